@@ -187,16 +187,16 @@ func TestKeyWords(t *testing.T) {
 func TestErrorsNeverHoldValues(t *testing.T) {
 	const marker = "MARKERVALUE"
 	m := map[string]string{
-		"password":  marker,
-		"note":      marker + strings.Repeat("x", 2000),
-		"jwt":       testJWT + marker,
-		"card":      "4111 1111 1111 1111 " + marker,
-		"bad":       marker + "\xff",
-		"Case":      marker,
-		"case":      marker,
-		"\x01ctl":   marker,
-		"akid":      "AKIAIOSFODNN7EXAMPLE " + marker,
-		"pem":       "-----BEGIN RSA PRIVATE KEY-----\n" + marker,
+		"password":                             marker,
+		"note":                                 marker + strings.Repeat("x", 2000),
+		"jwt":                                  testJWT + marker,
+		"card":                                 "4111 1111 1111 1111 " + marker,
+		"bad":                                  marker + "\xff",
+		"Case":                                 marker,
+		"case":                                 marker,
+		"\x01ctl":                              marker,
+		"akid":                                 "AKIAIOSFODNN7EXAMPLE " + marker,
+		"pem":                                  "-----BEGIN RSA PRIVATE KEY-----\n" + marker,
 		"too_long_" + strings.Repeat("k", 200): marker,
 	}
 	err := metadata.DefaultPolicy().Validate(m)
