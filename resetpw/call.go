@@ -1,0 +1,87 @@
+package resetpw
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+)
+
+// category is a Cognito quota category.
+type category int
+
+const (
+	catRecovery category = iota // UserAccountRecovery: AdminResetUserPassword
+	catUserRead                 // UserRead: AdminGetUser
+	catUserList                 // UserList: ListUsers
+	catPoolRead                 // UserPoolRead: DescribeUserPool
+	numCategories
+)
+
+// gate paces requests; a bulk run supplies one, a single Reset does not.
+type gate interface {
+	wait(ctx context.Context, c category) error
+	throttled(c category)
+}
+
+// noSDKRetry makes the SDK send a request once: the Resetter retries by
+// itself, so that throttling is retried, LimitExceededException never is,
+// and a reset is never sent twice after a transport failure. It works on the
+// per-call copy of the client's options; the caller's client is unchanged.
+func noSDKRetry(o *cip.Options) {
+	if o.Retryer == nil {
+		o.Retryer = retry.NewStandard()
+	}
+	o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
+}
+
+// call sends one operation, retrying throttling (all operations) and, for
+// reads, unavailability, with jittered exponential backoff that respects ctx.
+func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
+	for attempt := 0; ; attempt++ {
+		var zero T
+		if g != nil {
+			if err := g.wait(ctx, c); err != nil {
+				return zero, err
+			}
+		}
+		out, err := fn(ctx, noSDKRetry)
+		if err == nil {
+			return out, nil
+		}
+		kind := Classify(err)
+		if kind == ErrThrottled && g != nil {
+			g.throttled(c)
+		}
+		retryable := kind == ErrThrottled ||
+			(c != catRecovery && kind == ErrUnavailable && ctx.Err() == nil)
+		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
+			return out, err
+		}
+		if err := sleep(ctx, r.backoff(attempt)); err != nil {
+			return zero, err
+		}
+	}
+}
+
+// backoff returns a full-jitter delay for the given retry.
+func (r *Resetter) backoff(attempt int) time.Duration {
+	d := r.cfg.backoffBase << min(attempt, 16)
+	if d > r.cfg.backoffMax || d <= 0 {
+		d = r.cfg.backoffMax
+	}
+	return d/2 + rand.N(d/2+1)
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

@@ -1,0 +1,186 @@
+package resetpw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/metadata"
+)
+
+// classifyCases is the design brief's table, and then some.
+var classifyCases = []struct {
+	name string
+	err  error
+	want error
+}{
+	{"no verified contact", &types.InvalidParameterException{Message: aws.String("Cannot reset password for the user as there is no registered/verified email or phone_number")}, ErrNoVerifiedContact},
+	{"no verified contact, other case, stop", &types.InvalidParameterException{Message: aws.String("CANNOT RESET PASSWORD FOR THE USER AS THERE IS NO REGISTERED/VERIFIED EMAIL OR PHONE_NUMBER.")}, ErrNoVerifiedContact},
+	{"other invalid parameter", &types.InvalidParameterException{Message: aws.String("1 validation error detected")}, ErrInvalidInput},
+	{"user disabled", &types.NotAuthorizedException{Message: aws.String("User is disabled.")}, ErrUserDisabled},
+	{"user disabled, no stop", &types.NotAuthorizedException{Message: aws.String("user is disabled")}, ErrUserDisabled},
+	{"user state", &types.NotAuthorizedException{Message: aws.String("User password cannot be reset in the current state.")}, ErrUserState},
+	{"admin only", &types.NotAuthorizedException{Message: aws.String("Contact administrator to reset password.")}, ErrRecoveryNotConfigured},
+	{"other not authorized", &types.NotAuthorizedException{Message: aws.String("Access to this resource is denied")}, ErrAccessDenied},
+	{"attempt limit", &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")}, ErrAttemptLimit},
+	{"throttled rate", &types.TooManyRequestsException{Message: aws.String("Rate exceeded")}, ErrThrottled},
+	{"throttled too many", &types.TooManyRequestsException{Message: aws.String("Too many requests")}, ErrThrottled},
+	{"sms role policy", &types.InvalidSmsRoleAccessPolicyException{}, ErrDeliveryConfig},
+	{"sms role trust", &types.InvalidSmsRoleTrustRelationshipException{}, ErrDeliveryConfig},
+	{"email role policy", &types.InvalidEmailRoleAccessPolicyException{}, ErrDeliveryConfig},
+	{"unexpected lambda", &types.UnexpectedLambdaException{}, ErrTrigger},
+	{"invalid lambda response", &types.InvalidLambdaResponseException{}, ErrTrigger},
+	{"lambda validation", &types.UserLambdaValidationException{}, ErrTrigger},
+	{"pool not found", &types.ResourceNotFoundException{Message: aws.String("User pool us-west-2_x does not exist.")}, ErrPoolNotFound},
+	{"user not found", &types.UserNotFoundException{Message: aws.String("User does not exist.")}, ErrUserNotFound},
+	{"internal error", &types.InternalErrorException{}, ErrUnavailable},
+	{"import in progress", &types.UserImportInProgressException{}, ErrUnavailable},
+	{"operation not enabled", &types.OperationNotEnabledException{}, ErrAccessDenied},
+	{"unrecognized client", &smithy.GenericAPIError{Code: "UnrecognizedClientException", Message: "The security token included in the request is invalid."}, ErrAccessDenied},
+	{"bad signature", &smithy.GenericAPIError{Code: "InvalidSignatureException"}, ErrAccessDenied},
+	{"unknown code 500", responseErr(500, &smithy.GenericAPIError{Code: "Weird"}), ErrUnavailable},
+	{"unknown code 403", responseErr(403, &smithy.GenericAPIError{Code: "Weird"}), ErrAccessDenied},
+	{"unknown code 429", responseErr(429, &smithy.GenericAPIError{Code: "Weird"}), ErrThrottled},
+	{"wrapped in response error", responseErr(400, &types.UserNotFoundException{Message: aws.String("User does not exist.")}), ErrUserNotFound},
+	{"deserialization", &smithy.DeserializationError{Err: io.ErrUnexpectedEOF}, ErrUnavailable},
+	{"transport", &smithyhttp.RequestSendError{Err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}}, ErrUnavailable},
+	{"net error", &net.OpError{Op: "read", Err: errors.New("connection reset by peer")}, ErrUnavailable},
+	{"canceled", fmt.Errorf("operation error: %w", context.Canceled), ErrUnavailable},
+	{"deadline", context.DeadlineExceeded, ErrUnavailable},
+	{"credentials", errors.New("operation error Cognito Identity Provider: AdminGetUser, failed to retrieve credentials: no creds"), ErrAccessDenied},
+	{"alias not found", fmt.Errorf("x: %w", alias.ErrNotFound), ErrUserNotFound},
+	{"alias ambiguous", alias.ErrAmbiguous, ErrAmbiguousAlias},
+	{"alias invalid", alias.ErrInvalid, ErrInvalidInput},
+	{"metadata invalid", &metadata.ValidationError{}, ErrInvalidInput},
+	{"already classified", &Error{Kind: ErrTrigger}, ErrTrigger},
+	{"anything else", errors.New("something odd"), ErrUnavailable},
+}
+
+func responseErr(status int, err error) error {
+	return &awshttp.ResponseError{
+		ResponseError: &smithyhttp.ResponseError{Response: &smithyhttp.Response{Response: &http.Response{StatusCode: status}}, Err: err},
+		RequestID:     "rid-42",
+	}
+}
+
+func TestClassify(t *testing.T) {
+	assert.Nil(t, Classify(nil))
+	for _, tt := range classifyCases {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, Classify(tt.err))
+		})
+	}
+}
+
+// With preflight off, Cognito's own errors give the kinds preflight would
+// have given, and the SDK's type stays reachable.
+func TestReset_PreflightOffMapsCognitoErrors(t *testing.T) {
+	for _, tt := range classifyCases {
+		if _, ok := tt.err.(smithy.APIError); !ok {
+			continue
+		}
+		t.Run(tt.name, func(t *testing.T) {
+			stub := newStub()
+			stub.errs["AdminResetUserPassword"] = []error{responseErr(400, tt.err)}
+			r := newTestResetter(t, stub, WithPreflight(PreflightOff), WithMaxThrottleRetries(0))
+			_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+			require.ErrorIs(t, err, tt.want)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, OpReset, e.Op)
+			assert.Equal(t, "rid-42", e.RequestID)
+			assert.Contains(t, e.Error(), "request rid-42")
+			target := tt.err
+			assert.ErrorAs(t, err, &target)
+		})
+	}
+}
+
+func TestReset_ErrorsAsSDKType(t *testing.T) {
+	stub := newStub()
+	r := newTestResetter(t, stub)
+	_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "ghost"})
+	require.ErrorIs(t, err, ErrUserNotFound)
+	var unf *types.UserNotFoundException
+	assert.ErrorAs(t, err, &unf)
+}
+
+func TestReset_Retries(t *testing.T) {
+	throttle := func() error { return &types.TooManyRequestsException{Message: aws.String("Rate exceeded")} }
+	limit := &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")}
+	internal := &types.InternalErrorException{}
+	tests := []struct {
+		name      string
+		op        string
+		errs      []error
+		want      error
+		wantCalls int
+	}{
+		{"throttled then sent", "AdminResetUserPassword", []error{throttle(), nil}, nil, 2},
+		{"throttled past retries", "AdminResetUserPassword", []error{throttle()}, ErrThrottled, 4},
+		{"attempt limit never retried", "AdminResetUserPassword", []error{limit}, ErrAttemptLimit, 1},
+		{"internal error on reset not retried", "AdminResetUserPassword", []error{internal, nil}, ErrUnavailable, 1},
+		{"internal error on read retried", "AdminGetUser", []error{internal, nil}, nil, 2},
+		{"throttled read retried", "DescribeUserPool", []error{throttle(), throttle(), nil}, nil, 3},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stub := newStub()
+			stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+			stub.errs[tt.op] = tt.errs
+			r := newTestResetter(t, stub)
+			_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+			if tt.want == nil {
+				require.NoError(t, err)
+			} else {
+				require.ErrorIs(t, err, tt.want)
+			}
+			assert.Equal(t, tt.wantCalls, stub.count(tt.op))
+		})
+	}
+}
+
+func TestReset_BackoffRespectsContext(t *testing.T) {
+	stub := newStub()
+	stub.errs["AdminResetUserPassword"] = []error{&types.TooManyRequestsException{}}
+	r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(10*1e9, 20*1e9))
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	go func() { cancel() }()
+	_, err = r.Reset(ctx, Request{UserPoolID: testPool, Username: "diego"})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, ErrUnavailable)
+}
+
+func FuzzClassify(f *testing.F) {
+	for _, r := range classifyRules {
+		f.Add(r.code, r.message, 400)
+	}
+	f.Add("", "", 500)
+	f.Add("NotAuthorizedException", "USER IS DISABLED.", 400)
+	f.Fuzz(func(t *testing.T, code, message string, status int) {
+		errs := []error{
+			&smithy.GenericAPIError{Code: code, Message: message},
+			responseErr(status, &smithy.GenericAPIError{Code: code, Message: message}),
+			errors.New(message),
+		}
+		for _, err := range errs {
+			k := Classify(err)
+			require.NotNil(t, k)
+			require.NotEmpty(t, Code(k), "a sentinel")
+		}
+	})
+}

@@ -1,0 +1,201 @@
+package resetpw
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/metadata"
+)
+
+// Preflight says how much a Resetter checks before it sends a reset.
+type Preflight int
+
+const (
+	// PreflightFull reads the pool (cached) and the user, predicts where the
+	// code will go, and refuses resets that would lock the user out. Each
+	// reset costs AdminGetUser plus AdminResetUserPassword once the pool is
+	// cached. The default.
+	PreflightFull Preflight = iota
+	// PreflightPool reads only the pool (cached): admin_only recovery is
+	// refused and aliases are resolved, but the user is not read, so
+	// Result.Delivery is nil.
+	PreflightPool
+	// PreflightOff sends the reset after local validation only. Cognito's
+	// own errors map to the same kinds that preflight would have given,
+	// except those Cognito does not report (SMS sandbox, email and SMS
+	// configuration failures); Result.Delivery is nil.
+	PreflightOff
+)
+
+func (p Preflight) String() string {
+	switch p {
+	case PreflightFull:
+		return "full"
+	case PreflightPool:
+		return "pool"
+	case PreflightOff:
+		return "off"
+	}
+	return fmt.Sprintf("Preflight(%d)", int(p))
+}
+
+// ParsePreflight reads "full", "pool" or "off".
+func ParsePreflight(s string) (Preflight, error) {
+	for _, p := range []Preflight{PreflightFull, PreflightPool, PreflightOff} {
+		if p.String() == s {
+			return p, nil
+		}
+	}
+	return 0, fmt.Errorf("resetpw: preflight %q is not one of full, pool, off", s)
+}
+
+// Defaults of a Resetter.
+const (
+	DefaultPoolCacheTTL       = 5 * time.Minute
+	DefaultMaxThrottleRetries = 3
+	DefaultBackoffBase        = 100 * time.Millisecond
+	DefaultBackoffMax         = 2 * time.Second
+)
+
+// ErrOption is matched by the error of New when an option is invalid.
+var ErrOption = errors.New("resetpw: invalid option")
+
+// Option configures a Resetter in New. Options check their arguments: New
+// fails with an error matching ErrOption when one is invalid.
+type Option func(*config) error
+
+type config struct {
+	policy          metadata.Policy
+	preflight       Preflight
+	poolTTL         time.Duration
+	sandboxVerified map[string]bool
+	aliasOpts       alias.Options
+	logger          *slog.Logger
+	maxRetries      int
+	backoffBase     time.Duration
+	backoffMax      time.Duration
+}
+
+func defaultConfig() config {
+	return config{
+		policy:      metadata.DefaultPolicy(),
+		preflight:   PreflightFull,
+		poolTTL:     DefaultPoolCacheTTL,
+		logger:      slog.New(slog.DiscardHandler),
+		maxRetries:  DefaultMaxThrottleRetries,
+		backoffBase: DefaultBackoffBase,
+		backoffMax:  DefaultBackoffMax,
+	}
+}
+
+func optionErr(format string, a ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrOption}, a...)...)
+}
+
+// WithMetadataPolicy sets the policy ClientMetadata must meet; the default
+// is metadata.DefaultPolicy(). The policy must pass metadata.Policy.Check.
+func WithMetadataPolicy(p metadata.Policy) Option {
+	return func(c *config) error {
+		if err := p.Check(); err != nil {
+			return fmt.Errorf("%w: %w", ErrOption, err)
+		}
+		c.policy = p
+		return nil
+	}
+}
+
+// WithPreflight sets how much is checked before a reset is sent; the default
+// is PreflightFull.
+func WithPreflight(p Preflight) Option {
+	return func(c *config) error {
+		if p < PreflightFull || p > PreflightOff {
+			return optionErr("unknown preflight %d", int(p))
+		}
+		c.preflight = p
+		return nil
+	}
+}
+
+// WithPoolCacheTTL sets how long a pool description is reused; the default
+// is 5 minutes. It must be between 1 second and 24 hours.
+func WithPoolCacheTTL(d time.Duration) Option {
+	return func(c *config) error {
+		if d < time.Second || d > 24*time.Hour {
+			return optionErr("pool cache TTL %v is outside 1s..24h", d)
+		}
+		c.poolTTL = d
+		return nil
+	}
+}
+
+// WithSandboxVerifiedNumbers lists the phone numbers verified in the SNS SMS
+// sandbox: codes to them are not refused as ErrSMSSandbox. Numbers must be
+// E.164, separators allowed.
+func WithSandboxVerifiedNumbers(numbers ...string) Option {
+	return func(c *config) error {
+		if c.sandboxVerified == nil {
+			c.sandboxVerified = map[string]bool{}
+		}
+		for _, n := range numbers {
+			p, err := alias.Normalize(n, alias.Phone, alias.PoolConfig{CaseSensitive: true}, alias.Options{})
+			if err != nil {
+				return fmt.Errorf("%w: sandbox verified number: %w", ErrOption, err)
+			}
+			c.sandboxVerified[p] = true
+		}
+		return nil
+	}
+}
+
+// WithAliasOptions sets how identifiers are read, such as the default country
+// code of national phone numbers.
+func WithAliasOptions(o alias.Options) Option {
+	return func(c *config) error {
+		if err := o.Check(); err != nil {
+			return fmt.Errorf("%w: %w", ErrOption, err)
+		}
+		c.aliasOpts = o
+		return nil
+	}
+}
+
+// WithLogger sets where the Resetter logs: one Info line per reset sent, one
+// Warn line per reset refused or failed, usernames masked and no metadata
+// values. The default discards.
+func WithLogger(l *slog.Logger) Option {
+	return func(c *config) error {
+		if l == nil {
+			return optionErr("nil logger")
+		}
+		c.logger = l
+		return nil
+	}
+}
+
+// WithMaxThrottleRetries sets how often a throttled request
+// (TooManyRequestsException) is retried, 0 to 10; the default is 3.
+// LimitExceededException is never retried.
+func WithMaxThrottleRetries(n int) Option {
+	return func(c *config) error {
+		if n < 0 || n > 10 {
+			return optionErr("max throttle retries %d is outside 0..10", n)
+		}
+		c.maxRetries = n
+		return nil
+	}
+}
+
+// WithBackoff sets the delays between retries: full jitter over base·2ⁿ,
+// capped at max. The defaults are 100ms and 2s.
+func WithBackoff(base, max time.Duration) Option {
+	return func(c *config) error {
+		if base <= 0 || max < base || max > time.Minute {
+			return optionErr("backoff base %v, max %v: need 0 < base <= max <= 1m", base, max)
+		}
+		c.backoffBase, c.backoffMax = base, max
+		return nil
+	}
+}

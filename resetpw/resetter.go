@@ -1,0 +1,284 @@
+package resetpw
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"regexp"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+)
+
+// Request names the user whose password to reset.
+type Request struct {
+	UserPoolID     string
+	Username       string            // a username, an alias (email, phone, preferred_username) or the sub
+	ClientMetadata map[string]string // passed to the custom message trigger; checked against the policy
+}
+
+// Result describes a reset that was sent (or, from Check, that would be).
+type Result struct {
+	UserPoolID string
+	Username   string     // the name sent to Cognito
+	Input      alias.Kind // how Request.Username was read
+	Delivery   *Delivery  // where the code goes; nil unless preflight was full
+	RequestID  string     // Cognito's request ID; empty from Check
+}
+
+// Delivery says where Cognito sends the code.
+type Delivery struct {
+	Medium      string // MediumEmail or MediumSMS
+	Destination string // masked, as Cognito shows it: d***@e***.com, +*******0100
+}
+
+// Resetter resets Cognito passwords safely: it validates the request,
+// refuses resets that would lock the user out, retries only what is safe to
+// retry, and returns typed errors. It is safe for concurrent use.
+type Resetter struct {
+	api   API
+	cfg   config
+	pools poolCache
+	now   func() time.Time
+}
+
+// New returns a Resetter that calls api, usually a
+// *cognitoidentityprovider.Client. It fails when api is nil or an option is
+// invalid; the error then matches ErrOption.
+func New(api API, opts ...Option) (*Resetter, error) {
+	if api == nil {
+		return nil, fmt.Errorf("%w: nil API", ErrOption)
+	}
+	cfg := defaultConfig()
+	for _, o := range opts {
+		if o == nil {
+			return nil, fmt.Errorf("%w: nil Option", ErrOption)
+		}
+		if err := o(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	return &Resetter{api: api, cfg: cfg, now: time.Now}, nil
+}
+
+// Reset sends a password-reset code to the user, in this order:
+//  1. validates the pool ID, the username and the ClientMetadata; on failure
+//     nothing is sent and the error is ErrInvalidInput;
+//  2. reads the pool (DescribeUserPool, cached per pool for the TTL) and
+//     refuses admin_only recovery;
+//  3. resolves an alias that the pool does not sign in with (ListUsers);
+//  4. reads the user (AdminGetUser): disabled users and statuses other than
+//     CONFIRMED and RESET_REQUIRED are refused;
+//  5. predicts where the code goes, and refuses when nothing qualifies, when
+//     the SMS sandbox would drop it, or when the medium's configuration fails;
+//  6. sends AdminResetUserPassword with the resolved name and the metadata;
+//  7. returns the Result with Cognito's request ID and the masked delivery.
+//
+// Steps 2 to 5 depend on the Preflight option. Every error is a *Error.
+func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
+	return r.run(ctx, req, nil, true)
+}
+
+// Check runs steps 1 to 5 of Reset and sends nothing: a dry run that says
+// where the code would go, or why the reset would be refused.
+func (r *Resetter) Check(ctx context.Context, req Request) (*Result, error) {
+	return r.run(ctx, req, nil, false)
+}
+
+var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
+
+// MaxPoolIDLength is Cognito's limit on a user pool ID.
+const MaxPoolIDLength = 55
+
+// ErrPoolID is the cause of the ErrInvalidInput error for a malformed pool ID.
+var ErrPoolID = errors.New("user pool ID must be 1 to 55 characters of the form region_ID")
+
+func checkPoolID(id string) error {
+	if id == "" || len(id) > MaxPoolIDLength || !utf8.ValidString(id) || !poolIDPattern.MatchString(id) {
+		return ErrPoolID
+	}
+	return nil
+}
+
+// attempt carries one reset through its steps.
+type attempt struct {
+	r    *Resetter
+	g    gate
+	req  Request
+	name string     // what is sent as Username
+	kind alias.Kind // how req.Username was read
+	safe []string   // private strings to mask in errors
+}
+
+func (a *attempt) fail(op string, kind error, cause error) *Error {
+	if kind == nil {
+		kind = Classify(cause)
+	}
+	return &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username,
+		RequestID: requestIDOf(cause), Err: cause, redact: a.safe}
+}
+
+func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Result, error) {
+	a := &attempt{r: r, g: g, req: req}
+	res, err := a.do(ctx, send)
+	if err != nil {
+		e := err.(*Error)
+		if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
+			r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "password reset refused",
+				slog.String("kind", Code(e.Kind)), slog.String("op", e.Op), slog.String("pool", shortPoolID(req.UserPoolID)),
+				slog.String("user", alias.Mask(req.Username)), slog.String("reason", e.redactText(errText(e.Err))))
+		} else {
+			r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "password reset failed",
+				slog.String("kind", Code(e.Kind)), slog.String("op", e.Op), slog.String("pool", shortPoolID(req.UserPoolID)),
+				slog.String("user", alias.Mask(req.Username)), slog.String("request_id", e.RequestID),
+				slog.String("error", e.redactText(errText(e.Err))))
+		}
+		return nil, err
+	}
+	if send {
+		attrs := []slog.Attr{slog.String("pool", req.UserPoolID), slog.String("user", alias.Mask(req.Username)),
+			slog.String("input", res.Input.String()), slog.String("request_id", res.RequestID),
+			slog.Int("metadata_keys", len(req.ClientMetadata))}
+		if res.Delivery != nil {
+			attrs = append(attrs, slog.String("medium", res.Delivery.Medium), slog.String("destination", res.Delivery.Destination))
+		}
+		r.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "password reset sent", attrs...)
+	}
+	return res, nil
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
+	r, req := a.r, a.req
+	// 1. Validate; nothing is sent on failure.
+	if err := checkPoolID(req.UserPoolID); err != nil {
+		return nil, a.fail(OpValidate, ErrInvalidInput, err)
+	}
+	trimmed := strings.TrimSpace(req.Username)
+	a.kind = alias.Classify(trimmed)
+	name, err := alias.Normalize(req.Username, a.kind, alias.PoolConfig{CaseSensitive: true}, r.cfg.aliasOpts)
+	if err != nil {
+		return nil, a.fail(OpValidate, ErrInvalidInput, err)
+	}
+	a.name = name
+	a.safe = append(a.safe, trimmed, name)
+	if err := r.cfg.policy.Validate(req.ClientMetadata); err != nil {
+		return nil, a.fail(OpValidate, ErrInvalidInput, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, a.fail(OpValidate, ErrUnavailable, err)
+	}
+
+	res := &Result{UserPoolID: req.UserPoolID}
+	if r.cfg.preflight != PreflightOff {
+		// 2. The pool.
+		pool, err := r.pool(ctx, a.g, req.UserPoolID)
+		if err != nil {
+			return nil, a.fail(OpPreflight, nil, err)
+		}
+		if pool.adminOnly {
+			return nil, a.fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"})
+		}
+		// 3. Aliases.
+		if err := a.resolve(ctx, pool); err != nil {
+			return nil, err
+		}
+		// 4 and 5. The user and the delivery.
+		if r.cfg.preflight == PreflightFull {
+			d, err := a.checkUser(ctx, pool)
+			if err != nil {
+				return nil, err
+			}
+			res.Delivery = d
+		}
+	}
+	res.Username, res.Input = a.name, a.kind
+	if !send {
+		return res, nil
+	}
+	// 6. The reset.
+	in := &cip.AdminResetUserPasswordInput{UserPoolId: &req.UserPoolID, Username: &a.name}
+	if len(req.ClientMetadata) > 0 {
+		in.ClientMetadata = req.ClientMetadata
+	}
+	out, err := call(ctx, r, a.g, catRecovery, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+		return r.api.AdminResetUserPassword(ctx, in, o...)
+	})
+	if err != nil {
+		return nil, a.fail(OpReset, nil, err)
+	}
+	// 7. The result.
+	if out != nil {
+		res.RequestID, _ = awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+	}
+	return res, nil
+}
+
+func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
+	resolver, err := alias.NewResolver(listUsersFunc(func(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+		return call(ctx, a.r, a.g, catUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+			return a.r.api.ListUsers(ctx, in, o...)
+		})
+	}), a.r.cfg.aliasOpts)
+	if err != nil {
+		return a.fail(OpResolve, ErrInvalidInput, err)
+	}
+	res, err := resolver.Resolve(ctx, a.req.UserPoolID, pool.signIn, a.req.Username)
+	if err != nil {
+		return a.fail(OpResolve, nil, err)
+	}
+	a.name, a.kind = res.Name, res.Kind
+	a.safe = append(a.safe, res.Name)
+	return nil
+}
+
+type listUsersFunc func(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+
+func (f listUsersFunc) ListUsers(ctx context.Context, in *cip.ListUsersInput, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	return f(ctx, in, o...)
+}
+
+func (a *attempt) checkUser(ctx context.Context, pool *poolInfo) (*Delivery, error) {
+	r := a.r
+	out, err := call(ctx, r, a.g, catUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+		return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
+	})
+	if err != nil {
+		return nil, a.fail(OpPreflight, nil, err)
+	}
+	u := userInfoFrom(out)
+	for _, k := range []string{"email", "phone_number", "preferred_username", "sub"} {
+		if v := u.attrs[k]; v != "" {
+			a.safe = append(a.safe, v)
+		}
+	}
+	if u.username != "" {
+		a.safe = append(a.safe, u.username)
+		if a.kind == alias.Username && !strings.EqualFold(u.username, a.name) &&
+			strings.EqualFold(u.attrs["preferred_username"], a.name) {
+			a.kind = alias.PreferredUsername
+		}
+		// Send the user's own username: Cognito then has nothing to resolve.
+		a.name = u.username
+	}
+	if f := checkUser(u); f != nil {
+		return nil, a.fail(OpPreflight, f.kind, f)
+	}
+	medium, dest, f := r.predict(pool, u)
+	if f != nil {
+		return nil, a.fail(OpPreflight, f.kind, f)
+	}
+	return &Delivery{Medium: medium, Destination: alias.Mask(dest)}, nil
+}

@@ -1,0 +1,452 @@
+package resetpw
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"log/slog"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/metadata"
+)
+
+const testPool = "us-west-2_aaaaaaaaa"
+
+func fastRetries() Option { return WithBackoff(time.Millisecond, 2*time.Millisecond) }
+
+func newTestResetter(t *testing.T, api API, opts ...Option) *Resetter {
+	t.Helper()
+	r, err := New(api, append([]Option{fastRetries()}, opts...)...)
+	require.NoError(t, err)
+	return r
+}
+
+func TestNew_Options(t *testing.T) {
+	stub := newStub()
+	badPolicy := metadata.DefaultPolicy()
+	badPolicy.MaxValueBytes = metadata.MaxLength + 1
+	tests := []struct {
+		name string
+		api  API
+		opts []Option
+		ok   bool
+	}{
+		{"defaults", stub, nil, true},
+		{"nil api", nil, nil, false},
+		{"nil option", stub, []Option{nil}, false},
+		{"policy ok", stub, []Option{WithMetadataPolicy(metadata.DefaultPolicy())}, true},
+		{"policy above cap", stub, []Option{WithMetadataPolicy(badPolicy)}, false},
+		{"preflight pool", stub, []Option{WithPreflight(PreflightPool)}, true},
+		{"preflight unknown", stub, []Option{WithPreflight(Preflight(7))}, false},
+		{"ttl ok", stub, []Option{WithPoolCacheTTL(time.Minute)}, true},
+		{"ttl zero", stub, []Option{WithPoolCacheTTL(0)}, false},
+		{"ttl huge", stub, []Option{WithPoolCacheTTL(48 * time.Hour)}, false},
+		{"sandbox numbers ok", stub, []Option{WithSandboxVerifiedNumbers("+1 206 555 0100", "+442079460958")}, true},
+		{"sandbox number bad", stub, []Option{WithSandboxVerifiedNumbers("2065550100")}, false},
+		{"alias options ok", stub, []Option{WithAliasOptions(alias.Options{DefaultCountryCode: "44"})}, true},
+		{"alias options bad", stub, []Option{WithAliasOptions(alias.Options{DefaultCountryCode: "x"})}, false},
+		{"nil logger", stub, []Option{WithLogger(nil)}, false},
+		{"retries ok", stub, []Option{WithMaxThrottleRetries(0)}, true},
+		{"retries negative", stub, []Option{WithMaxThrottleRetries(-1)}, false},
+		{"retries too many", stub, []Option{WithMaxThrottleRetries(11)}, false},
+		{"backoff bad", stub, []Option{WithBackoff(time.Second, time.Millisecond)}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r, err := New(tt.api, tt.opts...)
+			if tt.ok {
+				require.NoError(t, err)
+				assert.NotNil(t, r)
+				return
+			}
+			assert.ErrorIs(t, err, ErrOption)
+			assert.Nil(t, r)
+		})
+	}
+}
+
+func TestParsePreflight(t *testing.T) {
+	for _, p := range []Preflight{PreflightFull, PreflightPool, PreflightOff} {
+		got, err := ParsePreflight(p.String())
+		require.NoError(t, err)
+		assert.Equal(t, p, got)
+	}
+	_, err := ParsePreflight("partial")
+	assert.Error(t, err)
+	assert.Equal(t, "Preflight(9)", Preflight(9).String())
+}
+
+func TestReset_ValidationSendsNothing(t *testing.T) {
+	tests := []struct {
+		name string
+		req  Request
+		as   any
+	}{
+		{"empty pool", Request{UserPoolID: "", Username: "diego"}, nil},
+		{"pool without underscore", Request{UserPoolID: "uswest2aaaa", Username: "diego"}, nil},
+		{"pool 56 chars", Request{UserPoolID: "us-west-2_" + strings.Repeat("a", 46), Username: "diego"}, nil},
+		{"pool bad char", Request{UserPoolID: "us-west-2_aa aa", Username: "diego"}, nil},
+		{"pool invalid utf8", Request{UserPoolID: "us-west-2_\xff", Username: "diego"}, nil},
+		{"empty username", Request{UserPoolID: testPool, Username: ""}, nil},
+		{"username 129", Request{UserPoolID: testPool, Username: strings.Repeat("d", 129)}, nil},
+		{"username control", Request{UserPoolID: testPool, Username: "die\x07go"}, nil},
+		{"username invalid utf8", Request{UserPoolID: testPool, Username: "die\xffgo"}, nil},
+		{"phone not e164", Request{UserPoolID: testPool, Username: "+1 206 555 0100 00000"}, nil},
+		{"sensitive metadata", Request{UserPoolID: testPool, Username: "diego", ClientMetadata: map[string]string{"password": "x"}}, new(*metadata.ValidationError)},
+		{"keys differing by case", Request{UserPoolID: testPool, Username: "diego", ClientMetadata: map[string]string{"Src": "a", "src": "b"}}, new(*metadata.ValidationError)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, p := range []Preflight{PreflightFull, PreflightOff} {
+				stub := newStub()
+				r := newTestResetter(t, stub, WithPreflight(p))
+				res, err := r.Reset(context.Background(), tt.req)
+				require.ErrorIs(t, err, ErrInvalidInput)
+				assert.Nil(t, res)
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, OpValidate, e.Op)
+				if tt.as != nil {
+					assert.ErrorAs(t, err, tt.as)
+				}
+				assert.Empty(t, stub.calls, "nothing may be sent")
+			}
+		})
+	}
+	t.Run("pool at 55 chars passes validation", func(t *testing.T) {
+		stub := newStub()
+		stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "d@example.com", "email_verified", "true")
+		r := newTestResetter(t, stub)
+		_, err := r.Reset(context.Background(), Request{UserPoolID: "us-west-2_" + strings.Repeat("a", 45), Username: "diego"})
+		require.NoError(t, err)
+	})
+}
+
+func recovery(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
+	s := &types.AccountRecoverySettingType{}
+	for i, n := range names {
+		s.RecoveryMechanisms = append(s.RecoveryMechanisms, types.RecoveryOptionType{Name: n, Priority: aws.Int32(int32(i + 1))})
+	}
+	return s
+}
+
+const (
+	email = types.RecoveryOptionNameTypeVerifiedEmail
+	phone = types.RecoveryOptionNameTypeVerifiedPhoneNumber
+)
+
+func TestReset_Preflight(t *testing.T) {
+	both := []string{"email", "diego@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true"}
+	emailOnly := []string{"email", "diego@example.com", "email_verified", "true"}
+	phoneOnly := []string{"phone_number", "+12065550100", "phone_number_verified", "true"}
+	unverified := []string{"email", "diego@example.com", "email_verified", "false", "phone_number", "+12065550100"}
+
+	tests := []struct {
+		name     string
+		pool     types.UserPoolType
+		status   types.UserStatusType
+		disabled bool
+		attrs    []string
+		smsMFA   bool
+		opts     []Option
+		want     error
+		medium   string
+		dest     string
+	}{
+		{name: "email first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL", dest: "d***@e***.com"},
+		{name: "phone first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: both, medium: "SMS", dest: "+*******0100"},
+		{name: "priority field beats list order", pool: types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+			{Name: email, Priority: aws.Int32(2)}, {Name: phone, Priority: aws.Int32(1)}}}}, attrs: both, medium: "SMS"},
+		{name: "legacy order prefers SMS", attrs: both, medium: "SMS"},
+		{name: "legacy order falls back to email", attrs: emailOnly, medium: "EMAIL"},
+		{name: "second mechanism when first lacks", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: phoneOnly, medium: "SMS"},
+		{name: "email only pool, phone only user", pool: types.UserPoolType{AccountRecoverySetting: recovery(email)}, attrs: phoneOnly, want: ErrNoVerifiedContact},
+		{name: "nothing verified", attrs: unverified, want: ErrNoVerifiedContact},
+		{name: "no attributes", want: ErrNoVerifiedContact},
+		{name: "SMS MFA disqualifies SMS", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: both, smsMFA: true, medium: "EMAIL"},
+		{name: "SMS MFA and phone only", attrs: phoneOnly, smsMFA: true, want: ErrNoVerifiedContact},
+		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: recovery(types.RecoveryOptionNameTypeAdminOnly)}, attrs: both, want: ErrRecoveryNotConfigured},
+		{name: "sandbox refuses SMS", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}, attrs: phoneOnly, want: ErrSMSSandbox},
+		{name: "sandbox with verified number", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}, attrs: phoneOnly,
+			opts: []Option{WithSandboxVerifiedNumbers("+1 (206) 555-0100")}, medium: "SMS"},
+		{name: "sandbox irrelevant for email", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox"), AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL"},
+		{name: "other SMS failure", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleTrustRelationshipException")}, attrs: phoneOnly, want: ErrDeliveryConfig},
+		{name: "sandbox and other SMS failure", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox, InvalidSmsRoleAccessPolicyException")}, attrs: phoneOnly,
+			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, want: ErrDeliveryConfig},
+		{name: "email failure", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES not verified")}, attrs: emailOnly, want: ErrDeliveryConfig},
+		{name: "disabled", disabled: true, attrs: both, want: ErrUserDisabled},
+		{name: "force change password", status: types.UserStatusTypeForceChangePassword, attrs: both, want: ErrUserState},
+		{name: "unconfirmed", status: types.UserStatusTypeUnconfirmed, attrs: both, want: ErrUserState},
+		{name: "external provider", status: types.UserStatusTypeExternalProvider, attrs: both, want: ErrUserState},
+		{name: "reset required may be reset", status: types.UserStatusTypeResetRequired, attrs: both, medium: "SMS"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stub := newStub()
+			stub.pool = &tt.pool
+			status := tt.status
+			if status == "" {
+				status = types.UserStatusTypeConfirmed
+			}
+			stub.addUser("diego", status, !tt.disabled, tt.attrs...)
+			if tt.smsMFA {
+				stub.users["diego"].UserMFASettingList = []string{"SMS_MFA"}
+			}
+			r := newTestResetter(t, stub, tt.opts...)
+			res, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+			if tt.want != nil {
+				require.ErrorIs(t, err, tt.want)
+				var e *Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, OpPreflight, e.Op)
+				assert.Zero(t, stub.count("AdminResetUserPassword"), "a failed preflight sends no reset")
+				assert.NotContains(t, err.Error(), "diego@example.com")
+				assert.NotContains(t, err.Error(), "2065550100")
+				return
+			}
+			require.NoError(t, err)
+			require.NotNil(t, res.Delivery)
+			assert.Equal(t, tt.medium, res.Delivery.Medium)
+			if tt.dest != "" {
+				assert.Equal(t, tt.dest, res.Delivery.Destination)
+			}
+			assert.Equal(t, 1, stub.count("AdminResetUserPassword"))
+			assert.Equal(t, "req-reset-1", res.RequestID)
+			assert.Equal(t, "diego", res.Username)
+			assert.Equal(t, alias.Username, res.Input)
+		})
+	}
+}
+
+func TestCheck_SendsNothing(t *testing.T) {
+	stub := newStub()
+	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	r := newTestResetter(t, stub)
+	res, err := r.Check(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+	require.NoError(t, err)
+	assert.Equal(t, &Delivery{Medium: "EMAIL", Destination: "d***@e***.com"}, res.Delivery)
+	assert.Empty(t, res.RequestID)
+	assert.Zero(t, stub.count("AdminResetUserPassword"))
+}
+
+func TestReset_PreflightLevels(t *testing.T) {
+	for _, tt := range []struct {
+		p            Preflight
+		describe     int
+		getUser      int
+		wantDelivery bool
+	}{
+		{PreflightFull, 1, 1, true},
+		{PreflightPool, 1, 0, false},
+		{PreflightOff, 0, 0, false},
+	} {
+		t.Run(tt.p.String(), func(t *testing.T) {
+			stub := newStub()
+			stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+			r := newTestResetter(t, stub, WithPreflight(tt.p))
+			res, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego", ClientMetadata: map[string]string{"source": "test"}})
+			require.NoError(t, err)
+			assert.Equal(t, tt.describe, stub.count("DescribeUserPool"))
+			assert.Equal(t, tt.getUser, stub.count("AdminGetUser"))
+			assert.Equal(t, tt.wantDelivery, res.Delivery != nil)
+			require.Len(t, stub.resetIn, 1)
+			assert.Equal(t, map[string]string{"source": "test"}, stub.resetIn[0].ClientMetadata)
+			assert.Equal(t, "diego", aws.ToString(stub.resetIn[0].Username))
+		})
+	}
+}
+
+func TestReset_AliasResolution(t *testing.T) {
+	t.Run("email looked up in a plain pool", func(t *testing.T) {
+		stub := newStub()
+		stub.addUser("dramirez", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+		stub.list = []types.UserType{{Username: aws.String("dramirez"), Attributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("diego@example.com")}}}}
+		r := newTestResetter(t, stub)
+		res, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "Diego@Example.com"})
+		require.NoError(t, err)
+		assert.Equal(t, "dramirez", res.Username)
+		assert.Equal(t, alias.Email, res.Input)
+		assert.Equal(t, 1, stub.count("ListUsers"))
+	})
+	t.Run("ambiguous email", func(t *testing.T) {
+		stub := newStub()
+		u := func(n string) types.UserType {
+			return types.UserType{Username: aws.String(n), Attributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("diego@example.com")}}}
+		}
+		stub.list = []types.UserType{u("a1"), u("b2")}
+		r := newTestResetter(t, stub)
+		_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego@example.com"})
+		require.ErrorIs(t, err, ErrAmbiguousAlias)
+		assert.ErrorIs(t, err, alias.ErrAmbiguous)
+		assert.Zero(t, stub.count("AdminResetUserPassword"))
+	})
+	t.Run("unknown email", func(t *testing.T) {
+		stub := newStub()
+		r := newTestResetter(t, stub)
+		_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "nobody@example.com"})
+		require.ErrorIs(t, err, ErrUserNotFound)
+		var e *Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, OpResolve, e.Op)
+	})
+	t.Run("email sign-in pool sends the email, then the username", func(t *testing.T) {
+		stub := newStub()
+		stub.pool = &types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}}
+		stub.users["diego@example.com"] = &cip.AdminGetUserOutput{Username: aws.String("8f14e45f-ceea-467f-a0e6-3b1d2c4f5a6b"), Enabled: true,
+			UserStatus: types.UserStatusTypeConfirmed, UserAttributes: []types.AttributeType{
+				{Name: aws.String("email"), Value: aws.String("diego@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}}
+		r := newTestResetter(t, stub)
+		res, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego@example.com"})
+		require.NoError(t, err)
+		assert.Equal(t, alias.Email, res.Input)
+		assert.Equal(t, "8f14e45f-ceea-467f-a0e6-3b1d2c4f5a6b", res.Username)
+		assert.Zero(t, stub.count("ListUsers"))
+	})
+	t.Run("preferred username is recognised", func(t *testing.T) {
+		stub := newStub()
+		stub.pool = &types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypePreferredUsername}}
+		out := &cip.AdminGetUserOutput{Username: aws.String("dramirez"), Enabled: true, UserStatus: types.UserStatusTypeConfirmed,
+			UserAttributes: []types.AttributeType{{Name: aws.String("preferred_username"), Value: aws.String("diego")},
+				{Name: aws.String("email"), Value: aws.String("diego@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}}
+		stub.users["diego"] = out
+		r := newTestResetter(t, stub)
+		res, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+		require.NoError(t, err)
+		assert.Equal(t, alias.PreferredUsername, res.Input)
+		assert.Equal(t, "dramirez", res.Username)
+	})
+}
+
+func TestReset_PoolCacheSingleflight(t *testing.T) {
+	stub := newStub()
+	stub.block = make(chan struct{})
+	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	r := newTestResetter(t, stub)
+	var wg sync.WaitGroup
+	errs := make(chan error, 50)
+	for range 50 {
+		wg.Go(func() {
+			_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+			errs <- err
+		})
+	}
+	time.Sleep(20 * time.Millisecond)
+	close(stub.block)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		require.NoError(t, err)
+	}
+	assert.Equal(t, int32(1), stub.describes.Load(), "one DescribeUserPool for 50 concurrent resets")
+	assert.Equal(t, 50, stub.count("AdminResetUserPassword"))
+}
+
+func TestReset_PoolCacheTTL(t *testing.T) {
+	stub := newStub()
+	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	r := newTestResetter(t, stub, WithPoolCacheTTL(time.Minute))
+	now := time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC)
+	r.now = func() time.Time { return now }
+	req := Request{UserPoolID: testPool, Username: "diego"}
+	for _, step := range []struct {
+		advance time.Duration
+		want    int
+	}{{0, 1}, {30 * time.Second, 1}, {29 * time.Second, 1}, {2 * time.Second, 2}, {time.Second, 2}} {
+		now = now.Add(step.advance)
+		_, err := r.Reset(context.Background(), req)
+		require.NoError(t, err)
+		assert.Equal(t, step.want, stub.count("DescribeUserPool"))
+	}
+	// A change of pool settings is seen once the entry expires.
+	stub.pool = &types.UserPoolType{AccountRecoverySetting: recovery(types.RecoveryOptionNameTypeAdminOnly)}
+	now = now.Add(2 * time.Minute)
+	_, err := r.Reset(context.Background(), req)
+	assert.ErrorIs(t, err, ErrRecoveryNotConfigured)
+}
+
+func TestReset_CanceledLeaderDoesNotFailFollowers(t *testing.T) {
+	stub := newStub()
+	stub.block = make(chan struct{})
+	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	r := newTestResetter(t, stub)
+	leaderCtx, cancel := context.WithCancel(context.Background())
+	leaderErr := make(chan error)
+	go func() {
+		_, err := r.Reset(leaderCtx, Request{UserPoolID: testPool, Username: "diego"})
+		leaderErr <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	followerErr := make(chan error)
+	go func() {
+		_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+		followerErr <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	cancel()
+	err := <-leaderErr
+	require.ErrorIs(t, err, context.Canceled)
+	assert.ErrorIs(t, err, ErrUnavailable)
+	close(stub.block)
+	assert.NoError(t, <-followerErr)
+}
+
+func TestReset_Logging(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&buf, nil))
+	stub := newStub()
+	stub.addUser("diego.ramirez", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	stub.addUser("locked.user", types.UserStatusTypeConfirmed, false)
+	r := newTestResetter(t, stub, WithLogger(logger))
+	md := map[string]string{"note": "MARKER-VALUE-123"}
+	_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego.ramirez", ClientMetadata: md})
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "locked.user", ClientMetadata: md})
+	require.ErrorIs(t, err, ErrUserDisabled)
+
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 2)
+	assert.Contains(t, lines[0], `"level":"INFO"`)
+	assert.Contains(t, lines[0], `"msg":"password reset sent"`)
+	assert.Contains(t, lines[0], `"destination":"d***@e***.com"`)
+	assert.Contains(t, lines[1], `"level":"WARN"`)
+	assert.Contains(t, lines[1], `"kind":"user_disabled"`)
+	for _, secret := range []string{"diego.ramirez", "locked.user", "diego@example.com", "MARKER-VALUE-123"} {
+		assert.NotContains(t, buf.String(), secret)
+	}
+}
+
+func TestError_Format(t *testing.T) {
+	e := &Error{Kind: ErrUserNotFound, Op: OpReset, UserPoolID: testPool, Username: "diego@example.com", RequestID: "abc-123",
+		Err: errors.New("UserNotFoundException: no user diego@example.com")}
+	assert.Equal(t, "resetpw: reset: user not found (pool us-west-2_aaaaaaaaa, user d***@e***.com, request abc-123): UserNotFoundException: no user d***@e***.com", e.Error())
+	assert.True(t, errors.Is(e, ErrUserNotFound))
+	assert.False(t, errors.Is(e, ErrUserDisabled))
+	assert.Equal(t, ErrUserNotFound, KindOf(e))
+	assert.Equal(t, "user_not_found", Code(KindOf(e)))
+	assert.Nil(t, KindOf(errors.New("other")))
+
+	long := &Error{Kind: ErrInvalidInput, Op: OpValidate, UserPoolID: strings.Repeat("p", 1000), Username: "x"}
+	assert.Less(t, len(long.Error()), 200)
+}
+
+func TestKindsHaveCodes(t *testing.T) {
+	seen := map[string]bool{}
+	for _, k := range Kinds {
+		c := Code(k)
+		require.NotEmpty(t, c, k.Error())
+		require.False(t, seen[c])
+		seen[c] = true
+	}
+	assert.Len(t, seen, 15)
+}
