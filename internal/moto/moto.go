@@ -1,0 +1,160 @@
+// Package moto runs the tests of this module that need a Cognito-compatible
+// server against moto_server: the one at MOTO_ENDPOINT when that is set, or
+// one it starts on a free 127.0.0.1 port when moto_server is on PATH. Tests
+// skip, saying why, when neither is there.
+package moto
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"strconv"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
+)
+
+// Region is the region of every client and pool in the tests.
+const Region = "us-west-2"
+
+var (
+	endpoint   string
+	skipReason = "moto: Run was not called from TestMain"
+)
+
+// Run starts moto_server if it is needed and can be found, runs the tests,
+// and stops it by PID. Call it from TestMain: os.Exit(moto.Run(m)).
+func Run(m *testing.M) int {
+	stop := setUp()
+	defer stop()
+	return m.Run()
+}
+
+func setUp() (stop func()) {
+	if e := os.Getenv("MOTO_ENDPOINT"); e != "" {
+		endpoint = e
+		return func() {}
+	}
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		skipReason = "moto: MOTO_ENDPOINT is not set and moto_server is not on PATH; integration tests skipped"
+		return func() {}
+	}
+	port, err := freePort()
+	if err != nil {
+		skipReason = "moto: no free port: " + err.Error()
+		return func() {}
+	}
+	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		skipReason = "moto: cannot start moto_server: " + err.Error()
+		return func() {}
+	}
+	stop = func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-done
+		}
+	}
+	e := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if err := waitReady(e, 20*time.Second); err != nil {
+		stop()
+		skipReason = "moto: moto_server did not become ready: " + err.Error()
+		return func() {}
+	}
+	endpoint = e
+	return stop
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, err
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+func waitReady(e string, within time.Duration) error {
+	deadline := time.Now().Add(within)
+	for {
+		resp, err := http.Get(e + "/moto-api/")
+		if err == nil {
+			resp.Body.Close()
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+// Endpoint returns moto's endpoint, or skips t with the reason there is none.
+func Endpoint(t testing.TB) string {
+	t.Helper()
+	if endpoint == "" {
+		t.Skip(skipReason)
+	}
+	return endpoint
+}
+
+// Client returns an SDK client for moto in a store of its own: every client
+// gets a fresh x-moto-account-id, so tests don't see each other's pools.
+// It skips t when moto is absent.
+func Client(t testing.TB) *cip.Client {
+	t.Helper()
+	return ClientAt(t, Endpoint(t))
+}
+
+// ClientAt is Client for another endpoint, such as a proxy in front of moto.
+func ClientAt(t testing.TB, url string) *cip.Client {
+	t.Helper()
+	return NewClient(url, NewAccount())
+}
+
+// NewAccount returns a fresh 12-digit account ID.
+func NewAccount() string {
+	var b [6]byte
+	_, _ = rand.Read(b[:])
+	n, _ := strconv.ParseUint(hex.EncodeToString(b[:]), 16, 64)
+	return fmt.Sprintf("%012d", n%1_000_000_000_000)
+}
+
+// NewClient returns an SDK client for url with static test credentials, in
+// moto account acct.
+func NewClient(url, acct string) *cip.Client {
+	return cip.New(cip.Options{
+		Region:       Region,
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		APIOptions:   []func(*middleware.Stack) error{smithyhttp.AddHeaderValue("x-moto-account-id", acct)},
+	})
+}
+
+// Ready reports whether moto is available, without skipping.
+func Ready() bool { return endpoint != "" }
+
+// Context returns a context for one integration step.
+func Context(t testing.TB) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
