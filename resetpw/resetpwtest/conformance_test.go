@@ -1,0 +1,214 @@
+package resetpwtest_test
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/internal/moto"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(moto.Run(m)) }
+
+// cognito is what the conformance suite needs of a target: resetpw.API plus
+// the setup operations. *cognitoidentityprovider.Client and *Fake have both.
+type cognito interface {
+	resetpw.API
+	CreateUserPool(context.Context, *cip.CreateUserPoolInput, ...func(*cip.Options)) (*cip.CreateUserPoolOutput, error)
+	AdminCreateUser(context.Context, *cip.AdminCreateUserInput, ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error)
+	AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
+	AdminDisableUser(context.Context, *cip.AdminDisableUserInput, ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error)
+}
+
+type confUser struct {
+	name     string
+	attrs    []string
+	confirm  bool
+	disabled bool
+}
+
+func recoveryBy(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
+	s := &types.AccountRecoverySettingType{}
+	for i, n := range names {
+		s.RecoveryMechanisms = append(s.RecoveryMechanisms, types.RecoveryOptionType{Name: n, Priority: aws.Int32(int32(i + 1))})
+	}
+	return s
+}
+
+// The world every target is set up with: pools by key, their users.
+var confPools = []struct {
+	key   string
+	in    cip.CreateUserPoolInput
+	users []confUser
+}{
+	{"plain", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("verified_email", "verified_phone_number")}, []confUser{
+		{name: "diego", attrs: []string{"email", "diego@example.com", "email_verified", "true"}, confirm: true},
+		{name: "sms.user", attrs: []string{"phone_number", "+12065550100", "phone_number_verified", "true"}, confirm: true},
+		{name: "frank", attrs: []string{"email", "frank@example.com", "email_verified", "true"}, confirm: true, disabled: true},
+		{name: "nocontact", attrs: []string{"email", "nocontact@example.com", "email_verified", "false"}, confirm: true},
+		{name: "temp", attrs: []string{"email", "temp@example.com", "email_verified", "true"}},
+	}},
+	{"legacy", cip.CreateUserPoolInput{}, []confUser{
+		{name: "both", attrs: []string{"email", "both@example.com", "email_verified", "true", "phone_number", "+12065550101", "phone_number_verified", "true"}, confirm: true},
+	}},
+	{"byEmail", cip.CreateUserPoolInput{UsernameAttributes: []types.UsernameAttributeType{"email"}}, []confUser{
+		{name: "maria@example.com", attrs: []string{"email_verified", "true"}, confirm: true},
+	}},
+	{"aliases", cip.CreateUserPoolInput{AliasAttributes: []types.AliasAttributeType{"email", "preferred_username"}}, []confUser{
+		{name: "alias.user", attrs: []string{"email", "alias@example.com", "email_verified", "true", "preferred_username", "ally"}, confirm: true},
+		{name: "unverified.user", attrs: []string{"email", "unv@example.com", "email_verified", "false"}, confirm: true},
+	}},
+	{"insensitive", cip.CreateUserPoolInput{UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}}, []confUser{
+		{name: "casey", attrs: []string{"email", "casey@example.com", "email_verified", "true"}, confirm: true},
+	}},
+	{"adminOnly", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("admin_only")}, []confUser{
+		{name: "admin.only", attrs: []string{"email", "ao@example.com", "email_verified", "true"}, confirm: true},
+	}},
+}
+
+// confScenarios: full and off are the kinds expected with each preflight
+// (nil: the reset goes through); motoDiffers names moto's gap, and such a
+// scenario asserts Cognito's behaviour on the Fake and the Server only.
+var confScenarios = []struct {
+	name        string
+	pool, user  string // user "sub:NAME" means that user's sub
+	full, off   error
+	medium      string // with full preflight, on success
+	motoDiffers string
+}{
+	{name: "email delivery", pool: "plain", user: "diego", medium: "EMAIL"},
+	{name: "sms delivery", pool: "plain", user: "sms.user", medium: "SMS"},
+	{name: "legacy order prefers SMS", pool: "legacy", user: "both", medium: "SMS",
+		motoDiffers: "moto gives a pool created without AccountRecoverySetting a default of email first; Cognito keeps none and uses the legacy order"},
+	{name: "disabled", pool: "plain", user: "frank", full: resetpw.ErrUserDisabled, off: resetpw.ErrUserDisabled},
+	{name: "no verified contact", pool: "plain", user: "nocontact", full: resetpw.ErrNoVerifiedContact, off: resetpw.ErrNoVerifiedContact},
+	{name: "force change password", pool: "plain", user: "temp", full: resetpw.ErrUserState, off: resetpw.ErrUserState},
+	{name: "unknown user", pool: "plain", user: "ghost", full: resetpw.ErrUserNotFound, off: resetpw.ErrUserNotFound},
+	{name: "unknown pool", pool: "missing", user: "diego", full: resetpw.ErrPoolNotFound, off: resetpw.ErrPoolNotFound},
+	{name: "email sign-in pool", pool: "byEmail", user: "maria@example.com", medium: "EMAIL"},
+	{name: "email looked up in a plain pool", pool: "plain", user: "diego@example.com", medium: "EMAIL", off: resetpw.ErrUserNotFound},
+	{name: "unverified alias", pool: "aliases", user: "unv@example.com", full: resetpw.ErrUserNotFound, off: resetpw.ErrUserNotFound},
+	{name: "admin only", pool: "adminOnly", user: "admin.only", full: resetpw.ErrRecoveryNotConfigured, off: resetpw.ErrRecoveryNotConfigured,
+		motoDiffers: "moto ignores admin_only in AdminResetUserPassword"},
+	{name: "verified email alias", pool: "aliases", user: "alias@example.com", medium: "EMAIL",
+		motoDiffers: "moto ignores AliasAttributes when looking a user up"},
+	{name: "preferred_username alias", pool: "aliases", user: "ally", medium: "EMAIL",
+		motoDiffers: "moto ignores AliasAttributes when looking a user up"},
+	{name: "sub as username", pool: "plain", user: "sub:diego", medium: "EMAIL",
+		motoDiffers: "moto does not look users up by sub"},
+	{name: "case-insensitive pool", pool: "insensitive", user: "CASEY", medium: "EMAIL",
+		motoDiffers: "moto ignores UsernameConfiguration.CaseSensitive=false"},
+}
+
+type confTarget struct {
+	name string
+	api  func(t *testing.T) cognito
+	moto bool
+}
+
+func confTargets() []confTarget {
+	return []confTarget{
+		{name: "fake", api: func(t *testing.T) cognito { return resetpwtest.NewFake() }},
+		{name: "server", api: func(t *testing.T) cognito {
+			srv := resetpwtest.NewServer(resetpwtest.NewFake())
+			t.Cleanup(srv.Close)
+			return srv.Client()
+		}},
+		{name: "moto", moto: true, api: func(t *testing.T) cognito { return moto.Client(t) }},
+	}
+}
+
+func setUpWorld(t *testing.T, c cognito) (pools map[string]string, subs map[string]string) {
+	ctx := context.Background()
+	pools = map[string]string{"missing": "us-west-2_nosuchpool"}
+	subs = map[string]string{}
+	for _, p := range confPools {
+		in := p.in
+		in.PoolName = aws.String("conformance-" + p.key)
+		out, err := c.CreateUserPool(ctx, &in)
+		require.NoError(t, err)
+		id := aws.ToString(out.UserPool.Id)
+		pools[p.key] = id
+		for _, u := range p.users {
+			var attrs []types.AttributeType
+			for i := 0; i+1 < len(u.attrs); i += 2 {
+				attrs = append(attrs, types.AttributeType{Name: aws.String(u.attrs[i]), Value: aws.String(u.attrs[i+1])})
+			}
+			cu, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &id, Username: aws.String(u.name), UserAttributes: attrs,
+				MessageAction: types.MessageActionTypeSuppress, TemporaryPassword: aws.String("Temp-Passw0rd!")})
+			require.NoError(t, err, u.name)
+			name := aws.ToString(cu.User.Username)
+			for _, a := range cu.User.Attributes {
+				if aws.ToString(a.Name) == "sub" {
+					subs[u.name] = aws.ToString(a.Value)
+				}
+			}
+			if u.confirm {
+				_, err = c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &id, Username: &name, Password: aws.String("Perm-Passw0rd!"), Permanent: true})
+				require.NoError(t, err)
+			}
+			if u.disabled {
+				_, err = c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &id, Username: &name})
+				require.NoError(t, err)
+			}
+		}
+	}
+	return pools, subs
+}
+
+// TestConformance runs every scenario, with full and with no preflight,
+// against the Fake, the Server through the real SDK client, and moto_server.
+func TestConformance(t *testing.T) {
+	for _, target := range confTargets() {
+		t.Run(target.name, func(t *testing.T) {
+			c := target.api(t)
+			pools, subs := setUpWorld(t, c)
+			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightOff} {
+				r, err := resetpw.New(c, resetpw.WithPreflight(p), resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond))
+				require.NoError(t, err)
+				for _, sc := range confScenarios {
+					t.Run(p.String()+"/"+sc.name, func(t *testing.T) {
+						if target.moto && sc.motoDiffers != "" {
+							t.Skipf("moto differs from Cognito here: %s; the fake and the server assert Cognito's behaviour", sc.motoDiffers)
+						}
+						user := sc.user
+						if name, ok := strings.CutPrefix(user, "sub:"); ok {
+							user = subs[name]
+							require.NotEmpty(t, user)
+						}
+						want := sc.full
+						if p == resetpw.PreflightOff {
+							want = sc.off
+						}
+						ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+						defer cancel()
+						res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pools[sc.pool], Username: user})
+						if want != nil {
+							require.ErrorIs(t, err, want)
+							assert.Nil(t, res)
+							return
+						}
+						require.NoError(t, err)
+						if p == resetpw.PreflightFull {
+							require.NotNil(t, res.Delivery)
+							assert.Equal(t, sc.medium, res.Delivery.Medium)
+						}
+						got, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pools[sc.pool]), Username: aws.String(res.Username)})
+						require.NoError(t, err)
+						assert.Equal(t, types.UserStatusTypeResetRequired, got.UserStatus)
+					})
+				}
+			}
+		})
+	}
+}

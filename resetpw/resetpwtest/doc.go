@@ -1,0 +1,16 @@
+// Package resetpwtest helps callers of resetpw test their own code without
+// AWS, as net/http/httptest does for HTTP code. It has three test doubles:
+//
+//   - [Mock], a testify mock of resetpw.PasswordResetter, for code that
+//     depends on the interface: expect a call, return a Result or an error
+//     of a given kind.
+//   - [Fake], an in-memory Cognito that implements resetpw.API: pools, users,
+//     aliases, recovery settings, deliveries you can read back, attempt
+//     limits, quotas, injected faults and latency. Hand it to resetpw.New.
+//   - [Server], the Fake behind an HTTP endpoint that speaks Cognito's JSON
+//     protocol, for code (or tools) that build their own SDK client.
+//
+// The Fake follows real Cognito where moto_server does not (see [Fake]);
+// this module's conformance suite runs the same scenarios against the Fake,
+// the Server with the real SDK client, and moto_server.
+package resetpwtest

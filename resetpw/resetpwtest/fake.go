@@ -1,0 +1,629 @@
+package resetpwtest
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go/middleware"
+	"golang.org/x/time/rate"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+)
+
+// Operation names, as on the wire.
+const (
+	OpAdminResetUserPassword    = "AdminResetUserPassword"
+	OpAdminGetUser              = "AdminGetUser"
+	OpDescribeUserPool          = "DescribeUserPool"
+	OpListUsers                 = "ListUsers"
+	OpCreateUserPool            = "CreateUserPool"
+	OpAdminCreateUser           = "AdminCreateUser"
+	OpAdminSetUserPassword      = "AdminSetUserPassword"
+	OpAdminDisableUser          = "AdminDisableUser"
+	OpAdminEnableUser           = "AdminEnableUser"
+	OpAdminUpdateUserAttributes = "AdminUpdateUserAttributes"
+)
+
+// Quota categories and Cognito's account-wide rates for them, per second.
+var quotaOf = map[string]struct {
+	category string
+	rps      float64
+}{
+	OpAdminResetUserPassword: {"UserAccountRecovery", 30},
+	OpAdminGetUser:           {"UserRead", 120},
+	OpListUsers:              {"UserList", 30},
+	OpDescribeUserPool:       {"UserPoolRead", 15},
+}
+
+// Delivery is a code the Fake sent, or would have sent.
+type Delivery struct {
+	UserPoolID     string
+	Username       string
+	Medium         string // resetpw.MediumEmail or resetpw.MediumSMS
+	Destination    string // the raw email or phone number
+	ClientMetadata map[string]string
+	// Dropped is true when Cognito would answer success but the code never
+	// arrives: the SMS sandbox and an unverified number, or a failing SMS or
+	// email configuration. DropReason says which.
+	Dropped    bool
+	DropReason string
+	At         time.Time
+}
+
+// Fake is an in-memory Amazon Cognito user pool service for tests. It
+// implements resetpw.API and the setup operations served by [Server], is safe
+// for concurrent use, and follows real Cognito where moto_server does not:
+//
+//   - AliasAttributes: a verified email or phone alias, or a
+//     preferred_username, finds the user; an unverified alias does not.
+//   - UsernameAttributes: the user's username is its sub, and the email or
+//     phone number signs in.
+//   - the sub is accepted as Username.
+//   - UsernameConfiguration.CaseSensitive=false makes username, email and
+//     preferred_username case-insensitive.
+//   - admin_only recovery refuses AdminResetUserPassword with
+//     NotAuthorizedException "Contact administrator to reset password."
+//   - SMS sandbox and messaging configuration failures are silent, as in
+//     Cognito: the call succeeds and the Delivery is marked Dropped.
+//   - optional per-user attempt limits, quotas, faults and latency.
+//
+// Errors are the SDK's own types.*Exception values with Cognito's messages.
+type Fake struct {
+	mu            sync.Mutex
+	region        string
+	pools         map[string]*fakePool
+	now           func() time.Time
+	attemptLimit  int
+	faults        map[string][]error
+	latency       map[string]time.Duration
+	limiters      map[string]*rate.Limiter
+	sandboxNumber map[string]bool
+	deliveries    []Delivery
+	calls         map[string]int
+	requestSeq    int
+}
+
+type fakePool struct {
+	pool  types.UserPoolType
+	users []*fakeUser
+}
+
+type fakeUser struct {
+	username     string
+	attrs        []types.AttributeType
+	enabled      bool
+	status       types.UserStatusType
+	mfaOptions   []types.MFAOptionType
+	mfaSettings  []string
+	preferredMFA string
+	created      time.Time
+	modified     time.Time
+	resets       []time.Time
+}
+
+// NewFake returns an empty Fake in region us-west-2 on the real clock, with
+// no attempt limit, quotas, faults or latency.
+func NewFake() *Fake {
+	return &Fake{
+		region:        "us-west-2",
+		pools:         map[string]*fakePool{},
+		now:           time.Now,
+		faults:        map[string][]error{},
+		latency:       map[string]time.Duration{},
+		sandboxNumber: map[string]bool{},
+		calls:         map[string]int{},
+	}
+}
+
+// SetClock replaces the clock used for attempt limits and dates.
+func (f *Fake) SetClock(now func() time.Time) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.now = now
+}
+
+// SetAttemptLimit allows n AdminResetUserPassword calls per user per rolling
+// hour; more answer LimitExceededException. 0 turns the limit off (the
+// default). Cognito's own limit is between 5 and 20.
+func (f *Fake) SetAttemptLimit(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.attemptLimit = n
+}
+
+// FailNext makes the next n calls of op fail with err, before anything else
+// is checked.
+func (f *Fake) FailNext(op string, n int, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for range n {
+		f.faults[op] = append(f.faults[op], err)
+	}
+}
+
+// SetLatency delays every call of op by d, or until its context ends.
+func (f *Fake) SetLatency(op string, d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.latency[op] = d
+}
+
+// EnableQuotas turns on Cognito's account-wide request rates, multiplied by
+// scale: UserAccountRecovery 30/s, UserRead 120/s, UserList 30/s and
+// UserPoolRead 15/s at scale 1. Each is a token bucket holding one tenth of
+// a second's requests; a request that finds it empty gets
+// TooManyRequestsException. Scale 0 turns quotas off.
+func (f *Fake) EnableQuotas(scale float64) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if scale <= 0 {
+		f.limiters = nil
+		return
+	}
+	f.limiters = map[string]*rate.Limiter{}
+	for op, q := range quotaOf {
+		rps := q.rps * scale
+		f.limiters[op] = rate.NewLimiter(rate.Limit(rps), max(1, int(rps/10)))
+	}
+}
+
+// SetSandboxVerifiedNumbers lists the numbers verified in the SNS SMS
+// sandbox: SMS to them arrives even when a pool's SmsConfigurationFailure is
+// SNSSandbox.
+func (f *Fake) SetSandboxVerifiedNumbers(numbers ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range numbers {
+		f.sandboxNumber[n] = true
+	}
+}
+
+// Deliveries returns the codes sent so far, oldest first.
+func (f *Fake) Deliveries() []Delivery {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.deliveries)
+}
+
+// Calls returns how often op was called, faults and refusals included.
+func (f *Fake) Calls(op string) int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls[op]
+}
+
+// AddPool adds a user pool and returns its ID: p.Id when set, otherwise a new
+// ID in the Fake's region. Every field is kept; those that matter to resets
+// are UsernameAttributes, AliasAttributes, UsernameConfiguration,
+// AccountRecoverySetting, SmsConfigurationFailure and
+// EmailConfigurationFailure.
+func (f *Fake) AddPool(p types.UserPoolType) string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.addPool(p)
+}
+
+func (f *Fake) addPool(p types.UserPoolType) string {
+	if aws.ToString(p.Id) == "" {
+		p.Id = aws.String(f.region + "_" + randomID(9))
+	}
+	if p.Name == nil {
+		p.Name = aws.String("pool-" + *p.Id)
+	}
+	now := f.now()
+	p.CreationDate, p.LastModifiedDate = &now, &now
+	f.pools[*p.Id] = &fakePool{pool: p}
+	return *p.Id
+}
+
+// User returns a types.UserType for AddUser: enabled, CONFIRMED, with
+// attributes given as name-value pairs.
+func User(username string, attrs ...string) types.UserType {
+	u := types.UserType{Username: aws.String(username), Enabled: true, UserStatus: types.UserStatusTypeConfirmed}
+	for i := 0; i+1 < len(attrs); i += 2 {
+		u.Attributes = append(u.Attributes, types.AttributeType{Name: aws.String(attrs[i]), Value: aws.String(attrs[i+1])})
+	}
+	return u
+}
+
+// AddUser adds u to a pool and returns its sub. Attributes (verified or not),
+// Enabled, UserStatus (CONFIRMED when empty) and MFAOptions are kept; a sub
+// attribute is kept, otherwise one is made. In a pool with
+// UsernameAttributes, an email or phone Username becomes that attribute and
+// the username becomes the sub, as in Cognito. [User] builds a typical u.
+func (f *Fake) AddUser(poolID string, u types.UserType) (string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pools[poolID]
+	if !ok {
+		return "", poolNotFound(poolID)
+	}
+	fu, err := f.newUser(p, aws.ToString(u.Username), u.Attributes)
+	if err != nil {
+		return "", err
+	}
+	fu.enabled = u.Enabled
+	if u.UserStatus != "" {
+		fu.status = u.UserStatus
+	}
+	fu.mfaOptions = slices.Clone(u.MFAOptions)
+	for _, o := range u.MFAOptions {
+		if o.DeliveryMedium == types.DeliveryMediumTypeSms {
+			fu.mfaSettings = append(fu.mfaSettings, "SMS_MFA")
+		}
+	}
+	p.users = append(p.users, fu)
+	return fu.attr("sub"), nil
+}
+
+// SetUserMFA sets a user's MFA settings, as AdminSetUserMFAPreference would:
+// settings such as "SMS_MFA" or "SOFTWARE_TOKEN_MFA", and the preferred one.
+func (f *Fake) SetUserMFA(poolID, username string, settings []string, preferred string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, u, err := f.lookup(poolID, username)
+	if err != nil {
+		return err
+	}
+	_ = p
+	u.mfaSettings, u.preferredMFA = slices.Clone(settings), preferred
+	return nil
+}
+
+// GetUser returns a user as ListUsers would show it.
+func (f *Fake) GetUser(poolID, username string) (types.UserType, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, u, err := f.lookup(poolID, username)
+	if err != nil {
+		return types.UserType{}, err
+	}
+	return u.userType(), nil
+}
+
+func (f *Fake) newUser(p *fakePool, username string, attrs []types.AttributeType) (*fakeUser, error) {
+	if username == "" {
+		return nil, invalidParameter("1 validation error detected: Value at 'username' failed to satisfy constraint: Member must have length greater than or equal to 1")
+	}
+	now := f.now()
+	u := &fakeUser{username: username, enabled: true, status: types.UserStatusTypeConfirmed, created: now, modified: now}
+	for _, a := range attrs {
+		u.setAttr(aws.ToString(a.Name), aws.ToString(a.Value))
+	}
+	if u.attr("sub") == "" {
+		u.setAttr("sub", newUUID())
+	}
+	if ua := p.pool.UsernameAttributes; len(ua) > 0 {
+		kind := ""
+		switch {
+		case strings.Contains(username, "@") && slices.Contains(ua, types.UsernameAttributeTypeEmail):
+			kind = "email"
+		case strings.HasPrefix(username, "+") && slices.Contains(ua, types.UsernameAttributeTypePhoneNumber):
+			kind = "phone_number"
+		default:
+			return nil, invalidParameter("Username should be either an email or a phone number.")
+		}
+		if u.attr(kind) == "" {
+			u.setAttr(kind, username)
+		}
+		u.username = u.attr("sub")
+	}
+	for _, other := range p.users {
+		if p.sameName(other.username, u.username) {
+			return nil, &types.UsernameExistsException{Message: aws.String("User account already exists")}
+		}
+	}
+	return u, nil
+}
+
+func (u *fakeUser) attr(name string) string {
+	for _, a := range u.attrs {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
+}
+
+func (u *fakeUser) setAttr(name, value string) {
+	for i, a := range u.attrs {
+		if aws.ToString(a.Name) == name {
+			u.attrs[i].Value = aws.String(value)
+			return
+		}
+	}
+	u.attrs = append(u.attrs, types.AttributeType{Name: aws.String(name), Value: aws.String(value)})
+}
+
+func (u *fakeUser) userType() types.UserType {
+	created, modified := u.created, u.modified
+	return types.UserType{Username: aws.String(u.username), Attributes: cloneAttrs(u.attrs), Enabled: u.enabled,
+		UserStatus: u.status, MFAOptions: slices.Clone(u.mfaOptions), UserCreateDate: &created, UserLastModifiedDate: &modified}
+}
+
+func cloneAttrs(in []types.AttributeType) []types.AttributeType {
+	out := make([]types.AttributeType, len(in))
+	for i, a := range in {
+		out[i] = types.AttributeType{Name: aws.String(aws.ToString(a.Name)), Value: aws.String(aws.ToString(a.Value))}
+	}
+	return out
+}
+
+func (p *fakePool) caseSensitive() bool {
+	c := p.pool.UsernameConfiguration
+	return c == nil || c.CaseSensitive == nil || *c.CaseSensitive
+}
+
+func (p *fakePool) sameName(a, b string) bool {
+	if p.caseSensitive() {
+		return a == b
+	}
+	return strings.EqualFold(a, b)
+}
+
+// find looks a user up as Cognito reads the Username field: the username,
+// the sub, then each sign-in attribute (verified, for aliases).
+func (p *fakePool) find(name string) *fakeUser {
+	for _, u := range p.users {
+		if p.sameName(u.username, name) {
+			return u
+		}
+	}
+	for _, u := range p.users {
+		if strings.EqualFold(u.attr("sub"), name) {
+			return u
+		}
+	}
+	for _, a := range p.pool.UsernameAttributes {
+		for _, u := range p.users {
+			if v := u.attr(string(a)); v != "" && p.sameValue(string(a), v, name) {
+				return u
+			}
+		}
+	}
+	for _, a := range p.pool.AliasAttributes {
+		for _, u := range p.users {
+			v := u.attr(string(a))
+			if v == "" || !p.sameValue(string(a), v, name) {
+				continue
+			}
+			if a == types.AliasAttributeTypePreferredUsername || u.attr(string(a)+"_verified") == "true" {
+				return u
+			}
+		}
+	}
+	return nil
+}
+
+func (p *fakePool) sameValue(attr, stored, given string) bool {
+	if attr == "phone_number" || p.caseSensitive() {
+		return stored == given
+	}
+	return strings.EqualFold(stored, given)
+}
+
+func (f *Fake) lookup(poolID, name string) (*fakePool, *fakeUser, error) {
+	p, ok := f.pools[poolID]
+	if !ok {
+		return nil, nil, poolNotFound(poolID)
+	}
+	u := p.find(name)
+	if u == nil {
+		return p, nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
+	}
+	return p, u, nil
+}
+
+// enter counts a call, then applies latency, faults and quotas, in that order.
+func (f *Fake) enter(ctx context.Context, op string) error {
+	f.mu.Lock()
+	f.calls[op]++
+	d := f.latency[op]
+	f.mu.Unlock()
+	if d > 0 {
+		t := time.NewTimer(d)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if q := f.faults[op]; len(q) > 0 {
+		err := q[0]
+		f.faults[op] = q[1:]
+		return err
+	}
+	if l := f.limiters[op]; l != nil && !l.AllowN(f.now(), 1) {
+		return &types.TooManyRequestsException{Message: aws.String("Rate exceeded")}
+	}
+	return nil
+}
+
+func (f *Fake) metadata() (md middleware.Metadata) {
+	f.requestSeq++
+	id := fmt.Sprintf("fake-%08d-%s", f.requestSeq, randomID(8))
+	awsmiddleware.SetRequestIDMetadata(&md, id)
+	return md
+}
+
+// AdminResetUserPassword checks, in Cognito's order: the pool, the user, the
+// user's state, the attempt limit, the pool's recovery setting, and a
+// verified contact; then it records a Delivery and moves the user to
+// RESET_REQUIRED.
+func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	if err := f.enter(ctx, OpAdminResetUserPassword); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, u, err := f.lookup(aws.ToString(in.UserPoolId), aws.ToString(in.Username))
+	if err != nil {
+		return nil, err
+	}
+	if !u.enabled {
+		return nil, &types.NotAuthorizedException{Message: aws.String("User is disabled.")}
+	}
+	if u.status != types.UserStatusTypeConfirmed && u.status != types.UserStatusTypeResetRequired {
+		return nil, &types.NotAuthorizedException{Message: aws.String("User password cannot be reset in the current state.")}
+	}
+	now := f.now()
+	if f.attemptLimit > 0 {
+		recent := u.resets[:0]
+		for _, t := range u.resets {
+			if now.Sub(t) < time.Hour {
+				recent = append(recent, t)
+			}
+		}
+		u.resets = recent
+		if len(recent) >= f.attemptLimit {
+			return nil, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")}
+		}
+	}
+	u.resets = append(u.resets, now)
+	medium, dest, err := p.recoveryDestination(u)
+	if err != nil {
+		return nil, err
+	}
+	d := Delivery{UserPoolID: aws.ToString(in.UserPoolId), Username: u.username, Medium: medium, Destination: dest,
+		ClientMetadata: cloneMap(in.ClientMetadata), At: now}
+	failure := aws.ToString(p.pool.EmailConfigurationFailure)
+	if medium == resetpw.MediumSMS {
+		failure = aws.ToString(p.pool.SmsConfigurationFailure)
+	}
+	switch {
+	case failure == "":
+	case medium == resetpw.MediumSMS && strings.TrimSpace(failure) == "SNSSandbox":
+		if !f.sandboxNumber[dest] {
+			d.Dropped, d.DropReason = true, "SNS SMS sandbox: number not verified"
+		}
+	default:
+		d.Dropped, d.DropReason = true, failure
+	}
+	f.deliveries = append(f.deliveries, d)
+	u.status, u.modified = types.UserStatusTypeResetRequired, now
+	return &cip.AdminResetUserPasswordOutput{ResultMetadata: f.metadata()}, nil
+}
+
+// recoveryDestination picks the medium as Cognito does: admin_only refuses;
+// the mechanisms in priority order (legacy: SMS, then email) pick the first
+// verified contact; SMS does not qualify for a user with SMS MFA.
+func (p *fakePool) recoveryDestination(u *fakeUser) (medium, dest string, _ error) {
+	var mechs []types.RecoveryOptionType
+	if s := p.pool.AccountRecoverySetting; s != nil {
+		mechs = slices.Clone(s.RecoveryMechanisms)
+	}
+	if len(mechs) == 0 {
+		mechs = []types.RecoveryOptionType{
+			{Name: types.RecoveryOptionNameTypeVerifiedPhoneNumber, Priority: aws.Int32(1)},
+			{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(2)}}
+	}
+	slices.SortStableFunc(mechs, func(a, b types.RecoveryOptionType) int {
+		return int(aws.ToInt32(a.Priority) - aws.ToInt32(b.Priority))
+	})
+	smsMFA := slices.Contains(u.mfaSettings, "SMS_MFA") || u.preferredMFA == "SMS_MFA"
+	for _, m := range mechs {
+		switch m.Name {
+		case types.RecoveryOptionNameTypeAdminOnly:
+			return "", "", &types.NotAuthorizedException{Message: aws.String("Contact administrator to reset password.")}
+		case types.RecoveryOptionNameTypeVerifiedEmail:
+			if e := u.attr("email"); e != "" && u.attr("email_verified") == "true" {
+				return resetpw.MediumEmail, e, nil
+			}
+		case types.RecoveryOptionNameTypeVerifiedPhoneNumber:
+			if ph := u.attr("phone_number"); ph != "" && u.attr("phone_number_verified") == "true" && !smsMFA {
+				return resetpw.MediumSMS, ph, nil
+			}
+		}
+	}
+	return "", "", invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+}
+
+// AdminGetUser returns a user found by username, sub or sign-in alias.
+func (f *Fake) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	if err := f.enter(ctx, OpAdminGetUser); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, u, err := f.lookup(aws.ToString(in.UserPoolId), aws.ToString(in.Username))
+	if err != nil {
+		return nil, err
+	}
+	ut := u.userType()
+	out := &cip.AdminGetUserOutput{Username: ut.Username, UserAttributes: ut.Attributes, Enabled: ut.Enabled,
+		UserStatus: ut.UserStatus, MFAOptions: ut.MFAOptions, UserCreateDate: ut.UserCreateDate,
+		UserLastModifiedDate: ut.UserLastModifiedDate, UserMFASettingList: slices.Clone(u.mfaSettings), ResultMetadata: f.metadata()}
+	if u.preferredMFA != "" {
+		out.PreferredMfaSetting = aws.String(u.preferredMFA)
+	}
+	return out, nil
+}
+
+// DescribeUserPool returns the pool as added or created.
+func (f *Fake) DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, _ ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+	if err := f.enter(ctx, OpDescribeUserPool); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pools[aws.ToString(in.UserPoolId)]
+	if !ok {
+		return nil, poolNotFound(aws.ToString(in.UserPoolId))
+	}
+	pool := p.pool
+	pool.EstimatedNumberOfUsers = int32(len(p.users))
+	return &cip.DescribeUserPoolOutput{UserPool: &pool, ResultMetadata: f.metadata()}, nil
+}
+
+func cloneMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+func poolNotFound(id string) error {
+	return &types.ResourceNotFoundException{Message: aws.String(fmt.Sprintf("User pool %s does not exist.", id))}
+}
+
+func invalidParameter(msg string) error {
+	return &types.InvalidParameterException{Message: aws.String(msg)}
+}
+
+const idAlphabet = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+func randomID(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b)
+	for i := range b {
+		b[i] = idAlphabet[int(b[i])%len(idAlphabet)]
+	}
+	return string(b)
+}
+
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}

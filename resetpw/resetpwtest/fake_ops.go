@@ -1,0 +1,209 @@
+package resetpwtest
+
+import (
+	"context"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+var filterRE = regexp.MustCompile(`^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$`)
+
+var searchable = []string{"username", "email", "phone_number", "name", "given_name", "family_name",
+	"preferred_username", "cognito:user_status", "status", "sub"}
+
+// ListUsers lists a pool's users, filtered with attr = "value" (exact) or
+// attr ^= "value" (prefix) on a searchable attribute, Limit at most 60,
+// paginated.
+func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	if err := f.enter(ctx, OpListUsers); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pools[aws.ToString(in.UserPoolId)]
+	if !ok {
+		return nil, poolNotFound(aws.ToString(in.UserPoolId))
+	}
+	limit := int(aws.ToInt32(in.Limit))
+	switch {
+	case limit == 0:
+		limit = 60
+	case limit < 0 || limit > 60:
+		return nil, invalidParameter("1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60")
+	}
+	match := func(*fakeUser) bool { return true }
+	if filter := aws.ToString(in.Filter); filter != "" {
+		if utf8.RuneCountInString(filter) > 256 {
+			return nil, invalidParameter("1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must have length less than or equal to 256")
+		}
+		m := filterRE.FindStringSubmatch(filter)
+		if m == nil {
+			return nil, invalidParameter("Error while parsing filter.")
+		}
+		attr, prefix := m[1], m[2] == "^="
+		value := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[3])
+		if !slices.Contains(searchable, attr) {
+			return nil, invalidParameter("Invalid search attribute: " + attr)
+		}
+		match = func(u *fakeUser) bool {
+			var got string
+			switch attr {
+			case "username":
+				got = u.username
+			case "cognito:user_status":
+				got = string(u.status)
+			case "status":
+				got = map[bool]string{true: "Enabled", false: "Disabled"}[u.enabled]
+			default:
+				got = u.attr(attr)
+			}
+			fold := !p.caseSensitive() && (attr == "username" || attr == "email" || attr == "preferred_username")
+			if fold {
+				got, value = strings.ToLower(got), strings.ToLower(value)
+			}
+			if prefix {
+				return strings.HasPrefix(got, value)
+			}
+			return got == value
+		}
+	}
+	start := 0
+	if t := aws.ToString(in.PaginationToken); t != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(t, "page:"))
+		if err != nil || !strings.HasPrefix(t, "page:") || n < 0 || n > len(p.users) {
+			return nil, invalidParameter("Invalid pagination token.")
+		}
+		start = n
+	}
+	out := &cip.ListUsersOutput{ResultMetadata: f.metadata()}
+	i := start
+	for ; i < len(p.users) && len(out.Users) < limit; i++ {
+		if match(p.users[i]) {
+			out.Users = append(out.Users, p.users[i].userType())
+		}
+	}
+	if i < len(p.users) {
+		out.PaginationToken = aws.String("page:" + strconv.Itoa(i))
+	}
+	return out, nil
+}
+
+// CreateUserPool adds a pool as AddPool does.
+func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, _ ...func(*cip.Options)) (*cip.CreateUserPoolOutput, error) {
+	if err := f.enter(ctx, OpCreateUserPool); err != nil {
+		return nil, err
+	}
+	if aws.ToString(in.PoolName) == "" {
+		return nil, invalidParameter("1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member must not be null")
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	id := f.addPool(types.UserPoolType{
+		Name: in.PoolName, UsernameAttributes: in.UsernameAttributes, AliasAttributes: in.AliasAttributes,
+		UsernameConfiguration: in.UsernameConfiguration, AccountRecoverySetting: in.AccountRecoverySetting,
+		AutoVerifiedAttributes: in.AutoVerifiedAttributes, MfaConfiguration: in.MfaConfiguration,
+		SmsConfiguration: in.SmsConfiguration, EmailConfiguration: in.EmailConfiguration, LambdaConfig: in.LambdaConfig,
+		Policies: in.Policies, UserPoolTags: in.UserPoolTags,
+	})
+	pool := f.pools[id].pool
+	return &cip.CreateUserPoolOutput{UserPool: &pool, ResultMetadata: f.metadata()}, nil
+}
+
+// AdminCreateUser adds an enabled user in FORCE_CHANGE_PASSWORD.
+func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput, _ ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error) {
+	if err := f.enter(ctx, OpAdminCreateUser); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	p, ok := f.pools[aws.ToString(in.UserPoolId)]
+	if !ok {
+		return nil, poolNotFound(aws.ToString(in.UserPoolId))
+	}
+	u, err := f.newUser(p, aws.ToString(in.Username), in.UserAttributes)
+	if err != nil {
+		return nil, err
+	}
+	u.status = types.UserStatusTypeForceChangePassword
+	p.users = append(p.users, u)
+	ut := u.userType()
+	return &cip.AdminCreateUserOutput{User: &ut, ResultMetadata: f.metadata()}, nil
+}
+
+// AdminSetUserPassword confirms the user when Permanent, or puts it in
+// FORCE_CHANGE_PASSWORD.
+func (f *Fake) AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error) {
+	return updateUserOp(ctx, f, OpAdminSetUserPassword, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminSetUserPasswordOutput, error) {
+		if aws.ToString(in.Password) == "" {
+			return nil, invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null")
+		}
+		u.status = types.UserStatusTypeForceChangePassword
+		if in.Permanent {
+			u.status = types.UserStatusTypeConfirmed
+		}
+		return &cip.AdminSetUserPasswordOutput{ResultMetadata: f.metadata()}, nil
+	})
+}
+
+// AdminDisableUser disables the user.
+func (f *Fake) AdminDisableUser(ctx context.Context, in *cip.AdminDisableUserInput, _ ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error) {
+	return updateUserOp(ctx, f, OpAdminDisableUser, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminDisableUserOutput, error) {
+		u.enabled = false
+		return &cip.AdminDisableUserOutput{ResultMetadata: f.metadata()}, nil
+	})
+}
+
+// AdminEnableUser enables the user.
+func (f *Fake) AdminEnableUser(ctx context.Context, in *cip.AdminEnableUserInput, _ ...func(*cip.Options)) (*cip.AdminEnableUserOutput, error) {
+	return updateUserOp(ctx, f, OpAdminEnableUser, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminEnableUserOutput, error) {
+		u.enabled = true
+		return &cip.AdminEnableUserOutput{ResultMetadata: f.metadata()}, nil
+	})
+}
+
+// AdminUpdateUserAttributes sets attributes. A new email or phone number is
+// unverified unless the same call marks it verified, as in Cognito.
+func (f *Fake) AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdateUserAttributesInput, _ ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error) {
+	return updateUserOp(ctx, f, OpAdminUpdateUserAttributes, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminUpdateUserAttributesOutput, error) {
+		given := map[string]bool{}
+		for _, a := range in.UserAttributes {
+			given[aws.ToString(a.Name)] = true
+		}
+		for _, a := range in.UserAttributes {
+			name, value := aws.ToString(a.Name), aws.ToString(a.Value)
+			if name == "sub" {
+				return nil, invalidParameter("Cannot modify the non-mutable attribute sub")
+			}
+			if (name == "email" || name == "phone_number") && u.attr(name) != value && !given[name+"_verified"] {
+				u.setAttr(name+"_verified", "false")
+			}
+			u.setAttr(name, value)
+		}
+		return &cip.AdminUpdateUserAttributesOutput{ResultMetadata: f.metadata()}, nil
+	})
+}
+
+func updateUserOp[T any](ctx context.Context, f *Fake, op string, poolID, username *string, fn func(*fakeUser) (T, error)) (T, error) {
+	var zero T
+	if err := f.enter(ctx, op); err != nil {
+		return zero, err
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	_, u, err := f.lookup(aws.ToString(poolID), aws.ToString(username))
+	if err != nil {
+		return zero, err
+	}
+	out, err := fn(u)
+	if err == nil {
+		u.modified = f.now()
+	}
+	return out, err
+}

@@ -1,0 +1,331 @@
+package resetpwtest_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+var ctx = context.Background()
+
+func reset(f *resetpwtest.Fake, pool, user string) error {
+	_, err := f.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: &user})
+	return err
+}
+
+func TestFake_Lookups(t *testing.T) {
+	insensitive := &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}
+	tests := []struct {
+		name   string
+		pool   types.UserPoolType
+		user   types.UserType
+		lookup string // "" means the sub
+		found  bool
+	}{
+		{"username", types.UserPoolType{}, resetpwtest.User("diego"), "diego", true},
+		{"username wrong case, sensitive", types.UserPoolType{}, resetpwtest.User("diego"), "Diego", false},
+		{"username wrong case, insensitive", types.UserPoolType{UsernameConfiguration: insensitive}, resetpwtest.User("diego"), "DIEGO", true},
+		{"sub", types.UserPoolType{}, resetpwtest.User("diego"), "", true},
+		{"verified email alias", types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"email"}},
+			resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"), "diego@example.com", true},
+		{"unverified email alias", types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"email"}},
+			resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "false"), "diego@example.com", false},
+		{"email alias case-insensitive", types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"email"}, UsernameConfiguration: insensitive},
+			resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"), "Diego@Example.com", true},
+		{"email not an alias", types.UserPoolType{},
+			resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"), "diego@example.com", false},
+		{"verified phone alias", types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"phone_number"}},
+			resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), "+12065550100", true},
+		{"preferred username", types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"preferred_username"}},
+			resetpwtest.User("diego", "preferred_username", "dr"), "dr", true},
+		{"email username attribute", types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{"email"}},
+			resetpwtest.User("maria@example.com"), "maria@example.com", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(tt.pool)
+			sub, err := f.AddUser(pool, tt.user)
+			require.NoError(t, err)
+			name := tt.lookup
+			if name == "" {
+				name = sub
+			}
+			out, err := f.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &pool, Username: &name})
+			if !tt.found {
+				assert.ErrorAs(t, err, new(*types.UserNotFoundException))
+				return
+			}
+			require.NoError(t, err)
+			var gotSub string
+			for _, a := range out.UserAttributes {
+				if aws.ToString(a.Name) == "sub" {
+					gotSub = aws.ToString(a.Value)
+				}
+			}
+			assert.Equal(t, sub, gotSub, "the right user")
+		})
+	}
+}
+
+func TestFake_UsernameAttributesMakeSubTheUsername(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{"email"}})
+	sub, err := f.AddUser(pool, resetpwtest.User("maria@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	u, err := f.GetUser(pool, "maria@example.com")
+	require.NoError(t, err)
+	assert.Equal(t, sub, aws.ToString(u.Username))
+	_, err = f.AddUser(pool, resetpwtest.User("not-an-email"))
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+}
+
+func TestFake_AddUserErrors(t *testing.T) {
+	f := resetpwtest.NewFake()
+	_, err := f.AddUser("us-west-2_nope", resetpwtest.User("x"))
+	assert.ErrorAs(t, err, new(*types.ResourceNotFoundException))
+	pool := f.AddPool(types.UserPoolType{Id: aws.String("us-west-2_aaaaaaaaa")})
+	assert.Equal(t, "us-west-2_aaaaaaaaa", pool)
+	_, err = f.AddUser(pool, resetpwtest.User("x"))
+	require.NoError(t, err)
+	_, err = f.AddUser(pool, resetpwtest.User("x"))
+	assert.ErrorAs(t, err, new(*types.UsernameExistsException))
+	_, err = f.AddUser(pool, types.UserType{})
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+}
+
+func TestFake_ResetChecksInOrder(t *testing.T) {
+	sandbox := types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}
+	tests := []struct {
+		name     string
+		pool     types.UserPoolType
+		user     types.UserType
+		want     any // an SDK exception type, or nil
+		message  string
+		medium   string
+		dropped  bool
+		username string
+	}{
+		{name: "unknown pool", want: new(*types.ResourceNotFoundException), username: "-"},
+		{name: "unknown user", user: resetpwtest.User("diego"), username: "ghost", want: new(*types.UserNotFoundException), message: "User does not exist."},
+		{name: "disabled beats state", user: types.UserType{Username: aws.String("diego"), UserStatus: types.UserStatusTypeForceChangePassword},
+			want: new(*types.NotAuthorizedException), message: "User is disabled."},
+		{name: "force change password", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeForceChangePassword},
+			want: new(*types.NotAuthorizedException), message: "User password cannot be reset in the current state."},
+		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{{Name: "admin_only", Priority: aws.Int32(1)}}}},
+			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), want: new(*types.NotAuthorizedException), message: "Contact administrator to reset password."},
+		{name: "no verified contact", user: resetpwtest.User("diego", "email", "d@example.com"),
+			want: new(*types.InvalidParameterException), message: "Cannot reset password for the user as there is no registered/verified email or phone_number"},
+		{name: "legacy SMS first", user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS"},
+		{name: "SMS MFA means email", user: types.UserType{Username: aws.String("diego"), Enabled: true, MFAOptions: []types.MFAOptionType{{DeliveryMedium: "SMS", AttributeName: aws.String("phone_number")}},
+			Attributes: resetpwtest.User("x", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true").Attributes}, medium: "EMAIL"},
+		{name: "sandbox drops silently", pool: sandbox, user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", dropped: true},
+		{name: "sandbox verified number arrives", pool: sandbox, user: resetpwtest.User("diego", "phone_number", "+12065550199", "phone_number_verified", "true"), medium: "SMS"},
+		{name: "email failure drops", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES identity not verified")},
+			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", dropped: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			f.SetSandboxVerifiedNumbers("+12065550199")
+			pool := "us-west-2_missing"
+			if tt.user.Username != nil {
+				pool = f.AddPool(tt.pool)
+				_, err := f.AddUser(pool, tt.user)
+				require.NoError(t, err)
+			}
+			username := tt.username
+			if username == "" {
+				username = "diego"
+			}
+			err := reset(f, pool, username)
+			if tt.want != nil {
+				require.ErrorAs(t, err, tt.want)
+				if tt.message != "" {
+					var apiErr interface{ ErrorMessage() string }
+					require.ErrorAs(t, err, &apiErr)
+					assert.Equal(t, tt.message, apiErr.ErrorMessage())
+				}
+				assert.Empty(t, f.Deliveries())
+				return
+			}
+			require.NoError(t, err)
+			d := f.Deliveries()
+			require.Len(t, d, 1)
+			assert.Equal(t, tt.medium, d[0].Medium)
+			assert.Equal(t, tt.dropped, d[0].Dropped, d[0].DropReason)
+			u, err := f.GetUser(pool, username)
+			require.NoError(t, err)
+			assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus)
+		})
+	}
+}
+
+func TestFake_DeliveryRecordsMetadata(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego", ClientMetadata: map[string]string{"source": "helpdesk"}})
+	require.NoError(t, err)
+	assert.NotEmpty(t, res.RequestID)
+	d := f.Deliveries()
+	require.Len(t, d, 1)
+	assert.Equal(t, "diego@example.com", d[0].Destination)
+	assert.Equal(t, map[string]string{"source": "helpdesk"}, d[0].ClientMetadata)
+}
+
+func TestFake_AttemptLimit(t *testing.T) {
+	f := resetpwtest.NewFake()
+	now := time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC)
+	f.SetClock(func() time.Time { return now })
+	f.SetAttemptLimit(2)
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	require.NoError(t, reset(f, pool, "diego"))
+	now = now.Add(10 * time.Minute)
+	require.NoError(t, reset(f, pool, "diego"))
+	err = reset(f, pool, "diego")
+	require.ErrorAs(t, err, new(*types.LimitExceededException))
+	now = now.Add(51 * time.Minute) // the first attempt is now over an hour old
+	require.NoError(t, reset(f, pool, "diego"))
+	assert.Len(t, f.Deliveries(), 3)
+}
+
+func TestFake_FaultsAndLatency(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	boom := &types.InternalErrorException{Message: aws.String("boom")}
+	f.FailNext(resetpwtest.OpAdminResetUserPassword, 2, boom)
+	assert.ErrorIs(t, reset(f, pool, "diego"), boom)
+	assert.ErrorIs(t, reset(f, pool, "diego"), boom)
+	assert.NoError(t, reset(f, pool, "diego"))
+	assert.Equal(t, 3, f.Calls(resetpwtest.OpAdminResetUserPassword))
+
+	f.SetLatency(resetpwtest.OpAdminGetUser, time.Second)
+	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
+	defer cancel()
+	_, err = f.AdminGetUser(short, &cip.AdminGetUserInput{UserPoolId: &pool, Username: aws.String("diego")})
+	assert.ErrorIs(t, err, context.DeadlineExceeded)
+}
+
+func TestFake_Quotas(t *testing.T) {
+	f := resetpwtest.NewFake()
+	now := time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC)
+	f.SetClock(func() time.Time { return now })
+	pool := f.AddPool(types.UserPoolType{})
+	f.EnableQuotas(1) // UserPoolRead: 15/s, bucket of 1
+	in := &cip.DescribeUserPoolInput{UserPoolId: &pool}
+	_, err := f.DescribeUserPool(ctx, in)
+	require.NoError(t, err)
+	_, err = f.DescribeUserPool(ctx, in)
+	require.ErrorAs(t, err, new(*types.TooManyRequestsException))
+	now = now.Add(time.Second / 15)
+	_, err = f.DescribeUserPool(ctx, in)
+	require.NoError(t, err)
+	f.EnableQuotas(0)
+	for range 100 {
+		_, err = f.DescribeUserPool(ctx, in)
+		require.NoError(t, err)
+	}
+}
+
+func TestFake_ListUsers(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}})
+	for i := range 130 {
+		_, err := f.AddUser(pool, resetpwtest.User(fmt.Sprintf("user%03d", i), "email", fmt.Sprintf("u%03d@example.com", i), "given_name", `Q"uote\d`))
+		require.NoError(t, err)
+	}
+	list := func(filter string, limit int32) ([]string, error) {
+		var names []string
+		in := &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter), Limit: aws.Int32(limit)}
+		for pages := 0; pages < 10; pages++ {
+			out, err := f.ListUsers(ctx, in)
+			if err != nil {
+				return nil, err
+			}
+			for _, u := range out.Users {
+				names = append(names, aws.ToString(u.Username))
+			}
+			if out.PaginationToken == nil {
+				return names, nil
+			}
+			in.PaginationToken = out.PaginationToken
+		}
+		return nil, errors.New("too many pages")
+	}
+	all, err := list("", 60)
+	require.NoError(t, err)
+	assert.Len(t, all, 130, "three pages")
+	got, err := list(`email = "u007@example.com"`, 0)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"user007"}, got)
+	got, err = list(`username ^= "USER12"`, 5)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"user120", "user121", "user122", "user123", "user124", "user125", "user126", "user127", "user128", "user129"}, got)
+	got, err = list(`given_name = "Q\"uote\\d"`, 60)
+	require.NoError(t, err)
+	assert.Len(t, got, 130)
+	got, err = list(`status = "Enabled"`, 60)
+	require.NoError(t, err)
+	assert.Len(t, got, 130)
+	for _, bad := range []string{`email = u@example.com`, `nickname = "x"`, `email == "x"`, `email = "` + string(make([]byte, 250)) + `"`} {
+		_, err := list(bad, 60)
+		assert.ErrorAs(t, err, new(*types.InvalidParameterException), bad)
+	}
+	_, err = list("", 61)
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+	_, err = f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, PaginationToken: aws.String("bogus")})
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+}
+
+func TestFake_SetupOperations(t *testing.T) {
+	f := resetpwtest.NewFake()
+	out, err := f.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
+	require.NoError(t, err)
+	pool := aws.ToString(out.UserPool.Id)
+	_, err = f.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("diego"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("d@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
+	require.NoError(t, err)
+	u, _ := f.GetUser(pool, "diego")
+	assert.Equal(t, types.UserStatusTypeForceChangePassword, u.UserStatus)
+	_, err = f.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("diego"), Password: aws.String("P4ss!word"), Permanent: true})
+	require.NoError(t, err)
+	u, _ = f.GetUser(pool, "diego")
+	assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus)
+	_, err = f.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
+	require.NoError(t, err)
+	u, _ = f.GetUser(pool, "diego")
+	assert.False(t, u.Enabled)
+	_, err = f.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
+	require.NoError(t, err)
+	_, err = f.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: aws.String("diego"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("new@example.com")}}})
+	require.NoError(t, err)
+	err = reset(f, pool, "diego")
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException), "a changed email is unverified")
+	_, err = f.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: aws.String("diego"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("sub"), Value: aws.String("x")}}})
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+	require.NoError(t, f.SetUserMFA(pool, "diego", []string{"SMS_MFA"}, "SMS_MFA"))
+	g, err := f.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &pool, Username: aws.String("diego")})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"SMS_MFA"}, g.UserMFASettingList)
+}

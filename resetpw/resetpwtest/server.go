@@ -1,0 +1,224 @@
+package resetpwtest
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
+)
+
+// targetPrefix starts the X-Amz-Target header of every Cognito operation.
+const targetPrefix = "AWSCognitoIdentityProviderService."
+
+// Server serves a Fake over HTTP with Cognito's JSON 1.1 protocol, so that
+// the real SDK client, the AWS CLI or the examples can talk to it. It serves
+// the four operations of resetpw.API and CreateUserPool, AdminCreateUser,
+// AdminSetUserPassword, AdminDisableUser, AdminEnableUser and
+// AdminUpdateUserAttributes.
+type Server struct {
+	URL  string // base URL, such as http://127.0.0.1:40123
+	Fake *Fake
+
+	srv      *httptest.Server
+	mu       sync.Mutex
+	requests map[string]int
+}
+
+// NewServer starts a Server for f on 127.0.0.1. Close it when done.
+func NewServer(f *Fake) *Server {
+	s := &Server{Fake: f, requests: map[string]int{}}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down, cutting open connections.
+func (s *Server) Close() {
+	s.srv.CloseClientConnections()
+	s.srv.Close()
+}
+
+// Requests returns how many requests for op arrived, whatever their outcome.
+func (s *Server) Requests(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.requests[op]
+}
+
+// TotalRequests returns how many requests arrived.
+func (s *Server) TotalRequests() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, c := range s.requests {
+		n += c
+	}
+	return n
+}
+
+// Client returns an SDK client for the server with static test credentials
+// in the Fake's region. Further options apply to the client's options.
+func (s *Server) Client(optFns ...func(*cip.Options)) *cip.Client {
+	o := cip.Options{
+		Region:       s.Fake.region,
+		BaseEndpoint: aws.String(s.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider("AKIDRESETPWTEST", "resetpwtest-secret", ""),
+		HTTPClient:   s.srv.Client(),
+	}
+	return cip.New(o, optFns...)
+}
+
+type handler func(ctx context.Context, body []byte) (any, error)
+
+func decode[In, Out any](op func(context.Context, *In, ...func(*cip.Options)) (Out, error)) handler {
+	return func(ctx context.Context, body []byte) (any, error) {
+		in := new(In)
+		if len(body) > 0 {
+			if err := json.Unmarshal(body, in); err != nil {
+				return nil, &smithy.GenericAPIError{Code: "SerializationException", Message: "cannot read the request body as JSON"}
+			}
+		}
+		return op(ctx, in)
+	}
+}
+
+func (s *Server) handlers() map[string]handler {
+	f := s.Fake
+	return map[string]handler{
+		OpAdminResetUserPassword:    decode(f.AdminResetUserPassword),
+		OpAdminGetUser:              decode(f.AdminGetUser),
+		OpDescribeUserPool:          decode(f.DescribeUserPool),
+		OpListUsers:                 decode(f.ListUsers),
+		OpCreateUserPool:            decode(f.CreateUserPool),
+		OpAdminCreateUser:           decode(f.AdminCreateUser),
+		OpAdminSetUserPassword:      decode(f.AdminSetUserPassword),
+		OpAdminDisableUser:          decode(f.AdminDisableUser),
+		OpAdminEnableUser:           decode(f.AdminEnableUser),
+		OpAdminUpdateUserAttributes: decode(f.AdminUpdateUserAttributes),
+	}
+}
+
+func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	target := r.Header.Get("X-Amz-Target")
+	op := strings.TrimPrefix(target, targetPrefix)
+	s.mu.Lock()
+	s.requests[op]++
+	s.mu.Unlock()
+	requestID := fmt.Sprintf("resetpwtest-%s", randomID(16))
+	w.Header().Set("x-amzn-RequestId", requestID)
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+
+	h, ok := s.handlers()[op]
+	if r.Method != http.MethodPost || !strings.HasPrefix(target, targetPrefix) || !ok {
+		writeError(w, "UnknownOperationException", fmt.Sprintf("resetpwtest: operation %q is not served (X-Amz-Target %q)", op, target))
+		return
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, 8<<20))
+	if err != nil {
+		writeError(w, "SerializationException", "cannot read the request body")
+		return
+	}
+	out, err := h(r.Context(), body)
+	if err != nil {
+		var apiErr smithy.APIError
+		if errors.As(err, &apiErr) {
+			writeError(w, apiErr.ErrorCode(), apiErr.ErrorMessage())
+			return
+		}
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return // the client is gone
+		}
+		writeError(w, "InternalErrorException", "resetpwtest: "+err.Error())
+		return
+	}
+	// Keep the Fake's request ID, so that both sides see the same one.
+	if md, ok := resultMetadata(out); ok {
+		if id, ok := awsmiddleware.GetRequestIDMetadata(md); ok {
+			w.Header().Set("x-amzn-RequestId", id)
+		}
+	}
+	b, err := json.Marshal(wire(out))
+	if err != nil {
+		writeError(w, "InternalErrorException", "resetpwtest: cannot encode the response")
+		return
+	}
+	_, _ = w.Write(b)
+}
+
+func writeError(w http.ResponseWriter, code, message string) {
+	status := http.StatusBadRequest
+	if code == "InternalErrorException" {
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("x-amzn-ErrorType", code)
+	w.WriteHeader(status)
+	b, _ := json.Marshal(map[string]string{"__type": code, "message": message})
+	_, _ = w.Write(b)
+}
+
+func resultMetadata(out any) (middleware.Metadata, bool) {
+	switch o := out.(type) {
+	case *cip.AdminResetUserPasswordOutput:
+		return o.ResultMetadata, true
+	case *cip.AdminGetUserOutput:
+		return o.ResultMetadata, true
+	case *cip.DescribeUserPoolOutput:
+		return o.ResultMetadata, true
+	case *cip.ListUsersOutput:
+		return o.ResultMetadata, true
+	}
+	return middleware.Metadata{}, false
+}
+
+// dateFields are encoded as epoch seconds, as the JSON 1.1 protocol wants.
+var dateFields = map[string]bool{"CreationDate": true, "LastModifiedDate": true, "UserCreateDate": true, "UserLastModifiedDate": true}
+
+// wire turns an SDK output struct into its JSON 1.1 shape: the same names,
+// timestamps as epoch seconds, no ResultMetadata and no nulls.
+func wire(out any) any {
+	b, err := json.Marshal(out)
+	if err != nil {
+		return map[string]any{}
+	}
+	var v any
+	_ = json.Unmarshal(b, &v)
+	return fixWire(v)
+}
+
+func fixWire(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			switch {
+			case k == "ResultMetadata" || x == nil:
+				delete(t, k)
+			case dateFields[k]:
+				if s, ok := x.(string); ok {
+					if ts, err := time.Parse(time.RFC3339Nano, s); err == nil {
+						t[k] = float64(ts.UnixMilli()) / 1000
+					}
+				}
+			default:
+				t[k] = fixWire(x)
+			}
+		}
+	case []any:
+		for i := range t {
+			t[i] = fixWire(t[i])
+		}
+	}
+	return v
+}

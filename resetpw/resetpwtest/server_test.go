@@ -1,0 +1,107 @@
+package resetpwtest_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+func TestServer_SDKRoundTrip(t *testing.T) {
+	srv := resetpwtest.NewServer(resetpwtest.NewFake())
+	t.Cleanup(srv.Close)
+	c := srv.Client()
+
+	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+		AliasAttributes:       []types.AliasAttributeType{types.AliasAttributeTypeEmail},
+		UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}})
+	require.NoError(t, err)
+	pool := aws.ToString(out.UserPool.Id)
+	assert.NotNil(t, out.UserPool.CreationDate, "timestamps survive the wire")
+
+	_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("diego"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("d@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
+	require.NoError(t, err)
+	_, err = c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("diego"), Password: aws.String("P4ss!word"), Permanent: true})
+	require.NoError(t, err)
+
+	d, err := c.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &pool})
+	require.NoError(t, err)
+	assert.Equal(t, []types.AliasAttributeType{types.AliasAttributeTypeEmail}, d.UserPool.AliasAttributes)
+	assert.False(t, *d.UserPool.UsernameConfiguration.CaseSensitive)
+
+	g, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &pool, Username: aws.String("D@Example.com")})
+	require.NoError(t, err)
+	assert.Equal(t, "diego", aws.ToString(g.Username))
+	assert.True(t, g.Enabled)
+	assert.NotNil(t, g.UserCreateDate)
+
+	l, err := c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(`email = "d@example.com"`)})
+	require.NoError(t, err)
+	require.Len(t, l.Users, 1)
+
+	_, err = c.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String("diego"),
+		ClientMetadata: map[string]string{"k": "v"}})
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"k": "v"}, srv.Fake.Deliveries()[0].ClientMetadata)
+	assert.Equal(t, 1, srv.Requests(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 7, srv.TotalRequests())
+
+	_, err = c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
+	require.NoError(t, err)
+	_, err = c.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
+	require.NoError(t, err)
+	_, err = c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: aws.String("diego"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("given_name"), Value: aws.String("Diego")}}})
+	require.NoError(t, err)
+}
+
+func TestServer_ErrorsOnTheWire(t *testing.T) {
+	srv := resetpwtest.NewServer(resetpwtest.NewFake())
+	t.Cleanup(srv.Close)
+	_, err := srv.Client().AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String("us-west-2_nope"), Username: aws.String("x")})
+	var rnf *types.ResourceNotFoundException
+	require.ErrorAs(t, err, &rnf)
+	assert.Equal(t, "User pool us-west-2_nope does not exist.", rnf.ErrorMessage())
+	var re *awshttp.ResponseError
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 400, re.HTTPStatusCode())
+	assert.Contains(t, re.ServiceRequestID(), "resetpwtest-")
+
+	srv.Fake.FailNext(resetpwtest.OpDescribeUserPool, 1, &types.InternalErrorException{Message: aws.String("boom")})
+	_, err = srv.Client(func(o *cip.Options) { o.RetryMaxAttempts = 1 }).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("us-west-2_nope")})
+	require.ErrorAs(t, err, &re)
+	assert.Equal(t, 500, re.HTTPStatusCode())
+	assert.ErrorAs(t, err, new(*types.InternalErrorException))
+
+	raw := func(target, body string) (int, map[string]string) {
+		req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewBufferString(body))
+		require.NoError(t, err)
+		req.Header.Set("X-Amz-Target", target)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		var m map[string]string
+		require.NoError(t, json.Unmarshal(b, &m))
+		assert.NotEmpty(t, resp.Header.Get("x-amzn-RequestId"))
+		return resp.StatusCode, m
+	}
+	status, body := raw("AWSCognitoIdentityProviderService.DeleteUserPool", "{}")
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "UnknownOperationException", body["__type"])
+	assert.Contains(t, body["message"], `"DeleteUserPool"`)
+	status, body = raw("AWSCognitoIdentityProviderService.AdminGetUser", "{not json")
+	assert.Equal(t, 400, status)
+	assert.Equal(t, "SerializationException", body["__type"])
+}
