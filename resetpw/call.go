@@ -24,6 +24,7 @@ const (
 type gate interface {
 	wait(ctx context.Context, c category) error
 	throttled(c category)
+	ok(c category)
 }
 
 // noSDKRetry makes the SDK send a request once: the Resetter retries by
@@ -49,6 +50,9 @@ func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(c
 		}
 		out, err := fn(ctx, noSDKRetry)
 		if err == nil {
+			if g != nil {
+				g.ok(c)
+			}
 			return out, nil
 		}
 		kind := Classify(err)

@@ -113,8 +113,12 @@ type attempt struct {
 	req  Request
 	name string     // what is sent as Username
 	kind alias.Kind // how req.Username was read
-	safe []string   // private strings to mask in errors
+	safe  []string          // private strings to mask in errors
+	claim func(string) bool // see runClaim
 }
+
+// errClaimed stops a reset whose user another input of a bulk run has.
+var errClaimed = errors.New("resetpw: user claimed by another input")
 
 func (a *attempt) fail(op string, kind error, cause error) *Error {
 	if kind == nil {
@@ -125,8 +129,17 @@ func (a *attempt) fail(op string, kind error, cause error) *Error {
 }
 
 func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Result, error) {
-	a := &attempt{r: r, g: g, req: req}
+	return r.runClaim(ctx, req, g, send, nil)
+}
+
+// runClaim is run with a claim hook: called with the final name just before
+// the reset is sent, it may return false to send nothing (a duplicate).
+func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool, claim func(string) bool) (*Result, error) {
+	a := &attempt{r: r, g: g, req: req, claim: claim}
 	res, err := a.do(ctx, send)
+	if err == errClaimed {
+		return nil, nil
+	}
 	if err != nil {
 		e := err.(*Error)
 		if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
@@ -207,6 +220,9 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	res.Username, res.Input = a.name, a.kind
 	if !send {
 		return res, nil
+	}
+	if a.claim != nil && !a.claim(a.name) {
+		return nil, errClaimed
 	}
 	// 6. The reset.
 	in := &cip.AdminResetUserPasswordInput{UserPoolId: &req.UserPoolID, Username: &a.name}

@@ -1,0 +1,162 @@
+package resetpw_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// Every benchmark talks to a resetpwtest.Server in this process, so that
+// only the client's work differs between them.
+
+func BenchmarkRawSDK(b *testing.B) {
+	f, pool := bulkWorld(b, 1)
+	srv := resetpwtest.NewServer(f)
+	defer srv.Close()
+	c := srv.Client()
+	in := &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String("user0000")}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.AdminResetUserPassword(context.Background(), in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkReset(b *testing.B) {
+	for _, p := range []resetpw.Preflight{resetpw.PreflightOff, resetpw.PreflightFull} {
+		b.Run("preflight="+p.String(), func(b *testing.B) {
+			f, pool := bulkWorld(b, 1)
+			srv := resetpwtest.NewServer(f)
+			defer srv.Close()
+			r, err := resetpw.New(srv.Client(), resetpw.WithPreflight(p))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := resetpw.Request{UserPoolID: pool, Username: "user0000"}
+			if _, err := r.Reset(context.Background(), req); err != nil { // warm the pool cache
+				b.Fatal(err)
+			}
+			before := srv.TotalRequests()
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Reset(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(srv.TotalRequests()-before)/float64(b.N), "req/op")
+		})
+	}
+}
+
+// bulkUsers and bulkScale: 3,000 users against a server that enforces the
+// quotas ×10 (300 resets/s).
+const (
+	bulkUsers = 3000
+	bulkScale = 10
+)
+
+type bulkJob struct {
+	srv   *resetpwtest.Server
+	f     *resetpwtest.Fake
+	pool  string
+	names []string
+}
+
+func newBulkJob(b *testing.B) *bulkJob {
+	f, pool := bulkWorld(b, bulkUsers)
+	f.EnableQuotas(bulkScale)
+	srv := resetpwtest.NewServer(f)
+	b.Cleanup(srv.Close)
+	return &bulkJob{srv: srv, f: f, pool: pool, names: userNames(bulkUsers)}
+}
+
+// report gives the figures every bulk variant shares: users reset per second
+// as a share of the quota, codes delivered, and errors left to the caller.
+func (j *bulkJob) report(b *testing.B, elapsed time.Duration, throttleErrs, otherErrs int) {
+	reset := len(j.f.Deliveries())
+	perSec := float64(reset) / elapsed.Seconds()
+	b.ReportMetric(perSec, "resets/s")
+	b.ReportMetric(100*perSec/(resetpw.QuotaUserAccountRecovery*bulkScale), "%quota")
+	b.ReportMetric(float64(bulkUsers-reset), "users-not-reset")
+	b.ReportMetric(float64(throttleErrs), "throttle-errors")
+	b.ReportMetric(float64(otherErrs), "other-errors")
+	b.ReportMetric(float64(j.srv.Requests(resetpwtest.OpAdminResetUserPassword)), "reset-requests")
+	b.ReportMetric(elapsed.Seconds(), "s/job")
+}
+
+func BenchmarkBulk(b *testing.B) {
+	b.Run("resetpw.Bulk", func(b *testing.B) {
+		for b.Loop() {
+			j := newBulkJob(b)
+			r, err := resetpw.New(j.srv.Client())
+			if err != nil {
+				b.Fatal(err)
+			}
+			start := time.Now()
+			outcomes := 0
+			sum, err := r.Bulk(context.Background(), requests(j.pool, j.names...), resetpw.BulkOptions{
+				Concurrency: 32, QuotaScale: bulkScale,
+				ResetRate:    0.98 * resetpw.QuotaUserAccountRecovery * bulkScale,
+				UserReadRate: 0.98 * resetpw.QuotaUserRead * bulkScale,
+			}, func(resetpw.Outcome) { outcomes++ })
+			elapsed := time.Since(start)
+			if err != nil || outcomes != bulkUsers {
+				b.Fatalf("err %v, %d outcomes", err, outcomes)
+			}
+			j.report(b, elapsed, sum.ByKind["throttled"], sum.Failed-sum.ByKind["throttled"])
+		}
+	})
+	b.Run("raw-sequential", func(b *testing.B) {
+		for b.Loop() {
+			j := newBulkJob(b)
+			c := j.srv.Client()
+			start := time.Now()
+			var throttled, other int
+			for _, n := range j.names {
+				_, err := c.AdminResetUserPassword(context.Background(), &cip.AdminResetUserPasswordInput{UserPoolId: &j.pool, Username: aws.String(n)})
+				throttled, other = countErr(err, throttled, other)
+			}
+			j.report(b, time.Since(start), throttled, other)
+		}
+	})
+	b.Run("raw-unbounded-goroutines", func(b *testing.B) {
+		for b.Loop() {
+			j := newBulkJob(b)
+			c := j.srv.Client()
+			start := time.Now()
+			var mu sync.Mutex
+			var wg sync.WaitGroup
+			var throttled, other int
+			for _, n := range j.names {
+				wg.Go(func() {
+					_, err := c.AdminResetUserPassword(context.Background(), &cip.AdminResetUserPasswordInput{UserPoolId: &j.pool, Username: aws.String(n)})
+					mu.Lock()
+					throttled, other = countErr(err, throttled, other)
+					mu.Unlock()
+				})
+			}
+			wg.Wait()
+			j.report(b, time.Since(start), throttled, other)
+		}
+	})
+}
+
+func countErr(err error, throttled, other int) (int, int) {
+	switch {
+	case err == nil:
+	case resetpw.Classify(err) == resetpw.ErrThrottled:
+		throttled++
+	default:
+		other++
+	}
+	return throttled, other
+}
+

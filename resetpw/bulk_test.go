@@ -1,0 +1,184 @@
+package resetpw_test
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// bulkWorld returns a Fake with n users user0000.. with verified emails.
+func bulkWorld(t testing.TB, n int) (*resetpwtest.Fake, string) {
+	t.Helper()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	for i := range n {
+		_, err := f.AddUser(pool, resetpwtest.User(fmt.Sprintf("user%04d", i), "email", fmt.Sprintf("user%04d@example.com", i), "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	return f, pool
+}
+
+func requests(pool string, names ...string) iter.Seq[resetpw.Request] {
+	return func(yield func(resetpw.Request) bool) {
+		for _, n := range names {
+			if !yield(resetpw.Request{UserPoolID: pool, Username: n}) {
+				return
+			}
+		}
+	}
+}
+
+func userNames(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		out[i] = fmt.Sprintf("user%04d", i)
+	}
+	return out
+}
+
+func collect(t *testing.T, r *resetpw.Resetter, ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions) ([]resetpw.Outcome, resetpw.Summary, error) {
+	t.Helper()
+	var outs []resetpw.Outcome
+	sum, err := r.Bulk(ctx, reqs, opts, func(o resetpw.Outcome) { outs = append(outs, o) })
+	return outs, sum, err
+}
+
+func indexes(outs []resetpw.Outcome) []int {
+	idx := make([]int, len(outs))
+	for i, o := range outs {
+		idx[i] = o.Index
+	}
+	slices.Sort(idx)
+	return idx
+}
+
+func seq(n int) []int {
+	s := make([]int, n)
+	for i := range s {
+		s[i] = i
+	}
+	return s
+}
+
+func TestBulk_OneOutcomePerInputAndNoDuplicateSends(t *testing.T) {
+	f, pool := bulkWorld(t, 40)
+	names := append(userNames(40), "user0003", "user0003@example.com", "ghost", "bad name", "user0007")
+	r, err := resetpw.New(f, resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond))
+	require.NoError(t, err)
+	var progress []resetpw.Progress
+	outs, sum, err := collect(t, r, context.Background(), requests(pool, names...), resetpw.BulkOptions{
+		Concurrency: 6, Progress: func(p resetpw.Progress) { progress = append(progress, p) }})
+	require.NoError(t, err)
+
+	assert.Equal(t, seq(len(names)), indexes(outs), "exactly one outcome per input")
+	sent := map[string]int{}
+	for _, d := range f.Deliveries() {
+		sent[d.Username]++
+	}
+	for u, n := range sent {
+		assert.Equal(t, 1, n, "user %s reset once", u)
+	}
+	assert.Len(t, sent, 40)
+	dups := map[int]int{}
+	for _, o := range outs {
+		if o.Duplicate {
+			dups[o.Index] = o.DuplicateOf
+			assert.Nil(t, o.Err)
+			assert.Nil(t, o.Result)
+		}
+		assert.Equal(t, names[o.Index], o.Request.Username)
+	}
+	assert.Equal(t, map[int]int{40: 3, 41: 3, 44: 7}, dups, "repeats, by name or by alias, point at the first")
+	assert.Equal(t, 40, sum.Sent)
+	assert.Equal(t, 3, sum.Duplicates)
+	assert.Equal(t, 2, sum.Failed)
+	assert.Equal(t, map[string]int{"user_not_found": 1, "invalid_input": 1}, sum.ByKind)
+	assert.Equal(t, len(names), sum.Read)
+	assert.Equal(t, len(names), sum.Done)
+	require.Len(t, progress, len(names))
+	assert.Equal(t, len(names), progress[len(progress)-1].Done)
+}
+
+func TestBulk_NoThrottlingErrorAtOrUnderQuota(t *testing.T) {
+	f, pool := bulkWorld(t, 300)
+	f.EnableQuotas(10) // 300 resets/s, 1200 reads/s, 150 pool reads/s
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(300)...), resetpw.BulkOptions{
+		Concurrency: 16, QuotaScale: 10, ResetRate: 300, UserReadRate: 1200, PoolReadRate: 150})
+	require.NoError(t, err)
+	assert.Len(t, outs, 300)
+	assert.Equal(t, 300, sum.Sent, "%v", sum.ByKind)
+	assert.Zero(t, sum.ByKind["throttled"])
+	assert.Len(t, f.Deliveries(), 300)
+}
+
+func TestBulk_SlowsDownAndRecoversWhenThrottled(t *testing.T) {
+	f, pool := bulkWorld(t, 60)
+	f.EnableQuotas(1) // the server allows 30 resets/s; the run asks for more
+	r, err := resetpw.New(f, resetpw.WithBackoff(5*time.Millisecond, 50*time.Millisecond), resetpw.WithMaxThrottleRetries(10))
+	require.NoError(t, err)
+	_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(60)...), resetpw.BulkOptions{
+		Concurrency: 8, QuotaScale: 10, ResetRate: 300, UserReadRate: 1200})
+	require.NoError(t, err)
+	assert.Equal(t, 60, sum.Sent, "%v", sum.ByKind)
+	assert.Greater(t, f.Calls(resetpwtest.OpAdminResetUserPassword), 60, "some were throttled and retried")
+	assert.Len(t, f.Deliveries(), 60, "a throttled reset sends no code")
+}
+
+func TestBulk_CancelMidRun(t *testing.T) {
+	f, pool := bulkWorld(t, 200)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var outs []resetpw.Outcome
+	sum, err := r.Bulk(ctx, requests(pool, userNames(200)...), resetpw.BulkOptions{Concurrency: 4, ResetRate: 20}, func(o resetpw.Outcome) {
+		outs = append(outs, o)
+		if len(outs) == 10 {
+			cancel()
+		}
+	})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Less(t, sum.Read, 200, "reading stopped")
+	assert.Equal(t, sum.Read, sum.Done, "an outcome for every input read")
+	assert.Equal(t, seq(sum.Read), indexes(outs))
+	sentAfter := 0
+	for _, o := range outs {
+		if o.Err != nil {
+			assert.ErrorIs(t, o.Err, context.Canceled)
+			assert.ErrorIs(t, o.Err, resetpw.ErrUnavailable)
+		} else {
+			sentAfter++
+		}
+	}
+	assert.Equal(t, len(f.Deliveries()), sentAfter, "every code sent has a success outcome")
+	assert.LessOrEqual(t, len(f.Deliveries()), 10+4, "sending stopped at once")
+}
+
+func TestBulk_InvalidOptions(t *testing.T) {
+	f, pool := bulkWorld(t, 1)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	for _, o := range []resetpw.BulkOptions{
+		{Concurrency: -1}, {Concurrency: 65}, {ResetRate: 31}, {UserReadRate: 121}, {UserListRate: 31}, {PoolReadRate: 16},
+		{ResetRate: -1}, {QuotaScale: -2}, {QuotaScale: 2, ResetRate: 61},
+	} {
+		read := false
+		_, err := r.Bulk(context.Background(), func(yield func(resetpw.Request) bool) { read = true }, o, nil)
+		assert.ErrorIs(t, err, resetpw.ErrOption, "%+v", o)
+		assert.False(t, read, "nothing read")
+	}
+	_, err = r.Bulk(context.Background(), requests(pool, "user0000"), resetpw.BulkOptions{QuotaScale: 2, ResetRate: 60}, nil)
+	assert.NoError(t, err)
+}
