@@ -159,4 +159,3 @@ func countErr(err error, throttled, other int) (int, int) {
 	}
 	return throttled, other
 }
-

@@ -163,11 +163,9 @@ func (e *Error) Is(target error) bool { return target != nil && target == e.Kind
 func (e *Error) Unwrap() error { return e.Err }
 
 func shortPoolID(id string) string {
-	if len(id) > 64 {
-		return fmt.Sprintf("%q…", id[:55])
-	}
-	if !poolIDPattern.MatchString(id) {
-		return fmt.Sprintf("%q", id)
+	if checkPoolID(id) != nil {
+		// Not a pool ID: it may be anything, a swapped-in email included.
+		return fmt.Sprintf("%q", alias.Mask(id))
 	}
 	return id
 }

@@ -57,4 +57,3 @@ func TestRetrySafety_ThroughProxy(t *testing.T) {
 		assert.Equal(t, 3, viaProxy.Options().Retryer.MaxAttempts(), "the SDK default, untouched")
 	})
 }
-

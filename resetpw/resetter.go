@@ -108,11 +108,11 @@ func checkPoolID(id string) error {
 
 // attempt carries one reset through its steps.
 type attempt struct {
-	r    *Resetter
-	g    gate
-	req  Request
-	name string     // what is sent as Username
-	kind alias.Kind // how req.Username was read
+	r     *Resetter
+	g     gate
+	req   Request
+	name  string            // what is sent as Username
+	kind  alias.Kind        // how req.Username was read
 	safe  []string          // private strings to mask in errors
 	claim func(string) bool // see runClaim
 }

@@ -6,7 +6,10 @@
 package faultproxy
 
 import (
+	"bytes"
 	"fmt"
+	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -40,6 +43,7 @@ func New(target string) (*Proxy, error) {
 	}
 	p := &Proxy{faults: map[string][]Fault{}, always: map[string]Fault{}, counts: map[string]int{}}
 	rp := httputil.NewSingleHostReverseProxy(u)
+	rp.ErrorLog = log.New(io.Discard, "", 0) // clients that give up are the point here
 	p.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		op := Operation(r)
 		p.mu.Lock()
@@ -191,6 +195,10 @@ func ConnReset() Fault {
 // it through.
 func Delay(d time.Duration) Fault {
 	return func(w http.ResponseWriter, r *http.Request) bool {
+		// Read the body first: only then does the server watch the
+		// connection, and end r.Context() when the client goes away.
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(d)
 		defer t.Stop()
 		select {

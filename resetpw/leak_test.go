@@ -1,0 +1,127 @@
+package resetpw_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/internal/moto"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// PII-shaped identifiers and a marker for metadata values: none may appear in
+// an error string, its %v or %+v rendering, or a log line.
+const (
+	leakEmail  = "leaky.person@example.com"
+	leakPhone  = "+14155550123"
+	leakSub    = "5b0c8a9e-3f1d-4e2a-9c7b-1a2b3c4d5e6f"
+	leakName   = "leaky.person"
+	leakMarker = "ZZ-METADATA-MARKER-ZZ"
+)
+
+var leakSecrets = []string{leakEmail, leakPhone, strings.TrimPrefix(leakPhone, "+"), leakSub, leakName, leakMarker, "4155550123"}
+
+func TestNoPIIInErrorsOrLogs(t *testing.T) {
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+
+	f := resetpwtest.NewFake()
+	insensitive := &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}
+	plain := f.AddPool(types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox"), UsernameConfiguration: insensitive})
+	aliased := f.AddPool(types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"email", "phone_number"}})
+	adminOnly := f.AddPool(types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{
+		RecoveryMechanisms: []types.RecoveryOptionType{{Name: "admin_only", Priority: aws.Int32(1)}}}})
+	add := func(pool string, u types.UserType) {
+		_, err := f.AddUser(pool, u)
+		require.NoError(t, err)
+	}
+	md := map[string]string{"note": leakMarker}
+	add(plain, resetpwtest.User(leakName, "sub", leakSub, "phone_number", leakPhone, "phone_number_verified", "true"))
+	add(plain, resetpwtest.User("twin1", "email", leakEmail, "email_verified", "true"))
+	add(plain, resetpwtest.User("twin2", "email", leakEmail, "email_verified", "true"))
+	add(aliased, types.UserType{Username: aws.String(leakName), Enabled: false, Attributes: resetpwtest.User("x", "email", leakEmail, "email_verified", "true").Attributes})
+	add(aliased, types.UserType{Username: aws.String("temp." + leakName), Enabled: true, UserStatus: types.UserStatusTypeForceChangePassword,
+		Attributes: resetpwtest.User("x", "phone_number", leakPhone, "phone_number_verified", "true").Attributes})
+	add(adminOnly, resetpwtest.User(leakName, "email", leakEmail, "email_verified", "true"))
+
+	srv := resetpwtest.NewServer(f)
+	defer srv.Close()
+	opts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond)}
+	full, err := resetpw.New(srv.Client(), opts...)
+	require.NoError(t, err)
+	off, err := resetpw.New(srv.Client(), append(opts, resetpw.WithPreflight(resetpw.PreflightOff))...)
+	require.NoError(t, err)
+	down, err := resetpw.New(moto.NewClient("http://127.0.0.1:1", "000000000000"), opts...)
+	require.NoError(t, err)
+
+	limitNext := func() {
+		f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")})
+	}
+	cases := []struct {
+		name   string
+		r      *resetpw.Resetter
+		req    resetpw.Request
+		kind   error
+		before func()
+	}{
+		{"invalid pool", full, resetpw.Request{UserPoolID: "bad pool " + leakEmail, Username: leakEmail, ClientMetadata: md}, resetpw.ErrInvalidInput, nil},
+		{"invalid username", full, resetpw.Request{UserPoolID: plain, Username: leakEmail + " " + leakPhone, ClientMetadata: md}, resetpw.ErrInvalidInput, nil},
+		{"sensitive metadata", full, resetpw.Request{UserPoolID: plain, Username: leakEmail, ClientMetadata: map[string]string{"password": leakMarker, "x": leakMarker + strings.Repeat("y", 2000)}}, resetpw.ErrInvalidInput, nil},
+		{"metadata value is a phone", full, resetpw.Request{UserPoolID: plain, Username: leakPhone, ClientMetadata: map[string]string{"token": leakPhone}}, resetpw.ErrInvalidInput, nil},
+		{"unknown pool", full, resetpw.Request{UserPoolID: "us-west-2_nope", Username: leakEmail, ClientMetadata: md}, resetpw.ErrPoolNotFound, nil},
+		{"ambiguous email", full, resetpw.Request{UserPoolID: plain, Username: leakEmail, ClientMetadata: md}, resetpw.ErrAmbiguousAlias, nil},
+		{"unknown sub", full, resetpw.Request{UserPoolID: aliased, Username: leakSub, ClientMetadata: md}, resetpw.ErrUserNotFound, nil},
+		{"unknown phone", full, resetpw.Request{UserPoolID: adminOnly, Username: "+14155550199", ClientMetadata: md}, resetpw.ErrRecoveryNotConfigured, nil},
+		{"sms sandbox by sub", full, resetpw.Request{UserPoolID: plain, Username: leakSub, ClientMetadata: md}, resetpw.ErrSMSSandbox, nil},
+		{"sms sandbox by name, any case", full, resetpw.Request{UserPoolID: plain, Username: strings.ToUpper(leakName), ClientMetadata: md}, resetpw.ErrSMSSandbox, nil},
+		{"disabled by email alias", full, resetpw.Request{UserPoolID: aliased, Username: leakEmail, ClientMetadata: md}, resetpw.ErrUserDisabled, nil},
+		{"state by phone alias", full, resetpw.Request{UserPoolID: aliased, Username: leakPhone, ClientMetadata: md}, resetpw.ErrUserState, nil},
+		{"admin only", full, resetpw.Request{UserPoolID: adminOnly, Username: leakName, ClientMetadata: md}, resetpw.ErrRecoveryNotConfigured, nil},
+		{"cognito: disabled", off, resetpw.Request{UserPoolID: aliased, Username: leakEmail, ClientMetadata: md}, resetpw.ErrUserDisabled, nil},
+		{"cognito: state", off, resetpw.Request{UserPoolID: aliased, Username: leakPhone, ClientMetadata: md}, resetpw.ErrUserState, nil},
+		{"cognito: unknown user", off, resetpw.Request{UserPoolID: aliased, Username: leakSub, ClientMetadata: md}, resetpw.ErrUserNotFound, nil},
+		{"cognito: admin only", off, resetpw.Request{UserPoolID: adminOnly, Username: leakName, ClientMetadata: md}, resetpw.ErrRecoveryNotConfigured, nil},
+		{"unreachable", down, resetpw.Request{UserPoolID: plain, Username: leakEmail, ClientMetadata: md}, resetpw.ErrUnavailable, nil},
+		{"attempt limit", off, resetpw.Request{UserPoolID: plain, Username: leakName, ClientMetadata: md}, resetpw.ErrAttemptLimit, limitNext},
+	}
+
+	for _, tt := range cases {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.before != nil {
+				tt.before()
+			}
+			_, err := tt.r.Reset(context.Background(), tt.req)
+			require.ErrorIs(t, err, tt.kind)
+			for _, rendering := range []string{err.Error(), fmt.Sprintf("%v", err), fmt.Sprintf("%+v", err), fmt.Sprint(err)} {
+				for _, s := range leakSecrets {
+					assert.NotContains(t, rendering, s)
+				}
+			}
+		})
+	}
+
+	// The bulk path, too.
+	_, err = full.Bulk(context.Background(), requests(plain, leakEmail, leakSub, leakName), resetpw.BulkOptions{}, func(o resetpw.Outcome) {
+		require.Error(t, o.Err)
+		for _, s := range leakSecrets {
+			assert.NotContains(t, o.Err.Error(), s)
+		}
+	})
+	require.NoError(t, err)
+
+	require.NotEmpty(t, logs.String())
+	assert.Equal(t, len(cases)+3, strings.Count(logs.String(), "\n"), "one line per reset")
+	for _, s := range leakSecrets {
+		assert.NotContains(t, logs.String(), s)
+	}
+}
