@@ -178,16 +178,22 @@ func (p *perUserFault) fault(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-// In bulk, under faults: one outcome per input, none doubled, and never a
-// second reset for a user after LimitExceeded.
-func TestFaults_Bulk(t *testing.T) {
-	leakcheck.Check(t)
-	f, pool := bulkWorld(t, 60)
+// proxiedWorld is bulkWorld behind a Server and a fault proxy.
+func proxiedWorld(t *testing.T, n int) (*resetpwtest.Fake, string, *faultproxy.Proxy) {
+	f, pool := bulkWorld(t, n)
 	srv := resetpwtest.NewServer(f)
 	t.Cleanup(srv.Close)
 	proxy, err := faultproxy.New(srv.URL)
 	require.NoError(t, err)
 	t.Cleanup(proxy.Close)
+	return f, pool, proxy
+}
+
+// In bulk, under faults: one outcome per input, none doubled, and never a
+// second reset for a user after LimitExceeded.
+func TestFaults_Bulk(t *testing.T) {
+	leakcheck.Check(t)
+	f, pool, proxy := proxiedWorld(t, 60)
 	limited := map[string]bool{}
 	for i := 0; i < 60; i += 7 {
 		limited[fmt.Sprintf("user%04d", i)] = true
@@ -219,12 +225,7 @@ func TestFaults_Bulk(t *testing.T) {
 
 func TestFaults_BulkCancelledMidFlight(t *testing.T) {
 	leakcheck.Check(t)
-	f, pool := bulkWorld(t, 100)
-	srv := resetpwtest.NewServer(f)
-	t.Cleanup(srv.Close)
-	proxy, err := faultproxy.New(srv.URL)
-	require.NoError(t, err)
-	t.Cleanup(proxy.Close)
+	f, pool, proxy := proxiedWorld(t, 100)
 	proxy.Always("AdminResetUserPassword", faultproxy.Delay(20*time.Millisecond))
 	r, err := resetpw.New(moto.NewClient(proxy.URL, "000000000000"))
 	require.NoError(t, err)

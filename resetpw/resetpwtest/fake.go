@@ -454,6 +454,21 @@ func (f *Fake) enter(ctx context.Context, op string) error {
 	return nil
 }
 
+// enterPool is enter, then it takes f.mu and finds the pool. On success the
+// caller holds f.mu and must release it.
+func (f *Fake) enterPool(ctx context.Context, op string, poolID *string) (*fakePool, error) {
+	if err := f.enter(ctx, op); err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	p, ok := f.pools[aws.ToString(poolID)]
+	if !ok {
+		f.mu.Unlock()
+		return nil, poolNotFound(aws.ToString(poolID))
+	}
+	return p, nil
+}
+
 func (f *Fake) metadata() (md middleware.Metadata) {
 	f.requestSeq++
 	id := fmt.Sprintf("fake-%08d-%s", f.requestSeq, randomID(8))
@@ -576,15 +591,11 @@ func (f *Fake) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, _ ..
 
 // DescribeUserPool returns the pool as added or created.
 func (f *Fake) DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, _ ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
-	if err := f.enter(ctx, OpDescribeUserPool); err != nil {
+	p, err := f.enterPool(ctx, OpDescribeUserPool, in.UserPoolId)
+	if err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.pools[aws.ToString(in.UserPoolId)]
-	if !ok {
-		return nil, poolNotFound(aws.ToString(in.UserPoolId))
-	}
 	pool := p.pool
 	pool.EstimatedNumberOfUsers = int32(len(p.users))
 	return &cip.DescribeUserPoolOutput{UserPool: &pool, ResultMetadata: f.metadata()}, nil

@@ -22,15 +22,11 @@ var searchable = []string{"username", "email", "phone_number", "name", "given_na
 // attr ^= "value" (prefix) on a searchable attribute, Limit at most 60,
 // paginated.
 func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-	if err := f.enter(ctx, OpListUsers); err != nil {
+	p, err := f.enterPool(ctx, OpListUsers, in.UserPoolId)
+	if err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.pools[aws.ToString(in.UserPoolId)]
-	if !ok {
-		return nil, poolNotFound(aws.ToString(in.UserPoolId))
-	}
 	limit := int(aws.ToInt32(in.Limit))
 	switch {
 	case limit == 0:
@@ -118,15 +114,11 @@ func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, 
 
 // AdminCreateUser adds an enabled user in FORCE_CHANGE_PASSWORD.
 func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput, _ ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error) {
-	if err := f.enter(ctx, OpAdminCreateUser); err != nil {
+	p, err := f.enterPool(ctx, OpAdminCreateUser, in.UserPoolId)
+	if err != nil {
 		return nil, err
 	}
-	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, ok := f.pools[aws.ToString(in.UserPoolId)]
-	if !ok {
-		return nil, poolNotFound(aws.ToString(in.UserPoolId))
-	}
 	u, err := f.newUser(p, aws.ToString(in.Username), in.UserAttributes)
 	if err != nil {
 		return nil, err
