@@ -259,19 +259,33 @@ func (p Policy) deniedWord(k string) string {
 	var buf [16]string
 	words := splitKey(buf[:0], k)
 	for i, w := range words {
+		next := ""
+		if i+1 < len(words) {
+			next = words[i+1]
+		}
+		// Lengths can only differ under case folding for non-ASCII runes
+		// ("ſ" folds to "s"); for ASCII words they rule most words out.
+		ascii := isASCII(w) && isASCII(next)
 		for _, d := range p.DeniedKeyWords {
-			if strings.EqualFold(d, w) {
+			if (!ascii || len(d) == len(w)) && strings.EqualFold(d, w) {
 				return d
 			}
-			if i+1 < len(words) {
-				next := words[i+1]
-				if len(d) == len(w)+len(next) && strings.EqualFold(d[:len(w)], w) && strings.EqualFold(d[len(w):], next) {
-					return d
-				}
+			if next != "" && (!ascii || len(d) == len(w)+len(next)) && len(d) >= len(w) &&
+				strings.EqualFold(d[:len(w)], w) && strings.EqualFold(d[len(w):], next) {
+				return d
 			}
 		}
 	}
 	return ""
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // KeyWords splits a key into lower-case words at '-', '_', '.', spaces and

@@ -228,3 +228,11 @@ func itoa(i int) string {
 	}
 	return itoa(i/10) + digits[i%10:i%10+1]
 }
+
+func TestValidate_SensitiveKeysUnderUnicodeFolding(t *testing.T) {
+	// "ſ" (long s) and "K" (Kelvin sign) fold to "s" and "k".
+	for _, k := range []string{"paſſword", "apiKey_\u212A", "api\u212Aey"} {
+		err := metadata.DefaultPolicy().Validate(map[string]string{k: "x"})
+		assert.Equal(t, []metadata.Rule{metadata.RuleSensitiveKey}, rules(t, err), k)
+	}
+}
