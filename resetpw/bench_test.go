@@ -8,6 +8,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -158,4 +159,42 @@ func countErr(err error, throttled, other int) (int, int) {
 		other++
 	}
 	return throttled, other
+}
+
+// noopAPI answers every call at once, so that BenchmarkOverhead measures the
+// library's own work per reset, free of the HTTP round trip's noise.
+type noopAPI struct{}
+
+func (noopAPI) AdminResetUserPassword(context.Context, *cip.AdminResetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	return &cip.AdminResetUserPasswordOutput{}, nil
+}
+func (noopAPI) AdminGetUser(context.Context, *cip.AdminGetUserInput, ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	return noopUser, nil
+}
+func (noopAPI) DescribeUserPool(context.Context, *cip.DescribeUserPoolInput, ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+	return &cip.DescribeUserPoolOutput{UserPool: &types.UserPoolType{}}, nil
+}
+func (noopAPI) ListUsers(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	return &cip.ListUsersOutput{}, nil
+}
+
+var noopUser = &cip.AdminGetUserOutput{Username: aws.String("user0000"), Enabled: true, UserStatus: types.UserStatusTypeConfirmed,
+	UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("user0000@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}}
+
+func BenchmarkOverhead(b *testing.B) {
+	for _, p := range []resetpw.Preflight{resetpw.PreflightOff, resetpw.PreflightFull} {
+		b.Run("preflight="+p.String(), func(b *testing.B) {
+			r, err := resetpw.New(noopAPI{}, resetpw.WithPreflight(p))
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "user0000", ClientMetadata: map[string]string{"source": "bench"}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Reset(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
