@@ -4,14 +4,27 @@
 // and then shows two resets the library refuses before anything is sent.
 //
 //	go run ./examples/quickstart
+//
+// With -serve ADDR it keeps the embedded Cognito running on ADDR instead,
+// for the CLI example or any SDK client to talk to:
+//
+//	go run ./examples/quickstart -serve 127.0.0.1:4566
+//	go run ./examples/cli --endpoint-url http://127.0.0.1:4566 --region us-west-2 \
+//	    --user-pool-id us-west-2_aaaaaaaaa --username diego@example.com --output text
 package main
 
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
+	"os/signal"
+	"syscall"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -23,16 +36,24 @@ import (
 const poolID = "us-west-2_aaaaaaaaa"
 
 func main() {
-	if err := run(context.Background()); err != nil {
+	serve := flag.String("serve", "", "keep the embedded Cognito running on this address, such as 127.0.0.1:4566")
+	flag.Parse()
+	var err error
+	if *serve != "" {
+		err = serveFake(*serve)
+	} else {
+		err = run(context.Background())
+	}
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "quickstart:", err)
 		os.Exit(1)
 	}
 }
 
-func run(ctx context.Context) error {
-	// An in-memory Cognito behind a real HTTP endpoint. The pool lets users
-	// sign in with their email as an alias, and its SMS account is still in
-	// the SNS sandbox.
+// newFake returns the embedded Cognito: one pool that lets users sign in
+// with their email as an alias, and whose SMS account is still in the SNS
+// sandbox, with three users.
+func newFake() (*resetpwtest.Fake, error) {
 	fake := resetpwtest.NewFake()
 	fake.AddPool(types.UserPoolType{
 		Id:                      aws.String(poolID),
@@ -45,8 +66,40 @@ func run(ctx context.Context) error {
 		resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"),
 	} {
 		if _, err := fake.AddUser(poolID, u); err != nil {
-			return err
+			return nil, err
 		}
+	}
+	return fake, nil
+}
+
+// serveFake serves the embedded Cognito on addr until interrupted.
+func serveFake(addr string) error {
+	fake, err := newFake()
+	if err != nil {
+		return err
+	}
+	srv := resetpwtest.NewServer(fake)
+	defer srv.Close()
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("embedded Cognito at http://%s: pool %s, users diego (diego@example.com), nora, sam; Ctrl-C stops it\n", l.Addr(), poolID)
+	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() { <-ctx.Done(); _ = hs.Close() }()
+	if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func run(ctx context.Context) error {
+	// An in-memory Cognito behind a real HTTP endpoint.
+	fake, err := newFake()
+	if err != nil {
+		return err
 	}
 	srv := resetpwtest.NewServer(fake)
 	defer srv.Close()

@@ -51,6 +51,11 @@ func (s *Server) Close() {
 	s.srv.Close()
 }
 
+// Handler returns the server's HTTP handler, to serve the same Fake on an
+// address of your choice (http.ListenAndServe("127.0.0.1:4566", s.Handler())).
+// Requests through it are counted with the others.
+func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
+
 // Requests returns how many requests for op arrived, whatever their outcome.
 func (s *Server) Requests(op string) int {
 	s.mu.Lock()

@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
@@ -104,4 +106,16 @@ func TestServer_ErrorsOnTheWire(t *testing.T) {
 	status, body = raw("AWSCognitoIdentityProviderService.AdminGetUser", "{not json")
 	assert.Equal(t, 400, status)
 	assert.Equal(t, "SerializationException", body["__type"])
+}
+
+func TestServer_Handler(t *testing.T) {
+	srv := resetpwtest.NewServer(resetpwtest.NewFake())
+	t.Cleanup(srv.Close)
+	other := httptest.NewServer(srv.Handler())
+	t.Cleanup(other.Close)
+	c := cip.New(cip.Options{Region: "us-west-2", BaseEndpoint: aws.String(other.URL),
+		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
+	_, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
+	require.NoError(t, err)
+	assert.Equal(t, 1, srv.Requests(resetpwtest.OpCreateUserPool))
 }
