@@ -18,10 +18,12 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"log"
 	"log/slog"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -75,6 +77,8 @@ func statusOf(err error) int {
 }
 
 func main() {
+	addr := flag.String("addr", "127.0.0.1:8080", "the address to listen on")
+	flag.Parse()
 	// The embedded fake stands in for Cognito; in production, pass a
 	// *cognitoidentityprovider.Client to resetpw.New.
 	f := resetpwtest.NewFake()
@@ -87,6 +91,7 @@ func main() {
 		log.Fatal(err)
 	}
 	s := &Service{Resetter: r, PoolID: pool}
-	log.Println("listening on 127.0.0.1:8080")
-	log.Fatal(http.ListenAndServe("127.0.0.1:8080", s.Routes()))
+	log.Println("listening on", *addr)
+	hs := &http.Server{Addr: *addr, Handler: s.Routes(), ReadHeaderTimeout: 10 * time.Second}
+	log.Fatal(hs.ListenAndServe())
 }
