@@ -135,7 +135,9 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 //     not sent.
 //
 // Bulk returns the Summary and, when ctx ended first, ctx.Err(). Invalid
-// options fail with ErrOption before anything is read.
+// options fail with ErrOption before anything is read. Bulk reads reqs from a
+// goroutine of its own and returns once reqs yields again or ends, so an
+// iterator that blocks (a pipe with no writer) delays its return.
 func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {

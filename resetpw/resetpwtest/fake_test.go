@@ -329,3 +329,24 @@ func TestFake_SetupOperations(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"SMS_MFA"}, g.UserMFASettingList)
 }
+
+// FuzzListUsersFilter feeds the Fake's filter parser arbitrary filters: it
+// never panics, and answers either users or InvalidParameterException.
+func FuzzListUsersFilter(f *testing.F) {
+	for _, s := range []string{`email = "d@example.com"`, `username ^= "us"`, `given_name = "Q\"uote\\d"`,
+		`status = "Enabled"`, `cognito:user_status = "CONFIRMED"`, `email = d`, `nickname = "x"`, `"`, `=`, ``} {
+		f.Add(s)
+	}
+	fake := resetpwtest.NewFake()
+	pool := fake.AddPool(types.UserPoolType{})
+	_, err := fake.AddUser(pool, resetpwtest.User("diego", "email", "d@example.com", "given_name", `Q"uote\d`))
+	require.NoError(f, err)
+	f.Fuzz(func(t *testing.T, filter string) {
+		out, err := fake.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: &filter})
+		if err != nil {
+			require.ErrorAs(t, err, new(*types.InvalidParameterException))
+			return
+		}
+		require.LessOrEqual(t, len(out.Users), 1)
+	})
+}
