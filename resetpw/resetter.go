@@ -141,7 +141,11 @@ func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool,
 		return nil, nil
 	}
 	if err != nil {
-		e := err.(*Error)
+		var e *Error
+		if !errors.As(err, &e) { // every error of do is an *Error; this is a guard
+			e = a.fail(OpReset, nil, err)
+			err = e
+		}
 		if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
 			r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "password reset refused",
 				slog.String("kind", Code(e.Kind)), slog.String("op", e.Op), slog.String("pool", shortPoolID(req.UserPoolID)),
