@@ -30,6 +30,9 @@ func mask(s string) string {
 	if at := strings.IndexByte(s, '@'); at > 0 && at == strings.LastIndexByte(s, '@') && at < len(s)-1 {
 		return first(s[:at]) + "@" + maskDomain(s[at+1:])
 	}
+	if len(s) > 64 { // longer than any phone number, separators and all
+		return first(s)
+	}
 	if p := stripPhone(s); e164RE.MatchString(p) {
 		if len(p) < 9 { // too short to show four digits and still hide most
 			return "+" + strings.Repeat("*", len(p)-1)
