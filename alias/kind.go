@@ -3,6 +3,7 @@ package alias
 import (
 	"net/mail"
 	"regexp"
+	"strconv"
 	"strings"
 )
 
@@ -31,7 +32,7 @@ func (k Kind) String() string {
 	case Sub:
 		return "sub"
 	}
-	return "Kind(" + itoa(int(k)) + ")"
+	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
 // ParseKind returns the Kind whose String is s.
@@ -42,16 +43,6 @@ func ParseKind(s string) (Kind, bool) {
 		}
 	}
 	return Username, false
-}
-
-func itoa(i int) string {
-	if i < 0 {
-		return "-" + itoa(-i)
-	}
-	if i < 10 {
-		return string(rune('0' + i))
-	}
-	return itoa(i/10) + string(rune('0'+i%10))
 }
 
 var (

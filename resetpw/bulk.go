@@ -6,6 +6,7 @@ import (
 	"iter"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/time/rate"
@@ -156,8 +157,7 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 	}
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
-	var read int
-	var readMu sync.Mutex
+	var read atomic.Int64 // inputs taken by the reader
 
 	var workers sync.WaitGroup
 	for range opts.Concurrency {
@@ -178,9 +178,7 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 			if ctx.Err() != nil {
 				return // stop reading: this input was not taken
 			}
-			readMu.Lock()
-			read = i + 1
-			readMu.Unlock()
+			read.Store(int64(i + 1))
 			if first, dup := b.claim(preKey(req), i); dup {
 				outcomes <- Outcome{Index: i, Request: req, Duplicate: true, DuplicateOf: first}
 			} else {
@@ -198,18 +196,14 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 	var sum Summary
 	for o := range outcomes {
 		sum.add(o)
-		readMu.Lock()
-		sum.Read = read
-		readMu.Unlock()
+		sum.Read = int(read.Load())
 		sum.Elapsed = time.Since(start)
 		each(o)
 		if opts.Progress != nil {
 			opts.Progress(sum.Progress)
 		}
 	}
-	readMu.Lock()
-	sum.Read = read
-	readMu.Unlock()
+	sum.Read = int(read.Load())
 	sum.Elapsed = time.Since(start)
 	return sum, ctx.Err()
 }

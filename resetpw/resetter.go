@@ -146,19 +146,10 @@ func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool,
 			e = a.fail(OpReset, nil, err)
 			err = e
 		}
-		if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
-			r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "password reset refused",
-				slog.String("kind", Code(e.Kind)), slog.String("op", e.Op), slog.String("pool", shortPoolID(req.UserPoolID)),
-				slog.String("user", alias.Mask(req.Username)), slog.String("reason", e.redactText(errText(e.Err))))
-		} else {
-			r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, "password reset failed",
-				slog.String("kind", Code(e.Kind)), slog.String("op", e.Op), slog.String("pool", shortPoolID(req.UserPoolID)),
-				slog.String("user", alias.Mask(req.Username)), slog.String("request_id", e.RequestID),
-				slog.String("error", e.redactText(errText(e.Err))))
-		}
+		r.logFailure(ctx, req, e)
 		return nil, err
 	}
-	if send {
+	if send && r.cfg.logger.Enabled(ctx, slog.LevelInfo) {
 		attrs := []slog.Attr{slog.String("pool", req.UserPoolID), slog.String("user", alias.Mask(req.Username)),
 			slog.String("input", res.Input.String()), slog.String("request_id", res.RequestID),
 			slog.Int("metadata_keys", len(req.ClientMetadata))}
@@ -168,6 +159,25 @@ func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool,
 		r.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "password reset sent", attrs...)
 	}
 	return res, nil
+}
+
+// logFailure writes the Warn line of a refused or failed reset. The line is
+// built only when the logger wants it: masking costs allocations.
+func (r *Resetter) logFailure(ctx context.Context, req Request, e *Error) {
+	if !r.cfg.logger.Enabled(ctx, slog.LevelWarn) {
+		return
+	}
+	msg, key := "password reset failed", "error"
+	if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
+		msg, key = "password reset refused", "reason"
+	}
+	attrs := []slog.Attr{slog.String("kind", Code(e.Kind)), slog.String("op", e.Op),
+		slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username))}
+	if e.RequestID != "" {
+		attrs = append(attrs, slog.String("request_id", e.RequestID))
+	}
+	attrs = append(attrs, slog.String(key, e.redactText(errText(e.Err))))
+	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 }
 
 func errText(err error) string {

@@ -270,11 +270,10 @@ func (f *Fake) AddUser(poolID string, u types.UserType) (string, error) {
 func (f *Fake) SetUserMFA(poolID, username string, settings []string, preferred string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, u, err := f.lookup(poolID, username)
+	_, u, err := f.lookup(poolID, username)
 	if err != nil {
 		return err
 	}
-	_ = p
 	u.mfaSettings, u.preferredMFA = slices.Clone(settings), preferred
 	return nil
 }

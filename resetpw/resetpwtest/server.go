@@ -33,6 +33,7 @@ type Server struct {
 	Fake *Fake
 
 	srv      *httptest.Server
+	handlers map[string]handler
 	mu       sync.Mutex
 	requests map[string]int
 }
@@ -40,6 +41,7 @@ type Server struct {
 // NewServer starts a Server for f on 127.0.0.1. Close it when done.
 func NewServer(f *Fake) *Server {
 	s := &Server{Fake: f, requests: map[string]int{}}
+	s.handlers = s.newHandlers()
 	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
 	s.URL = s.srv.URL
 	return s
@@ -100,7 +102,7 @@ func decode[In, Out any](op func(context.Context, *In, ...func(*cip.Options)) (O
 	}
 }
 
-func (s *Server) handlers() map[string]handler {
+func (s *Server) newHandlers() map[string]handler {
 	f := s.Fake
 	return map[string]handler{
 		OpAdminResetUserPassword:    decode(f.AdminResetUserPassword),
@@ -126,7 +128,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("x-amzn-RequestId", requestID)
 	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
 
-	h, ok := s.handlers()[op]
+	h, ok := s.handlers[op]
 	if r.Method != http.MethodPost || !strings.HasPrefix(target, targetPrefix) || !ok {
 		writeError(w, "UnknownOperationException", fmt.Sprintf("resetpwtest: operation %q is not served (X-Amz-Target %q)", op, target))
 		return
