@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -156,13 +157,16 @@ func TestReset_Retries(t *testing.T) {
 func TestReset_BackoffRespectsContext(t *testing.T) {
 	stub := newStub()
 	stub.errs["AdminResetUserPassword"] = []error{&types.TooManyRequestsException{}}
-	r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(10*1e9, 20*1e9))
+	r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(10*time.Second, 20*time.Second))
 	require.NoError(t, err)
-	ctx, cancel := context.WithCancel(context.Background())
-	go func() { cancel() }()
+	// The throttled answer comes at once; the context ends during the
+	// 5–10 s backoff that follows it.
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
 	_, err = r.Reset(ctx, Request{UserPoolID: testPool, Username: "diego"})
-	require.ErrorIs(t, err, context.Canceled)
+	require.ErrorIs(t, err, context.DeadlineExceeded)
 	assert.ErrorIs(t, err, ErrUnavailable)
+	assert.Equal(t, 1, stub.count("AdminResetUserPassword"), "no retry after the context ended")
 }
 
 func FuzzClassify(f *testing.F) {
