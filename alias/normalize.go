@@ -48,14 +48,14 @@ func invalid(k Kind, s, reason string) error {
 
 // Normalize puts s, read as kind k, in the form Cognito expects in a pool
 // with settings cfg. It trims spaces and then:
-//   - Email: lower-cases the domain, and the whole address when the pool is
-//     case-insensitive;
+//   - Email, Username and PreferredUsername: lower-cases when the pool is
+//     case-insensitive, and changes nothing when it is case-sensitive, where
+//     Cognito compares them exactly (docs/cognito-rules.md, R25);
 //   - Phone: removes spaces, dashes, dots and parentheses, puts
 //     opts.DefaultCountryCode before a national number (dropping one leading
 //     trunk 0), and requires E.164;
-//   - Sub: lower-cases;
-//   - Username and PreferredUsername: lower-cases when the pool is
-//     case-insensitive.
+//   - Sub: requires a UUID and keeps its case (Cognito's subs are
+//     lower-case; an upper-case one is a different string, R26).
 //
 // The result must meet Cognito's username rule: 1 to 128 characters, each a
 // letter, mark, symbol, number or punctuation. Invalid input gives an error
@@ -73,8 +73,6 @@ func Normalize(s string, k Kind, cfg PoolConfig, opts Options) (string, error) {
 		}
 		if !cfg.CaseSensitive {
 			s = strings.ToLower(s)
-		} else {
-			s = s[:at+1] + strings.ToLower(s[at+1:])
 		}
 	case Phone:
 		p, err := normalizePhone(s, opts)
@@ -86,7 +84,6 @@ func Normalize(s string, k Kind, cfg PoolConfig, opts Options) (string, error) {
 		if !uuidRE.MatchString(s) {
 			return "", invalid(k, s, "not a UUID")
 		}
-		s = strings.ToLower(s)
 	case Username, PreferredUsername:
 		if !cfg.CaseSensitive {
 			s = strings.ToLower(s)

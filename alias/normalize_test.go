@@ -29,13 +29,15 @@ func TestNormalize(t *testing.T) {
 		{"preferred folded", "DRamirez", alias.PreferredUsername, insensitive, alias.Options{}, "dramirez"},
 		{"username 128 chars", strings.Repeat("é", 128), alias.Username, sensitive, alias.Options{}, strings.Repeat("é", 128)},
 		{"username symbols", "a+b_c.d-e@f!", alias.Username, sensitive, alias.Options{}, "a+b_c.d-e@f!"},
-		{"email domain folded", "Diego@Example.COM", alias.Email, sensitive, alias.Options{}, "Diego@example.com"},
+		{"email kept in case-sensitive pool", "Diego@Example.COM", alias.Email, sensitive, alias.Options{}, "Diego@Example.COM"},
 		{"email all folded", "Diego@Example.COM", alias.Email, insensitive, alias.Options{}, "diego@example.com"},
 		{"phone separators", "+1 (206) 555-0100", alias.Phone, sensitive, alias.Options{}, "+12065550100"},
 		{"phone national us", "(206) 555-0100", alias.Phone, sensitive, us, "+12065550100"},
 		{"phone national uk trunk 0", "020 7946 0958", alias.Phone, sensitive, uk, "+442079460958"},
 		{"phone international kept", "+44 20 7946 0958", alias.Phone, sensitive, us, "+442079460958"},
-		{"sub folded", "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B", alias.Sub, sensitive, alias.Options{}, "8f14e45f-ceea-467f-a0e6-3b1d2c4f5a6b"},
+		{"sub kept", "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B", alias.Sub, sensitive, alias.Options{}, "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B"},
+		{"sub kept in case-insensitive pool", "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B", alias.Sub, insensitive, alias.Options{}, "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B"},
+		{"uuid-shaped username kept", "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B", alias.Username, sensitive, alias.Options{}, "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -28,6 +28,10 @@ type Resolution struct {
 	Name     string // the name to send to Cognito as Username
 	Kind     Kind   // how the identifier was read
 	LookedUp bool   // whether Name came from a ListUsers lookup
+	// Value is the normalised identifier that was looked up, whose owner
+	// must still be confirmed with AdminGetUser: ListUsers is eventually
+	// consistent (docs/cognito-rules.md, R23). Empty unless LookedUp.
+	Value string
 }
 
 // Resolver turns an identifier into the Username to send.
@@ -57,7 +61,12 @@ func NewResolver(api ListUsersAPI, opts Options) (*Resolver, error) {
 //     looked up with ListUsers (email = "…"); one user → that user's
 //     Username; several → [ErrAmbiguous]; none → a second lookup by
 //     username, since such a pool may well have email-shaped usernames, and
-//     then [ErrNotFound].
+//     then [ErrNotFound]. Federated profiles (status EXTERNAL_PROVIDER)
+//     can't be reset, so they make no native user ambiguous; one is
+//     returned only when no native user matches (R11).
+//
+// ListUsers is eventually consistent: a looked-up Name must be confirmed
+// with AdminGetUser before anything is sent (see [Resolution.Value]).
 //
 // In a pool whose UsernameAttributes hold phone_number, a national number
 // ("(206) 555-0100") is read as a phone number when Options has a
@@ -80,7 +89,7 @@ func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, i
 	}
 	switch len(users) {
 	case 1:
-		return Resolution{Name: users[0], Kind: k, LookedUp: true}, nil
+		return Resolution{Name: users[0], Kind: k, LookedUp: true, Value: name}, nil
 	case 0:
 	default:
 		return Resolution{}, fmt.Errorf("%w: %s %s matches %d users", ErrAmbiguous, k, Mask(name), len(users))
@@ -92,7 +101,7 @@ func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, i
 			return Resolution{}, err
 		}
 		if len(users) == 1 {
-			return Resolution{Name: users[0], Kind: Username, LookedUp: true}, nil
+			return Resolution{Name: users[0], Kind: Username, LookedUp: true, Value: name}, nil
 		}
 	}
 	return Resolution{}, fmt.Errorf("%w: %s %s", ErrNotFound, k, Mask(name))
@@ -132,7 +141,8 @@ func Filter(attr, value string) (string, error) {
 }
 
 // find returns the distinct usernames of the users whose attr is value,
-// reading every page.
+// reading every page: the native users when there are any, otherwise the
+// federated profiles.
 func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns []func(*cip.Options)) ([]string, error) {
 	filter, err := Filter(attr, value)
 	if err != nil {
@@ -140,7 +150,7 @@ func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns 
 	}
 	in := &cip.ListUsersInput{UserPoolId: &poolID, Filter: &filter, Limit: ptr(int32(60))}
 	seen := map[string]bool{}
-	var names []string
+	var names, federated []string
 	for page := 0; ; page++ {
 		if page == maxPages {
 			return nil, fmt.Errorf("alias: ListUsers for %s %s did not stop after %d pages", attr, Mask(value), maxPages)
@@ -150,12 +160,21 @@ func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns 
 			return nil, err
 		}
 		for _, u := range out.Users {
-			if n := deref(u.Username); n != "" && !seen[n] && matches(u, attr, value) {
-				seen[n] = true
+			n := deref(u.Username)
+			if n == "" || seen[n] || !matches(u, attr, value) {
+				continue
+			}
+			seen[n] = true
+			if u.UserStatus == types.UserStatusTypeExternalProvider {
+				federated = append(federated, n)
+			} else {
 				names = append(names, n)
 			}
 		}
 		if out.PaginationToken == nil || *out.PaginationToken == "" {
+			if len(names) == 0 {
+				return federated, nil
+			}
 			return names, nil
 		}
 		if in.PaginationToken != nil && *in.PaginationToken == *out.PaginationToken {

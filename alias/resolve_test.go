@@ -57,6 +57,12 @@ func user(name string, attrs ...string) types.UserType {
 	return u
 }
 
+func federated(name string, attrs ...string) types.UserType {
+	u := user(name, attrs...)
+	u.UserStatus = types.UserStatusTypeExternalProvider
+	return u
+}
+
 func TestResolve(t *testing.T) {
 	plain := alias.PoolConfig{CaseSensitive: true}
 	plainCI := alias.PoolConfig{CaseSensitive: false}
@@ -75,19 +81,19 @@ func TestResolve(t *testing.T) {
 	}{
 		{name: "username sent as is", cfg: plain, in: "Diego", want: alias.Resolution{Name: "Diego", Kind: alias.Username}},
 		{name: "username folded in case-insensitive pool", cfg: plainCI, in: "Diego", want: alias.Resolution{Name: "diego", Kind: alias.Username}},
-		{name: "sub sent lower-cased", cfg: plain, in: "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B",
-			want: alias.Resolution{Name: "8f14e45f-ceea-467f-a0e6-3b1d2c4f5a6b", Kind: alias.Sub}},
-		{name: "email alias sent as is", cfg: emailAlias, in: "Diego@Example.com", want: alias.Resolution{Name: "Diego@example.com", Kind: alias.Email}},
+		{name: "sub sent as given", cfg: plain, in: "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B",
+			want: alias.Resolution{Name: "8F14E45F-CEEA-467F-A0E6-3B1D2C4F5A6B", Kind: alias.Sub}},
+		{name: "email alias sent as is", cfg: emailAlias, in: "Diego@Example.com", want: alias.Resolution{Name: "Diego@Example.com", Kind: alias.Email}},
 		{name: "email looked up", cfg: plain, in: "diego@example.com",
 			pages:       map[string][][]types.UserType{`email = "diego@example.com"`: {{user("dramirez", "email", "diego@example.com")}}},
-			want:        alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true},
+			want:        alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"},
 			wantFilters: []string{`email = "diego@example.com"`}},
 		{name: "email looked up case-insensitively", cfg: plainCI, in: "Diego@EXAMPLE.com",
 			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{user("dramirez", "email", "Diego@Example.com")}}},
-			want:  alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true}},
+			want:  alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
 		{name: "email on page two", cfg: plain, in: "diego@example.com",
 			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{}, {user("dramirez", "email", "diego@example.com")}}},
-			want:  alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true}},
+			want:  alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
 		{name: "email ambiguous across pages", cfg: plain, in: "diego@example.com",
 			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {
 				{user("dramirez", "email", "diego@example.com")}, {user("diego2", "email", "diego@example.com")}}},
@@ -95,20 +101,32 @@ func TestResolve(t *testing.T) {
 		{name: "same user twice is not ambiguous", cfg: plain, in: "diego@example.com",
 			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {
 				{user("dramirez", "email", "diego@example.com")}, {user("dramirez", "email", "diego@example.com")}}},
-			want: alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true}},
+			want: alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
+		{name: "federated profile does not make a native user ambiguous", cfg: plain, in: "diego@example.com",
+			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{
+				federated("Google_1234567890", "email", "diego@example.com"), user("dramirez", "email", "diego@example.com")}}},
+			want: alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
+		{name: "two native users stay ambiguous beside a federated one", cfg: plain, in: "diego@example.com",
+			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{
+				federated("Google_1234567890", "email", "diego@example.com"), user("dramirez", "email", "diego@example.com"),
+				user("diego2", "email", "diego@example.com")}}},
+			wantErr: alias.ErrAmbiguous},
+		{name: "only a federated profile matches", cfg: plain, in: "diego@example.com",
+			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{federated("Google_1234567890", "email", "diego@example.com")}}},
+			want:  alias.Resolution{Name: "Google_1234567890", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
 		{name: "loose server match ignored", cfg: plain, in: "diego@example.com",
 			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{
 				user("dramirez", "email", "diego@example.com"), user("other", "email", "diego@example.com.evil")}}},
-			want: alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true}},
+			want: alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
 		{name: "email-shaped username", cfg: plain, in: "diego@example.com",
 			pages:       map[string][][]types.UserType{`username = "diego@example.com"`: {{user("diego@example.com")}}},
-			want:        alias.Resolution{Name: "diego@example.com", Kind: alias.Username, LookedUp: true},
+			want:        alias.Resolution{Name: "diego@example.com", Kind: alias.Username, LookedUp: true, Value: "diego@example.com"},
 			wantFilters: []string{`email = "diego@example.com"`, `username = "diego@example.com"`}},
 		{name: "email not found", cfg: plain, in: "nobody@example.com", wantErr: alias.ErrNotFound,
 			wantFilters: []string{`email = "nobody@example.com"`, `username = "nobody@example.com"`}},
 		{name: "phone looked up", cfg: plain, in: "+1 206 555 0100",
 			pages: map[string][][]types.UserType{`phone_number = "+12065550100"`: {{user("dramirez", "phone_number", "+12065550100")}}},
-			want:  alias.Resolution{Name: "dramirez", Kind: alias.Phone, LookedUp: true}},
+			want:  alias.Resolution{Name: "dramirez", Kind: alias.Phone, LookedUp: true, Value: "+12065550100"}},
 		{name: "phone not found, no username fallback", cfg: plain, in: "+12065550100", wantErr: alias.ErrNotFound,
 			wantFilters: []string{`phone_number = "+12065550100"`}},
 		{name: "national number in phone-login pool", cfg: phoneLogin, opts: alias.Options{DefaultCountryCode: "1"}, in: "(206) 555-0100",

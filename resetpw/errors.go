@@ -42,30 +42,37 @@ var (
 	// ErrSMSSandbox: the code would go by SMS, the account is in the SNS SMS
 	// sandbox, and the number is not one listed as verified there.
 	ErrSMSSandbox = errors.New("resetpw: SMS sandbox would drop the code")
-	// ErrDeliveryConfig: the pool can't send on the chosen medium (its
-	// SMS or email configuration is failing, or a messaging role is wrong).
+	// ErrDeliveryConfig: the pool can't send on the chosen medium: its SMS
+	// configuration is failing, a messaging role is wrong, or the account
+	// has spent the daily quota of Cognito's built-in email (account-wide,
+	// not the user's; docs/cognito-rules.md, R16, R20).
 	ErrDeliveryConfig = errors.New("resetpw: delivery not configured")
 	// ErrTrigger: a Lambda trigger failed or answered badly.
 	ErrTrigger = errors.New("resetpw: Lambda trigger failed")
 	// ErrThrottled: Cognito throttled the request and retries were spent.
 	ErrThrottled = errors.New("resetpw: throttled")
 	// ErrAttemptLimit: the user's reset attempts are spent for now
-	// (LimitExceededException). Never retried.
+	// (LimitExceededException other than the daily email limit; R21).
+	// Never retried.
 	ErrAttemptLimit = errors.New("resetpw: attempt limit exceeded")
-	// ErrAccessDenied: the caller may not do this: IAM, credentials, or an
-	// operation not enabled.
+	// ErrAccessDenied: the caller may not do this: IAM, or missing,
+	// expired or rejected credentials.
 	ErrAccessDenied = errors.New("resetpw: access denied")
 	// ErrUnavailable: Cognito could not be reached or answered with an
 	// error of its own (InternalErrorException, HTTP 5xx, a transport
 	// failure, a body that can't be read), or the context ended first.
 	ErrUnavailable = errors.New("resetpw: service unavailable")
+	// ErrNotEnabled: the operation is not available in this Region or for
+	// this pool's configuration, such as a secondary replica Region
+	// (OperationNotEnabledException; R22). Not a permission problem.
+	ErrNotEnabled = errors.New("resetpw: operation not enabled for this Region or pool")
 )
 
 // Kinds lists every kind, in a fixed order.
 var Kinds = []error{
 	ErrInvalidInput, ErrPoolNotFound, ErrUserNotFound, ErrAmbiguousAlias, ErrUserDisabled, ErrUserState,
 	ErrRecoveryNotConfigured, ErrNoVerifiedContact, ErrSMSSandbox, ErrDeliveryConfig, ErrTrigger,
-	ErrThrottled, ErrAttemptLimit, ErrAccessDenied, ErrUnavailable,
+	ErrThrottled, ErrAttemptLimit, ErrAccessDenied, ErrUnavailable, ErrNotEnabled,
 }
 
 var kindCodes = map[error]string{
@@ -74,7 +81,7 @@ var kindCodes = map[error]string{
 	ErrRecoveryNotConfigured: "recovery_not_configured", ErrNoVerifiedContact: "no_verified_contact",
 	ErrSMSSandbox: "sms_sandbox", ErrDeliveryConfig: "delivery_config", ErrTrigger: "trigger",
 	ErrThrottled: "throttled", ErrAttemptLimit: "attempt_limit", ErrAccessDenied: "access_denied",
-	ErrUnavailable: "unavailable",
+	ErrUnavailable: "unavailable", ErrNotEnabled: "not_enabled",
 }
 
 // KindOf returns the kind of err: the sentinel it matches, or nil.
@@ -170,12 +177,14 @@ func shortPoolID(id string) string {
 	return id
 }
 
-// Messages Cognito (and moto) put on errors whose type alone says too little.
+// Messages Cognito (and moto) put on errors whose type alone says too little
+// (docs/cognito-rules.md, R8, R10, R1, R20).
 const (
 	msgNoVerifiedContact = "cannot reset password for the user as there is no registered/verified email or phone_number"
 	msgUserDisabled      = "user is disabled"
 	msgUserState         = "user password cannot be reset in the current state"
 	msgAdminOnly         = "contact administrator to reset password"
+	msgDailyEmailLimit   = "exceeded daily email limit"
 )
 
 // messageRule maps an error code and message to a kind.
@@ -186,7 +195,8 @@ type messageRule struct {
 }
 
 // classifyRules is the classifier's table, first match wins. Codes not in it
-// fall back to their HTTP status.
+// fall back to their HTTP status. Each mapping's source is in
+// docs/cognito-rules.md ("Errors").
 var classifyRules = []messageRule{
 	{"ResourceNotFoundException", "", ErrPoolNotFound},
 	{"UserNotFoundException", "", ErrUserNotFound},
@@ -197,6 +207,7 @@ var classifyRules = []messageRule{
 	{"InvalidParameterException", msgNoVerifiedContact, ErrNoVerifiedContact},
 	{"InvalidParameterException", "", ErrInvalidInput},
 	{"TooManyRequestsException", "", ErrThrottled},
+	{"LimitExceededException", msgDailyEmailLimit, ErrDeliveryConfig},
 	{"LimitExceededException", "", ErrAttemptLimit},
 	{"InvalidSmsRoleAccessPolicyException", "", ErrDeliveryConfig},
 	{"InvalidSmsRoleTrustRelationshipException", "", ErrDeliveryConfig},
@@ -206,7 +217,7 @@ var classifyRules = []messageRule{
 	{"UserLambdaValidationException", "", ErrTrigger},
 	{"InternalErrorException", "", ErrUnavailable},
 	{"UserImportInProgressException", "", ErrUnavailable},
-	{"OperationNotEnabledException", "", ErrAccessDenied},
+	{"OperationNotEnabledException", "", ErrNotEnabled},
 	{"AccessDeniedException", "", ErrAccessDenied},
 	{"UnrecognizedClientException", "", ErrAccessDenied},
 	{"InvalidSignatureException", "", ErrAccessDenied},
@@ -216,6 +227,10 @@ var classifyRules = []messageRule{
 	{"InvalidClientTokenId", "", ErrAccessDenied},
 	{"SignatureDoesNotMatch", "", ErrAccessDenied},
 	{"ThrottlingException", "", ErrThrottled},
+	// Amazon SNS's codes, for WithSNS's reads.
+	{"AuthorizationError", "", ErrAccessDenied},
+	{"Throttled", "", ErrThrottled},
+	{"InternalError", "", ErrUnavailable},
 }
 
 // normalizeMessage folds case and drops spaces and a trailing full stop.

@@ -72,6 +72,7 @@ type config struct {
 	preflight       Preflight
 	poolTTL         time.Duration
 	sandboxVerified map[string]bool
+	sns             SNSAPI
 	aliasOpts       alias.Options
 	logger          *slog.Logger
 	maxRetries      int

@@ -17,48 +17,107 @@ import (
 	"github.com/cognitoreset/cognitoreset/alias"
 )
 
+// The rules this file applies are in docs/cognito-rules.md, each with its
+// AWS source; comments name them as R1, R2, ...
+
 // Delivery media, as Cognito names them.
 const (
 	MediumEmail = "EMAIL"
 	MediumSMS   = "SMS"
 )
 
+// Who hands the code to the user (Delivery.Sender).
+const (
+	SenderSNS            = "SNS"             // Amazon SNS, with the pool's SMS role
+	SenderSES            = "SES"             // the pool's own Amazon SES identity (EmailSendingAccount DEVELOPER)
+	SenderCognitoDefault = "COGNITO_DEFAULT" // Cognito's built-in email, with its daily cap (R20)
+	SenderLambda         = "LAMBDA"          // a custom SMS or email sender trigger (R12, R13)
+)
+
 // poolInfo is what preflight needs of a pool.
 type poolInfo struct {
 	signIn       alias.PoolConfig
+	hasSetting   bool                           // AccountRecoverySetting present (R2, R3)
 	mechanisms   []types.RecoveryOptionNameType // by priority
 	adminOnly    bool
+	mfa          types.UserPoolMfaType
+	autoVerified []types.VerifiedAttributeType
 	smsFailure   string
-	emailFailure string
+	emailFailure string // deprecated field (R17)
+	emailAccount types.EmailSendingAccountType
+	snsRegion    string
+	customSMS    bool // LambdaConfig.CustomSMSSender (R12)
+	customEmail  bool // LambdaConfig.CustomEmailSender (R13)
+	customMsg    bool // LambdaConfig.CustomMessage (R14)
 }
 
 func poolInfoFrom(p *types.UserPoolType) *poolInfo {
-	info := &poolInfo{signIn: alias.PoolConfigFrom(p)}
+	info := &poolInfo{signIn: alias.PoolConfigFrom(p), emailAccount: types.EmailSendingAccountTypeCognitoDefault}
 	if p == nil {
+		info.mechanisms = legacyOrder
 		return info
 	}
+	info.mfa = p.MfaConfiguration
+	info.autoVerified = p.AutoVerifiedAttributes
 	info.smsFailure = strings.TrimSpace(aws.ToString(p.SmsConfigurationFailure))
 	info.emailFailure = strings.TrimSpace(aws.ToString(p.EmailConfigurationFailure))
+	if ec := p.EmailConfiguration; ec != nil && ec.EmailSendingAccount != "" {
+		info.emailAccount = ec.EmailSendingAccount
+	}
+	if sc := p.SmsConfiguration; sc != nil {
+		info.snsRegion = aws.ToString(sc.SnsRegion)
+	}
+	if lc := p.LambdaConfig; lc != nil {
+		info.customSMS = lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != ""
+		info.customEmail = lc.CustomEmailSender != nil && aws.ToString(lc.CustomEmailSender.LambdaArn) != ""
+		info.customMsg = aws.ToString(lc.CustomMessage) != ""
+	}
 	var opts []types.RecoveryOptionType
 	if p.AccountRecoverySetting != nil {
 		opts = slices.Clone(p.AccountRecoverySetting.RecoveryMechanisms)
 	}
 	if len(opts) == 0 {
-		// No setting: Cognito's legacy behaviour, SMS before email.
-		info.mechanisms = []types.RecoveryOptionNameType{
-			types.RecoveryOptionNameTypeVerifiedPhoneNumber, types.RecoveryOptionNameTypeVerifiedEmail}
+		info.mechanisms = legacyOrder // R3
 		return info
 	}
+	info.hasSetting = true
 	slices.SortStableFunc(opts, func(a, b types.RecoveryOptionType) int {
 		return int(aws.ToInt32(a.Priority)) - int(aws.ToInt32(b.Priority))
 	})
 	for _, o := range opts {
 		if o.Name == types.RecoveryOptionNameTypeAdminOnly {
-			info.adminOnly = true
+			info.adminOnly = true // R1
 		}
 		info.mechanisms = append(info.mechanisms, o.Name)
 	}
 	return info
+}
+
+// legacyOrder is Cognito's order without an AccountRecoverySetting (R3).
+var legacyOrder = []types.RecoveryOptionNameType{
+	types.RecoveryOptionNameTypeVerifiedPhoneNumber, types.RecoveryOptionNameTypeVerifiedEmail}
+
+// autoVerifies reports whether the pool auto-verifies the medium's attribute.
+func (p *poolInfo) autoVerifies(medium string) bool {
+	want := types.VerifiedAttributeTypeEmail
+	if medium == MediumSMS {
+		want = types.VerifiedAttributeTypePhoneNumber
+	}
+	return slices.Contains(p.autoVerified, want)
+}
+
+// smsFailureParts reports whether the pool's SmsConfigurationFailure names
+// SNSSandbox, and whether it names anything else (R16).
+func (p *poolInfo) smsFailureParts() (sandbox, other bool) {
+	for part := range strings.SplitSeq(p.smsFailure, ",") {
+		switch part = strings.TrimSpace(part); {
+		case strings.EqualFold(part, "SNSSandbox"):
+			sandbox = true
+		case part != "":
+			other = true
+		}
+	}
+	return sandbox, other
 }
 
 // poolCache keeps pool descriptions for a TTL and fetches each pool once at a
@@ -82,36 +141,49 @@ func (r *Resetter) pool(ctx context.Context, g gate, poolID string) (*poolInfo, 
 	if ok && r.now().Before(e.expires) {
 		return e.info, nil
 	}
+	return shared(ctx, &c.group, poolID, func() (*poolInfo, error) {
+		return r.describePool(ctx, g, poolID)
+	})
+}
+
+// describePool reads a pool and refreshes the cache with it.
+func (r *Resetter) describePool(ctx context.Context, g gate, poolID string) (*poolInfo, error) {
+	out, err := call(ctx, r, g, catPoolRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+		return r.api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}, o...)
+	})
+	if err != nil {
+		return nil, err
+	}
+	info := poolInfoFrom(out.UserPool)
+	c := &r.pools
+	c.mu.Lock()
+	if c.entries == nil {
+		c.entries = map[string]poolEntry{}
+	}
+	c.entries[poolID] = poolEntry{info: info, expires: r.now().Add(r.cfg.poolTTL)}
+	c.mu.Unlock()
+	return info, nil
+}
+
+// shared runs fetch once for every caller that asks for key at the same
+// time. The fetch runs under the first caller's context; when that one ends
+// first, the others fetch again under their own.
+func shared[T any](ctx context.Context, g *singleflight.Group, key string, fetch func() (T, error)) (T, error) {
 	for {
-		ch := c.group.DoChan(poolID, func() (any, error) {
-			out, err := call(ctx, r, g, catPoolRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
-				return r.api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}, o...)
-			})
-			if err != nil {
-				return nil, err
-			}
-			info := poolInfoFrom(out.UserPool)
-			c.mu.Lock()
-			if c.entries == nil {
-				c.entries = map[string]poolEntry{}
-			}
-			c.entries[poolID] = poolEntry{info: info, expires: r.now().Add(r.cfg.poolTTL)}
-			c.mu.Unlock()
-			return info, nil
-		})
+		ch := g.DoChan(key, func() (any, error) { return fetch() })
 		select {
 		case <-ctx.Done():
-			return nil, ctx.Err()
+			var zero T
+			return zero, ctx.Err()
 		case res := <-ch:
 			if res.Err != nil {
-				// The fetch ran under another reset's context; if that one
-				// ended, this one fetches again under its own.
 				if isContextErr(res.Err) && ctx.Err() == nil {
 					continue
 				}
-				return nil, res.Err
+				var zero T
+				return zero, res.Err
 			}
-			return res.Val.(*poolInfo), nil
+			return res.Val.(T), nil
 		}
 	}
 }
@@ -127,6 +199,8 @@ type userInfo struct {
 	status   types.UserStatusType
 	attrs    map[string]string
 	smsMFA   bool
+	emailMFA bool
+	anyMFA   bool
 }
 
 func userInfoFrom(out *cip.AdminGetUserOutput) *userInfo {
@@ -139,13 +213,31 @@ func userInfoFrom(out *cip.AdminGetUserOutput) *userInfo {
 	for _, a := range out.UserAttributes {
 		u.attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
 	}
-	u.smsMFA = slices.Contains(out.UserMFASettingList, "SMS_MFA") || aws.ToString(out.PreferredMfaSetting) == "SMS_MFA"
+	// UserMFASettingList holds SMS_MFA, EMAIL_OTP and SOFTWARE_TOKEN_MFA
+	// (AdminGetUserOutput, SDK v1.61.0); MFAOptions is the legacy form.
+	settings := slices.Clone(out.UserMFASettingList)
+	if p := aws.ToString(out.PreferredMfaSetting); p != "" {
+		settings = append(settings, p)
+	}
 	for _, o := range out.MFAOptions {
-		if o.DeliveryMedium == types.DeliveryMediumTypeSms {
-			u.smsMFA = true
+		switch o.DeliveryMedium {
+		case types.DeliveryMediumTypeSms:
+			settings = append(settings, "SMS_MFA")
+		case types.DeliveryMediumTypeEmail:
+			settings = append(settings, "EMAIL_OTP")
 		}
 	}
+	u.smsMFA = slices.Contains(settings, "SMS_MFA")
+	u.emailMFA = slices.Contains(settings, "EMAIL_OTP")
+	u.anyMFA = len(settings) > 0
 	return u
+}
+
+func (u *userInfo) verified(attr string) string {
+	if v := u.attrs[attr]; v != "" && u.attrs[attr+"_verified"] == "true" {
+		return v
+	}
+	return ""
 }
 
 // refusal is a preflight finding that stops a reset.
@@ -156,7 +248,8 @@ type refusal struct {
 
 func (f *refusal) Error() string { return f.reason }
 
-// checkUser applies the user rules: enabled, and a status that allows a reset.
+// checkUser applies the user rules: enabled, and a status that allows a
+// reset (R10, R11).
 func checkUser(u *userInfo) *refusal {
 	if !u.enabled {
 		return &refusal{ErrUserDisabled, "the user is disabled"}
@@ -168,56 +261,164 @@ func checkUser(u *userInfo) *refusal {
 	return &refusal{ErrUserState, fmt.Sprintf("user status %s does not allow a reset (CONFIRMED or RESET_REQUIRED do)", u.status)}
 }
 
-// predict walks the pool's recovery mechanisms by priority and returns where
-// Cognito will send the code, the destination unmasked, or why it can't.
-func (r *Resetter) predict(p *poolInfo, u *userInfo) (medium, dest string, _ *refusal) {
+// prediction is where the code goes, or why it can't.
+type prediction struct {
+	medium, dest, sender string // dest unmasked
+	caveats              []Caveat
+}
+
+// predict applies the recovery rules (R1 to R20) to a user: the medium by
+// the pool's mechanisms, what disqualifies each, who delivers the code, and
+// what would drop it. An error is a failed SNS read (WithSNS).
+func (r *Resetter) predict(ctx context.Context, p *poolInfo, u *userInfo) (*prediction, *refusal, error) {
 	if p.adminOnly {
-		return "", "", &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}
+		return nil, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}, nil
 	}
+	pr := &prediction{}
+	var skipped []string
 	for _, m := range p.mechanisms {
 		switch m {
 		case types.RecoveryOptionNameTypeVerifiedEmail:
-			if e := u.attrs["email"]; e != "" && u.attrs["email_verified"] == "true" {
-				medium, dest = MediumEmail, e
+			if e := u.verified("email"); e != "" {
+				if p.hasSetting && u.emailMFA { // R5
+					skipped = append(skipped, "email does not qualify: the user has email MFA")
+					continue
+				}
+				pr.medium, pr.dest = MediumEmail, e
 			}
 		case types.RecoveryOptionNameTypeVerifiedPhoneNumber:
-			if ph := u.attrs["phone_number"]; ph != "" && u.attrs["phone_number_verified"] == "true" && !u.smsMFA {
-				medium, dest = MediumSMS, ph
+			if ph := u.verified("phone_number"); ph != "" {
+				if p.hasSetting && u.smsMFA { // R4
+					skipped = append(skipped, "SMS does not qualify: the user has SMS MFA")
+					continue
+				}
+				pr.medium, pr.dest = MediumSMS, ph
 			}
 		}
-		if medium != "" {
+		if pr.medium != "" {
 			break
 		}
 	}
-	if medium == "" {
+	if pr.medium == "" { // R8
 		reason := "no verified email or phone number qualifies under the pool's recovery settings"
-		if u.smsMFA && u.attrs["phone_number_verified"] == "true" {
-			reason += " (SMS does not qualify: the user has SMS MFA)"
+		if len(skipped) > 0 {
+			reason += " (" + strings.Join(skipped, "; ") + ")"
 		}
-		return "", "", &refusal{ErrNoVerifiedContact, reason}
+		return nil, &refusal{ErrNoVerifiedContact, reason}, nil
 	}
-	failure := p.emailFailure
+	if p.hasSetting && p.mfa == types.UserPoolMfaTypeOn && !u.anyMFA {
+		pr.caveats = append(pr.caveats, caveat(CaveatPoolMFARequired, "R7",
+			"the pool requires MFA and the user lists no MFA setting; whether MFA disqualifies the medium is not documented"))
+	}
+	if !p.autoVerifies(pr.medium) {
+		pr.caveats = append(pr.caveats, caveat(CaveatNotAutoVerified, "R9",
+			fmt.Sprintf("the pool does not auto-verify the %s attribute", attrOf(pr.medium))))
+	}
+	if p.customMsg {
+		pr.caveats = append(pr.caveats, customMessageCaveat)
+	}
+	var f *refusal
+	var err error
+	if pr.medium == MediumEmail {
+		r.predictEmail(p, pr)
+	} else {
+		f, err = r.predictSMS(ctx, p, pr)
+	}
+	if f != nil || err != nil {
+		return nil, f, err
+	}
+	return pr, nil, nil
+}
+
+var customMessageCaveat = caveat(CaveatCustomMessage, "R14",
+	"a custom message Lambda builds the message; it can change or break the one with the code")
+
+func attrOf(medium string) string {
 	if medium == MediumSMS {
-		failure = p.smsFailure
+		return "phone_number"
 	}
-	if failure == "" {
-		return medium, dest, nil
+	return "email"
+}
+
+// predictEmail says who sends an email code (R13, R17, R20).
+func (r *Resetter) predictEmail(p *poolInfo, pr *prediction) {
+	if p.customEmail {
+		pr.sender = SenderLambda
+		pr.caveats = append(pr.caveats, caveat(CaveatCustomSender, "R13", "a custom email sender Lambda delivers the code"))
+		return
 	}
-	sandbox, other := false, false
-	for part := range strings.SplitSeq(failure, ",") {
-		if strings.EqualFold(strings.TrimSpace(part), "SNSSandbox") {
-			sandbox = true
-		} else if strings.TrimSpace(part) != "" {
-			other = true
+	pr.sender = SenderSES
+	if p.emailAccount != types.EmailSendingAccountTypeDeveloper {
+		pr.sender = SenderCognitoDefault
+		pr.caveats = append(pr.caveats, cognitoDefaultEmailCaveat)
+	}
+	if p.emailFailure != "" {
+		pr.caveats = append(pr.caveats, caveat(CaveatEmailConfigurationFailure, "R17",
+			"the pool's deprecated EmailConfigurationFailure field is set"))
+	}
+}
+
+var cognitoDefaultEmailCaveat = caveat(CaveatCognitoDefaultEmail, "R20",
+	fmt.Sprintf("the pool uses Cognito's built-in email, which sends only a small number of emails a day (%d observed)", DefaultDailyEmailLimit))
+
+// DefaultDailyEmailLimit is the daily number of emails that Cognito's
+// built-in email (EmailSendingAccount COGNITO_DEFAULT) is observed to send
+// for an account; AWS documents the cap on Cognito's quotas page
+// (docs/cognito-rules.md, R20).
+const DefaultDailyEmailLimit = 50
+
+// predictSMS says who sends an SMS code, and refuses what SNS would drop
+// (R12, R15, R16, R18, R19).
+func (r *Resetter) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
+	if p.customSMS {
+		pr.sender = SenderLambda
+		pr.caveats = append(pr.caveats, caveat(CaveatCustomSender, "R12", "a custom SMS sender Lambda delivers the code"))
+		return nil, nil
+	}
+	pr.sender = SenderSNS
+	listedSandbox, other := p.smsFailureParts()
+	if other {
+		return &refusal{ErrDeliveryConfig, "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
+	}
+	number := stripPlusSeparators(pr.dest)
+	us := strings.HasPrefix(number, "+1")
+	if r.cfg.sns != nil {
+		acct, err := r.smsAccount(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if acct.inSandbox && !acct.verified[number] {
+			return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
+		}
+		if us && !acct.usOrigination {
+			pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
+		}
+		return nil, nil
+	}
+	switch verified := r.cfg.sandboxVerified[number]; {
+	case listedSandbox && !verified:
+		return &refusal{ErrSMSSandbox, "the account is in the SNS SMS sandbox and the number is not listed as verified there"}, nil
+	case !listedSandbox && !verified:
+		pr.caveats = append(pr.caveats, smsSandboxUnknownCaveat)
+	}
+	if us {
+		pr.caveats = append(pr.caveats, usOriginationCaveat(nil))
+	}
+	return nil, nil
+}
+
+var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",
+	"nothing proves the account is out of the SNS SMS sandbox (SmsConfigurationFailure is empty, which it also is when the pool's creator lacked SNS permissions); WithSNS asks SNS")
+
+func usOriginationCaveat(acct *smsAccount) Caveat {
+	msg := "an SMS to a +1 number needs a registered US origination number; SNS was not asked (WithSNS)"
+	if acct != nil {
+		msg = "an SMS to a +1 number needs a registered US origination number; SNS lists no active, SMS-capable US number"
+		if acct.originErr != nil {
+			msg = "an SMS to a +1 number needs a registered US origination number; SNS's ListOriginationNumbers failed"
 		}
 	}
-	switch {
-	case medium == MediumSMS && other, medium == MediumEmail:
-		return "", "", &refusal{ErrDeliveryConfig, fmt.Sprintf("the pool's %s configuration is failing", strings.ToLower(medium))}
-	case sandbox && !r.cfg.sandboxVerified[stripPlusSeparators(dest)]:
-		return "", "", &refusal{ErrSMSSandbox, "the account is in the SNS SMS sandbox and the number is not listed as verified there"}
-	}
-	return medium, dest, nil
+	return caveat(CaveatUSOrigination, "R19", msg)
 }
 
 func stripPlusSeparators(p string) string {

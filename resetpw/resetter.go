@@ -12,6 +12,7 @@ import (
 
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 )
@@ -30,12 +31,17 @@ type Result struct {
 	Input      alias.Kind // how Request.Username was read
 	Delivery   *Delivery  // where the code goes; nil unless preflight was full
 	RequestID  string     // Cognito's request ID; empty from Check
+	// Caveats are what the preflight could not prove: the reset was not
+	// refused, but the code may not arrive for these reasons. Empty unless
+	// preflight was full.
+	Caveats []Caveat
 }
 
 // Delivery says where Cognito sends the code.
 type Delivery struct {
 	Medium      string // MediumEmail or MediumSMS
 	Destination string // masked, as Cognito shows it: d***@e***.com, +*******0100
+	Sender      string // who hands it over: SenderSNS, SenderSES, SenderCognitoDefault or SenderLambda
 }
 
 // Resetter resets Cognito passwords safely: it validates the request,
@@ -45,6 +51,7 @@ type Resetter struct {
 	api   API
 	cfg   config
 	pools poolCache
+	sms   smsCache
 	now   func() time.Time
 }
 
@@ -73,14 +80,21 @@ func New(api API, opts ...Option) (*Resetter, error) {
 //  2. reads the pool (DescribeUserPool, cached per pool for the TTL) and
 //     refuses admin_only recovery;
 //  3. resolves an alias that the pool does not sign in with (ListUsers);
-//  4. reads the user (AdminGetUser): disabled users and statuses other than
-//     CONFIRMED and RESET_REQUIRED are refused;
-//  5. predicts where the code goes, and refuses when nothing qualifies, when
-//     the SMS sandbox would drop it, or when the medium's configuration fails;
+//  4. reads the user (AdminGetUser): a user found through ListUsers must
+//     still hold the identifier as a current, verified attribute (the index
+//     is eventually consistent), or the error is ErrUserNotFound; disabled
+//     users, federated profiles and statuses other than CONFIRMED and
+//     RESET_REQUIRED are refused;
+//  5. predicts where the code goes by the rules of docs/cognito-rules.md,
+//     and refuses when nothing qualifies, when the SMS sandbox would drop
+//     it, or when the medium's configuration fails; what it can't prove
+//     becomes a Caveat of the Result;
 //  6. sends AdminResetUserPassword with the resolved name and the metadata;
 //  7. returns the Result with Cognito's request ID and the masked delivery.
 //
-// Steps 2 to 5 depend on the Preflight option. Every error is a *Error.
+// Steps 2 to 5 depend on the Preflight option; with PreflightPool, step 4
+// still reads a user that ListUsers found, to confirm it. Every error is a
+// *Error.
 func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
 	return r.run(ctx, req, nil, true)
 }
@@ -113,6 +127,7 @@ type attempt struct {
 	req   Request
 	name  string            // what is sent as Username
 	kind  alias.Kind        // how req.Username was read
+	found *alias.Resolution // set when name came from a ListUsers lookup
 	safe  []string          // private strings to mask in errors
 	claim func(string) bool // see runClaim
 }
@@ -154,7 +169,15 @@ func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool,
 			slog.String("input", res.Input.String()), slog.String("request_id", res.RequestID),
 			slog.Int("metadata_keys", len(req.ClientMetadata))}
 		if res.Delivery != nil {
-			attrs = append(attrs, slog.String("medium", res.Delivery.Medium), slog.String("destination", res.Delivery.Destination))
+			attrs = append(attrs, slog.String("medium", res.Delivery.Medium), slog.String("destination", res.Delivery.Destination),
+				slog.String("sender", res.Delivery.Sender))
+		}
+		if len(res.Caveats) > 0 {
+			codes := make([]string, len(res.Caveats))
+			for i, c := range res.Caveats {
+				codes[i] = c.Code
+			}
+			attrs = append(attrs, slog.Any("caveats", codes))
 		}
 		r.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "password reset sent", attrs...)
 	}
@@ -223,12 +246,15 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 			return nil, err
 		}
 		// 4 and 5. The user and the delivery.
-		if r.cfg.preflight == PreflightFull {
-			d, err := a.checkUser(ctx, pool)
-			if err != nil {
+		switch {
+		case r.cfg.preflight == PreflightFull:
+			if err := a.checkUser(ctx, pool, res); err != nil {
 				return nil, err
 			}
-			res.Delivery = d
+		case a.found != nil:
+			if _, err := a.readUser(ctx, pool); err != nil {
+				return nil, err
+			}
 		}
 	}
 	res.Username, res.Input = a.name, a.kind
@@ -271,6 +297,9 @@ func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
 	}
 	a.name, a.kind = res.Name, res.Kind
 	a.safe = append(a.safe, res.Name)
+	if res.LookedUp {
+		a.found = &res
+	}
 	return nil
 }
 
@@ -280,7 +309,10 @@ func (f listUsersFunc) ListUsers(ctx context.Context, in *cip.ListUsersInput, o 
 	return f(ctx, in, o...)
 }
 
-func (a *attempt) checkUser(ctx context.Context, pool *poolInfo) (*Delivery, error) {
+// readUser reads the user (AdminGetUser), sends its own username from then
+// on, and confirms a user that ListUsers found (R23). Federated profiles are
+// refused first: they can't be reset, whatever ListUsers said (R11).
+func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, error) {
 	r := a.r
 	out, err := call(ctx, r, a.g, catUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
 		return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
@@ -303,12 +335,59 @@ func (a *attempt) checkUser(ctx context.Context, pool *poolInfo) (*Delivery, err
 		// Send the user's own username: Cognito then has nothing to resolve.
 		a.name = u.username
 	}
+	if u.status == types.UserStatusTypeExternalProvider {
+		f := &refusal{ErrUserState, "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
+		return nil, a.fail(OpPreflight, f.kind, f)
+	}
+	if f := a.confirm(u, pool); f != nil {
+		return nil, a.fail(OpResolve, f.kind, f)
+	}
+	return u, nil
+}
+
+// confirm checks that a user found through ListUsers still holds the
+// identifier as a current attribute, verified for email and phone: the
+// index may be stale, and resetting whoever it names could reset the wrong
+// user (R23). Emails compare case-insensitively: a different case is the
+// same mailbox, while a stale index names a different one.
+func (a *attempt) confirm(u *userInfo, pool *poolInfo) *refusal {
+	res := a.found
+	if res == nil {
+		return nil
+	}
+	var ok bool
+	switch res.Kind {
+	case alias.Email:
+		v := u.verified("email")
+		ok = v != "" && strings.EqualFold(v, res.Value)
+	case alias.Phone:
+		v := u.verified("phone_number")
+		ok = v != "" && stripPlusSeparators(v) == res.Value
+	default: // an email-shaped username
+		ok = u.username == res.Value || (!pool.signIn.CaseSensitive && strings.EqualFold(u.username, res.Value))
+	}
+	if ok {
+		return nil
+	}
+	return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user whose current attributes do not hold this verified %s: its index is stale (eventually consistent), so nothing was sent", res.Kind)}
+}
+
+func (a *attempt) checkUser(ctx context.Context, pool *poolInfo, res *Result) error {
+	u, err := a.readUser(ctx, pool)
+	if err != nil {
+		return err
+	}
 	if f := checkUser(u); f != nil {
-		return nil, a.fail(OpPreflight, f.kind, f)
+		return a.fail(OpPreflight, f.kind, f)
 	}
-	medium, dest, f := r.predict(pool, u)
+	pr, f, err := a.r.predict(ctx, pool, u)
+	if err != nil {
+		return a.fail(OpPreflight, nil, err)
+	}
 	if f != nil {
-		return nil, a.fail(OpPreflight, f.kind, f)
+		return a.fail(OpPreflight, f.kind, f)
 	}
-	return &Delivery{Medium: medium, Destination: alias.Mask(dest)}, nil
+	res.Delivery = &Delivery{Medium: pr.medium, Destination: alias.Mask(pr.dest), Sender: pr.sender}
+	res.Caveats = pr.caveats
+	return nil
 }

@@ -151,6 +151,11 @@ func TestReset_Preflight(t *testing.T) {
 	emailOnly := []string{"email", "diego@example.com", "email_verified", "true"}
 	phoneOnly := []string{"phone_number", "+12065550100", "phone_number_verified", "true"}
 	unverified := []string{"email", "diego@example.com", "email_verified", "false", "phone_number", "+12065550100"}
+	phoneUK := []string{"phone_number", "+442079460958", "phone_number_verified", "true"}
+	autoBoth := []types.VerifiedAttributeType{"email", "phone_number"}
+	ses := &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}
+	const lambdaARN = "arn:aws:lambda:us-west-2:123456789012:function:sender"
+	customSMS := &types.LambdaConfigType{CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String(lambdaARN)}}
 
 	tests := []struct {
 		name     string
@@ -159,10 +164,13 @@ func TestReset_Preflight(t *testing.T) {
 		disabled bool
 		attrs    []string
 		smsMFA   bool
+		mfa      []string // UserMFASettingList
 		opts     []Option
 		want     error
 		medium   string
 		dest     string
+		sender   string
+		caveats  []string // when non-nil, exactly these caveat codes
 	}{
 		{name: "email first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL", dest: "d***@e***.com"},
 		{name: "phone first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: both, medium: "SMS", dest: "+*******0100"},
@@ -175,7 +183,13 @@ func TestReset_Preflight(t *testing.T) {
 		{name: "nothing verified", attrs: unverified, want: ErrNoVerifiedContact},
 		{name: "no attributes", want: ErrNoVerifiedContact},
 		{name: "SMS MFA disqualifies SMS", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: both, smsMFA: true, medium: "EMAIL"},
-		{name: "SMS MFA and phone only", attrs: phoneOnly, smsMFA: true, want: ErrNoVerifiedContact},
+		{name: "SMS MFA disqualifies nothing without a setting (legacy)", attrs: phoneOnly, smsMFA: true, medium: "SMS"},
+		{name: "SMS MFA and phone only, with a setting", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: phoneOnly, smsMFA: true, want: ErrNoVerifiedContact},
+		{name: "email MFA disqualifies email", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, mfa: []string{"EMAIL_OTP"}, medium: "SMS"},
+		{name: "email MFA, email-only pool", pool: types.UserPoolType{AccountRecoverySetting: recovery(email)}, attrs: both, mfa: []string{"EMAIL_OTP"}, want: ErrNoVerifiedContact},
+		{name: "email MFA disqualifies nothing without a setting", attrs: emailOnly, mfa: []string{"EMAIL_OTP"}, medium: "EMAIL"},
+		{name: "TOTP disqualifies nothing", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone)}, attrs: both, mfa: []string{"SOFTWARE_TOKEN_MFA"}, medium: "SMS"},
+		{name: "SMS and email MFA, both media", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, mfa: []string{"SMS_MFA", "EMAIL_OTP"}, want: ErrNoVerifiedContact},
 		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: recovery(types.RecoveryOptionNameTypeAdminOnly)}, attrs: both, want: ErrRecoveryNotConfigured},
 		{name: "sandbox refuses SMS", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}, attrs: phoneOnly, want: ErrSMSSandbox},
 		{name: "sandbox with verified number", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}, attrs: phoneOnly,
@@ -184,7 +198,24 @@ func TestReset_Preflight(t *testing.T) {
 		{name: "other SMS failure", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleTrustRelationshipException")}, attrs: phoneOnly, want: ErrDeliveryConfig},
 		{name: "sandbox and other SMS failure", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox, InvalidSmsRoleAccessPolicyException")}, attrs: phoneOnly,
 			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, want: ErrDeliveryConfig},
-		{name: "email failure", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES not verified")}, attrs: emailOnly, want: ErrDeliveryConfig},
+		{name: "deprecated email failure is a caveat", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES not verified"), AutoVerifiedAttributes: autoBoth},
+			attrs: emailOnly, medium: "EMAIL", sender: SenderCognitoDefault, caveats: []string{CaveatCognitoDefaultEmail, CaveatEmailConfigurationFailure}},
+		{name: "own SES: no caveat", pool: types.UserPoolType{EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly,
+			medium: "EMAIL", sender: SenderSES, caveats: []string{}},
+		{name: "not auto-verified", pool: types.UserPoolType{EmailConfiguration: ses}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatNotAutoVerified}},
+		{name: "custom message trigger", pool: types.UserPoolType{EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth,
+			LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(lambdaARN)}}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatCustomMessage}},
+		{name: "custom email sender", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth, EmailConfigurationFailure: aws.String("x"),
+			LambdaConfig: &types.LambdaConfigType{CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: aws.String(lambdaARN)}}},
+			attrs: emailOnly, medium: "EMAIL", sender: SenderLambda, caveats: []string{CaveatCustomSender}},
+		{name: "custom SMS sender skips the sandbox", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox, InvalidSmsRoleAccessPolicyException"),
+			AutoVerifiedAttributes: autoBoth, LambdaConfig: customSMS}, attrs: phoneOnly, medium: "SMS", sender: SenderLambda, caveats: []string{CaveatCustomSender}},
+		{name: "SMS with no proof of the sandbox", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth}, attrs: phoneUK, medium: "SMS", sender: SenderSNS,
+			caveats: []string{CaveatSMSSandboxUnknown}},
+		{name: "SMS to +1 without SNS", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth}, attrs: phoneOnly, medium: "SMS",
+			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, caveats: []string{CaveatUSOrigination}},
+		{name: "pool requires MFA, user lists none", pool: types.UserPoolType{AccountRecoverySetting: recovery(email), MfaConfiguration: types.UserPoolMfaTypeOn,
+			EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatPoolMFARequired}},
 		{name: "disabled", disabled: true, attrs: both, want: ErrUserDisabled},
 		{name: "force change password", status: types.UserStatusTypeForceChangePassword, attrs: both, want: ErrUserState},
 		{name: "unconfirmed", status: types.UserStatusTypeUnconfirmed, attrs: both, want: ErrUserState},
@@ -202,6 +233,9 @@ func TestReset_Preflight(t *testing.T) {
 			stub.addUser("diego", status, !tt.disabled, tt.attrs...)
 			if tt.smsMFA {
 				stub.users["diego"].UserMFASettingList = []string{"SMS_MFA"}
+			}
+			if tt.mfa != nil {
+				stub.users["diego"].UserMFASettingList = tt.mfa
 			}
 			r := newTestResetter(t, stub, tt.opts...)
 			res, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
@@ -221,6 +255,18 @@ func TestReset_Preflight(t *testing.T) {
 			if tt.dest != "" {
 				assert.Equal(t, tt.dest, res.Delivery.Destination)
 			}
+			if tt.sender != "" {
+				assert.Equal(t, tt.sender, res.Delivery.Sender)
+			}
+			if tt.caveats != nil {
+				got := []string{}
+				for _, c := range res.Caveats {
+					got = append(got, c.Code)
+					assert.NotEmpty(t, c.Rule)
+					assert.NotContains(t, c.Message, "2065550100")
+				}
+				assert.ElementsMatch(t, tt.caveats, got)
+			}
 			assert.Equal(t, 1, stub.count("AdminResetUserPassword"))
 			assert.Equal(t, "req-reset-1", res.RequestID)
 			assert.Equal(t, "diego", res.Username)
@@ -235,7 +281,7 @@ func TestCheck_SendsNothing(t *testing.T) {
 	r := newTestResetter(t, stub)
 	res, err := r.Check(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
 	require.NoError(t, err)
-	assert.Equal(t, &Delivery{Medium: "EMAIL", Destination: "d***@e***.com"}, res.Delivery)
+	assert.Equal(t, &Delivery{Medium: "EMAIL", Destination: "d***@e***.com", Sender: SenderCognitoDefault}, res.Delivery)
 	assert.Empty(t, res.RequestID)
 	assert.Zero(t, stub.count("AdminResetUserPassword"))
 }
@@ -448,5 +494,5 @@ func TestKindsHaveCodes(t *testing.T) {
 		require.False(t, seen[c])
 		seen[c] = true
 	}
-	assert.Len(t, seen, 15)
+	assert.Len(t, seen, 16)
 }

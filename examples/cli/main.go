@@ -26,7 +26,7 @@
 //	12 user_not_found              22 attempt_limit
 //	13 ambiguous_alias             23 access_denied
 //	14 user_disabled               24 unavailable
-//	15 user_state
+//	15 user_state                  25 not_enabled
 //	16 recovery_not_configured
 package main
 

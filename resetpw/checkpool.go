@@ -1,0 +1,157 @@
+package resetpw
+
+import (
+	"context"
+	"slices"
+
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+)
+
+// The SMS sandbox states of a PoolReport.
+const (
+	SandboxIn      = "IN_SANDBOX"     // SMS reaches only numbers verified in the SNS sandbox
+	SandboxOut     = "OUT_OF_SANDBOX" // SNS says the account is out of the sandbox (WithSNS)
+	SandboxUnknown = "UNKNOWN"        // nothing proves either; see CaveatSMSSandboxUnknown
+	SandboxNotUsed = "NOT_USED"       // the pool never sends a reset code by SMS through SNS
+)
+
+// PoolReport is what CheckPool found out about a pool: what the preflight
+// will do with its resets, and what it can't prove.
+type PoolReport struct {
+	UserPoolID string
+	// Resettable is false when the pool's account recovery is admin_only:
+	// every reset would be refused (R1).
+	Resettable bool
+	// RecoveryOrder lists the recovery mechanisms by priority, such as
+	// verified_email then verified_phone_number. LegacyRecovery is true when
+	// the pool has no AccountRecoverySetting and Cognito's legacy order
+	// (SMS before email, MFA disqualifying nothing) applies (R3, R6).
+	RecoveryOrder  []string
+	LegacyRecovery bool
+	// MFA is the pool's MfaConfiguration: OFF, ON or OPTIONAL.
+	MFA string
+	// The Lambda triggers that change how a code is delivered (R12 to R14).
+	CustomSMSSender, CustomEmailSender, CustomMessage bool
+	// EmailSender is who sends email codes: SenderCognitoDefault, SenderSES
+	// or SenderLambda; DailyEmailLimit is the cap of Cognito's built-in
+	// email when it is the sender (DefaultDailyEmailLimit, observed), 0
+	// otherwise (R20).
+	EmailSender     string
+	DailyEmailLimit int
+	// SMSSender is SenderSNS or SenderLambda, "" when no mechanism uses SMS.
+	// SNSRegion is the pool's SmsConfiguration.SnsRegion ("" when unset):
+	// the Region an SNS client given to WithSNS must be for.
+	SMSSender string
+	SNSRegion string
+	// SMSSandbox is SandboxIn, SandboxOut, SandboxUnknown or SandboxNotUsed;
+	// SandboxVerifiedNumbers counts the numbers verified there (WithSNS).
+	SMSSandbox             string
+	SandboxVerifiedNumbers int
+	// SMSConfigurationFailure is the pool's own field, as Cognito gave it.
+	SMSConfigurationFailure string
+	// Caveats are what no reset of this pool can prove (see Caveat).
+	Caveats []Caveat
+}
+
+// CheckPool reads a pool (one DescribeUserPool, and the SNS reads when
+// WithSNS is set and the pool may send SMS through SNS) and reports what
+// the preflight will do with its resets, so that a service can fail fast at
+// startup and an operator can read the pool's recovery settings. It reads
+// no user, sends nothing, logs nothing, and refreshes the pool cache. Its
+// errors are *Error values whose Op is OpPreflight (OpValidate for a
+// malformed pool ID).
+func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
+	fail := func(op string, kind, err error) error {
+		if kind == nil {
+			kind = Classify(err)
+		}
+		return &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(err), Err: err}
+	}
+	if err := checkPoolID(poolID); err != nil {
+		return nil, fail(OpValidate, ErrInvalidInput, err)
+	}
+	p, err := r.describePool(ctx, nil, poolID)
+	if err != nil {
+		return nil, fail(OpPreflight, nil, err)
+	}
+	rep := &PoolReport{
+		UserPoolID: poolID, Resettable: !p.adminOnly, LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
+		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg,
+		SNSRegion: p.snsRegion, SMSConfigurationFailure: p.smsFailure, SMSSandbox: SandboxNotUsed,
+	}
+	for _, m := range p.mechanisms {
+		rep.RecoveryOrder = append(rep.RecoveryOrder, string(m))
+	}
+	if !rep.Resettable {
+		return rep, nil
+	}
+	if p.hasSetting && p.mfa == types.UserPoolMfaTypeOn {
+		rep.Caveats = append(rep.Caveats, caveat(CaveatPoolMFARequired, "R7",
+			"the pool requires MFA; for users who list no MFA setting, whether MFA disqualifies a medium is not documented"))
+	}
+	if p.customMsg {
+		rep.Caveats = append(rep.Caveats, customMessageCaveat)
+	}
+	if slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail) {
+		pr := &prediction{medium: MediumEmail}
+		r.predictEmail(p, pr)
+		rep.EmailSender = pr.sender
+		if pr.sender == SenderCognitoDefault {
+			rep.DailyEmailLimit = DefaultDailyEmailLimit
+		}
+		rep.Caveats = append(rep.Caveats, pr.caveats...)
+	}
+	if slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedPhoneNumber) {
+		if err := r.reportSMS(ctx, p, rep); err != nil {
+			return nil, fail(OpPreflight, nil, err)
+		}
+	}
+	for _, m := range p.mechanisms {
+		medium := MediumEmail
+		if m == types.RecoveryOptionNameTypeVerifiedPhoneNumber {
+			medium = MediumSMS
+		} else if m != types.RecoveryOptionNameTypeVerifiedEmail {
+			continue
+		}
+		if !p.autoVerifies(medium) {
+			rep.Caveats = append(rep.Caveats, caveat(CaveatNotAutoVerified, "R9",
+				"the pool does not auto-verify the "+attrOf(medium)+" attribute"))
+		}
+	}
+	return rep, nil
+}
+
+// reportSMS fills in the SMS half of a report (R12, R15, R16, R18, R19).
+func (r *Resetter) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) error {
+	if p.customSMS {
+		rep.SMSSender = SenderLambda
+		rep.Caveats = append(rep.Caveats, caveat(CaveatCustomSender, "R12", "a custom SMS sender Lambda delivers SMS codes"))
+		return nil
+	}
+	rep.SMSSender = SenderSNS
+	listed, _ := p.smsFailureParts()
+	if r.cfg.sns == nil {
+		rep.SMSSandbox = SandboxUnknown
+		if listed {
+			rep.SMSSandbox = SandboxIn
+		} else {
+			rep.Caveats = append(rep.Caveats, smsSandboxUnknownCaveat)
+		}
+		rep.SandboxVerifiedNumbers = len(r.cfg.sandboxVerified)
+		rep.Caveats = append(rep.Caveats, usOriginationCaveat(nil))
+		return nil
+	}
+	acct, err := r.smsAccount(ctx)
+	if err != nil {
+		return err
+	}
+	rep.SMSSandbox = SandboxOut
+	if acct.inSandbox {
+		rep.SMSSandbox = SandboxIn
+	}
+	rep.SandboxVerifiedNumbers = len(acct.verified)
+	if !acct.usOrigination {
+		rep.Caveats = append(rep.Caveats, usOriginationCaveat(acct))
+	}
+	return nil
+}
