@@ -13,6 +13,7 @@ import (
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go/middleware"
 	"golang.org/x/time/rate"
 
@@ -46,37 +47,60 @@ var quotaOf = map[string]struct {
 
 // Delivery is a code the Fake sent, or would have sent.
 type Delivery struct {
-	UserPoolID     string
-	Username       string
-	Medium         string // resetpw.MediumEmail or resetpw.MediumSMS
-	Destination    string // the raw email or phone number
+	UserPoolID  string
+	Username    string
+	Medium      string // resetpw.MediumEmail or resetpw.MediumSMS
+	Destination string // the raw email or phone number
+	// Sender is who was handed the code: resetpw.SenderSNS, SenderSES,
+	// SenderCognitoDefault, or SenderLambda for a custom sender trigger.
+	Sender         string
 	ClientMetadata map[string]string
 	// Dropped is true when Cognito would answer success but the code never
-	// arrives: the SMS sandbox and an unverified number, or a failing SMS or
-	// email configuration. DropReason says which.
+	// arrives: SNS's SMS sandbox and an unverified number, or a failing SMS
+	// configuration. DropReason says which.
 	Dropped    bool
 	DropReason string
 	At         time.Time
 }
 
 // Fake is an in-memory Amazon Cognito user pool service for tests. It
-// implements resetpw.API and the setup operations served by [Server], is safe
-// for concurrent use, and follows real Cognito where moto_server does not:
+// implements resetpw.API and the setup operations served by [Server], and
+// its [Fake.SNS] implements resetpw.SNSAPI. It is safe for concurrent use.
 //
-//   - AliasAttributes: a verified email or phone alias, or a
-//     preferred_username, finds the user; an unverified alias does not.
-//   - UsernameAttributes: the user's username is its sub, and the email or
-//     phone number signs in.
-//   - the sub is accepted as Username.
-//   - UsernameConfiguration.CaseSensitive=false makes username, email and
-//     preferred_username case-insensitive.
-//   - admin_only recovery refuses AdminResetUserPassword with
-//     NotAuthorizedException "Contact administrator to reset password."
-//   - SMS sandbox and messaging configuration failures are silent, as in
-//     Cognito: the call succeeds and the Delivery is marked Dropped.
+// It models the rules of docs/cognito-rules.md, written apart from resetpw's
+// own code so that tests of one check the other, and follows real Cognito
+// where moto_server does not:
+//
+//   - recovery (R1 to R8): admin_only refuses AdminResetUserPassword with
+//     NotAuthorizedException "Contact administrator to reset password.";
+//     with an AccountRecoverySetting the mechanisms go by Priority, SMS MFA
+//     disqualifies SMS and email MFA (EMAIL_OTP) disqualifies email; without
+//     one, the legacy order (verified phone, then verified email) applies
+//     and MFA disqualifies nothing; no qualifying contact answers
+//     InvalidParameterException.
+//   - delivery (R12 to R20): a CustomSMSSender or CustomEmailSender trigger
+//     takes its medium (Sender LAMBDA, never dropped by SNS); SMS through
+//     SNS is dropped, silently, when the account is in the SMS sandbox
+//     ([Fake.SetSMSSandbox], or the pool's SmsConfigurationFailure naming
+//     SNSSandbox) and the number is not verified there, or when the pool's
+//     SmsConfigurationFailure names anything else; the deprecated
+//     EmailConfigurationFailure is kept but not acted on; with
+//     [Fake.SetDailyEmailLimit], email through COGNITO_DEFAULT past the cap
+//     answers LimitExceededException "Exceeded daily email limit ...".
+//   - users (R10, R11): disabled, and statuses other than CONFIRMED and
+//     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER)
+//     are refused with NotAuthorizedException.
+//   - lookups (R23 to R27): AliasAttributes (verified email or phone, or a
+//     preferred_username), UsernameAttributes (the username is the sub),
+//     the sub itself (compared exactly), and
+//     UsernameConfiguration.CaseSensitive=false; ListUsers pages as Cognito
+//     does, and [Fake.FreezeListUsers] makes its index stale.
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
-// Errors are the SDK's own types.*Exception values with Cognito's messages.
+// It does not model carrier filtering of SMS (US origination numbers are
+// only listed, R19), Lambda triggers' code, AutoVerifiedAttributes, or the
+// 10-operations-per-user-per-second quota. Errors are the SDK's own
+// types.*Exception values with Cognito's messages.
 type Fake struct {
 	mu            sync.Mutex
 	region        string
@@ -87,6 +111,11 @@ type Fake struct {
 	latency       map[string]time.Duration
 	limiters      map[string]*rate.Limiter
 	sandboxNumber map[string]bool
+	smsSandbox    bool
+	origination   []snstypes.PhoneNumberInformation
+	dailyEmail    int         // 0: no cap
+	emailsSent    []time.Time // through COGNITO_DEFAULT, for the daily cap
+	frozen        map[string][]types.UserType
 	deliveries    []Delivery
 	calls         map[string]int
 	requestSeq    int
@@ -177,13 +206,61 @@ func (f *Fake) EnableQuotas(scale float64) {
 }
 
 // SetSandboxVerifiedNumbers lists the numbers verified in the SNS SMS
-// sandbox: SMS to them arrives even when a pool's SmsConfigurationFailure is
-// SNSSandbox.
+// sandbox: SMS to them arrives even while the account is in the sandbox.
+// [Fake.SNS] lists them as Verified.
 func (f *Fake) SetSandboxVerifiedNumbers(numbers ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, n := range numbers {
 		f.sandboxNumber[n] = true
+	}
+}
+
+// SetSMSSandbox puts the account in SNS's SMS sandbox, or takes it out (the
+// default). In the sandbox, SMS through SNS reaches only the numbers of
+// SetSandboxVerifiedNumbers. A pool whose SmsConfigurationFailure names
+// SNSSandbox is in the sandbox either way.
+func (f *Fake) SetSMSSandbox(in bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.smsSandbox = in
+}
+
+// AddOriginationNumber adds a number that SNS's ListOriginationNumbers lists.
+func (f *Fake) AddOriginationNumber(n snstypes.PhoneNumberInformation) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.origination = append(f.origination, n)
+}
+
+// SetDailyEmailLimit caps the emails that pools on Cognito's built-in email
+// (EmailSendingAccount COGNITO_DEFAULT, or no EmailConfiguration) send for
+// the whole Fake in a rolling 24 hours; past it, AdminResetUserPassword
+// answers LimitExceededException "Exceeded daily email limit ...". 0 turns
+// the cap off, the default; Cognito's own is resetpw.DefaultDailyEmailLimit.
+func (f *Fake) SetDailyEmailLimit(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.dailyEmail = n
+}
+
+// FreezeListUsers makes ListUsers answer from a copy of every pool's users
+// as they are now, as Cognito's eventually consistent index may: changes
+// made later are not seen by ListUsers, though AdminGetUser and the reset
+// see them. The returned func thaws the index.
+func (f *Fake) FreezeListUsers() (thaw func()) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.frozen = map[string][]types.UserType{}
+	for id, p := range f.pools {
+		for _, u := range p.users {
+			f.frozen[id] = append(f.frozen[id], u.userType())
+		}
+	}
+	return func() {
+		f.mu.Lock()
+		defer f.mu.Unlock()
+		f.frozen = nil
 	}
 }
 
@@ -257,8 +334,11 @@ func (f *Fake) AddUser(poolID string, u types.UserType) (string, error) {
 	}
 	fu.mfaOptions = slices.Clone(u.MFAOptions)
 	for _, o := range u.MFAOptions {
-		if o.DeliveryMedium == types.DeliveryMediumTypeSms {
+		switch o.DeliveryMedium {
+		case types.DeliveryMediumTypeSms:
 			fu.mfaSettings = append(fu.mfaSettings, "SMS_MFA")
+		case types.DeliveryMediumTypeEmail:
+			fu.mfaSettings = append(fu.mfaSettings, "EMAIL_OTP")
 		}
 	}
 	p.users = append(p.users, fu)
@@ -266,7 +346,8 @@ func (f *Fake) AddUser(poolID string, u types.UserType) (string, error) {
 }
 
 // SetUserMFA sets a user's MFA settings, as AdminSetUserMFAPreference would:
-// settings such as "SMS_MFA" or "SOFTWARE_TOKEN_MFA", and the preferred one.
+// settings such as "SMS_MFA", "EMAIL_OTP" or "SOFTWARE_TOKEN_MFA", and the
+// preferred one.
 func (f *Fake) SetUserMFA(poolID, username string, settings []string, preferred string) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -378,7 +459,7 @@ func (p *fakePool) find(name string) *fakeUser {
 		}
 	}
 	for _, u := range p.users {
-		if strings.EqualFold(u.attr("sub"), name) {
+		if u.attr("sub") == name {
 			return u
 		}
 	}
@@ -515,33 +596,85 @@ func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUse
 	}
 	d := Delivery{UserPoolID: aws.ToString(in.UserPoolId), Username: u.username, Medium: medium, Destination: dest,
 		ClientMetadata: cloneMap(in.ClientMetadata), At: now}
-	failure := aws.ToString(p.pool.EmailConfigurationFailure)
-	if medium == resetpw.MediumSMS {
-		failure = aws.ToString(p.pool.SmsConfigurationFailure)
-	}
-	switch {
-	case failure == "":
-	case medium == resetpw.MediumSMS && strings.TrimSpace(failure) == "SNSSandbox":
-		if !f.sandboxNumber[dest] {
-			d.Dropped, d.DropReason = true, "SNS SMS sandbox: number not verified"
+	if medium == resetpw.MediumEmail {
+		if err := f.sendEmail(p, &d, now); err != nil {
+			return nil, err
 		}
-	default:
-		d.Dropped, d.DropReason = true, failure
+	} else {
+		f.sendSMS(p, &d)
 	}
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
 	return &cip.AdminResetUserPasswordOutput{ResultMetadata: f.metadata()}, nil
 }
 
-// recoveryDestination picks the medium as Cognito does: admin_only refuses;
-// the mechanisms in priority order (legacy: SMS, then email) pick the first
-// verified contact; SMS does not qualify for a user with SMS MFA.
+// sendEmail hands an email code to its sender (R13, R20).
+func (f *Fake) sendEmail(p *fakePool, d *Delivery, now time.Time) error {
+	lc := p.pool.LambdaConfig
+	if lc != nil && lc.CustomEmailSender != nil && aws.ToString(lc.CustomEmailSender.LambdaArn) != "" {
+		d.Sender = resetpw.SenderLambda
+		return nil
+	}
+	if ec := p.pool.EmailConfiguration; ec != nil && ec.EmailSendingAccount == types.EmailSendingAccountTypeDeveloper {
+		d.Sender = resetpw.SenderSES
+		return nil
+	}
+	d.Sender = resetpw.SenderCognitoDefault
+	if f.dailyEmail > 0 {
+		recent := f.emailsSent[:0]
+		for _, t := range f.emailsSent {
+			if now.Sub(t) < 24*time.Hour {
+				recent = append(recent, t)
+			}
+		}
+		f.emailsSent = recent
+		if len(recent) >= f.dailyEmail {
+			return &types.LimitExceededException{Message: aws.String("Exceeded daily email limit for the operation or the account. " +
+				"If a higher limit is required, please configure your user pool to use your own Amazon SES configuration for sending email.")}
+		}
+		f.emailsSent = append(f.emailsSent, now)
+	}
+	return nil
+}
+
+// sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
+// R15, R16).
+func (f *Fake) sendSMS(p *fakePool, d *Delivery) {
+	lc := p.pool.LambdaConfig
+	if lc != nil && lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != "" {
+		d.Sender = resetpw.SenderLambda
+		return
+	}
+	d.Sender = resetpw.SenderSNS
+	sandbox, broken := f.smsSandbox, ""
+	for _, part := range strings.Split(aws.ToString(p.pool.SmsConfigurationFailure), ",") {
+		part = strings.TrimSpace(part)
+		if part == "SNSSandbox" {
+			sandbox = true
+		} else if part != "" && broken == "" {
+			broken = part
+		}
+	}
+	switch {
+	case broken != "":
+		d.Dropped, d.DropReason = true, broken
+	case sandbox && !f.sandboxNumber[d.Destination]:
+		d.Dropped, d.DropReason = true, "SNS SMS sandbox: number not verified"
+	}
+}
+
+// recoveryDestination picks the medium as Cognito does (R1 to R8):
+// admin_only refuses; with a recovery setting, the mechanisms by priority
+// pick the first verified contact that the user's MFA does not disqualify
+// (SMS MFA for SMS, email MFA for email); without one, the legacy order is
+// phone, then email, and MFA disqualifies nothing.
 func (p *fakePool) recoveryDestination(u *fakeUser) (medium, dest string, _ error) {
 	var mechs []types.RecoveryOptionType
 	if s := p.pool.AccountRecoverySetting; s != nil {
 		mechs = slices.Clone(s.RecoveryMechanisms)
 	}
-	if len(mechs) == 0 {
+	legacy := len(mechs) == 0
+	if legacy {
 		mechs = []types.RecoveryOptionType{
 			{Name: types.RecoveryOptionNameTypeVerifiedPhoneNumber, Priority: aws.Int32(1)},
 			{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(2)}}
@@ -549,17 +682,19 @@ func (p *fakePool) recoveryDestination(u *fakeUser) (medium, dest string, _ erro
 	slices.SortStableFunc(mechs, func(a, b types.RecoveryOptionType) int {
 		return int(aws.ToInt32(a.Priority) - aws.ToInt32(b.Priority))
 	})
-	smsMFA := slices.Contains(u.mfaSettings, "SMS_MFA") || u.preferredMFA == "SMS_MFA"
+	hasMFA := func(name string) bool {
+		return !legacy && (slices.Contains(u.mfaSettings, name) || u.preferredMFA == name)
+	}
 	for _, m := range mechs {
 		switch m.Name {
 		case types.RecoveryOptionNameTypeAdminOnly:
 			return "", "", &types.NotAuthorizedException{Message: aws.String("Contact administrator to reset password.")}
 		case types.RecoveryOptionNameTypeVerifiedEmail:
-			if e := u.attr("email"); e != "" && u.attr("email_verified") == "true" {
+			if e := u.attr("email"); e != "" && u.attr("email_verified") == "true" && !hasMFA("EMAIL_OTP") {
 				return resetpw.MediumEmail, e, nil
 			}
 		case types.RecoveryOptionNameTypeVerifiedPhoneNumber:
-			if ph := u.attr("phone_number"); ph != "" && u.attr("phone_number_verified") == "true" && !smsMFA {
+			if ph := u.attr("phone_number"); ph != "" && u.attr("phone_number_verified") == "true" && !hasMFA("SMS_MFA") {
 				return resetpw.MediumSMS, ph, nil
 			}
 		}

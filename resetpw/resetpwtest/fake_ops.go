@@ -34,7 +34,7 @@ func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(
 	case limit < 0 || limit > 60:
 		return nil, invalidParameter("1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60")
 	}
-	match := func(*fakeUser) bool { return true }
+	match := func(types.UserType) bool { return true }
 	if filter := aws.ToString(in.Filter); filter != "" {
 		if utf8.RuneCountInString(filter) > 256 {
 			return nil, invalidParameter("1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must have length less than or equal to 256")
@@ -48,21 +48,24 @@ func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(
 		if !slices.Contains(searchable, attr) {
 			return nil, invalidParameter("Invalid search attribute: " + attr)
 		}
-		match = func(u *fakeUser) bool {
+		fold := !p.caseSensitive() && (attr == "username" || attr == "email" || attr == "preferred_username")
+		if fold {
+			value = strings.ToLower(value)
+		}
+		match = func(u types.UserType) bool {
 			var got string
 			switch attr {
 			case "username":
-				got = u.username
+				got = aws.ToString(u.Username)
 			case "cognito:user_status":
-				got = string(u.status)
+				got = string(u.UserStatus)
 			case "status":
-				got = map[bool]string{true: "Enabled", false: "Disabled"}[u.enabled]
+				got = map[bool]string{true: "Enabled", false: "Disabled"}[u.Enabled]
 			default:
-				got = u.attr(attr)
+				got = attrValue(u.Attributes, attr)
 			}
-			fold := !p.caseSensitive() && (attr == "username" || attr == "email" || attr == "preferred_username")
 			if fold {
-				got, value = strings.ToLower(got), strings.ToLower(value)
+				got = strings.ToLower(got)
 			}
 			if prefix {
 				return strings.HasPrefix(got, value)
@@ -70,25 +73,42 @@ func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(
 			return got == value
 		}
 	}
+	// The index: the users as they are, or as FreezeListUsers saw them.
+	index, frozen := f.frozen[aws.ToString(in.UserPoolId)]
+	user := func(i int) types.UserType { return index[i] }
+	n := len(index)
+	if !frozen && f.frozen == nil {
+		user = func(i int) types.UserType { return p.users[i].userType() }
+		n = len(p.users)
+	}
 	start := 0
 	if t := aws.ToString(in.PaginationToken); t != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(t, "page:"))
-		if err != nil || !strings.HasPrefix(t, "page:") || n < 0 || n > len(p.users) {
+		k, err := strconv.Atoi(strings.TrimPrefix(t, "page:"))
+		if err != nil || !strings.HasPrefix(t, "page:") || k < 0 || k > n {
 			return nil, invalidParameter("Invalid pagination token.")
 		}
-		start = n
+		start = k
 	}
 	out := &cip.ListUsersOutput{ResultMetadata: f.metadata()}
 	i := start
-	for ; i < len(p.users) && len(out.Users) < limit; i++ {
-		if match(p.users[i]) {
-			out.Users = append(out.Users, p.users[i].userType())
+	for ; i < n && len(out.Users) < limit; i++ {
+		if u := user(i); match(u) {
+			out.Users = append(out.Users, u)
 		}
 	}
-	if i < len(p.users) {
+	if i < n {
 		out.PaginationToken = aws.String("page:" + strconv.Itoa(i))
 	}
 	return out, nil
+}
+
+func attrValue(attrs []types.AttributeType, name string) string {
+	for _, a := range attrs {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
 }
 
 // CreateUserPool adds a pool as AddPool does.

@@ -107,15 +107,27 @@ func TestFake_AddUserErrors(t *testing.T) {
 
 func TestFake_ResetChecksInOrder(t *testing.T) {
 	sandbox := types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}
+	both := resetpwtest.User("x", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true").Attributes
+	mechanisms := func(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
+		s := &types.AccountRecoverySettingType{}
+		for i, n := range names {
+			s.RecoveryMechanisms = append(s.RecoveryMechanisms, types.RecoveryOptionType{Name: n, Priority: aws.Int32(int32(i + 1))})
+		}
+		return s
+	}
+	phoneFirst := mechanisms("verified_phone_number", "verified_email")
+	emailFirst := mechanisms("verified_email", "verified_phone_number")
 	tests := []struct {
-		name     string
-		pool     types.UserPoolType
-		user     types.UserType
-		want     any // an SDK exception type, or nil
-		message  string
-		medium   string
-		dropped  bool
-		username string
+		name           string
+		pool           types.UserPoolType
+		sandboxAccount bool
+		user           types.UserType
+		want           any // an SDK exception type, or nil
+		message        string
+		medium         string
+		sender         string
+		dropped        bool
+		username       string
 	}{
 		{name: "unknown pool", want: new(*types.ResourceNotFoundException), username: "-"},
 		{name: "unknown user", user: resetpwtest.User("diego"), username: "ghost", want: new(*types.UserNotFoundException), message: "User does not exist."},
@@ -128,17 +140,33 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		{name: "no verified contact", user: resetpwtest.User("diego", "email", "d@example.com"),
 			want: new(*types.InvalidParameterException), message: "Cannot reset password for the user as there is no registered/verified email or phone_number"},
 		{name: "legacy SMS first", user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS"},
-		{name: "SMS MFA means email", user: types.UserType{Username: aws.String("diego"), Enabled: true, MFAOptions: []types.MFAOptionType{{DeliveryMedium: "SMS", AttributeName: aws.String("phone_number")}},
-			Attributes: resetpwtest.User("x", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true").Attributes}, medium: "EMAIL"},
+		{name: "SMS MFA means email, with a setting", pool: types.UserPoolType{AccountRecoverySetting: phoneFirst},
+			user: types.UserType{Username: aws.String("diego"), Enabled: true, MFAOptions: []types.MFAOptionType{{DeliveryMedium: "SMS", AttributeName: aws.String("phone_number")}},
+				Attributes: both}, medium: "EMAIL"},
+		{name: "SMS MFA disqualifies nothing in the legacy order",
+			user: types.UserType{Username: aws.String("diego"), Enabled: true, MFAOptions: []types.MFAOptionType{{DeliveryMedium: "SMS", AttributeName: aws.String("phone_number")}},
+				Attributes: both}, medium: "SMS"},
+		{name: "email MFA means SMS, with a setting", pool: types.UserPoolType{AccountRecoverySetting: emailFirst},
+			user: types.UserType{Username: aws.String("diego"), Enabled: true, MFAOptions: []types.MFAOptionType{{DeliveryMedium: "EMAIL", AttributeName: aws.String("email")}},
+				Attributes: both}, medium: "SMS"},
+		{name: "account sandbox drops silently", sandboxAccount: true, user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", dropped: true, sender: "SNS"},
+		{name: "custom SMS sender is not in the sandbox", sandboxAccount: true, pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox"), LambdaConfig: &types.LambdaConfigType{
+			CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:s")}}},
+			user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", sender: "LAMBDA"},
+		{name: "broken SMS role drops", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleTrustRelationshipException")},
+			user: resetpwtest.User("diego", "phone_number", "+12065550199", "phone_number_verified", "true"), medium: "SMS", dropped: true},
 		{name: "sandbox drops silently", pool: sandbox, user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", dropped: true},
 		{name: "sandbox verified number arrives", pool: sandbox, user: resetpwtest.User("diego", "phone_number", "+12065550199", "phone_number_verified", "true"), medium: "SMS"},
-		{name: "email failure drops", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES identity not verified")},
-			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", dropped: true},
+		{name: "deprecated email failure is not acted on", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES identity not verified")},
+			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "COGNITO_DEFAULT"},
+		{name: "own SES", pool: types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: "DEVELOPER"}},
+			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "SES"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := resetpwtest.NewFake()
 			f.SetSandboxVerifiedNumbers("+12065550199")
+			f.SetSMSSandbox(tt.sandboxAccount)
 			pool := "us-west-2_missing"
 			if tt.user.Username != nil {
 				pool = f.AddPool(tt.pool)
@@ -165,6 +193,9 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			require.Len(t, d, 1)
 			assert.Equal(t, tt.medium, d[0].Medium)
 			assert.Equal(t, tt.dropped, d[0].Dropped, d[0].DropReason)
+			if tt.sender != "" {
+				assert.Equal(t, tt.sender, d[0].Sender)
+			}
 			u, err := f.GetUser(pool, username)
 			require.NoError(t, err)
 			assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus)

@@ -1,0 +1,102 @@
+package resetpwtest
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+)
+
+// SNS operation names, for Calls and FailNext.
+const (
+	OpGetSMSSandboxAccountStatus = "GetSMSSandboxAccountStatus"
+	OpListSMSSandboxPhoneNumbers = "ListSMSSandboxPhoneNumbers"
+	OpListOriginationNumbers     = "ListOriginationNumbers"
+)
+
+// FakeSNS is the Amazon SNS side of a [Fake]: the SMS sandbox state and the
+// origination numbers that the Fake's deliveries obey. It implements
+// resetpw.SNSAPI, for resetpw.WithSNS. Its listings page two numbers at a
+// time, so that callers' pagination is exercised.
+type FakeSNS struct{ f *Fake }
+
+var _ resetpw.SNSAPI = (*FakeSNS)(nil)
+
+// SNS returns the Fake's SNS side.
+func (f *Fake) SNS() *FakeSNS { return &FakeSNS{f} }
+
+const snsPage = 2
+
+// GetSMSSandboxAccountStatus says whether the account is in the SMS sandbox
+// (SetSMSSandbox).
+func (s *FakeSNS) GetSMSSandboxAccountStatus(ctx context.Context, _ *sns.GetSMSSandboxAccountStatusInput, _ ...func(*sns.Options)) (*sns.GetSMSSandboxAccountStatusOutput, error) {
+	if err := s.f.enter(ctx, OpGetSMSSandboxAccountStatus); err != nil {
+		return nil, err
+	}
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	return &sns.GetSMSSandboxAccountStatusOutput{IsInSandbox: s.f.smsSandbox}, nil
+}
+
+// ListSMSSandboxPhoneNumbers lists the numbers of SetSandboxVerifiedNumbers,
+// as Verified, in number order.
+func (s *FakeSNS) ListSMSSandboxPhoneNumbers(ctx context.Context, in *sns.ListSMSSandboxPhoneNumbersInput, _ ...func(*sns.Options)) (*sns.ListSMSSandboxPhoneNumbersOutput, error) {
+	if err := s.f.enter(ctx, OpListSMSSandboxPhoneNumbers); err != nil {
+		return nil, err
+	}
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	var numbers []string
+	for n := range s.f.sandboxNumber {
+		numbers = append(numbers, n)
+	}
+	slices.Sort(numbers)
+	page, next, err := snsPageOf(numbers, aws.ToString(in.NextToken))
+	if err != nil {
+		return nil, err
+	}
+	out := &sns.ListSMSSandboxPhoneNumbersOutput{NextToken: next}
+	for _, n := range page {
+		out.PhoneNumbers = append(out.PhoneNumbers, snstypes.SMSSandboxPhoneNumber{PhoneNumber: aws.String(n),
+			Status: snstypes.SMSSandboxPhoneNumberVerificationStatusVerified})
+	}
+	return out, nil
+}
+
+// ListOriginationNumbers lists the numbers of AddOriginationNumber.
+func (s *FakeSNS) ListOriginationNumbers(ctx context.Context, in *sns.ListOriginationNumbersInput, _ ...func(*sns.Options)) (*sns.ListOriginationNumbersOutput, error) {
+	if err := s.f.enter(ctx, OpListOriginationNumbers); err != nil {
+		return nil, err
+	}
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	page, next, err := snsPageOf(s.f.origination, aws.ToString(in.NextToken))
+	if err != nil {
+		return nil, err
+	}
+	return &sns.ListOriginationNumbersOutput{PhoneNumbers: slices.Clone(page), NextToken: next}, nil
+}
+
+// snsPageOf returns the page of items that token starts, and the next token.
+func snsPageOf[T any](items []T, token string) ([]T, *string, error) {
+	start := 0
+	if token != "" {
+		n, err := strconv.Atoi(strings.TrimPrefix(token, "sns:"))
+		if err != nil || !strings.HasPrefix(token, "sns:") || n < 0 || n > len(items) {
+			return nil, nil, &snstypes.InvalidParameterException{Message: aws.String("Invalid parameter: NextToken")}
+		}
+		start = n
+	}
+	end := min(start+snsPage, len(items))
+	var next *string
+	if end < len(items) {
+		next = aws.String("sns:" + strconv.Itoa(end))
+	}
+	return items[start:end], next, nil
+}

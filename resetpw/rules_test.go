@@ -1,0 +1,175 @@
+package resetpw_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// The decision table of docs/cognito-rules.md: every combination of the
+// recovery setting, verified email, verified phone, the user's MFA, the SMS
+// path and the user's state, with the SMS sandbox known from SNS (WithSNS)
+// or from the pool's SmsConfigurationFailure. In each cell, what Check
+// predicts must be what the Fake, which models the same rules in code of its
+// own, then does on a Reset sent without preflight: the same medium and
+// sender and an arriving code; or a code that Cognito accepts and drops
+// (ErrSMSSandbox, ErrDeliveryConfig); or the same refusal.
+func TestDecisionTable(t *testing.T) {
+	recoveries := []struct {
+		name string
+		set  []types.RecoveryOptionNameType // nil: no AccountRecoverySetting
+	}{
+		{"none", nil},
+		{"email", []types.RecoveryOptionNameType{"verified_email"}},
+		{"phone", []types.RecoveryOptionNameType{"verified_phone_number"}},
+		{"email>phone", []types.RecoveryOptionNameType{"verified_email", "verified_phone_number"}},
+		{"phone>email", []types.RecoveryOptionNameType{"verified_phone_number", "verified_email"}},
+		{"admin_only", []types.RecoveryOptionNameType{"admin_only"}},
+	}
+	mfas := []struct {
+		name     string
+		settings []string
+	}{
+		{"none", nil}, {"SMS", []string{"SMS_MFA"}}, {"EMAIL_OTP", []string{"EMAIL_OTP"}},
+		{"TOTP", []string{"SOFTWARE_TOKEN_MFA"}}, {"SMS+EMAIL_OTP", []string{"SMS_MFA", "EMAIL_OTP"}},
+	}
+	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender"}
+	states := []string{"CONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD", "disabled"}
+
+	outcomes := map[string]int{}
+	cells := 0
+	for _, source := range []string{"SNS", "pool field"} {
+		for _, rec := range recoveries {
+			for _, email := range []bool{true, false} {
+				for _, phone := range []bool{true, false} {
+					for _, mfa := range mfas {
+						for _, path := range smsPaths {
+							for _, state := range states {
+								name := fmt.Sprintf("%s/recovery=%s/email=%v/phone=%v/mfa=%s/%s/%s", source, rec.name, email, phone, mfa.name, path, state)
+								cells++
+								outcomes[decide(t, name, source, rec.set, email, phone, mfa.settings, path, state)]++
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	assert.Equal(t, 2*6*2*2*5*4*4, cells)
+	t.Logf("%d cells: %v", cells, outcomes)
+	// Every kind of outcome occurs, so no branch of the table is vacuous.
+	for _, o := range []string{"EMAIL", "SMS", "dropped:sms_sandbox", "no_verified_contact", "recovery_not_configured", "user_disabled", "user_state"} {
+		assert.Positive(t, outcomes[o], o)
+	}
+}
+
+// decide runs one cell and returns its outcome: the medium, "dropped:KIND"
+// or the refusal's kind.
+func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameType, email, phone bool, mfa []string, path, state string) string {
+	t.Helper()
+	const number = "+12065550100"
+	f := resetpwtest.NewFake()
+	pool := types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"}, MfaConfiguration: types.UserPoolMfaTypeOptional}
+	if set != nil {
+		pool.AccountRecoverySetting = &types.AccountRecoverySettingType{}
+		for i, n := range set {
+			pool.AccountRecoverySetting.RecoveryMechanisms = append(pool.AccountRecoverySetting.RecoveryMechanisms,
+				types.RecoveryOptionType{Name: n, Priority: aws.Int32(int32(i + 1))})
+		}
+	}
+	opts := []resetpw.Option{resetpw.WithSNS(f.SNS())}
+	switch path {
+	case "custom SMS sender":
+		f.SetSMSSandbox(true)
+		pool.LambdaConfig = &types.LambdaConfigType{CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{
+			LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:sms"), LambdaVersion: "V1_0"}}
+	case "sandbox", "sandbox, number verified":
+		f.SetSMSSandbox(true)
+		if path == "sandbox, number verified" {
+			f.SetSandboxVerifiedNumbers(number)
+		}
+	}
+	if source == "pool field" {
+		opts = nil
+		if path == "sandbox" || path == "sandbox, number verified" {
+			pool.SmsConfigurationFailure = aws.String("SNSSandbox")
+		}
+		if path == "sandbox, number verified" {
+			opts = append(opts, resetpw.WithSandboxVerifiedNumbers(number))
+		}
+	}
+	id := f.AddPool(pool)
+	u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", fmt.Sprint(email),
+		"phone_number", number, "phone_number_verified", fmt.Sprint(phone))
+	switch state {
+	case "disabled":
+		u.Enabled = false
+	default:
+		u.UserStatus = types.UserStatusType(state)
+	}
+	_, err := f.AddUser(id, u)
+	require.NoError(t, err, name)
+	if mfa != nil {
+		require.NoError(t, f.SetUserMFA(id, "diego", mfa, ""), name)
+	}
+
+	check, err := resetpw.New(f, opts...)
+	require.NoError(t, err)
+	off, err := resetpw.New(f, resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithMaxThrottleRetries(0))
+	require.NoError(t, err)
+	ctx := context.Background()
+	req := resetpw.Request{UserPoolID: id, Username: "diego"}
+
+	predicted, perr := check.Check(ctx, req)
+	require.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), name)
+	_, rerr := off.Reset(ctx, req)
+	deliveries := f.Deliveries()
+
+	if perr == nil {
+		require.NoError(t, rerr, name)
+		require.Len(t, deliveries, 1, name)
+		d := deliveries[0]
+		assert.Equal(t, predicted.Delivery.Medium, d.Medium, name)
+		assert.Equal(t, predicted.Delivery.Sender, d.Sender, name)
+		assert.False(t, d.Dropped, "%s: predicted %s, but the Fake dropped it: %s", name, d.Medium, d.DropReason)
+		return d.Medium
+	}
+	kind := resetpw.KindOf(perr)
+	require.NotNil(t, kind, name)
+	var e *resetpw.Error
+	require.True(t, errors.As(perr, &e), name)
+	assert.Equal(t, resetpw.OpPreflight, e.Op, name)
+	switch kind {
+	case resetpw.ErrSMSSandbox, resetpw.ErrDeliveryConfig:
+		// Cognito answers success and the code never arrives.
+		require.NoError(t, rerr, name)
+		require.Len(t, deliveries, 1, name)
+		assert.True(t, deliveries[0].Dropped, "%s: preflight refused with %v, the Fake delivered", name, kind)
+		return "dropped:" + resetpw.Code(kind)
+	case resetpw.ErrRecoveryNotConfigured:
+		// The preflight reads the pool before the user; Cognito checks the
+		// user's state first (docs/cognito-rules.md, R1).
+		assert.Empty(t, deliveries, name)
+		want := resetpw.ErrRecoveryNotConfigured
+		switch state {
+		case "disabled":
+			want = resetpw.ErrUserDisabled
+		case "FORCE_CHANGE_PASSWORD":
+			want = resetpw.ErrUserState
+		}
+		assert.ErrorIs(t, rerr, want, name)
+		return resetpw.Code(kind)
+	}
+	assert.ErrorIs(t, rerr, kind, name)
+	assert.Empty(t, deliveries, name)
+	return resetpw.Code(kind)
+}
