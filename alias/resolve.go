@@ -61,9 +61,11 @@ func NewResolver(api ListUsersAPI, opts Options) (*Resolver, error) {
 //     looked up with ListUsers (email = "…"); one user → that user's
 //     Username; several → [ErrAmbiguous]; none → a second lookup by
 //     username, since such a pool may well have email-shaped usernames, and
-//     then [ErrNotFound]. Federated profiles (status EXTERNAL_PROVIDER)
-//     can't be reset, so they make no native user ambiguous; one is
-//     returned only when no native user matches (R11).
+//     then [ErrNotFound]. Matches rank in tiers: native users whose email
+//     or phone is verified, then native users whose is not, then federated
+//     profiles (status EXTERNAL_PROVIDER), which can't be reset (R11); only
+//     the best tier found counts, so an unverified or federated match makes
+//     no verified user ambiguous.
 //
 // ListUsers is eventually consistent: a looked-up Name must be confirmed
 // with AdminGetUser before anything is sent (see [Resolution.Value]).
@@ -141,8 +143,7 @@ func Filter(attr, value string) (string, error) {
 }
 
 // find returns the distinct usernames of the users whose attr is value,
-// reading every page: the native users when there are any, otherwise the
-// federated profiles.
+// reading every page, in the best tier that has any (see Resolve).
 func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns []func(*cip.Options)) ([]string, error) {
 	filter, err := Filter(attr, value)
 	if err != nil {
@@ -150,7 +151,7 @@ func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns 
 	}
 	in := &cip.ListUsersInput{UserPoolId: &poolID, Filter: &filter, Limit: ptr(int32(60))}
 	seen := map[string]bool{}
-	var names, federated []string
+	var tiers [3][]string // verified native, unverified native, federated
 	for page := 0; ; page++ {
 		if page == maxPages {
 			return nil, fmt.Errorf("alias: ListUsers for %s %s did not stop after %d pages", attr, Mask(value), maxPages)
@@ -165,17 +166,22 @@ func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns 
 				continue
 			}
 			seen[n] = true
-			if u.UserStatus == types.UserStatusTypeExternalProvider {
-				federated = append(federated, n)
-			} else {
-				names = append(names, n)
+			tier := 0
+			switch {
+			case u.UserStatus == types.UserStatusTypeExternalProvider:
+				tier = 2
+			case attr != "username" && attrValue(u, attr+"_verified") != "true":
+				tier = 1
 			}
+			tiers[tier] = append(tiers[tier], n)
 		}
 		if out.PaginationToken == nil || *out.PaginationToken == "" {
-			if len(names) == 0 {
-				return federated, nil
+			for _, names := range tiers {
+				if len(names) > 0 {
+					return names, nil
+				}
 			}
-			return names, nil
+			return nil, nil
 		}
 		if in.PaginationToken != nil && *in.PaginationToken == *out.PaginationToken {
 			return nil, fmt.Errorf("alias: ListUsers for %s %s repeated its pagination token", attr, Mask(value))
@@ -191,17 +197,23 @@ func matches(u types.UserType, attr, value string) bool {
 	if attr == "username" {
 		return strings.EqualFold(deref(u.Username), value)
 	}
-	for _, a := range u.Attributes {
-		if deref(a.Name) != attr {
-			continue
-		}
-		v := deref(a.Value)
-		if attr == Phone.String() {
-			return stripPhone(v) == value
-		}
-		return strings.EqualFold(v, value)
+	v := attrValue(u, attr)
+	if v == "" {
+		return false
 	}
-	return false
+	if attr == Phone.String() {
+		return stripPhone(v) == value
+	}
+	return strings.EqualFold(v, value)
+}
+
+func attrValue(u types.UserType, name string) string {
+	for _, a := range u.Attributes {
+		if deref(a.Name) == name {
+			return deref(a.Value)
+		}
+	}
+	return ""
 }
 
 func ptr[T any](v T) *T { return &v }

@@ -111,6 +111,10 @@ func TestResolve(t *testing.T) {
 				federated("Google_1234567890", "email", "diego@example.com"), user("dramirez", "email", "diego@example.com"),
 				user("diego2", "email", "diego@example.com")}}},
 			wantErr: alias.ErrAmbiguous},
+		{name: "an unverified email makes no verified user ambiguous", cfg: plain, in: "diego@example.com",
+			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{
+				user("stale", "email", "diego@example.com", "email_verified", "false"), user("dramirez", "email", "diego@example.com", "email_verified", "true")}}},
+			want: alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
 		{name: "only a federated profile matches", cfg: plain, in: "diego@example.com",
 			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{federated("Google_1234567890", "email", "diego@example.com")}}},
 			want:  alias.Resolution{Name: "Google_1234567890", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},

@@ -355,21 +355,25 @@ func (a *attempt) confirm(u *userInfo, pool *poolInfo) *refusal {
 	if res == nil {
 		return nil
 	}
-	var ok bool
+	var holds, verified bool
 	switch res.Kind {
 	case alias.Email:
-		v := u.verified("email")
-		ok = v != "" && strings.EqualFold(v, res.Value)
+		holds = strings.EqualFold(u.attrs["email"], res.Value)
+		verified = u.verified("email") != ""
 	case alias.Phone:
-		v := u.verified("phone_number")
-		ok = v != "" && stripPlusSeparators(v) == res.Value
+		holds = u.attrs["phone_number"] != "" && stripPlusSeparators(u.attrs["phone_number"]) == res.Value
+		verified = u.verified("phone_number") != ""
 	default: // an email-shaped username
-		ok = u.username == res.Value || (!pool.signIn.CaseSensitive && strings.EqualFold(u.username, res.Value))
+		holds = u.username == res.Value || (!pool.signIn.CaseSensitive && strings.EqualFold(u.username, res.Value))
+		verified = true
 	}
-	if ok {
-		return nil
+	switch {
+	case !holds:
+		return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user whose current attributes do not hold this %s: its index is stale (eventually consistent), so nothing was sent", res.Kind)}
+	case !verified:
+		return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user who now holds this %s unverified; Cognito sends codes only to verified contacts, and the index may be stale", res.Kind)}
 	}
-	return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user whose current attributes do not hold this verified %s: its index is stale (eventually consistent), so nothing was sent", res.Kind)}
+	return nil
 }
 
 func (a *attempt) checkUser(ctx context.Context, pool *poolInfo, res *Result) error {

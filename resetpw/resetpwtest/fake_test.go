@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -380,4 +382,95 @@ func FuzzListUsersFilter(f *testing.F) {
 		}
 		require.LessOrEqual(t, len(out.Users), 1)
 	})
+}
+
+func TestFake_DailyEmailLimit(t *testing.T) {
+	f := resetpwtest.NewFake()
+	now := time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC)
+	f.SetClock(func() time.Time { return now })
+	f.SetDailyEmailLimit(2)
+	builtIn := f.AddPool(types.UserPoolType{})
+	ses := f.AddPool(types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
+	for i, pool := range []string{builtIn, builtIn, builtIn, ses} {
+		_, err := f.AddUser(pool, resetpwtest.User(fmt.Sprint("u", i), "email", fmt.Sprintf("u%d@example.com", i), "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	require.NoError(t, reset(f, builtIn, "u0"))
+	require.NoError(t, reset(f, builtIn, "u1"))
+	err := reset(f, builtIn, "u2")
+	var limit *types.LimitExceededException
+	require.ErrorAs(t, err, &limit)
+	assert.Contains(t, limit.ErrorMessage(), "Exceeded daily email limit")
+	assert.Equal(t, resetpw.ErrDeliveryConfig, resetpw.Classify(err), "the account's quota, not the user's")
+	u, err := f.GetUser(builtIn, "u2")
+	require.NoError(t, err)
+	assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus, "no code went out")
+	require.NoError(t, reset(f, ses, "u3"), "a pool on its own SES is not capped")
+	now = now.Add(24 * time.Hour)
+	require.NoError(t, reset(f, builtIn, "u2"), "a day later the quota is back")
+	assert.Len(t, f.Deliveries(), 4)
+}
+
+func TestFake_FreezeListUsers(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, resetpwtest.User("alice", "email", "a@example.com"))
+	require.NoError(t, err)
+	list := func() []string {
+		out, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(`email = "a@example.com"`)})
+		require.NoError(t, err)
+		var names []string
+		for _, u := range out.Users {
+			names = append(names, aws.ToString(u.Username))
+		}
+		return names
+	}
+	thaw := f.FreezeListUsers()
+	_, err = f.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: aws.String("alice"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("new@example.com")}}})
+	require.NoError(t, err)
+	_, err = f.AddUser(pool, resetpwtest.User("bob", "email", "a@example.com"))
+	require.NoError(t, err)
+	assert.Equal(t, []string{"alice"}, list(), "the frozen index")
+	got, err := f.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &pool, Username: aws.String("alice")})
+	require.NoError(t, err)
+	assert.Contains(t, got.UserAttributes, types.AttributeType{Name: aws.String("email"), Value: aws.String("new@example.com")}, "AdminGetUser is current")
+	thaw()
+	assert.Equal(t, []string{"bob"}, list())
+}
+
+func TestFakeSNS(t *testing.T) {
+	f := resetpwtest.NewFake()
+	s := f.SNS()
+	st, err := s.GetSMSSandboxAccountStatus(ctx, nil)
+	require.NoError(t, err)
+	assert.False(t, st.IsInSandbox)
+	f.SetSMSSandbox(true)
+	f.SetSandboxVerifiedNumbers("+3", "+1", "+2")
+	st, err = s.GetSMSSandboxAccountStatus(ctx, nil)
+	require.NoError(t, err)
+	assert.True(t, st.IsInSandbox)
+	var numbers []string
+	in := &sns.ListSMSSandboxPhoneNumbersInput{}
+	for {
+		out, err := s.ListSMSSandboxPhoneNumbers(ctx, in)
+		require.NoError(t, err)
+		assert.LessOrEqual(t, len(out.PhoneNumbers), 2)
+		for _, n := range out.PhoneNumbers {
+			numbers = append(numbers, aws.ToString(n.PhoneNumber))
+			assert.Equal(t, snstypes.SMSSandboxPhoneNumberVerificationStatusVerified, n.Status)
+		}
+		if out.NextToken == nil {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	assert.Equal(t, []string{"+1", "+2", "+3"}, numbers)
+	_, err = s.ListOriginationNumbers(ctx, &sns.ListOriginationNumbersInput{NextToken: aws.String("bogus")})
+	assert.ErrorAs(t, err, new(*snstypes.InvalidParameterException))
+	f.AddOriginationNumber(snstypes.PhoneNumberInformation{PhoneNumber: aws.String("+12065550199")})
+	o, err := s.ListOriginationNumbers(ctx, &sns.ListOriginationNumbersInput{})
+	require.NoError(t, err)
+	assert.Len(t, o.PhoneNumbers, 1)
+	assert.Equal(t, 2, f.Calls(resetpwtest.OpListOriginationNumbers), "calls are counted, failed ones too")
 }

@@ -1,0 +1,329 @@
+package resetpw_test
+
+import (
+	"bytes"
+	"context"
+	"log/slog"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
+	"github.com/aws/smithy-go"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// A stale ListUsers index must never reset the wrong user: the user it
+// names is read with AdminGetUser and must still hold the identifier, with
+// full preflight and with PreflightPool alike (docs/cognito-rules.md, R23).
+func TestReset_StaleIndexNeverResetsTheWrongUser(t *testing.T) {
+	for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+		for _, change := range []string{"email moved to another address", "email no longer verified"} {
+			t.Run(p.String()+"/"+change, func(t *testing.T) {
+				ctx := context.Background()
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(types.UserPoolType{}) // email is not a sign-in attribute: looked up
+				_, err := f.AddUser(pool, resetpwtest.User("alice", "email", "bob@example.com", "email_verified", "true"))
+				require.NoError(t, err)
+				thaw := f.FreezeListUsers()
+				attrs := []types.AttributeType{{Name: aws.String("email"), Value: aws.String("alice@example.com")},
+					{Name: aws.String("email_verified"), Value: aws.String("true")}}
+				if change == "email no longer verified" {
+					attrs = []types.AttributeType{{Name: aws.String("email_verified"), Value: aws.String("false")}}
+				}
+				_, err = f.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: aws.String("alice"), UserAttributes: attrs})
+				require.NoError(t, err)
+				_, err = f.AddUser(pool, resetpwtest.User("bob", "email", "bob@example.com", "email_verified", "true"))
+				require.NoError(t, err)
+
+				r, err := resetpw.New(f, resetpw.WithPreflight(p))
+				require.NoError(t, err)
+				_, err = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "bob@example.com"})
+				require.ErrorIs(t, err, resetpw.ErrUserNotFound)
+				if change == "email moved to another address" {
+					assert.Contains(t, err.Error(), "stale")
+				} else {
+					assert.Contains(t, err.Error(), "unverified")
+				}
+				assert.NotContains(t, err.Error(), "bob@example.com")
+				var e *resetpw.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, resetpw.OpResolve, e.Op)
+				assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
+				assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminGetUser), "the named user is read even with PreflightPool")
+
+				thaw() // the index catches up: bob is found, and reset
+				res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "bob@example.com"})
+				require.NoError(t, err)
+				assert.Equal(t, "bob", res.Username)
+				d := f.Deliveries()
+				require.Len(t, d, 1)
+				assert.Equal(t, "bob", d[0].Username)
+			})
+		}
+	}
+}
+
+// Federated profiles can't be reset, so they make no native user
+// ambiguous; two native users still do (R11).
+func TestReset_FederatedProfiles(t *testing.T) {
+	ctx := context.Background()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	federated := func(name, email string) {
+		u := resetpwtest.User(name, "email", email, "email_verified", "true")
+		u.UserStatus = types.UserStatusTypeExternalProvider
+		_, err := f.AddUser(pool, u)
+		require.NoError(t, err)
+	}
+	native := func(name, email string) {
+		_, err := f.AddUser(pool, resetpwtest.User(name, "email", email, "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	federated("Google_1234567890", "diego@example.com")
+	native("diego", "diego@example.com")
+	federated("Google_2222222222", "sam@example.com")
+	native("sam", "sam@example.com")
+	native("sam2", "sam@example.com")
+	federated("Facebook_333", "fed.only@example.com")
+
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego@example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, "diego", res.Username)
+
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "sam@example.com"})
+	assert.ErrorIs(t, err, resetpw.ErrAmbiguousAlias)
+
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "fed.only@example.com"})
+	require.ErrorIs(t, err, resetpw.ErrUserState)
+	assert.Contains(t, err.Error(), "federated")
+	assert.Len(t, f.Deliveries(), 1, "only diego's code went out")
+}
+
+// WithSNS makes SNS the ground truth for the sandbox, whatever the pool's
+// SmsConfigurationFailure says, caches it, and asks only for SMS (R16, R18,
+// R19).
+func TestWithSNS(t *testing.T) {
+	const number = "+12065550100"
+	phoneUser := resetpwtest.User("sam", "phone_number", number, "phone_number_verified", "true")
+	emailUser := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")
+	usNumber := snstypes.PhoneNumberInformation{PhoneNumber: aws.String("+12065550199"), Iso2CountryCode: aws.String("US"),
+		Status: aws.String("ACTIVE"), NumberCapabilities: []snstypes.NumberCapability{snstypes.NumberCapabilitySms}}
+	tests := []struct {
+		name        string
+		inSandbox   bool
+		verified    bool
+		poolField   string
+		origination []snstypes.PhoneNumberInformation
+		user        types.UserType
+		want        error
+		caveats     []string
+		snsCalls    int
+	}{
+		{name: "empty pool field, SNS says sandbox", inSandbox: true, user: phoneUser, want: resetpw.ErrSMSSandbox, snsCalls: 3},
+		{name: "sandbox, number verified there", inSandbox: true, verified: true, user: phoneUser, origination: []snstypes.PhoneNumberInformation{usNumber},
+			caveats: []string{}, snsCalls: 3},
+		{name: "stale pool field, SNS says out", poolField: "SNSSandbox", user: phoneUser, origination: []snstypes.PhoneNumberInformation{usNumber},
+			caveats: []string{}, snsCalls: 2},
+		{name: "no US origination number", user: phoneUser, caveats: []string{resetpw.CaveatUSOrigination}, snsCalls: 2},
+		{name: "inactive or non-SMS US numbers don't count", user: phoneUser, caveats: []string{resetpw.CaveatUSOrigination}, snsCalls: 3,
+			origination: []snstypes.PhoneNumberInformation{
+				{Iso2CountryCode: aws.String("US"), Status: aws.String("PENDING"), NumberCapabilities: []snstypes.NumberCapability{"SMS"}},
+				{Iso2CountryCode: aws.String("US"), Status: aws.String("ACTIVE"), NumberCapabilities: []snstypes.NumberCapability{"VOICE"}},
+				{Iso2CountryCode: aws.String("CA"), Status: aws.String("ACTIVE"), NumberCapabilities: []snstypes.NumberCapability{"SMS"}},
+			}},
+		{name: "US number on page two", user: phoneUser, caveats: []string{}, snsCalls: 3, // SNS's fake pages two numbers
+			origination: []snstypes.PhoneNumberInformation{{Iso2CountryCode: aws.String("CA")}, {Iso2CountryCode: aws.String("GB")}, usNumber}},
+		{name: "email asks SNS nothing", inSandbox: true, user: emailUser, caveats: []string{}, snsCalls: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			f.SetSMSSandbox(tt.inSandbox)
+			if tt.verified {
+				f.SetSandboxVerifiedNumbers(number)
+			}
+			for _, n := range tt.origination {
+				f.AddOriginationNumber(n)
+			}
+			pool := types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
+				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}}
+			if tt.poolField != "" {
+				pool.SmsConfigurationFailure = aws.String(tt.poolField)
+			}
+			id := f.AddPool(pool)
+			_, err := f.AddUser(id, tt.user)
+			require.NoError(t, err)
+			r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()))
+			require.NoError(t, err)
+			req := resetpw.Request{UserPoolID: id, Username: aws.ToString(tt.user.Username)}
+			for range 2 { // the second Check is answered from the cache
+				res, err := r.Check(context.Background(), req)
+				if tt.want != nil {
+					require.ErrorIs(t, err, tt.want)
+					assert.NotContains(t, err.Error(), "2065550100")
+					continue
+				}
+				require.NoError(t, err)
+				got := []string{}
+				for _, c := range res.Caveats {
+					got = append(got, c.Code)
+				}
+				assert.ElementsMatch(t, tt.caveats, got)
+			}
+			calls := f.Calls(resetpwtest.OpGetSMSSandboxAccountStatus) + f.Calls(resetpwtest.OpListSMSSandboxPhoneNumbers) + f.Calls(resetpwtest.OpListOriginationNumbers)
+			assert.Equal(t, tt.snsCalls, calls)
+		})
+	}
+}
+
+func TestWithSNS_Failures(t *testing.T) {
+	setUp := func() (*resetpwtest.Fake, string) {
+		f := resetpwtest.NewFake()
+		id := f.AddPool(types.UserPoolType{})
+		_, err := f.AddUser(id, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
+		require.NoError(t, err)
+		return f, id
+	}
+	denied := &smithy.GenericAPIError{Code: "AuthorizationError", Message: "not authorized to perform SNS:GetSMSSandboxAccountStatus"}
+
+	f, id := setUp()
+	f.FailNext(resetpwtest.OpGetSMSSandboxAccountStatus, 1, denied)
+	r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()))
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "sam"})
+	require.ErrorIs(t, err, resetpw.ErrAccessDenied, "the sandbox can't be proved: nothing is sent")
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+
+	f, id = setUp()
+	f.FailNext(resetpwtest.OpListOriginationNumbers, 1, denied)
+	r, err = resetpw.New(f, resetpw.WithSNS(f.SNS()))
+	require.NoError(t, err)
+	res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "sam"})
+	require.NoError(t, err, "origination numbers are a caveat, never a refusal")
+	require.Len(t, res.Caveats, 2)
+	var us resetpw.Caveat
+	for _, c := range res.Caveats {
+		if c.Code == resetpw.CaveatUSOrigination {
+			us = c
+		}
+	}
+	assert.Contains(t, us.Message, "failed")
+
+	_, err = resetpw.New(f, resetpw.WithSNS(nil))
+	assert.ErrorIs(t, err, resetpw.ErrOption)
+}
+
+func TestCheckPool(t *testing.T) {
+	lambda := aws.String("arn:aws:lambda:us-west-2:123456789012:function:x")
+	recovery := func(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
+		s := &types.AccountRecoverySettingType{}
+		for i, n := range names {
+			s.RecoveryMechanisms = append(s.RecoveryMechanisms, types.RecoveryOptionType{Name: n, Priority: aws.Int32(int32(i + 1))})
+		}
+		return s
+	}
+	tests := []struct {
+		name    string
+		pool    types.UserPoolType
+		sns     bool
+		want    resetpw.PoolReport // UserPoolID and Caveats are not compared
+		caveats []string
+	}{
+		{name: "legacy pool, nothing proved", pool: types.UserPoolType{},
+			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, LegacyRecovery: true,
+				EmailSender: resetpw.SenderCognitoDefault, DailyEmailLimit: resetpw.DefaultDailyEmailLimit, SMSSender: resetpw.SenderSNS, SMSSandbox: resetpw.SandboxUnknown},
+			caveats: []string{resetpw.CaveatCognitoDefaultEmail, resetpw.CaveatSMSSandboxUnknown, resetpw.CaveatUSOrigination,
+				resetpw.CaveatNotAutoVerified, resetpw.CaveatNotAutoVerified}},
+		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: recovery("admin_only")},
+			want: resetpw.PoolReport{Resettable: false, RecoveryOrder: []string{"admin_only"}, SMSSandbox: resetpw.SandboxNotUsed}, caveats: []string{}},
+		{name: "email only on own SES, MFA on", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_email"), MfaConfiguration: "ON",
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
+			EmailConfiguration:     &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}},
+			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: resetpw.SandboxNotUsed},
+			caveats: []string{resetpw.CaveatPoolMFARequired}},
+		{name: "custom senders and message", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number", "verified_email"),
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
+			LambdaConfig: &types.LambdaConfigType{CustomMessage: lambda, CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: lambda},
+				CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: lambda}}},
+			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, CustomSMSSender: true,
+				CustomEmailSender: true, CustomMessage: true, EmailSender: resetpw.SenderLambda, SMSSender: resetpw.SenderLambda, SMSSandbox: resetpw.SandboxNotUsed},
+			caveats: []string{resetpw.CaveatCustomMessage, resetpw.CaveatCustomSender, resetpw.CaveatCustomSender}},
+		{name: "SNS ground truth", sns: true, pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: &types.SmsConfigurationType{SnsRegion: aws.String("us-east-1")}},
+			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
+				SNSRegion: "us-east-1", SMSSandbox: resetpw.SandboxIn, SandboxVerifiedNumbers: 1},
+			caveats: []string{resetpw.CaveatUSOrigination}},
+		{name: "pool field says sandbox", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfigurationFailure: aws.String("SNSSandbox")},
+			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
+				SMSSandbox: resetpw.SandboxIn, SMSConfigurationFailure: "SNSSandbox"},
+			caveats: []string{resetpw.CaveatUSOrigination}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			f.SetSMSSandbox(true)
+			f.SetSandboxVerifiedNumbers("+12065550100")
+			id := f.AddPool(tt.pool)
+			var logs bytes.Buffer
+			opts := []resetpw.Option{resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))}
+			if tt.sns {
+				opts = append(opts, resetpw.WithSNS(f.SNS()))
+			}
+			r, err := resetpw.New(f, opts...)
+			require.NoError(t, err)
+			rep, err := r.CheckPool(context.Background(), id)
+			require.NoError(t, err)
+			got := []string{}
+			for _, c := range rep.Caveats {
+				got = append(got, c.Code)
+				assert.NotEmpty(t, c.Rule)
+			}
+			assert.ElementsMatch(t, tt.caveats, got)
+			assert.Equal(t, id, rep.UserPoolID)
+			rep.UserPoolID, rep.Caveats = "", nil
+			assert.Equal(t, tt.want, *rep)
+			assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+			assert.Zero(t, f.Calls(resetpwtest.OpAdminGetUser)+f.Calls(resetpwtest.OpAdminResetUserPassword)+f.Calls(resetpwtest.OpListUsers))
+			assert.Empty(t, logs.String(), "CheckPool logs nothing")
+		})
+	}
+}
+
+func TestCheckPool_Errors(t *testing.T) {
+	f := resetpwtest.NewFake()
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	_, err = r.CheckPool(context.Background(), "diego@example.com")
+	require.ErrorIs(t, err, resetpw.ErrInvalidInput)
+	assert.NotContains(t, err.Error(), "diego@example.com")
+	assert.Zero(t, f.Calls(resetpwtest.OpDescribeUserPool))
+	_, err = r.CheckPool(context.Background(), "us-west-2_nosuchpool")
+	require.ErrorIs(t, err, resetpw.ErrPoolNotFound)
+	var e *resetpw.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, resetpw.OpPreflight, e.Op)
+}
+
+// CheckPool refreshes the pool cache: a reset right after it reads no pool.
+func TestCheckPool_WarmsTheCache(t *testing.T) {
+	f := resetpwtest.NewFake()
+	id := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(id, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	_, err = r.CheckPool(context.Background(), id)
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "diego"})
+	require.NoError(t, err)
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+}
