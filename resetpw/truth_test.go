@@ -247,7 +247,7 @@ func TestCheckPool(t *testing.T) {
 		{name: "email only on own SES, MFA on", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_email"), MfaConfiguration: "ON",
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
 			EmailConfiguration:     &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}},
-			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: resetpw.SandboxNotUsed},
+			want:    resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: resetpw.SandboxNotUsed},
 			caveats: []string{resetpw.CaveatPoolMFARequired}},
 		{name: "custom senders and message", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number", "verified_email"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
