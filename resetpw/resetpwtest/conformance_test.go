@@ -28,6 +28,7 @@ type cognito interface {
 	AdminCreateUser(context.Context, *cip.AdminCreateUserInput, ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error)
 	AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
 	AdminDisableUser(context.Context, *cip.AdminDisableUserInput, ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error)
+	AdminSetUserMFAPreference(context.Context, *cip.AdminSetUserMFAPreferenceInput, ...func(*cip.Options)) (*cip.AdminSetUserMFAPreferenceOutput, error)
 }
 
 type confUser struct {
@@ -35,6 +36,7 @@ type confUser struct {
 	attrs    []string
 	confirm  bool
 	disabled bool
+	mfa      string // "SMS" or "EMAIL": that MFA turned on
 }
 
 func recoveryBy(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
@@ -43,6 +45,12 @@ func recoveryBy(names ...types.RecoveryOptionNameType) *types.AccountRecoverySet
 		s.RecoveryMechanisms = append(s.RecoveryMechanisms, types.RecoveryOptionType{Name: n, Priority: aws.Int32(int32(i + 1))})
 	}
 	return s
+}
+
+var smsRole = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sns"), ExternalId: aws.String("conformance")}
+
+func bothVerified(name string) []string {
+	return []string{"email", name + "@example.com", "email_verified", "true", "phone_number", "+12065550102", "phone_number_verified", "true"}
 }
 
 // The world every target is set up with: pools by key, their users.
@@ -71,6 +79,20 @@ var confPools = []struct {
 	{"insensitive", cip.CreateUserPoolInput{UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}}, []confUser{
 		{name: "casey", attrs: []string{"email", "casey@example.com", "email_verified", "true"}, confirm: true},
 	}},
+	{"phoneFirst", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("verified_phone_number", "verified_email"), MfaConfiguration: "OPTIONAL", SmsConfiguration: smsRole}, []confUser{
+		{name: "sms.mfa", attrs: bothVerified("sms.mfa"), confirm: true, mfa: "SMS"},
+	}},
+	{"emailFirst", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("verified_email", "verified_phone_number"), MfaConfiguration: "OPTIONAL", SmsConfiguration: smsRole}, []confUser{
+		{name: "email.mfa", attrs: bothVerified("email.mfa"), confirm: true, mfa: "EMAIL"},
+	}},
+	{"legacyMFA", cip.CreateUserPoolInput{MfaConfiguration: "OPTIONAL", SmsConfiguration: smsRole}, []confUser{
+		{name: "legacy.mfa", attrs: bothVerified("legacy.mfa"), confirm: true, mfa: "SMS"},
+	}},
+	{"customSMS", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("verified_phone_number"), SmsConfiguration: smsRole,
+		LambdaConfig: &types.LambdaConfigType{CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{
+			LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:sms-sender"), LambdaVersion: "V1_0"}}}, []confUser{
+		{name: "custom.sms", attrs: []string{"phone_number", "+12065550103", "phone_number_verified", "true"}, confirm: true},
+	}},
 	{"adminOnly", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("admin_only")}, []confUser{
 		{name: "admin.only", attrs: []string{"email", "ao@example.com", "email_verified", "true"}, confirm: true},
 	}},
@@ -84,6 +106,7 @@ var confScenarios = []struct {
 	pool, user  string // user "sub:NAME" means that user's sub
 	full, off   error
 	medium      string // with full preflight, on success
+	sender      string // with full preflight, on success, when set
 	motoDiffers string
 	motoOffOnly bool // moto differs only with preflight off: the preflight covers the gap
 }{
@@ -109,6 +132,12 @@ var confScenarios = []struct {
 		motoDiffers: "moto does not look users up by sub"},
 	{name: "case-insensitive pool", pool: "insensitive", user: "CASEY", medium: "EMAIL",
 		motoDiffers: "moto ignores UsernameConfiguration.CaseSensitive=false"},
+	{name: "SMS MFA disqualifies SMS with a setting", pool: "phoneFirst", user: "sms.mfa", medium: "EMAIL", sender: "COGNITO_DEFAULT"},
+	{name: "email MFA disqualifies email with a setting", pool: "emailFirst", user: "email.mfa", medium: "SMS", sender: "SNS",
+		motoDiffers: "moto ignores EmailMfaSettings in AdminSetUserMFAPreference (UserMFASettingList stays without EMAIL_OTP)"},
+	{name: "SMS MFA disqualifies nothing in the legacy order", pool: "legacyMFA", user: "legacy.mfa", medium: "SMS",
+		motoDiffers: "moto gives a pool created without AccountRecoverySetting a default of email first"},
+	{name: "custom SMS sender", pool: "customSMS", user: "custom.sms", medium: "SMS", sender: "LAMBDA"},
 }
 
 type confTarget struct {
@@ -162,6 +191,17 @@ func setUpWorld(t *testing.T, c cognito) (pools map[string]string, subs map[stri
 				_, err = c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &id, Username: &name})
 				require.NoError(t, err)
 			}
+			if u.mfa != "" {
+				in := &cip.AdminSetUserMFAPreferenceInput{UserPoolId: &id, Username: &name}
+				on := &types.SMSMfaSettingsType{Enabled: true, PreferredMfa: true}
+				if u.mfa == "SMS" {
+					in.SMSMfaSettings = on
+				} else {
+					in.EmailMfaSettings = &types.EmailMfaSettingsType{Enabled: on.Enabled, PreferredMfa: on.PreferredMfa}
+				}
+				_, err = c.AdminSetUserMFAPreference(ctx, in)
+				require.NoError(t, err)
+			}
 		}
 	}
 	return pools, subs
@@ -203,6 +243,9 @@ func TestConformance(t *testing.T) {
 						if p == resetpw.PreflightFull {
 							require.NotNil(t, res.Delivery)
 							assert.Equal(t, sc.medium, res.Delivery.Medium)
+							if sc.sender != "" {
+								assert.Equal(t, sc.sender, res.Delivery.Sender)
+							}
 						}
 						got, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pools[sc.pool]), Username: aws.String(res.Username)})
 						require.NoError(t, err)

@@ -32,6 +32,7 @@ const (
 	OpAdminDisableUser          = "AdminDisableUser"
 	OpAdminEnableUser           = "AdminEnableUser"
 	OpAdminUpdateUserAttributes = "AdminUpdateUserAttributes"
+	OpAdminSetUserMFAPreference = "AdminSetUserMFAPreference"
 )
 
 // Quota categories and Cognito's account-wide rates for them, per second.

@@ -202,6 +202,35 @@ func (f *Fake) AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdat
 	})
 }
 
+// AdminSetUserMFAPreference turns SMS, email and software-token MFA on or
+// off for a user and sets the preferred one, as SetUserMFA does.
+func (f *Fake) AdminSetUserMFAPreference(ctx context.Context, in *cip.AdminSetUserMFAPreferenceInput, _ ...func(*cip.Options)) (*cip.AdminSetUserMFAPreferenceOutput, error) {
+	return updateUserOp(ctx, f, OpAdminSetUserMFAPreference, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminSetUserMFAPreferenceOutput, error) {
+		set := func(name string, enabled, preferred bool) {
+			u.mfaSettings = slices.DeleteFunc(u.mfaSettings, func(s string) bool { return s == name })
+			if u.preferredMFA == name {
+				u.preferredMFA = ""
+			}
+			if enabled {
+				u.mfaSettings = append(u.mfaSettings, name)
+				if preferred {
+					u.preferredMFA = name
+				}
+			}
+		}
+		if s := in.SMSMfaSettings; s != nil {
+			set("SMS_MFA", s.Enabled, s.PreferredMfa)
+		}
+		if s := in.EmailMfaSettings; s != nil {
+			set("EMAIL_OTP", s.Enabled, s.PreferredMfa)
+		}
+		if s := in.SoftwareTokenMfaSettings; s != nil {
+			set("SOFTWARE_TOKEN_MFA", s.Enabled, s.PreferredMfa)
+		}
+		return &cip.AdminSetUserMFAPreferenceOutput{ResultMetadata: f.metadata()}, nil
+	})
+}
+
 func updateUserOp[T any](ctx context.Context, f *Fake, op string, poolID, username *string, fn func(*fakeUser) (T, error)) (T, error) {
 	var zero T
 	if err := f.enter(ctx, op); err != nil {

@@ -115,6 +115,7 @@ func (s *Server) newHandlers() map[string]handler {
 		OpAdminDisableUser:          decode(f.AdminDisableUser),
 		OpAdminEnableUser:           decode(f.AdminEnableUser),
 		OpAdminUpdateUserAttributes: decode(f.AdminUpdateUserAttributes),
+		OpAdminSetUserMFAPreference: decode(f.AdminSetUserMFAPreference),
 	}
 }
 
