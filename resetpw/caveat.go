@@ -46,13 +46,3 @@ const (
 )
 
 func caveat(code, rule, msg string) Caveat { return Caveat{Code: code, Rule: rule, Message: msg} }
-
-// hasCaveat reports whether cs holds a caveat with the given code.
-func hasCaveat(cs []Caveat, code string) bool {
-	for _, c := range cs {
-		if c.Code == code {
-			return true
-		}
-	}
-	return false
-}

@@ -2,12 +2,16 @@
 // and testable.
 //
 // The raw call is one line with the SDK and easy to get wrong: it
-// invalidates the password at once, so a code that can't reach the user
-// (no verified email or phone, admin_only recovery, the SNS SMS sandbox)
-// locks the user out, and Cognito does not say so; the SDK's standard
-// retryer retries LimitExceededException, each retry burning the user's few
-// resets per hour; and errors arrive as InvalidParameterException or
-// NotAuthorizedException whose meaning is only in their message.
+// invalidates the password at once, so a code that can't reach the user (no
+// verified email or phone, admin_only recovery, an MFA setting that
+// disqualifies the medium, the SNS SMS sandbox) locks the user out; a reset
+// retried after a timeout or a 5xx that Cognito had already processed sends
+// a second code, which invalidates the first; and errors arrive as
+// InvalidParameterException or NotAuthorizedException whose meaning is only
+// in their message.
+//
+// The rules the preflight applies, each with its AWS source and how sure it
+// is, are in docs/cognito-rules.md at the root of this module.
 //
 // A [Resetter] wraps the call:
 //
@@ -15,10 +19,20 @@
 //     anything is sent (package metadata holds the policy);
 //   - it reads the pool's sign-in settings and resolves aliases that the
 //     pool does not sign in with (package alias);
-//   - its preflight refuses resets that would lock the user out, and says
-//     where the code will go ([Result].Delivery);
-//   - it retries throttling with backoff, and never retries
-//     LimitExceededException or a reset whose fate is unknown;
+//   - its preflight refuses resets that would lock the user out, says where
+//     the code will go and who delivers it ([Result].Delivery), and lists
+//     what it could not prove ([Result].Caveats): a custom message trigger,
+//     Cognito's daily email cap, an SNS sandbox state that nothing proves;
+//   - [WithSNS] makes SNS the ground truth for the SMS sandbox and US
+//     origination numbers, and [Resetter.CheckPool] reports a pool's
+//     recovery settings without reading a user, for a check at startup;
+//   - a user found through ListUsers is confirmed with AdminGetUser before
+//     anything is sent: the index is eventually consistent, and a stale one
+//     must not reset the wrong user;
+//   - it turns the SDK client's own retries off for each call (the client
+//     itself is unchanged), retries throttling with backoff, retries reads
+//     that fail as unavailable, and never retries LimitExceededException or
+//     a reset whose fate is unknown;
 //   - every error is an [*Error] of one kind: match it with errors.Is
 //     (errors.Is(err, resetpw.ErrNoVerifiedContact)), read it with
 //     errors.As, and reach the SDK's own exception through it.
@@ -37,7 +51,7 @@
 //		// nothing was sent: the user has nowhere to receive a code
 //	case err != nil:
 //		...
-//	default:
+//	case res.Delivery != nil: // nil unless the preflight is full
 //		fmt.Println("code sent by", res.Delivery.Medium, "to", res.Delivery.Destination)
 //	}
 //
@@ -57,5 +71,6 @@
 // With PreflightFull (the default), a reset costs one AdminGetUser and one
 // AdminResetUserPassword once the pool is cached (one DescribeUserPool per
 // pool per TTL, shared by concurrent resets), plus ListUsers calls for an
-// email or phone number the pool does not sign in with.
+// email or phone number the pool does not sign in with. With [WithSNS], a
+// code by SMS through SNS adds two or three SNS reads per TTL.
 package resetpw

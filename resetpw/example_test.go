@@ -63,3 +63,53 @@ func ExampleResetter_Check() {
 	fmt.Println("would send by", res.Delivery.Medium, "to", res.Delivery.Destination)
 	// Output: would send by EMAIL to d***@e***.com
 }
+
+// A service checks its pool once at startup and fails fast when resets
+// can't work; the report also says what no reset of the pool can prove.
+func ExampleResetter_CheckPool() {
+	f := resetpwtest.NewFake()
+	f.SetSMSSandbox(true)
+	f.AddPool(types.UserPoolType{
+		Id: aws.String("us-west-2_bbbbbbbbb"),
+		AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+			{Name: "verified_email", Priority: aws.Int32(1)}, {Name: "verified_phone_number", Priority: aws.Int32(2)}}},
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
+	})
+	r, _ := resetpw.New(f, resetpw.WithSNS(f.SNS())) // usually sns.NewFromConfig(cfg)
+	rep, err := r.CheckPool(context.Background(), "us-west-2_bbbbbbbbb")
+	if err != nil || !rep.Resettable {
+		panic(err)
+	}
+	fmt.Println(rep.RecoveryOrder, rep.EmailSender, rep.DailyEmailLimit, rep.SMSSandbox)
+	for _, c := range rep.Caveats {
+		fmt.Println(c.Rule, c.Code)
+	}
+	// Output:
+	// [verified_email verified_phone_number] COGNITO_DEFAULT 50 IN_SANDBOX
+	// R20 cognito_default_email
+	// R19 us_origination_number
+}
+
+// A reset that goes out can still carry caveats: what the preflight could
+// not prove, each naming its rule in docs/cognito-rules.md.
+func ExampleResult_caveats() {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"},
+		LambdaConfig: &types.LambdaConfigType{CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{
+			LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:sms"), LambdaVersion: "V1_0"}},
+	})
+	_, _ = f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
+	r, _ := resetpw.New(f)
+	res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "sam"})
+	if err != nil {
+		panic(err)
+	}
+	fmt.Println(res.Delivery.Medium, res.Delivery.Destination, res.Delivery.Sender)
+	for _, c := range res.Caveats {
+		fmt.Println(c.Rule, c.Code)
+	}
+	// Output:
+	// SMS +*******0100 LAMBDA
+	// R12 custom_sender_trigger
+}

@@ -19,14 +19,15 @@ const (
 	// reset costs AdminGetUser plus AdminResetUserPassword once the pool is
 	// cached. The default.
 	PreflightFull Preflight = iota
-	// PreflightPool reads only the pool (cached): admin_only recovery is
-	// refused and aliases are resolved, but the user is not read, so
-	// Result.Delivery is nil.
+	// PreflightPool reads the pool (cached): admin_only recovery is refused
+	// and aliases are resolved. The user is read only when ListUsers found
+	// it, to confirm it (docs/cognito-rules.md, R23); nothing is predicted,
+	// so Result.Delivery is nil and Result.Caveats empty.
 	PreflightPool
 	// PreflightOff sends the reset after local validation only. Cognito's
 	// own errors map to the same kinds that preflight would have given,
-	// except those Cognito does not report (SMS sandbox, email and SMS
-	// configuration failures); Result.Delivery is nil.
+	// except those Cognito does not report (SMS sandbox and SMS
+	// configuration failures drop the code silently); Result.Delivery is nil.
 	PreflightOff
 )
 

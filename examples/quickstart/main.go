@@ -1,7 +1,9 @@
 // Command quickstart runs the library's main job on an embedded Cognito: no
 // AWS account, no network. It starts a resetpwtest.Server holding the pool
-// of the AWS CLI reference page's example, resets diego@example.com there,
-// and then shows two resets the library refuses before anything is sent.
+// of the AWS CLI reference page's example, checks the pool as a service would
+// at startup, resets diego@example.com there (saying where the code went and
+// what the preflight could not prove), and then shows two resets the library
+// refuses before anything is sent.
 //
 //	go run ./examples/quickstart
 //
@@ -58,6 +60,7 @@ func newFake() (*resetpwtest.Fake, error) {
 	fake.AddPool(types.UserPoolType{
 		Id:                      aws.String(poolID),
 		AliasAttributes:         []types.AliasAttributeType{types.AliasAttributeTypeEmail},
+		AutoVerifiedAttributes:  []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail, types.VerifiedAttributeTypePhoneNumber},
 		SmsConfigurationFailure: aws.String("SNSSandbox"),
 	})
 	for _, u := range []types.UserType{
@@ -112,6 +115,14 @@ func run(ctx context.Context) error {
 		return err
 	}
 
+	fmt.Println("0. Check the pool, as a service would at startup (no user read, nothing sent)")
+	rep, err := r.CheckPool(ctx, poolID)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("   resettable: %v, recovery order: %v (legacy: %v), email by %s (%d a day), SMS sandbox: %s\n",
+		rep.Resettable, rep.RecoveryOrder, rep.LegacyRecovery, rep.EmailSender, rep.DailyEmailLimit, rep.SMSSandbox)
+
 	fmt.Println("1. Reset diego@example.com in", poolID)
 	res, err := r.Reset(ctx, resetpw.Request{
 		UserPoolID:     poolID,
@@ -121,8 +132,14 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("   sent: user %s (read as %s), code by %s to %s\n", res.Username, res.Input, res.Delivery.Medium, res.Delivery.Destination)
-	fmt.Printf("   Cognito request ID: %s\n", res.RequestID)
+	fmt.Printf("   sent: user %s (read as %s)", res.Username, res.Input)
+	if res.Delivery != nil { // nil unless the preflight is full, the default
+		fmt.Printf(", code by %s to %s via %s", res.Delivery.Medium, res.Delivery.Destination, res.Delivery.Sender)
+	}
+	fmt.Printf("\n   Cognito request ID: %s\n", res.RequestID)
+	for _, c := range res.Caveats {
+		fmt.Printf("   caveat %s (docs/cognito-rules.md %s): %s\n", c.Code, c.Rule, c.Message)
+	}
 
 	fmt.Println("2. Reset nora, whose email is not verified")
 	show(r.Reset(ctx, resetpw.Request{UserPoolID: poolID, Username: "nora"}))

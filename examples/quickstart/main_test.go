@@ -14,7 +14,9 @@ import (
 func TestQuickstart(t *testing.T) {
 	out := capture(t, func() { require.NoError(t, run(context.Background())) })
 	for _, want := range []string{
-		"sent: user diego (read as email), code by EMAIL to d***@e***.com",
+		"resettable: true, recovery order: [verified_phone_number verified_email] (legacy: true), email by COGNITO_DEFAULT (50 a day), SMS sandbox: IN_SANDBOX",
+		"sent: user diego (read as email), code by EMAIL to d***@e***.com via COGNITO_DEFAULT",
+		"caveat cognito_default_email (docs/cognito-rules.md R20)",
 		"refused: no_verified_contact",
 		"refused: sms_sandbox",
 		"AdminResetUserPassword requests that reached Cognito: 1",
