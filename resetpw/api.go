@@ -2,6 +2,7 @@ package resetpw
 
 import (
 	"context"
+	"iter"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
@@ -22,7 +23,26 @@ type PasswordResetter interface {
 	Reset(ctx context.Context, req Request) (*Result, error)
 }
 
+// ResetChecker is the dry run: *Resetter and resetpwtest.Mock satisfy it.
+type ResetChecker interface {
+	Check(ctx context.Context, req Request) (*Result, error)
+}
+
+// PoolChecker checks a pool at startup: *Resetter and resetpwtest.Mock
+// satisfy it.
+type PoolChecker interface {
+	CheckPool(ctx context.Context, poolID string) (*PoolReport, error)
+}
+
+// BulkResetter resets many users: *Resetter and resetpwtest.Mock satisfy it.
+type BulkResetter interface {
+	Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error)
+}
+
 var (
 	_ API              = (*cip.Client)(nil)
 	_ PasswordResetter = (*Resetter)(nil)
+	_ ResetChecker     = (*Resetter)(nil)
+	_ PoolChecker      = (*Resetter)(nil)
+	_ BulkResetter     = (*Resetter)(nil)
 )

@@ -153,7 +153,7 @@ func BenchmarkBulk(b *testing.B) {
 func countErr(err error, throttled, other int) (int, int) {
 	switch {
 	case err == nil:
-	case resetpw.Classify(err) == resetpw.ErrThrottled:
+	case resetpw.KindOf(err) == resetpw.ErrThrottled:
 		throttled++
 	default:
 		other++

@@ -65,7 +65,7 @@ type Outcome struct {
 // Summary counts the outcomes of a bulk run.
 type Summary struct {
 	Progress
-	ByKind map[string]int // failures by Code(kind)
+	ByKind map[string]int // failures by their kind's Code
 }
 
 func (s *Summary) add(o Outcome) {
@@ -78,7 +78,7 @@ func (s *Summary) add(o Outcome) {
 		if s.ByKind == nil {
 			s.ByKind = map[string]int{}
 		}
-		s.ByKind[Code(Classify(o.Err))]++
+		s.ByKind[KindOf(o.Err).Code()]++
 	default:
 		s.Sent++
 	}

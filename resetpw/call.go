@@ -55,7 +55,7 @@ func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(c
 			}
 			return out, nil
 		}
-		kind := Classify(err)
+		kind := classify(err)
 		if kind == ErrThrottled && g != nil {
 			g.throttled(c)
 		}

@@ -61,18 +61,22 @@ type PoolReport struct {
 // errors are *Error values whose Op is OpPreflight (OpValidate for a
 // malformed pool ID).
 func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
-	fail := func(op string, kind, err error) error {
-		if kind == nil {
-			kind = Classify(err)
+	fail := func(op string, kind Kind, err error) error {
+		if kind == (Kind{}) {
+			kind = classify(err)
 		}
-		return &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(err), Err: err}
+		e := &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(err), Err: err}
+		if op == OpValidate {
+			e.Field = FieldUserPoolID
+		}
+		return e
 	}
 	if err := checkPoolID(poolID); err != nil {
 		return nil, fail(OpValidate, ErrInvalidInput, err)
 	}
 	p, err := r.describePool(ctx, nil, poolID)
 	if err != nil {
-		return nil, fail(OpPreflight, nil, err)
+		return nil, fail(OpPreflight, Kind{}, err)
 	}
 	rep := &PoolReport{
 		UserPoolID: poolID, Resettable: !p.adminOnly, LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
@@ -103,7 +107,7 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 	}
 	if slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedPhoneNumber) {
 		if err := r.reportSMS(ctx, p, rep); err != nil {
-			return nil, fail(OpPreflight, nil, err)
+			return nil, fail(OpPreflight, Kind{}, err)
 		}
 	}
 	for _, m := range p.mechanisms {

@@ -26,7 +26,7 @@ import (
 var classifyCases = []struct {
 	name string
 	err  error
-	want error
+	want Kind
 }{
 	{"no verified contact", &types.InvalidParameterException{Message: aws.String("Cannot reset password for the user as there is no registered/verified email or phone_number")}, ErrNoVerifiedContact},
 	{"no verified contact, other case, stop", &types.InvalidParameterException{Message: aws.String("CANNOT RESET PASSWORD FOR THE USER AS THERE IS NO REGISTERED/VERIFIED EMAIL OR PHONE_NUMBER.")}, ErrNoVerifiedContact},
@@ -82,11 +82,11 @@ func responseErr(status int, err error) error {
 	}
 }
 
-func TestClassify(t *testing.T) {
-	assert.Nil(t, Classify(nil))
+func TestKindOf(t *testing.T) {
+	assert.Equal(t, Kind{}, KindOf(nil))
 	for _, tt := range classifyCases {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, Classify(tt.err))
+			assert.Equal(t, tt.want, KindOf(tt.err))
 		})
 	}
 }
@@ -187,9 +187,9 @@ func FuzzClassify(f *testing.F) {
 			errors.New(message),
 		}
 		for _, err := range errs {
-			k := Classify(err)
-			require.NotNil(t, k)
-			require.NotEmpty(t, Code(k), "a sentinel")
+			k := KindOf(err)
+			require.NotEmpty(t, k.Code(), "a kind, never the zero Kind")
+			require.Contains(t, Kinds(), k)
 		}
 	})
 }

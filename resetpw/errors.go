@@ -15,94 +15,6 @@ import (
 	"github.com/cognitoreset/cognitoreset/metadata"
 )
 
-// The kinds of failure. Every error that a Resetter returns is a *Error whose
-// Kind is one of these, so errors.Is(err, ErrUserNotFound) works on it.
-var (
-	// ErrInvalidInput: the request can't be sent as it is: a bad pool ID,
-	// username or ClientMetadata, found locally (nothing was sent) or by
-	// Cognito (InvalidParameterException).
-	ErrInvalidInput = errors.New("resetpw: invalid input")
-	// ErrPoolNotFound: no such user pool (ResourceNotFoundException).
-	ErrPoolNotFound = errors.New("resetpw: user pool not found")
-	// ErrUserNotFound: no such user (UserNotFoundException), or an alias
-	// that resolves to nobody.
-	ErrUserNotFound = errors.New("resetpw: user not found")
-	// ErrAmbiguousAlias: an email or phone number matches several users.
-	ErrAmbiguousAlias = errors.New("resetpw: alias matches several users")
-	// ErrUserDisabled: the user is disabled.
-	ErrUserDisabled = errors.New("resetpw: user is disabled")
-	// ErrUserState: the user's status does not allow a reset
-	// (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER, ...).
-	ErrUserState = errors.New("resetpw: user state does not allow a reset")
-	// ErrRecoveryNotConfigured: the pool's account recovery is admin_only.
-	ErrRecoveryNotConfigured = errors.New("resetpw: account recovery not configured")
-	// ErrNoVerifiedContact: the user has no verified email or phone number
-	// that the pool's recovery settings would send the code to.
-	ErrNoVerifiedContact = errors.New("resetpw: no verified contact for the code")
-	// ErrSMSSandbox: the code would go by SMS, the account is in the SNS SMS
-	// sandbox, and the number is not one listed as verified there.
-	ErrSMSSandbox = errors.New("resetpw: SMS sandbox would drop the code")
-	// ErrDeliveryConfig: the pool can't send on the chosen medium: its SMS
-	// configuration is failing, a messaging role is wrong, or the account
-	// has spent the daily quota of Cognito's built-in email (account-wide,
-	// not the user's; docs/cognito-rules.md, R16, R20).
-	ErrDeliveryConfig = errors.New("resetpw: delivery not configured")
-	// ErrTrigger: a Lambda trigger failed or answered badly.
-	ErrTrigger = errors.New("resetpw: Lambda trigger failed")
-	// ErrThrottled: Cognito throttled the request and retries were spent.
-	ErrThrottled = errors.New("resetpw: throttled")
-	// ErrAttemptLimit: the user's reset attempts are spent for now
-	// (LimitExceededException other than the daily email limit; R21).
-	// Never retried.
-	ErrAttemptLimit = errors.New("resetpw: attempt limit exceeded")
-	// ErrAccessDenied: the caller may not do this: IAM, or missing,
-	// expired or rejected credentials.
-	ErrAccessDenied = errors.New("resetpw: access denied")
-	// ErrUnavailable: Cognito could not be reached or answered with an
-	// error of its own (InternalErrorException, HTTP 5xx, a transport
-	// failure, a body that can't be read), or the context ended first.
-	ErrUnavailable = errors.New("resetpw: service unavailable")
-	// ErrNotEnabled: the operation is not available in this Region or for
-	// this pool's configuration, such as a secondary replica Region
-	// (OperationNotEnabledException; R22). Not a permission problem.
-	ErrNotEnabled = errors.New("resetpw: operation not enabled for this Region or pool")
-)
-
-// Kinds lists every kind, in a fixed order.
-var Kinds = []error{
-	ErrInvalidInput, ErrPoolNotFound, ErrUserNotFound, ErrAmbiguousAlias, ErrUserDisabled, ErrUserState,
-	ErrRecoveryNotConfigured, ErrNoVerifiedContact, ErrSMSSandbox, ErrDeliveryConfig, ErrTrigger,
-	ErrThrottled, ErrAttemptLimit, ErrAccessDenied, ErrUnavailable, ErrNotEnabled,
-}
-
-var kindCodes = map[error]string{
-	ErrInvalidInput: "invalid_input", ErrPoolNotFound: "pool_not_found", ErrUserNotFound: "user_not_found",
-	ErrAmbiguousAlias: "ambiguous_alias", ErrUserDisabled: "user_disabled", ErrUserState: "user_state",
-	ErrRecoveryNotConfigured: "recovery_not_configured", ErrNoVerifiedContact: "no_verified_contact",
-	ErrSMSSandbox: "sms_sandbox", ErrDeliveryConfig: "delivery_config", ErrTrigger: "trigger",
-	ErrThrottled: "throttled", ErrAttemptLimit: "attempt_limit", ErrAccessDenied: "access_denied",
-	ErrUnavailable: "unavailable", ErrNotEnabled: "not_enabled",
-}
-
-// KindOf returns the kind of err: the sentinel it matches, or nil.
-func KindOf(err error) error {
-	var e *Error
-	if errors.As(err, &e) {
-		return e.Kind
-	}
-	for _, k := range Kinds {
-		if errors.Is(err, k) {
-			return k
-		}
-	}
-	return nil
-}
-
-// Code returns a short, stable name for a kind, such as "user_not_found",
-// for metrics and exit codes; "" for anything else. Code(KindOf(err)) names
-// the kind of any error.
-func Code(kind error) string { return kindCodes[kind] }
-
 // The operations an *Error can come from.
 const (
 	OpValidate  = "validate"
@@ -121,8 +33,9 @@ const (
 // the request ID, then the cause with the username masked. It never prints
 // ClientMetadata.
 type Error struct {
-	Kind       error  // one of the Err… sentinels
+	Kind       Kind   // one of the Err… kinds
 	Op         string // OpValidate, OpPreflight, OpResolve or OpReset
+	Field      string // for OpValidate: FieldUserPoolID, FieldUsername or FieldClientMetadata
 	UserPoolID string
 	Username   string // as the caller gave it, kept whole; Error() masks it
 	RequestID  string // Cognito's request ID, when Cognito answered
@@ -136,7 +49,7 @@ func (e *Error) Error() string {
 	b.WriteString("resetpw: ")
 	b.WriteString(e.Op)
 	b.WriteString(": ")
-	b.WriteString(strings.TrimPrefix(fmt.Sprint(e.Kind), "resetpw: "))
+	b.WriteString(e.Kind.text)
 	b.WriteString(" (pool ")
 	b.WriteString(shortPoolID(e.UserPoolID))
 	b.WriteString(", user ")
@@ -164,7 +77,10 @@ func (e *Error) redactText(s string) string {
 }
 
 // Is reports whether target is e's kind.
-func (e *Error) Is(target error) bool { return target != nil && target == e.Kind }
+func (e *Error) Is(target error) bool {
+	k, ok := target.(Kind)
+	return ok && k != (Kind{}) && k == e.Kind
+}
 
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
@@ -191,7 +107,7 @@ const (
 type messageRule struct {
 	code    string
 	message string // normalised; "" matches any message
-	kind    error
+	kind    Kind
 }
 
 // classifyRules is the classifier's table, first match wins. Codes not in it
@@ -238,13 +154,15 @@ func normalizeMessage(m string) string {
 	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(m)), ".")
 }
 
-// Classify returns the kind of err, as a Resetter would report it. It never
-// returns nil for a non-nil err: anything unknown is ErrUnavailable.
-func Classify(err error) error {
-	if err == nil {
-		return nil
+// classify returns the kind of err, as a Resetter would report it: anything
+// unknown is ErrUnavailable.
+func classify(err error) Kind {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != (Kind{}) {
+		return e.Kind
 	}
-	if k := KindOf(err); k != nil {
+	var k Kind
+	if errors.As(err, &k) && k != (Kind{}) {
 		return k
 	}
 	switch {
@@ -259,7 +177,7 @@ func Classify(err error) error {
 	}
 	var apiErr smithy.APIError
 	if errors.As(err, &apiErr) {
-		if k := classifyAPI(apiErr.ErrorCode(), apiErr.ErrorMessage()); k != nil {
+		if k, ok := classifyAPI(apiErr.ErrorCode(), apiErr.ErrorMessage()); ok {
 			return k
 		}
 	}
@@ -282,14 +200,14 @@ func Classify(err error) error {
 	return ErrUnavailable
 }
 
-func classifyAPI(code, message string) error {
+func classifyAPI(code, message string) (Kind, bool) {
 	msg := normalizeMessage(message)
 	for _, r := range classifyRules {
 		if r.code == code && (r.message == "" || strings.Contains(msg, r.message)) {
-			return r.kind
+			return r.kind, true
 		}
 	}
-	return nil
+	return Kind{}, false
 }
 
 // isCredentialsError spots the SDK's failure to find or load credentials,

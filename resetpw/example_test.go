@@ -45,7 +45,7 @@ func ExampleError() {
 	fmt.Println(errors.Is(err, resetpw.ErrNoVerifiedContact))
 	var e *resetpw.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.Op, resetpw.Code(e.Kind))
+		fmt.Println(e.Op, e.Kind.Code())
 	}
 	fmt.Println(err)
 	// Output:

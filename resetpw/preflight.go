@@ -242,7 +242,7 @@ func (u *userInfo) verified(attr string) string {
 
 // refusal is a preflight finding that stops a reset.
 type refusal struct {
-	kind   error
+	kind   Kind
 	reason string
 }
 

@@ -135,12 +135,20 @@ type attempt struct {
 // errClaimed stops a reset whose user another input of a bulk run has.
 var errClaimed = errors.New("resetpw: user claimed by another input")
 
-func (a *attempt) fail(op string, kind error, cause error) *Error {
-	if kind == nil {
-		kind = Classify(cause)
+// fail builds the *Error of a failed step; the zero kind means the cause's.
+func (a *attempt) fail(op string, kind Kind, cause error) *Error {
+	if kind == (Kind{}) {
+		kind = classify(cause)
 	}
 	return &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username,
 		RequestID: requestIDOf(cause), Err: cause, redact: a.safe}
+}
+
+// invalid builds the *Error of a field that fails local validation.
+func (a *attempt) invalid(field string, cause error) *Error {
+	e := a.fail(OpValidate, ErrInvalidInput, cause)
+	e.Field = field
+	return e
 }
 
 func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Result, error) {
@@ -158,7 +166,7 @@ func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool,
 	if err != nil {
 		var e *Error
 		if !errors.As(err, &e) { // every error of do is an *Error; this is a guard
-			e = a.fail(OpReset, nil, err)
+			e = a.fail(OpReset, Kind{}, err)
 			err = e
 		}
 		r.logFailure(ctx, req, e)
@@ -194,7 +202,7 @@ func (r *Resetter) logFailure(ctx context.Context, req Request, e *Error) {
 	if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
 		msg, key = "password reset refused", "reason"
 	}
-	attrs := []slog.Attr{slog.String("kind", Code(e.Kind)), slog.String("op", e.Op),
+	attrs := []slog.Attr{slog.String("kind", e.Kind.Code()), slog.String("op", e.Op),
 		slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username))}
 	if e.RequestID != "" {
 		attrs = append(attrs, slog.String("request_id", e.RequestID))
@@ -214,18 +222,18 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	r, req := a.r, a.req
 	// 1. Validate; nothing is sent on failure.
 	if err := checkPoolID(req.UserPoolID); err != nil {
-		return nil, a.fail(OpValidate, ErrInvalidInput, err)
+		return nil, a.invalid(FieldUserPoolID, err)
 	}
 	trimmed := strings.TrimSpace(req.Username)
 	a.kind = alias.Classify(trimmed)
 	name, err := alias.Normalize(req.Username, a.kind, alias.PoolConfig{CaseSensitive: true}, r.cfg.aliasOpts)
 	if err != nil {
-		return nil, a.fail(OpValidate, ErrInvalidInput, err)
+		return nil, a.invalid(FieldUsername, err)
 	}
 	a.name = name
 	a.safe = append(a.safe, trimmed, name)
 	if err := r.cfg.policy.Validate(req.ClientMetadata); err != nil {
-		return nil, a.fail(OpValidate, ErrInvalidInput, err)
+		return nil, a.invalid(FieldClientMetadata, err)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, a.fail(OpValidate, ErrUnavailable, err)
@@ -236,7 +244,7 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		// 2. The pool.
 		pool, err := r.pool(ctx, a.g, req.UserPoolID)
 		if err != nil {
-			return nil, a.fail(OpPreflight, nil, err)
+			return nil, a.fail(OpPreflight, Kind{}, err)
 		}
 		if pool.adminOnly {
 			return nil, a.fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"})
@@ -273,7 +281,7 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		return r.api.AdminResetUserPassword(ctx, in, o...)
 	})
 	if err != nil {
-		return nil, a.fail(OpReset, nil, err)
+		return nil, a.fail(OpReset, Kind{}, err)
 	}
 	// 7. The result.
 	if out != nil {
@@ -293,7 +301,7 @@ func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
 	}
 	res, err := resolver.Resolve(ctx, a.req.UserPoolID, pool.signIn, a.req.Username)
 	if err != nil {
-		return a.fail(OpResolve, nil, err)
+		return a.fail(OpResolve, Kind{}, err)
 	}
 	a.name, a.kind = res.Name, res.Kind
 	a.safe = append(a.safe, res.Name)
@@ -318,7 +326,7 @@ func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 		return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
 	})
 	if err != nil {
-		return nil, a.fail(OpPreflight, nil, err)
+		return nil, a.fail(OpPreflight, Kind{}, err)
 	}
 	u := userInfoFrom(out)
 	for _, k := range []string{"email", "phone_number", "preferred_username", "sub"} {
@@ -386,7 +394,7 @@ func (a *attempt) checkUser(ctx context.Context, pool *poolInfo, res *Result) er
 	}
 	pr, f, err := a.r.predict(ctx, pool, u)
 	if err != nil {
-		return a.fail(OpPreflight, nil, err)
+		return a.fail(OpPreflight, Kind{}, err)
 	}
 	if f != nil {
 		return a.fail(OpPreflight, f.kind, f)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -479,8 +480,9 @@ func TestError_Format(t *testing.T) {
 	assert.True(t, errors.Is(e, ErrUserNotFound))
 	assert.False(t, errors.Is(e, ErrUserDisabled))
 	assert.Equal(t, ErrUserNotFound, KindOf(e))
-	assert.Equal(t, "user_not_found", Code(KindOf(e)))
-	assert.Nil(t, KindOf(errors.New("other")))
+	assert.Equal(t, "user_not_found", KindOf(e).Code())
+	assert.Equal(t, ErrUnavailable, KindOf(errors.New("other")), "never the zero Kind for an error")
+	assert.Equal(t, ErrUserState, KindOf(fmt.Errorf("wrapped: %w", ErrUserState)), "a Kind in the chain is its own kind")
 
 	long := &Error{Kind: ErrInvalidInput, Op: OpValidate, UserPoolID: strings.Repeat("p", 1000), Username: "x"}
 	assert.Less(t, len(long.Error()), 200)
@@ -488,11 +490,20 @@ func TestError_Format(t *testing.T) {
 
 func TestKindsHaveCodes(t *testing.T) {
 	seen := map[string]bool{}
-	for _, k := range Kinds {
-		c := Code(k)
+	for _, k := range Kinds() {
+		c := k.Code()
 		require.NotEmpty(t, c, k.Error())
 		require.False(t, seen[c])
 		seen[c] = true
+		assert.Equal(t, c, k.String())
+		assert.True(t, strings.HasPrefix(k.Error(), "resetpw: "))
+		assert.GreaterOrEqual(t, k.HTTPStatus(), 400)
+		assert.Less(t, k.HTTPStatus(), 600)
+		assert.True(t, errors.Is(&Error{Kind: k}, k))
 	}
 	assert.Len(t, seen, 16)
+	ks := Kinds()
+	ks[0] = ErrTrigger
+	assert.Equal(t, ErrInvalidInput, Kinds()[0], "Kinds returns a copy")
+	assert.False(t, errors.Is(&Error{}, Kind{}), "the zero Kind matches nothing")
 }

@@ -144,7 +144,6 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		return d.Medium
 	}
 	kind := resetpw.KindOf(perr)
-	require.NotNil(t, kind, name)
 	var e *resetpw.Error
 	require.True(t, errors.As(perr, &e), name)
 	assert.Equal(t, resetpw.OpPreflight, e.Op, name)
@@ -154,7 +153,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		require.NoError(t, rerr, name)
 		require.Len(t, deliveries, 1, name)
 		assert.True(t, deliveries[0].Dropped, "%s: preflight refused with %v, the Fake delivered", name, kind)
-		return "dropped:" + resetpw.Code(kind)
+		return "dropped:" + kind.Code()
 	case resetpw.ErrRecoveryNotConfigured:
 		// The preflight reads the pool before the user; Cognito checks the
 		// user's state first (docs/cognito-rules.md, R1).
@@ -167,9 +166,9 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 			want = resetpw.ErrUserState
 		}
 		assert.ErrorIs(t, rerr, want, name)
-		return resetpw.Code(kind)
+		return kind.Code()
 	}
 	assert.ErrorIs(t, rerr, kind, name)
 	assert.Empty(t, deliveries, name)
-	return resetpw.Code(kind)
+	return kind.Code()
 }

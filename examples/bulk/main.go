@@ -164,7 +164,7 @@ func lineOf(o resetpw.Outcome) Line {
 	case o.Duplicate:
 		l.Status, l.DuplicateOf = "duplicate", &o.DuplicateOf
 	case o.Err != nil:
-		l.Status, l.Kind, l.Error = "failed", resetpw.Code(resetpw.Classify(o.Err)), o.Err.Error()
+		l.Status, l.Kind, l.Error = "failed", resetpw.KindOf(o.Err).Code(), o.Err.Error()
 	default:
 		l.Status, l.RequestID = "sent", o.Result.RequestID
 		if d := o.Result.Delivery; d != nil {

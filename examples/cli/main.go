@@ -62,14 +62,36 @@ const (
 	exitOK         = 0
 	exitUnexpected = 1
 	exitUsage      = 2
-	exitKindBase   = 10 // + the kind's position in resetpw.Kinds
 )
 
-// exitCode returns the documented exit code of err.
+// kindExitCodes is the documented exit code of each kind. A new kind gets
+// the next free number here; no code is ever given to another kind.
+var kindExitCodes = map[resetpw.Kind]int{
+	resetpw.ErrInvalidInput:          10,
+	resetpw.ErrPoolNotFound:          11,
+	resetpw.ErrUserNotFound:          12,
+	resetpw.ErrAmbiguousAlias:        13,
+	resetpw.ErrUserDisabled:          14,
+	resetpw.ErrUserState:             15,
+	resetpw.ErrRecoveryNotConfigured: 16,
+	resetpw.ErrNoVerifiedContact:     17,
+	resetpw.ErrSMSSandbox:            18,
+	resetpw.ErrDeliveryConfig:        19,
+	resetpw.ErrTrigger:               20,
+	resetpw.ErrThrottled:             21,
+	resetpw.ErrAttemptLimit:          22,
+	resetpw.ErrAccessDenied:          23,
+	resetpw.ErrUnavailable:           24,
+	resetpw.ErrNotEnabled:            25,
+}
+
+// exitCode returns the documented exit code of err: its kind's, when it is
+// a *resetpw.Error.
 func exitCode(err error) int {
-	for i, k := range resetpw.Kinds {
-		if errors.Is(err, k) {
-			return exitKindBase + i
+	var e *resetpw.Error
+	if errors.As(err, &e) {
+		if c, ok := kindExitCodes[e.Kind]; ok {
+			return c
 		}
 	}
 	return exitUnexpected
@@ -114,7 +136,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	code := exitCode(err)
 	kind := "unexpected"
 	if code != exitUnexpected {
-		kind = resetpw.Code(resetpw.KindOf(err))
+		kind = resetpw.KindOf(err).Code()
 	}
 	fmt.Fprintf(stderr, "error: %s: %v\n", kind, err)
 	return code

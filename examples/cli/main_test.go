@@ -137,9 +137,9 @@ func TestExitCodesDocumented(t *testing.T) {
 		doc[m[2]] = n
 	}
 	seen := map[int]bool{exitOK: true, exitUnexpected: true, exitUsage: true}
-	for _, k := range resetpw.Kinds {
+	for _, k := range resetpw.Kinds() {
 		code := exitCode(&resetpw.Error{Kind: k})
-		assert.Equal(t, doc[resetpw.Code(k)], code, resetpw.Code(k))
+		assert.Equal(t, doc[k.Code()], code, k.Code())
 		assert.False(t, seen[code], "exit code %d used twice", code)
 		seen[code] = true
 	}

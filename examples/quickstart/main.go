@@ -158,7 +158,7 @@ func show(_ *resetpw.Result, err error) {
 		fmt.Println("   unexpected:", err)
 		return
 	}
-	fmt.Printf("   refused: %s\n", resetpw.Code(e.Kind))
+	fmt.Printf("   refused: %s\n", e.Kind.Code())
 	fmt.Printf("   errors.Is(err, resetpw.ErrNoVerifiedContact) = %v, errors.Is(err, resetpw.ErrSMSSandbox) = %v\n",
 		errors.Is(err, resetpw.ErrNoVerifiedContact), errors.Is(err, resetpw.ErrSMSSandbox))
 	fmt.Printf("   %v\n", err)

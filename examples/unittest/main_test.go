@@ -39,7 +39,7 @@ func TestPasswordReset(t *testing.T) {
 				UserPoolID: pool, Username: "diego", ClientMetadata: map[string]string{"source": "unittest-example"},
 			}).Once()
 			if tt.err == nil {
-				call.Return(resetpwtest.Sent(pool, "diego"), nil)
+				call.Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
 			} else {
 				call.Return(nil, tt.err)
 			}

@@ -401,7 +401,7 @@ func TestFake_DailyEmailLimit(t *testing.T) {
 	var limit *types.LimitExceededException
 	require.ErrorAs(t, err, &limit)
 	assert.Contains(t, limit.ErrorMessage(), "Exceeded daily email limit")
-	assert.Equal(t, resetpw.ErrDeliveryConfig, resetpw.Classify(err), "the account's quota, not the user's")
+	assert.Equal(t, resetpw.ErrDeliveryConfig, resetpw.KindOf(err), "the account's quota, not the user's")
 	u, err := f.GetUser(builtIn, "u2")
 	require.NoError(t, err)
 	assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus, "no code went out")

@@ -2,6 +2,7 @@ package resetpwtest
 
 import (
 	"context"
+	"iter"
 
 	"github.com/stretchr/testify/mock"
 
@@ -9,12 +10,19 @@ import (
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
-// Mock is a testify mock of resetpw.PasswordResetter.
+// Mock is a testify mock of every entry point of a resetpw.Resetter: Reset,
+// Check, CheckPool and Bulk. Expect calls with On, or with OnReset, OnCheck
+// and OnCheckPool; Bulk needs no expectation of its own (see Mock.Bulk).
 type Mock struct {
 	mock.Mock
 }
 
-var _ resetpw.PasswordResetter = (*Mock)(nil)
+var (
+	_ resetpw.PasswordResetter = (*Mock)(nil)
+	_ resetpw.ResetChecker     = (*Mock)(nil)
+	_ resetpw.PoolChecker      = (*Mock)(nil)
+	_ resetpw.BulkResetter     = (*Mock)(nil)
+)
 
 // T is the part of *testing.T that NewMock uses.
 type T interface {
@@ -32,28 +40,102 @@ func NewMock(t T) *Mock {
 
 // Reset records the call and returns what the matching expectation says.
 func (m *Mock) Reset(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
-	args := m.Called(ctx, req)
+	return m.result("Reset", ctx, req)
+}
+
+// Check records the call and returns what the matching expectation says.
+func (m *Mock) Check(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
+	return m.result("Check", ctx, req)
+}
+
+func (m *Mock) result(method string, ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
+	args := m.MethodCalled(method, ctx, req)
 	res, _ := args.Get(0).(*resetpw.Result)
 	return res, args.Error(1)
+}
+
+// CheckPool records the call and returns what the matching expectation says.
+func (m *Mock) CheckPool(ctx context.Context, poolID string) (*resetpw.PoolReport, error) {
+	args := m.Called(ctx, poolID)
+	rep, _ := args.Get(0).(*resetpw.PoolReport)
+	return rep, args.Error(1)
+}
+
+// Bulk runs each request through the Mock's Reset, in order and one at a
+// time, so that a test expects the users of a bulk run with OnReset as for
+// single resets; it stops reading when ctx ends. Outcomes and the Summary
+// are built as resetpw.Resetter.Bulk builds them, except that the Mock sees
+// no duplicates and ignores opts' rates.
+func (m *Mock) Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions, each func(resetpw.Outcome)) (resetpw.Summary, error) {
+	var sum resetpw.Summary
+	i := 0
+	for req := range reqs {
+		if err := ctx.Err(); err != nil {
+			return sum, err
+		}
+		res, err := m.Reset(ctx, req)
+		o := resetpw.Outcome{Index: i, Request: req, Result: res, Err: err}
+		i++
+		sum.Done++
+		if err != nil {
+			sum.Failed++
+			if sum.ByKind == nil {
+				sum.ByKind = map[string]int{}
+			}
+			sum.ByKind[resetpw.KindOf(err).Code()]++
+		} else {
+			sum.Sent++
+		}
+		if each != nil {
+			each(o)
+		}
+		if opts.Progress != nil {
+			opts.Progress(sum.Progress)
+		}
+	}
+	return sum, nil
 }
 
 // OnReset expects a reset of username in pool, with any context and any
 // metadata: shorter than On("Reset", mock.Anything, mock.MatchedBy(...)).
 func (m *Mock) OnReset(poolID, username string) *mock.Call {
-	return m.On("Reset", mock.Anything, mock.MatchedBy(func(r resetpw.Request) bool {
+	return m.On("Reset", mock.Anything, matchRequest(poolID, username))
+}
+
+// OnCheck expects a dry run for username in pool, as OnReset does.
+func (m *Mock) OnCheck(poolID, username string) *mock.Call {
+	return m.On("Check", mock.Anything, matchRequest(poolID, username))
+}
+
+// OnCheckPool expects a check of pool, with any context.
+func (m *Mock) OnCheckPool(poolID string) *mock.Call {
+	return m.On("CheckPool", mock.Anything, poolID)
+}
+
+func matchRequest(poolID, username string) any {
+	return mock.MatchedBy(func(r resetpw.Request) bool {
 		return r.UserPoolID == poolID && r.Username == username
-	}))
+	})
 }
 
-// Sent returns the Result of a reset whose code went by email to a masked
-// destination, for Return.
-func Sent(poolID, username string) *resetpw.Result {
+// Sent returns the Result of a reset of username whose code went to
+// destination, an email address (by EMAIL, through SES) or a phone number
+// (by SMS, through SNS), masked as Cognito shows it, for Return.
+func Sent(poolID, username, destination string) *resetpw.Result {
+	d := &resetpw.Delivery{Medium: resetpw.MediumEmail, Destination: alias.Mask(destination), Sender: resetpw.SenderSES}
+	if alias.Classify(destination) == alias.Phone {
+		d.Medium, d.Sender = resetpw.MediumSMS, resetpw.SenderSNS
+	}
 	return &resetpw.Result{UserPoolID: poolID, Username: username, Input: alias.Classify(username),
-		Delivery: &resetpw.Delivery{Medium: resetpw.MediumEmail, Destination: alias.Mask(username)}, RequestID: "resetpwtest-mock"}
+		Delivery: d, RequestID: "resetpwtest-mock"}
 }
 
-// Fail returns a *resetpw.Error of the given kind (resetpw.ErrUserNotFound,
-// ...), for Return.
-func Fail(kind error) error {
+// Fail returns a *resetpw.Error of the given kind, from the reset step
+// (resetpw.OpReset), for Return. Set its other fields (Op, Username,
+// RequestID, Field, Err) for the case under test:
+//
+//	e := resetpwtest.Fail(resetpw.ErrUnavailable)
+//	e.RequestID = "req-1" // resetpw.MaybeSent(e) is true: Op is OpReset
+func Fail(kind resetpw.Kind) *resetpw.Error {
 	return &resetpw.Error{Kind: kind, Op: resetpw.OpReset}
 }
