@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"iter"
+	"log/slog"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -148,7 +149,7 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	g := newPacer(opts)
+	g := newPacer(opts, r.cfg.logger)
 	b := &bulkRun{r: r, g: g, claimed: map[string]int{}}
 
 	type job struct {
@@ -256,21 +257,23 @@ func (b *bulkRun) one(ctx context.Context, i int, req Request) Outcome {
 }
 
 func (b *bulkRun) notSent(ctx context.Context, i int, req Request) Outcome {
-	return Outcome{Index: i, Request: req, Err: &Error{Kind: ErrUnavailable, Op: OpReset, UserPoolID: req.UserPoolID,
+	return Outcome{Index: i, Request: req, Err: &Error{Kind: ErrUnavailable, Op: OpBulk, UserPoolID: req.UserPoolID,
 		Username: req.Username, Err: fmt.Errorf("not sent: %w", context.Cause(ctx))}}
 }
 
 // pacer is the gate of a bulk run: a token bucket per quota category that
 // slows down when throttled (×0.7, down to a tenth) and recovers as
-// requests succeed (+2% of the configured rate each).
+// requests succeed (+2% of the configured rate each). Every change of pace
+// is logged at Debug.
 type pacer struct {
 	mu      sync.Mutex
 	lims    [numCategories]*rate.Limiter
 	configs [numCategories]rate.Limit
+	logger  *slog.Logger
 }
 
-func newPacer(o BulkOptions) *pacer {
-	p := &pacer{}
+func newPacer(o BulkOptions, logger *slog.Logger) *pacer {
+	p := &pacer{logger: logger}
 	for c, r := range map[category]float64{catRecovery: o.ResetRate, catUserRead: o.UserReadRate,
 		catUserList: o.UserListRate, catPoolRead: o.PoolReadRate} {
 		p.configs[c] = rate.Limit(r)
@@ -285,14 +288,26 @@ func (p *pacer) throttled(c category) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	l := p.lims[c]
-	l.SetLimit(max(l.Limit()*0.7, p.configs[c]/10))
+	p.set(c, max(l.Limit()*0.7, p.configs[c]/10), "bulk pace slowed: throttled")
 }
 
 func (p *pacer) ok(c category) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if cur := p.lims[c].Limit(); cur < p.configs[c] {
+		p.set(c, min(cur+p.configs[c]/50, p.configs[c]), "bulk pace recovering")
+	}
+}
+
+// set changes a category's rate and logs the change; p.mu is held.
+func (p *pacer) set(c category, r rate.Limit, msg string) {
 	l := p.lims[c]
-	if cur := l.Limit(); cur < p.configs[c] {
-		l.SetLimit(min(cur+p.configs[c]/50, p.configs[c]))
+	if r == l.Limit() {
+		return
+	}
+	l.SetLimit(r)
+	if p.logger != nil && p.logger.Enabled(context.Background(), slog.LevelDebug) {
+		p.logger.LogAttrs(context.Background(), slog.LevelDebug, msg, slog.String("category", c.String()),
+			slog.Float64("rate", float64(r)), slog.Float64("configured", float64(p.configs[c])))
 	}
 }

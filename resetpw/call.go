@@ -2,6 +2,7 @@ package resetpw
 
 import (
 	"context"
+	"log/slog"
 	"math/rand/v2"
 	"time"
 
@@ -19,6 +20,13 @@ const (
 	catPoolRead                 // UserPoolRead: DescribeUserPool
 	numCategories
 )
+
+func (c category) String() string {
+	return [...]string{"UserAccountRecovery", "UserRead", "UserList", "UserPoolRead"}[c]
+}
+
+// opNames names each category's operation, for log lines.
+var opNames = [numCategories]string{"AdminResetUserPassword", "AdminGetUser", "ListUsers", "DescribeUserPool"}
 
 // gate paces requests; a bulk run supplies one, a single Reset does not.
 type gate interface {
@@ -39,8 +47,11 @@ func noSDKRetry(o *cip.Options) {
 }
 
 // call sends one operation, retrying throttling (all operations) and, for
-// reads, unavailability, with jittered exponential backoff that respects ctx.
+// reads, unavailability, with jittered exponential backoff that respects ctx;
+// each retry is logged at Debug. The caller's WithClientOptions apply to
+// every call, then the SDK's own retries are turned off for it.
 func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
+	optFns := append(r.cfg.clientOpts[:len(r.cfg.clientOpts):len(r.cfg.clientOpts)], noSDKRetry)
 	for attempt := 0; ; attempt++ {
 		var zero T
 		if g != nil {
@@ -48,7 +59,7 @@ func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(c
 				return zero, err
 			}
 		}
-		out, err := fn(ctx, noSDKRetry)
+		out, err := fn(ctx, optFns...)
 		if err == nil {
 			if g != nil {
 				g.ok(c)
@@ -64,13 +75,19 @@ func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(c
 		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
 			return out, err
 		}
-		if err := sleep(ctx, r.backoff(attempt)); err != nil {
+		delay := r.backoff(attempt)
+		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
+			r.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "cognito call retried", slog.String("operation", opNames[c]),
+				slog.String("kind", kind.Code()), slog.Int("retry", attempt+1), slog.Duration("delay", delay))
+		}
+		if err := sleep(ctx, delay); err != nil {
 			return zero, err
 		}
 	}
 }
 
-// backoff returns a full-jitter delay for the given retry.
+// backoff returns an equal-jitter delay for the given retry: half of
+// base·2ⁿ (capped at max), plus up to as much again at random.
 func (r *Resetter) backoff(attempt int) time.Duration {
 	d := r.cfg.backoffBase << min(attempt, 16)
 	if d > r.cfg.backoffMax || d <= 0 {

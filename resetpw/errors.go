@@ -21,6 +21,9 @@ const (
 	OpPreflight = "preflight"
 	OpResolve   = "resolve"
 	OpReset     = "reset"
+	// OpBulk: a bulk run ended (its context was cancelled) before this
+	// input was sent; nothing was sent for it.
+	OpBulk = "bulk"
 )
 
 // Error is the error of every failed reset. Match its kind with errors.Is
@@ -34,7 +37,7 @@ const (
 // ClientMetadata.
 type Error struct {
 	Kind       Kind   // one of the Err… kinds
-	Op         string // OpValidate, OpPreflight, OpResolve or OpReset
+	Op         string // OpValidate, OpPreflight, OpResolve, OpReset or OpBulk
 	Field      string // for OpValidate: FieldUserPoolID, FieldUsername or FieldClientMetadata
 	UserPoolID string
 	Username   string // as the caller gave it, kept whole; Error() masks it

@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"time"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/metadata"
 )
@@ -74,6 +76,7 @@ type config struct {
 	poolTTL         time.Duration
 	sandboxVerified map[string]bool
 	sns             SNSAPI
+	clientOpts      []func(*cip.Options)
 	aliasOpts       alias.Options
 	logger          *slog.Logger
 	maxRetries      int
@@ -164,9 +167,14 @@ func WithAliasOptions(o alias.Options) Option {
 	}
 }
 
-// WithLogger sets where the Resetter logs: one Info line per reset sent, one
-// Warn line per reset refused or failed, usernames masked and no metadata
-// values. The default discards.
+// WithLogger sets where the Resetter logs, with the caller's context (so a
+// handler can add request-scoped attributes): one Info line per reset sent
+// ("password reset sent") or dry run passed ("password reset checked"), one
+// Warn line per reset refused ("password reset refused") or failed
+// ("password reset failed"), and Debug lines per retry and per change of a
+// bulk run's pace. Keys: pool, user (masked), input, dry_run, request_id,
+// medium, destination (masked), sender, caveats, kind, op, error. No
+// metadata values, ever. The default discards.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
@@ -177,9 +185,14 @@ func WithLogger(l *slog.Logger) Option {
 	}
 }
 
-// WithMaxThrottleRetries sets how often a throttled request
-// (TooManyRequestsException) is retried, 0 to 10; the default is 3.
-// LimitExceededException is never retried.
+// WithMaxThrottleRetries sets how often one call is retried, 0 to 10; the
+// default is 3. Retried are throttled calls (TooManyRequestsException) of
+// every operation, and reads (DescribeUserPool, AdminGetUser, ListUsers)
+// that fail as unavailable (a 5xx, a transport failure). Never retried are
+// LimitExceededException, and an AdminResetUserPassword whose fate is
+// unknown (docs/cognito-rules.md, R29). The SDK client's own retries are
+// turned off for every call the Resetter makes, on the per-call copy of its
+// options; the client itself is unchanged.
 func WithMaxThrottleRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 || n > 10 {
@@ -190,8 +203,25 @@ func WithMaxThrottleRetries(n int) Option {
 	}
 }
 
-// WithBackoff sets the delays between retries: full jitter over base·2ⁿ,
-// capped at max. The defaults are 100ms and 2s.
+// WithClientOptions adds functional options, such as a custom endpoint
+// resolver, HTTP client or API middleware, to every Cognito call the
+// Resetter makes, as aws-sdk-go-v2's feature/s3/manager does. They apply to
+// the per-call copy of the client's options; the SDK's retries stay off.
+func WithClientOptions(opts ...func(*cip.Options)) Option {
+	return func(c *config) error {
+		for _, o := range opts {
+			if o == nil {
+				return optionErr("nil client option")
+			}
+		}
+		c.clientOpts = append(c.clientOpts, opts...)
+		return nil
+	}
+}
+
+// WithBackoff sets the delays between retries: equal jitter, that is half
+// of base·2ⁿ (capped at max) plus up to as much again at random. The
+// defaults are 100ms and 2s.
 func WithBackoff(base, max time.Duration) Option {
 	return func(c *config) error {
 		if base <= 0 || max < base || max > time.Minute {

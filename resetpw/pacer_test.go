@@ -8,7 +8,7 @@ import (
 )
 
 func TestPacer_SlowsAndRecovers(t *testing.T) {
-	p := newPacer(BulkOptions{ResetRate: 20, UserReadRate: 100, UserListRate: 20, PoolReadRate: 10})
+	p := newPacer(BulkOptions{ResetRate: 20, UserReadRate: 100, UserListRate: 20, PoolReadRate: 10}, nil)
 	assert.Equal(t, rate.Limit(20), p.lims[catRecovery].Limit())
 	p.throttled(catRecovery)
 	assert.InDelta(t, 14, float64(p.lims[catRecovery].Limit()), 1e-9)

@@ -100,7 +100,9 @@ func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
 }
 
 // Check runs steps 1 to 5 of Reset and sends nothing: a dry run that says
-// where the code would go, or why the reset would be refused.
+// why the reset would be refused, and, with PreflightFull only, where the
+// code would go (Result.Delivery) and what can't be proved (Result.Caveats).
+// Its log lines carry dry_run=true.
 func (r *Resetter) Check(ctx context.Context, req Request) (*Result, error) {
 	return r.run(ctx, req, nil, false)
 }
@@ -169,13 +171,19 @@ func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool,
 			e = a.fail(OpReset, Kind{}, err)
 			err = e
 		}
-		r.logFailure(ctx, req, e)
+		r.logFailure(ctx, req, e, !send)
 		return nil, err
 	}
-	if send && r.cfg.logger.Enabled(ctx, slog.LevelInfo) {
+	if r.cfg.logger.Enabled(ctx, slog.LevelInfo) {
+		msg := "password reset sent"
+		if !send {
+			msg = "password reset checked"
+		}
 		attrs := []slog.Attr{slog.String("pool", req.UserPoolID), slog.String("user", alias.Mask(req.Username)),
-			slog.String("input", res.Input.String()), slog.String("request_id", res.RequestID),
-			slog.Int("metadata_keys", len(req.ClientMetadata))}
+			slog.String("input", res.Input.String()), slog.Bool("dry_run", !send)}
+		if send {
+			attrs = append(attrs, slog.String("request_id", res.RequestID), slog.Int("metadata_keys", len(req.ClientMetadata)))
+		}
 		if res.Delivery != nil {
 			attrs = append(attrs, slog.String("medium", res.Delivery.Medium), slog.String("destination", res.Delivery.Destination),
 				slog.String("sender", res.Delivery.Sender))
@@ -187,27 +195,27 @@ func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool,
 			}
 			attrs = append(attrs, slog.Any("caveats", codes))
 		}
-		r.cfg.logger.LogAttrs(ctx, slog.LevelInfo, "password reset sent", attrs...)
+		r.cfg.logger.LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
 	}
 	return res, nil
 }
 
 // logFailure writes the Warn line of a refused or failed reset. The line is
 // built only when the logger wants it: masking costs allocations.
-func (r *Resetter) logFailure(ctx context.Context, req Request, e *Error) {
+func (r *Resetter) logFailure(ctx context.Context, req Request, e *Error, dryRun bool) {
 	if !r.cfg.logger.Enabled(ctx, slog.LevelWarn) {
 		return
 	}
-	msg, key := "password reset failed", "error"
+	msg := "password reset failed"
 	if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
-		msg, key = "password reset refused", "reason"
+		msg = "password reset refused"
 	}
-	attrs := []slog.Attr{slog.String("kind", e.Kind.Code()), slog.String("op", e.Op),
-		slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username))}
+	attrs := []slog.Attr{slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username)),
+		slog.Bool("dry_run", dryRun), slog.String("kind", e.Kind.Code()), slog.String("op", e.Op)}
 	if e.RequestID != "" {
 		attrs = append(attrs, slog.String("request_id", e.RequestID))
 	}
-	attrs = append(attrs, slog.String(key, e.redactText(errText(e.Err))))
+	attrs = append(attrs, slog.String("error", e.redactText(errText(e.Err))))
 	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 }
 

@@ -3,6 +3,7 @@ package resetpw
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -506,4 +507,143 @@ func TestKindsHaveCodes(t *testing.T) {
 	ks[0] = ErrTrigger
 	assert.Equal(t, ErrInvalidInput, Kinds()[0], "Kinds returns a copy")
 	assert.False(t, errors.Is(&Error{}, Kind{}), "the zero Kind matches nothing")
+}
+
+// Local validation names the field, so a handler can tell the caller's bad
+// input from its own configuration and from Cognito's
+// InvalidParameterException.
+func TestError_Field(t *testing.T) {
+	tests := []struct {
+		name  string
+		req   Request
+		field string
+	}{
+		{"pool ID", Request{UserPoolID: "not a pool", Username: "diego"}, FieldUserPoolID},
+		{"username", Request{UserPoolID: testPool, Username: "diego ramirez"}, FieldUsername},
+		{"metadata", Request{UserPoolID: testPool, Username: "diego", ClientMetadata: map[string]string{"password": "x"}}, FieldClientMetadata},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			stub := newStub()
+			r := newTestResetter(t, stub)
+			_, err := r.Reset(context.Background(), tt.req)
+			var e *Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, ErrInvalidInput, e.Kind)
+			assert.Equal(t, OpValidate, e.Op)
+			assert.Equal(t, tt.field, e.Field)
+			assert.Zero(t, stub.count("AdminResetUserPassword")+stub.count("DescribeUserPool")+stub.count("AdminGetUser"), "nothing is sent")
+		})
+	}
+	stub := newStub()
+	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	stub.errs["AdminResetUserPassword"] = []error{&types.InvalidParameterException{Message: aws.String("something Cognito did not like")}}
+	r := newTestResetter(t, stub)
+	_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+	var e *Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, ErrInvalidInput, e.Kind)
+	assert.Equal(t, OpReset, e.Op, "Cognito's own InvalidParameterException")
+	assert.Empty(t, e.Field)
+}
+
+type ctxKey struct{}
+
+// ctxHandler adds the request ID of the caller's context to every record,
+// as a service's slog handler would.
+type ctxHandler struct{ slog.Handler }
+
+func (h ctxHandler) Handle(ctx context.Context, r slog.Record) error {
+	if id, ok := ctx.Value(ctxKey{}).(string); ok {
+		r.AddAttrs(slog.String("http_request", id))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// Log lines use one set of keys, carry the caller's context, mark dry runs,
+// and show retries at Debug.
+func TestLogging_KeysContextDryRunRetries(t *testing.T) {
+	var buf bytes.Buffer
+	logger := slog.New(ctxHandler{slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})})
+	stub := newStub()
+	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	stub.addUser("locked", types.UserStatusTypeConfirmed, false)
+	stub.errs["AdminGetUser"] = []error{&types.TooManyRequestsException{Message: aws.String("Rate exceeded")}, nil} // once
+	r := newTestResetter(t, stub, WithLogger(logger))
+	ctx := context.WithValue(context.Background(), ctxKey{}, "http-42")
+	_, err := r.Check(ctx, Request{UserPoolID: testPool, Username: "diego"})
+	require.NoError(t, err)
+	_, err = r.Check(ctx, Request{UserPoolID: testPool, Username: "locked"})
+	require.ErrorIs(t, err, ErrUserDisabled)
+	_, err = r.Reset(ctx, Request{UserPoolID: testPool, Username: "locked"})
+	require.ErrorIs(t, err, ErrUserDisabled)
+
+	var lines []map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(buf.String()), "\n") {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &m))
+		lines = append(lines, m)
+	}
+	require.Len(t, lines, 4)
+	assert.Equal(t, "cognito call retried", lines[0]["msg"])
+	assert.Equal(t, "AdminGetUser", lines[0]["operation"])
+	assert.Equal(t, "throttled", lines[0]["kind"])
+	assert.Equal(t, "password reset checked", lines[1]["msg"])
+	assert.Equal(t, true, lines[1]["dry_run"])
+	assert.Nil(t, lines[1]["request_id"], "a dry run has no request ID")
+	assert.Equal(t, "password reset refused", lines[2]["msg"])
+	assert.Equal(t, true, lines[2]["dry_run"])
+	assert.Equal(t, "password reset refused", lines[3]["msg"])
+	assert.Equal(t, false, lines[3]["dry_run"])
+	for _, l := range lines {
+		assert.Equal(t, "http-42", l["http_request"], "the caller's context reaches the handler")
+		assert.Nil(t, l["reason"], "the error text is always under error")
+	}
+	assert.Equal(t, lines[2]["error"], lines[3]["error"])
+	assert.NotContains(t, buf.String(), "diego@example.com")
+}
+
+// WithClientOptions applies to every call, before the SDK's retries are
+// turned off; invalid ones are refused.
+func TestWithClientOptions(t *testing.T) {
+	stub := newStub()
+	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+	var seen []string
+	rec := &optionRecorder{API: stub, seen: &seen}
+	r := newTestResetter(t, rec, WithClientOptions(func(o *cip.Options) { o.Region = "eu-west-1" }))
+	_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"DescribeUserPool eu-west-1 1", "AdminGetUser eu-west-1 1", "AdminResetUserPassword eu-west-1 1"}, seen)
+	_, err = New(stub, WithClientOptions(nil))
+	assert.ErrorIs(t, err, ErrOption)
+}
+
+// optionRecorder applies each call's option functions to a fresh Options and
+// records the region and the retryer's attempts they leave.
+type optionRecorder struct {
+	API
+	seen *[]string
+}
+
+func (o *optionRecorder) record(op string, fns []func(*cip.Options)) {
+	opts := cip.Options{Region: "us-west-2"}
+	for _, f := range fns {
+		f(&opts)
+	}
+	*o.seen = append(*o.seen, fmt.Sprintf("%s %s %d", op, opts.Region, opts.Retryer.MaxAttempts()))
+}
+
+func (o *optionRecorder) DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, fns ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+	o.record("DescribeUserPool", fns)
+	return o.API.DescribeUserPool(ctx, in, fns...)
+}
+
+func (o *optionRecorder) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, fns ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	o.record("AdminGetUser", fns)
+	return o.API.AdminGetUser(ctx, in, fns...)
+}
+
+func (o *optionRecorder) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, fns ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	o.record("AdminResetUserPassword", fns)
+	return o.API.AdminResetUserPassword(ctx, in, fns...)
 }

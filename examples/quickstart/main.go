@@ -11,7 +11,7 @@
 // for the CLI example or any SDK client to talk to:
 //
 //	go run ./examples/quickstart -serve 127.0.0.1:4566
-//	go run ./examples/cli --endpoint-url http://127.0.0.1:4566 --region us-west-2 \
+//	go run ./examples/admin-reset-user-password --endpoint-url http://127.0.0.1:4566 --region us-west-2 \
 //	    --user-pool-id us-west-2_aaaaaaaaa --username diego@example.com --output text
 package main
 

@@ -1,13 +1,18 @@
 package main
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -15,46 +20,161 @@ import (
 
 const pool = "us-west-2_aaaaaaaaa"
 
-func TestPasswordReset(t *testing.T) {
-	tests := []struct {
-		name   string
-		err    error
-		status int
-	}{
-		{"sent", nil, http.StatusNoContent},
-		{"unknown user", resetpwtest.Fail(resetpw.ErrUserNotFound), http.StatusNotFound},
-		{"no verified contact", resetpwtest.Fail(resetpw.ErrNoVerifiedContact), http.StatusConflict},
-		{"sms sandbox", resetpwtest.Fail(resetpw.ErrSMSSandbox), http.StatusConflict},
-		{"admin-only recovery", resetpwtest.Fail(resetpw.ErrRecoveryNotConfigured), http.StatusConflict},
-		{"throttled", resetpwtest.Fail(resetpw.ErrThrottled), http.StatusTooManyRequests},
-		{"attempt limit", resetpwtest.Fail(resetpw.ErrAttemptLimit), http.StatusTooManyRequests},
-		{"invalid input", resetpwtest.Fail(resetpw.ErrInvalidInput), http.StatusBadRequest},
-		{"anything else", resetpwtest.Fail(resetpw.ErrUnavailable), http.StatusBadGateway},
-		{"untyped error", errors.New("boom"), http.StatusBadGateway},
+var tokens = map[string]string{"alice": "alice-token-1", "bob": "bob-token-22"}
+
+func newService(m *resetpwtest.Mock, logs *bytes.Buffer) *Service {
+	s := &Service{Resetter: m, PoolID: pool, Authenticate: BearerTokens(tokens)}
+	if logs != nil {
+		s.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 	}
+	return s
+}
+
+func post(s *Service, user, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/users/"+user+"/password-reset", nil)
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	rec := httptest.NewRecorder()
+	s.Routes().ServeHTTP(rec, req)
+	return rec
+}
+
+// expectReset expects alice's reset of diego, with the agent in the metadata.
+func expectReset(m *resetpwtest.Mock) *mock.Call {
+	return m.On("Reset", mock.Anything, resetpw.Request{
+		UserPoolID: pool, Username: "diego", ClientMetadata: map[string]string{"source": "helpdesk", "agent": "alice"},
+	}).Once()
+}
+
+func TestPasswordReset_EveryKind(t *testing.T) {
+	withField := func(kind resetpw.Kind, op, field string) error {
+		e := resetpwtest.Fail(kind)
+		e.Op, e.Field = op, field
+		return e
+	}
+	tests := []struct {
+		name      string
+		err       error
+		status    int
+		maybeSent bool
+	}{
+		{"sent", nil, http.StatusNoContent, false},
+		{"invalid username", withField(resetpw.ErrInvalidInput, resetpw.OpValidate, resetpw.FieldUsername), http.StatusBadRequest, false},
+		{"invalid pool ID in the configuration", withField(resetpw.ErrInvalidInput, resetpw.OpValidate, resetpw.FieldUserPoolID), http.StatusInternalServerError, false},
+		{"Cognito's InvalidParameterException", withField(resetpw.ErrInvalidInput, resetpw.OpReset, ""), http.StatusBadGateway, false},
+		{"pool not found", resetpwtest.Fail(resetpw.ErrPoolNotFound), http.StatusInternalServerError, false},
+		{"unknown user", resetpwtest.Fail(resetpw.ErrUserNotFound), http.StatusNotFound, false},
+		{"ambiguous alias", resetpwtest.Fail(resetpw.ErrAmbiguousAlias), http.StatusConflict, false},
+		{"disabled", resetpwtest.Fail(resetpw.ErrUserDisabled), http.StatusConflict, false},
+		{"user state", resetpwtest.Fail(resetpw.ErrUserState), http.StatusConflict, false},
+		{"admin-only recovery", resetpwtest.Fail(resetpw.ErrRecoveryNotConfigured), http.StatusInternalServerError, false},
+		{"no verified contact", resetpwtest.Fail(resetpw.ErrNoVerifiedContact), http.StatusUnprocessableEntity, false},
+		{"sms sandbox", resetpwtest.Fail(resetpw.ErrSMSSandbox), http.StatusInternalServerError, false},
+		{"delivery config", resetpwtest.Fail(resetpw.ErrDeliveryConfig), http.StatusInternalServerError, false},
+		{"trigger", resetpwtest.Fail(resetpw.ErrTrigger), http.StatusBadGateway, true},
+		{"throttled", resetpwtest.Fail(resetpw.ErrThrottled), http.StatusTooManyRequests, false},
+		{"attempt limit", resetpwtest.Fail(resetpw.ErrAttemptLimit), http.StatusTooManyRequests, false},
+		{"access denied", resetpwtest.Fail(resetpw.ErrAccessDenied), http.StatusInternalServerError, false},
+		{"unavailable after sending", resetpwtest.Fail(resetpw.ErrUnavailable), http.StatusServiceUnavailable, true},
+		{"unavailable before sending", withField(resetpw.ErrUnavailable, resetpw.OpPreflight, ""), http.StatusServiceUnavailable, false},
+		{"not enabled", resetpwtest.Fail(resetpw.ErrNotEnabled), http.StatusInternalServerError, false},
+		{"untyped error", errors.New("boom"), http.StatusInternalServerError, false},
+	}
+	covered := map[resetpw.Kind]bool{}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			m := resetpwtest.NewMock(t)
-			call := m.On("Reset", mock.Anything, resetpw.Request{
-				UserPoolID: pool, Username: "diego", ClientMetadata: map[string]string{"source": "unittest-example"},
-			}).Once()
 			if tt.err == nil {
-				call.Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+				expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
 			} else {
-				call.Return(nil, tt.err)
+				expectReset(m).Return(nil, tt.err)
 			}
-			s := &Service{Resetter: m, PoolID: pool}
-			rec := httptest.NewRecorder()
-			s.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/users/diego/password-reset", nil))
+			rec := post(newService(m, nil), "diego", tokens["alice"])
 			assert.Equal(t, tt.status, rec.Code)
+			if tt.err == nil {
+				return
+			}
+			var e *resetpw.Error
+			if errors.As(tt.err, &e) {
+				covered[e.Kind] = true
+			}
+			var body struct {
+				Error     string `json:"error"`
+				MaybeSent bool   `json:"maybe_sent"`
+			}
+			require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &body))
+			assert.Equal(t, resetpw.KindOf(tt.err).Code(), body.Error)
+			assert.Equal(t, tt.maybeSent, body.MaybeSent)
+		})
+	}
+	for _, k := range resetpw.Kinds() {
+		assert.True(t, covered[k], "no case for %v", k)
+	}
+}
+
+func TestPasswordReset_Unauthenticated(t *testing.T) {
+	for name, header := range map[string]string{
+		"no header": "", "wrong token": "Bearer nope-nope", "empty bearer": "Bearer ", "basic": "Basic YWxpY2U6eA==",
+		"another agent's prefix": "Bearer alice-token",
+	} {
+		t.Run(name, func(t *testing.T) {
+			m := resetpwtest.NewMock(t) // no expectation: nothing may be looked up
+			req := httptest.NewRequest(http.MethodPost, "/users/ghost/password-reset", nil)
+			if header != "" {
+				req.Header.Set("Authorization", header)
+			}
+			rec := httptest.NewRecorder()
+			newService(m, nil).Routes().ServeHTTP(rec, req)
+			assert.Equal(t, http.StatusUnauthorized, rec.Code)
+			assert.Contains(t, rec.Header().Get("WWW-Authenticate"), "Bearer")
+			assert.NotContains(t, rec.Body.String(), "not_found")
 		})
 	}
 }
 
+func TestPasswordReset_AgentInMetadataAndLog(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(nil, resetpwtest.Fail(resetpw.ErrNoVerifiedContact))
+	var logs bytes.Buffer
+	rec := post(newService(m, &logs), "diego", tokens["alice"])
+	assert.Equal(t, http.StatusUnprocessableEntity, rec.Code)
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
+	assert.Equal(t, "alice", line["agent"])
+	assert.Equal(t, "d***", line["user"], "masked")
+	assert.Equal(t, "no_verified_contact", line["kind"])
+	assert.NotContains(t, logs.String(), "diego")
+}
+
+func TestPasswordReset_PerAgentLimit(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Times(3)
+	s := newService(m, nil)
+	s.PerAgent.Rate, s.PerAgent.Burst = rate.Every(1e9*3600), 2 // two now, then one an hour
+	assert.Equal(t, http.StatusNoContent, post(s, "diego", tokens["alice"]).Code)
+	assert.Equal(t, http.StatusNoContent, post(s, "diego", tokens["alice"]).Code)
+	rec := post(s, "diego", tokens["alice"])
+	assert.Equal(t, http.StatusTooManyRequests, rec.Code, "alice is out of resets")
+	assert.Contains(t, rec.Body.String(), "agent_rate_limit")
+	assert.Equal(t, http.StatusNoContent, post(s, "diego", tokens["bob"]).Code, "bob has his own budget")
+}
+
 func TestPasswordReset_OnlyPOST(t *testing.T) {
 	m := resetpwtest.NewMock(t) // no expectation: Reset must not be called
-	s := &Service{Resetter: m, PoolID: pool}
+	req := httptest.NewRequest(http.MethodGet, "/users/diego/password-reset", nil)
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
 	rec := httptest.NewRecorder()
-	s.Routes().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/users/diego/password-reset", nil))
+	newService(m, nil).Routes().ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+}
+
+func TestParseTokens(t *testing.T) {
+	got, err := parseTokens("alice:abcdef, bob:123456")
+	require.NoError(t, err)
+	assert.Equal(t, map[string]string{"alice": "abcdef", "bob": "123456"}, got)
+	for _, bad := range []string{"", "alice", "alice:short", ":abcdefg", "alice:abcdef,"} {
+		_, err := parseTokens(bad)
+		assert.Error(t, err, bad)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -46,41 +47,62 @@ func setUp() (stop func()) {
 		endpoint = e
 		return func() {}
 	}
-	path, err := exec.LookPath("moto_server")
+	e, stop, err := Start()
 	if err != nil {
-		skipReason = "moto: MOTO_ENDPOINT is not set and moto_server is not on PATH; integration tests skipped"
-		return func() {}
-	}
-	port, err := freePort()
-	if err != nil {
-		skipReason = "moto: no free port: " + err.Error()
-		return func() {}
-	}
-	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		skipReason = "moto: cannot start moto_server: " + err.Error()
-		return func() {}
-	}
-	stop = func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-done
-		}
-	}
-	e := fmt.Sprintf("http://127.0.0.1:%d", port)
-	if err := waitReady(e, 20*time.Second); err != nil {
-		stop()
-		skipReason = "moto: moto_server did not become ready: " + err.Error()
+		skipReason = "moto: " + err.Error() + "; integration tests skipped"
 		return func() {}
 	}
 	endpoint = e
 	return stop
+}
+
+// ErrNotInstalled is Start's error when moto_server is not on PATH.
+var ErrNotInstalled = errors.New("MOTO_ENDPOINT is not set and moto_server is not on PATH")
+
+// Start starts moto_server on a free 127.0.0.1 port, in a process group of
+// its own, and waits until it answers; a port taken between choosing and
+// binding it costs one of three tries. stop ends the group by PID (SIGTERM,
+// then SIGKILL after 5 s). CI and TestMain both start moto through it.
+func Start() (endpoint string, stop func(), err error) {
+	path, err := exec.LookPath("moto_server")
+	if err != nil {
+		return "", nil, ErrNotInstalled
+	}
+	for try := 1; ; try++ {
+		endpoint, stop, err = startOnce(path)
+		if err == nil || try == 3 {
+			return endpoint, stop, err
+		}
+	}
+}
+
+func startOnce(path string) (string, func(), error) {
+	port, err := freePort()
+	if err != nil {
+		return "", nil, fmt.Errorf("no free port: %w", err)
+	}
+	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return "", nil, fmt.Errorf("cannot start moto_server: %w", err)
+	}
+	exited := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(exited) }()
+	stop := func() {
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(5 * time.Second):
+			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
+	}
+	e := fmt.Sprintf("http://127.0.0.1:%d", port)
+	if err := waitReady(e, 20*time.Second, exited); err != nil {
+		stop()
+		return "", nil, fmt.Errorf("moto_server did not become ready on port %d: %w", port, err)
+	}
+	return e, stop, nil
 }
 
 func freePort() (int, error) {
@@ -92,7 +114,7 @@ func freePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
-func waitReady(e string, within time.Duration) error {
+func waitReady(e string, within time.Duration, exited <-chan struct{}) error {
 	deadline := time.Now().Add(within)
 	for {
 		resp, err := http.Get(e + "/moto-api/")
@@ -103,7 +125,11 @@ func waitReady(e string, within time.Duration) error {
 		if time.Now().After(deadline) {
 			return err
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-exited:
+			return errors.New("moto_server exited")
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

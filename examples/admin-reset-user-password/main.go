@@ -1,8 +1,8 @@
-// Command cli rebuilds `aws cognito-idp admin-reset-user-password` on the
+// Command admin-reset-user-password rebuilds `aws cognito-idp admin-reset-user-password` on the
 // resetpw library: the same flags, the AWS SDK's usual credential and region
 // chain, and the library's validation, preflight and typed errors on top.
 //
-//	go run ./examples/cli --user-pool-id us-west-2_aaaaaaaaa --username diego@example.com
+//	go run ./examples/admin-reset-user-password --user-pool-id us-west-2_aaaaaaaaa --username diego@example.com
 //
 // Flags of the AWS CLI page: --user-pool-id, --username, --client-metadata
 // (shorthand, JSON, or file://path), --cli-input-json and --cli-input-yaml
@@ -165,7 +165,7 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	fs.StringVar(&o.preflight, "preflight", "full", "full, pool or off")
 	fs.StringVar(&o.sandbox, "sandbox-verified", "", "comma-separated phone numbers verified in the SNS SMS sandbox")
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: cli --user-pool-id <value> --username <value> [flags]")
+		fmt.Fprintln(stderr, "usage: admin-reset-user-password --user-pool-id <value> --username <value> [flags]")
 		fs.VisitAll(func(f *flag.Flag) {
 			fmt.Fprintf(stderr, "  --%-22s %s\n", f.Name, f.Usage)
 		})
