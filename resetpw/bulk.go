@@ -2,6 +2,7 @@ package resetpw
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"iter"
 	"log/slog"
@@ -150,7 +151,7 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 	}
 	start := time.Now()
 	g := newPacer(opts, r.cfg.logger)
-	b := &bulkRun{r: r, g: g, claimed: map[string]int{}}
+	b := &bulkRun{r: r, g: g, claimed: map[userKey]int{}}
 
 	type job struct {
 		i   int
@@ -180,7 +181,7 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 				return // stop reading: this input was not taken
 			}
 			read.Store(int64(i + 1))
-			if first, dup := b.claim(preKey(req), i); dup {
+			if first, dup := b.claim(givenKey(req), i); dup {
 				outcomes <- Outcome{Index: i, Request: req, Duplicate: true, DuplicateOf: first}
 			} else {
 				select {
@@ -213,11 +214,21 @@ type bulkRun struct {
 	r       *Resetter
 	g       *pacer
 	mu      sync.Mutex
-	claimed map[string]int // user key → index of the input that has it
+	claimed map[userKey]int // the input that has each user
+}
+
+// userKey identifies a user of a bulk run, twice over: by the identifier as
+// given (normalised), before anything is read, and by the username that
+// would be sent, once resolved; an input is a duplicate when either is
+// already claimed.
+type userKey struct {
+	pool     string
+	name     string
+	resolved bool // name is the username to send, not the identifier given
 }
 
 // claim takes key for input i, or reports the input that has it already.
-func (b *bulkRun) claim(key string, i int) (first int, dup bool) {
+func (b *bulkRun) claim(key userKey, i int) (first int, dup bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if first, ok := b.claimed[key]; ok && first != i {
@@ -227,31 +238,27 @@ func (b *bulkRun) claim(key string, i int) (first int, dup bool) {
 	return i, false
 }
 
-// preKey identifies a request's user before anything is read: the pool and
-// the normalised identifier.
-func preKey(req Request) string {
+// givenKey identifies a request's user before anything is read: the pool
+// and the normalised identifier.
+func givenKey(req Request) userKey {
 	id := strings.TrimSpace(req.Username)
 	if n, err := alias.Normalize(id, alias.Classify(id), alias.PoolConfig{CaseSensitive: true}, alias.Options{}); err == nil {
 		id = n
 	}
-	return req.UserPoolID + "\x00" + id
+	return userKey{pool: req.UserPoolID, name: id}
 }
 
 func (b *bulkRun) one(ctx context.Context, i int, req Request) Outcome {
 	if ctx.Err() != nil {
 		return b.notSent(ctx, i, req)
 	}
-	var dupOf = -1
-	claim := func(name string) bool {
-		first, dup := b.claim(req.UserPoolID+"\x00\x00"+name, i)
-		if dup {
-			dupOf = first
-		}
-		return !dup
+	claim := func(name string) (int, bool) {
+		return b.claim(userKey{pool: req.UserPoolID, name: name, resolved: true}, i)
 	}
 	res, err := b.r.runClaim(ctx, req, b.g, true, claim)
-	if dupOf >= 0 {
-		return Outcome{Index: i, Request: req, Duplicate: true, DuplicateOf: dupOf}
+	var dup *duplicate
+	if errors.As(err, &dup) {
+		return Outcome{Index: i, Request: req, Duplicate: true, DuplicateOf: dup.first}
 	}
 	return Outcome{Index: i, Request: req, Result: res, Err: err}
 }

@@ -1,13 +1,19 @@
 package resetpw_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"iter"
+	"log/slog"
 	"slices"
+	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -109,31 +115,67 @@ func TestBulk_OneOutcomePerInputAndNoDuplicateSends(t *testing.T) {
 	assert.Equal(t, len(names), progress[len(progress)-1].Done)
 }
 
+// Run on the bubble's clock (testing/synctest), the server's token buckets
+// and the run's pacer see the same time, so the outcome does not depend on
+// the machine's load.
 func TestBulk_NoThrottlingErrorAtOrUnderQuota(t *testing.T) {
-	f, pool := bulkWorld(t, 300)
-	f.EnableQuotas(10) // 300 resets/s, 1200 reads/s, 150 pool reads/s
-	r, err := resetpw.New(f)
-	require.NoError(t, err)
-	outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(300)...), resetpw.BulkOptions{
-		Concurrency: 16, QuotaScale: 10, ResetRate: 300, UserReadRate: 1200, PoolReadRate: 150})
-	require.NoError(t, err)
-	assert.Len(t, outs, 300)
-	assert.Equal(t, 300, sum.Sent, "%v", sum.ByKind)
-	assert.Zero(t, sum.ByKind["throttled"])
-	assert.Len(t, f.Deliveries(), 300)
+	synctest.Test(t, func(t *testing.T) {
+		f, pool := bulkWorld(t, 300)
+		f.EnableQuotas(10) // 300 resets/s, 1200 reads/s, 150 pool reads/s
+		r, err := resetpw.New(f)
+		require.NoError(t, err)
+		start := time.Now()
+		outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(300)...), resetpw.BulkOptions{
+			Concurrency: 16, QuotaScale: 10, ResetRate: 300, UserReadRate: 1200, PoolReadRate: 150})
+		require.NoError(t, err)
+		assert.Len(t, outs, 300)
+		assert.Equal(t, 300, sum.Sent, "%v", sum.ByKind)
+		assert.Zero(t, sum.ByKind["throttled"])
+		assert.Equal(t, 300, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing was throttled and retried")
+		assert.Len(t, f.Deliveries(), 300)
+		assert.LessOrEqual(t, time.Since(start), 1100*time.Millisecond, "at the quota: 300 resets in about a second")
+	})
 }
 
+// A run that is throttled slows down, and once the throttling stops it
+// recovers to the configured rate: the pacer's changes are logged at Debug.
 func TestBulk_SlowsDownAndRecoversWhenThrottled(t *testing.T) {
-	f, pool := bulkWorld(t, 60)
-	f.EnableQuotas(1) // the server allows 30 resets/s; the run asks for more
-	r, err := resetpw.New(f, resetpw.WithBackoff(5*time.Millisecond, 50*time.Millisecond), resetpw.WithMaxThrottleRetries(10))
-	require.NoError(t, err)
-	_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(60)...), resetpw.BulkOptions{
-		Concurrency: 8, QuotaScale: 10, ResetRate: 300, UserReadRate: 1200})
-	require.NoError(t, err)
-	assert.Equal(t, 60, sum.Sent, "%v", sum.ByKind)
-	assert.Greater(t, f.Calls(resetpwtest.OpAdminResetUserPassword), 60, "some were throttled and retried")
-	assert.Len(t, f.Deliveries(), 60, "a throttled reset sends no code")
+	synctest.Test(t, func(t *testing.T) {
+		f, pool := bulkWorld(t, 150)
+		f.FailNext(resetpwtest.OpAdminResetUserPassword, 6, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+		var logs bytes.Buffer
+		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+		r, err := resetpw.New(f, resetpw.WithLogger(logger), resetpw.WithBackoff(5*time.Millisecond, 50*time.Millisecond),
+			resetpw.WithMaxThrottleRetries(10))
+		require.NoError(t, err)
+		_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(150)...), resetpw.BulkOptions{
+			Concurrency: 4, ResetRate: 20, UserReadRate: 100})
+		require.NoError(t, err)
+		assert.Equal(t, 150, sum.Sent, "%v", sum.ByKind)
+		assert.Equal(t, 156, f.Calls(resetpwtest.OpAdminResetUserPassword), "six throttled, each retried")
+		assert.Len(t, f.Deliveries(), 150, "a throttled reset sends no code")
+
+		var slowed, lowest, last float64
+		lowest = 1e9
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			var m struct {
+				Msg      string  `json:"msg"`
+				Category string  `json:"category"`
+				Rate     float64 `json:"rate"`
+			}
+			require.NoError(t, json.Unmarshal([]byte(line), &m))
+			if m.Category != "UserAccountRecovery" {
+				continue
+			}
+			if m.Msg == "bulk pace slowed: throttled" {
+				slowed++
+			}
+			lowest, last = min(lowest, m.Rate), m.Rate
+		}
+		assert.Equal(t, 6.0, slowed, "one slow-down per throttled answer")
+		assert.Less(t, lowest, 10.0, "it slowed well below the configured 20/s")
+		assert.Equal(t, 20.0, last, "and recovered to the configured rate, no higher")
+	})
 }
 
 func TestBulk_CancelMidRun(t *testing.T) {

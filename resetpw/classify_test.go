@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -160,18 +161,41 @@ func TestReset_Retries(t *testing.T) {
 }
 
 func TestReset_BackoffRespectsContext(t *testing.T) {
-	stub := newStub()
-	stub.errs["AdminResetUserPassword"] = []error{&types.TooManyRequestsException{}}
-	r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(10*time.Second, 20*time.Second))
-	require.NoError(t, err)
-	// The throttled answer comes at once; the context ends during the
-	// 5–10 s backoff that follows it.
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	_, err = r.Reset(ctx, Request{UserPoolID: testPool, Username: "diego"})
-	require.ErrorIs(t, err, context.DeadlineExceeded)
-	assert.ErrorIs(t, err, ErrUnavailable)
-	assert.Equal(t, 1, stub.count("AdminResetUserPassword"), "no retry after the context ended")
+	synctest.Test(t, func(t *testing.T) {
+		stub := newStub()
+		stub.errs["AdminResetUserPassword"] = []error{&types.TooManyRequestsException{}}
+		r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(10*time.Second, 20*time.Second))
+		require.NoError(t, err)
+		// The throttled answer comes at once; the context ends during the
+		// 5–10 s backoff that follows it (on the bubble's clock).
+		start := time.Now()
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		_, err = r.Reset(ctx, Request{UserPoolID: testPool, Username: "diego"})
+		require.ErrorIs(t, err, context.DeadlineExceeded)
+		assert.ErrorIs(t, err, ErrUnavailable)
+		assert.Equal(t, 200*time.Millisecond, time.Since(start), "it returned when the context ended, not after the backoff")
+		assert.Equal(t, 1, stub.count("AdminResetUserPassword"), "no retry after the context ended")
+	})
+}
+
+// The backoff is equal jitter: each delay lies in [d/2, d] for d = base·2ⁿ
+// capped at max, so retries are spaced as documented.
+func TestReset_BackoffIsEqualJitter(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		stub := newStub()
+		stub.errs["AdminResetUserPassword"] = []error{&types.TooManyRequestsException{}, &types.TooManyRequestsException{},
+			&types.TooManyRequestsException{}, nil}
+		r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(time.Second, 3*time.Second))
+		require.NoError(t, err)
+		start := time.Now()
+		_, err = r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+		require.NoError(t, err)
+		took := time.Since(start) // 1s, 2s, 3s (capped), each halved and jittered up to whole
+		assert.GreaterOrEqual(t, took, 3*time.Second)
+		assert.LessOrEqual(t, took, 6*time.Second)
+		assert.Equal(t, 4, stub.count("AdminResetUserPassword"))
+	})
 }
 
 func FuzzClassify(f *testing.F) {

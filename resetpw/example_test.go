@@ -113,3 +113,43 @@ func ExampleResult_caveats() {
 	// SMS +*******0100 LAMBDA
 	// R12 custom_sender_trigger
 }
+
+// Bulk resets a list under Cognito's quotas, once per user, with one outcome
+// per input; outcomes come in the order they finish, so this example sorts
+// them by input.
+func ExampleResetter_Bulk() {
+	r, _ := resetpw.New(examplePool())
+	users := []string{"diego", "nocontact", "diego@example.com", "ghost"}
+	reqs := func(yield func(resetpw.Request) bool) {
+		for _, u := range users {
+			if !yield(resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: u}) {
+				return
+			}
+		}
+	}
+	outcomes := make([]resetpw.Outcome, len(users))
+	// One at a time, so that the first of two inputs for diego is the one sent.
+	sum, err := r.Bulk(context.Background(), reqs, resetpw.BulkOptions{Concurrency: 1}, func(o resetpw.Outcome) {
+		outcomes[o.Index] = o
+	})
+	if err != nil {
+		panic(err)
+	}
+	for _, o := range outcomes {
+		switch {
+		case o.Duplicate:
+			fmt.Printf("%d %s: same user as input %d, not sent again\n", o.Index, o.Request.Username, o.DuplicateOf)
+		case o.Err != nil:
+			fmt.Printf("%d %s: %s\n", o.Index, o.Request.Username, resetpw.KindOf(o.Err).Code())
+		default:
+			fmt.Printf("%d %s: sent by %s\n", o.Index, o.Request.Username, o.Result.Delivery.Medium)
+		}
+	}
+	fmt.Printf("sent %d, failed %d, duplicates %d: %v\n", sum.Sent, sum.Failed, sum.Duplicates, sum.ByKind)
+	// Output:
+	// 0 diego: sent by EMAIL
+	// 1 nocontact: no_verified_contact
+	// 2 diego@example.com: same user as input 0, not sent again
+	// 3 ghost: user_not_found
+	// sent 1, failed 2, duplicates 1: map[no_verified_contact:1 user_not_found:1]
+}

@@ -127,15 +127,21 @@ type attempt struct {
 	r     *Resetter
 	g     gate
 	req   Request
-	name  string            // what is sent as Username
-	kind  alias.Kind        // how req.Username was read
-	found *alias.Resolution // set when name came from a ListUsers lookup
-	safe  []string          // private strings to mask in errors
-	claim func(string) bool // see runClaim
+	name  string                                  // what is sent as Username
+	kind  alias.Kind                              // how req.Username was read
+	found *alias.Resolution                       // set when name came from a ListUsers lookup
+	safe  []string                                // private strings to mask in errors
+	claim func(name string) (first int, dup bool) // see runClaim
 }
 
-// errClaimed stops a reset whose user another input of a bulk run has.
-var errClaimed = errors.New("resetpw: user claimed by another input")
+// duplicate is what a reset returns instead of sending when another input of
+// its bulk run has the same user: the input that has it. It never leaves
+// Bulk, which turns it into an Outcome with Duplicate set.
+type duplicate struct{ first int }
+
+func (d *duplicate) Error() string {
+	return fmt.Sprintf("resetpw: user already reset by input %d", d.first)
+}
 
 // fail builds the *Error of a failed step; the zero kind means the cause's.
 func (a *attempt) fail(op string, kind Kind, cause error) *Error {
@@ -158,12 +164,14 @@ func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Re
 }
 
 // runClaim is run with a claim hook: called with the final name just before
-// the reset is sent, it may return false to send nothing (a duplicate).
-func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool, claim func(string) bool) (*Result, error) {
+// the reset is sent, it may report that another input has the user; then
+// nothing is sent and the error is a *duplicate.
+func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool, claim func(name string) (int, bool)) (*Result, error) {
 	a := &attempt{r: r, g: g, req: req, claim: claim}
 	res, err := a.do(ctx, send)
-	if err == errClaimed {
-		return nil, nil
+	var dup *duplicate
+	if errors.As(err, &dup) {
+		return nil, err
 	}
 	if err != nil {
 		var e *Error
@@ -277,8 +285,10 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	if !send {
 		return res, nil
 	}
-	if a.claim != nil && !a.claim(a.name) {
-		return nil, errClaimed
+	if a.claim != nil {
+		if first, dup := a.claim(a.name); dup {
+			return nil, &duplicate{first}
+		}
 	}
 	// 6. The reset.
 	in := &cip.AdminResetUserPasswordInput{UserPoolId: &req.UserPoolID, Username: &a.name}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -377,27 +378,30 @@ func TestReset_AliasResolution(t *testing.T) {
 }
 
 func TestReset_PoolCacheSingleflight(t *testing.T) {
-	stub := newStub()
-	stub.block = make(chan struct{})
-	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
-	r := newTestResetter(t, stub)
-	var wg sync.WaitGroup
-	errs := make(chan error, 50)
-	for range 50 {
-		wg.Go(func() {
-			_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
-			errs <- err
-		})
-	}
-	time.Sleep(20 * time.Millisecond)
-	close(stub.block)
-	wg.Wait()
-	close(errs)
-	for err := range errs {
-		require.NoError(t, err)
-	}
-	assert.Equal(t, int32(1), stub.describes.Load(), "one DescribeUserPool for 50 concurrent resets")
-	assert.Equal(t, 50, stub.count("AdminResetUserPassword"))
+	synctest.Test(t, func(t *testing.T) {
+		stub := newStub()
+		stub.block = make(chan struct{})
+		stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+		r := newTestResetter(t, stub)
+		var wg sync.WaitGroup
+		errs := make(chan error, 50)
+		for range 50 {
+			wg.Go(func() {
+				_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+				errs <- err
+			})
+		}
+		synctest.Wait() // every reset waits: one in DescribeUserPool, 49 on its answer
+		assert.Equal(t, int32(1), stub.describes.Load())
+		close(stub.block)
+		wg.Wait()
+		close(errs)
+		for err := range errs {
+			require.NoError(t, err)
+		}
+		assert.Equal(t, int32(1), stub.describes.Load(), "one DescribeUserPool for 50 concurrent resets")
+		assert.Equal(t, 50, stub.count("AdminResetUserPassword"))
+	})
 }
 
 func TestReset_PoolCacheTTL(t *testing.T) {
@@ -424,29 +428,33 @@ func TestReset_PoolCacheTTL(t *testing.T) {
 }
 
 func TestReset_CanceledLeaderDoesNotFailFollowers(t *testing.T) {
-	stub := newStub()
-	stub.block = make(chan struct{})
-	stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
-	r := newTestResetter(t, stub)
-	leaderCtx, cancel := context.WithCancel(context.Background())
-	leaderErr := make(chan error)
-	go func() {
-		_, err := r.Reset(leaderCtx, Request{UserPoolID: testPool, Username: "diego"})
-		leaderErr <- err
-	}()
-	time.Sleep(10 * time.Millisecond)
-	followerErr := make(chan error)
-	go func() {
-		_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
-		followerErr <- err
-	}()
-	time.Sleep(10 * time.Millisecond)
-	cancel()
-	err := <-leaderErr
-	require.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, err, ErrUnavailable)
-	close(stub.block)
-	assert.NoError(t, <-followerErr)
+	synctest.Test(t, func(t *testing.T) {
+		stub := newStub()
+		stub.block = make(chan struct{})
+		stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
+		r := newTestResetter(t, stub)
+		leaderCtx, cancel := context.WithCancel(context.Background())
+		leaderErr := make(chan error)
+		go func() {
+			_, err := r.Reset(leaderCtx, Request{UserPoolID: testPool, Username: "diego"})
+			leaderErr <- err
+		}()
+		synctest.Wait() // the leader is in DescribeUserPool
+		followerErr := make(chan error)
+		go func() {
+			_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
+			followerErr <- err
+		}()
+		synctest.Wait() // the follower waits for the leader's answer
+		assert.Equal(t, int32(1), stub.describes.Load())
+		cancel()
+		err := <-leaderErr
+		require.ErrorIs(t, err, context.Canceled)
+		assert.ErrorIs(t, err, ErrUnavailable)
+		close(stub.block)
+		assert.NoError(t, <-followerErr)
+		assert.Equal(t, int32(2), stub.describes.Load(), "the follower read the pool under its own context")
+	})
 }
 
 func TestReset_Logging(t *testing.T) {
