@@ -35,8 +35,8 @@ func (k Kind) String() string {
 	return "Kind(" + strconv.Itoa(int(k)) + ")"
 }
 
-// ParseKind returns the Kind whose String is s.
-func ParseKind(s string) (Kind, bool) {
+// parseKind returns the Kind whose String is s.
+func parseKind(s string) (Kind, bool) {
 	for _, k := range []Kind{Username, Email, Phone, PreferredUsername, Sub} {
 		if k.String() == s {
 			return k, true

@@ -18,8 +18,8 @@ var (
 	ErrAmbiguous = errors.New("alias: identifier matches more than one user")
 )
 
-// MaxUsernameLength is Cognito's limit on a Username, in characters.
-const MaxUsernameLength = 128
+// maxUsernameLength is Cognito's limit on a Username, in characters.
+const maxUsernameLength = 128
 
 // Options tune how identifiers are read.
 type Options struct {
@@ -120,8 +120,8 @@ func checkUsernameRule(s string) error {
 	n := 0
 	for _, r := range s {
 		n++
-		if n > MaxUsernameLength {
-			return fmt.Errorf("longer than %d characters", MaxUsernameLength)
+		if n > maxUsernameLength {
+			return fmt.Errorf("longer than %d characters", maxUsernameLength)
 		}
 		if !unicode.In(r, unicode.L, unicode.M, unicode.S, unicode.N, unicode.P) {
 			switch {
@@ -139,9 +139,9 @@ func checkUsernameRule(s string) error {
 	return nil
 }
 
-// CheckUsername reports whether s meets Cognito's rule for the Username
+// checkUsername reports whether s meets Cognito's rule for the Username
 // field, as it is, without trimming. Its error matches ErrInvalid.
-func CheckUsername(s string) error {
+func checkUsername(s string) error {
 	if !utf8.ValidString(s) {
 		return invalid(Username, s, "not valid UTF-8")
 	}

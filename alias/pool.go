@@ -28,12 +28,12 @@ func PoolConfigFrom(p *types.UserPoolType) PoolConfig {
 		return cfg
 	}
 	for _, a := range p.UsernameAttributes {
-		if k, ok := ParseKind(string(a)); ok && (k == Email || k == Phone) {
+		if k, ok := parseKind(string(a)); ok && (k == Email || k == Phone) {
 			cfg.UsernameAttributes = append(cfg.UsernameAttributes, k)
 		}
 	}
 	for _, a := range p.AliasAttributes {
-		if k, ok := ParseKind(string(a)); ok && (k == Email || k == Phone || k == PreferredUsername) {
+		if k, ok := parseKind(string(a)); ok && (k == Email || k == Phone || k == PreferredUsername) {
 			cfg.AliasAttributes = append(cfg.AliasAttributes, k)
 		}
 	}

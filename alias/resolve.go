@@ -16,8 +16,8 @@ type ListUsersAPI interface {
 	ListUsers(ctx context.Context, in *cip.ListUsersInput, optFns ...func(*cip.Options)) (*cip.ListUsersOutput, error)
 }
 
-// MaxFilterLength is ListUsers' limit on a filter, in characters.
-const MaxFilterLength = 256
+// maxFilterLength is ListUsers' limit on a filter, in characters.
+const maxFilterLength = 256
 
 // maxPages bounds the pages one lookup reads, against a server that never
 // stops paginating.
@@ -122,9 +122,9 @@ func (r *Resolver) nationalPhone(cfg PoolConfig, s string) bool {
 	return false
 }
 
-// Filter builds a ListUsers filter attr = "value", escaping '"' and '\' in
-// value. It fails with [ErrInvalid] past [MaxFilterLength] characters.
-func Filter(attr, value string) (string, error) {
+// filter builds a ListUsers filter attr = "value", escaping '"' and '\' in
+// value. It fails with [ErrInvalid] past [maxFilterLength] characters.
+func filter(attr, value string) (string, error) {
 	var b strings.Builder
 	b.WriteString(attr)
 	b.WriteString(` = "`)
@@ -136,8 +136,8 @@ func Filter(attr, value string) (string, error) {
 	}
 	b.WriteByte('"')
 	f := b.String()
-	if n := utf8.RuneCountInString(f); n > MaxFilterLength {
-		return "", fmt.Errorf("%w: ListUsers filter for %s %s is %d characters, limit %d", ErrInvalid, attr, Mask(value), n, MaxFilterLength)
+	if n := utf8.RuneCountInString(f); n > maxFilterLength {
+		return "", fmt.Errorf("%w: ListUsers filter for %s %s is %d characters, limit %d", ErrInvalid, attr, Mask(value), n, maxFilterLength)
 	}
 	return f, nil
 }
@@ -145,11 +145,11 @@ func Filter(attr, value string) (string, error) {
 // find returns the distinct usernames of the users whose attr is value,
 // reading every page, in the best tier that has any (see Resolve).
 func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns []func(*cip.Options)) ([]string, error) {
-	filter, err := Filter(attr, value)
+	f, err := filter(attr, value)
 	if err != nil {
 		return nil, err
 	}
-	in := &cip.ListUsersInput{UserPoolId: &poolID, Filter: &filter, Limit: ptr(int32(60))}
+	in := &cip.ListUsersInput{UserPoolId: &poolID, Filter: &f, Limit: ptr(int32(60))}
 	seen := map[string]bool{}
 	var tiers [3][]string // verified native, unverified native, federated
 	for page := 0; ; page++ {

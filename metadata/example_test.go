@@ -3,6 +3,7 @@ package metadata_test
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/cognitoreset/cognitoreset/metadata"
 )
@@ -44,4 +45,29 @@ func ExampleParse() {
 func ExampleFormat() {
 	fmt.Println(metadata.Format(map[string]string{"note": "a,b", "source": "cli"}))
 	// Output: note="a,b",source=cli
+}
+
+// A stricter policy built on the defaults: one more denied key word, and a
+// detector of the service's own tokens.
+func ExamplePolicy() {
+	p := metadata.DefaultPolicy()
+	p.DeniedKeyWords = append(p.DeniedKeyWords, "dob")
+	p.Detectors = append(p.Detectors, metadata.Detector{Name: "an internal token", Match: func(v string) bool {
+		return strings.HasPrefix(v, "itk_")
+	}})
+	if err := p.Check(); err != nil {
+		panic(err)
+	}
+	err := p.Validate(map[string]string{"user_dob": "1990-01-01", "note": "itk_123", "source": "helpdesk"})
+	var ve *metadata.ValidationError
+	if errors.As(err, &ve) {
+		for _, v := range ve.Violations {
+			fmt.Println(v.Key, v.Rule)
+		}
+	}
+	fmt.Println(len(metadata.DefaultDeniedKeyWords()) > 0, len(metadata.DefaultDetectors()), metadata.KeyWords("userDOB"))
+	// Output:
+	// note sensitive_value
+	// user_dob sensitive_key
+	// true 4 [user dob]
 }

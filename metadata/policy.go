@@ -16,10 +16,10 @@ const MaxLength = 131072
 
 // Defaults of [DefaultPolicy].
 const (
-	DefaultMaxPairs      = 50
-	DefaultMaxKeyBytes   = 128
-	DefaultMaxValueBytes = 1024
-	DefaultMaxTotalBytes = 8192
+	defaultMaxPairs      = 50
+	defaultMaxKeyBytes   = 128
+	defaultMaxValueBytes = 1024
+	defaultMaxTotalBytes = 8192
 )
 
 // ErrInvalid is matched, with errors.Is, by every error that refuses a map
@@ -57,10 +57,10 @@ type Policy struct {
 // [DefaultDetectors]. Each call returns fresh slices, safe to append to.
 func DefaultPolicy() Policy {
 	return Policy{
-		MaxPairs:       DefaultMaxPairs,
-		MaxKeyBytes:    DefaultMaxKeyBytes,
-		MaxValueBytes:  DefaultMaxValueBytes,
-		MaxTotalBytes:  DefaultMaxTotalBytes,
+		MaxPairs:       defaultMaxPairs,
+		MaxKeyBytes:    defaultMaxKeyBytes,
+		MaxValueBytes:  defaultMaxValueBytes,
+		MaxTotalBytes:  defaultMaxTotalBytes,
 		DeniedKeyWords: DefaultDeniedKeyWords(),
 		Detectors:      DefaultDetectors(),
 	}
@@ -116,16 +116,16 @@ func (p Policy) Check() error {
 
 func (p Policy) withDefaults() Policy {
 	if p.MaxPairs == 0 {
-		p.MaxPairs = DefaultMaxPairs
+		p.MaxPairs = defaultMaxPairs
 	}
 	if p.MaxKeyBytes == 0 {
-		p.MaxKeyBytes = DefaultMaxKeyBytes
+		p.MaxKeyBytes = defaultMaxKeyBytes
 	}
 	if p.MaxValueBytes == 0 {
-		p.MaxValueBytes = DefaultMaxValueBytes
+		p.MaxValueBytes = defaultMaxValueBytes
 	}
 	if p.MaxTotalBytes == 0 {
-		p.MaxTotalBytes = DefaultMaxTotalBytes
+		p.MaxTotalBytes = defaultMaxTotalBytes
 	}
 	return p
 }

@@ -18,10 +18,10 @@ import (
 
 // Cognito's account-wide quotas, requests per second, in each Region.
 const (
-	QuotaUserAccountRecovery = 30  // AdminResetUserPassword; not adjustable
-	QuotaUserRead            = 120 // AdminGetUser
-	QuotaUserList            = 30  // ListUsers
-	QuotaUserPoolRead        = 15  // DescribeUserPool
+	quotaUserAccountRecovery = 30  // AdminResetUserPassword; not adjustable
+	quotaUserRead            = 120 // AdminGetUser
+	quotaUserList            = 30  // ListUsers
+	quotaUserPoolRead        = 15  // DescribeUserPool
 )
 
 // BulkOptions tune [Resetter.Bulk]. The zero value means the defaults; rates
@@ -111,10 +111,10 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 		v     float64
 		quota float64
 	}{
-		{"ResetRate", o.ResetRate, QuotaUserAccountRecovery},
-		{"UserReadRate", o.UserReadRate, QuotaUserRead},
-		{"UserListRate", o.UserListRate, QuotaUserList},
-		{"PoolReadRate", o.PoolReadRate, QuotaUserPoolRead},
+		{"ResetRate", o.ResetRate, quotaUserAccountRecovery},
+		{"UserReadRate", o.UserReadRate, quotaUserRead},
+		{"UserListRate", o.UserListRate, quotaUserList},
+		{"PoolReadRate", o.PoolReadRate, quotaUserPoolRead},
 	} {
 		if q := r.quota * o.QuotaScale; r.v < 0 || r.v > q {
 			return o, optionErr("bulk %s %v is outside 0..%v (the quota)", r.name, r.v, q)

@@ -57,10 +57,10 @@ func ParsePreflight(s string) (Preflight, error) {
 
 // Defaults of a Resetter.
 const (
-	DefaultPoolCacheTTL       = 5 * time.Minute
-	DefaultMaxThrottleRetries = 3
-	DefaultBackoffBase        = 100 * time.Millisecond
-	DefaultBackoffMax         = 2 * time.Second
+	defaultPoolCacheTTL       = 5 * time.Minute
+	defaultMaxThrottleRetries = 3
+	defaultBackoffBase        = 100 * time.Millisecond
+	defaultBackoffMax         = 2 * time.Second
 )
 
 // ErrOption is matched by the error of New when an option is invalid.
@@ -88,11 +88,11 @@ func defaultConfig() config {
 	return config{
 		policy:      metadata.DefaultPolicy(),
 		preflight:   PreflightFull,
-		poolTTL:     DefaultPoolCacheTTL,
+		poolTTL:     defaultPoolCacheTTL,
 		logger:      slog.New(slog.DiscardHandler),
-		maxRetries:  DefaultMaxThrottleRetries,
-		backoffBase: DefaultBackoffBase,
-		backoffMax:  DefaultBackoffMax,
+		maxRetries:  defaultMaxThrottleRetries,
+		backoffBase: defaultBackoffBase,
+		backoffMax:  defaultBackoffMax,
 	}
 }
 

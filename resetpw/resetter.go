@@ -109,15 +109,15 @@ func (r *Resetter) Check(ctx context.Context, req Request) (*Result, error) {
 
 var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
 
-// MaxPoolIDLength is Cognito's limit on a user pool ID.
-const MaxPoolIDLength = 55
+// maxPoolIDLength is Cognito's limit on a user pool ID.
+const maxPoolIDLength = 55
 
-// ErrPoolID is the cause of the ErrInvalidInput error for a malformed pool ID.
-var ErrPoolID = errors.New("user pool ID must be 1 to 55 characters of the form region_ID")
+// errPoolID is the cause of the ErrInvalidInput error for a malformed pool ID.
+var errPoolID = errors.New("user pool ID must be 1 to 55 characters of the form region_ID")
 
 func checkPoolID(id string) error {
-	if id == "" || len(id) > MaxPoolIDLength || !utf8.ValidString(id) || !poolIDPattern.MatchString(id) {
-		return ErrPoolID
+	if id == "" || len(id) > maxPoolIDLength || !utf8.ValidString(id) || !poolIDPattern.MatchString(id) {
+		return errPoolID
 	}
 	return nil
 }
