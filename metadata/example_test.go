@@ -71,3 +71,15 @@ func ExamplePolicy() {
 	// user_dob sensitive_key
 	// true 4 [user dob]
 }
+
+// The detectors of DefaultDetectors, one by one.
+func ExampleDetector() {
+	for _, d := range []metadata.Detector{metadata.JWT, metadata.AWSAccessKeyID, metadata.PEMPrivateKey, metadata.CardNumber} {
+		fmt.Println(d.Name, d.Match("4111 1111 1111 1111"))
+	}
+	// Output:
+	// a JWT false
+	// an AWS access key ID false
+	// a PEM private key false
+	// a payment card number true
+}
