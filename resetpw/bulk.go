@@ -5,18 +5,19 @@ import (
 	"errors"
 	"fmt"
 	"iter"
-	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
-	"golang.org/x/time/rate"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 )
 
-// Cognito's account-wide quotas, requests per second, in each Region.
+// Cognito's account-wide quotas, requests per second, in each Region
+// (docs/cognito-rules.md, R28).
 const (
 	quotaUserAccountRecovery = 30  // AdminResetUserPassword; not adjustable
 	quotaUserRead            = 120 // AdminGetUser
@@ -24,12 +25,24 @@ const (
 	quotaUserPoolRead        = 15  // DescribeUserPool
 )
 
-// BulkOptions tune [Resetter.Bulk]. The zero value means the defaults; rates
-// are requests per second shared by all workers of a run, and every rate
-// must stay at or under its quota times QuotaScale.
+// DefaultBulkResetRate is the default pace of a bulk run's resets: half of
+// Cognito's UserAccountRecovery quota (30 a second, not adjustable), which
+// the application's own ForgotPassword and ConfirmForgotPassword share. A
+// run during an incident, when users reset their own passwords, leaves them
+// the other half. BulkOptions.ResetRate may go up to the quota.
+const DefaultBulkResetRate = 15
+
+// DefaultMaxUnavailable is how many resets in a row may fail as unavailable
+// before a bulk run stops (BulkOptions.MaxUnavailable).
+const DefaultMaxUnavailable = 5
+
+// BulkOptions tune [Resetter.Bulk], [Resetter.Plan] and [Resetter.PlanPool].
+// The zero value means the defaults; rates are requests per second shared by
+// all workers of a run, and every rate must stay at or under its quota times
+// QuotaScale.
 type BulkOptions struct {
 	Concurrency  int     // workers; default 8, at most 64
-	ResetRate    float64 // AdminResetUserPassword; default 25 (quota 30)
+	ResetRate    float64 // AdminResetUserPassword; default DefaultBulkResetRate (quota 30)
 	UserReadRate float64 // AdminGetUser; default 100 (quota 120)
 	UserListRate float64 // ListUsers; default 25 (quota 30)
 	PoolReadRate float64 // DescribeUserPool; default 12 (quota 15)
@@ -38,21 +51,48 @@ type BulkOptions struct {
 	// a test server that scales them; default 1.
 	QuotaScale float64
 	// Progress, when set, is called after each outcome, from the goroutine
-	// that called Bulk.
+	// that called the run.
 	Progress func(Progress)
+
+	// KeepGoing turns the circuit breaker off. By default a run stops at
+	// the first failure that is the account's, not the user's:
+	// ErrDeliveryConfig (the daily email limit included), ErrAccessDenied,
+	// ErrPoolNotFound, ErrNotEnabled, or MaxUnavailable ErrUnavailable
+	// failures in a row. Each of those resets may have invalidated a
+	// password for nothing.
+	KeepGoing bool
+	// MaxUnavailable is how many resets in a row may fail as
+	// ErrUnavailable before the run stops; default DefaultMaxUnavailable,
+	// negative: never.
+	MaxUnavailable int
+	// DailyEmailLimit caps the resets whose code a run sends by Cognito's
+	// built-in email (EmailSendingAccount COGNITO_DEFAULT), per pool:
+	// default DefaultDailyEmailLimit; negative: no cap. The cap counts this
+	// run's codes only; emails the pool sent earlier today are not known.
+	// Inputs past it get ErrRunStopped; other inputs go on.
+	DailyEmailLimit int
+	// BeforeSend, when set, is called from a worker just before each reset
+	// is sent, with the input's index, its request and the username that
+	// will be sent: a journal written there survives a crash. An error
+	// sends nothing and stops the run with that error as the cause. It must
+	// be safe for concurrent use.
+	BeforeSend func(index int, req Request, username string) error
+	// PageToken is where PlanPool starts: a ListUsers pagination token,
+	// such as an Outcome's PageToken; empty for the first page.
+	PageToken string
 }
 
 // Progress is a running count of a bulk run.
 type Progress struct {
 	Read       int // inputs read so far
 	Done       int // outcomes so far
-	Sent       int // resets sent
+	Sent       int // resets sent, or for a plan, that would be sent
 	Failed     int // outcomes with an error
 	Duplicates int // repeats of a user already in the run
 	Elapsed    time.Duration
 }
 
-// Outcome is what became of one input of a bulk run.
+// Outcome is what became of one input of a bulk run or a plan.
 type Outcome struct {
 	Index   int // the input's position, from 0
 	Request Request
@@ -62,12 +102,20 @@ type Outcome struct {
 	// DuplicateOf; nothing was sent for this input.
 	Duplicate   bool
 	DuplicateOf int
+	// PageToken is, for PlanPool, the ListUsers pagination token of the
+	// page this user came from ("" for the first page): a plan resumed from
+	// it (BulkOptions.PageToken) repeats at most that page.
+	PageToken string
 }
 
-// Summary counts the outcomes of a bulk run.
+// Summary counts the outcomes of a bulk run or a plan.
 type Summary struct {
 	Progress
-	ByKind map[string]int // failures by their kind's Code
+	ByKind   map[string]int // failures by their kind's Code
+	ByMedium map[string]int // successes by Delivery.Medium, when predicted
+	// OverEmailCap counts the inputs refused because their pool's
+	// DailyEmailLimit was reached.
+	OverEmailCap int
 }
 
 func (s *Summary) add(o Outcome) {
@@ -81,8 +129,17 @@ func (s *Summary) add(o Outcome) {
 			s.ByKind = map[string]int{}
 		}
 		s.ByKind[KindOf(o.Err).Code()]++
+		if errors.Is(o.Err, errEmailCap) {
+			s.OverEmailCap++
+		}
 	default:
 		s.Sent++
+		if o.Result != nil && o.Result.Delivery != nil {
+			if s.ByMedium == nil {
+				s.ByMedium = map[string]int{}
+			}
+			s.ByMedium[o.Result.Delivery.Medium]++
+		}
 	}
 }
 
@@ -96,10 +153,16 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 		o.Concurrency = 8
 	}
 	def(&o.QuotaScale, 1)
-	def(&o.ResetRate, 25)
+	def(&o.ResetRate, DefaultBulkResetRate)
 	def(&o.UserReadRate, 100)
 	def(&o.UserListRate, 25)
 	def(&o.PoolReadRate, 12)
+	if o.MaxUnavailable == 0 {
+		o.MaxUnavailable = DefaultMaxUnavailable
+	}
+	if o.DailyEmailLimit == 0 {
+		o.DailyEmailLimit = DefaultDailyEmailLimit
+	}
 	if o.Concurrency < 1 || o.Concurrency > 64 {
 		return o, optionErr("bulk concurrency %d is outside 1..64", o.Concurrency)
 	}
@@ -128,20 +191,65 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 //
 //   - At most Concurrency resets are in flight, and requests are paced by
 //     one token bucket per quota category, shared by the run's workers
-//     (golang.org/x/time/rate). When Cognito throttles, the bucket slows
+//     (golang.org/x/time/rate); resets at DefaultBulkResetRate unless
+//     ResetRate says otherwise. When Cognito throttles, the bucket slows
 //     down, then recovers as requests go through.
 //   - A user that appears twice in a run (the same identifier, or two
 //     identifiers that resolve to the same username) is reset once; the
 //     repeat gets an Outcome with Duplicate set.
-//   - When ctx ends, Bulk stops reading and sending at once; every input it
-//     had read still gets an Outcome, with the context's error for those
-//     not sent.
+//   - A circuit breaker stops the run at the first failure that is the
+//     account's, not the user's (see BulkOptions.KeepGoing): no reset is
+//     sent after it, except those already in flight.
+//   - In a pool on Cognito's built-in email, at most DailyEmailLimit codes
+//     go by email.
+//   - When ctx ends or the run stops, Bulk stops reading and sending at
+//     once; every input it had read still gets an Outcome, and those not
+//     sent get an error of kind ErrRunStopped whose cause is the context's
+//     error or the failure that stopped the run.
 //
-// Bulk returns the Summary and, when ctx ended first, ctx.Err(). Invalid
-// options fail with ErrOption before anything is read. Bulk reads reqs from a
+// Bulk returns the Summary and, when the run stopped early, a *Error of kind
+// ErrRunStopped that wraps the cause, so that errors.Is matches the cause's
+// kind (ErrDeliveryConfig, ...) or context.Canceled as well. Invalid options
+// fail with ErrOption before anything is read. Bulk reads reqs from a
 // goroutine of its own and returns once reqs yields again or ends, so an
 // iterator that blocks (a pipe with no writer) delays its return.
 func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
+	return r.bulk(ctx, reqs, opts, each, true)
+}
+
+// Plan is Bulk without the resets: the same validation, preflight, pacing,
+// deduplication, email cap and breaker, and one Outcome per input that says
+// where the code would go (Result.Delivery, with PreflightFull) or why the
+// reset would be refused. Nothing is sent; BeforeSend is not called.
+// Summary.ByMedium and Summary.OverEmailCap say what a Bulk run of the same
+// inputs would do.
+func (r *Resetter) Plan(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
+	return r.bulk(ctx, reqs, opts, each, false)
+}
+
+// job is one input of a run: a request, and for PlanPool the listed user and
+// its page.
+type job struct {
+	i      int
+	req    Request
+	listed *listedUser
+}
+
+func (r *Resetter) bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome), send bool) (Summary, error) {
+	return r.runJobs(ctx, opts, each, send, func(b *bulkRun, emit func(job) bool) {
+		i := 0
+		for req := range reqs {
+			if !emit(job{i: i, req: req}) {
+				return
+			}
+			i++
+		}
+	})
+}
+
+// runJobs runs the jobs that produce yields through Concurrency workers and
+// hands each outcome to each, as Bulk documents.
+func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outcome), send bool, produce func(b *bulkRun, emit func(job) bool)) (Summary, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Summary{}, err
@@ -150,13 +258,9 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	g := newPacer(opts, r.cfg.logger)
-	b := &bulkRun{r: r, g: g, claimed: map[userKey]int{}}
+	b := &bulkRun{r: r, g: newPacer(opts, r.cfg.logger), opts: opts, send: send, claimed: map[userKey]int{},
+		emails: map[string]int{}, stop: make(chan struct{})}
 
-	type job struct {
-		i   int
-		req Request
-	}
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
 	var read atomic.Int64 // inputs taken by the reader
@@ -165,7 +269,7 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 	for range opts.Concurrency {
 		workers.Go(func() {
 			for j := range jobs {
-				outcomes <- b.one(ctx, j.i, j.req)
+				outcomes <- b.one(ctx, j)
 			}
 		})
 	}
@@ -175,24 +279,28 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 			workers.Wait()
 			close(outcomes)
 		}()
-		i := 0
-		for req := range reqs {
-			if ctx.Err() != nil {
-				return // stop reading: this input was not taken
+		produce(b, func(j job) bool {
+			if b.cause(ctx) != nil {
+				return false // stop reading: this input was not taken
 			}
-			read.Store(int64(i + 1))
-			if first, dup := b.claim(givenKey(req), i); dup {
-				outcomes <- Outcome{Index: i, Request: req, Duplicate: true, DuplicateOf: first}
-			} else {
-				select {
-				case jobs <- job{i, req}:
-				case <-ctx.Done():
-					outcomes <- b.notSent(ctx, i, req)
-					return
+			read.Store(int64(j.i + 1))
+			if j.listed == nil {
+				if first, dup := b.claim(givenKey(j.req), j.i); dup {
+					outcomes <- Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first}
+					return true
 				}
 			}
-			i++
-		}
+			select {
+			case jobs <- j:
+				return true
+			case <-ctx.Done():
+				outcomes <- b.notSent(ctx, j)
+				return false
+			case <-b.stop:
+				outcomes <- b.notSent(ctx, j)
+				return false
+			}
+		})
 	}()
 
 	var sum Summary
@@ -207,14 +315,28 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 	}
 	sum.Read = int(read.Load())
 	sum.Elapsed = time.Since(start)
-	return sum, ctx.Err()
+	if cause := b.cause(ctx); cause != nil {
+		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
+	}
+	return sum, nil
 }
 
+// errEmailCap is the cause of the outcomes past a pool's daily email cap.
+var errEmailCap = errors.New("the pool's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20)")
+
 type bulkRun struct {
-	r       *Resetter
-	g       *pacer
-	mu      sync.Mutex
-	claimed map[userKey]int // the input that has each user
+	r    *Resetter
+	g    *pacer
+	opts BulkOptions
+	send bool
+
+	mu          sync.Mutex
+	claimed     map[userKey]int // the input that has each user
+	emails      map[string]int  // codes by Cognito's built-in email, per pool
+	unavailable int             // ErrUnavailable failures in a row
+	stopCause   error           // why the breaker stopped the run
+	stop        chan struct{}   // closed when it did
+	stopOnce    sync.Once
 }
 
 // userKey identifies a user of a bulk run, twice over: by the identifier as
@@ -248,73 +370,146 @@ func givenKey(req Request) userKey {
 	return userKey{pool: req.UserPoolID, name: id}
 }
 
-func (b *bulkRun) one(ctx context.Context, i int, req Request) Outcome {
+// trip stops the run with cause, once.
+func (b *bulkRun) trip(cause error) {
+	b.stopOnce.Do(func() {
+		b.mu.Lock()
+		b.stopCause = cause
+		b.mu.Unlock()
+		close(b.stop)
+	})
+}
+
+// cause returns why the run stopped: the breaker's cause, or ctx's; nil
+// while it runs.
+func (b *bulkRun) cause(ctx context.Context) error {
+	b.mu.Lock()
+	c := b.stopCause
+	b.mu.Unlock()
+	if c != nil {
+		return c
+	}
 	if ctx.Err() != nil {
-		return b.notSent(ctx, i, req)
+		return context.Cause(ctx)
 	}
-	claim := func(name string) (int, bool) {
-		return b.claim(userKey{pool: req.UserPoolID, name: name, resolved: true}, i)
-	}
-	res, err := b.r.runClaim(ctx, req, b.g, true, claim)
-	var dup *duplicate
-	if errors.As(err, &dup) {
-		return Outcome{Index: i, Request: req, Duplicate: true, DuplicateOf: dup.first}
-	}
-	return Outcome{Index: i, Request: req, Result: res, Err: err}
+	return nil
 }
 
-func (b *bulkRun) notSent(ctx context.Context, i int, req Request) Outcome {
-	return Outcome{Index: i, Request: req, Err: &Error{Kind: ErrUnavailable, Op: OpBulk, UserPoolID: req.UserPoolID,
-		Username: req.Username, Err: fmt.Errorf("not sent: %w", context.Cause(ctx))}}
-}
-
-// pacer is the gate of a bulk run: a token bucket per quota category that
-// slows down when throttled (×0.7, down to a tenth) and recovers as
-// requests succeed (+2% of the configured rate each). Every change of pace
-// is logged at Debug.
-type pacer struct {
-	mu      sync.Mutex
-	lims    [numCategories]*rate.Limiter
-	configs [numCategories]rate.Limit
-	logger  *slog.Logger
-}
-
-func newPacer(o BulkOptions, logger *slog.Logger) *pacer {
-	p := &pacer{logger: logger}
-	for c, r := range map[category]float64{catRecovery: o.ResetRate, catUserRead: o.UserReadRate,
-		catUserList: o.UserListRate, catPoolRead: o.PoolReadRate} {
-		p.configs[c] = rate.Limit(r)
-		p.lims[c] = rate.NewLimiter(rate.Limit(r), 1)
-	}
-	return p
-}
-
-func (p *pacer) wait(ctx context.Context, c category) error { return p.lims[c].Wait(ctx) }
-
-func (p *pacer) throttled(c category) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	l := p.lims[c]
-	p.set(c, max(l.Limit()*0.7, p.configs[c]/10), "bulk pace slowed: throttled")
-}
-
-func (p *pacer) ok(c category) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if cur := p.lims[c].Limit(); cur < p.configs[c] {
-		p.set(c, min(cur+p.configs[c]/50, p.configs[c]), "bulk pace recovering")
-	}
-}
-
-// set changes a category's rate and logs the change; p.mu is held.
-func (p *pacer) set(c category, r rate.Limit, msg string) {
-	l := p.lims[c]
-	if r == l.Limit() {
+// observe feeds the breaker one finished reset (R20, R22, R28): account-wide
+// kinds stop the run at once, unavailability after MaxUnavailable in a row.
+func (b *bulkRun) observe(err error) {
+	if b.opts.KeepGoing {
 		return
 	}
-	l.SetLimit(r)
-	if p.logger != nil && p.logger.Enabled(context.Background(), slog.LevelDebug) {
-		p.logger.LogAttrs(context.Background(), slog.LevelDebug, msg, slog.String("category", c.String()),
-			slog.Float64("rate", float64(r)), slog.Float64("configured", float64(p.configs[c])))
+	if b.tripsOn(err) {
+		b.trip(err)
 	}
+}
+
+func (b *bulkRun) tripsOn(err error) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	switch k := KindOf(err); k {
+	case ErrDeliveryConfig, ErrAccessDenied, ErrPoolNotFound, ErrNotEnabled:
+		return true
+	case ErrUnavailable:
+		b.unavailable++
+		return b.opts.MaxUnavailable > 0 && b.unavailable >= b.opts.MaxUnavailable
+	default:
+		b.unavailable = 0
+		return false
+	}
+}
+
+// hook runs just before a reset would be sent: the duplicate check on the
+// resolved name, the breaker and ctx, the email cap, and BeforeSend.
+func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) error {
+	return func(a *attempt, res *Result) error {
+		if first, dup := b.claim(userKey{pool: j.req.UserPoolID, name: a.name, resolved: true}, j.i); dup {
+			return &duplicate{first}
+		}
+		if err := b.cause(ctx); err != nil {
+			return &stopped{err}
+		}
+		if err := b.countEmail(a.pool, res); err != nil {
+			return err
+		}
+		if b.send && b.opts.BeforeSend != nil {
+			if err := b.opts.BeforeSend(j.i, j.req, a.name); err != nil {
+				b.trip(err)
+				return &stopped{err}
+			}
+		}
+		return nil
+	}
+}
+
+// countEmail takes one code of the pool's daily email cap when the code goes
+// by Cognito's built-in email: predicted so, or, without a prediction, when
+// the pool may send email that way at all.
+func (b *bulkRun) countEmail(p *poolInfo, res *Result) error {
+	if b.opts.DailyEmailLimit < 0 || !byDefaultEmail(p, res) {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.emails[res.UserPoolID] >= b.opts.DailyEmailLimit {
+		return &stopped{fmt.Errorf("%w: %d codes", errEmailCap, b.opts.DailyEmailLimit)}
+	}
+	b.emails[res.UserPoolID]++
+	return nil
+}
+
+func byDefaultEmail(p *poolInfo, res *Result) bool {
+	if res.Delivery != nil {
+		return res.Delivery.Sender == SenderCognitoDefault
+	}
+	if p == nil {
+		return false // PreflightOff: the pool is not read, nothing is known
+	}
+	pr := &prediction{}
+	predictEmail(p, pr)
+	return pr.sender == SenderCognitoDefault && slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail)
+}
+
+// one runs one job to its Outcome.
+func (b *bulkRun) one(ctx context.Context, j job) Outcome {
+	if b.cause(ctx) != nil {
+		return b.notSent(ctx, j)
+	}
+	var res *Result
+	var err error
+	if j.listed != nil {
+		res, err = b.planListed(ctx, j)
+	} else {
+		res, err = b.r.runHook(ctx, j.req, b.g, b.send, b.hook(ctx, j))
+	}
+	o := Outcome{Index: j.i, Request: j.req, Result: res, Err: err}
+	if j.listed != nil {
+		o.PageToken = j.listed.page
+	}
+	var dup *duplicate
+	var stop *stopped
+	switch {
+	case errors.As(err, &dup):
+		return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: dup.first, PageToken: o.PageToken}
+	case errors.As(err, &stop):
+		o.Result, o.Err = nil, &Error{Kind: ErrRunStopped, Op: OpBulk, UserPoolID: j.req.UserPoolID, Username: j.req.Username, Err: stop.cause}
+		return o
+	case err != nil && !MaybeSent(err) && isContextErr(err) && b.cause(ctx) != nil:
+		// The run ended while this input was still in its preflight: it was
+		// never sent.
+		return b.notSent(ctx, j)
+	}
+	b.observe(err)
+	return o
+}
+
+func (b *bulkRun) notSent(ctx context.Context, j job) Outcome {
+	o := Outcome{Index: j.i, Request: j.req, Err: &Error{Kind: ErrRunStopped, Op: OpBulk, UserPoolID: j.req.UserPoolID,
+		Username: j.req.Username, Err: b.cause(ctx)}}
+	if j.listed != nil {
+		o.PageToken = j.listed.page
+	}
+	return o
 }

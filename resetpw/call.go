@@ -56,7 +56,7 @@ func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(c
 		var zero T
 		if g != nil {
 			if err := g.wait(ctx, c); err != nil {
-				return zero, err
+				return zero, &notSent{err}
 			}
 		}
 		out, err := fn(ctx, optFns...)
@@ -85,6 +85,13 @@ func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(c
 		}
 	}
 }
+
+// notSent wraps the error of a call that never went out: its context ended
+// while it waited for the run's pace.
+type notSent struct{ err error }
+
+func (e *notSent) Error() string { return e.err.Error() }
+func (e *notSent) Unwrap() error { return e.err }
 
 // backoff returns an equal-jitter delay for the given retry: half of
 // base·2ⁿ (capped at max), plus up to as much again at random.

@@ -98,7 +98,7 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 	}
 	if slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail) {
 		pr := &prediction{medium: MediumEmail}
-		r.predictEmail(p, pr)
+		predictEmail(p, pr)
 		rep.EmailSender = pr.sender
 		if pr.sender == SenderCognitoDefault {
 			rep.DailyEmailLimit = DefaultDailyEmailLimit

@@ -87,6 +87,11 @@ var (
 	// this pool's configuration, such as a secondary replica Region
 	// (OperationNotEnabledException; R22). Not a permission problem.
 	ErrNotEnabled = Kind{"not_enabled", "operation not enabled for this Region or pool", http.StatusInternalServerError}
+	// ErrRunStopped: a bulk run or plan stopped before this input was sent:
+	// its context ended, its circuit breaker tripped on an account-wide
+	// failure, its pool's daily email cap was reached, or BeforeSend
+	// failed. The error wraps the cause. Nothing was sent for the input.
+	ErrRunStopped = Kind{"run_stopped", "bulk run stopped", http.StatusServiceUnavailable}
 )
 
 // Kinds returns every kind, in a fixed order; each call returns a new slice.
@@ -94,7 +99,7 @@ func Kinds() []Kind {
 	return []Kind{
 		ErrInvalidInput, ErrPoolNotFound, ErrUserNotFound, ErrAmbiguousAlias, ErrUserDisabled, ErrUserState,
 		ErrRecoveryNotConfigured, ErrNoVerifiedContact, ErrSMSSandbox, ErrDeliveryConfig, ErrTrigger,
-		ErrThrottled, ErrAttemptLimit, ErrAccessDenied, ErrUnavailable, ErrNotEnabled,
+		ErrThrottled, ErrAttemptLimit, ErrAccessDenied, ErrUnavailable, ErrNotEnabled, ErrRunStopped,
 	}
 }
 

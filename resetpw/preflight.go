@@ -320,7 +320,7 @@ func (r *Resetter) predict(ctx context.Context, p *poolInfo, u *userInfo) (*pred
 	var f *refusal
 	var err error
 	if pr.medium == MediumEmail {
-		r.predictEmail(p, pr)
+		predictEmail(p, pr)
 	} else {
 		f, err = r.predictSMS(ctx, p, pr)
 	}
@@ -341,7 +341,7 @@ func attrOf(medium string) string {
 }
 
 // predictEmail says who sends an email code (R13, R17, R20).
-func (r *Resetter) predictEmail(p *poolInfo, pr *prediction) {
+func predictEmail(p *poolInfo, pr *prediction) {
 	if p.customEmail {
 		pr.sender = SenderLambda
 		pr.caveats = append(pr.caveats, caveat(CaveatCustomSender, "R13", "a custom email sender Lambda delivers the code"))

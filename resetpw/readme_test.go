@@ -22,7 +22,7 @@ var kindNames = map[string]resetpw.Kind{
 	"ErrRecoveryNotConfigured": resetpw.ErrRecoveryNotConfigured, "ErrNoVerifiedContact": resetpw.ErrNoVerifiedContact,
 	"ErrSMSSandbox": resetpw.ErrSMSSandbox, "ErrDeliveryConfig": resetpw.ErrDeliveryConfig, "ErrTrigger": resetpw.ErrTrigger,
 	"ErrThrottled": resetpw.ErrThrottled, "ErrAttemptLimit": resetpw.ErrAttemptLimit, "ErrAccessDenied": resetpw.ErrAccessDenied,
-	"ErrUnavailable": resetpw.ErrUnavailable, "ErrNotEnabled": resetpw.ErrNotEnabled,
+	"ErrUnavailable": resetpw.ErrUnavailable, "ErrNotEnabled": resetpw.ErrNotEnabled, "ErrRunStopped": resetpw.ErrRunStopped,
 }
 
 // The README's error table must say what the code does: one row per kind,

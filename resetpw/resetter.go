@@ -127,11 +127,12 @@ type attempt struct {
 	r     *Resetter
 	g     gate
 	req   Request
-	name  string                                  // what is sent as Username
-	kind  alias.Kind                              // how req.Username was read
-	found *alias.Resolution                       // set when name came from a ListUsers lookup
-	safe  []string                                // private strings to mask in errors
-	claim func(name string) (first int, dup bool) // see runClaim
+	name  string                              // what is sent as Username
+	kind  alias.Kind                          // how req.Username was read
+	found *alias.Resolution                   // set when name came from a ListUsers lookup
+	safe  []string                            // private strings to mask in errors
+	pool  *poolInfo                           // the pool, once read
+	hook  func(a *attempt, res *Result) error // see runHook
 }
 
 // duplicate is what a reset returns instead of sending when another input of
@@ -142,6 +143,14 @@ type duplicate struct{ first int }
 func (d *duplicate) Error() string {
 	return fmt.Sprintf("resetpw: user already reset by input %d", d.first)
 }
+
+// stopped is what a bulk run's hook returns when the run was stopped, or the
+// input may not go out (the daily email cap): cause says why. Bulk turns it
+// into an ErrRunStopped outcome.
+type stopped struct{ cause error }
+
+func (s *stopped) Error() string { return "resetpw: run stopped: " + errText(s.cause) }
+func (s *stopped) Unwrap() error { return s.cause }
 
 // fail builds the *Error of a failed step; the zero kind means the cause's.
 func (a *attempt) fail(op string, kind Kind, cause error) *Error {
@@ -160,17 +169,19 @@ func (a *attempt) invalid(field string, cause error) *Error {
 }
 
 func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Result, error) {
-	return r.runClaim(ctx, req, g, send, nil)
+	return r.runHook(ctx, req, g, send, nil)
 }
 
-// runClaim is run with a claim hook: called with the final name just before
-// the reset is sent, it may report that another input has the user; then
-// nothing is sent and the error is a *duplicate.
-func (r *Resetter) runClaim(ctx context.Context, req Request, g gate, send bool, claim func(name string) (int, bool)) (*Result, error) {
-	a := &attempt{r: r, g: g, req: req, claim: claim}
+// runHook is run with a hook that a bulk run calls once the preflight passed,
+// just before the reset would be sent (or, for a dry run, returned): with the
+// final name and the Result so far, it may return a *duplicate or a
+// *stopped to send nothing; that error is returned as it is, not logged.
+func (r *Resetter) runHook(ctx context.Context, req Request, g gate, send bool, hook func(*attempt, *Result) error) (*Result, error) {
+	a := &attempt{r: r, g: g, req: req, hook: hook}
 	res, err := a.do(ctx, send)
 	var dup *duplicate
-	if errors.As(err, &dup) {
+	var stop *stopped
+	if errors.As(err, &dup) || errors.As(err, &stop) {
 		return nil, err
 	}
 	if err != nil {
@@ -262,6 +273,7 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		if err != nil {
 			return nil, a.fail(OpPreflight, Kind{}, err)
 		}
+		a.pool = pool
 		if pool.adminOnly {
 			return nil, a.fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"})
 		}
@@ -282,13 +294,13 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		}
 	}
 	res.Username, res.Input = a.name, a.kind
+	if a.hook != nil {
+		if err := a.hook(a, res); err != nil {
+			return nil, err
+		}
+	}
 	if !send {
 		return res, nil
-	}
-	if a.claim != nil {
-		if first, dup := a.claim(a.name); dup {
-			return nil, &duplicate{first}
-		}
 	}
 	// 6. The reset.
 	in := &cip.AdminResetUserPasswordInput{UserPoolId: &req.UserPoolID, Username: &a.name}
@@ -298,6 +310,10 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	out, err := call(ctx, r, a.g, catRecovery, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
 		return r.api.AdminResetUserPassword(ctx, in, o...)
 	})
+	var never *notSent
+	if errors.As(err, &never) && a.hook != nil {
+		return nil, &stopped{context.Cause(ctx)} // a bulk run ended while this reset waited its turn
+	}
 	if err != nil {
 		return nil, a.fail(OpReset, Kind{}, err)
 	}

@@ -510,7 +510,7 @@ func TestKindsHaveCodes(t *testing.T) {
 		assert.Less(t, k.HTTPStatus(), 600)
 		assert.True(t, errors.Is(&Error{Kind: k}, k))
 	}
-	assert.Len(t, seen, 16)
+	assert.Len(t, seen, 17)
 	ks := Kinds()
 	ks[0] = ErrTrigger
 	assert.Equal(t, ErrInvalidInput, Kinds()[0], "Kinds returns a copy")

@@ -27,7 +27,7 @@
 //	13 ambiguous_alias             23 access_denied
 //	14 user_disabled               24 unavailable
 //	15 user_state                  25 not_enabled
-//	16 recovery_not_configured
+//	16 recovery_not_configured     26 run_stopped
 package main
 
 import (
@@ -83,6 +83,7 @@ var kindExitCodes = map[resetpw.Kind]int{
 	resetpw.ErrAccessDenied:          23,
 	resetpw.ErrUnavailable:           24,
 	resetpw.ErrNotEnabled:            25,
+	resetpw.ErrRunStopped:            26,
 }
 
 // exitCode returns the documented exit code of err: its kind's, when it is

@@ -79,6 +79,7 @@ func TestPasswordReset_EveryKind(t *testing.T) {
 		{"unavailable after sending", resetpwtest.Fail(resetpw.ErrUnavailable), http.StatusServiceUnavailable, true},
 		{"unavailable before sending", withField(resetpw.ErrUnavailable, resetpw.OpPreflight, ""), http.StatusServiceUnavailable, false},
 		{"not enabled", resetpwtest.Fail(resetpw.ErrNotEnabled), http.StatusInternalServerError, false},
+		{"run stopped", withField(resetpw.ErrRunStopped, resetpw.OpBulk, ""), http.StatusServiceUnavailable, false},
 		{"untyped error", errors.New("boom"), http.StatusInternalServerError, false},
 	}
 	covered := map[resetpw.Kind]bool{}

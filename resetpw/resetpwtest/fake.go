@@ -123,8 +123,27 @@ type Fake struct {
 }
 
 type fakePool struct {
-	pool  types.UserPoolType
-	users []*fakeUser
+	pool   types.UserPoolType
+	users  []*fakeUser          // in the order added: ListUsers' order
+	byName map[string]*fakeUser // by nameKey(username)
+}
+
+// nameKey is how the pool compares usernames: exactly, or folded when it is
+// case-insensitive.
+func (p *fakePool) nameKey(name string) string {
+	if p.caseSensitive() {
+		return name
+	}
+	return strings.ToLower(name)
+}
+
+// add appends u, whose name newUser checked is free.
+func (p *fakePool) add(u *fakeUser) {
+	if p.byName == nil {
+		p.byName = map[string]*fakeUser{}
+	}
+	p.users = append(p.users, u)
+	p.byName[p.nameKey(u.username)] = u
 }
 
 type fakeUser struct {
@@ -342,7 +361,7 @@ func (f *Fake) AddUser(poolID string, u types.UserType) (string, error) {
 			fu.mfaSettings = append(fu.mfaSettings, "EMAIL_OTP")
 		}
 	}
-	p.users = append(p.users, fu)
+	p.add(fu)
 	return fu.attr("sub"), nil
 }
 
@@ -398,10 +417,8 @@ func (f *Fake) newUser(p *fakePool, username string, attrs []types.AttributeType
 		}
 		u.username = u.attr("sub")
 	}
-	for _, other := range p.users {
-		if p.sameName(other.username, u.username) {
-			return nil, &types.UsernameExistsException{Message: aws.String("User account already exists")}
-		}
+	if _, taken := p.byName[p.nameKey(u.username)]; taken {
+		return nil, &types.UsernameExistsException{Message: aws.String("User account already exists")}
 	}
 	return u, nil
 }
@@ -444,20 +461,11 @@ func (p *fakePool) caseSensitive() bool {
 	return c == nil || c.CaseSensitive == nil || *c.CaseSensitive
 }
 
-func (p *fakePool) sameName(a, b string) bool {
-	if p.caseSensitive() {
-		return a == b
-	}
-	return strings.EqualFold(a, b)
-}
-
 // find looks a user up as Cognito reads the Username field: the username,
 // the sub, then each sign-in attribute (verified, for aliases).
 func (p *fakePool) find(name string) *fakeUser {
-	for _, u := range p.users {
-		if p.sameName(u.username, name) {
-			return u
-		}
+	if u := p.byName[p.nameKey(name)]; u != nil {
+		return u
 	}
 	for _, u := range p.users {
 		if u.attr("sub") == name {

@@ -144,7 +144,7 @@ func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput
 		return nil, err
 	}
 	u.status = types.UserStatusTypeForceChangePassword
-	p.users = append(p.users, u)
+	p.add(u)
 	ut := u.userType()
 	return &cip.AdminCreateUserOutput{User: &ut, ResultMetadata: f.metadata()}, nil
 }
