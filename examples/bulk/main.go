@@ -1,13 +1,32 @@
 // Command bulk resets many users at once, as after an incident, under
-// Cognito's quotas (resetpw.Resetter.Bulk).
+// Cognito's quotas (resetpw.Resetter.Bulk), and survives a crash.
 //
 // It reads usernames from a file or stdin, one a line, or from a named CSV
-// column; writes one JSON line per outcome; shows a progress bar on stderr
-// when stderr is a terminal; and can resume from its own output, skipping
-// the users whose reset was already sent.
+// column, and keeps a journal (--out, JSON lines): before each reset is sent
+// it writes a "sending" line and syncs it to disk; the outcome line follows.
+// A write error stops the run, naming the file. It shows a progress bar on
+// stderr when stderr is a terminal.
 //
-//	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.txt --out outcomes.jsonl
-//	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.csv --csv-column email --out outcomes.jsonl --resume
+//	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.txt --out journal.jsonl
+//	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.csv --csv-column email --out journal.jsonl --resume
+//
+// --resume reads the journal first: users shown as sent are skipped, users
+// whose failure sent nothing are tried again, and users whose reset may have
+// gone out (a "sending" line with no outcome, after a crash or a kill, or a
+// failure that says maybe_sent) are not sent again: they get an "unknown"
+// line, since a second code would invalidate the first. --resend-unknown
+// sends those too.
+//
+// --plan sends nothing: it runs resetpw.Resetter.Plan over the input (or
+// PlanPool over every user of the pool with --all-users) and prints the
+// totals by medium and by kind; with --out FILE it also writes a line per
+// user.
+//
+// The run stops by itself at the first failure that is the account's, not
+// the user's (resetpw.BulkOptions.KeepGoing), and sends at most
+// --daily-email-limit email codes in a pool on Cognito's built-in email.
+// --rate defaults to 15 resets a second, half of Cognito's 30, which the
+// application's own users share.
 //
 // --demo runs against an embedded Cognito holding every input user (with a
 // verified email), so the tool can be tried without an AWS account.
@@ -17,7 +36,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/csv"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +45,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -39,29 +58,15 @@ import (
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
-// Line is one JSON line of output. Username is as read, so that --resume
-// can match it; Destination is masked.
-type Line struct {
-	Index       int    `json:"index"`
-	Username    string `json:"username"`
-	Status      string `json:"status"` // sent, failed or duplicate
-	Kind        string `json:"kind,omitempty"`
-	Medium      string `json:"medium,omitempty"`
-	Destination string `json:"destination,omitempty"`
-	RequestID   string `json:"request_id,omitempty"`
-	DuplicateOf *int   `json:"duplicate_of,omitempty"`
-	Error       string `json:"error,omitempty"`
-}
-
 type options struct {
 	poolID, input, csvColumn, out, endpoint, region, profile, preflight string
-	resume, demo                                                        bool
-	concurrency                                                         int
+	resume, resendUnknown, plan, allUsers, demo                         bool
+	concurrency, dailyEmailLimit                                        int
 	rate                                                                float64
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bulk:", err)
@@ -70,16 +75,26 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
+	return runWith(ctx, args, stdin, stdout, stderr, nil)
+}
+
+// runWith is run, with api in place of the one the flags name when not nil
+// (for tests).
+func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, api resetpw.API) error {
 	o := options{}
 	fs := flag.NewFlagSet("bulk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&o.poolID, "user-pool-id", "", "the user pool (required)")
 	fs.StringVar(&o.input, "input", "-", "usernames, one a line, or a CSV file with --csv-column; - is stdin")
 	fs.StringVar(&o.csvColumn, "csv-column", "", "read this column of a CSV file with a header row")
-	fs.StringVar(&o.out, "out", "-", "where to append JSON lines; - is stdout")
-	fs.BoolVar(&o.resume, "resume", false, "skip the users that --out already shows as sent")
+	fs.StringVar(&o.out, "out", "-", "the journal to append JSON lines to; - is stdout")
+	fs.BoolVar(&o.resume, "resume", false, "read the journal first: skip users sent, don't resend users whose fate is unknown")
+	fs.BoolVar(&o.resendUnknown, "resend-unknown", false, "with --resume, send again to users whose reset may have gone out")
+	fs.BoolVar(&o.plan, "plan", false, "send nothing: say where each code would go, and print the totals")
+	fs.BoolVar(&o.allUsers, "all-users", false, "with --plan, every user of the pool (ListUsers) instead of the input")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "resets in flight at most")
-	fs.Float64Var(&o.rate, "rate", 25, "resets per second (the quota is 30)")
+	fs.Float64Var(&o.rate, "rate", resetpw.DefaultBulkResetRate, "resets per second (the quota is 30, shared with the application's own users)")
+	fs.IntVar(&o.dailyEmailLimit, "daily-email-limit", 0, "email codes at most in a pool on Cognito's built-in email (0: Cognito's, -1: no cap)")
 	fs.StringVar(&o.preflight, "preflight", "full", "full, pool or off")
 	fs.StringVar(&o.endpoint, "endpoint-url", "", "the endpoint to call instead of Cognito's")
 	fs.StringVar(&o.region, "region", "", "the AWS Region (default: the SDK's chain)")
@@ -88,64 +103,168 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if o.poolID == "" {
+	switch {
+	case o.poolID == "":
 		return errors.New("missing required flag --user-pool-id")
-	}
-	if o.resume && o.out == "-" {
+	case o.resume && o.out == "-":
 		return errors.New("--resume needs --out FILE")
+	case o.resendUnknown && !o.resume:
+		return errors.New("--resend-unknown needs --resume")
+	case o.allUsers && !o.plan:
+		return errors.New("--all-users needs --plan")
+	case o.plan && o.resume:
+		return errors.New("--plan sends nothing, so it has nothing to resume")
 	}
 	preflight, err := resetpw.ParsePreflight(o.preflight)
 	if err != nil {
 		return err
 	}
 
-	names, err := readNames(o, stdin)
-	if err != nil {
-		return err
-	}
-	skip := map[string]bool{}
-	if o.resume {
-		if skip, err = alreadySent(o.out); err != nil {
+	var names []string
+	if !o.allUsers {
+		if names, err = readNames(o, stdin); err != nil {
 			return err
 		}
 	}
-	var todo []string
-	for _, n := range names {
-		if !skip[n] {
-			todo = append(todo, n)
+	if api == nil {
+		var closeAPI func()
+		if api, closeAPI, err = o.api(ctx, names); err != nil {
+			return err
 		}
+		defer closeAPI()
 	}
-
-	api, closeAPI, err := o.api(ctx, names)
-	if err != nil {
-		return err
-	}
-	defer closeAPI()
 	r, err := resetpw.New(api, resetpw.WithPreflight(preflight))
 	if err != nil {
 		return err
 	}
-
-	w := stdout
-	if o.out != "-" {
-		f, err := os.OpenFile(o.out, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o600)
-		if err != nil {
+	out := o.out
+	if o.plan && out == "-" {
+		out = "" // the totals go to stdout; lines only to a file
+	}
+	var j *journal
+	if out != "" {
+		if j, err = openJournal(out, stdout); err != nil {
 			return err
 		}
-		defer f.Close()
-		w = f
+		defer j.close()
 	}
-	enc := json.NewEncoder(w)
+	if o.plan {
+		return o.runPlan(ctx, r, names, j, stdout, stderr)
+	}
+	return o.runBulk(ctx, r, names, j, stderr)
+}
+
+// runBulk resets the users of names that the journal does not show as done.
+func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []string, j *journal, stderr io.Writer) error {
+	states := map[string]userState{}
+	if o.resume {
+		var err error
+		if states, err = readJournal(o.out); err != nil {
+			return err
+		}
+	}
+	var todo []string
+	var index []int // todo's position in names
+	skipped, unknown := 0, 0
+	for i, n := range names {
+		switch states[n] {
+		case stateSent:
+			skipped++
+			continue
+		case stateSending, stateUnknown:
+			if !o.resendUnknown {
+				unknown++
+				if states[n] == stateSending { // record it once
+					if err := j.write(Line{Index: i, Username: n, Status: "unknown", MaybeSent: true,
+						Error: "a reset may have gone out before the last run stopped; not sent again (--resend-unknown sends it)"}); err != nil {
+						return err
+					}
+					states[n] = stateUnknown
+				}
+				continue
+			}
+		}
+		todo = append(todo, n)
+		index = append(index, i)
+	}
+
+	ctx, stop := context.WithCancelCause(ctx)
+	defer stop(nil)
 	bar := newProgressBar(stderr, len(todo))
 	sum, err := r.Bulk(ctx, requests(o.poolID, todo), resetpw.BulkOptions{
-		Concurrency: o.concurrency, ResetRate: o.rate, Progress: bar.update,
+		Concurrency: o.concurrency, ResetRate: o.rate, DailyEmailLimit: o.dailyEmailLimit, Progress: bar.update,
+		BeforeSend: func(i int, req resetpw.Request, username string) error {
+			return j.write(Line{Index: index[i], Username: req.Username, Status: "sending", SentAs: username})
+		},
 	}, func(out resetpw.Outcome) {
-		_ = enc.Encode(lineOf(out))
+		l := lineOf(out)
+		l.Index = index[out.Index]
+		if l.DuplicateOf != nil {
+			first := index[*l.DuplicateOf]
+			l.DuplicateOf = &first
+		}
+		if err := j.write(l); err != nil {
+			stop(err) // the journal is the run's memory: no journal, no run
+		}
 	})
 	bar.done()
-	fmt.Fprintf(stderr, "bulk: %d read, %d sent, %d failed %v, %d duplicates, %d skipped as already sent, in %s\n",
-		sum.Read, sum.Sent, sum.Failed, sum.ByKind, sum.Duplicates, len(names)-len(todo), sum.Elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stderr, "bulk: %d read, %d sent %v, %d failed %v, %d duplicates, %d skipped as already sent, %d not sent again (fate unknown), in %s\n",
+		sum.Read, sum.Sent, sum.ByMedium, sum.Failed, sum.ByKind, sum.Duplicates, skipped, unknown, sum.Elapsed.Round(time.Millisecond))
+	if j.err != nil {
+		return j.err
+	}
 	return err
+}
+
+// runPlan plans the input, or every user of the pool, and prints the totals.
+func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []string, j *journal, stdout, stderr io.Writer) error {
+	each := func(out resetpw.Outcome) {
+		if j == nil {
+			return
+		}
+		l := lineOf(out)
+		switch l.Status {
+		case "sent":
+			l.Status = "would_send"
+		case "failed":
+			l.Status = "would_fail"
+		}
+		_ = j.write(l)
+	}
+	opts := resetpw.BulkOptions{Concurrency: o.concurrency, ResetRate: o.rate, DailyEmailLimit: o.dailyEmailLimit}
+	var sum resetpw.Summary
+	var err error
+	if o.allUsers {
+		sum, err = r.PlanPool(ctx, o.poolID, opts, each)
+	} else {
+		sum, err = r.Plan(ctx, requests(o.poolID, names), opts, each)
+	}
+	fmt.Fprintf(stdout, "plan: %d users, nothing sent\n", sum.Done)
+	for _, m := range sortedKeys(sum.ByMedium) {
+		fmt.Fprintf(stdout, "  would send by %s: %d\n", m, sum.ByMedium[m])
+	}
+	for _, k := range sortedKeys(sum.ByKind) {
+		fmt.Fprintf(stdout, "  would fail, %s: %d\n", k, sum.ByKind[k])
+	}
+	if sum.Duplicates > 0 {
+		fmt.Fprintf(stdout, "  duplicates: %d\n", sum.Duplicates)
+	}
+	if sum.OverEmailCap > 0 {
+		fmt.Fprintf(stdout, "  over the daily email cap: %d\n", sum.OverEmailCap)
+	}
+	if j != nil && j.err != nil {
+		return j.err
+	}
+	return err
+}
+
+func sortedKeys(m map[string]int) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 func requests(pool string, names []string) iter.Seq[resetpw.Request] {
@@ -165,6 +284,7 @@ func lineOf(o resetpw.Outcome) Line {
 		l.Status, l.DuplicateOf = "duplicate", &o.DuplicateOf
 	case o.Err != nil:
 		l.Status, l.Kind, l.Error = "failed", resetpw.KindOf(o.Err).Code(), o.Err.Error()
+		l.MaybeSent = resetpw.MaybeSent(o.Err)
 	default:
 		l.Status, l.RequestID = "sent", o.Result.RequestID
 		if d := o.Result.Delivery; d != nil {
@@ -217,31 +337,6 @@ func readNames(o options, stdin io.Reader) ([]string, error) {
 			names = append(names, n)
 		}
 	}
-}
-
-// alreadySent reads an earlier output file: the users whose reset was sent.
-func alreadySent(path string) (map[string]bool, error) {
-	sent := map[string]bool{}
-	f, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return sent, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for line := 1; sc.Scan(); line++ {
-		var l Line
-		if err := json.Unmarshal(sc.Bytes(), &l); err != nil {
-			return nil, fmt.Errorf("%s:%d: not an outcome line: %w", path, line, err)
-		}
-		if l.Status == "sent" {
-			sent[l.Username] = true
-		}
-	}
-	return sent, sc.Err()
 }
 
 func (o options) api(ctx context.Context, names []string) (resetpw.API, func(), error) {

@@ -5,24 +5,36 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"testing/synctest"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
 const pool = "us-west-2_aaaaaaaaa"
 
-func readLines(t *testing.T, s string) []Line {
+// readLines reads journal lines, leaving out the "sending" ones unless all.
+func readLines(t *testing.T, s string, all ...bool) []Line {
 	t.Helper()
 	var out []Line
 	sc := bufio.NewScanner(strings.NewReader(s))
 	for sc.Scan() {
 		var l Line
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &l))
+		if l.Status == "sending" && len(all) == 0 {
+			continue
+		}
 		out = append(out, l)
 	}
 	return out
@@ -46,7 +58,7 @@ func TestBulk_LinesFromStdin(t *testing.T) {
 	assert.Equal(t, "invalid_input", byIndex[2].Kind)
 	assert.Equal(t, "duplicate", byIndex[3].Status)
 	assert.Equal(t, 0, *byIndex[3].DuplicateOf)
-	assert.Contains(t, stderr.String(), "4 read, 2 sent, 1 failed")
+	assert.Contains(t, stderr.String(), "4 read, 2 sent map[EMAIL:2], 1 failed")
 	assert.NotContains(t, stderr.String(), "[#", "no progress bar when stderr is not a terminal")
 }
 
@@ -63,8 +75,10 @@ func TestBulk_CSVAndResume(t *testing.T) {
 	require.NoError(t, err)
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
+	all := readLines(t, string(b), true)
+	require.Len(t, all, 6, "two earlier lines, then bob and carol, each sending then sent")
 	lines := readLines(t, string(b))
-	require.Len(t, lines, 4, "two earlier lines, then bob and carol")
+	require.Len(t, lines, 4, "two earlier lines, then bob's and carol's outcomes")
 	var again []string
 	for _, l := range lines[2:] {
 		again = append(again, l.Username)
@@ -89,8 +103,133 @@ func TestBulk_Errors(t *testing.T) {
 		{"--user-pool-id", pool, "--demo", "--out", bad, "--resume"},
 		{"--user-pool-id", pool, "--demo", "--preflight", "some"},
 		{"--user-pool-id", pool, "--demo", "--rate", "31"},
+		{"--user-pool-id", pool, "--demo", "--resend-unknown"},
+		{"--user-pool-id", pool, "--demo", "--all-users"},
+		{"--user-pool-id", pool, "--demo", "--plan", "--resume", "--out", bad},
 	} {
 		err := run(context.Background(), args, strings.NewReader("alice\n"), &bytes.Buffer{}, &bytes.Buffer{})
 		assert.Error(t, err, "%v", args)
 	}
+}
+
+// crashWorld is a Fake with n users whose answers to AdminResetUserPassword
+// come 500 ms after the reset is done.
+func crashWorld(t *testing.T, n int) (*resetpwtest.Fake, []string) {
+	t.Helper()
+	f := resetpwtest.NewFake()
+	f.AddPool(types.UserPoolType{Id: aws.String(pool), EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: "DEVELOPER"}})
+	var names []string
+	for i := range n {
+		name := fmt.Sprintf("user%03d", i)
+		_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true"))
+		require.NoError(t, err)
+		names = append(names, name)
+	}
+	f.DelayAnswers(500 * time.Millisecond)
+	return f, names
+}
+
+// A run killed mid-flight leaves its journal as it was at that moment. A
+// resume from it sends no user twice: users whose "sending" line has no
+// outcome are recorded as unknown, not sent again, unless asked.
+func TestBulk_KilledMidFlightThenResumed(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, names := crashWorld(t, 60)
+		dir := t.TempDir()
+		journalPath := filepath.Join(dir, "journal.jsonl")
+		input := strings.Join(names, "\n")
+		args := []string{"--user-pool-id", pool, "--out", journalPath, "--concurrency", "8"}
+
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error)
+		go func() { done <- runWith(ctx, args, strings.NewReader(input), io.Discard, io.Discard, f) }()
+		time.Sleep(2 * time.Second) // on the bubble's clock: some sent, some in flight
+		synctest.Wait()
+		killed, err := os.ReadFile(journalPath) // what SIGKILL would leave: every line is synced
+		require.NoError(t, err)
+		cancel()
+		<-done
+		require.NoError(t, os.WriteFile(journalPath, killed, 0o600)) // forget what the cancelled run wrote after the "kill"
+
+		sending, outcomes := 0, 0
+		for _, l := range readLines(t, string(killed), true) {
+			if l.Status == "sending" {
+				sending++
+			} else {
+				outcomes++
+			}
+		}
+		inFlight := sending - outcomes
+		require.Positive(t, inFlight, "the kill caught resets in flight")
+		delivered := len(f.Deliveries())
+		require.Equal(t, sending, delivered, "every in-flight reset was done by Cognito, answer or not")
+
+		var stderr bytes.Buffer
+		require.NoError(t, runWith(context.Background(), append(args, "--resume"), strings.NewReader(input), io.Discard, &stderr, f))
+		perUser := map[string]int{}
+		for _, d := range f.Deliveries() {
+			perUser[d.Username]++
+		}
+		for _, n := range names {
+			assert.Equal(t, 1, perUser[n], "%s: exactly one code", n)
+		}
+		assert.Contains(t, stderr.String(), fmt.Sprintf("%d not sent again (fate unknown)", inFlight))
+		b, err := os.ReadFile(journalPath)
+		require.NoError(t, err)
+		unknown := 0
+		for _, l := range readLines(t, string(b)) {
+			if l.Status == "unknown" {
+				unknown++
+				assert.True(t, l.MaybeSent)
+			}
+		}
+		assert.Equal(t, inFlight, unknown)
+
+		// A second resume records nothing new and sends nothing; asked to,
+		// it resends the unknown ones, and only those.
+		require.NoError(t, runWith(context.Background(), append(args, "--resume"), strings.NewReader(input), io.Discard, io.Discard, f))
+		assert.Len(t, f.Deliveries(), 60)
+		require.NoError(t, runWith(context.Background(), append(args, "--resume", "--resend-unknown"), strings.NewReader(input), io.Discard, io.Discard, f))
+		assert.Len(t, f.Deliveries(), 60+inFlight)
+	})
+}
+
+// A journal that can't be written stops the run, naming the file.
+func TestBulk_JournalWriteErrorStops(t *testing.T) {
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full to make writes fail")
+	}
+	f, names := crashWorld(t, 5)
+	f.DelayAnswers(0)
+	err := runWith(context.Background(), []string{"--user-pool-id", pool, "--out", "/dev/full"}, strings.NewReader(strings.Join(names, "\n")),
+		io.Discard, io.Discard, f)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "/dev/full")
+	assert.Empty(t, f.Deliveries(), "the first sending line failed: nothing was sent")
+}
+
+func TestBulk_Plan(t *testing.T) {
+	f := resetpwtest.NewFake()
+	f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	for _, u := range []types.UserType{
+		resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"),
+		resetpwtest.User("sam", "phone_number", "+442079460958", "phone_number_verified", "true"),
+		resetpwtest.User("nora", "email", "nora@example.com", "email_verified", "false"),
+	} {
+		_, err := f.AddUser(pool, u)
+		require.NoError(t, err)
+	}
+	for _, args := range [][]string{
+		{"--user-pool-id", pool, "--plan"},
+		{"--user-pool-id", pool, "--plan", "--all-users"},
+	} {
+		var stdout bytes.Buffer
+		require.NoError(t, runWith(context.Background(), args, strings.NewReader("diego\nsam\nnora\n"), &stdout, io.Discard, f))
+		assert.Contains(t, stdout.String(), "plan: 3 users, nothing sent")
+		assert.Contains(t, stdout.String(), "would send by EMAIL: 1")
+		assert.Contains(t, stdout.String(), "would send by SMS: 1")
+		assert.Contains(t, stdout.String(), "would fail, no_verified_contact: 1")
+	}
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminGetUser)-3, "PlanPool read no user: only Plan's three")
 }

@@ -8,7 +8,9 @@
 //	go run ./examples/quickstart
 //
 // With -serve ADDR it keeps the embedded Cognito running on ADDR instead,
-// for the CLI example or any SDK client to talk to:
+// for the CLI example or any SDK client to talk to (-users N adds users
+// user0001.., -answer-delay D answers resets D after doing them, and GET
+// /resetpwtest/deliveries lists the codes sent):
 //
 //	go run ./examples/quickstart -serve 127.0.0.1:4566
 //	go run ./examples/admin-reset-user-password --endpoint-url http://127.0.0.1:4566 --region us-west-2 \
@@ -39,10 +41,12 @@ const poolID = "us-west-2_aaaaaaaaa"
 
 func main() {
 	serve := flag.String("serve", "", "keep the embedded Cognito running on this address, such as 127.0.0.1:4566")
+	users := flag.Int("users", 0, "with -serve: add this many users user0001.. with verified emails")
+	answerDelay := flag.Duration("answer-delay", 0, "with -serve: answer AdminResetUserPassword this long after doing it")
 	flag.Parse()
 	var err error
 	if *serve != "" {
-		err = serveFake(*serve)
+		err = serveFake(*serve, *users, *answerDelay)
 	} else {
 		err = run(context.Background())
 	}
@@ -75,12 +79,21 @@ func newFake() (*resetpwtest.Fake, error) {
 	return fake, nil
 }
 
-// serveFake serves the embedded Cognito on addr until interrupted.
-func serveFake(addr string) error {
+// serveFake serves the embedded Cognito on addr until interrupted, with n
+// more users and answers to resets delayed by answerDelay. The Fake's
+// deliveries are at resetpwtest.DeliveriesPath.
+func serveFake(addr string, n int, answerDelay time.Duration) error {
 	fake, err := newFake()
 	if err != nil {
 		return err
 	}
+	for i := 1; i <= n; i++ {
+		name := fmt.Sprintf("user%04d", i)
+		if _, err := fake.AddUser(poolID, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true")); err != nil {
+			return err
+		}
+	}
+	fake.DelayAnswers(answerDelay)
 	srv := resetpwtest.NewServer(fake)
 	defer srv.Close()
 	l, err := net.Listen("tcp", addr)

@@ -110,6 +110,7 @@ type Fake struct {
 	attemptLimit  int
 	faults        map[string][]error
 	latency       map[string]time.Duration
+	answerDelay   time.Duration
 	limiters      map[string]*rate.Limiter
 	sandboxNumber map[string]bool
 	smsSandbox    bool
@@ -204,6 +205,16 @@ func (f *Fake) SetLatency(op string, d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.latency[op] = d
+}
+
+// DelayAnswers makes AdminResetUserPassword do its work, then wait d before
+// it answers, or until its context ends, when it answers with the context's
+// error: Cognito processed the reset, but the caller never heard. It models
+// the reset whose fate is unknown (resetpw.MaybeSent). 0 turns it off.
+func (f *Fake) DelayAnswers(d time.Duration) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answerDelay = d
 }
 
 // EnableQuotas turns on Cognito's account-wide request rates, multiplied by
@@ -573,6 +584,23 @@ func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUse
 	if err := f.enter(ctx, OpAdminResetUserPassword); err != nil {
 		return nil, err
 	}
+	out, err := f.resetUser(in)
+	f.mu.Lock()
+	d := f.answerDelay
+	f.mu.Unlock()
+	if err == nil && d > 0 {
+		t := time.NewTimer(d)
+		defer t.Stop()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err() // done, but the answer is lost
+		case <-t.C:
+		}
+	}
+	return out, err
+}
+
+func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUserPasswordOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, u, err := f.lookup(aws.ToString(in.UserPoolId), aws.ToString(in.Username))

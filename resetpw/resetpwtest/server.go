@@ -119,7 +119,17 @@ func (s *Server) newHandlers() map[string]handler {
 	}
 }
 
+// DeliveriesPath is where a Server answers GET with the Fake's Deliveries as
+// a JSON array, for tests that drive it from another process (moto's
+// /moto-api/ plays the same part).
+const DeliveriesPath = "/resetpwtest/deliveries"
+
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodGet && r.URL.Path == DeliveriesPath {
+		w.Header().Set("Content-Type", "application/json")
+		_ = json.NewEncoder(w).Encode(s.Fake.Deliveries())
+		return
+	}
 	target := r.Header.Get("X-Amz-Target")
 	op := strings.TrimPrefix(target, targetPrefix)
 	s.mu.Lock()
