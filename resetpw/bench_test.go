@@ -2,6 +2,7 @@ package resetpw_test
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -203,4 +204,84 @@ func BenchmarkOverhead(b *testing.B) {
 const (
 	quotaUserAccountRecovery = 30
 	quotaUserRead            = 120
+	quotaUserList            = 30
 )
+
+// planUsers and planScale: PlanPool over 100,000 users on the Fake, whose
+// quotas are enforced ×10 (ListUsers 300 pages/s, AdminGetUser 1,200/s).
+const (
+	planUsers = 100_000
+	planScale = 10
+)
+
+func planWorld(b *testing.B) (*resetpwtest.Fake, string) {
+	b.Helper()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{MfaConfiguration: types.UserPoolMfaTypeOff,
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
+	for i := range planUsers {
+		name := fmt.Sprintf("user%06d", i)
+		if _, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true")); err != nil {
+			b.Fatal(err)
+		}
+	}
+	f.EnableQuotas(planScale)
+	return f, pool
+}
+
+// BenchmarkPlanPool measures PlanPool over a 100,000-user pool whose MFA is
+// off against its floor, ⌈N/60⌉ ListUsers pages at the scaled quota; and the
+// same plan made with one AdminGetUser per user (Plan over the usernames).
+// Run with -benchtime 1x: each takes seconds to minutes.
+func BenchmarkPlanPool(b *testing.B) {
+	floor := float64((planUsers+59)/60) / (quotaUserList * planScale)
+	b.Run("PlanPool", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			f, pool := planWorld(b)
+			r, err := resetpw.New(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.StartTimer()
+			start := time.Now()
+			sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{Concurrency: 8, QuotaScale: planScale,
+				UserListRate: 0.98 * quotaUserList * planScale, DailyEmailLimit: -1}, nil)
+			elapsed := time.Since(start)
+			if err != nil || sum.Done != planUsers || sum.ByMedium["EMAIL"] != planUsers {
+				b.Fatalf("err %v, %+v", err, sum)
+			}
+			reqs := f.Calls(resetpwtest.OpListUsers) + f.Calls(resetpwtest.OpAdminGetUser) + f.Calls(resetpwtest.OpDescribeUserPool)
+			b.ReportMetric(elapsed.Seconds(), "s/plan")
+			b.ReportMetric(floor, "floor-s")
+			b.ReportMetric(100*floor/elapsed.Seconds(), "%floor")
+			b.ReportMetric(float64(reqs)/planUsers, "req/user")
+			b.ReportMetric(float64(f.Calls(resetpwtest.OpAdminGetUser)), "AdminGetUser")
+		}
+	})
+	b.Run("AdminGetUser-per-user", func(b *testing.B) {
+		for b.Loop() {
+			b.StopTimer()
+			f, pool := planWorld(b)
+			r, err := resetpw.New(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			names := make([]string, planUsers)
+			for i := range names {
+				names[i] = fmt.Sprintf("user%06d", i)
+			}
+			b.StartTimer()
+			start := time.Now()
+			sum, err := r.Plan(context.Background(), requests(pool, names...), resetpw.BulkOptions{Concurrency: 32, QuotaScale: planScale,
+				UserReadRate: 0.98 * quotaUserRead * planScale, DailyEmailLimit: -1}, nil)
+			elapsed := time.Since(start)
+			if err != nil || sum.Done != planUsers {
+				b.Fatalf("err %v, %+v", err, sum)
+			}
+			reqs := f.Calls(resetpwtest.OpListUsers) + f.Calls(resetpwtest.OpAdminGetUser) + f.Calls(resetpwtest.OpDescribeUserPool)
+			b.ReportMetric(elapsed.Seconds(), "s/plan")
+			b.ReportMetric(float64(reqs)/planUsers, "req/user")
+		}
+	})
+}
