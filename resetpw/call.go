@@ -51,7 +51,7 @@ func noSDKRetry(o *cip.Options) {
 // each retry is logged at Debug. The caller's WithClientOptions apply to
 // every call, then the SDK's own retries are turned off for it.
 func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
-	optFns := append(r.cfg.clientOpts[:len(r.cfg.clientOpts):len(r.cfg.clientOpts)], noSDKRetry)
+	optFns := r.callOpts
 	for attempt := 0; ; attempt++ {
 		var zero T
 		if g != nil {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -48,11 +49,12 @@ type Delivery struct {
 // refuses resets that would lock the user out, retries only what is safe to
 // retry, and returns typed errors. It is safe for concurrent use.
 type Resetter struct {
-	api   API
-	cfg   config
-	pools poolCache
-	sms   smsCache
-	now   func() time.Time
+	api      API
+	cfg      config
+	callOpts []func(*cip.Options) // WithClientOptions, then noSDKRetry
+	pools    poolCache
+	sms      smsCache
+	now      func() time.Time
 }
 
 // New returns a Resetter that calls api, usually a
@@ -71,7 +73,8 @@ func New(api API, opts ...Option) (*Resetter, error) {
 			return nil, err
 		}
 	}
-	return &Resetter{api: api, cfg: cfg, now: time.Now}, nil
+	callOpts := append(slices.Clone(cfg.clientOpts), noSDKRetry)
+	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, now: time.Now}, nil
 }
 
 // Reset sends a password-reset code to the user, in this order:
@@ -179,12 +182,12 @@ func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Re
 func (r *Resetter) runHook(ctx context.Context, req Request, g gate, send bool, hook func(*attempt, *Result) error) (*Result, error) {
 	a := &attempt{r: r, g: g, req: req, hook: hook}
 	res, err := a.do(ctx, send)
-	var dup *duplicate
-	var stop *stopped
-	if errors.As(err, &dup) || errors.As(err, &stop) {
-		return nil, err
-	}
 	if err != nil {
+		var dup *duplicate
+		var stop *stopped
+		if errors.As(err, &dup) || errors.As(err, &stop) {
+			return nil, err
+		}
 		var e *Error
 		if !errors.As(err, &e) { // every error of do is an *Error; this is a guard
 			e = a.fail(OpReset, Kind{}, err)
@@ -310,11 +313,11 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	out, err := call(ctx, r, a.g, catRecovery, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
 		return r.api.AdminResetUserPassword(ctx, in, o...)
 	})
-	var never *notSent
-	if errors.As(err, &never) && a.hook != nil {
-		return nil, &stopped{context.Cause(ctx)} // a bulk run ended while this reset waited its turn
-	}
 	if err != nil {
+		var never *notSent
+		if errors.As(err, &never) && a.hook != nil {
+			return nil, &stopped{context.Cause(ctx)} // a bulk run ended while this reset waited its turn
+		}
 		return nil, a.fail(OpReset, Kind{}, err)
 	}
 	// 7. The result.
