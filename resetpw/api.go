@@ -23,6 +23,14 @@ type PasswordResetter interface {
 	Reset(ctx context.Context, req Request) (*Result, error)
 }
 
+// SignOutAPI is the part of *cognitoidentityprovider.Client that signing a
+// user out after a reset uses (WithSignOut, Request.SignOut); the SDK
+// client, resetpwtest.Fake and resetpwtest.Server's client satisfy it. It is
+// apart from API so that API stays as it is.
+type SignOutAPI interface {
+	AdminUserGlobalSignOut(context.Context, *cip.AdminUserGlobalSignOutInput, ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error)
+}
+
 // ResetChecker is the dry run: *Resetter and resetpwtest.Mock satisfy it.
 type ResetChecker interface {
 	Check(ctx context.Context, req Request) (*Result, error)
@@ -41,6 +49,7 @@ type BulkResetter interface {
 
 var (
 	_ API              = (*cip.Client)(nil)
+	_ SignOutAPI       = (*cip.Client)(nil)
 	_ PasswordResetter = (*Resetter)(nil)
 	_ ResetChecker     = (*Resetter)(nil)
 	_ PoolChecker      = (*Resetter)(nil)

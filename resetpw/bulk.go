@@ -23,6 +23,7 @@ const (
 	quotaUserRead            = 120 // AdminGetUser
 	quotaUserList            = 30  // ListUsers
 	quotaUserPoolRead        = 15  // DescribeUserPool
+	quotaUserUpdate          = 25  // AdminUserGlobalSignOut (R31)
 )
 
 // DefaultBulkResetRate is the default pace of a bulk run's resets: half of
@@ -46,6 +47,16 @@ type BulkOptions struct {
 	UserReadRate float64 // AdminGetUser; default 100 (quota 120)
 	UserListRate float64 // ListUsers; default 25 (quota 30)
 	PoolReadRate float64 // DescribeUserPool; default 12 (quota 15)
+	SignOutRate  float64 // AdminUserGlobalSignOut; default 20 (quota 25)
+	// SignOut signs every user out of every session after their reset is
+	// sent, as WithSignOut does; a failed sign-out is counted in
+	// Summary.SignOutFailed and never hides the reset.
+	SignOut bool
+	// Limiter, when set, paces the run instead of the run's own token
+	// buckets (the rates above): a limiter shared with other runs and
+	// processes, such as resetpw/redislimit's. Without it, a Resetter made
+	// WithLimiter uses its own.
+	Limiter Limiter
 	// QuotaScale multiplies the quotas the rates are checked against, for
 	// an account whose quotas were raised (UserAccountRecovery can't be) or
 	// a test server that scales them; default 1.
@@ -116,6 +127,8 @@ type Summary struct {
 	// OverEmailCap counts the inputs refused because their pool's
 	// DailyEmailLimit was reached.
 	OverEmailCap int
+	// SignedOut and SignOutFailed count the sign-outs after resets sent.
+	SignedOut, SignOutFailed int
 }
 
 func (s *Summary) add(o Outcome) {
@@ -134,6 +147,12 @@ func (s *Summary) add(o Outcome) {
 		}
 	default:
 		s.Sent++
+		if o.Result != nil && o.Result.SignedOut {
+			s.SignedOut++
+		}
+		if o.Result != nil && o.Result.SignOutErr != nil {
+			s.SignOutFailed++
+		}
 		if o.Result != nil && o.Result.Delivery != nil {
 			if s.ByMedium == nil {
 				s.ByMedium = map[string]int{}
@@ -157,6 +176,7 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 	def(&o.UserReadRate, 100)
 	def(&o.UserListRate, 25)
 	def(&o.PoolReadRate, 12)
+	def(&o.SignOutRate, 20)
 	if o.MaxUnavailable == 0 {
 		o.MaxUnavailable = DefaultMaxUnavailable
 	}
@@ -178,6 +198,7 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 		{"UserReadRate", o.UserReadRate, quotaUserRead},
 		{"UserListRate", o.UserListRate, quotaUserList},
 		{"PoolReadRate", o.PoolReadRate, quotaUserPoolRead},
+		{"SignOutRate", o.SignOutRate, quotaUserUpdate},
 	} {
 		if q := r.quota * o.QuotaScale; r.v < 0 || r.v > q {
 			return o, optionErr("bulk %s %v is outside 0..%v (the quota)", r.name, r.v, q)
@@ -258,7 +279,15 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	b := &bulkRun{r: r, g: newPacer(opts, r.cfg.logger), opts: opts, send: send, claimed: map[userKey]int{},
+	var g Limiter = newPacer(map[Category]float64{CategoryUserAccountRecovery: opts.ResetRate, CategoryUserRead: opts.UserReadRate,
+		CategoryUserList: opts.UserListRate, CategoryUserPoolRead: opts.PoolReadRate, CategoryUserUpdate: opts.SignOutRate}, r.cfg.logger)
+	switch {
+	case opts.Limiter != nil:
+		g = opts.Limiter
+	case r.cfg.limiter != nil:
+		g = r.cfg.limiter
+	}
+	b := &bulkRun{r: r, g: g, opts: opts, send: send, claimed: map[userKey]int{},
 		emails: map[string]int{}, stop: make(chan struct{})}
 
 	jobs := make(chan job)
@@ -326,7 +355,7 @@ var errEmailCap = errors.New("the pool's daily email cap is reached (Cognito's b
 
 type bulkRun struct {
 	r    *Resetter
-	g    *pacer
+	g    Limiter
 	opts BulkOptions
 	send bool
 
@@ -482,7 +511,7 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 	if j.listed != nil {
 		res, err = b.planListed(ctx, j)
 	} else {
-		res, err = b.r.runHook(ctx, j.req, b.g, b.send, b.hook(ctx, j))
+		res, err = b.r.runAttempt(ctx, &attempt{r: b.r, g: b.g, req: j.req, hook: b.hook(ctx, j), signOut: b.opts.SignOut}, b.send)
 	}
 	o := Outcome{Index: j.i, Request: j.req, Result: res, Err: err}
 	if j.listed != nil {

@@ -10,29 +10,39 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
-// category is a Cognito quota category.
-type category int
+// Category is a Cognito quota category, as Cognito's quotas page names it
+// (docs/cognito-rules.md, R28): the budget a call draws on, shared by every
+// caller in the account and Region.
+type Category string
 
+// The categories of the calls a Resetter makes.
 const (
-	catRecovery category = iota // UserAccountRecovery: AdminResetUserPassword
-	catUserRead                 // UserRead: AdminGetUser
-	catUserList                 // UserList: ListUsers
-	catPoolRead                 // UserPoolRead: DescribeUserPool
-	numCategories
+	CategoryUserAccountRecovery Category = "UserAccountRecovery" // AdminResetUserPassword: 30/s, not adjustable
+	CategoryUserRead            Category = "UserRead"            // AdminGetUser: 120/s
+	CategoryUserList            Category = "UserList"            // ListUsers: 30/s
+	CategoryUserPoolRead        Category = "UserPoolRead"        // DescribeUserPool: 15/s
+	CategoryUserUpdate          Category = "UserUpdate"          // AdminUserGlobalSignOut: 25/s (R31)
 )
 
-func (c category) String() string {
-	return [...]string{"UserAccountRecovery", "UserRead", "UserList", "UserPoolRead"}[c]
-}
-
 // opNames names each category's operation, for log lines.
-var opNames = [numCategories]string{"AdminResetUserPassword", "AdminGetUser", "ListUsers", "DescribeUserPool"}
+var opNames = map[Category]string{CategoryUserAccountRecovery: "AdminResetUserPassword", CategoryUserRead: "AdminGetUser",
+	CategoryUserList: "ListUsers", CategoryUserPoolRead: "DescribeUserPool", CategoryUserUpdate: "AdminUserGlobalSignOut"}
 
-// gate paces requests; a bulk run supplies one, a single Reset does not.
-type gate interface {
-	wait(ctx context.Context, c category) error
-	throttled(c category)
-	ok(c category)
+// Limiter paces the Cognito calls of a Resetter (WithLimiter) or of a bulk
+// run (BulkOptions.Limiter): Wait is called before every call, and
+// Throttled or Succeeded after it. Implementations must be safe for
+// concurrent use. NewLocalLimiter is the in-process one that bulk runs use
+// by default; package resetpw/redislimit shares one budget among processes.
+type Limiter interface {
+	// Wait blocks until a call in category c may go out. An error sends
+	// nothing: the call fails with it (ErrUnavailable unless the context
+	// ended).
+	Wait(ctx context.Context, c Category) error
+	// Throttled says Cognito answered a call in c with throttling; an
+	// adaptive limiter slows down.
+	Throttled(c Category)
+	// Succeeded says a call in c went through; an adaptive limiter recovers.
+	Succeeded(c Category)
 }
 
 // noSDKRetry makes the SDK send a request once: the Resetter retries by
@@ -50,28 +60,28 @@ func noSDKRetry(o *cip.Options) {
 // reads, unavailability, with jittered exponential backoff that respects ctx;
 // each retry is logged at Debug. The caller's WithClientOptions apply to
 // every call, then the SDK's own retries are turned off for it.
-func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
+func call[T any](ctx context.Context, r *Resetter, g Limiter, c Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
 	optFns := r.callOpts
 	for attempt := 0; ; attempt++ {
 		var zero T
 		if g != nil {
-			if err := g.wait(ctx, c); err != nil {
+			if err := g.Wait(ctx, c); err != nil {
 				return zero, &notSent{err}
 			}
 		}
 		out, err := fn(ctx, optFns...)
 		if err == nil {
 			if g != nil {
-				g.ok(c)
+				g.Succeeded(c)
 			}
 			return out, nil
 		}
 		kind := classify(err)
 		if kind == ErrThrottled && g != nil {
-			g.throttled(c)
+			g.Throttled(c)
 		}
 		retryable := kind == ErrThrottled ||
-			(c != catRecovery && kind == ErrUnavailable && ctx.Err() == nil)
+			(c != CategoryUserAccountRecovery && kind == ErrUnavailable && ctx.Err() == nil)
 		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
 			return out, err
 		}
@@ -86,8 +96,8 @@ func call[T any](ctx context.Context, r *Resetter, g gate, c category, fn func(c
 	}
 }
 
-// notSent wraps the error of a call that never went out: its context ended
-// while it waited for the run's pace.
+// notSent wraps the error of a call that never went out: its limiter's Wait
+// failed, or its context ended while it waited.
 type notSent struct{ err error }
 
 func (e *notSent) Error() string { return e.err.Error() }

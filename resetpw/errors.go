@@ -24,6 +24,11 @@ const (
 	// OpBulk: a bulk run ended (its context was cancelled) before this
 	// input was sent; nothing was sent for it.
 	OpBulk = "bulk"
+	// OpPace: the Limiter failed before the reset could go out (such as a
+	// shared limiter whose Redis is down); nothing was sent.
+	OpPace = "pace"
+	// OpSignOut: AdminUserGlobalSignOut, after a reset that was sent.
+	OpSignOut = "sign_out"
 )
 
 // Error is the error of every failed reset. Match its kind with errors.Is
@@ -37,7 +42,7 @@ const (
 // ClientMetadata.
 type Error struct {
 	Kind       Kind   // one of the Err… kinds
-	Op         string // OpValidate, OpPreflight, OpResolve, OpReset or OpBulk
+	Op         string // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
 	Field      string // for OpValidate: FieldUserPoolID, FieldUsername or FieldClientMetadata
 	UserPoolID string
 	Username   string // as the caller gave it, kept whole; Error() masks it

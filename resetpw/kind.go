@@ -135,4 +135,5 @@ const (
 	FieldUserPoolID     = "UserPoolID"
 	FieldUsername       = "Username"
 	FieldClientMetadata = "ClientMetadata"
+	FieldSignOut        = "SignOut" // asked for, but the API can't sign users out
 )

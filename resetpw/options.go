@@ -77,6 +77,8 @@ type config struct {
 	sandboxVerified map[string]bool
 	sns             SNSAPI
 	clientOpts      []func(*cip.Options)
+	limiter         Limiter
+	signOut         bool
 	aliasOpts       alias.Options
 	logger          *slog.Logger
 	maxRetries      int
@@ -215,6 +217,35 @@ func WithClientOptions(opts ...func(*cip.Options)) Option {
 			}
 		}
 		c.clientOpts = append(c.clientOpts, opts...)
+		return nil
+	}
+}
+
+// WithSignOut signs the user out of every session (AdminUserGlobalSignOut)
+// after each reset that was sent, so that an attacker's refresh tokens stop
+// working; Request.SignOut asks it for one reset. The API given to New must
+// implement SignOutAPI, or New fails with ErrOption. The sign-out is paced
+// in CategoryUserUpdate, retried like a read (it can be repeated safely), and
+// its failure never hides the reset: the Result says both (SignedOut,
+// SignOutErr).
+func WithSignOut() Option {
+	return func(c *config) error {
+		c.signOut = true
+		return nil
+	}
+}
+
+// WithLimiter paces every Cognito call of the Resetter, single resets
+// included, through l, and bulk runs too unless their BulkOptions name
+// another. Without it, single resets are not paced and each bulk run paces
+// itself. Give the Resetters of many processes one budget with
+// resetpw/redislimit.
+func WithLimiter(l Limiter) Option {
+	return func(c *config) error {
+		if l == nil {
+			return optionErr("nil limiter")
+		}
+		c.limiter = l
 		return nil
 	}
 }

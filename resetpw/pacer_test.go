@@ -8,17 +8,17 @@ import (
 )
 
 func TestPacer_SlowsAndRecovers(t *testing.T) {
-	p := newPacer(BulkOptions{ResetRate: 20, UserReadRate: 100, UserListRate: 20, PoolReadRate: 10}, nil)
-	assert.Equal(t, rate.Limit(20), p.lims[catRecovery].Limit())
-	p.throttled(catRecovery)
-	assert.InDelta(t, 14, float64(p.lims[catRecovery].Limit()), 1e-9)
+	p := newPacer(map[Category]float64{CategoryUserAccountRecovery: 20, CategoryUserRead: 100, CategoryUserList: 20, CategoryUserPoolRead: 10}, nil)
+	assert.Equal(t, rate.Limit(20), p.lims[CategoryUserAccountRecovery].Limit())
+	p.Throttled(CategoryUserAccountRecovery)
+	assert.InDelta(t, 14, float64(p.lims[CategoryUserAccountRecovery].Limit()), 1e-9)
 	for range 50 {
-		p.throttled(catRecovery)
+		p.Throttled(CategoryUserAccountRecovery)
 	}
-	assert.InDelta(t, 2, float64(p.lims[catRecovery].Limit()), 1e-9, "floor: a tenth")
-	assert.Equal(t, rate.Limit(100), p.lims[catUserRead].Limit(), "other categories untouched")
+	assert.InDelta(t, 2, float64(p.lims[CategoryUserAccountRecovery].Limit()), 1e-9, "floor: a tenth")
+	assert.Equal(t, rate.Limit(100), p.lims[CategoryUserRead].Limit(), "other categories untouched")
 	for range 100 {
-		p.ok(catRecovery)
+		p.Succeeded(CategoryUserAccountRecovery)
 	}
-	assert.Equal(t, rate.Limit(20), p.lims[catRecovery].Limit(), "back to the configured rate, no higher")
+	assert.Equal(t, rate.Limit(20), p.lims[CategoryUserAccountRecovery].Limit(), "back to the configured rate, no higher")
 }

@@ -47,7 +47,7 @@ func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions
 			if token != "" {
 				in.PaginationToken = aws.String(token)
 			}
-			out, err := call(ctx, r, b.g, catUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+			out, err := call(ctx, r, b.g, CategoryUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
 				return r.api.ListUsers(ctx, in, o...)
 			})
 			if err != nil {

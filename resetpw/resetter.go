@@ -23,6 +23,9 @@ type Request struct {
 	UserPoolID     string
 	Username       string            // a username, an alias (email, phone, preferred_username) or the sub
 	ClientMetadata map[string]string // passed to the custom message trigger; checked against the policy
+	// SignOut signs the user out of every session after the reset is sent
+	// (AdminUserGlobalSignOut), as WithSignOut does for every reset.
+	SignOut bool
 }
 
 // Result describes a reset that was sent (or, from Check, that would be).
@@ -36,6 +39,12 @@ type Result struct {
 	// refused, but the code may not arrive for these reasons. Empty unless
 	// preflight was full.
 	Caveats []Caveat
+	// SignedOut is true when the user was signed out of every session after
+	// the reset (WithSignOut, Request.SignOut). SignOutErr is the *Error
+	// (Op OpSignOut) of a sign-out that failed: the reset was sent all the
+	// same, and Reset returns no error for it.
+	SignedOut  bool
+	SignOutErr error
 }
 
 // Delivery says where Cognito sends the code.
@@ -52,6 +61,7 @@ type Resetter struct {
 	api      API
 	cfg      config
 	callOpts []func(*cip.Options) // WithClientOptions, then noSDKRetry
+	signOut  SignOutAPI           // api, when it can sign users out
 	pools    poolCache
 	sms      smsCache
 	now      func() time.Time
@@ -74,7 +84,11 @@ func New(api API, opts ...Option) (*Resetter, error) {
 		}
 	}
 	callOpts := append(slices.Clone(cfg.clientOpts), noSDKRetry)
-	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, now: time.Now}, nil
+	signOut, _ := api.(SignOutAPI)
+	if cfg.signOut && signOut == nil {
+		return nil, optionErr("WithSignOut: %T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", api)
+	}
+	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, signOut: signOut, now: time.Now}, nil
 }
 
 // Reset sends a password-reset code to the user, in this order:
@@ -99,7 +113,7 @@ func New(api API, opts ...Option) (*Resetter, error) {
 // still reads a user that ListUsers found, to confirm it. Every error is a
 // *Error.
 func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
-	return r.run(ctx, req, nil, true)
+	return r.run(ctx, req, r.cfg.limiter, true)
 }
 
 // Check runs steps 1 to 5 of Reset and sends nothing: a dry run that says
@@ -107,7 +121,7 @@ func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
 // code would go (Result.Delivery) and what can't be proved (Result.Caveats).
 // Its log lines carry dry_run=true.
 func (r *Resetter) Check(ctx context.Context, req Request) (*Result, error) {
-	return r.run(ctx, req, nil, false)
+	return r.run(ctx, req, r.cfg.limiter, false)
 }
 
 var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
@@ -128,7 +142,7 @@ func checkPoolID(id string) error {
 // attempt carries one reset through its steps.
 type attempt struct {
 	r     *Resetter
-	g     gate
+	g     Limiter
 	req   Request
 	name  string                              // what is sent as Username
 	kind  alias.Kind                          // how req.Username was read
@@ -136,6 +150,9 @@ type attempt struct {
 	safe  []string                            // private strings to mask in errors
 	pool  *poolInfo                           // the pool, once read
 	hook  func(a *attempt, res *Result) error // see runHook
+	// signOut: sign the user out after the reset (Request.SignOut,
+	// WithSignOut, or a bulk run's BulkOptions.SignOut).
+	signOut bool
 }
 
 // duplicate is what a reset returns instead of sending when another input of
@@ -171,7 +188,7 @@ func (a *attempt) invalid(field string, cause error) *Error {
 	return e
 }
 
-func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Result, error) {
+func (r *Resetter) run(ctx context.Context, req Request, g Limiter, send bool) (*Result, error) {
 	return r.runHook(ctx, req, g, send, nil)
 }
 
@@ -179,8 +196,13 @@ func (r *Resetter) run(ctx context.Context, req Request, g gate, send bool) (*Re
 // just before the reset would be sent (or, for a dry run, returned): with the
 // final name and the Result so far, it may return a *duplicate or a
 // *stopped to send nothing; that error is returned as it is, not logged.
-func (r *Resetter) runHook(ctx context.Context, req Request, g gate, send bool, hook func(*attempt, *Result) error) (*Result, error) {
-	a := &attempt{r: r, g: g, req: req, hook: hook}
+func (r *Resetter) runHook(ctx context.Context, req Request, g Limiter, send bool, hook func(*attempt, *Result) error) (*Result, error) {
+	return r.runAttempt(ctx, &attempt{r: r, g: g, req: req, hook: hook}, send)
+}
+
+// runAttempt runs a, logs its outcome, and returns it as runHook says.
+func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Result, error) {
+	req := a.req
 	res, err := a.do(ctx, send)
 	if err != nil {
 		var dup *duplicate
@@ -204,7 +226,8 @@ func (r *Resetter) runHook(ctx context.Context, req Request, g gate, send bool, 
 		attrs := []slog.Attr{slog.String("pool", req.UserPoolID), slog.String("user", alias.Mask(req.Username)),
 			slog.String("input", res.Input.String()), slog.Bool("dry_run", !send)}
 		if send {
-			attrs = append(attrs, slog.String("request_id", res.RequestID), slog.Int("metadata_keys", len(req.ClientMetadata)))
+			attrs = append(attrs, slog.String("request_id", res.RequestID), slog.Int("metadata_keys", len(req.ClientMetadata)),
+				slog.Bool("signed_out", res.SignedOut))
 		}
 		if res.Delivery != nil {
 			attrs = append(attrs, slog.String("medium", res.Delivery.Medium), slog.String("destination", res.Delivery.Destination),
@@ -229,8 +252,11 @@ func (r *Resetter) logFailure(ctx context.Context, req Request, e *Error, dryRun
 		return
 	}
 	msg := "password reset failed"
-	if e.Op == OpValidate || errors.As(e.Err, new(*refusal)) {
+	switch {
+	case e.Op == OpValidate || errors.As(e.Err, new(*refusal)):
 		msg = "password reset refused"
+	case e.Op == OpSignOut:
+		msg = "password reset sent, sign-out failed"
 	}
 	attrs := []slog.Attr{slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username)),
 		slog.Bool("dry_run", dryRun), slog.String("kind", e.Kind.Code()), slog.String("op", e.Op)}
@@ -264,6 +290,10 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	a.safe = append(a.safe, trimmed, name)
 	if err := r.cfg.policy.Validate(req.ClientMetadata); err != nil {
 		return nil, a.invalid(FieldClientMetadata, err)
+	}
+	a.signOut = a.signOut || req.SignOut || r.cfg.signOut
+	if a.signOut && r.signOut == nil {
+		return nil, a.invalid(FieldSignOut, fmt.Errorf("sign-out asked for, but %T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", r.api))
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, a.fail(OpValidate, ErrUnavailable, err)
@@ -310,26 +340,48 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	if len(req.ClientMetadata) > 0 {
 		in.ClientMetadata = req.ClientMetadata
 	}
-	out, err := call(ctx, r, a.g, catRecovery, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	out, err := call(ctx, r, a.g, CategoryUserAccountRecovery, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
 		return r.api.AdminResetUserPassword(ctx, in, o...)
 	})
 	if err != nil {
 		var never *notSent
-		if errors.As(err, &never) && a.hook != nil {
+		switch {
+		case errors.As(err, &never) && a.hook != nil && ctx.Err() != nil:
 			return nil, &stopped{context.Cause(ctx)} // a bulk run ended while this reset waited its turn
+		case errors.As(err, &never):
+			return nil, a.fail(OpPace, Kind{}, err) // the limiter failed: nothing was sent
 		}
 		return nil, a.fail(OpReset, Kind{}, err)
 	}
-	// 7. The result.
+	// 7. The result, and the sign-out.
 	if out != nil {
 		res.RequestID, _ = awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+	}
+	if a.signOut {
+		a.signOutUser(ctx, res)
 	}
 	return res, nil
 }
 
+// signOutUser signs the user out of every session after the reset was sent;
+// a failure goes in res.SignOutErr, never in place of the reset's result.
+func (a *attempt) signOutUser(ctx context.Context, res *Result) {
+	r := a.r
+	_, err := call(ctx, r, a.g, CategoryUserUpdate, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
+		return r.signOut.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
+	})
+	if err != nil {
+		e := a.fail(OpSignOut, Kind{}, err)
+		res.SignOutErr = e
+		r.logFailure(ctx, a.req, e, false)
+		return
+	}
+	res.SignedOut = true
+}
+
 func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
 	resolver, err := alias.NewResolver(listUsersFunc(func(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-		return call(ctx, a.r, a.g, catUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+		return call(ctx, a.r, a.g, CategoryUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
 			return a.r.api.ListUsers(ctx, in, o...)
 		})
 	}), a.r.cfg.aliasOpts)
@@ -359,7 +411,7 @@ func (f listUsersFunc) ListUsers(ctx context.Context, in *cip.ListUsersInput, o 
 // refused first: they can't be reset, whatever ListUsers said (R11).
 func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, error) {
 	r := a.r
-	out, err := call(ctx, r, a.g, catUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	out, err := call(ctx, r, a.g, CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
 		return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
 	})
 	if err != nil {

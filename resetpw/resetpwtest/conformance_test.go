@@ -29,6 +29,7 @@ type cognito interface {
 	AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
 	AdminDisableUser(context.Context, *cip.AdminDisableUserInput, ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error)
 	AdminSetUserMFAPreference(context.Context, *cip.AdminSetUserMFAPreferenceInput, ...func(*cip.Options)) (*cip.AdminSetUserMFAPreferenceOutput, error)
+	resetpw.SignOutAPI
 }
 
 type confUser struct {
@@ -253,6 +254,28 @@ func TestConformance(t *testing.T) {
 					})
 				}
 			}
+		})
+	}
+}
+
+// TestConformance_SignOut signs a user out after a reset on every target
+// (moto 5.2.1 serves AdminUserGlobalSignOut), and an unknown user's
+// sign-out fails as UserNotFoundException.
+func TestConformance_SignOut(t *testing.T) {
+	for _, target := range confTargets() {
+		t.Run(target.name, func(t *testing.T) {
+			c := target.api(t)
+			pools, _ := setUpWorld(t, c)
+			r, err := resetpw.New(c, resetpw.WithSignOut())
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pools["plain"], Username: "diego"})
+			require.NoError(t, err)
+			assert.True(t, res.SignedOut)
+			assert.NoError(t, res.SignOutErr)
+			_, err = c.(resetpw.SignOutAPI).AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: aws.String(pools["plain"]), Username: aws.String("ghost")})
+			assert.ErrorAs(t, err, new(*types.UserNotFoundException))
 		})
 	}
 }

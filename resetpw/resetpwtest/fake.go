@@ -33,6 +33,7 @@ const (
 	OpAdminEnableUser           = "AdminEnableUser"
 	OpAdminUpdateUserAttributes = "AdminUpdateUserAttributes"
 	OpAdminSetUserMFAPreference = "AdminSetUserMFAPreference"
+	OpAdminUserGlobalSignOut    = "AdminUserGlobalSignOut"
 )
 
 // Quota categories and Cognito's account-wide rates for them, per second.
@@ -44,6 +45,7 @@ var quotaOf = map[string]struct {
 	OpAdminGetUser:           {"UserRead", 120},
 	OpListUsers:              {"UserList", 30},
 	OpDescribeUserPool:       {"UserPoolRead", 15},
+	OpAdminUserGlobalSignOut: {"UserUpdate", 25},
 }
 
 // Delivery is a code the Fake sent, or would have sent.
@@ -61,6 +63,14 @@ type Delivery struct {
 	// configuration. DropReason says which.
 	Dropped    bool
 	DropReason string
+	At         time.Time
+}
+
+// SignOut is a user the Fake signed out of every session
+// (AdminUserGlobalSignOut).
+type SignOut struct {
+	UserPoolID string
+	Username   string
 	At         time.Time
 }
 
@@ -96,6 +106,7 @@ type Delivery struct {
 //     the sub itself (compared exactly), and
 //     UsernameConfiguration.CaseSensitive=false; ListUsers pages as Cognito
 //     does, and [Fake.FreezeListUsers] makes its index stale.
+//   - AdminUserGlobalSignOut is recorded (SignOuts).
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
 // It does not model carrier filtering of SMS (US origination numbers are
@@ -119,6 +130,7 @@ type Fake struct {
 	emailsSent    []time.Time // through COGNITO_DEFAULT, for the daily cap
 	frozen        map[string][]types.UserType
 	deliveries    []Delivery
+	signOuts      []SignOut
 	calls         map[string]int
 	requestSeq    int
 }
@@ -300,6 +312,13 @@ func (f *Fake) Deliveries() []Delivery {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return slices.Clone(f.deliveries)
+}
+
+// SignOuts returns the users signed out so far, oldest first.
+func (f *Fake) SignOuts() []SignOut {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.signOuts)
 }
 
 // Calls returns how often op was called, faults and refusals included.

@@ -231,6 +231,15 @@ func (f *Fake) AdminSetUserMFAPreference(ctx context.Context, in *cip.AdminSetUs
 	})
 }
 
+// AdminUserGlobalSignOut signs a user out of every session, and records it
+// (SignOuts).
+func (f *Fake) AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, _ ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
+	return updateUserOp(ctx, f, OpAdminUserGlobalSignOut, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminUserGlobalSignOutOutput, error) {
+		f.signOuts = append(f.signOuts, SignOut{UserPoolID: aws.ToString(in.UserPoolId), Username: u.username, At: f.now()})
+		return &cip.AdminUserGlobalSignOutOutput{ResultMetadata: f.metadata()}, nil
+	})
+}
+
 func updateUserOp[T any](ctx context.Context, f *Fake, op string, poolID, username *string, fn func(*fakeUser) (T, error)) (T, error) {
 	var zero T
 	if err := f.enter(ctx, op); err != nil {

@@ -116,6 +116,7 @@ func (s *Server) newHandlers() map[string]handler {
 		OpAdminEnableUser:           decode(f.AdminEnableUser),
 		OpAdminUpdateUserAttributes: decode(f.AdminUpdateUserAttributes),
 		OpAdminSetUserMFAPreference: decode(f.AdminSetUserMFAPreference),
+		OpAdminUserGlobalSignOut:    decode(f.AdminUserGlobalSignOut),
 	}
 }
 
