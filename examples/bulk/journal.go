@@ -30,6 +30,10 @@ type Line struct {
 	RequestID   string `json:"request_id,omitempty"`
 	DuplicateOf *int   `json:"duplicate_of,omitempty"`
 	Error       string `json:"error,omitempty"`
+	// SignedOut and SignOutError say how the sign-out after a reset went
+	// (--sign-out); a failed sign-out never hides that the reset was sent.
+	SignedOut    bool   `json:"signed_out,omitempty"`
+	SignOutError string `json:"sign_out_error,omitempty"`
 }
 
 // journal appends lines to the output, each synced to disk before write

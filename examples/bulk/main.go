@@ -28,6 +28,14 @@
 // --rate defaults to 15 resets a second, half of Cognito's 30, which the
 // application's own users share.
 //
+// --sign-out signs each user out of every session after their reset was
+// sent (AdminUserGlobalSignOut), so that a stolen refresh token stops
+// working. --redis ADDR --account ID paces the run through a budget shared
+// in Redis with every other process of the account and Region
+// (resetpw/redislimit), at --rate resets a second for all of them together;
+// when Redis is down the run stops, or with --redis-fallback-rate R goes on
+// alone at R a second.
+//
 // --demo runs against an embedded Cognito holding every input user (with a
 // verified email), so the tool can be tried without an AWS account.
 package main
@@ -54,15 +62,18 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/redis/go-redis/v9"
+
 	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
 type options struct {
-	poolID, input, csvColumn, out, endpoint, region, profile, preflight string
-	resume, resendUnknown, plan, allUsers, demo                         bool
-	concurrency, dailyEmailLimit                                        int
-	rate                                                                float64
+	poolID, input, csvColumn, out, endpoint, region, profile, preflight, redisAddr, account string
+	resume, resendUnknown, plan, allUsers, demo, signOut                                    bool
+	concurrency, dailyEmailLimit                                                            int
+	rate, redisFallbackRate                                                                 float64
 }
 
 func main() {
@@ -100,6 +111,10 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringVar(&o.region, "region", "", "the AWS Region (default: the SDK's chain)")
 	fs.StringVar(&o.profile, "profile", "", "the shared config profile")
 	fs.BoolVar(&o.demo, "demo", false, "run against an embedded Cognito holding the input users")
+	fs.BoolVar(&o.signOut, "sign-out", false, "sign each user out of every session after their reset (AdminUserGlobalSignOut)")
+	fs.StringVar(&o.redisAddr, "redis", "", "share the account's budget with other processes through the Redis at ADDR (host:port)")
+	fs.StringVar(&o.account, "account", "", "with --redis: the AWS account ID that names the shared budget")
+	fs.Float64Var(&o.redisFallbackRate, "redis-fallback-rate", 0, "with --redis: resets per second of this process when Redis is down (0: stop instead)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -114,6 +129,10 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.New("--all-users needs --plan")
 	case o.plan && o.resume:
 		return errors.New("--plan sends nothing, so it has nothing to resume")
+	case o.redisAddr != "" && o.account == "":
+		return errors.New("--redis needs --account: the budget is the account's, in its Region")
+	case o.redisFallbackRate < 0:
+		return errors.New("--redis-fallback-rate can't be negative")
 	}
 	preflight, err := resetpw.ParsePreflight(o.preflight)
 	if err != nil {
@@ -126,14 +145,27 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 	}
+	region := "us-west-2" // the embedded Cognito's, and the tests'
 	if api == nil {
 		var closeAPI func()
-		if api, closeAPI, err = o.api(ctx, names); err != nil {
+		if api, region, closeAPI, err = o.api(ctx, names); err != nil {
 			return err
 		}
 		defer closeAPI()
 	}
-	r, err := resetpw.New(api, resetpw.WithPreflight(preflight))
+	ropts := []resetpw.Option{resetpw.WithPreflight(preflight)}
+	if o.signOut {
+		ropts = append(ropts, resetpw.WithSignOut())
+	}
+	if o.redisAddr != "" {
+		lim, closeRedis, err := o.sharedLimiter(region)
+		if err != nil {
+			return err
+		}
+		defer closeRedis()
+		ropts = append(ropts, resetpw.WithLimiter(lim))
+	}
+	r, err := resetpw.New(api, ropts...)
 	if err != nil {
 		return err
 	}
@@ -192,7 +224,7 @@ func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []strin
 	defer stop(nil)
 	bar := newProgressBar(stderr, len(todo))
 	sum, err := r.Bulk(ctx, requests(o.poolID, todo), resetpw.BulkOptions{
-		Concurrency: o.concurrency, ResetRate: o.rate, DailyEmailLimit: o.dailyEmailLimit, Progress: bar.update,
+		Concurrency: o.concurrency, ResetRate: o.rate, DailyEmailLimit: o.dailyEmailLimit, Progress: bar.update, SignOut: o.signOut,
 		BeforeSend: func(i int, req resetpw.Request, username string) error {
 			return j.write(Line{Index: index[i], Username: req.Username, Status: "sending", SentAs: username})
 		},
@@ -210,6 +242,9 @@ func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []strin
 	bar.done()
 	fmt.Fprintf(stderr, "bulk: %d read, %d sent %v, %d failed %v, %d duplicates, %d skipped as already sent, %d not sent again (fate unknown), in %s\n",
 		sum.Read, sum.Sent, sum.ByMedium, sum.Failed, sum.ByKind, sum.Duplicates, skipped, unknown, sum.Elapsed.Round(time.Millisecond))
+	if o.signOut {
+		fmt.Fprintf(stderr, "bulk: %d signed out, %d sign-outs failed (their resets were sent)\n", sum.SignedOut, sum.SignOutFailed)
+	}
 	if j.err != nil {
 		return j.err
 	}
@@ -287,6 +322,10 @@ func lineOf(o resetpw.Outcome) Line {
 		l.MaybeSent = resetpw.MaybeSent(o.Err)
 	default:
 		l.Status, l.RequestID = "sent", o.Result.RequestID
+		l.SignedOut = o.Result.SignedOut
+		if o.Result.SignOutErr != nil {
+			l.SignOutError = o.Result.SignOutErr.Error()
+		}
 		if d := o.Result.Delivery; d != nil {
 			l.Medium, l.Destination = d.Medium, d.Destination
 		}
@@ -339,7 +378,26 @@ func readNames(o options, stdin io.Reader) ([]string, error) {
 	}
 }
 
-func (o options) api(ctx context.Context, names []string) (resetpw.API, func(), error) {
+// sharedLimiter returns the Redis limiter of --redis: the account's budget in
+// region, at the bulk defaults, refusing or falling back when Redis is down.
+func (o options) sharedLimiter(region string) (resetpw.Limiter, func(), error) {
+	rdb := redis.NewClient(&redis.Options{Addr: o.redisAddr, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
+	lo := redislimit.Options{Account: o.account, Region: region,
+		Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: o.rate}}
+	if f := o.redisFallbackRate; f > 0 {
+		lo.OnError = redislimit.FallBack
+		lo.FallbackRates = map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: f, resetpw.CategoryUserRead: 4 * f,
+			resetpw.CategoryUserList: f, resetpw.CategoryUserPoolRead: f / 2, resetpw.CategoryUserUpdate: f}
+	}
+	lim, err := redislimit.New(rdb, lo)
+	if err != nil {
+		rdb.Close()
+		return nil, nil, err
+	}
+	return lim, func() { rdb.Close() }, nil
+}
+
+func (o options) api(ctx context.Context, names []string) (resetpw.API, string, func(), error) {
 	if o.demo {
 		f := resetpwtest.NewFake()
 		f.AddPool(types.UserPoolType{Id: aws.String(o.poolID)})
@@ -352,7 +410,7 @@ func (o options) api(ctx context.Context, names []string) (resetpw.API, func(), 
 			_, _ = f.AddUser(o.poolID, resetpwtest.User(name, "email", email, "email_verified", "true"))
 		}
 		srv := resetpwtest.NewServer(f)
-		return srv.Client(), srv.Close, nil
+		return srv.Client(), "us-west-2", srv.Close, nil
 	}
 	var loadOpts []func(*config.LoadOptions) error
 	if o.region != "" {
@@ -363,11 +421,11 @@ func (o options) api(ctx context.Context, names []string) (resetpw.API, func(), 
 	}
 	cfg, err := config.LoadDefaultConfig(ctx, loadOpts...)
 	if err != nil {
-		return nil, nil, err
+		return nil, "", nil, err
 	}
 	return cip.NewFromConfig(cfg, func(co *cip.Options) {
 		if o.endpoint != "" {
 			co.BaseEndpoint = aws.String(o.endpoint)
 		}
-	}), func() {}, nil
+	}), cfg.Region, func() {}, nil
 }

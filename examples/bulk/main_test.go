@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/internal/redistest"
+	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -232,4 +234,48 @@ func TestBulk_Plan(t *testing.T) {
 	}
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminGetUser)-3, "PlanPool read no user: only Plan's three")
+}
+
+func TestMain(m *testing.M) { os.Exit(redistest.Run(m)) }
+
+func TestBulk_SignOutAndRedis(t *testing.T) {
+	f, names := crashWorld(t, 6)
+	f.DelayAnswers(0)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "journal.jsonl")
+	var stderr bytes.Buffer
+	require.NoError(t, runWith(context.Background(), []string{"--user-pool-id", pool, "--out", out, "--sign-out"},
+		strings.NewReader(strings.Join(names[:3], "\n")), io.Discard, &stderr, f))
+	assert.Len(t, f.SignOuts(), 3)
+	assert.Contains(t, stderr.String(), "3 signed out, 0 sign-outs failed")
+	b, err := os.ReadFile(out)
+	require.NoError(t, err)
+	for _, l := range readLines(t, string(b)) {
+		assert.True(t, l.SignedOut, l.Username)
+	}
+
+	err = runWith(context.Background(), []string{"--user-pool-id", pool, "--redis", "127.0.0.1:1"}, strings.NewReader("x"), io.Discard, io.Discard, f)
+	assert.ErrorContains(t, err, "--account")
+
+	addr := redistest.Addr(t) // skips without Redis
+	require.NoError(t, runWith(context.Background(), []string{"--user-pool-id", pool, "--redis", addr, "--account", "123456789012"},
+		strings.NewReader(strings.Join(names[3:], "\n")), io.Discard, io.Discard, f))
+	assert.Len(t, f.Deliveries(), 6)
+	c := redistest.NewClient(addr)
+	defer c.Close()
+	keys, err := c.Keys(context.Background(), "*cognitoreset:123456789012:us-west-2:*").Result()
+	require.NoError(t, err)
+	assert.NotEmpty(t, keys, "the run drew on the shared budget")
+
+	// Redis down, and no fallback: the run stops, nothing is sent unpaced.
+	f2, names2 := crashWorld(t, 8)
+	f2.DelayAnswers(0)
+	err = runWith(context.Background(), []string{"--user-pool-id", pool, "--redis", "127.0.0.1:1", "--account", "123456789012"},
+		strings.NewReader(strings.Join(names2, "\n")), io.Discard, io.Discard, f2)
+	require.ErrorIs(t, err, resetpw.ErrRunStopped)
+	assert.Empty(t, f2.Deliveries())
+	// With a fallback rate it goes on alone.
+	require.NoError(t, runWith(context.Background(), []string{"--user-pool-id", pool, "--redis", "127.0.0.1:1", "--account", "123456789012",
+		"--redis-fallback-rate", "30", "--rate", "30"}, strings.NewReader(strings.Join(names2, "\n")), io.Discard, io.Discard, f2))
+	assert.Len(t, f2.Deliveries(), 8)
 }

@@ -1,0 +1,180 @@
+// Package redislimit is a resetpw.Limiter whose budget lives in Redis, so
+// that any number of processes share one: every replica of a helpdesk
+// service and every bulk job of an account and Region draw on the same
+// requests per second of each Cognito quota category, as Cognito counts them.
+//
+// The budget is kept with GCRA, the generic cell rate algorithm, through
+// github.com/go-redis/redis_rate (a maintained implementation, atomic in one
+// Redis script): calls of a category are spaced 1/rate apart across all
+// processes, with a burst of at most a tenth of a second's calls (3 at
+// most), under one key per account, Region and category.
+//
+//	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DialTimeout: time.Second})
+//	lim, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2",
+//		OnError: redislimit.FallBack, FallbackRates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 3}})
+//	r, err := resetpw.New(client, resetpw.WithLimiter(lim))
+//
+// When Redis can't be reached, a Limiter does what Options.OnError says:
+// Refuse makes the call fail (resetpw.ErrUnavailable, nothing sent), and
+// FallBack paces the call with a local limiter at FallbackRates, this
+// process's share. It never lets a call go unpaced. Redis errors come as
+// fast as the client's timeouts allow: give the client short ones.
+package redislimit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"time"
+
+	"github.com/go-redis/redis_rate/v10"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+)
+
+// OnError says what Wait does when Redis can't be reached.
+type OnError int
+
+const (
+	// Refuse fails the call with an error matching ErrRedis: nothing is
+	// sent, and the Resetter reports resetpw.ErrUnavailable.
+	Refuse OnError = iota
+	// FallBack paces the call with a local limiter at Options.FallbackRates.
+	FallBack
+)
+
+// ErrRedis is matched by Wait's error when Redis can't be reached and
+// OnError is Refuse.
+var ErrRedis = errors.New("redislimit: Redis unavailable")
+
+// ErrOptions is matched by New's error for invalid options.
+var ErrOptions = errors.New("redislimit: invalid options")
+
+// DefaultRates are the budgets of all processes together when Options.Rates
+// names none for a category: resetpw's bulk defaults, under each quota
+// (UserAccountRecovery at half of its 30/s, left to the application's users).
+func DefaultRates() map[resetpw.Category]float64 {
+	return map[resetpw.Category]float64{
+		resetpw.CategoryUserAccountRecovery: resetpw.DefaultBulkResetRate,
+		resetpw.CategoryUserRead:            100,
+		resetpw.CategoryUserList:            25,
+		resetpw.CategoryUserPoolRead:        12,
+		resetpw.CategoryUserUpdate:          20,
+	}
+}
+
+// Options configure a Limiter.
+type Options struct {
+	// Account and Region name the budget, as Cognito's quotas are per
+	// account and Region: processes with the same ones share it. Required.
+	Account, Region string
+	// Rates are calls per second for all processes together, per category;
+	// categories not named get DefaultRates. Set them at or under the
+	// quotas (times any increase the account has).
+	Rates map[resetpw.Category]float64
+	// OnError says what to do when Redis can't be reached; default Refuse.
+	OnError OnError
+	// FallbackRates are this process's rates when OnError is FallBack and
+	// Redis is down: its share of the budget, since the other processes
+	// fall back too. Required with FallBack, for every category of Rates
+	// and DefaultRates.
+	FallbackRates map[resetpw.Category]float64
+	// KeyPrefix starts every key; default "cognitoreset".
+	KeyPrefix string
+}
+
+// Limiter is a resetpw.Limiter on Redis. It is safe for concurrent use.
+type Limiter struct {
+	rl       *redis_rate.Limiter
+	limits   map[resetpw.Category]redis_rate.Limit
+	keys     map[resetpw.Category]string
+	onError  OnError
+	fallback resetpw.Limiter
+}
+
+var _ resetpw.Limiter = (*Limiter)(nil)
+
+// New returns a Limiter on client. It fails with an error matching
+// ErrOptions when the options are invalid; it does not contact Redis.
+func New(client redis.UniversalClient, o Options) (*Limiter, error) {
+	if client == nil {
+		return nil, fmt.Errorf("%w: nil Redis client", ErrOptions)
+	}
+	if o.Account == "" || o.Region == "" {
+		return nil, fmt.Errorf("%w: Account and Region name the budget and are required", ErrOptions)
+	}
+	if o.KeyPrefix == "" {
+		o.KeyPrefix = "cognitoreset"
+	}
+	rates := DefaultRates()
+	for c, r := range o.Rates {
+		rates[c] = r
+	}
+	l := &Limiter{rl: redis_rate.NewLimiter(client), limits: map[resetpw.Category]redis_rate.Limit{},
+		keys: map[resetpw.Category]string{}, onError: o.OnError}
+	for c, r := range rates {
+		if !(r > 0) || math.IsInf(r, 0) {
+			return nil, fmt.Errorf("%w: rate %v for %s: want a positive number", ErrOptions, r, c)
+		}
+		// GCRA spaces calls Period/Rate apart (a millisecond-fine Period
+		// carries fractional rates). A burst of up to a tenth of a second's
+		// calls, at most 3, lets a worker that wakes late use its slot
+		// without the average ever passing the rate.
+		burst := min(3, max(1, int(math.Ceil(r/10))))
+		l.limits[c] = redis_rate.Limit{Rate: max(1, int(math.Round(r*1000))), Period: 1000 * time.Second, Burst: burst}
+		l.keys[c] = fmt.Sprintf("%s:%s:%s:%s", o.KeyPrefix, o.Account, o.Region, c)
+	}
+	switch o.OnError {
+	case Refuse:
+	case FallBack:
+		for c := range rates {
+			if !(o.FallbackRates[c] > 0) {
+				return nil, fmt.Errorf("%w: FallBack needs a positive FallbackRates[%s]", ErrOptions, c)
+			}
+		}
+		l.fallback = resetpw.NewLocalLimiter(o.FallbackRates)
+	default:
+		return nil, fmt.Errorf("%w: unknown OnError %d", ErrOptions, o.OnError)
+	}
+	return l, nil
+}
+
+// Wait blocks until the shared budget of c allows one more call, or ctx
+// ends. When Redis fails, it refuses or falls back as Options.OnError says.
+func (l *Limiter) Wait(ctx context.Context, c resetpw.Category) error {
+	lim, ok := l.limits[c]
+	if !ok {
+		return fmt.Errorf("%w: no rate for category %s", ErrOptions, c)
+	}
+	for {
+		res, err := l.rl.Allow(ctx, l.keys[c], lim)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			if l.onError == FallBack {
+				return l.fallback.Wait(ctx, c)
+			}
+			return fmt.Errorf("%w: %v", ErrRedis, err)
+		}
+		if res.Allowed > 0 {
+			return nil
+		}
+		t := time.NewTimer(res.RetryAfter)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// Throttled does nothing: the shared budget is not adaptive. Set Rates at or
+// under the quotas instead; the Resetter still retries throttled calls.
+func (l *Limiter) Throttled(resetpw.Category) {}
+
+// Succeeded does nothing.
+func (l *Limiter) Succeeded(resetpw.Category) {}

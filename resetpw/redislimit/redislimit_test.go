@@ -1,0 +1,208 @@
+package redislimit_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"iter"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/internal/redistest"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+func TestMain(m *testing.M) { os.Exit(redistest.Run(m)) }
+
+// scale multiplies Cognito's quotas on the test server; the shared budget
+// is 95% of each scaled quota.
+const scale = 10
+
+func sharedRates() map[resetpw.Category]float64 {
+	return map[resetpw.Category]float64{
+		resetpw.CategoryUserAccountRecovery: 0.95 * 30 * scale,
+		resetpw.CategoryUserRead:            0.95 * 120 * scale,
+		resetpw.CategoryUserList:            0.95 * 30 * scale,
+		resetpw.CategoryUserPoolRead:        0.95 * 15 * scale,
+		resetpw.CategoryUserUpdate:          0.95 * 25 * scale,
+	}
+}
+
+// world is one resetpwtest.Server enforcing the quotas ×scale, with n users
+// named prefix0000.. in a pool on its own SES.
+func world(t *testing.T, n int, prefixes ...string) (*resetpwtest.Fake, *resetpwtest.Server, string) {
+	t.Helper()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
+	for _, p := range prefixes {
+		for i := range n {
+			name := fmt.Sprintf("%s%04d", p, i)
+			_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+		}
+	}
+	f.EnableQuotas(scale)
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	return f, srv, pool
+}
+
+func requests(pool, prefix string, n int) iter.Seq[resetpw.Request] {
+	return func(yield func(resetpw.Request) bool) {
+		for i := range n {
+			if !yield(resetpw.Request{UserPoolID: pool, Username: fmt.Sprintf("%s%04d", prefix, i)}) {
+				return
+			}
+		}
+	}
+}
+
+// twoRuns runs two bulk jobs at once, each with its own Resetter and SDK
+// client, each asking for 95% of the scaled quota, with a limiter each made
+// by limiter (nil: the runs pace themselves).
+func twoRuns(t *testing.T, n int, limiter func() resetpw.Limiter) (sums [2]resetpw.Summary, throttledAnswers int, elapsed time.Duration) {
+	f, srv, pool := world(t, n, "a", "b")
+	var wg sync.WaitGroup
+	start := time.Now()
+	for i, prefix := range []string{"a", "b"} {
+		wg.Go(func() {
+			r, err := resetpw.New(srv.Client(), resetpw.WithMaxThrottleRetries(3))
+			require.NoError(t, err)
+			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, ResetRate: 0.95 * 30 * scale, UserReadRate: 0.95 * 120 * scale,
+				PoolReadRate: 0.95 * 15 * scale}
+			if limiter != nil {
+				opts.Limiter = limiter()
+			}
+			sum, err := r.Bulk(context.Background(), requests(pool, prefix, n), opts, nil)
+			require.NoError(t, err)
+			sums[i] = sum
+		})
+	}
+	wg.Wait()
+	elapsed = time.Since(start)
+	resets := srv.Requests(resetpwtest.OpAdminResetUserPassword)
+	throttledAnswers = resets - len(f.Deliveries())
+	t.Logf("%d resets delivered in %v (%.0f/s, %.0f%% of the scaled quota), %d throttled answers, %d AdminResetUserPassword requests",
+		len(f.Deliveries()), elapsed.Round(time.Millisecond), float64(len(f.Deliveries()))/elapsed.Seconds(),
+		100*float64(len(f.Deliveries()))/elapsed.Seconds()/(30*scale), throttledAnswers, resets)
+	return sums, throttledAnswers, elapsed
+}
+
+// Two bulk runs in one account share one budget through Redis: together
+// they stay under the quota, and nothing is throttled. Without it, the same
+// two runs are throttled.
+func TestSharedBudget(t *testing.T) {
+	rdb := redistest.Client(t)
+	const n = 300
+	t.Run("shared", func(t *testing.T) {
+		sums, throttled, elapsed := twoRuns(t, n, func() resetpw.Limiter {
+			l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates()})
+			require.NoError(t, err)
+			return l
+		})
+		assert.Zero(t, throttled, "together at or under the quota")
+		for _, s := range sums {
+			assert.Equal(t, n, s.Sent, "%v", s.ByKind)
+			assert.Zero(t, s.ByKind["throttled"])
+		}
+		rate := 0.95 * 30 * scale
+		floor := time.Duration(float64(2*n) / rate * float64(time.Second))
+		assert.GreaterOrEqual(t, elapsed, floor-100*time.Millisecond, "the two runs shared one budget: 600 resets at 285/s")
+	})
+	t.Run("each paced alone", func(t *testing.T) {
+		_, throttled, _ := twoRuns(t, n, nil)
+		assert.Positive(t, throttled, "two runs at 95%% each exceed the quota together")
+	})
+}
+
+// The key names the account, the Region and the category: other accounts
+// and Regions have budgets of their own.
+func TestKeys(t *testing.T) {
+	rdb := redistest.Client(t)
+	ctx := context.Background()
+	for _, region := range []string{"us-west-2", "eu-west-1"} {
+		l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: region})
+		require.NoError(t, err)
+		require.NoError(t, l.Wait(ctx, resetpw.CategoryUserAccountRecovery))
+	}
+	keys, err := rdb.Keys(ctx, "*cognitoreset:*").Result()
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"rate:cognitoreset:123456789012:us-west-2:UserAccountRecovery",
+		"rate:cognitoreset:123456789012:eu-west-1:UserAccountRecovery"}, keys, "redis_rate puts rate: first")
+}
+
+func TestNew_Options(t *testing.T) {
+	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
+	defer rdb.Close()
+	for _, o := range []redislimit.Options{
+		{Region: "us-west-2"},
+		{Account: "123456789012"},
+		{Account: "1", Region: "r", Rates: map[resetpw.Category]float64{resetpw.CategoryUserRead: 0}},
+		{Account: "1", Region: "r", Rates: map[resetpw.Category]float64{resetpw.CategoryUserRead: -3}},
+		{Account: "1", Region: "r", OnError: redislimit.FallBack},
+		{Account: "1", Region: "r", OnError: 7},
+	} {
+		_, err := redislimit.New(rdb, o)
+		assert.ErrorIs(t, err, redislimit.ErrOptions, "%+v", o)
+	}
+	_, err := redislimit.New(nil, redislimit.Options{Account: "1", Region: "r"})
+	assert.ErrorIs(t, err, redislimit.ErrOptions)
+}
+
+// Redis goes away in the middle of a run: with FallBack the run finishes at
+// the fallback rate; with Refuse it stops with ErrUnavailable. Either way no
+// reset goes out unpaced (the server, whose quota is just above the budget,
+// would throttle a burst), and every input has an outcome.
+func TestRedisGoesAway(t *testing.T) {
+	for _, mode := range []redislimit.OnError{redislimit.FallBack, redislimit.Refuse} {
+		t.Run(map[redislimit.OnError]string{redislimit.FallBack: "fall back", redislimit.Refuse: "refuse"}[mode], func(t *testing.T) {
+			addr, stop, err := redistest.Start()
+			if errors.Is(err, redistest.ErrNotInstalled) {
+				t.Skip(err)
+			}
+			require.NoError(t, err)
+			defer stop()
+			rdb := redistest.NewClient(addr)
+			defer rdb.Close()
+			const n = 120
+			f, srv, pool := world(t, n, "u")
+			lim, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates(),
+				OnError: mode, FallbackRates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 100,
+					resetpw.CategoryUserRead: 400, resetpw.CategoryUserList: 100, resetpw.CategoryUserPoolRead: 50, resetpw.CategoryUserUpdate: 80}})
+			require.NoError(t, err)
+			r, err := resetpw.New(srv.Client(), resetpw.WithLimiter(lim), resetpw.WithMaxThrottleRetries(0))
+			require.NoError(t, err)
+			outcomes, deliveredAtKill := 0, -1
+			sum, err := r.Bulk(context.Background(), requests(pool, "u", n), resetpw.BulkOptions{Concurrency: 8, QuotaScale: scale}, func(o resetpw.Outcome) {
+				outcomes++
+				if outcomes == 40 {
+					stop() // Redis goes away
+					deliveredAtKill = len(f.Deliveries())
+				}
+			})
+			assert.Equal(t, n, outcomes+(n-sum.Read), "an outcome for every input read")
+			assert.Equal(t, sum.Read, sum.Done)
+			throttled := srv.Requests(resetpwtest.OpAdminResetUserPassword) - len(f.Deliveries())
+			assert.Zero(t, throttled, "no reset went out unpaced")
+			if mode == redislimit.FallBack {
+				require.NoError(t, err)
+				assert.Equal(t, n, sum.Sent, "%v", sum.ByKind)
+				return
+			}
+			require.ErrorIs(t, err, resetpw.ErrRunStopped)
+			require.ErrorIs(t, err, resetpw.ErrUnavailable, "the breaker stopped the run on the limiter's failures")
+			assert.ErrorIs(t, err, redislimit.ErrRedis)
+			assert.LessOrEqual(t, len(f.Deliveries()), deliveredAtKill+8, "only resets already past Wait went out")
+			assert.Less(t, sum.Sent, n)
+		})
+	}
+}
