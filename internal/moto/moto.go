@@ -10,12 +10,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"net"
 	"net/http"
 	"os"
-	"os/exec"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
@@ -24,6 +21,8 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+
+	"github.com/cognitoreset/cognitoreset/internal/loopback"
 )
 
 // Region is the region of every client and pool in the tests.
@@ -59,78 +58,28 @@ func setUp() (stop func()) {
 // ErrNotInstalled is Start's error when moto_server is not on PATH.
 var ErrNotInstalled = errors.New("MOTO_ENDPOINT is not set and moto_server is not on PATH")
 
-// Start starts moto_server on a free 127.0.0.1 port, in a process group of
-// its own, and waits until it answers; a port taken between choosing and
-// binding it costs one of three tries. stop ends the group by PID (SIGTERM,
-// then SIGKILL after 5 s). CI and TestMain both start moto through it.
+// Start starts moto_server on a free 127.0.0.1 port (package
+// internal/loopback) and waits until it answers. stop ends it by PID. CI
+// (internal/moto/withmoto) and TestMain both start moto through it.
 func Start() (endpoint string, stop func(), err error) {
-	path, err := exec.LookPath("moto_server")
-	if err != nil {
+	addr, stop, err := loopback.Server{
+		Program: "moto_server",
+		Args:    func(port int) []string { return []string{"-H", "127.0.0.1", "-p", strconv.Itoa(port)} },
+		Ready: func(addr string) error {
+			resp, err := http.Get("http://" + addr + "/moto-api/")
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		},
+	}.Start()
+	if errors.Is(err, loopback.ErrNotFound) {
 		return "", nil, ErrNotInstalled
 	}
-	for try := 1; ; try++ {
-		endpoint, stop, err = startOnce(path)
-		if err == nil || try == 3 {
-			return endpoint, stop, err
-		}
-	}
-}
-
-func startOnce(path string) (string, func(), error) {
-	port, err := freePort()
 	if err != nil {
-		return "", nil, fmt.Errorf("no free port: %w", err)
+		return "", nil, err
 	}
-	cmd := exec.Command(path, "-H", "127.0.0.1", "-p", strconv.Itoa(port))
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("cannot start moto_server: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop := func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	}
-	e := fmt.Sprintf("http://127.0.0.1:%d", port)
-	if err := waitReady(e, 20*time.Second, exited); err != nil {
-		stop()
-		return "", nil, fmt.Errorf("moto_server did not become ready on port %d: %w", port, err)
-	}
-	return e, stop, nil
-}
-
-func freePort() (int, error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return 0, err
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port, nil
-}
-
-func waitReady(e string, within time.Duration, exited <-chan struct{}) error {
-	deadline := time.Now().Add(within)
-	for {
-		resp, err := http.Get(e + "/moto-api/")
-		if err == nil {
-			resp.Body.Close()
-			return nil
-		}
-		if time.Now().After(deadline) {
-			return err
-		}
-		select {
-		case <-exited:
-			return errors.New("moto_server exited")
-		case <-time.After(100 * time.Millisecond):
-		}
-	}
+	return "http://" + addr, stop, nil
 }
 
 // Endpoint returns moto's endpoint, or skips t with the reason there is none.

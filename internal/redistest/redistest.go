@@ -7,16 +7,14 @@ package redistest
 import (
 	"context"
 	"errors"
-	"fmt"
-	"net"
 	"os"
-	"os/exec"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/cognitoreset/cognitoreset/internal/loopback"
 )
 
 // ErrNotInstalled is Start's error when redis-server is not on PATH.
@@ -73,61 +71,24 @@ func NewClient(addr string) *redis.Client {
 		ReadTimeout: 200 * time.Millisecond, WriteTimeout: 200 * time.Millisecond, MaxRetries: -1})
 }
 
-// Start starts a redis-server of its own on a free 127.0.0.1 port, with no
-// persistence, and waits until it answers. stop ends it by PID (SIGTERM,
-// then SIGKILL after 5 s); a test may call it early to make Redis go away.
+// Start starts a redis-server of its own on a free 127.0.0.1 port (package
+// internal/loopback), with no persistence, and waits until it answers. stop
+// ends it by PID; a test may call it early to make Redis go away.
 func Start() (addr string, stop func(), err error) {
-	path, err := exec.LookPath("redis-server")
-	if err != nil {
+	addr, stop, err = loopback.Server{
+		Program: "redis-server",
+		Args: func(port int) []string {
+			return []string{"--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"}
+		},
+		Ready: func(addr string) error {
+			c := NewClient(addr)
+			defer c.Close()
+			return c.Ping(context.Background()).Err()
+		},
+		Within: 10 * time.Second,
+	}.Start()
+	if errors.Is(err, loopback.ErrNotFound) {
 		return "", nil, ErrNotInstalled
 	}
-	for try := 1; ; try++ {
-		addr, stop, err = startOnce(path)
-		if err == nil || try == 3 {
-			return addr, stop, err
-		}
-	}
-}
-
-func startOnce(path string) (string, func(), error) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("no free port: %w", err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	cmd := exec.Command(path, "--port", strconv.Itoa(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no")
-	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := cmd.Start(); err != nil {
-		return "", nil, fmt.Errorf("cannot start redis-server: %w", err)
-	}
-	exited := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(exited) }()
-	stop := func() {
-		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(5 * time.Second):
-			_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-			<-exited
-		}
-	}
-	a := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-	c := NewClient(a)
-	defer c.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		if err := c.Ping(context.Background()).Err(); err == nil {
-			return a, stop, nil
-		}
-		select {
-		case <-exited:
-			return "", nil, errors.New("redis-server exited")
-		case <-time.After(50 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			stop()
-			return "", nil, fmt.Errorf("redis-server did not answer on port %d", port)
-		}
-	}
+	return addr, stop, err
 }
