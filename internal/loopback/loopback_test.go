@@ -12,20 +12,20 @@ import (
 	"github.com/cognitoreset/cognitoreset/internal/loopback"
 )
 
-var notYet = errors.New("not answering")
+var errNotYet = errors.New("not answering")
 
 func TestStart_Errors(t *testing.T) {
 	_, _, err := loopback.Server{Program: "no-such-program-here", Args: func(int) []string { return nil }}.Start()
 	assert.ErrorIs(t, err, loopback.ErrNotFound)
 
 	_, _, err = loopback.Server{Program: "false", Args: func(int) []string { return nil },
-		Ready: func(string) error { return notYet }}.Start()
+		Ready: func(string) error { return errNotYet }}.Start()
 	assert.ErrorContains(t, err, "exited", "a program that exits before it answers")
 
 	start := time.Now()
 	_, _, err = loopback.Server{Program: "sleep", Args: func(int) []string { return []string{"30"} },
-		Ready: func(string) error { return notYet }, Within: 200 * time.Millisecond}.Start()
-	assert.ErrorIs(t, err, notYet, "one that never answers is stopped")
+		Ready: func(string) error { return errNotYet }, Within: 200 * time.Millisecond}.Start()
+	assert.ErrorIs(t, err, errNotYet, "one that never answers is stopped")
 	assert.Less(t, time.Since(start), 10*time.Second, "three tries of 200 ms, and their stops")
 }
 
