@@ -496,9 +496,7 @@ func byDefaultEmail(p *poolInfo, res *Result) bool {
 	if p == nil {
 		return false // PreflightOff: the pool is not read, nothing is known
 	}
-	pr := &prediction{}
-	predictEmail(p, pr)
-	return pr.sender == SenderCognitoDefault && slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail)
+	return p.emailSender() == SenderCognitoDefault && slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail)
 }
 
 // one runs one job to its Outcome.

@@ -111,8 +111,7 @@ func (b *bulkRun) planListed(ctx context.Context, j job) (*Result, error) {
 			}
 		}
 		if u.status == types.UserStatusTypeExternalProvider {
-			f := &refusal{ErrUserState, "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
-			return nil, a.fail(OpPreflight, f.kind, f)
+			return nil, a.fail(OpPreflight, federatedRefusal.kind, federatedRefusal)
 		}
 	}
 	if f := checkUser(u); f != nil {

@@ -97,6 +97,21 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 var legacyOrder = []types.RecoveryOptionNameType{
 	types.RecoveryOptionNameTypeVerifiedPhoneNumber, types.RecoveryOptionNameTypeVerifiedEmail}
 
+// emailSender says who sends the pool's email codes (R13, R20).
+func (p *poolInfo) emailSender() string {
+	switch {
+	case p.customEmail:
+		return SenderLambda
+	case p.emailAccount == types.EmailSendingAccountTypeDeveloper:
+		return SenderSES
+	}
+	return SenderCognitoDefault
+}
+
+// federatedRefusal refuses a federated profile, whatever else is known of it
+// (R11).
+var federatedRefusal = &refusal{ErrUserState, "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
+
 // autoVerifies reports whether the pool auto-verifies the medium's attribute.
 func (p *poolInfo) autoVerifies(medium string) bool {
 	want := types.VerifiedAttributeTypeEmail
@@ -342,14 +357,12 @@ func attrOf(medium string) string {
 
 // predictEmail says who sends an email code (R13, R17, R20).
 func predictEmail(p *poolInfo, pr *prediction) {
-	if p.customEmail {
-		pr.sender = SenderLambda
+	pr.sender = p.emailSender()
+	switch pr.sender {
+	case SenderLambda:
 		pr.caveats = append(pr.caveats, caveat(CaveatCustomSender, "R13", "a custom email sender Lambda delivers the code"))
 		return
-	}
-	pr.sender = SenderSES
-	if p.emailAccount != types.EmailSendingAccountTypeDeveloper {
-		pr.sender = SenderCognitoDefault
+	case SenderCognitoDefault:
 		pr.caveats = append(pr.caveats, cognitoDefaultEmailCaveat)
 	}
 	if p.emailFailure != "" {

@@ -433,8 +433,7 @@ func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 		a.name = u.username
 	}
 	if u.status == types.UserStatusTypeExternalProvider {
-		f := &refusal{ErrUserState, "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
-		return nil, a.fail(OpPreflight, f.kind, f)
+		return nil, a.fail(OpPreflight, federatedRefusal.kind, federatedRefusal)
 	}
 	if f := a.confirm(u, pool); f != nil {
 		return nil, a.fail(OpResolve, f.kind, f)

@@ -7,6 +7,7 @@ package redistest
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strconv"
 	"testing"
@@ -53,15 +54,18 @@ func Addr(t testing.TB) string {
 }
 
 // Client returns a client of the shared Redis with short timeouts, closed
-// when t ends, on a database flushed for t.
+// when t ends. It deletes nothing (REDIS_ADDR may name a Redis in use): give
+// each test keys of its own, with Prefix.
 func Client(t testing.TB) *redis.Client {
 	t.Helper()
 	c := NewClient(Addr(t))
 	t.Cleanup(func() { c.Close() })
-	if err := c.FlushDB(context.Background()).Err(); err != nil {
-		t.Fatalf("redistest: FLUSHDB: %v", err)
-	}
 	return c
+}
+
+// Prefix returns a key prefix no other test run uses.
+func Prefix(t testing.TB) string {
+	return fmt.Sprintf("cognitoreset-test-%d-%d", os.Getpid(), time.Now().UnixNano())
 }
 
 // NewClient returns a client of addr whose failures come fast: 200 ms to

@@ -102,10 +102,11 @@ func twoRuns(t *testing.T, n int, limiter func() resetpw.Limiter) (sums [2]reset
 // two runs are throttled.
 func TestSharedBudget(t *testing.T) {
 	rdb := redistest.Client(t)
+	prefix := redistest.Prefix(t)
 	const n = 300
 	t.Run("shared", func(t *testing.T) {
 		sums, throttled, elapsed := twoRuns(t, n, func() resetpw.Limiter {
-			l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates()})
+			l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates(), KeyPrefix: prefix})
 			require.NoError(t, err)
 			return l
 		})
@@ -129,15 +130,23 @@ func TestSharedBudget(t *testing.T) {
 func TestKeys(t *testing.T) {
 	rdb := redistest.Client(t)
 	ctx := context.Background()
+	prefix := redistest.Prefix(t)
 	for _, region := range []string{"us-west-2", "eu-west-1"} {
-		l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: region})
+		l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: region, KeyPrefix: prefix})
 		require.NoError(t, err)
 		require.NoError(t, l.Wait(ctx, resetpw.CategoryUserAccountRecovery))
 	}
-	keys, err := rdb.Keys(ctx, "*cognitoreset:*").Result()
+	keys, err := rdb.Keys(ctx, "*"+prefix+":*").Result()
 	require.NoError(t, err)
-	assert.ElementsMatch(t, []string{"rate:cognitoreset:123456789012:us-west-2:UserAccountRecovery",
-		"rate:cognitoreset:123456789012:eu-west-1:UserAccountRecovery"}, keys, "redis_rate puts rate: first")
+	assert.ElementsMatch(t, []string{"rate:" + prefix + ":123456789012:us-west-2:UserAccountRecovery",
+		"rate:" + prefix + ":123456789012:eu-west-1:UserAccountRecovery"}, keys, "redis_rate puts rate: first")
+	// Without a prefix, keys start cognitoreset:.
+	l, err := redislimit.New(rdb, redislimit.Options{Account: "000000000000", Region: "us-west-2"})
+	require.NoError(t, err)
+	require.NoError(t, l.Wait(ctx, resetpw.CategoryUserRead))
+	n, err := rdb.Exists(ctx, "rate:cognitoreset:000000000000:us-west-2:UserRead").Result()
+	require.NoError(t, err)
+	assert.Equal(t, int64(1), n)
 }
 
 func TestNew_Options(t *testing.T) {
