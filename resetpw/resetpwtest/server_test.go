@@ -119,3 +119,27 @@ func TestServer_Handler(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, srv.Requests(resetpwtest.OpCreateUserPool))
 }
+
+// GET DeliveriesPath lists the Fake's deliveries, for tests in another
+// process; it is not counted as a Cognito request.
+func TestServer_Deliveries(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	_, err = srv.Client().AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String("diego")})
+	require.NoError(t, err)
+
+	resp, err := http.Get(srv.URL + resetpwtest.DeliveriesPath)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	var got []resetpwtest.Delivery
+	require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
+	require.Len(t, got, 1)
+	assert.Equal(t, "diego", got[0].Username)
+	assert.Equal(t, "EMAIL", got[0].Medium)
+	assert.Equal(t, 1, srv.TotalRequests(), "only the reset was counted")
+}
