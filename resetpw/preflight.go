@@ -149,16 +149,29 @@ type poolEntry struct {
 }
 
 func (r *Resetter) pool(ctx context.Context, g Limiter, poolID string) (*poolInfo, error) {
-	c := &r.pools
-	c.mu.Lock()
-	e, ok := c.entries[poolID]
-	c.mu.Unlock()
-	if ok && r.now().Before(e.expires) {
-		return e.info, nil
+	if info := r.cachedPool(poolID); info != nil {
+		return info, nil
 	}
-	return shared(ctx, &c.group, poolID, func() (*poolInfo, error) {
+	return shared(ctx, &r.pools.group, poolID, func() (*poolInfo, error) {
+		// Checked again: a fetch may have finished between the miss above
+		// and this one starting.
+		if info := r.cachedPool(poolID); info != nil {
+			return info, nil
+		}
 		return r.describePool(ctx, g, poolID)
 	})
+}
+
+// cachedPool returns the pool's cached description, or nil when there is
+// none or it has expired.
+func (r *Resetter) cachedPool(poolID string) *poolInfo {
+	c := &r.pools
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if e, ok := c.entries[poolID]; ok && r.now().Before(e.expires) {
+		return e.info
+	}
+	return nil
 }
 
 // describePool reads a pool and refreshes the cache with it.
