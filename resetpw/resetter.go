@@ -147,6 +147,7 @@ type attempt struct {
 	name  string                              // what is sent as Username
 	kind  alias.Kind                          // how req.Username was read
 	found *alias.Resolution                   // set when name came from a ListUsers lookup
+	read  *cip.AdminGetUserOutput             // the user, when resolve read it (R32)
 	safe  []string                            // private strings to mask in errors
 	pool  *poolInfo                           // the pool, once read
 	hook  func(a *attempt, res *Result) error // see runHook
@@ -379,12 +380,12 @@ func (a *attempt) signOutUser(ctx context.Context, res *Result) {
 	res.SignedOut = true
 }
 
+// resolve reads req.Username as Cognito reads it (R32): an email or phone
+// number the pool does not sign in with is some user's username when
+// AdminGetUser finds one (that read is kept for readUser), and is looked up
+// with ListUsers only when not.
 func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
-	resolver, err := alias.NewResolver(listUsersFunc(func(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-		return call(ctx, a.r, a.g, CategoryUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-			return a.r.api.ListUsers(ctx, in, o...)
-		})
-	}), a.r.cfg.aliasOpts)
+	resolver, err := alias.NewResolver(resolverAPI{a}, a.r.cfg.aliasOpts)
 	if err != nil {
 		return a.fail(OpResolve, ErrInvalidInput, err)
 	}
@@ -392,7 +393,7 @@ func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
 	if err != nil {
 		return a.fail(OpResolve, Kind{}, err)
 	}
-	a.name, a.kind = res.Name, res.Kind
+	a.name, a.kind, a.read = res.Name, res.Kind, res.User
 	a.safe = append(a.safe, res.Name)
 	if res.LookedUp {
 		a.found = &res
@@ -400,22 +401,37 @@ func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
 	return nil
 }
 
-type listUsersFunc func(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+// resolverAPI is the alias.API of a resolve: every call is paced and
+// retried as the attempt's other calls are.
+type resolverAPI struct{ a *attempt }
 
-func (f listUsersFunc) ListUsers(ctx context.Context, in *cip.ListUsersInput, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-	return f(ctx, in, o...)
+func (x resolverAPI) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	return call(ctx, x.a.r, x.a.g, CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+		return x.a.r.api.AdminGetUser(ctx, in, o...)
+	})
 }
 
-// readUser reads the user (AdminGetUser), sends its own username from then
-// on, and confirms a user that ListUsers found (R23). Federated profiles are
-// refused first: they can't be reset, whatever ListUsers said (R11).
+func (x resolverAPI) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	return call(ctx, x.a.r, x.a.g, CategoryUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+		return x.a.r.api.ListUsers(ctx, in, o...)
+	})
+}
+
+// readUser reads the user (AdminGetUser, unless resolve just did), sends
+// its own username from then on, and confirms a user that ListUsers found
+// (R23). Federated profiles are refused first: they can't be reset, whatever
+// ListUsers said (R11).
 func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, error) {
 	r := a.r
-	out, err := call(ctx, r, a.g, CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
-		return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
-	})
-	if err != nil {
-		return nil, a.fail(OpPreflight, Kind{}, err)
+	out := a.read
+	if out == nil {
+		var err error
+		out, err = call(ctx, r, a.g, CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+			return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
+		})
+		if err != nil {
+			return nil, a.fail(OpPreflight, Kind{}, err)
+		}
 	}
 	u := userInfoFrom(out)
 	for _, k := range []string{"email", "phone_number", "preferred_username", "sub"} {
