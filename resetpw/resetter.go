@@ -96,8 +96,11 @@ func New(api API, opts ...Option) (*Resetter, error) {
 //     nothing is sent and the error is ErrInvalidInput;
 //  2. reads the pool (DescribeUserPool, cached per pool for the TTL) and
 //     refuses admin_only recovery;
-//  3. resolves an alias that the pool does not sign in with (ListUsers);
-//  4. reads the user (AdminGetUser): a user found through ListUsers must
+//  3. reads Username as Cognito does (docs/cognito-rules.md, R32): an email
+//     or phone number that the pool does not sign in with names the user
+//     whose username it is, when AdminGetUser finds one, and only otherwise
+//     the user who holds it (ListUsers);
+//  4. reads the user (AdminGetUser, unless step 3 just did): a user found through ListUsers must
 //     still hold the identifier as a current, verified attribute (the index
 //     is eventually consistent), or the error is ErrUserNotFound; disabled
 //     users, federated profiles and statuses other than CONFIRMED and
@@ -451,7 +454,7 @@ func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 	if u.status == types.UserStatusTypeExternalProvider {
 		return nil, a.fail(OpPreflight, federatedRefusal.kind, federatedRefusal)
 	}
-	if f := a.confirm(u, pool); f != nil {
+	if f := a.confirm(u); f != nil {
 		return nil, a.fail(OpResolve, f.kind, f)
 	}
 	return u, nil
@@ -462,7 +465,7 @@ func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 // index may be stale, and resetting whoever it names could reset the wrong
 // user (R23). Emails compare case-insensitively: a different case is the
 // same mailbox, while a stale index names a different one.
-func (a *attempt) confirm(u *userInfo, pool *poolInfo) *refusal {
+func (a *attempt) confirm(u *userInfo) *refusal {
 	res := a.found
 	if res == nil {
 		return nil
@@ -475,10 +478,7 @@ func (a *attempt) confirm(u *userInfo, pool *poolInfo) *refusal {
 	case alias.Phone:
 		holds = u.attrs["phone_number"] != "" && stripPlusSeparators(u.attrs["phone_number"]) == res.Value
 		verified = u.verified("phone_number") != ""
-	default: // an email-shaped username
-		holds = u.username == res.Value || (!pool.signIn.CaseSensitive && strings.EqualFold(u.username, res.Value))
-		verified = true
-	}
+	} // alias.Resolver looks up nothing else: a username is read, not looked up (R32)
 	switch {
 	case !holds:
 		return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user whose current attributes do not hold this %s: its index is stale (eventually consistent), so nothing was sent", res.Kind)}
