@@ -191,11 +191,11 @@ func TestReset_RequestsPerReset(t *testing.T) {
 	verified := []string{"email", "diego@example.com", "email_verified", "true"}
 	type counts struct{ describe, get, list, reset int }
 	tests := []struct {
-		name       string
-		pool       types.UserPoolType
-		user       string
-		attrs      []string
-		id         string
+		name           string
+		pool           types.UserPoolType
+		user           string
+		attrs          []string
+		id             string
 		full, poolOnly counts
 	}{
 		{"username", types.UserPoolType{}, "diego", verified, "diego", counts{1, 1, 0, 1}, counts{1, 0, 0, 1}},
