@@ -101,9 +101,11 @@ type SignOut struct {
 //   - users (R10, R11): disabled, and statuses other than CONFIRMED and
 //     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER)
 //     are refused with NotAuthorizedException.
-//   - lookups (R23 to R27): AliasAttributes (verified email or phone, or a
-//     preferred_username), UsernameAttributes (the username is the sub),
-//     the sub itself (compared exactly), and
+//   - lookups (R23 to R27, R32): a Username names the user whose username
+//     or sub (compared exactly) it is, and only then one who holds it as a
+//     sign-in attribute: AliasAttributes (verified email or phone, or a
+//     preferred_username; no username may look like an email or phone
+//     alias), UsernameAttributes (the username is the sub), and
 //     UsernameConfiguration.CaseSensitive=false; ListUsers pages as Cognito
 //     does, and [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
