@@ -108,6 +108,8 @@ func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, i
 		if uname, err := Normalize(identifier, Username, cfg, r.opts); err == nil {
 			out, err := r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &uname}, optFns...)
 			switch {
+			case err == nil && out == nil:
+				return Resolution{}, fmt.Errorf("alias: AdminGetUser for %s answered no user and no error", Mask(uname))
 			case err == nil:
 				return Resolution{Name: cmp.Or(deref(out.Username), uname), Kind: readAs(out, uname, cfg), User: out}, nil
 			case !errors.As(err, new(*types.UserNotFoundException)):
