@@ -9,8 +9,10 @@
 //   - tells the [Kind] of an identifier by its shape ([Classify]);
 //   - reads a pool's sign-in settings ([PoolConfigFrom]);
 //   - puts an identifier in the form Cognito expects ([Normalize]);
-//   - turns an email or phone number that the pool does not accept for
-//     sign-in into the user's username, through ListUsers ([Resolver]);
+//   - reads an email or phone number that the pool does not accept for
+//     sign-in as Cognito does, as a username (AdminGetUser), and only when
+//     no user has that username looks it up as an attribute, through
+//     ListUsers ([Resolver]);
 //   - masks identifiers for errors and logs, in Cognito's own style ([Mask]).
 //
 // Errors of this package never hold an identifier unmasked.

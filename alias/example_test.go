@@ -48,35 +48,51 @@ func ExampleMask() {
 	// ***
 }
 
-// listUsersFunc adapts a function to alias.ListUsersAPI; a real caller
-// passes a *cognitoidentityprovider.Client.
-type listUsersFunc func(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+// exampleAPI is a two-user pool for the example: user "bob@example.com"
+// (an email-shaped username) and user "dramirez", whose verified email is
+// diego@example.com. A real caller passes a *cognitoidentityprovider.Client.
+type exampleAPI struct{}
 
-func (f listUsersFunc) ListUsers(ctx context.Context, in *cip.ListUsersInput, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-	return f(ctx, in, o...)
+func (exampleAPI) AdminGetUser(_ context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	fmt.Println("AdminGetUser", aws.ToString(in.Username))
+	if aws.ToString(in.Username) == "bob@example.com" {
+		return &cip.AdminGetUserOutput{Username: aws.String("bob@example.com"), Enabled: true, UserStatus: types.UserStatusTypeConfirmed}, nil
+	}
+	return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
 }
 
-// A pool that signs in with usernames only: an email is looked up with
-// ListUsers, and the match must then be confirmed (Resolution.Value) with
-// AdminGetUser before anything is sent, as resetpw does.
+func (exampleAPI) ListUsers(_ context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	fmt.Println("ListUsers", aws.ToString(in.Filter))
+	if aws.ToString(in.Filter) != `email = "diego@example.com"` {
+		return &cip.ListUsersOutput{}, nil
+	}
+	return &cip.ListUsersOutput{Users: []types.UserType{{Username: aws.String("dramirez"), Attributes: []types.AttributeType{
+		{Name: aws.String("email"), Value: aws.String("diego@example.com")},
+		{Name: aws.String("email_verified"), Value: aws.String("true")}}}}}, nil
+}
+
+// A pool that signs in with usernames only: an email is first asked for as
+// a username (AdminGetUser), as Cognito would read it; only when no user
+// has that username is it looked up with ListUsers, and that match must
+// then be confirmed (Resolution.Value) with AdminGetUser before anything
+// is sent, as resetpw does.
 func ExampleResolver_Resolve() {
-	api := listUsersFunc(func(_ context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-		fmt.Println("ListUsers", aws.ToString(in.Filter))
-		return &cip.ListUsersOutput{Users: []types.UserType{{Username: aws.String("dramirez"), Attributes: []types.AttributeType{
-			{Name: aws.String("email"), Value: aws.String("diego@example.com")},
-			{Name: aws.String("email_verified"), Value: aws.String("true")}}}}}, nil
-	})
-	r, err := alias.NewResolver(api, alias.Options{})
+	r, err := alias.NewResolver(exampleAPI{}, alias.Options{})
 	if err != nil {
 		panic(err)
 	}
 	pool := alias.PoolConfigFrom(&types.UserPoolType{}) // from DescribeUserPool
-	res, err := r.Resolve(context.Background(), "us-west-2_aaaaaaaaa", pool, "diego@example.com")
-	if err != nil {
-		panic(err)
+	for _, id := range []string{"bob@example.com", "diego@example.com"} {
+		res, err := r.Resolve(context.Background(), "us-west-2_aaaaaaaaa", pool, id)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println("→", res.Name, res.Kind, "looked up:", res.LookedUp)
 	}
-	fmt.Println(res.Name, res.Kind, res.LookedUp, res.Value)
 	// Output:
+	// AdminGetUser bob@example.com
+	// → bob@example.com username looked up: false
+	// AdminGetUser diego@example.com
 	// ListUsers email = "diego@example.com"
-	// dramirez email true diego@example.com
+	// → dramirez email looked up: true
 }

@@ -1,11 +1,14 @@
 package alias_test
 
 import (
+	"context"
 	"errors"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -61,6 +64,51 @@ func FuzzMask(f *testing.F) {
 		}
 		if len(s) >= 8 {
 			assert.NotContains(t, m, s)
+		}
+	})
+}
+
+// FuzzResolve_UsernameWins: in a pool that signs in with usernames only,
+// an identifier that is some user's username resolves to that user, by
+// AdminGetUser alone, whatever another user holds as email or phone (R32);
+// one that is nobody's username is looked up, and a match says LookedUp.
+func FuzzResolve_UsernameWins(f *testing.F) {
+	for i, s := range fuzzSeeds {
+		f.Add(s, i%2 == 0, i%3 == 0)
+	}
+	f.Add("bob@example.com", true, true)
+	f.Add("Bob@Example.com", false, true)
+	f.Add("+12065550100", true, true)
+	f.Add("bob@example.com", true, false)
+	f.Fuzz(func(t *testing.T, s string, caseSensitive, exists bool) {
+		cfg := alias.PoolConfig{CaseSensitive: caseSensitive}
+		uname, err := alias.Normalize(s, alias.Username, cfg, alias.Options{})
+		stub := &listStub{users: map[string]*cip.AdminGetUserOutput{}, pages: map[string][][]types.UserType{}}
+		if err == nil && exists {
+			stub.users[uname] = got(uname)
+		}
+		for _, attr := range []string{"email", "phone_number"} {
+			for _, v := range []string{strings.TrimSpace(s), strings.ToLower(strings.TrimSpace(s))} {
+				if fl, err := alias.Filter(attr, v); err == nil {
+					stub.pages[fl] = [][]types.UserType{{user("other", attr, v, attr+"_verified", "true")}}
+				}
+			}
+		}
+		r, err := alias.NewResolver(stub, alias.Options{})
+		require.NoError(t, err)
+		res, err := r.Resolve(context.Background(), "p_1", cfg, s)
+		if err != nil {
+			return
+		}
+		if stub.users[uname] != nil {
+			require.Equal(t, uname, res.Name, "the username's user")
+			require.False(t, res.LookedUp)
+			require.Empty(t, stub.filters, "no ListUsers")
+			return
+		}
+		if res.LookedUp {
+			require.Equal(t, "other", res.Name)
+			require.NotEmpty(t, res.Value)
 		}
 	})
 }

@@ -1,8 +1,11 @@
 package alias
 
 import (
+	"cmp"
 	"context"
+	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -10,9 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// ListUsersAPI is the part of *cognitoidentityprovider.Client that a
-// [Resolver] uses.
-type ListUsersAPI interface {
+// API is the part of *cognitoidentityprovider.Client that a [Resolver]
+// uses: AdminGetUser to ask whether an identifier is some user's username,
+// ListUsers to look an email or phone number up when it is not.
+type API interface {
+	AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, optFns ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
 	ListUsers(ctx context.Context, in *cip.ListUsersInput, optFns ...func(*cip.Options)) (*cip.ListUsersOutput, error)
 }
 
@@ -32,19 +37,24 @@ type Resolution struct {
 	// must still be confirmed with AdminGetUser: ListUsers is eventually
 	// consistent (docs/cognito-rules.md, R23). Empty unless LookedUp.
 	Value string
+	// User is the user as AdminGetUser read it, when Resolve asked whether
+	// the identifier is a username and it was: a caller that reads the user
+	// anyway can use it instead of reading it again. Nil otherwise.
+	User *cip.AdminGetUserOutput
 }
 
 // Resolver turns an identifier into the Username to send.
 type Resolver struct {
-	api  ListUsersAPI
+	api  API
 	opts Options
 }
 
-// NewResolver returns a Resolver that looks users up through api. Options are
-// checked with [Options.Check].
-func NewResolver(api ListUsersAPI, opts Options) (*Resolver, error) {
+// NewResolver returns a Resolver that reads and looks users up through api,
+// usually a *cognitoidentityprovider.Client. Options are checked with
+// [Options.Check].
+func NewResolver(api API, opts Options) (*Resolver, error) {
 	if api == nil {
-		return nil, fmt.Errorf("%w: nil ListUsersAPI", ErrInvalid)
+		return nil, fmt.Errorf("%w: nil API", ErrInvalid)
 	}
 	if err := opts.Check(); err != nil {
 		return nil, err
@@ -53,26 +63,32 @@ func NewResolver(api ListUsersAPI, opts Options) (*Resolver, error) {
 }
 
 // Resolve returns the name to send to Cognito for identifier in a pool with
-// settings cfg:
+// settings cfg, reading it as Cognito reads the Username parameter
+// (docs/cognito-rules.md, R32):
 //   - a Username, a Sub, or an email or phone number that the pool accepts
 //     for sign-in (UsernameAttributes or AliasAttributes) is sent as it is,
-//     normalised;
-//   - an email or phone number that the pool does not accept for sign-in is
-//     looked up with ListUsers (email = "…"); one user → that user's
-//     Username; several → [ErrAmbiguous]; none → a second lookup by
-//     username, since such a pool may well have email-shaped usernames, and
-//     then [ErrNotFound]. Matches rank in tiers: native users whose email
-//     or phone is verified, then native users whose is not, then federated
-//     profiles (status EXTERNAL_PROVIDER), which can't be reset (R11); only
-//     the best tier found counts, so an unverified or federated match makes
-//     no verified user ambiguous.
+//     normalised: Cognito itself reads it, and nothing is called;
+//   - an email or phone number that the pool does not accept for sign-in
+//     may still be a username, in a pool without UsernameAttributes (whose
+//     usernames are generated): Resolve asks AdminGetUser, and when such a
+//     user exists, that user wins (Kind Username, [Resolution.User] set),
+//     whoever else holds the address;
+//   - only when AdminGetUser answers UserNotFoundException, or the
+//     identifier can't be a username there, is it looked up with ListUsers
+//     (email = "…"): one user → that user's Username; several →
+//     [ErrAmbiguous]; none → [ErrNotFound]. Matches rank in tiers: native
+//     users whose email or phone is verified, then native users whose is
+//     not, then federated profiles (status EXTERNAL_PROVIDER), which can't
+//     be reset (R11); only the best tier found counts, so an unverified or
+//     federated match makes no verified user ambiguous.
 //
 // ListUsers is eventually consistent: a looked-up Name must be confirmed
 // with AdminGetUser before anything is sent (see [Resolution.Value]).
+// AdminGetUser is not, and needs no confirmation.
 //
 // In a pool whose UsernameAttributes hold phone_number, a national number
 // ("(206) 555-0100") is read as a phone number when Options has a
-// DefaultCountryCode. optFns are passed to every ListUsers call.
+// DefaultCountryCode. optFns are passed to every call.
 func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, identifier string, optFns ...func(*cip.Options)) (Resolution, error) {
 	k := Classify(strings.TrimSpace(identifier))
 	if k == Username && r.opts.DefaultCountryCode != "" && r.nationalPhone(cfg, identifier) {
@@ -85,6 +101,22 @@ func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, i
 	if cfg.SignsInWith(k) {
 		return Resolution{Name: name, Kind: k}, nil
 	}
+	// An email or phone number the pool does not sign in with: first, is it
+	// someone's username? Where usernames are generated (UsernameAttributes)
+	// it can't be.
+	if len(cfg.UsernameAttributes) == 0 {
+		if uname, err := Normalize(identifier, Username, cfg, r.opts); err == nil {
+			out, err := r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &uname}, optFns...)
+			switch {
+			case err == nil && out == nil:
+				return Resolution{}, fmt.Errorf("alias: AdminGetUser for %s answered no user and no error", Mask(uname))
+			case err == nil:
+				return Resolution{Name: cmp.Or(deref(out.Username), uname), Kind: readAs(out, uname, cfg), User: out}, nil
+			case !errors.As(err, new(*types.UserNotFoundException)):
+				return Resolution{}, err
+			}
+		}
+	}
 	users, err := r.find(ctx, poolID, k.String(), name, optFns)
 	if err != nil {
 		return Resolution{}, err
@@ -93,20 +125,24 @@ func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, i
 	case 1:
 		return Resolution{Name: users[0], Kind: k, LookedUp: true, Value: name}, nil
 	case 0:
+		return Resolution{}, fmt.Errorf("%w: %s %s", ErrNotFound, k, Mask(name))
 	default:
 		return Resolution{}, fmt.Errorf("%w: %s %s matches %d users", ErrAmbiguous, k, Mask(name), len(users))
 	}
-	if k == Email {
-		// Not an email on file: it may still be a username that looks like one.
-		users, err = r.find(ctx, poolID, "username", name, optFns)
-		if err != nil {
-			return Resolution{}, err
-		}
-		if len(users) == 1 {
-			return Resolution{Name: users[0], Kind: Username, LookedUp: true, Value: name}, nil
+}
+
+// readAs tells how Cognito read name to find out: as its username, or, in a
+// pool with the preferred_username alias, as that alias.
+func readAs(out *cip.AdminGetUserOutput, name string, cfg PoolConfig) Kind {
+	if slices.Contains(cfg.AliasAttributes, PreferredUsername) {
+		same := func(a, b string) bool { return a == b || (!cfg.CaseSensitive && strings.EqualFold(a, b)) }
+		for _, a := range out.UserAttributes {
+			if deref(a.Name) == PreferredUsername.String() && same(deref(a.Value), name) && !same(deref(out.Username), name) {
+				return PreferredUsername
+			}
 		}
 	}
-	return Resolution{}, fmt.Errorf("%w: %s %s", ErrNotFound, k, Mask(name))
+	return Username
 }
 
 func (r *Resolver) nationalPhone(cfg PoolConfig, s string) bool {
@@ -170,7 +206,7 @@ func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns 
 			switch {
 			case u.UserStatus == types.UserStatusTypeExternalProvider:
 				tier = 2
-			case attr != "username" && attrValue(u, attr+"_verified") != "true":
+			case attrValue(u, attr+"_verified") != "true":
 				tier = 1
 			}
 			tiers[tier] = append(tiers[tier], n)
@@ -194,9 +230,6 @@ func (r *Resolver) find(ctx context.Context, poolID, attr, value string, optFns 
 // can't make a lookup pick the wrong user. Emails compare case-insensitively:
 // the value was normalised, the stored address may not have been.
 func matches(u types.UserType, attr, value string) bool {
-	if attr == "username" {
-		return strings.EqualFold(deref(u.Username), value)
-	}
 	v := attrValue(u, attr)
 	if v == "" {
 		return false

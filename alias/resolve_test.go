@@ -15,13 +15,34 @@ import (
 	"github.com/cognitoreset/cognitoreset/alias"
 )
 
-// listStub answers ListUsers from pages keyed by filter, and records calls.
+// listStub answers ListUsers from pages keyed by filter and AdminGetUser
+// from users by the exact name asked, and records calls.
 type listStub struct {
 	pages   map[string][][]types.UserType
+	users   map[string]*cip.AdminGetUserOutput
 	err     error
+	getErr  error
 	filters []string
 	tokens  []string
+	gets    []string
 	loop    bool
+}
+
+func (s *listStub) AdminGetUser(_ context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	s.gets = append(s.gets, aws.ToString(in.Username))
+	if s.getErr != nil {
+		return nil, s.getErr
+	}
+	if u, ok := s.users[aws.ToString(in.Username)]; ok {
+		return u, nil
+	}
+	return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
+}
+
+// got is an AdminGetUser answer for user name with attributes.
+func got(name string, attrs ...string) *cip.AdminGetUserOutput {
+	u := user(name, attrs...)
+	return &cip.AdminGetUserOutput{Username: u.Username, UserAttributes: u.Attributes, Enabled: true, UserStatus: types.UserStatusTypeConfirmed}
 }
 
 func (s *listStub) ListUsers(_ context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
@@ -68,16 +89,22 @@ func TestResolve(t *testing.T) {
 	plainCI := alias.PoolConfig{CaseSensitive: false}
 	emailAlias := alias.PoolConfig{AliasAttributes: []alias.Kind{alias.Email}, CaseSensitive: true}
 	phoneLogin := alias.PoolConfig{UsernameAttributes: []alias.Kind{alias.Phone}, CaseSensitive: true}
+	phoneAlias := alias.PoolConfig{AliasAttributes: []alias.Kind{alias.Phone}, CaseSensitive: true}
+	preferredAlias := alias.PoolConfig{AliasAttributes: []alias.Kind{alias.PreferredUsername}, CaseSensitive: false}
+	bob := got("bob@example.com", "email", "bob.new@example.com", "email_verified", "true")
+	phoneName := got("+12065550100", "email", "p@example.com", "email_verified", "true")
 
 	tests := []struct {
 		name        string
 		cfg         alias.PoolConfig
 		opts        alias.Options
 		pages       map[string][][]types.UserType
+		users       map[string]*cip.AdminGetUserOutput
 		in          string
 		want        alias.Resolution
 		wantErr     error
 		wantFilters []string
+		wantGets    []string // nil: not checked
 	}{
 		{name: "username sent as is", cfg: plain, in: "Diego", want: alias.Resolution{Name: "Diego", Kind: alias.Username}},
 		{name: "username folded in case-insensitive pool", cfg: plainCI, in: "Diego", want: alias.Resolution{Name: "diego", Kind: alias.Username}},
@@ -122,26 +149,57 @@ func TestResolve(t *testing.T) {
 			pages: map[string][][]types.UserType{`email = "diego@example.com"`: {{
 				user("dramirez", "email", "diego@example.com"), user("other", "email", "diego@example.com.evil")}}},
 			want: alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"}},
-		{name: "email-shaped username", cfg: plain, in: "diego@example.com",
-			pages:       map[string][][]types.UserType{`username = "diego@example.com"`: {{user("diego@example.com")}}},
-			want:        alias.Resolution{Name: "diego@example.com", Kind: alias.Username, LookedUp: true, Value: "diego@example.com"},
-			wantFilters: []string{`email = "diego@example.com"`, `username = "diego@example.com"`}},
+		// R32: where an email or phone number can be a username, the user
+		// whose username it is wins, whoever else holds it as an attribute;
+		// ListUsers is not asked.
+		{name: "email-shaped username wins over another user's email", cfg: plain, in: "bob@example.com",
+			users: map[string]*cip.AdminGetUserOutput{"bob@example.com": bob},
+			pages: map[string][][]types.UserType{`email = "bob@example.com"`: {{user("yuser", "email", "bob@example.com", "email_verified", "true")}}},
+			want:  alias.Resolution{Name: "bob@example.com", Kind: alias.Username, User: bob}, wantFilters: []string{}, wantGets: []string{"bob@example.com"}},
+		{name: "email-shaped username wins in a phone-alias pool", cfg: phoneAlias, in: "bob@example.com",
+			users: map[string]*cip.AdminGetUserOutput{"bob@example.com": bob},
+			want:  alias.Resolution{Name: "bob@example.com", Kind: alias.Username, User: bob}, wantFilters: []string{}},
+		{name: "email-shaped username asked folded in a case-insensitive pool", cfg: plainCI, in: "Bob@Example.com",
+			users: map[string]*cip.AdminGetUserOutput{"bob@example.com": bob},
+			want:  alias.Resolution{Name: "bob@example.com", Kind: alias.Username, User: bob}, wantGets: []string{"bob@example.com"}},
+		{name: "phone-shaped username wins over another user's phone", cfg: plain, in: "+12065550100",
+			users: map[string]*cip.AdminGetUserOutput{"+12065550100": phoneName},
+			pages: map[string][][]types.UserType{`phone_number = "+12065550100"`: {{user("pyuser", "phone_number", "+12065550100", "phone_number_verified", "true")}}},
+			want:  alias.Resolution{Name: "+12065550100", Kind: alias.Username, User: phoneName}, wantFilters: []string{}, wantGets: []string{"+12065550100"}},
+		{name: "a preferred_username alias is read as Cognito reads it", cfg: preferredAlias, in: "bob@example.com",
+			users: map[string]*cip.AdminGetUserOutput{"bob@example.com": got("bob", "preferred_username", "Bob@Example.com")},
+			want:  alias.Resolution{Name: "bob", Kind: alias.PreferredUsername, User: got("bob", "preferred_username", "Bob@Example.com")}},
+		{name: "no such username: the email is looked up", cfg: plain, in: "diego@example.com",
+			pages:       map[string][][]types.UserType{`email = "diego@example.com"`: {{user("dramirez", "email", "diego@example.com")}}},
+			want:        alias.Resolution{Name: "dramirez", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"},
+			wantFilters: []string{`email = "diego@example.com"`}, wantGets: []string{"diego@example.com"}},
 		{name: "email not found", cfg: plain, in: "nobody@example.com", wantErr: alias.ErrNotFound,
-			wantFilters: []string{`email = "nobody@example.com"`, `username = "nobody@example.com"`}},
+			wantFilters: []string{`email = "nobody@example.com"`}, wantGets: []string{"nobody@example.com"}},
+		{name: "usernames are generated with UsernameAttributes: no AdminGetUser", cfg: phoneLogin, in: "diego@example.com",
+			pages:    map[string][][]types.UserType{`email = "diego@example.com"`: {{user("8f14e45f-ceea-467f-a0e6-3b1d2c4f5a6b", "email", "diego@example.com")}}},
+			want:     alias.Resolution{Name: "8f14e45f-ceea-467f-a0e6-3b1d2c4f5a6b", Kind: alias.Email, LookedUp: true, Value: "diego@example.com"},
+			wantGets: []string{}},
+		{name: "a phone number with spaces can't be a username: no AdminGetUser", cfg: plain, in: "+1 206 555 0100", wantErr: alias.ErrNotFound,
+			wantFilters: []string{`phone_number = "+12065550100"`}, wantGets: []string{}},
+		{name: "a phone number with dashes is asked as the username given", cfg: plain, in: "+1-206-555-0100", wantErr: alias.ErrNotFound,
+			wantGets: []string{"+1-206-555-0100"}},
 		{name: "phone looked up", cfg: plain, in: "+1 206 555 0100",
 			pages: map[string][][]types.UserType{`phone_number = "+12065550100"`: {{user("dramirez", "phone_number", "+12065550100")}}},
 			want:  alias.Resolution{Name: "dramirez", Kind: alias.Phone, LookedUp: true, Value: "+12065550100"}},
-		{name: "phone not found, no username fallback", cfg: plain, in: "+12065550100", wantErr: alias.ErrNotFound,
-			wantFilters: []string{`phone_number = "+12065550100"`}},
+		{name: "phone not found", cfg: plain, in: "+12065550100", wantErr: alias.ErrNotFound,
+			wantFilters: []string{`phone_number = "+12065550100"`}, wantGets: []string{"+12065550100"}},
 		{name: "national number in phone-login pool", cfg: phoneLogin, opts: alias.Options{DefaultCountryCode: "1"}, in: "(206) 555-0100",
 			want: alias.Resolution{Name: "+12065550100", Kind: alias.Phone}},
 		{name: "national number stays a username elsewhere", cfg: plain, opts: alias.Options{DefaultCountryCode: "1"}, in: "2065550100",
 			want: alias.Resolution{Name: "2065550100", Kind: alias.Username}},
-		{name: "invalid identifier sends nothing", cfg: plain, in: "diego ramirez", wantErr: alias.ErrInvalid, wantFilters: []string{}},
+		{name: "invalid identifier sends nothing", cfg: plain, in: "diego ramirez", wantErr: alias.ErrInvalid, wantFilters: []string{}, wantGets: []string{}},
+		{name: "a username is sent as is, unread", cfg: plain, in: "bob", want: alias.Resolution{Name: "bob", Kind: alias.Username}, wantGets: []string{}},
+		{name: "a sign-in email is sent as is, unread", cfg: emailAlias, in: "bob@example.com",
+			want: alias.Resolution{Name: "bob@example.com", Kind: alias.Email}, wantGets: []string{}, wantFilters: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			stub := &listStub{pages: tt.pages}
+			stub := &listStub{pages: tt.pages, users: tt.users}
 			r, err := alias.NewResolver(stub, tt.opts)
 			require.NoError(t, err)
 			got, err := r.Resolve(context.Background(), "us-west-2_aaaaaaaaa", tt.cfg, tt.in)
@@ -153,6 +211,13 @@ func TestResolve(t *testing.T) {
 			} else {
 				require.NoError(t, err)
 				assert.Equal(t, tt.want, got)
+			}
+			if tt.wantGets != nil {
+				if len(tt.wantGets) == 0 {
+					assert.Empty(t, stub.gets, "AdminGetUser")
+				} else {
+					assert.Equal(t, tt.wantGets, stub.gets, "AdminGetUser")
+				}
 			}
 			if tt.wantFilters != nil {
 				if len(tt.wantFilters) == 0 {
@@ -219,5 +284,5 @@ func TestFilter(t *testing.T) {
 	assert.ErrorIs(t, err, alias.ErrInvalid)
 }
 
-// The SDK client satisfies ListUsersAPI.
-var _ alias.ListUsersAPI = (*cip.Client)(nil)
+// The SDK client satisfies API.
+var _ alias.API = (*cip.Client)(nil)

@@ -26,9 +26,11 @@
 //   - [WithSNS] makes SNS the ground truth for the SMS sandbox and US
 //     origination numbers, and [Resetter.CheckPool] reports a pool's
 //     recovery settings without reading a user, for a check at startup;
-//   - a user found through ListUsers is confirmed with AdminGetUser before
-//     anything is sent: the index is eventually consistent, and a stale one
-//     must not reset the wrong user;
+//   - Request.Username names the user Cognito would reset: an email or
+//     phone number that is some user's username names that user, and only
+//     otherwise is it looked up with ListUsers; a user found that way is
+//     confirmed with AdminGetUser before anything is sent: the index is
+//     eventually consistent, and a stale one must not reset the wrong user;
 //   - it turns the SDK client's own retries off for each call (the client
 //     itself is unchanged), retries throttling with backoff, retries reads
 //     that fail as unavailable, and never retries LimitExceededException or

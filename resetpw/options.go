@@ -22,7 +22,8 @@ const (
 	// cached. The default.
 	PreflightFull Preflight = iota
 	// PreflightPool reads the pool (cached): admin_only recovery is refused
-	// and aliases are resolved. The user is read only when ListUsers found
+	// and aliases are resolved. The user is read only to ask whether an
+	// email or phone number is a username (R32), or when ListUsers found
 	// it, to confirm it (docs/cognito-rules.md, R23); nothing is predicted,
 	// so Result.Delivery is nil and Result.Caveats empty.
 	PreflightPool

@@ -96,8 +96,11 @@ func New(api API, opts ...Option) (*Resetter, error) {
 //     nothing is sent and the error is ErrInvalidInput;
 //  2. reads the pool (DescribeUserPool, cached per pool for the TTL) and
 //     refuses admin_only recovery;
-//  3. resolves an alias that the pool does not sign in with (ListUsers);
-//  4. reads the user (AdminGetUser): a user found through ListUsers must
+//  3. reads Username as Cognito does (docs/cognito-rules.md, R32): an email
+//     or phone number that the pool does not sign in with names the user
+//     whose username it is, when AdminGetUser finds one, and only otherwise
+//     the user who holds it (ListUsers);
+//  4. reads the user (AdminGetUser, unless step 3 just did): a user found through ListUsers must
 //     still hold the identifier as a current, verified attribute (the index
 //     is eventually consistent), or the error is ErrUserNotFound; disabled
 //     users, federated profiles and statuses other than CONFIRMED and
@@ -147,6 +150,7 @@ type attempt struct {
 	name  string                              // what is sent as Username
 	kind  alias.Kind                          // how req.Username was read
 	found *alias.Resolution                   // set when name came from a ListUsers lookup
+	read  *cip.AdminGetUserOutput             // the user, when resolve read it (R32)
 	safe  []string                            // private strings to mask in errors
 	pool  *poolInfo                           // the pool, once read
 	hook  func(a *attempt, res *Result) error // see runHook
@@ -379,12 +383,12 @@ func (a *attempt) signOutUser(ctx context.Context, res *Result) {
 	res.SignedOut = true
 }
 
+// resolve reads req.Username as Cognito reads it (R32): an email or phone
+// number the pool does not sign in with is some user's username when
+// AdminGetUser finds one (that read is kept for readUser), and is looked up
+// with ListUsers only when not.
 func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
-	resolver, err := alias.NewResolver(listUsersFunc(func(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-		return call(ctx, a.r, a.g, CategoryUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-			return a.r.api.ListUsers(ctx, in, o...)
-		})
-	}), a.r.cfg.aliasOpts)
+	resolver, err := alias.NewResolver(resolverAPI{a}, a.r.cfg.aliasOpts)
 	if err != nil {
 		return a.fail(OpResolve, ErrInvalidInput, err)
 	}
@@ -392,7 +396,7 @@ func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
 	if err != nil {
 		return a.fail(OpResolve, Kind{}, err)
 	}
-	a.name, a.kind = res.Name, res.Kind
+	a.name, a.kind, a.read = res.Name, res.Kind, res.User
 	a.safe = append(a.safe, res.Name)
 	if res.LookedUp {
 		a.found = &res
@@ -400,22 +404,37 @@ func (a *attempt) resolve(ctx context.Context, pool *poolInfo) error {
 	return nil
 }
 
-type listUsersFunc func(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+// resolverAPI is the alias.API of a resolve: every call is paced and
+// retried as the attempt's other calls are.
+type resolverAPI struct{ a *attempt }
 
-func (f listUsersFunc) ListUsers(ctx context.Context, in *cip.ListUsersInput, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-	return f(ctx, in, o...)
+func (x resolverAPI) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+	return call(ctx, x.a.r, x.a.g, CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+		return x.a.r.api.AdminGetUser(ctx, in, o...)
+	})
 }
 
-// readUser reads the user (AdminGetUser), sends its own username from then
-// on, and confirms a user that ListUsers found (R23). Federated profiles are
-// refused first: they can't be reset, whatever ListUsers said (R11).
+func (x resolverAPI) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	return call(ctx, x.a.r, x.a.g, CategoryUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+		return x.a.r.api.ListUsers(ctx, in, o...)
+	})
+}
+
+// readUser reads the user (AdminGetUser, unless resolve just did), sends
+// its own username from then on, and confirms a user that ListUsers found
+// (R23). Federated profiles are refused first: they can't be reset, whatever
+// ListUsers said (R11).
 func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, error) {
 	r := a.r
-	out, err := call(ctx, r, a.g, CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
-		return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
-	})
-	if err != nil {
-		return nil, a.fail(OpPreflight, Kind{}, err)
+	out := a.read
+	if out == nil {
+		var err error
+		out, err = call(ctx, r, a.g, CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+			return r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
+		})
+		if err != nil {
+			return nil, a.fail(OpPreflight, Kind{}, err)
+		}
 	}
 	u := userInfoFrom(out)
 	for _, k := range []string{"email", "phone_number", "preferred_username", "sub"} {
@@ -435,7 +454,7 @@ func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 	if u.status == types.UserStatusTypeExternalProvider {
 		return nil, a.fail(OpPreflight, federatedRefusal.kind, federatedRefusal)
 	}
-	if f := a.confirm(u, pool); f != nil {
+	if f := a.confirm(u); f != nil {
 		return nil, a.fail(OpResolve, f.kind, f)
 	}
 	return u, nil
@@ -446,7 +465,7 @@ func (a *attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 // index may be stale, and resetting whoever it names could reset the wrong
 // user (R23). Emails compare case-insensitively: a different case is the
 // same mailbox, while a stale index names a different one.
-func (a *attempt) confirm(u *userInfo, pool *poolInfo) *refusal {
+func (a *attempt) confirm(u *userInfo) *refusal {
 	res := a.found
 	if res == nil {
 		return nil
@@ -459,10 +478,7 @@ func (a *attempt) confirm(u *userInfo, pool *poolInfo) *refusal {
 	case alias.Phone:
 		holds = u.attrs["phone_number"] != "" && stripPlusSeparators(u.attrs["phone_number"]) == res.Value
 		verified = u.verified("phone_number") != ""
-	default: // an email-shaped username
-		holds = u.username == res.Value || (!pool.signIn.CaseSensitive && strings.EqualFold(u.username, res.Value))
-		verified = true
-	}
+	} // alias.Resolver looks up nothing else: a username is read, not looked up (R32)
 	switch {
 	case !holds:
 		return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user whose current attributes do not hold this %s: its index is stale (eventually consistent), so nothing was sent", res.Kind)}

@@ -94,6 +94,14 @@ var confPools = []struct {
 			LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:sms-sender"), LambdaVersion: "V1_0"}}}, []confUser{
 		{name: "custom.sms", attrs: []string{"phone_number", "+12065550103", "phone_number_verified", "true"}, confirm: true},
 	}},
+	// R32: an identifier that is one user's username and another user's
+	// email or phone number, in a pool that signs in with neither.
+	{"twins", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("verified_email", "verified_phone_number")}, []confUser{
+		{name: "yuser", attrs: []string{"email", "bob@example.com", "email_verified", "true"}, confirm: true},
+		{name: "bob@example.com", attrs: []string{"email", "bob.new@example.com", "email_verified", "true"}, confirm: true},
+		{name: "pyuser", attrs: []string{"phone_number", "+12065550111", "phone_number_verified", "true"}, confirm: true},
+		{name: "+12065550111", attrs: []string{"email", "phone.owner@example.com", "email_verified", "true"}, confirm: true},
+	}},
 	{"adminOnly", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("admin_only")}, []confUser{
 		{name: "admin.only", attrs: []string{"email", "ao@example.com", "email_verified", "true"}, confirm: true},
 	}},
@@ -108,6 +116,8 @@ var confScenarios = []struct {
 	full, off   error
 	medium      string // with full preflight, on success
 	sender      string // with full preflight, on success, when set
+	sent        string // on success, when set: the username the code went to
+	untouched   string // when set: a user of the pool that must not be reset
 	motoDiffers string
 	motoOffOnly bool // moto differs only with preflight off: the preflight covers the gap
 }{
@@ -139,6 +149,10 @@ var confScenarios = []struct {
 	{name: "SMS MFA disqualifies nothing in the legacy order", pool: "legacyMFA", user: "legacy.mfa", medium: "SMS",
 		motoDiffers: "moto gives a pool created without AccountRecoverySetting a default of email first"},
 	{name: "custom SMS sender", pool: "customSMS", user: "custom.sms", medium: "SMS", sender: "LAMBDA"},
+	{name: "email-shaped username wins over another user's email", pool: "twins", user: "bob@example.com", medium: "EMAIL",
+		sent: "bob@example.com", untouched: "yuser"},
+	{name: "phone-shaped username wins over another user's phone", pool: "twins", user: "+12065550111", medium: "EMAIL",
+		sent: "+12065550111", untouched: "pyuser"},
 }
 
 type confTarget struct {
@@ -251,6 +265,14 @@ func TestConformance(t *testing.T) {
 						got, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pools[sc.pool]), Username: aws.String(res.Username)})
 						require.NoError(t, err)
 						assert.Equal(t, types.UserStatusTypeResetRequired, got.UserStatus)
+						if sc.sent != "" {
+							assert.Equal(t, sc.sent, res.Username)
+						}
+						if sc.untouched != "" {
+							other, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pools[sc.pool]), Username: aws.String(sc.untouched)})
+							require.NoError(t, err)
+							assert.Equal(t, types.UserStatusTypeConfirmed, other.UserStatus, "%s was not reset", sc.untouched)
+						}
 					})
 				}
 			}

@@ -101,9 +101,11 @@ type SignOut struct {
 //   - users (R10, R11): disabled, and statuses other than CONFIRMED and
 //     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER)
 //     are refused with NotAuthorizedException.
-//   - lookups (R23 to R27): AliasAttributes (verified email or phone, or a
-//     preferred_username), UsernameAttributes (the username is the sub),
-//     the sub itself (compared exactly), and
+//   - lookups (R23 to R27, R32): a Username names the user whose username
+//     or sub (compared exactly) it is, and only then one who holds it as a
+//     sign-in attribute: AliasAttributes (verified email or phone, or a
+//     preferred_username; no username may look like an email or phone
+//     alias), UsernameAttributes (the username is the sub), and
 //     UsernameConfiguration.CaseSensitive=false; ListUsers pages as Cognito
 //     does, and [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
@@ -447,6 +449,15 @@ func (f *Fake) newUser(p *fakePool, username string, attrs []types.AttributeType
 		}
 		u.username = u.attr("sub")
 	}
+	// Where email (phone_number) is an alias, no username may look like one
+	// (R32), so a Username is never both some user's username and another
+	// user's alias.
+	if slices.Contains(p.pool.AliasAttributes, types.AliasAttributeTypeEmail) && emailShaped(username) {
+		return nil, invalidParameter("Username cannot be of email format, since user pool is configured for email alias.")
+	}
+	if slices.Contains(p.pool.AliasAttributes, types.AliasAttributeTypePhoneNumber) && phoneShaped(username) {
+		return nil, invalidParameter("Username cannot be of phone number format, since user pool is configured for phone number alias.")
+	}
 	if _, taken := p.byName[p.nameKey(u.username)]; taken {
 		return nil, &types.UsernameExistsException{Message: aws.String("User account already exists")}
 	}
@@ -491,8 +502,28 @@ func (p *fakePool) caseSensitive() bool {
 	return c == nil || c.CaseSensitive == nil || *c.CaseSensitive
 }
 
-// find looks a user up as Cognito reads the Username field: the username,
-// the sub, then each sign-in attribute (verified, for aliases).
+// emailShaped and phoneShaped tell the shapes that an alias pool refuses
+// as usernames (R32), roughly as Cognito's "valid email format" and "valid
+// phone number pattern" are read here: something@something.something, and
+// '+' then digits.
+func emailShaped(s string) bool {
+	local, domain, ok := strings.Cut(s, "@")
+	dot := strings.LastIndexByte(domain, '.')
+	return ok && local != "" && dot > 0 && dot < len(domain)-1 && !strings.ContainsAny(domain, "@ \t")
+}
+
+func phoneShaped(s string) bool {
+	return len(s) > 2 && s[0] == '+' && strings.Trim(s[1:], "0123456789") == ""
+}
+
+// find reads the Username parameter as docs/cognito-rules.md, R32 says,
+// written apart from package alias: the user whose username it is (folded
+// in a case-insensitive pool) or whose sub it is (exactly); then, only
+// where the pool has them, the user who holds it as a UsernameAttributes
+// attribute (verified or not) or as an alias (email and phone_number only
+// once verified, preferred_username as it is). An attribute the pool does
+// not sign in with names nobody: an email-shaped Username in a pool
+// without the email alias is a username or nothing.
 func (p *fakePool) find(name string) *fakeUser {
 	if u := p.byName[p.nameKey(name)]; u != nil {
 		return u

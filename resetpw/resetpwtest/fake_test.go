@@ -81,6 +81,81 @@ func TestFake_Lookups(t *testing.T) {
 	}
 }
 
+// The Fake reads Username as docs/cognito-rules.md, R32 says: the user
+// whose username it is wins over a user who holds it as an attribute, in
+// every operation that takes a Username; an attribute the pool does not
+// sign in with names nobody; and where email (phone_number) is an alias, no
+// username may look like one.
+func TestFake_UsernameWinsOverAttributes(t *testing.T) {
+	emailAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"email"}}
+	phoneAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"phone_number"}}
+	preferred := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"preferred_username"}}
+	tests := []struct {
+		name  string
+		pool  types.UserPoolType
+		users []types.UserType
+		id    string
+		want  string // the username found; "" for none
+	}{
+		{"email-shaped username, email not an alias", types.UserPoolType{}, []types.UserType{
+			resetpwtest.User("yuser", "email", "bob@example.com", "email_verified", "true"),
+			resetpwtest.User("bob@example.com", "email", "bob.new@example.com", "email_verified", "true")}, "bob@example.com", "bob@example.com"},
+		{"an email that is not an alias names nobody", types.UserPoolType{}, []types.UserType{
+			resetpwtest.User("yuser", "email", "bob@example.com", "email_verified", "true")}, "bob@example.com", ""},
+		{"phone-shaped username, phone not an alias", types.UserPoolType{}, []types.UserType{
+			resetpwtest.User("pyuser", "phone_number", "+12065550100", "phone_number_verified", "true"),
+			resetpwtest.User("+12065550100", "email", "p@example.com", "email_verified", "true")}, "+12065550100", "+12065550100"},
+		{"email-shaped username in a phone-alias pool", phoneAlias, []types.UserType{
+			resetpwtest.User("yuser", "email", "bob@example.com", "email_verified", "true"),
+			resetpwtest.User("bob@example.com", "email", "bob.new@example.com", "email_verified", "true")}, "bob@example.com", "bob@example.com"},
+		{"username over another user's preferred_username", preferred, []types.UserType{
+			resetpwtest.User("yuser", "preferred_username", "bob", "email", "y@example.com", "email_verified", "true"),
+			resetpwtest.User("bob", "email", "bob.new@example.com", "email_verified", "true")}, "bob", "bob"},
+		{"verified email alias", emailAlias, []types.UserType{
+			resetpwtest.User("yuser", "email", "bob@example.com", "email_verified", "true")}, "bob@example.com", "yuser"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(tt.pool)
+			for _, u := range tt.users {
+				_, err := f.AddUser(pool, u)
+				require.NoError(t, err)
+			}
+			id := tt.id
+			out, err := f.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &pool, Username: &id})
+			_, signOutErr := f.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &pool, Username: &id})
+			resetErr := reset(f, pool, id)
+			if tt.want == "" {
+				assert.ErrorAs(t, err, new(*types.UserNotFoundException))
+				assert.ErrorAs(t, signOutErr, new(*types.UserNotFoundException))
+				assert.ErrorAs(t, resetErr, new(*types.UserNotFoundException))
+				assert.Empty(t, f.Deliveries())
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, aws.ToString(out.Username), "AdminGetUser")
+			require.NoError(t, signOutErr)
+			require.Len(t, f.SignOuts(), 1)
+			assert.Equal(t, tt.want, f.SignOuts()[0].Username, "AdminUserGlobalSignOut")
+			require.NoError(t, resetErr)
+			require.Len(t, f.Deliveries(), 1)
+			assert.Equal(t, tt.want, f.Deliveries()[0].Username, "AdminResetUserPassword")
+		})
+	}
+
+	f := resetpwtest.NewFake()
+	for _, tt := range []struct {
+		pool types.UserPoolType
+		name string
+	}{{emailAlias, "bob@example.com"}, {phoneAlias, "+12065550100"}} {
+		_, err := f.AddUser(f.AddPool(tt.pool), resetpwtest.User(tt.name))
+		assert.ErrorAs(t, err, new(*types.InvalidParameterException), "no %s username where it is an alias", tt.name)
+		_, err = f.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(f.AddPool(tt.pool)), Username: aws.String(tt.name)})
+		assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+	}
+}
+
 func TestFake_UsernameAttributesMakeSubTheUsername(t *testing.T) {
 	f := resetpwtest.NewFake()
 	pool := f.AddPool(types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{"email"}})

@@ -1,0 +1,247 @@
+package resetpw_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// identityTarget is the API a Reset talks to: the Fake itself, or the
+// Server in front of it through the real SDK client. Either way the Fake
+// records what was delivered.
+type identityTarget struct {
+	name string
+	api  func(t *testing.T, f *resetpwtest.Fake) resetpw.API
+}
+
+var identityTargets = []identityTarget{
+	{"fake", func(_ *testing.T, f *resetpwtest.Fake) resetpw.API { return f }},
+	{"server", func(t *testing.T, f *resetpwtest.Fake) resetpw.API {
+		srv := resetpwtest.NewServer(f)
+		t.Cleanup(srv.Close)
+		return srv.Client()
+	}},
+}
+
+// twin is a pool where the identifier is one user's username and another
+// user's attribute.
+type twin struct {
+	name  string
+	pool  types.UserPoolType
+	id    string                   // what the caller passes: the username of the first user
+	owner []string                 // the first user's attributes: its own contact
+	other func(id string) []string // the other user's attributes, holding id
+	moved func(id string) []string // the other user's attributes once it gave id up
+	kind  alias.Kind               // how the Result reads id
+	off   bool                     // also run with PreflightOff
+}
+
+var twins = []twin{
+	{name: "email-shaped username, email not an alias", id: "bob@example.com",
+		owner: []string{"email", "bob.new@example.com", "email_verified", "true"},
+		other: func(id string) []string { return []string{"email", id, "email_verified", "true"} },
+		moved: func(string) []string { return []string{"email", "y@example.com", "email_verified", "true"} },
+		kind:  alias.Username, off: true},
+	{name: "phone-shaped username, phone not an alias", id: "+12065550100",
+		owner: []string{"email", "phone.owner@example.com", "email_verified", "true"},
+		other: func(id string) []string { return []string{"phone_number", id, "phone_number_verified", "true"} },
+		moved: func(string) []string {
+			return []string{"phone_number", "+12065550199", "phone_number_verified", "true"}
+		},
+		kind: alias.Username, off: true},
+	{name: "email-shaped username in a phone-alias pool", id: "bob@example.com",
+		pool:  types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypePhoneNumber}},
+		owner: []string{"email", "bob.new@example.com", "email_verified", "true"},
+		other: func(id string) []string { return []string{"email", id, "email_verified", "true"} },
+		moved: func(string) []string { return []string{"email", "y@example.com", "email_verified", "true"} },
+		kind:  alias.Username, off: true},
+	// R32, assumed: a username wins over another user's preferred_username
+	// alias. Cognito itself reads this one (the pool signs in with
+	// preferred_username), so the library sends the name as AdminGetUser
+	// read it; this row pins the Fake's order.
+	{name: "username and another user's preferred_username alias", id: "bob",
+		pool:  types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypePreferredUsername}},
+		owner: []string{"email", "bob.new@example.com", "email_verified", "true"},
+		other: func(id string) []string {
+			return []string{"preferred_username", id, "email", "y@example.com", "email_verified", "true"}
+		},
+		moved: func(string) []string {
+			return []string{"preferred_username", "yy", "email", "y@example.com", "email_verified", "true"}
+		},
+		kind: alias.Username, off: true},
+}
+
+// The wrong-user case of issue 17: in a pool that does not sign in with
+// email, Username "bob@example.com" names user bob@example.com, as Cognito
+// reads it (R32), not user yuser whose verified email it is. Its phone and
+// preferred_username twins, and the same with a stale ListUsers index
+// (R23): the code goes to bob@example.com and nothing to yuser.
+func TestReset_UsernameWinsOverAnotherUsersAttribute(t *testing.T) {
+	stale := []string{
+		"fresh index",
+		"index frozen before the username's user existed",
+		"index frozen while the other user still held it",
+	}
+	for _, target := range identityTargets {
+		for _, tw := range twins {
+			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool, resetpw.PreflightOff} {
+				if p == resetpw.PreflightOff && !tw.off {
+					continue
+				}
+				for _, st := range stale {
+					t.Run(target.name+"/"+tw.name+"/"+p.String()+"/"+st, func(t *testing.T) {
+						ctx := context.Background()
+						f := resetpwtest.NewFake()
+						pool := f.AddPool(tw.pool)
+						_, err := f.AddUser(pool, resetpwtest.User("yuser", tw.other(tw.id)...))
+						require.NoError(t, err)
+						var thaw func()
+						switch st {
+						case stale[1]:
+							thaw = f.FreezeListUsers()
+						case stale[2]:
+							thaw = f.FreezeListUsers()
+							updateAttrs(t, f, pool, "yuser", tw.moved(tw.id)...)
+						}
+						if thaw != nil {
+							defer thaw()
+						}
+						_, err = f.AddUser(pool, resetpwtest.User(tw.id, tw.owner...))
+						require.NoError(t, err)
+
+						r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
+						require.NoError(t, err)
+						res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: tw.id})
+						require.NoError(t, err)
+						assert.Equal(t, tw.id, res.Username, "the name sent is the username's")
+						if p != resetpw.PreflightOff {
+							assert.Equal(t, tw.kind, res.Input)
+						}
+						d := f.Deliveries()
+						require.Len(t, d, 1, "one code")
+						assert.Equal(t, tw.id, d[0].Username, "to the user whose username it is")
+						assert.Equal(t, tw.owner[1], d[0].Destination)
+						other, err := f.GetUser(pool, "yuser")
+						require.NoError(t, err)
+						assert.Equal(t, types.UserStatusTypeConfirmed, other.UserStatus, "yuser was not reset")
+					})
+				}
+			}
+		}
+	}
+}
+
+// Where no user has the identifier as a username, the email or phone
+// number is still looked up, and the user ListUsers names is confirmed
+// with AdminGetUser (R23) before the code goes out.
+func TestReset_LookupWhenNoSuchUsername(t *testing.T) {
+	tests := []struct {
+		name, id string
+		attrs    []string
+		kind     alias.Kind
+		gets     int
+	}{
+		{"email", "diego@example.com", []string{"email", "diego@example.com", "email_verified", "true"}, alias.Email, 2},
+		{"phone", "+12065550100", []string{"phone_number", "+12065550100", "phone_number_verified", "true"}, alias.Phone, 2},
+		{"phone with dashes", "+1-206-555-0100", []string{"phone_number", "+12065550100", "phone_number_verified", "true"}, alias.Phone, 2},
+		// White space can't be in a username: it is not asked for as one.
+		{"phone with spaces", "+1 (206) 555-0100", []string{"phone_number", "+12065550100", "phone_number_verified", "true"}, alias.Phone, 1},
+	}
+	for _, target := range identityTargets {
+		for _, tt := range tests {
+			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+				t.Run(target.name+"/"+tt.name+"/"+p.String(), func(t *testing.T) {
+					f := resetpwtest.NewFake()
+					pool := f.AddPool(types.UserPoolType{})
+					_, err := f.AddUser(pool, resetpwtest.User("dramirez", tt.attrs...))
+					require.NoError(t, err)
+					r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
+					require.NoError(t, err)
+					res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: tt.id})
+					require.NoError(t, err)
+					assert.Equal(t, "dramirez", res.Username)
+					assert.Equal(t, tt.kind, res.Input)
+					d := f.Deliveries()
+					require.Len(t, d, 1)
+					assert.Equal(t, "dramirez", d[0].Username)
+					assert.Equal(t, 1, f.Calls(resetpwtest.OpListUsers), "looked up once")
+					assert.Equal(t, tt.gets, f.Calls(resetpwtest.OpAdminGetUser), "asked for as a username (when it can be one), then the match confirmed")
+				})
+			}
+		}
+	}
+}
+
+// Requests per Reset, by kind of pool and identifier, on a Resetter whose
+// pool cache is cold (one DescribeUserPool each). Reading an email or phone
+// number as a username costs one AdminGetUser, which the preflight then
+// reuses; a pool that signs in with the identifier costs what it did.
+func TestReset_RequestsPerReset(t *testing.T) {
+	byEmail := types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}}
+	emailAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}}
+	verified := []string{"email", "diego@example.com", "email_verified", "true"}
+	type counts struct{ describe, get, list, reset int }
+	tests := []struct {
+		name           string
+		pool           types.UserPoolType
+		user           string
+		attrs          []string
+		id             string
+		full, poolOnly counts
+	}{
+		{"username", types.UserPoolType{}, "diego", verified, "diego", counts{1, 1, 0, 1}, counts{1, 0, 0, 1}},
+		{"pool signs in with email (UsernameAttributes)", byEmail, "diego@example.com", []string{"email_verified", "true"}, "diego@example.com",
+			counts{1, 1, 0, 1}, counts{1, 0, 0, 1}},
+		{"pool signs in with email (alias)", emailAlias, "diego", verified, "diego@example.com", counts{1, 1, 0, 1}, counts{1, 0, 0, 1}},
+		{"email-shaped username, no alias", types.UserPoolType{}, "diego@example.com", verified, "diego@example.com",
+			counts{1, 1, 0, 1}, counts{1, 1, 0, 1}},
+		{"email-shaped username with another email, no alias", types.UserPoolType{}, "bob@example.com",
+			[]string{"email", "bob.new@example.com", "email_verified", "true"}, "bob@example.com", counts{1, 1, 0, 1}, counts{1, 1, 0, 1}},
+		{"phone-shaped username, no alias", types.UserPoolType{}, "+12065550100", verified, "+12065550100",
+			counts{1, 1, 0, 1}, counts{1, 1, 0, 1}},
+		{"email looked up, no alias", types.UserPoolType{}, "diego", verified, "diego@example.com", counts{1, 2, 1, 1}, counts{1, 2, 1, 1}},
+		{"email looked up, UsernameAttributes phone", types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypePhoneNumber}},
+			"+12065550100", verified, "diego@example.com", counts{1, 1, 1, 1}, counts{1, 1, 1, 1}},
+	}
+	for _, tt := range tests {
+		for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+			t.Run(tt.name+"/"+p.String(), func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(tt.pool)
+				_, err := f.AddUser(pool, resetpwtest.User(tt.user, tt.attrs...))
+				require.NoError(t, err)
+				r, err := resetpw.New(f, resetpw.WithPreflight(p))
+				require.NoError(t, err)
+				_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: tt.id})
+				require.NoError(t, err)
+				got := counts{f.Calls(resetpwtest.OpDescribeUserPool), f.Calls(resetpwtest.OpAdminGetUser),
+					f.Calls(resetpwtest.OpListUsers), f.Calls(resetpwtest.OpAdminResetUserPassword)}
+				want := tt.full
+				if p == resetpw.PreflightPool {
+					want = tt.poolOnly
+				}
+				t.Logf("DescribeUserPool %d, AdminGetUser %d, ListUsers %d, AdminResetUserPassword %d", got.describe, got.get, got.list, got.reset)
+				assert.Equal(t, want, got)
+			})
+		}
+	}
+}
+
+func updateAttrs(t *testing.T, f *resetpwtest.Fake, pool, user string, kv ...string) {
+	t.Helper()
+	var attrs []types.AttributeType
+	for i := 0; i+1 < len(kv); i += 2 {
+		attrs = append(attrs, types.AttributeType{Name: aws.String(kv[i]), Value: aws.String(kv[i+1])})
+	}
+	_, err := f.AdminUpdateUserAttributes(context.Background(), &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: &user, UserAttributes: attrs})
+	require.NoError(t, err)
+}
