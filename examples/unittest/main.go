@@ -52,6 +52,7 @@ import (
 	"fmt"
 	"log"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	"os"
@@ -118,7 +119,7 @@ func (s *Service) Routes() http.Handler {
 		addr := clientAddr(r)
 		if wait, closed := s.Throttle.Closed(addr); closed {
 			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "throttled"))
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_failures"})
 			return
 		}

@@ -135,7 +135,7 @@ func TestPasswordReset_Unauthenticated(t *testing.T) {
 	for name, header := range map[string]string{
 		"no header": "", "wrong token": "Bearer nope-nope", "empty bearer": "Bearer ", "basic": "Basic YWxpY2U6eA==",
 		"another agent's prefix": "Bearer " + tokens["alice"][:len(tokens["alice"])-1],
-		"the hash itself": "Bearer " + HashToken(tokens["alice"]),
+		"the hash itself":        "Bearer " + HashToken(tokens["alice"]),
 	} {
 		t.Run(name, func(t *testing.T) {
 			m := resetpwtest.NewMock(t) // no expectation: nothing may be looked up
@@ -187,4 +187,3 @@ func TestPasswordReset_OnlyPOST(t *testing.T) {
 	newService(m, nil).Routes().ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
 }
-
