@@ -241,7 +241,18 @@ type entry struct {
 // doesn't know, or longer than maxJournalLine, naming file and line. A last
 // line cut short by a crash (no newline) is left out (cutShort).
 func readJournal(path, pool string) (*journalStates, error) {
-	f, err := os.Open(path)
+	st, err := os.Lstat(path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return nil, fmt.Errorf("--resume: journal %s does not exist (run without --resume to start a new one)", path)
+	case err != nil:
+		return nil, fmt.Errorf("--resume: %w", err)
+	case st.Mode()&os.ModeSymlink != 0:
+		return nil, fmt.Errorf("journal %s is a symlink: name the file itself", path)
+	case !st.Mode().IsRegular():
+		return nil, fmt.Errorf("--resume: journal %s is not a regular file", path)
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
 	if err != nil {
 		return nil, fmt.Errorf("--resume: %w", err)
 	}
@@ -284,6 +295,9 @@ func readJournal(path, pool string) (*journalStates, error) {
 			return nil, fmt.Errorf("%s:%d: %w", path, n, err)
 		}
 		offset += int64(len(b))
+		if len(bytes.TrimSpace(b)) == 0 {
+			continue
+		}
 		var l Line
 		dec := json.NewDecoder(bytes.NewReader(b))
 		dec.DisallowUnknownFields()
