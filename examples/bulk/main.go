@@ -10,12 +10,24 @@
 //	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.txt --out journal.jsonl
 //	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.csv --csv-column email --out journal.jsonl --resume
 //
-// --resume reads the journal first: users shown as sent are skipped, users
+// Each run starts its journal with a "run" line (the pool, a run ID and the
+// inputs' digest), and every line says the username actually sent (sent_as)
+// or the earlier input it duplicated. A new run creates its journal 0600 and
+// refuses one that exists; symlinks are refused.
+//
+// --resume reads the journal first, and refuses to run when it does not
+// exist, belongs to another pool, or holds a line it can't read (naming file
+// and line). Users are matched by the username sent, whatever the spelling
+// of the input (an email or phone number is resolved first, sending
+// nothing): users shown as sent, or duplicates of them, are skipped, users
 // whose failure sent nothing are tried again, and users whose reset may have
 // gone out (a "sending" line with no outcome, after a crash or a kill, or a
 // failure that says maybe_sent) are not sent again: they get an "unknown"
 // line, since a second code would invalidate the first. --resend-unknown
 // sends those too.
+//
+// SIGINT or SIGTERM stops the run, even while it waits for its input: every
+// input read gets an outcome.
 //
 // --plan sends nothing: it runs resetpw.Resetter.Plan over the input (or
 // PlanPool over every user of the pool with --all-users) and prints the

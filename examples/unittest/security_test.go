@@ -448,3 +448,46 @@ func TestMaxHeaderBytes(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
 }
+
+// What held: 200 concurrent requests of one agent get exactly 5 resets and
+// 195 refusals of the agent's limit.
+func TestPasswordReset_ConcurrentAgentLimit(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Times(5)
+	h := newService(m, nil).Routes()
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Go(func() {
+			code := postFrom(h, "192.0.2.1:1", tokens["alice"]).Code
+			mu.Lock()
+			codes[code]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, map[int]int{http.StatusNoContent: 5, http.StatusTooManyRequests: 195}, codes)
+}
+
+// failingBody fails the test if the handler reads the request body.
+type failingBody struct{ t *testing.T }
+
+func (b failingBody) Read([]byte) (int, error) {
+	b.t.Error("the body was read")
+	return 0, io.EOF
+}
+
+// What held: the body is never read, authenticated or not.
+func TestPasswordReset_BodyNeverRead(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	h := newService(m, nil).Routes()
+	for _, token := range []string{tokens["alice"], "nope"} {
+		req := httptest.NewRequest(http.MethodPost, "/users/diego/password-reset", failingBody{t})
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Contains(t, []int{http.StatusNoContent, http.StatusUnauthorized}, rec.Code)
+	}
+}
