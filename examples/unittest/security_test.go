@@ -370,6 +370,17 @@ func TestFinding3_SlowConnectionsDontBlockAValidAgent(t *testing.T) {
 	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
 	assert.Less(t, time.Since(start), time.Second)
 
+	// An idle keep-alive connection is closed after IdleTimeout.
+	idle, err := dialFrom("127.0.0.1", addr)
+	require.NoError(t, err)
+	defer idle.Close()
+	_, err = io.WriteString(idle, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	require.NoError(t, idle.SetReadDeadline(time.Now().Add(lim.IdleTimeout+3*time.Second)))
+	b, err := io.ReadAll(idle) // the 401, then EOF when the server closes it
+	require.NoError(t, err, "closed by the server, not by our deadline")
+	assert.Contains(t, string(b), "401 Unauthorized")
+
 	// The server closes every slow connection by itself, within its
 	// timeouts.
 	deadline := time.Now().Add(lim.ReadTimeout + 3*time.Second)
@@ -490,4 +501,25 @@ func TestPasswordReset_BodyNeverRead(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		assert.Contains(t, []int{http.StatusNoContent, http.StatusUnauthorized}, rec.Code)
 	}
+}
+
+// What held: odd usernames are refused before anything is sent.
+func TestPasswordReset_OddUsernamesRefused(t *testing.T) {
+	f := resetpwtest.NewFake()
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	_, err := f.AddUser(p, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(testAgents())}
+	s.PerAgent.Rate, s.PerAgent.Burst = 1, 100
+	h := s.Routes()
+	for _, user := range []string{"a%20b", "%00diego", strings.Repeat("a", 200), "%3Cscript%3E%20x"} {
+		req := httptest.NewRequest(http.MethodPost, "/users/"+user+"/password-reset", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusBadRequest, rec.Code, user)
+	}
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
 }
