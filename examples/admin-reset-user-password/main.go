@@ -18,16 +18,25 @@
 // command; text, table and yaml print a one-line summary. Errors go to
 // stderr, masked, as "error: KIND: message", with one exit code per kind:
 //
-//	0  success                     17 no_verified_contact
-//	1  unexpected failure          18 sms_sandbox
-//	2  usage (flags, input files)  19 delivery_config
-//	10 invalid_input               20 trigger
-//	11 pool_not_found              21 throttled
-//	12 user_not_found              22 attempt_limit
-//	13 ambiguous_alias             23 access_denied
-//	14 user_disabled               24 unavailable
-//	15 user_state                  25 not_enabled
-//	16 recovery_not_configured     26 run_stopped
+//	0   success                     17 no_verified_contact
+//	1   unexpected failure, a bug   18 sms_sandbox
+//	252 usage (flags, input files)  19 delivery_config
+//	10  invalid_input               20 trigger
+//	11  pool_not_found              21 throttled
+//	12  user_not_found              22 attempt_limit
+//	13  ambiguous_alias             23 access_denied
+//	14  user_disabled               24 unavailable
+//	15  user_state                  25 not_enabled
+//	16  recovery_not_configured     26 run_stopped
+//
+// 252 is the AWS CLI's own code for a usage error. Go's runtime exits 2 when
+// the program crashes, so a crash is never read as a usage error.
+//
+// file:// arguments must be regular files of at most 64 KiB, checked before
+// reading. --cli-input-json and --cli-input-yaml are read as strictly as the
+// AWS CLI reads them: keys spelt exactly, none twice (in ClientMetadata
+// neither), string values, one object or document and nothing after it. No
+// error message repeats the content of an input.
 package main
 
 import (
@@ -61,7 +70,7 @@ import (
 const (
 	exitOK         = 0
 	exitUnexpected = 1
-	exitUsage      = 2
+	exitUsage      = 252 // the AWS CLI's; Go's runtime exits 2 when it crashes
 )
 
 // kindExitCodes is the documented exit code of each kind. A new kind gets
@@ -122,7 +131,17 @@ func (e *usageError) Error() string { return e.msg }
 
 func usagef(format string, a ...any) error { return &usageError{fmt.Sprintf(format, a...)} }
 
-func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int) {
+	defer func() {
+		// A bug is not a usage error: exit 1. (Go's own crashes, which
+		// can't be recovered, exit 2; the usage code is 252, as the AWS
+		// CLI's, so that the two are never confused.) The panic's value is
+		// not printed: it may hold an input.
+		if p := recover(); p != nil {
+			fmt.Fprintln(stderr, "error: unexpected: internal error (a bug in admin-reset-user-password)")
+			code = exitUnexpected
+		}
+	}()
 	err := runErr(ctx, args, stdout, stderr)
 	var ue *usageError
 	switch {
@@ -134,13 +153,29 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "usage error: %s\n", ue.msg)
 		return exitUsage
 	}
-	code := exitCode(err)
+	code = exitCode(err)
 	kind := "unexpected"
 	if code != exitUnexpected {
 		kind = resetpw.KindOf(err).Code()
 	}
 	fmt.Fprintf(stderr, "error: %s: %v\n", kind, err)
+	if fateOf(err) == "unknown" {
+		fmt.Fprintln(stderr, "note: a code may have been sent anyway; running this again may send a second code, which invalidates the first")
+	}
 	return code
+}
+
+// fateOf says whether a reset's code went out: "sent", "not_sent", or
+// "unknown" when it may have. It is the one place to switch to the
+// library's typed fate.
+func fateOf(err error) string {
+	switch {
+	case err == nil:
+		return "sent"
+	case resetpw.MaybeSent(err):
+		return "unknown"
+	}
+	return "not_sent"
 }
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
@@ -202,19 +237,6 @@ func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	return o, nil
 }
 
-// readArg reads a flag value that may be file://path.
-func readArg(flagName, v string) (string, error) {
-	path, ok := strings.CutPrefix(v, "file://")
-	if !ok {
-		return v, nil
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "", usagef("--%s: %v", flagName, err)
-	}
-	return string(b), nil
-}
-
 func (o *options) request() (resetpw.Request, error) {
 	var in input
 	if o.inputJSON != "" {
@@ -222,9 +244,7 @@ func (o *options) request() (resetpw.Request, error) {
 		if err != nil {
 			return resetpw.Request{}, err
 		}
-		dec := json.NewDecoder(strings.NewReader(s))
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&in); err != nil {
+		if in, err = parseInputJSON(s); err != nil {
 			return resetpw.Request{}, usagef("--cli-input-json: %v", err)
 		}
 	}
@@ -233,9 +253,7 @@ func (o *options) request() (resetpw.Request, error) {
 		if err != nil {
 			return resetpw.Request{}, err
 		}
-		dec := yaml.NewDecoder(strings.NewReader(s))
-		dec.KnownFields(true)
-		if err := dec.Decode(&in); err != nil {
+		if in, err = parseInputYAML(s); err != nil {
 			return resetpw.Request{}, usagef("--cli-input-yaml: %v", err)
 		}
 	}
@@ -252,6 +270,12 @@ func (o *options) request() (resetpw.Request, error) {
 			return resetpw.Request{}, err
 		}
 		m, err := metadata.Parse(s)
+		var pe *metadata.ParseError
+		if errors.As(err, &pe) && strings.HasPrefix(o.clientMetadata, "file://") {
+			// The parser quotes the key it stopped at; from a file, that
+			// may be anything the file holds.
+			err = fmt.Errorf("%s: cannot parse client metadata at byte %d", o.clientMetadata, pe.Offset)
+		}
 		if err != nil {
 			return resetpw.Request{}, fmt.Errorf("--client-metadata: %w", &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: resetpw.OpValidate, Err: err})
 		}

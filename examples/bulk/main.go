@@ -10,12 +10,24 @@
 //	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.txt --out journal.jsonl
 //	go run ./examples/bulk --user-pool-id us-west-2_aaaaaaaaa --input users.csv --csv-column email --out journal.jsonl --resume
 //
-// --resume reads the journal first: users shown as sent are skipped, users
+// Each run starts its journal with a "run" line (the pool, a run ID and the
+// inputs' digest), and every line says the username actually sent (sent_as)
+// or the earlier input it duplicated. A new run creates its journal 0600 and
+// refuses one that exists; symlinks are refused.
+//
+// --resume reads the journal first, and refuses to run when it does not
+// exist, belongs to another pool, or holds a line it can't read (naming file
+// and line). Users are matched by the username sent, whatever the spelling
+// of the input (an email or phone number is resolved first, sending
+// nothing): users shown as sent, or duplicates of them, are skipped, users
 // whose failure sent nothing are tried again, and users whose reset may have
 // gone out (a "sending" line with no outcome, after a crash or a kill, or a
 // failure that says maybe_sent) are not sent again: they get an "unknown"
 // line, since a second code would invalidate the first. --resend-unknown
 // sends those too.
+//
+// SIGINT or SIGTERM stops the run, even while it waits for its input: every
+// input read gets an outcome.
 //
 // --plan sends nothing: it runs resetpw.Resetter.Plan over the input (or
 // PlanPool over every user of the pool with --all-users) and prints the
@@ -53,6 +65,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -139,9 +152,48 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 
+	var states *journalStates
+	if o.resume {
+		if states, err = readJournal(o.out, o.poolID); err != nil {
+			return err
+		}
+		if states.cutShort {
+			fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
+		}
+	}
+	out := o.out
+	if o.plan && out == "-" {
+		out = "" // the totals go to stdout; lines only to a file
+	}
+	var j *journal
+	if out != "" {
+		keep := int64(0)
+		if states != nil {
+			keep = states.keep
+		}
+		if j, err = openJournal(out, stdout, o.resume, keep); err != nil {
+			return err
+		}
+		defer j.close()
+	}
+
 	var names []string
 	if !o.allUsers {
-		if names, err = readNames(o, stdin); err != nil {
+		var stopped error
+		names, stopped = readNames(ctx, o, stdin)
+		var intr *interrupted
+		if errors.As(stopped, &intr) {
+			return o.stoppedReading(names, j, stderr, intr)
+		}
+		if stopped != nil {
+			return stopped
+		}
+	}
+	if states != nil && states.lastDigest != "" && states.lastDigest != runLine(o.poolID, names).InputsDigest {
+		fmt.Fprintln(stderr, "bulk: the input differs from the last run's; users are matched by the username sent, whatever the spelling")
+	}
+	if j != nil {
+		if err := j.write(runLine(o.poolID, names)); err != nil {
 			return err
 		}
 	}
@@ -169,49 +221,81 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	out := o.out
-	if o.plan && out == "-" {
-		out = "" // the totals go to stdout; lines only to a file
-	}
-	var j *journal
-	if out != "" {
-		if j, err = openJournal(out, stdout); err != nil {
-			return err
-		}
-		defer j.close()
-	}
 	if o.plan {
 		return o.runPlan(ctx, r, names, j, stdout, stderr)
 	}
-	return o.runBulk(ctx, r, names, j, stderr)
+	return o.runBulk(ctx, r, names, j, states, stderr)
 }
 
-// runBulk resets the users of names that the journal does not show as done.
-func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []string, j *journal, stderr io.Writer) error {
-	states := map[string]userState{}
-	if o.resume {
-		var err error
-		if states, err = readJournal(o.out); err != nil {
+// stoppedReading gives every input read before a signal an outcome: not
+// sent, the run stopped.
+func (o options) stoppedReading(names []string, j *journal, stderr io.Writer, intr *interrupted) error {
+	if j != nil {
+		if err := j.write(runLine(o.poolID, names)); err != nil {
 			return err
+		}
+		for i, n := range names {
+			if err := j.write(Line{Index: i, Username: journalName(n), Status: "failed", Kind: resetpw.ErrRunStopped.Code(),
+				Error: "not sent: the run was stopped while reading its input"}); err != nil {
+				return err
+			}
+		}
+	}
+	fmt.Fprintf(stderr, "bulk: stopped while reading the input: %d read, none sent\n", len(names))
+	return intr
+}
+
+// runBulk resets the users of names that the journal does not show as sent
+// or maybe sent, under any spelling.
+func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []string, j *journal, states *journalStates, stderr io.Writer) error {
+	if states == nil {
+		states = &journalStates{by: map[string]userState{}}
+	}
+	stateOf := make([]userState, len(names))
+	for i, n := range names {
+		stateOf[i] = states.of(n)
+	}
+	if states.any() {
+		// An email or phone number may name a user the journal knows by
+		// another spelling: resolve them first (nothing is sent).
+		var idx []int
+		var reqs []string
+		for i, n := range names {
+			if stateOf[i] == stateNone && alias.Classify(n) != alias.Username {
+				idx, reqs = append(idx, i), append(reqs, n)
+			}
+		}
+		if len(reqs) > 0 {
+			_, err := r.Plan(ctx, requests(o.poolID, reqs), resetpw.BulkOptions{Concurrency: o.concurrency, DailyEmailLimit: -1},
+				func(out resetpw.Outcome) {
+					if out.Result != nil {
+						i := idx[out.Index]
+						stateOf[i] = max(stateOf[i], states.by[journalName(out.Result.Username)])
+					}
+				})
+			if err != nil {
+				return fmt.Errorf("resolving the input against the journal: %w", err)
+			}
 		}
 	}
 	var todo []string
 	var index []int // todo's position in names
 	skipped, unknown := 0, 0
+	recorded := map[string]bool{}
 	for i, n := range names {
-		switch states[n] {
+		switch stateOf[i] {
 		case stateSent:
 			skipped++
 			continue
 		case stateSending, stateUnknown:
 			if !o.resendUnknown {
 				unknown++
-				if states[n] == stateSending { // record it once
-					if err := j.write(Line{Index: i, Username: n, Status: "unknown", MaybeSent: true,
+				if stateOf[i] == stateSending && !recorded[journalName(n)] { // record it once
+					recorded[journalName(n)] = true
+					if err := j.write(Line{Index: i, Username: journalName(n), Status: "unknown", MaybeSent: true,
 						Error: "a reset may have gone out before the last run stopped; not sent again (--resend-unknown sends it)"}); err != nil {
 						return err
 					}
-					states[n] = stateUnknown
 				}
 				continue
 			}
@@ -220,17 +304,32 @@ func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []strin
 		index = append(index, i)
 	}
 
+	var mu sync.Mutex
+	sentAs := map[int]string{} // by todo index
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	bar := newProgressBar(stderr, len(todo))
 	sum, err := r.Bulk(ctx, requests(o.poolID, todo), resetpw.BulkOptions{
 		Concurrency: o.concurrency, ResetRate: o.rate, DailyEmailLimit: o.dailyEmailLimit, Progress: bar.update, SignOut: o.signOut,
 		BeforeSend: func(i int, req resetpw.Request, username string) error {
-			return j.write(Line{Index: index[i], Username: req.Username, Status: "sending", SentAs: username})
+			// The last guard: a user the journal shows as sent, under a
+			// spelling the checks above could not see.
+			if st := states.by[journalName(username)]; st == stateSent || st > stateNone && !o.resendUnknown {
+				return fmt.Errorf("the journal shows user %s as sent or maybe sent under another spelling: not sending it again", alias.Mask(username))
+			}
+			mu.Lock()
+			sentAs[i] = username
+			mu.Unlock()
+			return j.write(Line{Index: index[i], Username: journalName(req.Username), Status: "sending", SentAs: username})
 		},
 	}, func(out resetpw.Outcome) {
 		l := lineOf(out)
 		l.Index = index[out.Index]
+		mu.Lock()
+		if s := sentAs[out.Index]; s != "" && l.SentAs == "" {
+			l.SentAs = s
+		}
+		mu.Unlock()
 		if l.DuplicateOf != nil {
 			first := index[*l.DuplicateOf]
 			l.DuplicateOf = &first
@@ -312,16 +411,29 @@ func requests(pool string, names []string) iter.Seq[resetpw.Request] {
 	}
 }
 
+// fateOf says whether a reset's code went out: "sent", "not_sent", or
+// "unknown" when it may have (sending again then sends a second code). It
+// is the one place to switch to the library's typed fate.
+func fateOf(err error) string {
+	switch {
+	case err == nil:
+		return "sent"
+	case resetpw.MaybeSent(err):
+		return "unknown"
+	}
+	return "not_sent"
+}
+
 func lineOf(o resetpw.Outcome) Line {
-	l := Line{Index: o.Index, Username: o.Request.Username}
+	l := Line{Index: o.Index, Username: journalName(o.Request.Username)}
 	switch {
 	case o.Duplicate:
 		l.Status, l.DuplicateOf = "duplicate", &o.DuplicateOf
 	case o.Err != nil:
 		l.Status, l.Kind, l.Error = "failed", resetpw.KindOf(o.Err).Code(), o.Err.Error()
-		l.MaybeSent = resetpw.MaybeSent(o.Err)
+		l.MaybeSent = fateOf(o.Err) == "unknown"
 	default:
-		l.Status, l.RequestID = "sent", o.Result.RequestID
+		l.Status, l.RequestID, l.SentAs = "sent", o.Result.RequestID, o.Result.Username
 		l.SignedOut = o.Result.SignedOut
 		if o.Result.SignOutErr != nil {
 			l.SignOutError = o.Result.SignOutErr.Error()
@@ -333,47 +445,85 @@ func lineOf(o resetpw.Outcome) Line {
 	return l
 }
 
-// readNames reads the input: one name a line, or a CSV column.
-func readNames(o options, stdin io.Reader) ([]string, error) {
-	in := stdin
+// interrupted is the error of a run stopped while reading its input.
+type interrupted struct{ cause error }
+
+func (e *interrupted) Error() string {
+	return fmt.Sprintf("stopped while reading the input: %v", e.cause)
+}
+
+func (e *interrupted) Unwrap() []error { return []error{resetpw.ErrRunStopped, e.cause} }
+
+// readNames reads the input: one name a line, or a CSV column. A signal
+// (ctx) while it waits for input stops it: it returns what it read so far
+// and an *interrupted error.
+func readNames(ctx context.Context, o options, stdin io.Reader) ([]string, error) {
+	var mu sync.Mutex
+	var names []string
+	done := make(chan error, 1)
+	go func() {
+		done <- scanNames(o, stdin, func(n string) {
+			mu.Lock()
+			names = append(names, n)
+			mu.Unlock()
+		})
+	}()
+	select {
+	case err := <-done:
+		return names, err
+	case <-ctx.Done():
+		mu.Lock()
+		defer mu.Unlock()
+		return slices.Clone(names), &interrupted{context.Cause(ctx)}
+	}
+}
+
+// scanNames reads the input, passing each name to add. Opening the input is
+// part of it: opening a FIFO waits for its writer.
+func scanNames(o options, stdin io.Reader, add func(string)) error {
+	in, inName := stdin, "stdin"
 	if o.input != "-" {
 		f, err := os.Open(o.input)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		defer f.Close()
-		in = f
+		in, inName = f, o.input
 	}
-	var names []string
 	if o.csvColumn == "" {
 		sc := bufio.NewScanner(in)
 		sc.Buffer(make([]byte, 64<<10), 1<<20)
+		line := 0
 		for sc.Scan() {
+			line++
 			if n := strings.TrimSpace(sc.Text()); n != "" && !strings.HasPrefix(n, "#") {
-				names = append(names, n)
+				add(n)
 			}
 		}
-		return names, sc.Err()
+		if err := sc.Err(); err != nil {
+			return fmt.Errorf("%s:%d: %w", inName, line+1, err)
+		}
+		return nil
 	}
 	cr := csv.NewReader(in)
 	header, err := cr.Read()
 	if err != nil {
-		return nil, fmt.Errorf("reading the CSV header: %w", err)
+		return fmt.Errorf("reading the CSV header of %s: %w", inName, err)
 	}
 	col := slices.Index(header, o.csvColumn)
 	if col < 0 {
-		return nil, fmt.Errorf("CSV has no column %q (it has %s)", o.csvColumn, strings.Join(header, ", "))
+		return fmt.Errorf("CSV has no column %q (it has %s)", o.csvColumn, strings.Join(header, ", "))
 	}
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return names, nil
+			return nil
 		}
 		if err != nil {
-			return nil, err
+			return fmt.Errorf("%s: %w", inName, err)
 		}
 		if n := strings.TrimSpace(rec[col]); n != "" {
-			names = append(names, n)
+			add(n)
 		}
 	}
 }

@@ -26,7 +26,8 @@ import (
 
 const pool = "us-west-2_aaaaaaaaa"
 
-// readLines reads journal lines, leaving out the "sending" ones unless all.
+// readLines reads journal lines, leaving out the "run" ones, and the
+// "sending" ones unless all.
 func readLines(t *testing.T, s string, all ...bool) []Line {
 	t.Helper()
 	var out []Line
@@ -34,12 +35,17 @@ func readLines(t *testing.T, s string, all ...bool) []Line {
 	for sc.Scan() {
 		var l Line
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &l))
-		if l.Status == "sending" && len(all) == 0 {
+		if l.Status == "run" || l.Status == "sending" && len(all) == 0 {
 			continue
 		}
 		out = append(out, l)
 	}
 	return out
+}
+
+// runHeader is the "run" line a journal of pool starts with.
+func runHeader(pool string) string {
+	return `{"status":"run","format":"` + journalFormat + `","pool":"` + pool + `","run_id":"test"}` + "\n"
 }
 
 func TestBulk_LinesFromStdin(t *testing.T) {
@@ -70,7 +76,7 @@ func TestBulk_CSVAndResume(t *testing.T) {
 	require.NoError(t, os.WriteFile(csvPath, []byte("id,login,team\n1,alice,a\n2,bob,b\n3,carol,c\n"), 0o600))
 	out := filepath.Join(dir, "out.jsonl")
 	// A first run that got as far as alice.
-	require.NoError(t, os.WriteFile(out, []byte(`{"index":0,"username":"alice","status":"sent"}`+"\n"+`{"index":1,"username":"bob","status":"failed","kind":"throttled"}`+"\n"), 0o600))
+	require.NoError(t, os.WriteFile(out, []byte(runHeader(pool)+`{"index":0,"username":"alice","status":"sent"}`+"\n"+`{"index":1,"username":"bob","status":"failed","kind":"throttled"}`+"\n"), 0o600))
 	var stdout, stderr bytes.Buffer
 	err := run(context.Background(), []string{"--user-pool-id", pool, "--demo", "--input", csvPath, "--csv-column", "login", "--out", out, "--resume"},
 		strings.NewReader(""), &stdout, &stderr)

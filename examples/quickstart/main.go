@@ -10,7 +10,9 @@
 // With -serve ADDR it keeps the embedded Cognito running on ADDR instead,
 // for the CLI example or any SDK client to talk to (-users N adds users
 // user0001.., -answer-delay D answers resets D after doing them, and GET
-// /resetpwtest/deliveries lists the codes sent):
+// /resetpwtest/deliveries lists the codes sent, with unmasked emails, phone
+// numbers and ClientMetadata). ADDR must be a loopback address unless
+// -expose says otherwise, and the server says so loudly when it starts:
 //
 //	go run ./examples/quickstart -serve 127.0.0.1:4566
 //	go run ./examples/admin-reset-user-password --endpoint-url http://127.0.0.1:4566 --region us-west-2 \
@@ -22,11 +24,13 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"sync"
 	"syscall"
 	"time"
 
@@ -43,10 +47,13 @@ func main() {
 	serve := flag.String("serve", "", "keep the embedded Cognito running on this address, such as 127.0.0.1:4566")
 	users := flag.Int("users", 0, "with -serve: add this many users user0001.. with verified emails")
 	answerDelay := flag.Duration("answer-delay", 0, "with -serve: answer AdminResetUserPassword this long after doing it")
+	expose := flag.Bool("expose", false, "with -serve: allow an address other than loopback (anyone who can connect sees every delivery, unmasked)")
 	flag.Parse()
 	var err error
 	if *serve != "" {
-		err = serveFake(*serve, *users, *answerDelay)
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		err = serveFake(ctx, serveOptions{addr: *serve, expose: *expose, users: *users, answerDelay: *answerDelay}, os.Stdout, os.Stderr)
 	} else {
 		err = run(context.Background())
 	}
@@ -79,36 +86,107 @@ func newFake() (*resetpwtest.Fake, error) {
 	return fake, nil
 }
 
-// serveFake serves the embedded Cognito on addr until interrupted, with n
-// more users and answers to resets delayed by answerDelay. The Fake's
-// deliveries are at resetpwtest.DeliveriesPath.
-func serveFake(addr string, n int, answerDelay time.Duration) error {
+type serveOptions struct {
+	addr        string
+	expose      bool // allow an address other than loopback
+	users       int
+	answerDelay time.Duration
+}
+
+// checkLoopback refuses an address that is not loopback (an empty host is
+// every interface).
+func checkLoopback(addr string) error {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return err
+	}
+	if host == "localhost" {
+		return nil
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return fmt.Errorf("-serve %s is not a loopback address: the embedded Cognito shows every delivery, unmasked, to anyone who can connect; use 127.0.0.1, or add -expose to mean it", addr)
+}
+
+// deliveriesWarning is printed when -serve starts.
+const deliveriesWarning = "WARNING: GET %s shows every code sent with UNMASKED emails, phone numbers and ClientMetadata to anyone who can connect to %s. Test data only.\n"
+
+// serveFake serves the embedded Cognito until ctx ends, with more users
+// and answers to resets delayed as o says. The Fake's deliveries are at
+// resetpwtest.DeliveriesPath.
+func serveFake(ctx context.Context, o serveOptions, stdout, stderr io.Writer) error {
+	if !o.expose {
+		if err := checkLoopback(o.addr); err != nil {
+			return err
+		}
+	}
 	fake, err := newFake()
 	if err != nil {
 		return err
 	}
-	for i := 1; i <= n; i++ {
+	for i := 1; i <= o.users; i++ {
 		name := fmt.Sprintf("user%04d", i)
 		if _, err := fake.AddUser(poolID, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true")); err != nil {
 			return err
 		}
 	}
-	fake.DelayAnswers(answerDelay)
+	fake.DelayAnswers(o.answerDelay)
 	srv := resetpwtest.NewServer(fake)
 	defer srv.Close()
-	l, err := net.Listen("tcp", addr)
+	l, err := net.Listen("tcp", o.addr)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("embedded Cognito at http://%s: pool %s, users diego (diego@example.com), nora, sam; Ctrl-C stops it\n", l.Addr(), poolID)
-	hs := &http.Server{Handler: srv.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
+	fmt.Fprintf(stderr, deliveriesWarning, resetpwtest.DeliveriesPath, l.Addr())
+	fmt.Fprintf(stdout, "embedded Cognito at http://%s: pool %s, users diego (diego@example.com), nora, sam; Ctrl-C stops it\n", l.Addr(), poolID)
+	hs := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30*time.Second + o.answerDelay,
+		IdleTimeout:       30 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+	}
 	go func() { <-ctx.Done(); _ = hs.Close() }()
-	if err := hs.Serve(l); err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := hs.Serve(limitListener(l, 512)); err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
 	return nil
+}
+
+// limitListener lets at most n connections be open at once: Accept waits
+// for one to close (golang.org/x/net/netutil.LimitListener, without the
+// dependency).
+func limitListener(l net.Listener, n int) net.Listener {
+	return &capped{Listener: l, sem: make(chan struct{}, n)}
+}
+
+type capped struct {
+	net.Listener
+	sem chan struct{}
+}
+
+func (c *capped) Accept() (net.Conn, error) {
+	c.sem <- struct{}{}
+	conn, err := c.Listener.Accept()
+	if err != nil {
+		<-c.sem
+		return nil, err
+	}
+	return &cappedConn{Conn: conn, release: func() { <-c.sem }}, nil
+}
+
+type cappedConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *cappedConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
 }
 
 func run(ctx context.Context) error {

@@ -8,9 +8,20 @@
 //
 // Every request is authenticated first: without a valid token the answer is
 // 401 and nothing is looked up, so anonymous callers learn nothing about
-// which users exist. The agent behind the token is recorded in the reset's
-// ClientMetadata (for the pool's Lambda triggers) and in the log line, and
-// each agent may start only a few resets a minute (429 past that).
+// which users exist. Tokens are 128 random bits (-new-token AGENT prints
+// one and its hash); only their SHA-256 is configured. Failed attempts are
+// logged (rate-limited) and throttled per client address with a doubling
+// backoff (429 while it lasts, the credentials unchecked). The agent behind
+// the token is recorded in the reset's ClientMetadata (for the pool's Lambda
+// triggers) and in the audit line, and each agent may start only a few
+// resets a minute (429 past that).
+//
+// Once handed to Cognito, a reset runs to its end even if the client goes
+// away (its context keeps the request's values, not its cancellation, and
+// has a deadline of its own). Each reset writes one audit line, "helpdesk
+// reset", with the agent, the masked user, the kind, the fate (sent,
+// not_sent, unknown) and Cognito's request ID; its request_id (also the
+// X-Request-Id header of the answer) is on the library's line too.
 //
 // It answers 204 when the code was sent, and otherwise the suggested status
 // of the error's kind (resetpw.Kind.HTTPStatus: 404 unknown user, 409 the
@@ -19,26 +30,35 @@
 // and whether a code may have gone out anyway (then retrying sends a second
 // code, which invalidates the first).
 //
-// Run it against the embedded fake, with the agents' tokens in
-// HELPDESK_TOKENS (agent:token pairs, comma-separated):
+// The server sets read, write, idle and header timeouts, a maximum header
+// size, and caps open connections, in all and per client address (Limits).
 //
-//	HELPDESK_TOKENS=alice:s3cret go run ./examples/unittest &
-//	curl -X POST -H 'Authorization: Bearer s3cret' localhost:8080/users/diego/password-reset
+// Run it against the embedded fake, with the agents' token hashes in
+// HELPDESK_TOKENS (agent:sha256:HEX pairs, comma-separated):
+//
+//	go run ./examples/unittest -new-token alice   # prints the token and its HELPDESK_TOKENS entry
+//	HELPDESK_TOKENS=alice:sha256:... go run ./examples/unittest &
+//	curl -X POST -H "Authorization: Bearer $TOKEN" localhost:8080/users/diego/password-reset
+//
+// README.md says how to deploy it, and how to put it behind the
+// organisation's identity provider instead.
 package main
 
 import (
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"log"
 	"log/slog"
+	"math"
+	"net"
 	"net/http"
 	"os"
-	"strings"
+	"strconv"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -50,60 +70,69 @@ import (
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
-// Authenticate returns the agent that r comes from, or ok false.
+// Authenticate returns the agent that r comes from, or ok false. Replace
+// BearerTokenHashes with a check of the organisation's identity provider
+// (an OIDC token's signature, issuer and audience, or a client
+// certificate's subject under mTLS): README.md shows both.
 type Authenticate func(r *http.Request) (agent string, ok bool)
 
-// BearerTokens authenticates "Authorization: Bearer TOKEN" against the
-// tokens of agents (agent → token), comparing in constant time; every token
-// is compared, so that the time taken says nothing about which one matched.
-func BearerTokens(tokens map[string]string) Authenticate {
-	return func(r *http.Request) (string, bool) {
-		given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-		if !ok || given == "" {
-			return "", false
-		}
-		found := ""
-		for agent, token := range tokens {
-			if subtle.ConstantTimeCompare([]byte(given), []byte(token)) == 1 {
-				found = agent
-			}
-		}
-		return found, found != ""
-	}
-}
+// DefaultResetTimeout is how long a reset may take once started, whether or
+// not its caller is still there.
+const DefaultResetTimeout = 30 * time.Second
 
 // Service resets passwords in one user pool for authenticated agents.
 type Service struct {
 	Resetter     resetpw.PasswordResetter
 	PoolID       string
 	Authenticate Authenticate
-	Logger       *slog.Logger
+	// Logger gets the audit lines and failed authentications; build it
+	// with NewLogger so that they carry the request ID.
+	Logger *slog.Logger
 	// PerAgent is how many resets an agent may start: Burst at once, then
 	// Rate a second. The zero value allows 5, then one every 12 seconds.
 	PerAgent struct {
 		Rate  rate.Limit
 		Burst int
 	}
+	// Throttle slows down failed authentications per client address.
+	Throttle Throttle
+	// ResetTimeout bounds a reset, detached from its request; 0 is
+	// DefaultResetTimeout.
+	ResetTimeout time.Duration
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
+	failures failureLog
 }
 
 type agentKey struct{}
 
-// Routes returns the service's handler: authentication first, then the
-// routes.
+// Routes returns the service's handler: a request ID, the failure throttle
+// and authentication first, then the routes.
 func (s *Service) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /users/{username}/password-reset", s.reset)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := newRequestID()
+		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
+		w.Header().Set("X-Request-Id", id)
+		addr := clientAddr(r)
+		if wait, closed := s.Throttle.Closed(addr); closed {
+			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "throttled"))
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_failures"})
+			return
+		}
 		agent, ok := s.Authenticate(r)
 		if !ok {
+			n, wait := s.Throttle.Fail(addr)
+			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "bad credentials"),
+				slog.Int("failures", n), slog.Duration("backoff", wait))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
 			return
 		}
-		mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), agentKey{}, agent)))
+		mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
 	})
 }
 
@@ -125,30 +154,67 @@ func (s *Service) allow(agent string) bool {
 	return l.Allow()
 }
 
+// fateOf says whether a reset's code went out: "sent", "not_sent", or
+// "unknown" when it may have (retrying then sends a second code). It is the
+// one place to switch to the library's typed fate.
+func fateOf(err error) string {
+	switch {
+	case err == nil:
+		return "sent"
+	case resetpw.MaybeSent(err):
+		return "unknown"
+	}
+	return "not_sent"
+}
+
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
 	username := r.PathValue("username")
-	log := s.logger().With(slog.String("agent", agent), slog.String("user", alias.Mask(username)))
+	audit := func(ctx context.Context, kind string, status int, err error, requestID string) {
+		level := slog.LevelInfo
+		if err != nil || kind != "" {
+			level = slog.LevelWarn
+		}
+		if kind == "" {
+			kind = "none"
+		}
+		s.logger().LogAttrs(ctx, level, "helpdesk reset", slog.String("agent", agent), slog.String("user", alias.Mask(username)),
+			slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Int("status", status),
+			slog.String("cognito_request_id", requestID))
+	}
 	if !s.allow(agent) {
-		log.LogAttrs(r.Context(), slog.LevelWarn, "helpdesk reset refused", slog.String("reason", "agent rate limit"))
+		audit(r.Context(), "agent_rate_limit", http.StatusTooManyRequests, nil, "")
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "agent_rate_limit"})
 		return
 	}
-	_, err := s.Resetter.Reset(r.Context(), resetpw.Request{
+	// The reset outlives the request: a client that goes away must not
+	// cancel a reset Cognito may already be doing, or the service would
+	// log a fate it doesn't know.
+	timeout := s.ResetTimeout
+	if timeout <= 0 {
+		timeout = DefaultResetTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	defer cancel()
+	res, err := s.Resetter.Reset(ctx, resetpw.Request{
 		UserPoolID:     s.PoolID,
 		Username:       username,
 		ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent},
 	})
 	if err == nil {
-		log.LogAttrs(r.Context(), slog.LevelInfo, "helpdesk reset sent")
+		audit(ctx, "", http.StatusNoContent, nil, res.RequestID)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
 	status := statusOf(err)
 	kind := resetpw.KindOf(err)
-	log.LogAttrs(r.Context(), slog.LevelWarn, "helpdesk reset failed", slog.String("kind", kind.Code()),
-		slog.Int("status", status), slog.Bool("maybe_sent", resetpw.MaybeSent(err)))
-	writeJSON(w, status, map[string]any{"error": kind.Code(), "maybe_sent": resetpw.MaybeSent(err)})
+	requestID := ""
+	var e *resetpw.Error
+	if errors.As(err, &e) {
+		requestID = e.RequestID
+	}
+	audit(ctx, kind.Code(), status, err, requestID)
+	writeJSON(w, status, map[string]any{"error": kind.Code(), "maybe_sent": fateOf(err) == "unknown"})
 }
 
 // statusOf maps every error of resetpw to the status this service answers:
@@ -174,6 +240,9 @@ func (s *Service) logger() *slog.Logger {
 	if s.Logger == nil {
 		return slog.New(slog.DiscardHandler)
 	}
+	if _, ok := s.Logger.Handler().(RequestIDHandler); !ok {
+		return NewLogger(s.Logger.Handler())
+	}
 	return s.Logger
 }
 
@@ -183,23 +252,23 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 	_ = json.NewEncoder(w).Encode(body)
 }
 
-// parseTokens reads "agent:token,agent:token".
-func parseTokens(s string) (map[string]string, error) {
-	tokens := map[string]string{}
-	for pair := range strings.SplitSeq(s, ",") {
-		agent, token, ok := strings.Cut(strings.TrimSpace(pair), ":")
-		if !ok || agent == "" || len(token) < 6 {
-			return nil, fmt.Errorf("HELPDESK_TOKENS: want agent:token pairs with tokens of 6 or more characters")
-		}
-		tokens[agent] = token
-	}
-	return tokens, nil
-}
-
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "the address to listen on")
+	newToken := flag.String("new-token", "", "print a new token for this agent and its HELPDESK_TOKENS entry, and exit")
 	flag.Parse()
-	tokens, err := parseTokens(os.Getenv("HELPDESK_TOKENS"))
+	if *newToken != "" {
+		if !validAgent(*newToken) {
+			log.Fatal(errNoAgent)
+		}
+		token, hash, err := NewToken()
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Printf("token for %s (give it to them once; it is stored nowhere): %s\n", *newToken, token)
+		fmt.Printf("HELPDESK_TOKENS entry: %s:%s\n", *newToken, hash)
+		return
+	}
+	agents, err := parseTokens(os.Getenv("HELPDESK_TOKENS"))
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -210,7 +279,7 @@ func main() {
 	if _, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")); err != nil {
 		log.Fatal(err)
 	}
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	logger := NewLogger(slog.NewTextHandler(os.Stderr, nil))
 	r, err := resetpw.New(f, resetpw.WithLogger(logger))
 	if err != nil {
 		log.Fatal(err)
@@ -218,8 +287,23 @@ func main() {
 	if _, err := r.CheckPool(context.Background(), pool); err != nil {
 		log.Fatal(err) // fail fast: the pool can't reset passwords
 	}
-	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokens(tokens), Logger: logger}
-	log.Println("listening on", *addr)
-	hs := &http.Server{Addr: *addr, Handler: s.Routes(), ReadHeaderTimeout: 10 * time.Second}
-	log.Fatal(hs.ListenAndServe())
+	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(agents), Logger: logger}
+	lim := fitToFileLimit(Limits{}.withDefaults())
+	l, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	log.Println("listening on", l.Addr())
+	log.Fatal(newHTTPServer(s.Routes(), lim, logger).Serve(newLimitListener(l, lim)))
+}
+
+// fitToFileLimit lowers MaxConns below the process's file-descriptor limit
+// (Go raises the soft limit to the hard one at startup), so that the cap,
+// not accept4's EMFILE, is what a flood of connections meets.
+func fitToFileLimit(l Limits) Limits {
+	var rl syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur < uint64(l.MaxConns)+64 {
+		l.MaxConns = max(int(rl.Cur)-64, 16)
+	}
+	return l
 }

@@ -1,0 +1,525 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"log/slog"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// lockedBuffer is a bytes.Buffer safe for concurrent writers.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(l.b.Bytes()))
+	for sc.Scan() {
+		var m map[string]any
+		require.NoError(t, json.Unmarshal(sc.Bytes(), &m))
+		out = append(out, m)
+	}
+	return out
+}
+
+func postFrom(h http.Handler, addr, token string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/users/diego/password-reset", nil)
+	req.RemoteAddr = addr
+	req.Header.Set("Authorization", "Bearer "+token)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+// Finding 1: tokens are hashes of 128 random bits, weak ones never
+// authenticate, and guesses are logged (rate-limited) and throttled per
+// address, without an oracle while closed.
+func TestFinding1_TokensCannotBeBruteForcedInvisibly(t *testing.T) {
+	// Plain tokens, as the issue configured them, are refused at startup.
+	_, err := parseTokens("alice:s3cret,carol:482913")
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "s3cret")
+	// A weak token never authenticates, even with its hash configured.
+	weak, err := parseTokens("carol:" + HashToken("482913"))
+	require.NoError(t, err)
+	agent, ok := BearerTokenHashes(weak)(&http.Request{Header: http.Header{"Authorization": {"Bearer 482913"}}})
+	assert.False(t, ok, agent)
+
+	synctest.Test(t, func(t *testing.T) {
+		m := resetpwtest.NewMock(t)
+		m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Once()
+		var logs lockedBuffer
+		s := newService(m, nil)
+		s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+		h := s.Routes()
+		const attacker = "198.51.100.7:4000"
+		guesses := 0
+		for i := range 5 {
+			rec := postFrom(h, attacker, testToken(fmt.Sprint("guess", i)))
+			require.Equal(t, http.StatusUnauthorized, rec.Code)
+			guesses++
+		}
+		// The 6th failure closes the address for 1 s; the 7th for 2 s.
+		assert.Equal(t, http.StatusUnauthorized, postFrom(h, attacker, testToken("guess5")).Code)
+		rec := postFrom(h, attacker, tokens["alice"])
+		assert.Equal(t, http.StatusTooManyRequests, rec.Code, "closed: not even a valid token is checked")
+		assert.Equal(t, "1", rec.Header().Get("Retry-After"))
+		for range 100 {
+			assert.Equal(t, http.StatusTooManyRequests, postFrom(h, attacker, testToken("more")).Code)
+		}
+		time.Sleep(time.Second)
+		assert.Equal(t, http.StatusUnauthorized, postFrom(h, attacker, testToken("guess6")).Code)
+		assert.Equal(t, http.StatusTooManyRequests, postFrom(h, attacker, testToken("guess7")).Code)
+		time.Sleep(2 * time.Second)
+		assert.Equal(t, http.StatusUnauthorized, postFrom(h, attacker, testToken("guess8")).Code)
+		// Another address is not affected.
+		assert.Equal(t, http.StatusNoContent, postFrom(h, "203.0.113.9:5000", tokens["alice"]).Code)
+
+		lines := logs.lines(t)
+		failed, suppressed := 0, 0.0
+		for _, l := range lines {
+			if l["msg"] == "helpdesk authentication failed" {
+				failed++
+				assert.Equal(t, "198.51.100.7", l["addr"])
+				assert.NotEmpty(t, l["request_id"])
+				if n, ok := l["suppressed_since_last"].(float64); ok {
+					suppressed += n
+				}
+			}
+		}
+		assert.GreaterOrEqual(t, failed, 10, "failures are logged")
+		assert.Less(t, failed, 100, "but not one line per guess")
+		assert.Positive(t, suppressed, "the lines left out are counted")
+		for _, tok := range []string{tokens["alice"], testToken("guess0"), "Bearer"} {
+			assert.NotContains(t, logs.b.String(), tok, "no credential in the logs")
+		}
+	})
+}
+
+func TestNewToken(t *testing.T) {
+	seen := map[string]bool{}
+	for range 100 {
+		tok, hash, err := NewToken()
+		require.NoError(t, err)
+		require.True(t, wellFormed(tok), tok)
+		require.False(t, seen[tok])
+		seen[tok] = true
+		agents, err := parseTokens("a:" + hash)
+		require.NoError(t, err)
+		agent, ok := BearerTokenHashes(agents)(&http.Request{Header: http.Header{"Authorization": {"Bearer " + tok}}})
+		assert.True(t, ok)
+		assert.Equal(t, "a", agent)
+	}
+	assert.Equal(t, 26, tokenLen, "hdk_ and 128 bits in base64url")
+}
+
+// Finding 6: two agents with one token, or one agent twice, are refused at
+// startup.
+func TestFinding6_DuplicateTokensAndAgentsRefused(t *testing.T) {
+	a, b := HashToken(tokens["alice"]), HashToken(tokens["bob"])
+	for name, in := range map[string]string{
+		"same token":     "alice:" + a + ",carol:" + a,
+		"agent twice":    "alice:" + a + ",alice:" + b,
+		"plain token":    "alice:" + tokens["alice"],
+		"empty":          "",
+		"no agent":       ":" + a,
+		"trailing comma": "alice:" + a + ",",
+		"short hash":     "alice:" + a[:len(a)-2],
+		"odd agent name": "al ice:" + a,
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := parseTokens(in)
+			require.Error(t, err)
+			assert.NotContains(t, err.Error(), tokens["alice"])
+		})
+	}
+	got, err := parseTokens(" alice:" + a + ", bob:" + b)
+	require.NoError(t, err)
+	assert.Len(t, got, 2)
+}
+
+func FuzzParseTokens(f *testing.F) {
+	f.Add("alice:" + HashToken(tokens["alice"]))
+	f.Add("alice:s3cret,carol:482913")
+	f.Add("a:sha256:,b:sha256:00")
+	f.Fuzz(func(t *testing.T, s string) {
+		agents, err := parseTokens(s)
+		if err != nil {
+			return
+		}
+		seen := map[string]bool{}
+		for _, a := range agents {
+			assert.Len(t, a.sum, 32)
+			assert.False(t, seen[a.agent])
+			seen[a.agent] = true
+		}
+	})
+}
+
+// Finding 7: a client that goes away does not cancel a reset in flight; the
+// audit line says it was sent.
+func TestFinding7_ResetOutlivesItsCaller(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	expectReset(m).Run(func(args mock.Arguments) {
+		cancel() // the client hangs up while Cognito works
+		rctx := args.Get(0).(context.Context)
+		assert.NoError(t, rctx.Err(), "the reset's context is not the request's cancellation")
+		deadline, ok := rctx.Deadline()
+		require.True(t, ok, "it has a deadline of its own")
+		assert.WithinDuration(t, time.Now().Add(DefaultResetTimeout), deadline, 5*time.Second)
+		assert.NotEmpty(t, requestIDFrom(rctx), "and keeps the request's values")
+	}).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	var logs lockedBuffer
+	s := newService(m, nil)
+	s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+	req := httptest.NewRequestWithContext(ctx, http.MethodPost, "/users/diego/password-reset", nil)
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+	rec := httptest.NewRecorder()
+	s.Routes().ServeHTTP(rec, req)
+	lines := logs.lines(t)
+	require.Len(t, lines, 1)
+	assert.Equal(t, "helpdesk reset", lines[0]["msg"])
+	assert.Equal(t, "sent", lines[0]["fate"])
+}
+
+// Finding 8: one audit line per reset, joined to the library's line by the
+// request ID, under concurrent resets by two agents.
+func TestFinding8_AuditLineJoinsTheLibrarysLine(t *testing.T) {
+	f := resetpwtest.NewFake()
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	for _, u := range []string{"diego", "maria", "sam00"} {
+		_, err := f.AddUser(p, resetpwtest.User(u, "email", u+"@example.com", "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	var logs lockedBuffer
+	logger := NewLogger(slog.NewJSONHandler(&logs, nil))
+	r, err := resetpw.New(f, resetpw.WithLogger(logger))
+	require.NoError(t, err)
+	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(testAgents()), Logger: logger}
+	s.PerAgent.Rate, s.PerAgent.Burst = 1, 10
+	h := s.Routes()
+	type call struct{ agent, user, id string }
+	calls := make(chan call, 6)
+	var wg sync.WaitGroup
+	for _, agent := range []string{"alice", "bob"} {
+		for _, user := range []string{"diego", "maria", "sam00"} {
+			wg.Go(func() {
+				req := httptest.NewRequest(http.MethodPost, "/users/"+user+"/password-reset", nil)
+				req.Header.Set("Authorization", "Bearer "+tokens[agent])
+				rec := httptest.NewRecorder()
+				h.ServeHTTP(rec, req)
+				assert.Equal(t, http.StatusNoContent, rec.Code)
+				calls <- call{agent, user, rec.Header().Get("X-Request-Id")}
+			})
+		}
+	}
+	wg.Wait()
+	close(calls)
+	byID := map[string][]map[string]any{}
+	for _, l := range logs.lines(t) {
+		id, _ := l["request_id"].(string)
+		require.NotEmpty(t, id, "every line carries the request ID: %v", l)
+		byID[id] = append(byID[id], l)
+	}
+	require.Len(t, byID, 6)
+	for c := range calls {
+		lines := byID[c.id]
+		var audit, lib []map[string]any
+		for _, l := range lines {
+			switch l["msg"] {
+			case "helpdesk reset":
+				audit = append(audit, l)
+			case "password reset sent":
+				lib = append(lib, l)
+			}
+		}
+		require.Len(t, audit, 1, "one audit line for %v", c)
+		require.Len(t, lib, 1, "and the library's line for %v", c)
+		assert.Equal(t, c.agent, audit[0]["agent"])
+		assert.Equal(t, c.user[:1]+"***", audit[0]["user"])
+		assert.Equal(t, "sent", audit[0]["fate"])
+		assert.Equal(t, "none", audit[0]["kind"])
+		assert.NotEmpty(t, audit[0]["cognito_request_id"])
+	}
+	assert.NotContains(t, logs.b.String(), "@example.com")
+	assert.NotContains(t, logs.b.String(), `"diego"`)
+}
+
+// serve starts the service with lim on a loopback port, stopped at cleanup.
+func serve(t *testing.T, s *Service, lim Limits) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	hs := newHTTPServer(s.Routes(), lim, slog.New(slog.DiscardHandler))
+	go func() { _ = hs.Serve(newLimitListener(l, lim)) }()
+	t.Cleanup(func() { _ = hs.Close() })
+	return l.Addr().String()
+}
+
+// raiseFileLimit lifts the soft file-descriptor limit to at least n, or
+// skips.
+func raiseFileLimit(t *testing.T, n uint64) {
+	t.Helper()
+	var rl syscall.Rlimit
+	require.NoError(t, syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl))
+	if rl.Cur >= n {
+		return
+	}
+	if rl.Max < n {
+		t.Skipf("file-descriptor limit %d is below the %d this test needs", rl.Max, n)
+	}
+	rl.Cur = n
+	require.NoError(t, syscall.Setrlimit(syscall.RLIMIT_NOFILE, &rl))
+}
+
+// dialFrom connects to addr from the loopback address src.
+func dialFrom(src, addr string) (net.Conn, error) {
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}, Timeout: 5 * time.Second}
+	return d.Dial("tcp", addr)
+}
+
+// Finding 3: 2,000 slow connections (half stuck in their headers, half in a
+// body they announced) don't keep a valid agent out; the server closes them
+// by itself, and an address past its cap gets no more connections.
+func TestFinding3_SlowConnectionsDontBlockAValidAgent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("opens 2,000 connections")
+	}
+	raiseFileLimit(t, 6000)
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	lim := Limits{ReadHeaderTimeout: time.Second, ReadTimeout: 2 * time.Second, IdleTimeout: time.Second, MaxConnsPerAddr: 250}
+	addr := serve(t, newService(m, nil), lim)
+	if c, err := dialFrom("127.0.0.2", addr); err != nil {
+		t.Skipf("can't dial from 127.0.0.2: %v", err)
+	} else {
+		c.Close()
+	}
+
+	var slow []net.Conn
+	defer func() {
+		for _, c := range slow {
+			c.Close()
+		}
+	}()
+	for i := range 2000 {
+		src := fmt.Sprintf("127.0.0.%d", 2+i/250) // 8 addresses, 250 each
+		c, err := dialFrom(src, addr)
+		require.NoError(t, err)
+		slow = append(slow, c)
+		if i%2 == 0 {
+			_, err = io.WriteString(c, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n") // headers never end
+		} else {
+			_, err = io.WriteString(c, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nx")
+		}
+		require.NoError(t, err)
+	}
+
+	// An address past its cap is closed at once.
+	over, err := dialFrom("127.0.0.2", addr)
+	require.NoError(t, err)
+	require.NoError(t, over.SetReadDeadline(time.Now().Add(5*time.Second)))
+	_, err = over.Read(make([]byte, 1))
+	assert.ErrorIs(t, err, io.EOF, "the 251st connection of 127.0.0.2 is closed")
+	over.Close()
+
+	// The valid agent gets through, promptly.
+	start := time.Now()
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Less(t, time.Since(start), time.Second)
+
+	// An idle keep-alive connection is closed after IdleTimeout.
+	idle, err := dialFrom("127.0.0.1", addr)
+	require.NoError(t, err)
+	defer idle.Close()
+	_, err = io.WriteString(idle, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	require.NoError(t, idle.SetReadDeadline(time.Now().Add(lim.IdleTimeout+3*time.Second)))
+	b, err := io.ReadAll(idle) // the 401, then EOF when the server closes it
+	require.NoError(t, err, "closed by the server, not by our deadline")
+	assert.Contains(t, string(b), "401 Unauthorized")
+
+	// The server closes every slow connection by itself, within its
+	// timeouts.
+	deadline := time.Now().Add(lim.ReadTimeout + 3*time.Second)
+	closed := 0
+	for _, c := range slow {
+		require.NoError(t, c.SetReadDeadline(deadline))
+		_, err := io.Copy(io.Discard, c) // a 401 or a 408 maybe, then EOF
+		if err == nil {
+			closed++
+		}
+	}
+	assert.Equal(t, len(slow), closed, "every slow connection was closed by the server before %s", deadline)
+}
+
+// The brute-force figure: guesses per second one attacker (one address,
+// 8 connections in parallel) gets against one service over loopback, and
+// the expected time to guess a 128-bit token at that rate.
+// HELPDESK_BRUTE_FORCE_SECONDS sets how long it guesses (default 3).
+func TestBruteForceFigure(t *testing.T) {
+	if testing.Short() {
+		t.Skip("takes seconds")
+	}
+	seconds := 3.0
+	if v := os.Getenv("HELPDESK_BRUTE_FORCE_SECONDS"); v != "" {
+		_, err := fmt.Sscan(v, &seconds)
+		require.NoError(t, err)
+	}
+	m := resetpwtest.NewMock(t) // nothing may be reset
+	addr := serve(t, newService(m, nil), Limits{})
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
+	stop := time.Now().Add(time.Duration(seconds * float64(time.Second)))
+	var mu sync.Mutex
+	checked, closed := 0, 0
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := 0; time.Now().Before(stop); i++ {
+				req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+				req.Header.Set("Authorization", "Bearer "+testToken(fmt.Sprint(w, "-", i)))
+				resp, err := client.Do(req)
+				if err != nil {
+					continue
+				}
+				resp.Body.Close()
+				mu.Lock()
+				switch resp.StatusCode {
+				case http.StatusUnauthorized:
+					checked++ // the token was checked: a guess
+				case http.StatusTooManyRequests:
+					closed++
+				}
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	rate := float64(checked) / seconds
+	years := math.Pow(2, 127) / rate / (365.25 * 24 * 3600)
+	t.Logf("%.0f s of guessing: %d requests, %d guesses checked (%.2f/s), %d refused unchecked; expected time to guess a 128-bit token at this rate: %.1e years",
+		seconds, checked+closed, checked, rate, closed, years)
+	// 5 free, then one after 1 s, 2 s, 4 s, ...: about 5 + log2(seconds) + 1.
+	assert.LessOrEqual(t, checked, 5+int(math.Log2(seconds))+2)
+	assert.Positive(t, closed)
+}
+
+// A header larger than MaxHeaderBytes is refused before the handler runs.
+func TestMaxHeaderBytes(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	addr := serve(t, newService(m, nil), Limits{})
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+	req.Header.Set("X-Pad", strings.Repeat("a", 64<<10))
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusRequestHeaderFieldsTooLarge, resp.StatusCode)
+}
+
+// What held: 200 concurrent requests of one agent get exactly 5 resets and
+// 195 refusals of the agent's limit.
+func TestPasswordReset_ConcurrentAgentLimit(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Times(5)
+	h := newService(m, nil).Routes()
+	var mu sync.Mutex
+	codes := map[int]int{}
+	var wg sync.WaitGroup
+	for range 200 {
+		wg.Go(func() {
+			code := postFrom(h, "192.0.2.1:1", tokens["alice"]).Code
+			mu.Lock()
+			codes[code]++
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	assert.Equal(t, map[int]int{http.StatusNoContent: 5, http.StatusTooManyRequests: 195}, codes)
+}
+
+// failingBody fails the test if the handler reads the request body.
+type failingBody struct{ t *testing.T }
+
+func (b failingBody) Read([]byte) (int, error) {
+	b.t.Error("the body was read")
+	return 0, io.EOF
+}
+
+// What held: the body is never read, authenticated or not.
+func TestPasswordReset_BodyNeverRead(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	h := newService(m, nil).Routes()
+	for _, token := range []string{tokens["alice"], "nope"} {
+		req := httptest.NewRequest(http.MethodPost, "/users/diego/password-reset", failingBody{t})
+		req.Header.Set("Authorization", "Bearer "+token)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Contains(t, []int{http.StatusNoContent, http.StatusUnauthorized}, rec.Code)
+	}
+}
+
+// What held: odd usernames are refused before anything is sent.
+func TestPasswordReset_OddUsernamesRefused(t *testing.T) {
+	f := resetpwtest.NewFake()
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	_, err := f.AddUser(p, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(testAgents())}
+	s.PerAgent.Rate, s.PerAgent.Burst = 1, 100
+	h := s.Routes()
+	for _, user := range []string{"a%20b", "%00diego", strings.Repeat("a", 200), "%3Cscript%3E%20x"} {
+		req := httptest.NewRequest(http.MethodPost, "/users/"+user+"/password-reset", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, http.StatusBadRequest, rec.Code, user)
+	}
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+}
