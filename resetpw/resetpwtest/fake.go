@@ -126,8 +126,10 @@ type Fake struct {
 	sandboxNumber map[string]bool
 	smsSandbox    bool
 	origination   []snstypes.PhoneNumberInformation
-	dailyEmail    int         // 0: no cap
-	emailsSent    []time.Time // through COGNITO_DEFAULT, for the daily cap
+	account       string                 // the AWS account of pools added without an Arn
+	dailyEmail    int                    // 0: no cap
+	emailsSent    map[string][]time.Time // through COGNITO_DEFAULT, per account and Region, for the daily cap
+	ses           fakeSESState
 	frozen        map[string][]types.UserType
 	deliveries    []Delivery
 	signOuts      []SignOut
@@ -177,6 +179,9 @@ type fakeUser struct {
 func NewFake() *Fake {
 	return &Fake{
 		region:        "us-west-2",
+		account:       DefaultAccount,
+		emailsSent:    map[string][]time.Time{},
+		ses:           newFakeSESState(),
 		pools:         map[string]*fakePool{},
 		now:           time.Now,
 		faults:        map[string][]error{},
@@ -277,10 +282,12 @@ func (f *Fake) AddOriginationNumber(n snstypes.PhoneNumberInformation) {
 }
 
 // SetDailyEmailLimit caps the emails that pools on Cognito's built-in email
-// (EmailSendingAccount COGNITO_DEFAULT, or no EmailConfiguration) send for
-// the whole Fake in a rolling 24 hours; past it, AdminResetUserPassword
-// answers LimitExceededException "Exceeded daily email limit ...". 0 turns
-// the cap off, the default; Cognito's own is resetpw.DefaultDailyEmailLimit.
+// (EmailSendingAccount COGNITO_DEFAULT, or no EmailConfiguration) send per
+// AWS account and Region (the account and Region of each pool's Arn), over
+// all the account's pools, in a rolling 24 hours (R20, R36); past it,
+// AdminResetUserPassword answers LimitExceededException "Exceeded daily
+// email limit ...". 0 turns the cap off, the default; Cognito's own is
+// resetpw.DefaultDailyEmailLimit.
 func (f *Fake) SetDailyEmailLimit(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -329,7 +336,9 @@ func (f *Fake) Calls(op string) int {
 }
 
 // AddPool adds a user pool and returns its ID: p.Id when set, otherwise a new
-// ID in the Fake's region. Every field is kept; those that matter to resets
+// ID in the Fake's region. p.Arn, when empty, becomes the pool's ARN in the
+// Fake's account (SetAccount; DefaultAccount unless set): pools whose ARNs
+// name one account share its daily email cap. Every field is kept; those that matter to resets
 // are UsernameAttributes, AliasAttributes, UsernameConfiguration,
 // AccountRecoverySetting, SmsConfigurationFailure and
 // EmailConfigurationFailure.
@@ -342,6 +351,10 @@ func (f *Fake) AddPool(p types.UserPoolType) string {
 func (f *Fake) addPool(p types.UserPoolType) string {
 	if aws.ToString(p.Id) == "" {
 		p.Id = aws.String(f.region + "_" + randomID(9))
+	}
+	if aws.ToString(p.Arn) == "" {
+		region, _, _ := strings.Cut(*p.Id, "_")
+		p.Arn = aws.String(fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", region, f.account, *p.Id))
 	}
 	if p.Name == nil {
 		p.Name = aws.String("pool-" + *p.Id)
@@ -653,11 +666,12 @@ func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUs
 	d := Delivery{UserPoolID: aws.ToString(in.UserPoolId), Username: u.username, Medium: medium, Destination: dest,
 		ClientMetadata: cloneMap(in.ClientMetadata), At: now}
 	if medium == resetpw.MediumEmail {
-		if err := f.sendEmail(p, &d, now); err != nil {
-			return nil, err
-		}
+		err = f.sendEmail(p, &d, now)
 	} else {
-		f.sendSMS(p, &d)
+		err = f.sendSMS(p, &d)
+	}
+	if err != nil {
+		return nil, err
 	}
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
@@ -673,50 +687,86 @@ func (f *Fake) sendEmail(p *fakePool, d *Delivery, now time.Time) error {
 	}
 	if ec := p.pool.EmailConfiguration; ec != nil && ec.EmailSendingAccount == types.EmailSendingAccountTypeDeveloper {
 		d.Sender = resetpw.SenderSES
+		f.ses.send(aws.ToString(ec.SourceArn), d, now)
 		return nil
 	}
 	d.Sender = resetpw.SenderCognitoDefault
 	if f.dailyEmail > 0 {
-		recent := f.emailsSent[:0]
-		for _, t := range f.emailsSent {
+		key := accountOfARN(aws.ToString(p.pool.Arn))
+		recent := f.emailsSent[key][:0]
+		for _, t := range f.emailsSent[key] {
 			if now.Sub(t) < 24*time.Hour {
 				recent = append(recent, t)
 			}
 		}
-		f.emailsSent = recent
+		f.emailsSent[key] = recent
 		if len(recent) >= f.dailyEmail {
 			return &types.LimitExceededException{Message: aws.String("Exceeded daily email limit for the operation or the account. " +
 				"If a higher limit is required, please configure your user pool to use your own Amazon SES configuration for sending email.")}
 		}
-		f.emailsSent = append(f.emailsSent, now)
+		f.emailsSent[key] = append(recent, now)
 	}
 	return nil
 }
 
+// DefaultAccount is the AWS account of a Fake's pools unless SetAccount
+// names another.
+const DefaultAccount = "123456789012"
+
+// SetAccount sets the AWS account of the pools added from now on without an
+// Arn.
+func (f *Fake) SetAccount(account string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.account = account
+}
+
+// accountOfARN returns the "account/Region" of a pool ARN
+// (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID), the key of the daily
+// email cap (R36, R37).
+func accountOfARN(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 {
+		return arn
+	}
+	return parts[4] + "/" + parts[3]
+}
+
 // sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
-// R15, R16).
-func (f *Fake) sendSMS(p *fakePool, d *Delivery) {
+// R15, R16). A broken SMS role, named in SmsConfigurationFailure, is
+// answered with the exception AdminResetUserPassword declares for it
+// (InvalidSmsRoleAccessPolicyException,
+// InvalidSmsRoleTrustRelationshipException; R16).
+func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 	lc := p.pool.LambdaConfig
 	if lc != nil && lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != "" {
 		d.Sender = resetpw.SenderLambda
-		return
+		return nil
 	}
 	d.Sender = resetpw.SenderSNS
 	sandbox, broken := f.smsSandbox, ""
 	for _, part := range strings.Split(aws.ToString(p.pool.SmsConfigurationFailure), ",") {
 		part = strings.TrimSpace(part)
-		if part == "SNSSandbox" {
+		switch {
+		case part == "SNSSandbox":
 			sandbox = true
-		} else if part != "" && broken == "" {
+		case part == "InvalidSmsRoleAccessPolicyException", part == "InvalidSmsRoleTrustRelationshipException":
+			broken = part // answered, whatever else is listed
+		case part != "" && broken == "":
 			broken = part
 		}
 	}
 	switch {
+	case broken == "InvalidSmsRoleAccessPolicyException":
+		return &types.InvalidSmsRoleAccessPolicyException{Message: aws.String("Role does not have permission to publish with SNS")}
+	case broken == "InvalidSmsRoleTrustRelationshipException":
+		return &types.InvalidSmsRoleTrustRelationshipException{Message: aws.String("Role has an invalid trust relationship for Cognito")}
 	case broken != "":
 		d.Dropped, d.DropReason = true, broken
 	case sandbox && !f.sandboxNumber[d.Destination]:
 		d.Dropped, d.DropReason = true, "SNS SMS sandbox: number not verified"
 	}
+	return nil
 }
 
 // recoveryDestination picks the medium as Cognito does (R1 to R8):
