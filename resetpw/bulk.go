@@ -75,11 +75,15 @@ type BulkOptions struct {
 	// ErrUnavailable before the run stops; default DefaultMaxUnavailable,
 	// negative: never.
 	MaxUnavailable int
-	// DailyEmailLimit caps the resets whose code a run sends by Cognito's
-	// built-in email (EmailSendingAccount COGNITO_DEFAULT), per pool:
-	// default DefaultDailyEmailLimit; negative: no cap. The cap counts this
-	// run's codes only; emails the pool sent earlier today are not known.
-	// Inputs past it get ErrRunStopped; other inputs go on.
+	// DailyEmailLimit caps the codes sent by Cognito's built-in email
+	// (EmailSendingAccount COGNITO_DEFAULT) per AWS account and Region over
+	// a rolling 24 hours: default DefaultDailyEmailLimit; negative: no cap.
+	// The count is the Resetter's EmailCounter (or Limiter's, when it counts
+	// emails), shared with its single resets, its other runs and every pool
+	// of the account (docs/cognito-rules.md, R36); emails the account sent
+	// otherwise are not known. Inputs past it get ErrRunStopped; other inputs
+	// go on. A plan counts on top of the emails already counted, takes
+	// nothing, and keeps the Result of the inputs past it.
 	DailyEmailLimit int
 	// BeforeSend, when set, is called from a worker just before each reset
 	// is sent, with the input's index, its request and the username that
@@ -106,7 +110,7 @@ type Progress struct {
 type Outcome struct {
 	Index   int // the input's position, from 0
 	Request Request
-	Result  *Result // on success
+	Result  *Result // on success; for a plan, also on an input past the daily email cap
 	Err     error   // a *Error on failure
 	// Duplicate is true when the same user came earlier in the run, at
 	// DuplicateOf; nothing was sent for this input.

@@ -273,12 +273,12 @@ func WithBackoff(base, max time.Duration) Option {
 // is refused as ErrDeliveryConfig before anything is sent
 // (docs/cognito-rules.md, R20, R36). The default is DefaultDailyEmailLimit,
 // Cognito's own; a negative n turns the cap off. Bulk runs use
-// BulkOptions.DailyEmailLimit, against the same count.
+// BulkOptions.DailyEmailLimit, against the same count. 0 keeps the default.
 func WithDailyEmailLimit(n int) Option {
 	return func(c *config) error {
 		c.dailyEmail = n
 		if n == 0 {
-			c.dailyEmail = -1
+			c.dailyEmail = DefaultDailyEmailLimit
 		}
 		return nil
 	}
