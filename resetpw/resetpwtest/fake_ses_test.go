@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -102,4 +103,21 @@ func TestFakeSES(t *testing.T) {
 	acct, err = s.GetAccount(ctx, &sesv2.GetAccountInput{})
 	require.NoError(t, err)
 	assert.Equal(t, 1.0, acct.SendQuota.SentLast24Hours)
+}
+
+// A resolver tested against the Fake finds a user by email in any case, in
+// a case-sensitive pool too, as Cognito's search does (R24), and the reset
+// goes to that user.
+func TestFake_ResolveEmailAnyCase(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(true)}})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "Diego@Example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego@example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, "diego", res.Username)
+	require.Len(t, f.Deliveries(), 1)
+	assert.Equal(t, "Diego@Example.com", f.Deliveries()[0].Destination)
 }
