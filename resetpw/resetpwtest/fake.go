@@ -75,8 +75,9 @@ type SignOut struct {
 }
 
 // Fake is an in-memory Amazon Cognito user pool service for tests. It
-// implements resetpw.API and the setup operations served by [Server], and
-// its [Fake.SNS] implements resetpw.SNSAPI. It is safe for concurrent use.
+// implements resetpw.API and the setup operations served by [Server], its
+// [Fake.SNS] implements resetpw.SNSAPI and its [Fake.SES] resetpw.SESAPI.
+// It is safe for concurrent use.
 //
 // It models the rules of docs/cognito-rules.md, written apart from resetpw's
 // own code so that tests of one check the other, and follows real Cognito
@@ -94,10 +95,19 @@ type SignOut struct {
 //     SNS is dropped, silently, when the account is in the SMS sandbox
 //     ([Fake.SetSMSSandbox], or the pool's SmsConfigurationFailure naming
 //     SNSSandbox) and the number is not verified there, or when the pool's
-//     SmsConfigurationFailure names anything else; the deprecated
-//     EmailConfigurationFailure is kept but not acted on; with
-//     [Fake.SetDailyEmailLimit], email through COGNITO_DEFAULT past the cap
-//     answers LimitExceededException "Exceeded daily email limit ...".
+//     SmsConfigurationFailure names a failure other than the SMS role's; a
+//     broken SMS role (InvalidSmsRoleAccessPolicyException or
+//     InvalidSmsRoleTrustRelationshipException in that field) answers that
+//     exception (R16); the deprecated EmailConfigurationFailure is kept but
+//     not acted on; with [Fake.SetDailyEmailLimit], email through
+//     COGNITO_DEFAULT past the cap of the pool's account (its ARN's) over a
+//     rolling 24 hours answers LimitExceededException "Exceeded daily email
+//     limit ..." (R20, R36, R37).
+//   - SES (R34, R35; [Fake.SES], [FakeSES]): email of a DEVELOPER pool is
+//     dropped, silently, when SES sending is paused, the pool's SourceArn
+//     identity is not verified, the 24-hour quota is spent, or the account
+//     is in the SES sandbox and neither the recipient nor its domain is a
+//     verified identity.
 //   - users (R10, R11): disabled, and statuses other than CONFIRMED and
 //     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER)
 //     are refused with NotAuthorizedException.
@@ -105,7 +115,8 @@ type SignOut struct {
 //     preferred_username), UsernameAttributes (the username is the sub),
 //     the sub itself (compared exactly), and
 //     UsernameConfiguration.CaseSensitive=false; ListUsers pages as Cognito
-//     does, and [Fake.FreezeListUsers] makes its index stale.
+//     does, compares email case-insensitively in every pool (R24), and
+//     [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
