@@ -59,8 +59,10 @@ type Delivery struct {
 	Sender         string
 	ClientMetadata map[string]string
 	// Dropped is true when Cognito would answer success but the code never
-	// arrives: SNS's SMS sandbox and an unverified number, or a failing SMS
-	// configuration. DropReason says which.
+	// arrives: SNS's SMS sandbox and an unverified number, a failing SMS
+	// configuration, or an email SES won't send (its sandbox and an
+	// unverified recipient, paused sending, an unverified sending identity,
+	// a spent quota). DropReason says which.
 	Dropped    bool
 	DropReason string
 	At         time.Time
