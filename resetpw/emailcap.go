@@ -219,7 +219,7 @@ func (a *attempt) capEmail(ctx context.Context, c EmailCounter, limit int, res *
 			return err
 		}
 		if n >= limit {
-			return &emailCapError{limit: limit, sent: n, account: account, region: region, dryRun: true}
+			return &emailCapError{limit: limit, sent: n, account: account, region: region}
 		}
 		return nil
 	}
@@ -242,7 +242,7 @@ func (a *attempt) capEmail(ctx context.Context, c EmailCounter, limit int, res *
 	tally.mu.Lock()
 	defer tally.mu.Unlock()
 	if base+tally.planned[key] >= limit {
-		return &emailCapError{limit: limit, sent: base + tally.planned[key], account: account, region: region, planned: true, dryRun: true}
+		return &emailCapError{limit: limit, sent: base + tally.planned[key], account: account, region: region, planned: true}
 	}
 	tally.planned[key]++
 	return nil
