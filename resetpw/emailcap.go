@@ -139,7 +139,7 @@ func poolAccountOf(arn, id string) (account, region string) {
 type emailCapError struct {
 	limit, sent     int
 	account, region string
-	planned, dryRun bool
+	planned         bool
 }
 
 func (e *emailCapError) Error() string {
