@@ -3,7 +3,6 @@ package resetpw
 import (
 	"context"
 	"errors"
-	"fmt"
 	"iter"
 	"slices"
 	"strings"
@@ -76,11 +75,15 @@ type BulkOptions struct {
 	// ErrUnavailable before the run stops; default DefaultMaxUnavailable,
 	// negative: never.
 	MaxUnavailable int
-	// DailyEmailLimit caps the resets whose code a run sends by Cognito's
-	// built-in email (EmailSendingAccount COGNITO_DEFAULT), per pool:
-	// default DefaultDailyEmailLimit; negative: no cap. The cap counts this
-	// run's codes only; emails the pool sent earlier today are not known.
-	// Inputs past it get ErrRunStopped; other inputs go on.
+	// DailyEmailLimit caps the codes sent by Cognito's built-in email
+	// (EmailSendingAccount COGNITO_DEFAULT) per AWS account and Region over
+	// a rolling 24 hours: default DefaultDailyEmailLimit; negative: no cap.
+	// The count is the Resetter's EmailCounter (or Limiter's, when it counts
+	// emails), shared with its single resets, its other runs and every pool
+	// of the account (docs/cognito-rules.md, R36); emails the account sent
+	// otherwise are not known. Inputs past it get ErrRunStopped; other inputs
+	// go on. A plan counts on top of the emails already counted, takes
+	// nothing, and keeps the Result of the inputs past it.
 	DailyEmailLimit int
 	// BeforeSend, when set, is called from a worker just before each reset
 	// is sent, with the input's index, its request and the username that
@@ -107,7 +110,7 @@ type Progress struct {
 type Outcome struct {
 	Index   int // the input's position, from 0
 	Request Request
-	Result  *Result // on success
+	Result  *Result // on success; for a plan, also on an input past the daily email cap
 	Err     error   // a *Error on failure
 	// Duplicate is true when the same user came earlier in the run, at
 	// DuplicateOf; nothing was sent for this input.
@@ -288,7 +291,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		g = r.cfg.limiter
 	}
 	b := &bulkRun{r: r, g: g, opts: opts, send: send, claimed: map[userKey]int{},
-		emails: map[string]int{}, stop: make(chan struct{})}
+		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
@@ -351,7 +354,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 }
 
 // errEmailCap is the cause of the outcomes past a pool's daily email cap.
-var errEmailCap = errors.New("the pool's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20)")
+var errEmailCap = errors.New("the account's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20, R36)")
 
 type bulkRun struct {
 	r    *Resetter
@@ -361,7 +364,7 @@ type bulkRun struct {
 
 	mu          sync.Mutex
 	claimed     map[userKey]int // the input that has each user
-	emails      map[string]int  // codes by Cognito's built-in email, per pool
+	emails      *emailTally     // the daily email cap's count (R36)
 	unavailable int             // ErrUnavailable failures in a row
 	stopCause   error           // why the breaker stopped the run
 	stop        chan struct{}   // closed when it did
@@ -460,7 +463,7 @@ func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) error
 		if err := b.cause(ctx); err != nil {
 			return &stopped{err}
 		}
-		if err := b.countEmail(a.pool, res); err != nil {
+		if err := b.countEmail(ctx, a, res); err != nil {
 			return err
 		}
 		if b.send && b.opts.BeforeSend != nil {
@@ -473,20 +476,29 @@ func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) error
 	}
 }
 
-// countEmail takes one code of the pool's daily email cap when the code goes
-// by Cognito's built-in email: predicted so, or, without a prediction, when
-// the pool may send email that way at all.
-func (b *bulkRun) countEmail(p *poolInfo, res *Result) error {
-	if b.opts.DailyEmailLimit < 0 || !byDefaultEmail(p, res) {
+// countEmail takes one code of the account's daily email cap when the code
+// goes by Cognito's built-in email: predicted so, or, without a prediction,
+// when the pool may send email that way at all. The count is the Resetter's
+// (or the run's Limiter's, when it counts emails), shared by every pool of
+// the account, every run and, through Redis, every process (R36); a plan
+// counts on top of it without taking anything, and keeps the Result of an
+// input over the cap.
+func (b *bulkRun) countEmail(ctx context.Context, a *attempt, res *Result) error {
+	var tally *emailTally
+	if !b.send {
+		tally = b.emails
+	}
+	err := a.capEmail(ctx, b.emails.counter, b.opts.DailyEmailLimit, res, b.send, tally)
+	var capped *emailCapError
+	switch {
+	case err == nil:
 		return nil
+	case errors.As(err, &capped) && !b.send:
+		return &overEmailCap{stopped{err}, res}
+	case errors.As(err, &capped):
+		return &stopped{err}
 	}
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if b.emails[res.UserPoolID] >= b.opts.DailyEmailLimit {
-		return &stopped{fmt.Errorf("%w: %d codes", errEmailCap, b.opts.DailyEmailLimit)}
-	}
-	b.emails[res.UserPoolID]++
-	return nil
+	return a.fail(OpPreflight, ErrUnavailable, err)
 }
 
 func byDefaultEmail(p *poolInfo, res *Result) bool {
@@ -521,7 +533,11 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 	case errors.As(err, &dup):
 		return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: dup.first, PageToken: o.PageToken}
 	case errors.As(err, &stop):
-		o.Result, o.Err = nil, &Error{Kind: ErrRunStopped, Op: OpBulk, UserPoolID: j.req.UserPoolID, Username: j.req.Username, Err: stop.cause}
+		o.Result = nil
+		if over := (*overEmailCap)(nil); errors.As(err, &over) {
+			o.Result = over.res // a plan still says where the code would go
+		}
+		o.Err = &Error{Kind: ErrRunStopped, Op: OpBulk, UserPoolID: j.req.UserPoolID, Username: j.req.Username, Err: stop.cause}
 		return o
 	case err != nil && !MaybeSent(err) && isContextErr(err) && b.cause(ctx) != nil:
 		// The run ended while this input was still in its preflight: it was

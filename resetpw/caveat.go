@@ -43,6 +43,11 @@ const (
 	// MFA setting, so whether SMS or email MFA disqualifies a medium for
 	// them is not documented (R7).
 	CaveatPoolMFARequired = "pool_mfa_required"
+	// CaveatSESUnknown: the code goes by email through the pool's own SES
+	// (EmailSendingAccount DEVELOPER) and SES was not asked whether the
+	// account is out of the SES sandbox, its sending enabled and the
+	// sending identity verified (R34, R35). WithSES removes the doubt.
+	CaveatSESUnknown = "ses_state_unknown"
 )
 
 func caveat(code, rule, msg string) Caveat { return Caveat{Code: code, Rule: rule, Message: msg} }

@@ -38,6 +38,19 @@ type PoolReport struct {
 	// otherwise (R20).
 	EmailSender     string
 	DailyEmailLimit int
+	// Account and Region are the pool's, from its ARN (R37; Account is
+	// "unknown" when Cognito gave no ARN): the daily email cap is theirs,
+	// shared by all the account's pools. EmailsSent is how many codes the
+	// Resetter's EmailCounter has counted for them in the last 24 hours
+	// (R36), when the sender is SenderCognitoDefault.
+	Account, Region string
+	EmailsSent      int
+	// SESState is SESProduction, SESSandbox, SESPaused, SESUnknown (without
+	// WithSES) or SESNotUsed; SESAccount and SESRegion are those of the
+	// pool's EmailConfiguration.SourceArn, for which a client given to
+	// WithSES must be (R34, R35).
+	SESState              string
+	SESAccount, SESRegion string
 	// SMSSender is SenderSNS or SenderLambda, "" when no mechanism uses SMS.
 	// SNSRegion is the pool's SmsConfiguration.SnsRegion ("" when unset):
 	// the Region an SNS client given to WithSNS must be for.
@@ -82,6 +95,7 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 		UserPoolID: poolID, Resettable: !p.adminOnly, LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
 		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg,
 		SNSRegion: p.snsRegion, SMSConfigurationFailure: p.smsFailure, SMSSandbox: SandboxNotUsed,
+		Account: p.account, Region: p.region, SESState: SESNotUsed,
 	}
 	for _, m := range p.mechanisms {
 		rep.RecoveryOrder = append(rep.RecoveryOrder, string(m))
@@ -100,10 +114,20 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 		pr := &prediction{medium: MediumEmail}
 		predictEmail(p, pr)
 		rep.EmailSender = pr.sender
-		if pr.sender == SenderCognitoDefault {
-			rep.DailyEmailLimit = DefaultDailyEmailLimit
-		}
 		rep.Caveats = append(rep.Caveats, pr.caveats...)
+		switch pr.sender {
+		case SenderCognitoDefault:
+			rep.DailyEmailLimit = max(0, r.cfg.dailyEmail)
+			n, err := r.emails.EmailsSent(ctx, p.account, p.region, r.now())
+			if err != nil {
+				return nil, fail(OpPreflight, ErrUnavailable, err)
+			}
+			rep.EmailsSent = n
+		case SenderSES:
+			if err := r.reportSES(ctx, p, rep); err != nil {
+				return nil, fail(OpPreflight, Kind{}, err)
+			}
+		}
 	}
 	if slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedPhoneNumber) {
 		if err := r.reportSMS(ctx, p, rep); err != nil {

@@ -63,10 +63,16 @@ var (
 	// ErrSMSSandbox: the code would go by SMS, the account is in the SNS SMS
 	// sandbox, and the number is not verified there (R15, R16, R18).
 	ErrSMSSandbox = Kind{"sms_sandbox", "SMS sandbox would drop the code", http.StatusInternalServerError}
+	// ErrSESSandbox: the code would go by email through the pool's own
+	// Amazon SES (EmailSendingAccount DEVELOPER), the account is in the SES
+	// sandbox, and the recipient is not a verified identity there (R34;
+	// WithSES).
+	ErrSESSandbox = Kind{"ses_sandbox", "SES sandbox would drop the code", http.StatusInternalServerError}
 	// ErrDeliveryConfig: the pool can't send on the chosen medium: its SMS
-	// configuration is failing, a messaging role is wrong, or the account
-	// has spent the daily quota of Cognito's built-in email (account-wide,
-	// not the user's; R16, R20).
+	// configuration is failing, a messaging role is wrong, the account has
+	// spent the daily quota of Cognito's built-in email (account-wide, not
+	// the user's; R16, R20, R36), or SES says its sending is paused, its
+	// quota is spent or the pool's sending identity is unverified (R35).
 	ErrDeliveryConfig = Kind{"delivery_config", "delivery not configured", http.StatusInternalServerError}
 	// ErrTrigger: a Lambda trigger failed or answered badly.
 	ErrTrigger = Kind{"trigger", "Lambda trigger failed", http.StatusBadGateway}
@@ -98,7 +104,7 @@ var (
 func Kinds() []Kind {
 	return []Kind{
 		ErrInvalidInput, ErrPoolNotFound, ErrUserNotFound, ErrAmbiguousAlias, ErrUserDisabled, ErrUserState,
-		ErrRecoveryNotConfigured, ErrNoVerifiedContact, ErrSMSSandbox, ErrDeliveryConfig, ErrTrigger,
+		ErrRecoveryNotConfigured, ErrNoVerifiedContact, ErrSMSSandbox, ErrSESSandbox, ErrDeliveryConfig, ErrTrigger,
 		ErrThrottled, ErrAttemptLimit, ErrAccessDenied, ErrUnavailable, ErrNotEnabled, ErrRunStopped,
 	}
 }

@@ -77,6 +77,9 @@ type config struct {
 	poolTTL         time.Duration
 	sandboxVerified map[string]bool
 	sns             SNSAPI
+	ses             SESAPI       // WithSES
+	emails          EmailCounter // WithEmailCounter; nil: the limiter's, or a local one
+	dailyEmail      int          // WithDailyEmailLimit; below 0: no cap
 	clientOpts      []func(*cip.Options)
 	limiter         Limiter
 	signOut         bool
@@ -94,6 +97,7 @@ func defaultConfig() config {
 		poolTTL:     defaultPoolCacheTTL,
 		logger:      slog.New(slog.DiscardHandler),
 		maxRetries:  defaultMaxThrottleRetries,
+		dailyEmail:  DefaultDailyEmailLimit,
 		backoffBase: defaultBackoffBase,
 		backoffMax:  defaultBackoffMax,
 	}
@@ -260,6 +264,38 @@ func WithBackoff(base, max time.Duration) Option {
 			return optionErr("backoff base %v, max %v: need 0 < base <= max <= 1m", base, max)
 		}
 		c.backoffBase, c.backoffMax = base, max
+		return nil
+	}
+}
+
+// WithDailyEmailLimit sets the daily cap of Cognito's built-in email that
+// Reset and Check keep to, per AWS account and Region over a rolling 24
+// hours (EmailWindow): a code that would go by COGNITO_DEFAULT email past it
+// is refused as ErrDeliveryConfig before anything is sent
+// (docs/cognito-rules.md, R20, R36). The default is DefaultDailyEmailLimit,
+// Cognito's own; a negative n turns the cap off. Bulk runs use
+// BulkOptions.DailyEmailLimit, against the same count. 0 keeps the default.
+func WithDailyEmailLimit(n int) Option {
+	return func(c *config) error {
+		c.dailyEmail = n
+		if n == 0 {
+			c.dailyEmail = DefaultDailyEmailLimit
+		}
+		return nil
+	}
+}
+
+// WithEmailCounter sets where the daily email cap is counted. The default
+// is the WithLimiter limiter when it is also an EmailCounter (as
+// resetpw/redislimit's is, sharing the count among processes), and
+// otherwise a LocalEmailCounter of the Resetter's own; give Resetters of one
+// process one LocalEmailCounter to share the cap among them.
+func WithEmailCounter(ec EmailCounter) Option {
+	return func(c *config) error {
+		if ec == nil {
+			return optionErr("nil EmailCounter")
+		}
+		c.emails = ec
 		return nil
 	}
 }

@@ -49,6 +49,12 @@ type poolInfo struct {
 	customSMS    bool // LambdaConfig.CustomSMSSender (R12)
 	customEmail  bool // LambdaConfig.CustomEmailSender (R13)
 	customMsg    bool // LambdaConfig.CustomMessage (R14)
+	// The pool's account and Region, from its ARN (R37): the daily cap of
+	// Cognito's built-in email is theirs (R20, R36).
+	account, region string
+	// The SES identity of EmailConfiguration.SourceArn, and the ARN's
+	// account and Region (R35).
+	sesIdentity, sesAccount, sesRegion string
 }
 
 func poolInfoFrom(p *types.UserPoolType) *poolInfo {
@@ -61,9 +67,13 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	info.autoVerified = p.AutoVerifiedAttributes
 	info.smsFailure = strings.TrimSpace(aws.ToString(p.SmsConfigurationFailure))
 	info.emailFailure = strings.TrimSpace(aws.ToString(p.EmailConfigurationFailure))
-	if ec := p.EmailConfiguration; ec != nil && ec.EmailSendingAccount != "" {
-		info.emailAccount = ec.EmailSendingAccount
+	if ec := p.EmailConfiguration; ec != nil {
+		if ec.EmailSendingAccount != "" {
+			info.emailAccount = ec.EmailSendingAccount
+		}
+		info.sesIdentity, info.sesAccount, info.sesRegion, _ = sesIdentityOf(aws.ToString(ec.SourceArn))
 	}
+	info.account, info.region = poolAccountOf(aws.ToString(p.Arn), aws.ToString(p.Id))
 	if sc := p.SmsConfiguration; sc != nil {
 		info.snsRegion = aws.ToString(sc.SnsRegion)
 	}
@@ -349,6 +359,9 @@ func (r *Resetter) predict(ctx context.Context, p *poolInfo, u *userInfo) (*pred
 	var err error
 	if pr.medium == MediumEmail {
 		predictEmail(p, pr)
+		if pr.sender == SenderSES {
+			f, err = r.predictSES(ctx, p, pr)
+		}
 	} else {
 		f, err = r.predictSMS(ctx, p, pr)
 	}
@@ -385,12 +398,13 @@ func predictEmail(p *poolInfo, pr *prediction) {
 }
 
 var cognitoDefaultEmailCaveat = caveat(CaveatCognitoDefaultEmail, "R20",
-	fmt.Sprintf("the pool uses Cognito's built-in email, which sends only a small number of emails a day (%d observed)", DefaultDailyEmailLimit))
+	fmt.Sprintf("the pool uses Cognito's built-in email, which sends at most %d emails a day for the whole AWS account", DefaultDailyEmailLimit))
 
-// DefaultDailyEmailLimit is the daily number of emails that Cognito's
-// built-in email (EmailSendingAccount COGNITO_DEFAULT) is observed to send
-// for an account; AWS documents the cap on Cognito's quotas page
-// (docs/cognito-rules.md, R20).
+// DefaultDailyEmailLimit is the number of emails that Cognito's built-in
+// email (EmailSendingAccount COGNITO_DEFAULT) sends a day for an AWS
+// account, across all its pools, as Cognito's quotas page documents
+// (docs/cognito-rules.md, R20). The Resetter counts it per account and
+// Region over a rolling 24 hours (R36).
 const DefaultDailyEmailLimit = 50
 
 // predictSMS says who sends an SMS code, and refuses what SNS would drop

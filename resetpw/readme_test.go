@@ -20,7 +20,7 @@ var kindNames = map[string]resetpw.Kind{
 	"ErrUserNotFound": resetpw.ErrUserNotFound, "ErrAmbiguousAlias": resetpw.ErrAmbiguousAlias,
 	"ErrUserDisabled": resetpw.ErrUserDisabled, "ErrUserState": resetpw.ErrUserState,
 	"ErrRecoveryNotConfigured": resetpw.ErrRecoveryNotConfigured, "ErrNoVerifiedContact": resetpw.ErrNoVerifiedContact,
-	"ErrSMSSandbox": resetpw.ErrSMSSandbox, "ErrDeliveryConfig": resetpw.ErrDeliveryConfig, "ErrTrigger": resetpw.ErrTrigger,
+	"ErrSMSSandbox": resetpw.ErrSMSSandbox, "ErrSESSandbox": resetpw.ErrSESSandbox, "ErrDeliveryConfig": resetpw.ErrDeliveryConfig, "ErrTrigger": resetpw.ErrTrigger,
 	"ErrThrottled": resetpw.ErrThrottled, "ErrAttemptLimit": resetpw.ErrAttemptLimit, "ErrAccessDenied": resetpw.ErrAccessDenied,
 	"ErrUnavailable": resetpw.ErrUnavailable, "ErrNotEnabled": resetpw.ErrNotEnabled, "ErrRunStopped": resetpw.ErrRunStopped,
 }

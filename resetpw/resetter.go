@@ -64,6 +64,8 @@ type Resetter struct {
 	signOut  SignOutAPI           // api, when it can sign users out
 	pools    poolCache
 	sms      smsCache
+	ses      sesCache
+	emails   EmailCounter // the daily email cap's count (R36)
 	now      func() time.Time
 }
 
@@ -88,7 +90,14 @@ func New(api API, opts ...Option) (*Resetter, error) {
 	if cfg.signOut && signOut == nil {
 		return nil, optionErr("WithSignOut: %T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", api)
 	}
-	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, signOut: signOut, now: time.Now}, nil
+	emails := cfg.emails
+	if emails == nil {
+		emails = NewLocalEmailCounter()
+		if ec, ok := cfg.limiter.(EmailCounter); ok && cfg.limiter != nil {
+			emails = ec
+		}
+	}
+	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, signOut: signOut, emails: emails, now: time.Now}, nil
 }
 
 // Reset sends a password-reset code to the user, in this order:
@@ -157,6 +166,7 @@ type attempt struct {
 	// signOut: sign the user out after the reset (Request.SignOut,
 	// WithSignOut, or a bulk run's BulkOptions.SignOut).
 	signOut bool
+	email   *emailTaken // the daily email cap's count of this code, once taken
 }
 
 // duplicate is what a reset returns instead of sending when another input of
@@ -333,8 +343,11 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	res.Username, res.Input = a.name, a.kind
 	if a.hook != nil {
 		if err := a.hook(a, res); err != nil {
+			a.returnEmail()
 			return nil, err
 		}
+	} else if err := a.capEmail(ctx, r.emails, r.cfg.dailyEmail, res, send, nil); err != nil {
+		return nil, a.emailCapFailure(err)
 	}
 	if !send {
 		return res, nil
@@ -349,6 +362,9 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	})
 	if err != nil {
 		var never *notSent
+		if errors.As(err, &never) || !MaybeSent(&Error{Kind: classify(err), Op: OpReset}) {
+			a.returnEmail() // nothing went out: the code does not count (R36)
+		}
 		switch {
 		case errors.As(err, &never) && a.hook != nil && ctx.Err() != nil:
 			return nil, &stopped{context.Cause(ctx)} // a bulk run ended while this reset waited its turn

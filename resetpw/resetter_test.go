@@ -203,11 +203,11 @@ func TestReset_Preflight(t *testing.T) {
 			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, want: ErrDeliveryConfig},
 		{name: "deprecated email failure is a caveat", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES not verified"), AutoVerifiedAttributes: autoBoth},
 			attrs: emailOnly, medium: "EMAIL", sender: SenderCognitoDefault, caveats: []string{CaveatCognitoDefaultEmail, CaveatEmailConfigurationFailure}},
-		{name: "own SES: no caveat", pool: types.UserPoolType{EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly,
-			medium: "EMAIL", sender: SenderSES, caveats: []string{}},
-		{name: "not auto-verified", pool: types.UserPoolType{EmailConfiguration: ses}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatNotAutoVerified}},
+		{name: "own SES without WithSES: SES unproven", pool: types.UserPoolType{EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly,
+			medium: "EMAIL", sender: SenderSES, caveats: []string{CaveatSESUnknown}},
+		{name: "not auto-verified", pool: types.UserPoolType{EmailConfiguration: ses}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatNotAutoVerified, CaveatSESUnknown}},
 		{name: "custom message trigger", pool: types.UserPoolType{EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth,
-			LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(lambdaARN)}}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatCustomMessage}},
+			LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(lambdaARN)}}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatCustomMessage, CaveatSESUnknown}},
 		{name: "custom email sender", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth, EmailConfigurationFailure: aws.String("x"),
 			LambdaConfig: &types.LambdaConfigType{CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: aws.String(lambdaARN)}}},
 			attrs: emailOnly, medium: "EMAIL", sender: SenderLambda, caveats: []string{CaveatCustomSender}},
@@ -218,7 +218,7 @@ func TestReset_Preflight(t *testing.T) {
 		{name: "SMS to +1 without SNS", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth}, attrs: phoneOnly, medium: "SMS",
 			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, caveats: []string{CaveatUSOrigination}},
 		{name: "pool requires MFA, user lists none", pool: types.UserPoolType{AccountRecoverySetting: recovery(email), MfaConfiguration: types.UserPoolMfaTypeOn,
-			EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatPoolMFARequired}},
+			EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatPoolMFARequired, CaveatSESUnknown}},
 		{name: "disabled", disabled: true, attrs: both, want: ErrUserDisabled},
 		{name: "force change password", status: types.UserStatusTypeForceChangePassword, attrs: both, want: ErrUserState},
 		{name: "unconfirmed", status: types.UserStatusTypeUnconfirmed, attrs: both, want: ErrUserState},
@@ -510,7 +510,7 @@ func TestKindsHaveCodes(t *testing.T) {
 		assert.Less(t, k.HTTPStatus(), 600)
 		assert.True(t, errors.Is(&Error{Kind: k}, k))
 	}
-	assert.Len(t, seen, 17)
+	assert.Len(t, seen, 18)
 	ks := Kinds()
 	ks[0] = ErrTrigger
 	assert.Equal(t, ErrInvalidInput, Kinds()[0], "Kinds returns a copy")

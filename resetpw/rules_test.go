@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -17,12 +19,14 @@ import (
 
 // The decision table of docs/cognito-rules.md: every combination of the
 // recovery setting, verified email, verified phone, the user's MFA, the SMS
-// path and the user's state, with the SMS sandbox known from SNS (WithSNS)
-// or from the pool's SmsConfigurationFailure. In each cell, what Check
-// predicts must be what the Fake, which models the same rules in code of its
-// own, then does on a Reset sent without preflight: the same medium and
-// sender and an arriving code; or a code that Cognito accepts and drops
-// (ErrSMSSandbox, ErrDeliveryConfig); or the same refusal.
+// path, the email path and the user's state, with the SMS sandbox known from
+// SNS (WithSNS) or from the pool's SmsConfigurationFailure (the SES state
+// always from WithSES). In each cell, what Check predicts must be what the
+// Fake, which models the same rules in code of its own, then does on a
+// Reset sent without preflight: the same medium and sender and an arriving
+// code; or a code that Cognito accepts and drops (ErrSMSSandbox,
+// ErrSESSandbox, ErrDeliveryConfig); or the same refusal (the daily email
+// cap's included: Cognito's LimitExceededException).
 func TestDecisionTable(t *testing.T) {
 	recoveries := []struct {
 		name string
@@ -43,6 +47,8 @@ func TestDecisionTable(t *testing.T) {
 		{"TOTP", []string{"SOFTWARE_TOKEN_MFA"}}, {"SMS+EMAIL_OTP", []string{"SMS_MFA", "EMAIL_OTP"}},
 	}
 	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender"}
+	emailPaths := []string{"built-in, under cap", "built-in, over cap", "SES, production", "SES sandbox, recipient verified",
+		"SES sandbox, recipient not verified", "custom email sender"}
 	states := []string{"CONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD", "disabled"}
 
 	outcomes := map[string]int{}
@@ -53,10 +59,12 @@ func TestDecisionTable(t *testing.T) {
 				for _, phone := range []bool{true, false} {
 					for _, mfa := range mfas {
 						for _, path := range smsPaths {
-							for _, state := range states {
-								name := fmt.Sprintf("%s/recovery=%s/email=%v/phone=%v/mfa=%s/%s/%s", source, rec.name, email, phone, mfa.name, path, state)
-								cells++
-								outcomes[decide(t, name, source, rec.set, email, phone, mfa.settings, path, state)]++
+							for _, epath := range emailPaths {
+								for _, state := range states {
+									name := fmt.Sprintf("%s/recovery=%s/email=%v/phone=%v/mfa=%s/%s/%s/%s", source, rec.name, email, phone, mfa.name, path, epath, state)
+									cells++
+									outcomes[decide(t, name, source, rec.set, email, phone, mfa.settings, path, epath, state)]++
+								}
 							}
 						}
 					}
@@ -64,19 +72,20 @@ func TestDecisionTable(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 2*6*2*2*5*4*4, cells)
+	assert.Equal(t, 2*6*2*2*5*4*6*4, cells) // 23,040
 	t.Logf("%d cells: %v", cells, outcomes)
 	// Every kind of outcome occurs, so no branch of the table is vacuous.
-	for _, o := range []string{"EMAIL", "SMS", "dropped:sms_sandbox", "no_verified_contact", "recovery_not_configured", "user_disabled", "user_state"} {
+	for _, o := range []string{"EMAIL", "SMS", "dropped:sms_sandbox", "dropped:ses_sandbox", "email_cap", "no_verified_contact", "recovery_not_configured", "user_disabled", "user_state"} {
 		assert.Positive(t, outcomes[o], o)
 	}
 }
 
 // decide runs one cell and returns its outcome: the medium, "dropped:KIND"
 // or the refusal's kind.
-func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameType, email, phone bool, mfa []string, path, state string) string {
+func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameType, email, phone bool, mfa []string, path, epath, state string) string {
 	t.Helper()
 	const number = "+12065550100"
+	const sesSource = "arn:aws:ses:us-west-2:123456789012:identity/example.net"
 	f := resetpwtest.NewFake()
 	pool := types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"}, MfaConfiguration: types.UserPoolMfaTypeOptional}
 	if set != nil {
@@ -97,6 +106,40 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		if path == "sandbox, number verified" {
 			f.SetSandboxVerifiedNumbers(number)
 		}
+	}
+	ctx := context.Background()
+	emails := resetpw.NewLocalEmailCounter()
+	f.SetDailyEmailLimit(resetpw.DefaultDailyEmailLimit)
+	switch epath {
+	case "built-in, over cap":
+		// One email already went out today from another pool of the
+		// account: the Fake and the Resetter's counter both know it.
+		f.SetDailyEmailLimit(1)
+		other := f.AddPool(types.UserPoolType{})
+		_, err := f.AddUser(other, resetpwtest.User("earlier", "email", "earlier@example.com", "email_verified", "true"))
+		require.NoError(t, err)
+		_, err = f.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &other, Username: aws.String("earlier")})
+		require.NoError(t, err)
+		_, ok, err := emails.TakeEmail(ctx, resetpwtest.DefaultAccount, "us-west-2", 1, time.Now())
+		require.True(t, ok)
+		require.NoError(t, err)
+	case "SES, production", "SES sandbox, recipient verified", "SES sandbox, recipient not verified":
+		pool.EmailConfiguration = &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper, SourceArn: aws.String(sesSource)}
+		f.VerifySESIdentities("example.net")
+		f.SetSESSandbox(epath != "SES, production")
+		if epath == "SES sandbox, recipient verified" {
+			f.VerifySESIdentities("diego@example.com")
+		}
+	case "custom email sender":
+		if pool.LambdaConfig == nil {
+			pool.LambdaConfig = &types.LambdaConfigType{}
+		}
+		pool.LambdaConfig.CustomEmailSender = &types.CustomEmailLambdaVersionConfigType{
+			LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:email"), LambdaVersion: "V1_0"}
+	}
+	emailOpts := []resetpw.Option{resetpw.WithSES(f.SES()), resetpw.WithEmailCounter(emails)}
+	if epath == "built-in, over cap" {
+		emailOpts = append(emailOpts, resetpw.WithDailyEmailLimit(1))
 	}
 	if source == "pool field" {
 		opts = nil
@@ -122,17 +165,22 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		require.NoError(t, f.SetUserMFA(id, "diego", mfa, ""), name)
 	}
 
-	check, err := resetpw.New(f, opts...)
+	check, err := resetpw.New(f, append(opts, emailOpts...)...)
 	require.NoError(t, err)
 	off, err := resetpw.New(f, resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithMaxThrottleRetries(0))
 	require.NoError(t, err)
-	ctx := context.Background()
 	req := resetpw.Request{UserPoolID: id, Username: "diego"}
 
+	before := f.Calls(resetpwtest.OpAdminResetUserPassword)
 	predicted, perr := check.Check(ctx, req)
-	require.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), name)
+	require.Equal(t, before, f.Calls(resetpwtest.OpAdminResetUserPassword), name)
 	_, rerr := off.Reset(ctx, req)
-	deliveries := f.Deliveries()
+	var deliveries []resetpwtest.Delivery
+	for _, d := range f.Deliveries() {
+		if d.UserPoolID == id {
+			deliveries = append(deliveries, d)
+		}
+	}
 
 	if perr == nil {
 		require.NoError(t, rerr, name)
@@ -147,8 +195,15 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 	var e *resetpw.Error
 	require.True(t, errors.As(perr, &e), name)
 	assert.Equal(t, resetpw.OpPreflight, e.Op, name)
+	switch {
+	case kind == resetpw.ErrDeliveryConfig && epath == "built-in, over cap" && rerr != nil:
+		// The daily email cap: Cognito refuses too (R20, R36).
+		assert.ErrorIs(t, rerr, resetpw.ErrDeliveryConfig, name)
+		assert.Empty(t, deliveries, name)
+		return "email_cap"
+	}
 	switch kind {
-	case resetpw.ErrSMSSandbox, resetpw.ErrDeliveryConfig:
+	case resetpw.ErrSMSSandbox, resetpw.ErrSESSandbox, resetpw.ErrDeliveryConfig:
 		// Cognito answers success and the code never arrives.
 		require.NoError(t, rerr, name)
 		require.Len(t, deliveries, 1, name)

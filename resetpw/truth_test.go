@@ -163,7 +163,7 @@ func TestWithSNS(t *testing.T) {
 			id := f.AddPool(pool)
 			_, err := f.AddUser(id, tt.user)
 			require.NoError(t, err)
-			r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()))
+			r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()), resetpw.WithSES(f.SES()))
 			require.NoError(t, err)
 			req := resetpw.Request{UserPoolID: id, Username: aws.ToString(tt.user.Username)}
 			for range 2 { // the second Check is answered from the cache
@@ -240,32 +240,32 @@ func TestCheckPool(t *testing.T) {
 		caveats []string
 	}{
 		{name: "legacy pool, nothing proved", pool: types.UserPoolType{},
-			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, LegacyRecovery: true,
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, LegacyRecovery: true,
 				EmailSender: resetpw.SenderCognitoDefault, DailyEmailLimit: resetpw.DefaultDailyEmailLimit, SMSSender: resetpw.SenderSNS, SMSSandbox: resetpw.SandboxUnknown},
 			caveats: []string{resetpw.CaveatCognitoDefaultEmail, resetpw.CaveatSMSSandboxUnknown, resetpw.CaveatUSOrigination,
 				resetpw.CaveatNotAutoVerified, resetpw.CaveatNotAutoVerified}},
 		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: recovery("admin_only")},
-			want: resetpw.PoolReport{Resettable: false, RecoveryOrder: []string{"admin_only"}, SMSSandbox: resetpw.SandboxNotUsed}, caveats: []string{}},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: false, RecoveryOrder: []string{"admin_only"}, SMSSandbox: resetpw.SandboxNotUsed}, caveats: []string{}},
 		{name: "email only on own SES, MFA on", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_email"), MfaConfiguration: "ON",
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
 			EmailConfiguration:     &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}},
-			want:    resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: resetpw.SandboxNotUsed},
-			caveats: []string{resetpw.CaveatPoolMFARequired}},
+			want:    resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESUnknown, Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: resetpw.SandboxNotUsed},
+			caveats: []string{resetpw.CaveatPoolMFARequired, resetpw.CaveatSESUnknown}},
 		{name: "custom senders and message", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number", "verified_email"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
 			LambdaConfig: &types.LambdaConfigType{CustomMessage: lambda, CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: lambda},
 				CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: lambda}}},
-			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, CustomSMSSender: true,
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, CustomSMSSender: true,
 				CustomEmailSender: true, CustomMessage: true, EmailSender: resetpw.SenderLambda, SMSSender: resetpw.SenderLambda, SMSSandbox: resetpw.SandboxNotUsed},
 			caveats: []string{resetpw.CaveatCustomMessage, resetpw.CaveatCustomSender, resetpw.CaveatCustomSender}},
 		{name: "SNS ground truth", sns: true, pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: &types.SmsConfigurationType{SnsRegion: aws.String("us-east-1")}},
-			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
 				SNSRegion: "us-east-1", SMSSandbox: resetpw.SandboxIn, SandboxVerifiedNumbers: 1},
 			caveats: []string{resetpw.CaveatUSOrigination}},
 		{name: "pool field says sandbox", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfigurationFailure: aws.String("SNSSandbox")},
-			want: resetpw.PoolReport{Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
 				SMSSandbox: resetpw.SandboxIn, SMSConfigurationFailure: "SNSSandbox"},
 			caveats: []string{resetpw.CaveatUSOrigination}},
 	}

@@ -28,6 +28,7 @@
 //	14  user_disabled               24 unavailable
 //	15  user_state                  25 not_enabled
 //	16  recovery_not_configured     26 run_stopped
+//	                                27 ses_sandbox
 //
 // 252 is the AWS CLI's own code for a usage error. Go's runtime exits 2 when
 // the program crashes, so a crash is never read as a usage error.
@@ -93,6 +94,7 @@ var kindExitCodes = map[resetpw.Kind]int{
 	resetpw.ErrUnavailable:           24,
 	resetpw.ErrNotEnabled:            25,
 	resetpw.ErrRunStopped:            26,
+	resetpw.ErrSESSandbox:            27,
 }
 
 // exitCode returns the documented exit code of err: its kind's, when it is

@@ -88,6 +88,7 @@ func TestPasswordReset_EveryKind(t *testing.T) {
 		{"admin-only recovery", resetpwtest.Fail(resetpw.ErrRecoveryNotConfigured), http.StatusInternalServerError, false},
 		{"no verified contact", resetpwtest.Fail(resetpw.ErrNoVerifiedContact), http.StatusUnprocessableEntity, false},
 		{"sms sandbox", resetpwtest.Fail(resetpw.ErrSMSSandbox), http.StatusInternalServerError, false},
+		{"ses sandbox", resetpwtest.Fail(resetpw.ErrSESSandbox), http.StatusInternalServerError, false},
 		{"delivery config", resetpwtest.Fail(resetpw.ErrDeliveryConfig), http.StatusInternalServerError, false},
 		{"trigger", resetpwtest.Fail(resetpw.ErrTrigger), http.StatusBadGateway, true},
 		{"throttled", resetpwtest.Fail(resetpw.ErrThrottled), http.StatusTooManyRequests, false},

@@ -14,6 +14,16 @@
 //		OnError: redislimit.FallBack, FallbackRates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 3}})
 //	r, err := resetpw.New(client, resetpw.WithLimiter(lim))
 //
+// A Limiter is also a resetpw.EmailCounter: the daily cap of Cognito's
+// built-in email (docs/cognito-rules.md, R20, R36) is counted in Redis next
+// to the rate budget, as a sorted set per account and Region of the emails
+// of the last 24 hours, checked and counted in one script, so that a
+// helpdesk service and a bulk job share it. A Resetter given the Limiter
+// with resetpw.WithLimiter uses it for the cap as well. When Redis can't be
+// reached, the email count fails whatever OnError says (a local count would
+// start from zero and could pass the cap): the reset is refused, nothing
+// sent.
+//
 // When Redis can't be reached, a Limiter does what Options.OnError says:
 // Refuse makes the call fail (resetpw.ErrUnavailable, nothing sent), and
 // FallBack paces the call with a local limiter at FallbackRates, this
@@ -23,6 +33,8 @@ package redislimit
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -87,6 +99,8 @@ type Options struct {
 
 // Limiter is a resetpw.Limiter on Redis. It is safe for concurrent use.
 type Limiter struct {
+	client   redis.UniversalClient
+	prefix   string
 	rl       *redis_rate.Limiter
 	limits   map[resetpw.Category]redis_rate.Limit
 	keys     map[resetpw.Category]string
@@ -94,7 +108,10 @@ type Limiter struct {
 	fallback resetpw.Limiter
 }
 
-var _ resetpw.Limiter = (*Limiter)(nil)
+var (
+	_ resetpw.Limiter      = (*Limiter)(nil)
+	_ resetpw.EmailCounter = (*Limiter)(nil)
+)
 
 // New returns a Limiter on client. It fails with an error matching
 // ErrOptions when the options are invalid; it does not contact Redis.
@@ -112,7 +129,7 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	for c, r := range o.Rates {
 		rates[c] = r
 	}
-	l := &Limiter{rl: redis_rate.NewLimiter(client), limits: map[resetpw.Category]redis_rate.Limit{},
+	l := &Limiter{client: client, prefix: o.KeyPrefix, rl: redis_rate.NewLimiter(client), limits: map[resetpw.Category]redis_rate.Limit{},
 		keys: map[resetpw.Category]string{}, onError: o.OnError}
 	for c, r := range rates {
 		if !(r > 0) || math.IsInf(r, 0) {
@@ -178,3 +195,64 @@ func (l *Limiter) Throttled(resetpw.Category) {}
 
 // Succeeded does nothing.
 func (l *Limiter) Succeeded(resetpw.Category) {}
+
+// emailKey is the sorted set of an account's and Region's emails: members
+// are tokens, scores the milliseconds they were sent at.
+func (l *Limiter) emailKey(account, region string) string {
+	return fmt.Sprintf("%s:%s:%s:email24h", l.prefix, account, region)
+}
+
+// takeEmail drops the emails older than the window, and adds one unless
+// the limit is reached, atomically. KEYS[1] the set; ARGV: now (ms), window
+// (ms), limit, token. It returns {1, count} when added, {0, count} when not.
+var takeEmail = redis.NewScript(`
+local now, window, limit = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
+local n = redis.call('ZCARD', KEYS[1])
+if n >= limit then
+  return {0, n}
+end
+redis.call('ZADD', KEYS[1], now, ARGV[4])
+redis.call('PEXPIRE', KEYS[1], window)
+return {1, n + 1}
+`)
+
+// TakeEmail counts one email of account and Region at now in Redis, unless
+// limit emails were counted in the 24 hours before now (resetpw.EmailWindow).
+func (l *Limiter) TakeEmail(ctx context.Context, account, region string, limit int, now time.Time) (string, bool, error) {
+	token := fmt.Sprintf("%d-%s", now.UnixNano(), randomToken())
+	res, err := takeEmail.Run(ctx, l.client, []string{l.emailKey(account, region)},
+		now.UnixMilli(), resetpw.EmailWindow.Milliseconds(), limit, token).Int64Slice()
+	if err != nil {
+		return "", false, fmt.Errorf("%w: email count: %v", ErrRedis, err)
+	}
+	if len(res) != 2 {
+		return "", false, fmt.Errorf("%w: email count: unexpected answer %v", ErrRedis, res)
+	}
+	return token, res[0] == 1, nil
+}
+
+// ReturnEmail uncounts the email of token.
+func (l *Limiter) ReturnEmail(ctx context.Context, account, region, token string) error {
+	if err := l.client.ZRem(ctx, l.emailKey(account, region), token).Err(); err != nil {
+		return fmt.Errorf("%w: email count: %v", ErrRedis, err)
+	}
+	return nil
+}
+
+// EmailsSent returns how many emails of account and Region were counted in
+// the 24 hours before now.
+func (l *Limiter) EmailsSent(ctx context.Context, account, region string, now time.Time) (int, error) {
+	n, err := l.client.ZCount(ctx, l.emailKey(account, region),
+		fmt.Sprintf("(%d", now.UnixMilli()-resetpw.EmailWindow.Milliseconds()), "+inf").Result()
+	if err != nil {
+		return 0, fmt.Errorf("%w: email count: %v", ErrRedis, err)
+	}
+	return int(n), nil
+}
+
+func randomToken() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}

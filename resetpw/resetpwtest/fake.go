@@ -59,8 +59,10 @@ type Delivery struct {
 	Sender         string
 	ClientMetadata map[string]string
 	// Dropped is true when Cognito would answer success but the code never
-	// arrives: SNS's SMS sandbox and an unverified number, or a failing SMS
-	// configuration. DropReason says which.
+	// arrives: SNS's SMS sandbox and an unverified number, a failing SMS
+	// configuration, or an email SES won't send (its sandbox and an
+	// unverified recipient, paused sending, an unverified sending identity,
+	// a spent quota). DropReason says which.
 	Dropped    bool
 	DropReason string
 	At         time.Time
@@ -75,8 +77,9 @@ type SignOut struct {
 }
 
 // Fake is an in-memory Amazon Cognito user pool service for tests. It
-// implements resetpw.API and the setup operations served by [Server], and
-// its [Fake.SNS] implements resetpw.SNSAPI. It is safe for concurrent use.
+// implements resetpw.API and the setup operations served by [Server], its
+// [Fake.SNS] implements resetpw.SNSAPI and its [Fake.SES] resetpw.SESAPI.
+// It is safe for concurrent use.
 //
 // It models the rules of docs/cognito-rules.md, written apart from resetpw's
 // own code so that tests of one check the other, and follows real Cognito
@@ -94,10 +97,19 @@ type SignOut struct {
 //     SNS is dropped, silently, when the account is in the SMS sandbox
 //     ([Fake.SetSMSSandbox], or the pool's SmsConfigurationFailure naming
 //     SNSSandbox) and the number is not verified there, or when the pool's
-//     SmsConfigurationFailure names anything else; the deprecated
-//     EmailConfigurationFailure is kept but not acted on; with
-//     [Fake.SetDailyEmailLimit], email through COGNITO_DEFAULT past the cap
-//     answers LimitExceededException "Exceeded daily email limit ...".
+//     SmsConfigurationFailure names a failure other than the SMS role's; a
+//     broken SMS role (InvalidSmsRoleAccessPolicyException or
+//     InvalidSmsRoleTrustRelationshipException in that field) answers that
+//     exception (R16); the deprecated EmailConfigurationFailure is kept but
+//     not acted on; with [Fake.SetDailyEmailLimit], email through
+//     COGNITO_DEFAULT past the cap of the pool's account (its ARN's) over a
+//     rolling 24 hours answers LimitExceededException "Exceeded daily email
+//     limit ..." (R20, R36, R37).
+//   - SES (R34, R35; [Fake.SES], [FakeSES]): email of a DEVELOPER pool is
+//     dropped, silently, when SES sending is paused, the pool's SourceArn
+//     identity is not verified, the 24-hour quota is spent, or the account
+//     is in the SES sandbox and neither the recipient nor its domain is a
+//     verified identity.
 //   - users (R10, R11): disabled, and statuses other than CONFIRMED and
 //     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER)
 //     are refused with NotAuthorizedException.
@@ -107,7 +119,8 @@ type SignOut struct {
 //     preferred_username; no username may look like an email or phone
 //     alias), UsernameAttributes (the username is the sub), and
 //     UsernameConfiguration.CaseSensitive=false; ListUsers pages as Cognito
-//     does, and [Fake.FreezeListUsers] makes its index stale.
+//     does, compares email case-insensitively in every pool (R24), and
+//     [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
@@ -128,8 +141,10 @@ type Fake struct {
 	sandboxNumber map[string]bool
 	smsSandbox    bool
 	origination   []snstypes.PhoneNumberInformation
-	dailyEmail    int         // 0: no cap
-	emailsSent    []time.Time // through COGNITO_DEFAULT, for the daily cap
+	account       string                 // the AWS account of pools added without an Arn
+	dailyEmail    int                    // 0: no cap
+	emailsSent    map[string][]time.Time // through COGNITO_DEFAULT, per account and Region, for the daily cap
+	ses           fakeSESState
 	frozen        map[string][]types.UserType
 	deliveries    []Delivery
 	signOuts      []SignOut
@@ -179,6 +194,9 @@ type fakeUser struct {
 func NewFake() *Fake {
 	return &Fake{
 		region:        "us-west-2",
+		account:       DefaultAccount,
+		emailsSent:    map[string][]time.Time{},
+		ses:           newFakeSESState(),
 		pools:         map[string]*fakePool{},
 		now:           time.Now,
 		faults:        map[string][]error{},
@@ -279,10 +297,12 @@ func (f *Fake) AddOriginationNumber(n snstypes.PhoneNumberInformation) {
 }
 
 // SetDailyEmailLimit caps the emails that pools on Cognito's built-in email
-// (EmailSendingAccount COGNITO_DEFAULT, or no EmailConfiguration) send for
-// the whole Fake in a rolling 24 hours; past it, AdminResetUserPassword
-// answers LimitExceededException "Exceeded daily email limit ...". 0 turns
-// the cap off, the default; Cognito's own is resetpw.DefaultDailyEmailLimit.
+// (EmailSendingAccount COGNITO_DEFAULT, or no EmailConfiguration) send per
+// AWS account and Region (the account and Region of each pool's Arn), over
+// all the account's pools, in a rolling 24 hours (R20, R36); past it,
+// AdminResetUserPassword answers LimitExceededException "Exceeded daily
+// email limit ...". 0 turns the cap off, the default; Cognito's own is
+// resetpw.DefaultDailyEmailLimit.
 func (f *Fake) SetDailyEmailLimit(n int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -331,7 +351,9 @@ func (f *Fake) Calls(op string) int {
 }
 
 // AddPool adds a user pool and returns its ID: p.Id when set, otherwise a new
-// ID in the Fake's region. Every field is kept; those that matter to resets
+// ID in the Fake's region. p.Arn, when empty, becomes the pool's ARN in the
+// Fake's account (SetAccount; DefaultAccount unless set): pools whose ARNs
+// name one account share its daily email cap. Every field is kept; those that matter to resets
 // are UsernameAttributes, AliasAttributes, UsernameConfiguration,
 // AccountRecoverySetting, SmsConfigurationFailure and
 // EmailConfigurationFailure.
@@ -344,6 +366,10 @@ func (f *Fake) AddPool(p types.UserPoolType) string {
 func (f *Fake) addPool(p types.UserPoolType) string {
 	if aws.ToString(p.Id) == "" {
 		p.Id = aws.String(f.region + "_" + randomID(9))
+	}
+	if aws.ToString(p.Arn) == "" {
+		region, _, _ := strings.Cut(*p.Id, "_")
+		p.Arn = aws.String(fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", region, f.account, *p.Id))
 	}
 	if p.Name == nil {
 		p.Name = aws.String("pool-" + *p.Id)
@@ -684,11 +710,12 @@ func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUs
 	d := Delivery{UserPoolID: aws.ToString(in.UserPoolId), Username: u.username, Medium: medium, Destination: dest,
 		ClientMetadata: cloneMap(in.ClientMetadata), At: now}
 	if medium == resetpw.MediumEmail {
-		if err := f.sendEmail(p, &d, now); err != nil {
-			return nil, err
-		}
+		err = f.sendEmail(p, &d, now)
 	} else {
-		f.sendSMS(p, &d)
+		err = f.sendSMS(p, &d)
+	}
+	if err != nil {
+		return nil, err
 	}
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
@@ -704,50 +731,86 @@ func (f *Fake) sendEmail(p *fakePool, d *Delivery, now time.Time) error {
 	}
 	if ec := p.pool.EmailConfiguration; ec != nil && ec.EmailSendingAccount == types.EmailSendingAccountTypeDeveloper {
 		d.Sender = resetpw.SenderSES
+		f.ses.send(aws.ToString(ec.SourceArn), d, now)
 		return nil
 	}
 	d.Sender = resetpw.SenderCognitoDefault
 	if f.dailyEmail > 0 {
-		recent := f.emailsSent[:0]
-		for _, t := range f.emailsSent {
+		key := accountOfARN(aws.ToString(p.pool.Arn))
+		recent := f.emailsSent[key][:0]
+		for _, t := range f.emailsSent[key] {
 			if now.Sub(t) < 24*time.Hour {
 				recent = append(recent, t)
 			}
 		}
-		f.emailsSent = recent
+		f.emailsSent[key] = recent
 		if len(recent) >= f.dailyEmail {
 			return &types.LimitExceededException{Message: aws.String("Exceeded daily email limit for the operation or the account. " +
 				"If a higher limit is required, please configure your user pool to use your own Amazon SES configuration for sending email.")}
 		}
-		f.emailsSent = append(f.emailsSent, now)
+		f.emailsSent[key] = append(recent, now)
 	}
 	return nil
 }
 
+// DefaultAccount is the AWS account of a Fake's pools unless SetAccount
+// names another.
+const DefaultAccount = "123456789012"
+
+// SetAccount sets the AWS account of the pools added from now on without an
+// Arn.
+func (f *Fake) SetAccount(account string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.account = account
+}
+
+// accountOfARN returns the "account/Region" of a pool ARN
+// (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/ID), the key of the daily
+// email cap (R36, R37).
+func accountOfARN(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 {
+		return arn
+	}
+	return parts[4] + "/" + parts[3]
+}
+
 // sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
-// R15, R16).
-func (f *Fake) sendSMS(p *fakePool, d *Delivery) {
+// R15, R16). A broken SMS role, named in SmsConfigurationFailure, is
+// answered with the exception AdminResetUserPassword declares for it
+// (InvalidSmsRoleAccessPolicyException,
+// InvalidSmsRoleTrustRelationshipException; R16).
+func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 	lc := p.pool.LambdaConfig
 	if lc != nil && lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != "" {
 		d.Sender = resetpw.SenderLambda
-		return
+		return nil
 	}
 	d.Sender = resetpw.SenderSNS
 	sandbox, broken := f.smsSandbox, ""
 	for _, part := range strings.Split(aws.ToString(p.pool.SmsConfigurationFailure), ",") {
 		part = strings.TrimSpace(part)
-		if part == "SNSSandbox" {
+		switch {
+		case part == "SNSSandbox":
 			sandbox = true
-		} else if part != "" && broken == "" {
+		case part == "InvalidSmsRoleAccessPolicyException", part == "InvalidSmsRoleTrustRelationshipException":
+			broken = part // answered, whatever else is listed
+		case part != "" && broken == "":
 			broken = part
 		}
 	}
 	switch {
+	case broken == "InvalidSmsRoleAccessPolicyException":
+		return &types.InvalidSmsRoleAccessPolicyException{Message: aws.String("Role does not have permission to publish with SNS")}
+	case broken == "InvalidSmsRoleTrustRelationshipException":
+		return &types.InvalidSmsRoleTrustRelationshipException{Message: aws.String("Role has an invalid trust relationship for Cognito")}
 	case broken != "":
 		d.Dropped, d.DropReason = true, broken
 	case sandbox && !f.sandboxNumber[d.Destination]:
 		d.Dropped, d.DropReason = true, "SNS SMS sandbox: number not verified"
 	}
+	return nil
 }
 
 // recoveryDestination picks the medium as Cognito does (R1 to R8):

@@ -48,7 +48,10 @@ func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(
 		if !slices.Contains(searchable, attr) {
 			return nil, invalidParameter("Invalid search attribute: " + attr)
 		}
-		fold := !p.caseSensitive() && (attr == "username" || attr == "email" || attr == "preferred_username")
+		// Every search is case-insensitive but those of username and status
+		// (R24): email in every pool; username and preferred_username only
+		// in a case-insensitive one.
+		fold := attr == "email" || !p.caseSensitive() && (attr == "username" || attr == "preferred_username")
 		if fold {
 			value = strings.ToLower(value)
 		}

@@ -230,7 +230,12 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		{name: "custom SMS sender is not in the sandbox", sandboxAccount: true, pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox"), LambdaConfig: &types.LambdaConfigType{
 			CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:s")}}},
 			user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", sender: "LAMBDA"},
-		{name: "broken SMS role drops", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleTrustRelationshipException")},
+		// R16: the exceptions AdminResetUserPassword declares for a broken SMS role.
+		{name: "broken SMS role trust answers its exception", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleTrustRelationshipException")},
+			user: resetpwtest.User("diego", "phone_number", "+12065550199", "phone_number_verified", "true"), want: new(*types.InvalidSmsRoleTrustRelationshipException)},
+		{name: "broken SMS role policy answers its exception", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox,InvalidSmsRoleAccessPolicyException")},
+			user: resetpwtest.User("diego", "phone_number", "+12065550199", "phone_number_verified", "true"), want: new(*types.InvalidSmsRoleAccessPolicyException)},
+		{name: "other SMS failure drops", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SomethingElseFailing")},
 			user: resetpwtest.User("diego", "phone_number", "+12065550199", "phone_number_verified", "true"), medium: "SMS", dropped: true},
 		{name: "sandbox drops silently", pool: sandbox, user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", dropped: true},
 		{name: "sandbox verified number arrives", pool: sandbox, user: resetpwtest.User("diego", "phone_number", "+12065550199", "phone_number_verified", "true"), medium: "SMS"},

@@ -1,0 +1,227 @@
+package resetpw_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// capWorld is a Fake with two pools on Cognito's built-in email in one
+// account, n users each (a0000.., b0000..), and a third pool in another
+// account with n users (c0000..).
+func capWorld(t *testing.T, n int) (f *resetpwtest.Fake, a, b, c string) {
+	t.Helper()
+	f = resetpwtest.NewFake()
+	f.SetDailyEmailLimit(resetpw.DefaultDailyEmailLimit)
+	a, b = f.AddPool(types.UserPoolType{}), f.AddPool(types.UserPoolType{})
+	f.SetAccount("210987654321")
+	c = f.AddPool(types.UserPoolType{})
+	for prefix, pool := range map[string]string{"a": a, "b": b, "c": c} {
+		for i := range n {
+			name := fmt.Sprintf("%s%04d", prefix, i)
+			_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+		}
+	}
+	return f, a, b, c
+}
+
+// R20, R36: two default-email pools of one account share one daily cap; a
+// pool of another account has its own. A single Reset over the cap is
+// refused before anything is sent.
+func TestEmailCap_PoolsOfOneAccountShareIt(t *testing.T) {
+	f, a, b, c := capWorld(t, 3)
+	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(4))
+	require.NoError(t, err)
+	ctx := context.Background()
+	for _, req := range []resetpw.Request{{UserPoolID: a, Username: "a0000"}, {UserPoolID: a, Username: "a0001"},
+		{UserPoolID: b, Username: "b0000"}, {UserPoolID: b, Username: "b0001"}} {
+		_, err := r.Reset(ctx, req)
+		require.NoError(t, err, req.Username)
+	}
+	for _, req := range []resetpw.Request{{UserPoolID: a, Username: "a0002"}, {UserPoolID: b, Username: "b0002"}} {
+		_, err := r.Check(ctx, req)
+		require.ErrorIs(t, err, resetpw.ErrDeliveryConfig, "Check says so too")
+		_, err = r.Reset(ctx, req)
+		require.ErrorIs(t, err, resetpw.ErrDeliveryConfig, req.Username)
+		var e *resetpw.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, resetpw.OpPreflight, e.Op)
+		assert.Contains(t, err.Error(), "account 123456789012")
+		assert.NotContains(t, err.Error(), "@example.com")
+	}
+	assert.Equal(t, 4, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent past the cap")
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: c, Username: "c0000"})
+	require.NoError(t, err, "another account has its own cap")
+
+	rep, err := r.CheckPool(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, 4, rep.DailyEmailLimit)
+	assert.Equal(t, 4, rep.EmailsSent)
+	assert.Equal(t, "123456789012", rep.Account)
+}
+
+// Bulk runs count against the account's cap: across pools and across runs,
+// and the Resetter's single resets count with them.
+func TestEmailCap_BulkAcrossPoolsAndRuns(t *testing.T) {
+	f, a, b, _ := capWorld(t, 40)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0039"}) // one code earlier today
+	require.NoError(t, err)
+	reqs := func(yield func(resetpw.Request) bool) {
+		for i := range 39 {
+			for p, pool := range map[string]string{"a": a, "b": b} {
+				if !yield(resetpw.Request{UserPoolID: pool, Username: fmt.Sprintf("%s%04d", p, i)}) {
+					return
+				}
+			}
+		}
+	}
+	opts := resetpw.BulkOptions{QuotaScale: 100, Concurrency: 4, KeepGoing: true}
+	sum, err := r.Bulk(ctx, reqs, opts, func(resetpw.Outcome) {})
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.DefaultDailyEmailLimit-1, sum.Sent)
+	assert.Equal(t, 78-sum.Sent, sum.OverEmailCap)
+	assert.Equal(t, resetpw.DefaultDailyEmailLimit, f.Calls(resetpwtest.OpAdminResetUserPassword), "50 codes in all, as Cognito allows")
+	for _, d := range f.Deliveries() {
+		assert.False(t, d.Dropped)
+	}
+
+	sum, err = r.Bulk(ctx, reqs, opts, func(resetpw.Outcome) {})
+	require.NoError(t, err)
+	assert.Zero(t, sum.Sent, "a second run counts the first one's codes")
+	assert.Equal(t, 78, sum.OverEmailCap)
+	assert.Equal(t, resetpw.DefaultDailyEmailLimit, f.Calls(resetpwtest.OpAdminResetUserPassword))
+}
+
+// A plan over the cap still says where every code would go, and marks the
+// inputs the cap would stop; it takes nothing from the count.
+func TestEmailCap_PlanKeepsDelivery(t *testing.T) {
+	f, a, _, _ := capWorld(t, 5)
+	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(3))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.NoError(t, err)
+	for _, plan := range []func(each func(resetpw.Outcome)) (resetpw.Summary, error){
+		func(each func(resetpw.Outcome)) (resetpw.Summary, error) {
+			return r.PlanPool(ctx, a, resetpw.BulkOptions{DailyEmailLimit: 3, Concurrency: 1}, each)
+		},
+		func(each func(resetpw.Outcome)) (resetpw.Summary, error) {
+			return r.Plan(ctx, slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}, {UserPoolID: a, Username: "a0002"},
+				{UserPoolID: a, Username: "a0003"}, {UserPoolID: a, Username: "a0004"}}), resetpw.BulkOptions{DailyEmailLimit: 3, Concurrency: 1}, each)
+		},
+	} {
+		var over []resetpw.Outcome
+		sum, err := plan(func(o resetpw.Outcome) {
+			if o.Err != nil {
+				over = append(over, o)
+			}
+		})
+		require.NoError(t, err)
+		assert.Equal(t, 2, sum.Sent, "3 a day, 1 already sent")
+		assert.Equal(t, sum.Done-2, sum.OverEmailCap)
+		require.Len(t, over, sum.OverEmailCap)
+		for _, o := range over {
+			require.ErrorIs(t, o.Err, resetpw.ErrRunStopped)
+			require.NotNil(t, o.Result, "the plan keeps the Result")
+			assert.Equal(t, resetpw.MediumEmail, o.Result.Delivery.Medium)
+			assert.Equal(t, resetpw.SenderCognitoDefault, o.Result.Delivery.Sender)
+		}
+	}
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0001"})
+	require.NoError(t, err, "plans took nothing from the count")
+}
+
+// A reset that sent nothing gives its email back; one whose fate is unknown
+// keeps it (it may have gone out).
+func TestEmailCap_FailedResetsGiveBack(t *testing.T) {
+	f, a, _, _ := capWorld(t, 3)
+	ec := resetpw.NewLocalEmailCounter()
+	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(2), resetpw.WithEmailCounter(ec), resetpw.WithMaxThrottleRetries(0))
+	require.NoError(t, err)
+	ctx := context.Background()
+	count := func() int {
+		n, err := ec.EmailsSent(ctx, resetpwtest.DefaultAccount, "us-west-2", time.Now())
+		require.NoError(t, err)
+		return n
+	}
+	f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")})
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.ErrorIs(t, err, resetpw.ErrAttemptLimit)
+	assert.Zero(t, count(), "nothing was sent")
+	f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.InternalErrorException{Message: aws.String("boom")})
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.True(t, resetpw.MaybeSent(err))
+	assert.Equal(t, 1, count(), "a code that may have gone out counts")
+}
+
+// R36: the window is a rolling 24 hours.
+func TestLocalEmailCounter_Window(t *testing.T) {
+	ctx := context.Background()
+	c := resetpw.NewLocalEmailCounter()
+	t0 := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
+	for i := range 2 {
+		_, ok, err := c.TakeEmail(ctx, "1", "r", 2, t0.Add(time.Duration(i)*time.Minute))
+		require.NoError(t, err)
+		require.True(t, ok)
+	}
+	_, ok, _ := c.TakeEmail(ctx, "1", "r", 2, t0.Add(2*time.Hour))
+	assert.False(t, ok, "a new UTC day does not reset the count")
+	_, ok, _ = c.TakeEmail(ctx, "2", "r", 2, t0.Add(2*time.Hour))
+	assert.True(t, ok, "another account counts apart")
+	_, ok, _ = c.TakeEmail(ctx, "1", "r", 2, t0.Add(resetpw.EmailWindow-time.Nanosecond))
+	assert.False(t, ok)
+	tok, ok, _ := c.TakeEmail(ctx, "1", "r", 2, t0.Add(resetpw.EmailWindow))
+	assert.True(t, ok, "24 hours after the first email, it no longer counts")
+	n, _ := c.EmailsSent(ctx, "1", "r", t0.Add(resetpw.EmailWindow))
+	assert.Equal(t, 2, n)
+	require.NoError(t, c.ReturnEmail(ctx, "1", "r", tok))
+	n, _ = c.EmailsSent(ctx, "1", "r", t0.Add(resetpw.EmailWindow))
+	assert.Equal(t, 1, n)
+}
+
+// Concurrent resets never pass the cap: the check and the count are one
+// step.
+func TestEmailCap_Concurrent(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, a, b, _ := capWorld(t, 10)
+		r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(7))
+		require.NoError(t, err)
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		kinds := map[string]int{}
+		for i := range 10 {
+			for p, pool := range map[string]string{"a": a, "b": b} {
+				wg.Go(func() {
+					_, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: fmt.Sprintf("%s%04d", p, i)})
+					mu.Lock()
+					defer mu.Unlock()
+					kinds[resetpw.KindOf(err).Code()]++
+					if err != nil && !errors.Is(err, resetpw.ErrDeliveryConfig) {
+						t.Errorf("unexpected %v", err)
+					}
+				})
+			}
+		}
+		wg.Wait()
+		assert.Equal(t, map[string]int{"": 7, "delivery_config": 13}, kinds)
+		assert.Equal(t, 7, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	})
+}

@@ -1,0 +1,172 @@
+package resetpwtest
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+)
+
+// SES operation names, for Calls and FailNext.
+const (
+	OpGetAccount       = "GetAccount"
+	OpGetEmailIdentity = "GetEmailIdentity"
+)
+
+// The SES sending quotas of a FakeSES account over 24 hours: the sandbox's
+// documented 200 (GetAccountOutput.ProductionAccessEnabled, sesv2 v1.79.9's
+// SendQuota), and a production figure of the Fake's own.
+const (
+	SESSandboxQuota    = 200
+	SESProductionQuota = 50000
+)
+
+// fakeSESState is the Amazon SES account that pools with EmailSendingAccount
+// DEVELOPER send through. The Fake's rules for it, written apart from
+// resetpw's (docs/cognito-rules.md, R34, R35):
+//   - in the sandbox, email reaches only verified identities: the address,
+//     or its domain;
+//   - the pool's sending identity (EmailConfiguration.SourceArn's) must be
+//     verified, when the pool names one;
+//   - paused sending, or a spent 24-hour quota, sends nothing;
+//   - what SES won't send is recorded as a Delivery that is Dropped, with
+//     AdminResetUserPassword answering success (assumed, R34).
+type fakeSESState struct {
+	sandbox  bool
+	paused   bool
+	verified map[string]bool // identity names, lower-cased
+	sent     []time.Time     // accepted by SES, for SentLast24Hours
+}
+
+func newFakeSESState() fakeSESState { return fakeSESState{verified: map[string]bool{}} }
+
+func (s *fakeSESState) quota() float64 {
+	if s.sandbox {
+		return SESSandboxQuota
+	}
+	return SESProductionQuota
+}
+
+// sentSince prunes and counts the emails of the 24 hours before now.
+func (s *fakeSESState) sentSince(now time.Time) int {
+	recent := s.sent[:0]
+	for _, t := range s.sent {
+		if now.Sub(t) < 24*time.Hour {
+			recent = append(recent, t)
+		}
+	}
+	s.sent = recent
+	return len(recent)
+}
+
+// verifiedAddress reports whether an address, or its domain, is verified.
+func (s *fakeSESState) verifiedAddress(addr string) bool {
+	addr = strings.ToLower(addr)
+	if s.verified[addr] {
+		return true
+	}
+	_, domain, ok := strings.Cut(addr, "@")
+	return ok && s.verified[domain]
+}
+
+// send decides the fate of an email through SES: accepted, or dropped.
+func (s *fakeSESState) send(sourceARN string, d *Delivery, now time.Time) {
+	source := ""
+	if i := strings.Index(sourceARN, ":identity/"); i >= 0 {
+		source = sourceARN[i+len(":identity/"):]
+	}
+	switch {
+	case s.paused:
+		d.Dropped, d.DropReason = true, "SES sending paused"
+	case source != "" && !s.verifiedAddress(source):
+		d.Dropped, d.DropReason = true, "SES sending identity not verified"
+	case float64(s.sentSince(now)) >= s.quota():
+		d.Dropped, d.DropReason = true, "SES 24-hour quota spent"
+	case s.sandbox && !s.verifiedAddress(d.Destination):
+		d.Dropped, d.DropReason = true, "SES sandbox: recipient not verified"
+	default:
+		s.sent = append(s.sent, now)
+	}
+}
+
+// SetSESSandbox puts the Fake's SES account in the SES sandbox, or takes it
+// out (the default): in the sandbox, email through SES reaches only
+// verified identities (VerifySESIdentities).
+func (f *Fake) SetSESSandbox(in bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ses.sandbox = in
+}
+
+// PauseSESSending pauses the SES account's sending, or resumes it: paused,
+// no email goes out through SES.
+func (f *Fake) PauseSESSending(paused bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.ses.paused = paused
+}
+
+// VerifySESIdentities adds verified SES identities: email addresses or
+// domains, compared case-insensitively. A pool's sending identity (its
+// SourceArn's) must be one, and so must, in the sandbox, the recipient or
+// its domain.
+func (f *Fake) VerifySESIdentities(names ...string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for _, n := range names {
+		f.ses.verified[strings.ToLower(n)] = true
+	}
+}
+
+// FakeSES is the Amazon SES side of a [Fake]: the account's sending state
+// and verified identities that the Fake's SES deliveries obey. It
+// implements resetpw.SESAPI, for resetpw.WithSES.
+type FakeSES struct{ f *Fake }
+
+var _ resetpw.SESAPI = (*FakeSES)(nil)
+
+// SES returns the Fake's SES side.
+func (f *Fake) SES() *FakeSES { return &FakeSES{f} }
+
+// GetAccount says whether the account has production access (not
+// SetSESSandbox), whether sending is enabled (not PauseSESSending), and its
+// 24-hour quota and use.
+func (s *FakeSES) GetAccount(ctx context.Context, _ *sesv2.GetAccountInput, _ ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error) {
+	if err := s.f.enter(ctx, OpGetAccount); err != nil {
+		return nil, err
+	}
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	st := &s.f.ses
+	status := "HEALTHY"
+	if st.paused {
+		status = "SHUTDOWN"
+	}
+	return &sesv2.GetAccountOutput{ProductionAccessEnabled: !st.sandbox, SendingEnabled: !st.paused, EnforcementStatus: aws.String(status),
+		SendQuota: &sestypes.SendQuota{Max24HourSend: st.quota(), MaxSendRate: 1, SentLast24Hours: float64(st.sentSince(s.f.now()))}}, nil
+}
+
+// GetEmailIdentity answers for a verified identity (VerifiedForSendingStatus
+// true) and NotFoundException for any other name.
+func (s *FakeSES) GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdentityInput, _ ...func(*sesv2.Options)) (*sesv2.GetEmailIdentityOutput, error) {
+	if err := s.f.enter(ctx, OpGetEmailIdentity); err != nil {
+		return nil, err
+	}
+	s.f.mu.Lock()
+	defer s.f.mu.Unlock()
+	name := aws.ToString(in.EmailIdentity)
+	if !s.f.ses.verified[strings.ToLower(name)] {
+		return nil, &sestypes.NotFoundException{Message: aws.String("Email identity " + name + " does not exist.")}
+	}
+	kind := sestypes.IdentityTypeEmailAddress
+	if !strings.Contains(name, "@") {
+		kind = sestypes.IdentityTypeDomain
+	}
+	return &sesv2.GetEmailIdentityOutput{IdentityType: kind, VerifiedForSendingStatus: true,
+		VerificationStatus: sestypes.VerificationStatusSuccess}, nil
+}

@@ -1,0 +1,172 @@
+package resetpw_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+const sesSourceARN = "arn:aws:ses:us-west-2:123456789012:identity/example.net"
+
+// sesWorld is a Fake with a pool on its own SES (DEVELOPER, sending from
+// example.net) and the user diego@example.com.
+func sesWorld(t *testing.T) (*resetpwtest.Fake, string) {
+	t.Helper()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper, SourceArn: aws.String(sesSourceARN)}})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	return f, pool
+}
+
+// R34, R35: with WithSES, what SES would not deliver is refused before
+// anything is sent; what it would deliver goes out.
+func TestWithSES(t *testing.T) {
+	tests := []struct {
+		name     string
+		setup    func(f *resetpwtest.Fake)
+		want     error  // nil: sent
+		sesCalls int    // GetAccount + GetEmailIdentity
+		drop     string // what the Fake does with the code sent without preflight
+	}{
+		{name: "production", setup: func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net") }, sesCalls: 2},
+		{name: "sandbox, recipient not verified", setup: func(f *resetpwtest.Fake) {
+			f.SetSESSandbox(true)
+			f.VerifySESIdentities("example.net")
+		}, want: resetpw.ErrSESSandbox, sesCalls: 4, drop: "SES sandbox: recipient not verified"},
+		{name: "sandbox, recipient verified", setup: func(f *resetpwtest.Fake) {
+			f.SetSESSandbox(true)
+			f.VerifySESIdentities("example.net", "Diego@Example.com")
+		}, sesCalls: 3},
+		{name: "sandbox, recipient's domain verified", setup: func(f *resetpwtest.Fake) {
+			f.SetSESSandbox(true)
+			f.VerifySESIdentities("example.net", "example.com")
+		}, sesCalls: 4},
+		{name: "sending paused", setup: func(f *resetpwtest.Fake) {
+			f.VerifySESIdentities("example.net")
+			f.PauseSESSending(true)
+		}, want: resetpw.ErrDeliveryConfig, sesCalls: 1, drop: "SES sending paused"},
+		{name: "sending identity not verified", want: resetpw.ErrDeliveryConfig, sesCalls: 2, drop: "SES sending identity not verified"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, pool := sesWorld(t)
+			if tt.setup != nil {
+				tt.setup(f)
+			}
+			r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+			require.NoError(t, err)
+			req := resetpw.Request{UserPoolID: pool, Username: "diego"}
+			for range 2 { // the second Check is answered from the cache
+				_, err := r.Check(context.Background(), req)
+				if tt.want != nil {
+					require.ErrorIs(t, err, tt.want)
+					assert.NotContains(t, err.Error(), "diego@example.com")
+				} else {
+					require.NoError(t, err)
+				}
+			}
+			assert.Equal(t, tt.sesCalls, f.Calls(resetpwtest.OpGetAccount)+f.Calls(resetpwtest.OpGetEmailIdentity))
+			res, err := r.Reset(context.Background(), req)
+			if tt.want != nil {
+				require.ErrorIs(t, err, tt.want)
+				assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
+				// What the refusal spared: sent anyway, the code is dropped.
+				off, err := resetpw.New(f, resetpw.WithPreflight(resetpw.PreflightOff))
+				require.NoError(t, err)
+				_, err = off.Reset(context.Background(), req)
+				require.NoError(t, err)
+				d := f.Deliveries()
+				require.Len(t, d, 1)
+				assert.True(t, d[0].Dropped)
+				assert.Equal(t, tt.drop, d[0].DropReason)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, &resetpw.Delivery{Medium: resetpw.MediumEmail, Destination: "d***@e***.com", Sender: resetpw.SenderSES}, res.Delivery)
+			assert.Empty(t, res.Caveats)
+			d := f.Deliveries()
+			require.Len(t, d, 1)
+			assert.False(t, d[0].Dropped, d[0].DropReason)
+		})
+	}
+}
+
+// R34: without WithSES, a DEVELOPER pool's email carries a caveat, since the
+// SES sandbox may drop it.
+func TestSESUnknownCaveat(t *testing.T) {
+	f, pool := sesWorld(t)
+	f.SetSESSandbox(true)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	require.Len(t, res.Caveats, 1)
+	assert.Equal(t, resetpw.CaveatSESUnknown, res.Caveats[0].Code)
+	assert.Equal(t, "R34", res.Caveats[0].Rule)
+	assert.Zero(t, f.Calls(resetpwtest.OpGetAccount))
+	assert.True(t, f.Deliveries()[0].Dropped, "the caveat was right: the sandbox dropped it")
+
+	rep, err := r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.SESUnknown, rep.SESState)
+	assert.Equal(t, "123456789012", rep.SESAccount)
+	assert.Equal(t, "us-west-2", rep.SESRegion)
+	assert.Contains(t, caveatCodes(rep.Caveats), resetpw.CaveatSESUnknown)
+}
+
+func TestCheckPool_SES(t *testing.T) {
+	tests := []struct {
+		name  string
+		setup func(f *resetpwtest.Fake)
+		want  string
+	}{
+		{"production", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net") }, resetpw.SESProduction},
+		{"sandbox", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.SetSESSandbox(true) }, resetpw.SESSandbox},
+		{"paused", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.PauseSESSending(true) }, resetpw.SESPaused},
+		{"identity unverified", func(*resetpwtest.Fake) {}, resetpw.SESPaused},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, pool := sesWorld(t)
+			tt.setup(f)
+			r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+			require.NoError(t, err)
+			rep, err := r.CheckPool(context.Background(), pool)
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, rep.SESState)
+			assert.Equal(t, resetpw.SenderSES, rep.EmailSender)
+			assert.NotContains(t, caveatCodes(rep.Caveats), resetpw.CaveatSESUnknown)
+		})
+	}
+}
+
+// A failed SES read fails the reset with its kind; nothing is sent.
+func TestWithSES_ReadFails(t *testing.T) {
+	f, pool := sesWorld(t)
+	f.FailNext(resetpwtest.OpGetAccount, 1, &sestypes.TooManyRequestsException{Message: aws.String("slow down")})
+	r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.ErrorIs(t, err, resetpw.ErrThrottled)
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	_, err = resetpw.New(f, resetpw.WithSES(nil))
+	require.ErrorIs(t, err, resetpw.ErrOption)
+}
+
+func caveatCodes(cs []resetpw.Caveat) []string {
+	out := []string{}
+	for _, c := range cs {
+		out = append(out, c.Code)
+	}
+	return out
+}
