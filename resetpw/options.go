@@ -45,14 +45,16 @@ func (p Preflight) String() string {
 	return fmt.Sprintf("Preflight(%d)", int(p))
 }
 
-// ParsePreflight reads "full", "pool" or "off".
+// ParsePreflight reads "full", "pool" or "off". Its error is a *Error of
+// kind ErrInvalidInput (Op OpValidate, Field "Preflight") that matches
+// ErrOption.
 func ParsePreflight(s string) (Preflight, error) {
 	for _, p := range []Preflight{PreflightFull, PreflightPool, PreflightOff} {
 		if p.String() == s {
 			return p, nil
 		}
 	}
-	return 0, fmt.Errorf("resetpw: preflight %q is not one of full, pool, off", s)
+	return 0, optionErr("Preflight", "preflight %q is not one of full, pool, off", s)
 }
 
 // Defaults of a Resetter.
@@ -63,11 +65,14 @@ const (
 	defaultBackoffMax         = 2 * time.Second
 )
 
-// ErrOption is matched by the error of New when an option is invalid.
+// ErrOption is matched, with errors.Is, by the error of an invalid option:
+// that error is a *Error of kind ErrInvalidInput, Op OpValidate, whose
+// Field names the option ("WithBackoff", "BulkOptions.Concurrency").
 var ErrOption = errors.New("resetpw: invalid option")
 
 // Option configures a Resetter in New. Options check their arguments: New
-// fails with an error matching ErrOption when one is invalid.
+// fails with a *Error of kind ErrInvalidInput matching ErrOption when one is
+// invalid (see ErrOption).
 type Option func(*config) error
 
 type config struct {
@@ -98,8 +103,12 @@ func defaultConfig() config {
 	}
 }
 
-func optionErr(format string, a ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrOption}, a...)...)
+// optionErr builds the error of an invalid option: a *Error of kind
+// ErrInvalidInput, Op OpValidate, Field the option, whose cause matches
+// ErrOption. Nothing is sent.
+func optionErr(field, format string, a ...any) error {
+	return &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: field, Fate: FateNotSent,
+		Err: fmt.Errorf("%w: "+format, append([]any{ErrOption}, a...)...)}
 }
 
 // WithMetadataPolicy sets the policy ClientMetadata must meet; the default
@@ -107,7 +116,7 @@ func optionErr(format string, a ...any) error {
 func WithMetadataPolicy(p metadata.Policy) Option {
 	return func(c *config) error {
 		if err := p.Check(); err != nil {
-			return fmt.Errorf("%w: %w", ErrOption, err)
+			return optionErr("WithMetadataPolicy", "%w", err)
 		}
 		c.policy = p
 		return nil
@@ -119,7 +128,7 @@ func WithMetadataPolicy(p metadata.Policy) Option {
 func WithPreflight(p Preflight) Option {
 	return func(c *config) error {
 		if p < PreflightFull || p > PreflightOff {
-			return optionErr("unknown preflight %d", int(p))
+			return optionErr("WithPreflight", "unknown preflight %d", int(p))
 		}
 		c.preflight = p
 		return nil
@@ -131,7 +140,7 @@ func WithPreflight(p Preflight) Option {
 func WithPoolCacheTTL(d time.Duration) Option {
 	return func(c *config) error {
 		if d < time.Second || d > 24*time.Hour {
-			return optionErr("pool cache TTL %v is outside 1s..24h", d)
+			return optionErr("WithPoolCacheTTL", "pool cache TTL %v is outside 1s..24h", d)
 		}
 		c.poolTTL = d
 		return nil
@@ -149,7 +158,7 @@ func WithSandboxVerifiedNumbers(numbers ...string) Option {
 		for _, n := range numbers {
 			p, err := alias.Normalize(n, alias.Phone, alias.PoolConfig{CaseSensitive: true}, alias.Options{})
 			if err != nil {
-				return fmt.Errorf("%w: sandbox verified number: %w", ErrOption, err)
+				return optionErr("WithSandboxVerifiedNumbers", "sandbox verified number: %w", err)
 			}
 			c.sandboxVerified[p] = true
 		}
@@ -162,7 +171,7 @@ func WithSandboxVerifiedNumbers(numbers ...string) Option {
 func WithAliasOptions(o alias.Options) Option {
 	return func(c *config) error {
 		if err := o.Check(); err != nil {
-			return fmt.Errorf("%w: %w", ErrOption, err)
+			return optionErr("WithAliasOptions", "%w", err)
 		}
 		c.aliasOpts = o
 		return nil
@@ -180,7 +189,7 @@ func WithAliasOptions(o alias.Options) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return optionErr("nil logger")
+			return optionErr("WithLogger", "nil logger")
 		}
 		c.logger = l
 		return nil
@@ -198,7 +207,7 @@ func WithLogger(l *slog.Logger) Option {
 func WithMaxThrottleRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 || n > 10 {
-			return optionErr("max throttle retries %d is outside 0..10", n)
+			return optionErr("WithMaxThrottleRetries", "max throttle retries %d is outside 0..10", n)
 		}
 		c.maxRetries = n
 		return nil
@@ -213,7 +222,7 @@ func WithClientOptions(opts ...func(*cip.Options)) Option {
 	return func(c *config) error {
 		for _, o := range opts {
 			if o == nil {
-				return optionErr("nil client option")
+				return optionErr("WithClientOptions", "nil client option")
 			}
 		}
 		c.clientOpts = append(c.clientOpts, opts...)
@@ -243,7 +252,7 @@ func WithSignOut() Option {
 func WithLimiter(l Limiter) Option {
 	return func(c *config) error {
 		if l == nil {
-			return optionErr("nil limiter")
+			return optionErr("WithLimiter", "nil limiter")
 		}
 		c.limiter = l
 		return nil
@@ -256,7 +265,7 @@ func WithLimiter(l Limiter) Option {
 func WithBackoff(base, max time.Duration) Option {
 	return func(c *config) error {
 		if base <= 0 || max < base || max > time.Minute {
-			return optionErr("backoff base %v, max %v: need 0 < base <= max <= 1m", base, max)
+			return optionErr("WithBackoff", "backoff base %v, max %v: need 0 < base <= max <= 1m", base, max)
 		}
 		c.backoffBase, c.backoffMax = base, max
 		return nil
