@@ -41,8 +41,8 @@ const (
 // the request ID, then the cause with the username masked. It never prints
 // ClientMetadata.
 type Error struct {
-	Kind       Kind   // one of the Err… kinds
-	Op         string // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
+	Kind Kind   // one of the Err… kinds
+	Op   string // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
 	// Field, for OpValidate: FieldUserPoolID, FieldUsername,
 	// FieldClientMetadata or FieldSignOut; for an invalid option, the
 	// option ("WithBackoff", "API") or BulkOptions field
