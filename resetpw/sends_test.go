@@ -116,7 +116,9 @@ func TestOneRequestPerReset_RetryKnobs(t *testing.T) {
 			}},
 		{"custom Retryer, 10 attempts", func(o *cip.Options) {
 			o.Retryer = retry.NewStandard(func(s *retry.StandardOptions) { s.MaxAttempts = 10 })
-		}, func(o *cip.Options) { o.Retryer = retry.NewStandard(func(s *retry.StandardOptions) { s.MaxAttempts = 10 }) }},
+		}, func(o *cip.Options) {
+			o.Retryer = retry.NewStandard(func(s *retry.StandardOptions) { s.MaxAttempts = 10 })
+		}},
 		{"APIOptions middleware that retries", func(o *cip.Options) { o.APIOptions = append(o.APIOptions, retryingMiddleware(4)) },
 			func(o *cip.Options) { o.APIOptions = append(o.APIOptions, retryingMiddleware(4)) }},
 	}
