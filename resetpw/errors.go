@@ -69,10 +69,12 @@ func (e *Error) Error() string {
 	b.WriteString(e.Op)
 	b.WriteString(": ")
 	b.WriteString(e.Kind.text)
-	if e.UserPoolID == "" && e.Username == "" && e.Field != "" { // an option
-		b.WriteString(" (")
-		b.WriteString(e.Field)
-		b.WriteString(")")
+	if e.UserPoolID == "" && e.Username == "" { // an option, a limiter: no request
+		if e.Field != "" {
+			b.WriteString(" (")
+			b.WriteString(e.Field)
+			b.WriteString(")")
+		}
 		if e.Err != nil {
 			b.WriteString(": ")
 			b.WriteString(e.Err.Error())

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
 // countingServer is a Cognito endpoint on loopback that answers every
@@ -174,4 +175,46 @@ func TestReadRetries_RetryKnobs(t *testing.T) {
 	require.ErrorIs(t, err, resetpw.ErrUnavailable)
 	assert.Equal(t, 3, srv.count("DescribeUserPool"), "one request per library attempt")
 	assert.Equal(t, 5, client.Options().RetryMaxAttempts, "the caller's client is unchanged")
+}
+
+// countingLimiter lets every call through and counts Waits per category.
+type countingLimiter struct {
+	mu    sync.Mutex
+	waits map[resetpw.Category]int
+}
+
+func (l *countingLimiter) Wait(_ context.Context, c resetpw.Category) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waits == nil {
+		l.waits = map[resetpw.Category]int{}
+	}
+	l.waits[c]++
+	return nil
+}
+func (l *countingLimiter) Throttled(resetpw.Category) {}
+func (l *countingLimiter) Succeeded(resetpw.Category) {}
+
+// CheckPool's DescribeUserPool draws on WithLimiter's budget, like every
+// other Cognito call; a refusing limiter sends nothing.
+func TestCheckPool_ThroughLimiter(t *testing.T) {
+	f, pool := errorsFixture(t)
+	lim := &countingLimiter{}
+	r, err := resetpw.New(f, resetpw.WithLimiter(lim))
+	require.NoError(t, err)
+	_, err = r.CheckPool(t.Context(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, map[resetpw.Category]int{resetpw.CategoryUserPoolRead: 1}, lim.waits)
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+
+	refusing := &refusingLimiter{}
+	r, err = resetpw.New(f, resetpw.WithLimiter(refusing))
+	require.NoError(t, err)
+	_, err = r.CheckPool(t.Context(), pool)
+	require.ErrorIs(t, err, resetpw.ErrUnavailable)
+	assert.Equal(t, 1, refusing.waits)
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool), "nothing sent")
+	var e *resetpw.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, resetpw.FateNotSent, e.Fate)
 }

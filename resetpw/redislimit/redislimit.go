@@ -49,7 +49,9 @@ const (
 // OnError is Refuse.
 var ErrRedis = errors.New("redislimit: Redis unavailable")
 
-// ErrOptions is matched by New's error for invalid options.
+// ErrOptions is matched by New's error for invalid options. That error is
+// a *resetpw.Error of kind resetpw.ErrInvalidInput, Op resetpw.OpValidate,
+// whose Field names the option ("Options.Account").
 var ErrOptions = errors.New("redislimit: invalid options")
 
 // DefaultRates are the budgets of all processes together when Options.Rates
@@ -96,14 +98,14 @@ type Limiter struct {
 
 var _ resetpw.Limiter = (*Limiter)(nil)
 
-// New returns a Limiter on client. It fails with an error matching
+// New returns a Limiter on client. It fails with a *resetpw.Error matching
 // ErrOptions when the options are invalid; it does not contact Redis.
 func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	if client == nil {
-		return nil, fmt.Errorf("%w: nil Redis client", ErrOptions)
+		return nil, optionsErr("client", "nil Redis client")
 	}
 	if o.Account == "" || o.Region == "" {
-		return nil, fmt.Errorf("%w: Account and Region name the budget and are required", ErrOptions)
+		return nil, optionsErr("Options.Account", "Account and Region name the budget and are required")
 	}
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "cognitoreset"
@@ -116,7 +118,7 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 		keys: map[resetpw.Category]string{}, onError: o.OnError}
 	for c, r := range rates {
 		if !(r > 0) || math.IsInf(r, 0) {
-			return nil, fmt.Errorf("%w: rate %v for %s: want a positive number", ErrOptions, r, c)
+			return nil, optionsErr("Options.Rates", "rate %v for %s: want a positive number", r, c)
 		}
 		// GCRA spaces calls Period/Rate apart (a millisecond-fine Period
 		// carries fractional rates). A burst of up to a tenth of a second's
@@ -131,14 +133,21 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	case FallBack:
 		for c := range rates {
 			if !(o.FallbackRates[c] > 0) {
-				return nil, fmt.Errorf("%w: FallBack needs a positive FallbackRates[%s]", ErrOptions, c)
+				return nil, optionsErr("Options.FallbackRates", "FallBack needs a positive FallbackRates[%s]", c)
 			}
 		}
 		l.fallback = resetpw.NewLocalLimiter(o.FallbackRates)
 	default:
-		return nil, fmt.Errorf("%w: unknown OnError %d", ErrOptions, o.OnError)
+		return nil, optionsErr("Options.OnError", "unknown OnError %d", o.OnError)
 	}
 	return l, nil
+}
+
+// optionsErr is New's error for an invalid option: a *resetpw.Error whose
+// cause matches ErrOptions.
+func optionsErr(field, format string, a ...any) error {
+	return &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: resetpw.OpValidate, Field: field, Fate: resetpw.FateNotSent,
+		Err: fmt.Errorf("%w: "+format, append([]any{ErrOptions}, a...)...)}
 }
 
 // Wait blocks until the shared budget of c allows one more call, or ctx
