@@ -60,7 +60,8 @@ type wire struct {
 	applied  bool // the API ran the option
 	requests int  // Do calls that went through (0 or 1)
 	refused  int  // Do calls refused
-	traced   bool // the HTTP client reported progress (GetConn, dial, TLS)
+	traced   bool // the HTTP client began looking for a connection (GetConn)
+	gotConn  bool // it had one (GotConn: dialled, TLS done, or reused)
 	wrote    bool // the transport began writing the request (WroteRequest)
 	answered bool // a status line was read
 }
@@ -103,6 +104,7 @@ func (w *wire) Do(req *http.Request) (*http.Response, error) {
 	}
 	trace := &httptrace.ClientTrace{
 		GetConn:      func(string) { set(&w.traced) },
+		GotConn:      func(httptrace.GotConnInfo) { set(&w.gotConn) },
 		WroteHeaders: func() { set(&w.wrote) },
 		WroteRequest: func(httptrace.WroteRequestInfo) { set(&w.wrote) },
 	}
@@ -124,13 +126,14 @@ func (w *wire) fate(err error) Fate {
 		return FateAnswered
 	case w.wrote:
 		return FateUnknown
-	case w.requests == 0 || w.traced:
-		// Never handed to the HTTP client, or the client says it failed
-		// before writing (R33).
+	case w.requests == 0 || (w.traced && !w.gotConn):
+		// Never handed to the HTTP client, or the client never had a
+		// connection to write it to: refused, DNS, TLS handshake (R33).
 		return FateNotSent
 	}
-	// An HTTP client that reports nothing through httptrace: it may have
-	// written the request.
+	// A connection, and no sign of a write: the write may be racing a
+	// cancellation. Or an HTTP client that reports nothing through
+	// httptrace. Either may have written the request.
 	return FateUnknown
 }
 
