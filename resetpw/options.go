@@ -198,12 +198,14 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithMaxThrottleRetries sets how often one call is retried, 0 to 10; the
 // default is 3. Retried are throttled calls (TooManyRequestsException) of
-// every operation, and reads (DescribeUserPool, AdminGetUser, ListUsers)
-// that fail as unavailable (a 5xx, a transport failure). Never retried are
-// LimitExceededException, and an AdminResetUserPassword whose fate is
-// unknown (docs/cognito-rules.md, R29). The SDK client's own retries are
-// turned off for every call the Resetter makes, on the per-call copy of its
-// options; the client itself is unchanged.
+// every operation, reads (DescribeUserPool, AdminGetUser, ListUsers) that
+// fail as unavailable (a 5xx, a transport failure), and a reset that was
+// provably not sent (FateNotSent: a refused connection, DNS, TLS). Never
+// retried are LimitExceededException, and an AdminResetUserPassword that
+// may have been processed (MaybeSent; docs/cognito-rules.md, R29, R33).
+// The SDK client's own retries are turned off for every call the Resetter
+// makes, on the per-call copy of its options; the client itself is
+// unchanged.
 func WithMaxThrottleRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 || n > 10 {
@@ -217,7 +219,11 @@ func WithMaxThrottleRetries(n int) Option {
 // WithClientOptions adds functional options, such as a custom endpoint
 // resolver, HTTP client or API middleware, to every Cognito call the
 // Resetter makes, as aws-sdk-go-v2's feature/s3/manager does. They apply to
-// the per-call copy of the client's options; the SDK's retries stay off.
+// the per-call copy of the client's options, before the Resetter's own
+// option: whatever they set (RetryMaxAttempts, RetryMode, Retryer,
+// APIOptions that retry), each call makes one attempt and sends at most
+// one HTTP request (R29). An HTTPClient they set is used, wrapped to record
+// each request's Fate.
 func WithClientOptions(opts ...func(*cip.Options)) Option {
 	return func(c *config) error {
 		for _, o := range opts {
