@@ -58,6 +58,7 @@ type wire struct {
 	mu       sync.Mutex
 	next     smithyhttp.ClientDo
 	applied  bool // the API ran the option
+	asked    int  // Do calls, refused or not
 	requests int  // Do calls that went through (0 or 1)
 	refused  int  // Do calls refused
 	traced   bool // the HTTP client began looking for a connection (GetConn)
@@ -85,6 +86,7 @@ func (w *wire) option(o *cip.Options) {
 // Do sends the first request and refuses any other.
 func (w *wire) Do(req *http.Request) (*http.Response, error) {
 	w.mu.Lock()
+	w.asked++
 	if w.requests > 0 {
 		w.refused++
 		w.mu.Unlock()
@@ -126,9 +128,21 @@ func (w *wire) fate(err error) Fate {
 		return FateAnswered
 	case w.wrote:
 		return FateUnknown
+	case w.asked == 0:
+		// The SDK never asked the wire: the call failed before the
+		// transport (signing, serialisation), unless something after the
+		// Resetter's option put another HTTP client in its place.
+		if errors.As(err, new(*smithyhttp.RequestSendError)) {
+			return FateUnknown
+		}
+		if inferFate(err) == FateAnswered {
+			return FateAnswered
+		}
+		return FateNotSent
 	case w.requests == 0 || (w.traced && !w.gotConn):
-		// Never handed to the HTTP client, or the client never had a
-		// connection to write it to: refused, DNS, TLS handshake (R33).
+		// The context ended before the request was handed to the HTTP
+		// client, or the client never had a connection to write it to:
+		// refused, DNS, TLS handshake (R33).
 		return FateNotSent
 	}
 	// A connection, and no sign of a write: the write may be racing a

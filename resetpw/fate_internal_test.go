@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -50,6 +51,12 @@ func TestWire(t *testing.T) {
 			assert.Equal(t, max(tt.calls-1, 0), w.refused)
 		})
 	}
+	t.Run("an HTTP client put in the wire's place may have sent", func(t *testing.T) {
+		w := &wire{applied: true, next: ok}
+		assert.Equal(t, FateUnknown, w.fate(&smithyhttp.RequestSendError{Err: errors.New("elsewhere")}))
+		assert.Equal(t, FateAnswered, w.fate(&types.InternalErrorException{}))
+		assert.Equal(t, FateNotSent, w.fate(errors.New("failed to sign the request")))
+	})
 	t.Run("a context that ended before Do sends nothing", func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		cancel()
@@ -67,12 +74,14 @@ func TestWire(t *testing.T) {
 // its error alone.
 func FuzzFate(f *testing.F) {
 	for b := range 1 << 7 {
-		f.Add(uint8(b), uint8(b%4))
+		f.Add(uint8(b), uint8(b%5))
 	}
-	errs := []error{nil, errors.New("boom"), &types.InternalErrorException{}, context.Canceled}
+	errs := []error{nil, errors.New("boom"), &types.InternalErrorException{}, context.Canceled,
+		&smithyhttp.RequestSendError{Err: errors.New("dial")}}
 	f.Fuzz(func(t *testing.T, bits, e uint8) {
 		w := &wire{applied: bits&1 != 0, requests: int(bits>>1) & 1, traced: bits&4 != 0, gotConn: bits&8 != 0,
 			wrote: bits&16 != 0, answered: bits&32 != 0, refused: int(bits>>6) & 1}
+		w.asked = w.requests + w.refused
 		err := errs[int(e)%len(errs)]
 		got := w.fate(err)
 		switch {
@@ -85,6 +94,7 @@ func FuzzFate(f *testing.F) {
 		}
 		if got == FateNotSent {
 			assert.False(t, w.wrote || w.answered, "not sent after a write or an answer")
+			assert.False(t, w.asked == 0 && errors.As(err, new(*smithyhttp.RequestSendError)), "another HTTP client may have sent")
 			assert.True(t, w.requests == 0 || !w.gotConn, "not sent only without a connection")
 		}
 		assert.Contains(t, []Fate{FateNotSent, FateAnswered, FateUnknown}, got)

@@ -18,6 +18,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/internal/faultproxy"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -217,4 +218,30 @@ func TestCheckPool_ThroughLimiter(t *testing.T) {
 	var e *resetpw.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, resetpw.FateNotSent, e.Fate)
+}
+
+// lateClient is an API that adds an option after the Resetter's, putting
+// an HTTP client of its own in place of the Resetter's wire.
+type lateClient struct{ *cip.Client }
+
+func (c lateClient) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	return c.Client.AdminResetUserPassword(ctx, in, append(o, func(o *cip.Options) { o.HTTPClient = &http.Client{} })...)
+}
+
+// When something after the Resetter's option replaces its HTTP client, the
+// wire sees nothing: a transport failure then may have sent the reset
+// (FateUnknown), and it is not retried.
+func TestFate_HTTPClientReplacedAfterTheWire(t *testing.T) {
+	l, err := faultproxy.NewRSTListener()
+	require.NoError(t, err)
+	t.Cleanup(l.Close)
+	r, err := resetpw.New(lateClient{sdkClient(l.HTTPURL, nil)}, resetpw.WithPreflight(resetpw.PreflightOff),
+		resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
+	var e *resetpw.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, resetpw.FateUnknown, e.Fate)
+	assert.True(t, resetpw.MaybeSent(err))
+	assert.Equal(t, 1, l.Conns(), "not retried")
 }
