@@ -187,10 +187,10 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 		o.DailyEmailLimit = DefaultDailyEmailLimit
 	}
 	if o.Concurrency < 1 || o.Concurrency > 64 {
-		return o, optionErr("bulk concurrency %d is outside 1..64", o.Concurrency)
+		return o, optionErr("BulkOptions.Concurrency", "bulk concurrency %d is outside 1..64", o.Concurrency)
 	}
 	if o.QuotaScale < 0 {
-		return o, optionErr("bulk quota scale %v is negative", o.QuotaScale)
+		return o, optionErr("BulkOptions.QuotaScale", "bulk quota scale %v is negative", o.QuotaScale)
 	}
 	for _, r := range []struct {
 		name  string
@@ -204,7 +204,7 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 		{"SignOutRate", o.SignOutRate, quotaUserUpdate},
 	} {
 		if q := r.quota * o.QuotaScale; r.v < 0 || r.v > q {
-			return o, optionErr("bulk %s %v is outside 0..%v (the quota)", r.name, r.v, q)
+			return o, optionErr("BulkOptions."+r.name, "bulk %s %v is outside 0..%v (the quota)", r.name, r.v, q)
 		}
 	}
 	return o, nil

@@ -6,7 +6,6 @@ import (
 	"math/rand/v2"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
@@ -45,30 +44,30 @@ type Limiter interface {
 	Succeeded(c Category)
 }
 
-// noSDKRetry makes the SDK send a request once: the Resetter retries by
-// itself, so that throttling is retried, LimitExceededException never is,
-// and a reset is never sent twice after a transport failure. It works on the
-// per-call copy of the client's options; the caller's client is unchanged.
-func noSDKRetry(o *cip.Options) {
-	if o.Retryer == nil {
-		o.Retryer = retry.NewStandard()
-	}
-	o.Retryer = retry.AddWithMaxAttempts(o.Retryer, 1)
-}
-
-// call sends one operation, retrying throttling (all operations) and, for
-// reads, unavailability, with jittered exponential backoff that respects ctx;
-// each retry is logged at Debug. The caller's WithClientOptions apply to
-// every call, then the SDK's own retries are turned off for it.
+// call sends one operation through the wire (see wire): the caller's
+// WithClientOptions first, then the option that holds the SDK to one
+// attempt and records the request's fate, applied last. It retries
+// throttling (all operations), reads that failed as unavailable, and a
+// reset that provably was not sent (FateNotSent), with jittered exponential
+// backoff that respects ctx; each retry is logged at Debug. Its error is a
+// *callError carrying the fate of the last request it tried to send: a
+// context that ends before the call or in a backoff is FateNotSent, since
+// every earlier attempt was retried only because its answer said nothing
+// was done (or it was not sent). g may be nil: no pacing.
 func call[T any](ctx context.Context, r *Resetter, g Limiter, c Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
-	optFns := r.callOpts
+	var zero T
+	var last error // the error of the attempt before a backoff
 	for attempt := 0; ; attempt++ {
-		var zero T
+		if err := ctx.Err(); err != nil {
+			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}
+		}
 		if g != nil {
 			if err := g.Wait(ctx, c); err != nil {
-				return zero, &notSent{err}
+				return zero, &callError{err: err, fate: FateNotSent, paced: true}
 			}
 		}
+		w := &wire{}
+		optFns := append(r.callOpts[:len(r.callOpts):len(r.callOpts)], w.option)
 		out, err := fn(ctx, optFns...)
 		if err == nil {
 			if g != nil {
@@ -76,32 +75,46 @@ func call[T any](ctx context.Context, r *Resetter, g Limiter, c Category, fn fun
 			}
 			return out, nil
 		}
+		fate := w.fate(err)
 		kind := classify(err)
 		if kind == ErrThrottled && g != nil {
 			g.Throttled(c)
 		}
 		retryable := kind == ErrThrottled ||
-			(c != CategoryUserAccountRecovery && kind == ErrUnavailable && ctx.Err() == nil)
+			(kind == ErrUnavailable && ctx.Err() == nil && (c != CategoryUserAccountRecovery || fate == FateNotSent))
 		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
-			return out, err
+			return out, &callError{err: err, fate: fate}
 		}
 		delay := r.backoff(attempt)
 		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
 			r.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "cognito call retried", slog.String("operation", opNames[c]),
-				slog.String("kind", kind.Code()), slog.Int("retry", attempt+1), slog.Duration("delay", delay))
+				slog.String("kind", kind.Code()), slog.String("fate", fate.String()), slog.Int("retry", attempt+1),
+				slog.Duration("delay", delay))
 		}
+		last = err
 		if err := sleep(ctx, delay); err != nil {
-			return zero, err
+			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}
 		}
 	}
 }
 
-// notSent wraps the error of a call that never went out: its limiter's Wait
-// failed, or its context ended while it waited.
-type notSent struct{ err error }
+// afterRetry joins the context's error to the error of the attempt before
+// the backoff it ended, if any: both stay matchable with errors.Is and
+// errors.As, and the kind is the context's (ErrUnavailable).
+func afterRetry(err, last error) error {
+	if last == nil {
+		return err
+	}
+	return &retryCut{err: err, last: last}
+}
 
-func (e *notSent) Error() string { return e.err.Error() }
-func (e *notSent) Unwrap() error { return e.err }
+// retryCut is a context that ended while a retry waited.
+type retryCut struct{ err, last error }
+
+func (e *retryCut) Error() string {
+	return e.err.Error() + " (waiting to retry after: " + e.last.Error() + ")"
+}
+func (e *retryCut) Unwrap() []error { return []error{e.err, e.last} }
 
 // backoff returns an equal-jitter delay for the given retry: half of
 // base·2ⁿ (capped at max), plus up to as much again at random.

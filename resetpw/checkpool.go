@@ -70,7 +70,8 @@ type PoolReport struct {
 // WithSNS is set and the pool may send SMS through SNS) and reports what
 // the preflight will do with its resets, so that a service can fail fast at
 // startup and an operator can read the pool's recovery settings. It reads
-// no user, sends nothing, logs nothing, and refreshes the pool cache. Its
+// no user, sends nothing, logs nothing, and refreshes the pool cache; the
+// DescribeUserPool goes through WithLimiter's Limiter, if any. Its
 // errors are *Error values whose Op is OpPreflight (OpValidate for a
 // malformed pool ID).
 func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
@@ -78,7 +79,7 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 		if kind == (Kind{}) {
 			kind = classify(err)
 		}
-		e := &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(err), Err: err}
+		e := &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(err), Fate: fateOrNotSent(err), Err: err}
 		if op == OpValidate {
 			e.Field = FieldUserPoolID
 		}
@@ -87,7 +88,7 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 	if err := checkPoolID(poolID); err != nil {
 		return nil, fail(OpValidate, ErrInvalidInput, err)
 	}
-	p, err := r.describePool(ctx, nil, poolID)
+	p, err := r.describePool(ctx, r.cfg.limiter, poolID) // paced, like every Cognito call
 	if err != nil {
 		return nil, fail(OpPreflight, Kind{}, err)
 	}

@@ -31,13 +31,16 @@
 //     otherwise is it looked up with ListUsers; a user found that way is
 //     confirmed with AdminGetUser before anything is sent: the index is
 //     eventually consistent, and a stale one must not reset the wrong user;
-//   - it turns the SDK client's own retries off for each call (the client
-//     itself is unchanged), retries throttling with backoff, retries reads
-//     that fail as unavailable, and never retries LimitExceededException or
-//     a reset whose fate is unknown;
+//   - each call makes one attempt and sends at most one HTTP request,
+//     whatever the client or WithClientOptions configure (the client itself
+//     is unchanged); it retries throttling with backoff, reads that fail as
+//     unavailable, and resets that provably were not sent, and never
+//     LimitExceededException or a reset that may have been processed;
 //   - every error is an [*Error] of one kind: match it with errors.Is
 //     (errors.Is(err, resetpw.ErrNoVerifiedContact)), read it with
-//     errors.As, and reach the SDK's own exception through it.
+//     errors.As, and reach the SDK's own exception through it. Its Fate,
+//     recorded where the request went out, says whether the request was
+//     sent, answered, or neither is known; [MaybeSent] reads it.
 //
 // Usage:
 //

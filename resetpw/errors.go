@@ -41,13 +41,24 @@ const (
 // the request ID, then the cause with the username masked. It never prints
 // ClientMetadata.
 type Error struct {
-	Kind       Kind   // one of the Err… kinds
-	Op         string // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
-	Field      string // for OpValidate: FieldUserPoolID, FieldUsername or FieldClientMetadata
+	Kind Kind   // one of the Err… kinds
+	Op   string // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
+	// Field, for OpValidate: FieldUserPoolID, FieldUsername,
+	// FieldClientMetadata or FieldSignOut; for an invalid option, the
+	// option ("WithBackoff", "API") or BulkOptions field
+	// ("BulkOptions.Concurrency").
+	Field      string
 	UserPoolID string
 	Username   string // as the caller gave it, kept whole; Error() masks it
 	RequestID  string // Cognito's request ID, when Cognito answered
-	Err        error  // the cause
+	// Fate is what happened on the wire to the Cognito request whose
+	// failure this is (for OpReset, the AdminResetUserPassword), recorded
+	// where the request goes out: FateNotSent, FateAnswered or
+	// FateUnknown. An error that came from no request (validation, an
+	// option, a preflight refusal) is FateNotSent. "" when not recorded
+	// (an *Error built by hand); MaybeSent then judges by Op and Kind.
+	Fate Fate
+	Err  error // the cause
 
 	redact []string // further private strings to mask in Error()
 }
@@ -58,6 +69,18 @@ func (e *Error) Error() string {
 	b.WriteString(e.Op)
 	b.WriteString(": ")
 	b.WriteString(e.Kind.text)
+	if e.UserPoolID == "" && e.Username == "" { // an option, a limiter: no request
+		if e.Field != "" {
+			b.WriteString(" (")
+			b.WriteString(e.Field)
+			b.WriteString(")")
+		}
+		if e.Err != nil {
+			b.WriteString(": ")
+			b.WriteString(e.Err.Error())
+		}
+		return b.String()
+	}
 	b.WriteString(" (pool ")
 	b.WriteString(shortPoolID(e.UserPoolID))
 	b.WriteString(", user ")

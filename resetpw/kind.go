@@ -120,18 +120,31 @@ func KindOf(err error) Kind {
 	return classify(err)
 }
 
-// MaybeSent reports whether a failed reset may still have sent a code: the
-// AdminResetUserPassword request went out (Op OpReset) and its fate is
-// unknown (ErrUnavailable: a timeout, a 5xx, a lost connection, a context
-// that ended while waiting), or a Lambda trigger failed during it
-// (ErrTrigger), which AWS does not document either way. A retry then sends a
-// second code, which invalidates the first, and spends one of the user's
-// attempts. It is false for every other failure, which sent nothing, and
-// for a nil err.
+// MaybeSent reports whether a failed reset may still have sent a code, from
+// the fate recorded where the request went out (Error.Fate; R33): the
+// AdminResetUserPassword request (Op OpReset) was written and no answer was
+// read (FateUnknown: a cut connection, a timeout while waiting), or it was
+// answered with an answer that does not say nothing was done (FateAnswered
+// with ErrUnavailable: a 5xx, InternalErrorException, a body that could not
+// be read; or ErrTrigger: a Lambda trigger failed during it, which AWS does
+// not document either way). A retry then sends a second code, which
+// invalidates the first, and spends one of the user's attempts. It is false
+// for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
+// failure, limiter refusal, a context that ended before the call or in a
+// backoff, even after a throttled attempt), for every other failure, and
+// for a nil err. An *Error with no recorded fate (built by hand, such as
+// resetpwtest.Fail) is judged by Op and Kind alone: OpReset and
+// ErrUnavailable or ErrTrigger.
 func MaybeSent(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || e.Op != OpReset {
 		return false
+	}
+	switch e.Fate {
+	case FateNotSent:
+		return false
+	case FateUnknown:
+		return true
 	}
 	return e.Kind == ErrUnavailable || e.Kind == ErrTrigger
 }

@@ -46,14 +46,16 @@ func (p Preflight) String() string {
 	return fmt.Sprintf("Preflight(%d)", int(p))
 }
 
-// ParsePreflight reads "full", "pool" or "off".
+// ParsePreflight reads "full", "pool" or "off". Its error is a *Error of
+// kind ErrInvalidInput (Op OpValidate, Field "Preflight") that matches
+// ErrOption.
 func ParsePreflight(s string) (Preflight, error) {
 	for _, p := range []Preflight{PreflightFull, PreflightPool, PreflightOff} {
 		if p.String() == s {
 			return p, nil
 		}
 	}
-	return 0, fmt.Errorf("resetpw: preflight %q is not one of full, pool, off", s)
+	return 0, optionErr("Preflight", "preflight %q is not one of full, pool, off", s)
 }
 
 // Defaults of a Resetter.
@@ -64,11 +66,14 @@ const (
 	defaultBackoffMax         = 2 * time.Second
 )
 
-// ErrOption is matched by the error of New when an option is invalid.
+// ErrOption is matched, with errors.Is, by the error of an invalid option:
+// that error is a *Error of kind ErrInvalidInput, Op OpValidate, whose
+// Field names the option ("WithBackoff", "BulkOptions.Concurrency").
 var ErrOption = errors.New("resetpw: invalid option")
 
 // Option configures a Resetter in New. Options check their arguments: New
-// fails with an error matching ErrOption when one is invalid.
+// fails with a *Error of kind ErrInvalidInput matching ErrOption when one is
+// invalid (see ErrOption).
 type Option func(*config) error
 
 type config struct {
@@ -103,8 +108,12 @@ func defaultConfig() config {
 	}
 }
 
-func optionErr(format string, a ...any) error {
-	return fmt.Errorf("%w: "+format, append([]any{ErrOption}, a...)...)
+// optionErr builds the error of an invalid option: a *Error of kind
+// ErrInvalidInput, Op OpValidate, Field the option, whose cause matches
+// ErrOption. Nothing is sent.
+func optionErr(field, format string, a ...any) error {
+	return &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: field, Fate: FateNotSent,
+		Err: fmt.Errorf("%w: "+format, append([]any{ErrOption}, a...)...)}
 }
 
 // WithMetadataPolicy sets the policy ClientMetadata must meet; the default
@@ -112,7 +121,7 @@ func optionErr(format string, a ...any) error {
 func WithMetadataPolicy(p metadata.Policy) Option {
 	return func(c *config) error {
 		if err := p.Check(); err != nil {
-			return fmt.Errorf("%w: %w", ErrOption, err)
+			return optionErr("WithMetadataPolicy", "%w", err)
 		}
 		c.policy = p
 		return nil
@@ -124,7 +133,7 @@ func WithMetadataPolicy(p metadata.Policy) Option {
 func WithPreflight(p Preflight) Option {
 	return func(c *config) error {
 		if p < PreflightFull || p > PreflightOff {
-			return optionErr("unknown preflight %d", int(p))
+			return optionErr("WithPreflight", "unknown preflight %d", int(p))
 		}
 		c.preflight = p
 		return nil
@@ -136,7 +145,7 @@ func WithPreflight(p Preflight) Option {
 func WithPoolCacheTTL(d time.Duration) Option {
 	return func(c *config) error {
 		if d < time.Second || d > 24*time.Hour {
-			return optionErr("pool cache TTL %v is outside 1s..24h", d)
+			return optionErr("WithPoolCacheTTL", "pool cache TTL %v is outside 1s..24h", d)
 		}
 		c.poolTTL = d
 		return nil
@@ -154,7 +163,7 @@ func WithSandboxVerifiedNumbers(numbers ...string) Option {
 		for _, n := range numbers {
 			p, err := alias.Normalize(n, alias.Phone, alias.PoolConfig{CaseSensitive: true}, alias.Options{})
 			if err != nil {
-				return fmt.Errorf("%w: sandbox verified number: %w", ErrOption, err)
+				return optionErr("WithSandboxVerifiedNumbers", "sandbox verified number: %w", err)
 			}
 			c.sandboxVerified[p] = true
 		}
@@ -167,7 +176,7 @@ func WithSandboxVerifiedNumbers(numbers ...string) Option {
 func WithAliasOptions(o alias.Options) Option {
 	return func(c *config) error {
 		if err := o.Check(); err != nil {
-			return fmt.Errorf("%w: %w", ErrOption, err)
+			return optionErr("WithAliasOptions", "%w", err)
 		}
 		c.aliasOpts = o
 		return nil
@@ -185,7 +194,7 @@ func WithAliasOptions(o alias.Options) Option {
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
-			return optionErr("nil logger")
+			return optionErr("WithLogger", "nil logger")
 		}
 		c.logger = l
 		return nil
@@ -194,16 +203,18 @@ func WithLogger(l *slog.Logger) Option {
 
 // WithMaxThrottleRetries sets how often one call is retried, 0 to 10; the
 // default is 3. Retried are throttled calls (TooManyRequestsException) of
-// every operation, and reads (DescribeUserPool, AdminGetUser, ListUsers)
-// that fail as unavailable (a 5xx, a transport failure). Never retried are
-// LimitExceededException, and an AdminResetUserPassword whose fate is
-// unknown (docs/cognito-rules.md, R29). The SDK client's own retries are
-// turned off for every call the Resetter makes, on the per-call copy of its
-// options; the client itself is unchanged.
+// every operation, reads (DescribeUserPool, AdminGetUser, ListUsers) that
+// fail as unavailable (a 5xx, a transport failure), and a reset that was
+// provably not sent (FateNotSent: a refused connection, DNS, TLS). Never
+// retried are LimitExceededException, and an AdminResetUserPassword that
+// may have been processed (MaybeSent; docs/cognito-rules.md, R29, R33).
+// The SDK client's own retries are turned off for every call the Resetter
+// makes, on the per-call copy of its options; the client itself is
+// unchanged.
 func WithMaxThrottleRetries(n int) Option {
 	return func(c *config) error {
 		if n < 0 || n > 10 {
-			return optionErr("max throttle retries %d is outside 0..10", n)
+			return optionErr("WithMaxThrottleRetries", "max throttle retries %d is outside 0..10", n)
 		}
 		c.maxRetries = n
 		return nil
@@ -213,12 +224,16 @@ func WithMaxThrottleRetries(n int) Option {
 // WithClientOptions adds functional options, such as a custom endpoint
 // resolver, HTTP client or API middleware, to every Cognito call the
 // Resetter makes, as aws-sdk-go-v2's feature/s3/manager does. They apply to
-// the per-call copy of the client's options; the SDK's retries stay off.
+// the per-call copy of the client's options, before the Resetter's own
+// option: whatever they set (RetryMaxAttempts, RetryMode, Retryer,
+// APIOptions that retry), each call makes one attempt and sends at most
+// one HTTP request (R29). An HTTPClient they set is used, wrapped to record
+// each request's Fate.
 func WithClientOptions(opts ...func(*cip.Options)) Option {
 	return func(c *config) error {
 		for _, o := range opts {
 			if o == nil {
-				return optionErr("nil client option")
+				return optionErr("WithClientOptions", "nil client option")
 			}
 		}
 		c.clientOpts = append(c.clientOpts, opts...)
@@ -248,7 +263,7 @@ func WithSignOut() Option {
 func WithLimiter(l Limiter) Option {
 	return func(c *config) error {
 		if l == nil {
-			return optionErr("nil limiter")
+			return optionErr("WithLimiter", "nil limiter")
 		}
 		c.limiter = l
 		return nil
@@ -261,7 +276,7 @@ func WithLimiter(l Limiter) Option {
 func WithBackoff(base, max time.Duration) Option {
 	return func(c *config) error {
 		if base <= 0 || max < base || max > time.Minute {
-			return optionErr("backoff base %v, max %v: need 0 < base <= max <= 1m", base, max)
+			return optionErr("WithBackoff", "backoff base %v, max %v: need 0 < base <= max <= 1m", base, max)
 		}
 		c.backoffBase, c.backoffMax = base, max
 		return nil
@@ -293,7 +308,7 @@ func WithDailyEmailLimit(n int) Option {
 func WithEmailCounter(ec EmailCounter) Option {
 	return func(c *config) error {
 		if ec == nil {
-			return optionErr("nil EmailCounter")
+			return optionErr("WithEmailCounter", "nil EmailCounter")
 		}
 		c.emails = ec
 		return nil

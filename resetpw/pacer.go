@@ -37,15 +37,21 @@ func newPacer(rates map[Category]float64, logger *slog.Logger) *pacer {
 	return p
 }
 
-// Wait waits for c's bucket; a category without one goes at once.
+// Wait waits for c's bucket; a category without one goes at once. Its
+// error (the context ended, or would before the bucket allows the call) is
+// a *Error of kind ErrUnavailable, Op OpPace: nothing is sent.
 func (p *pacer) Wait(ctx context.Context, c Category) error {
 	p.mu.Lock()
 	l := p.lims[c]
 	p.mu.Unlock()
-	if l == nil {
-		return ctx.Err()
+	err := ctx.Err()
+	if l != nil && err == nil {
+		err = l.Wait(ctx)
 	}
-	return l.Wait(ctx)
+	if err != nil {
+		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: err}
+	}
+	return nil
 }
 
 // Throttled slows c down.

@@ -41,7 +41,14 @@ func TestREADMEErrorTable(t *testing.T) {
 		seen[k] = true
 		assert.Equal(t, k.Code(), code, name)
 		assert.Equal(t, strconv.Itoa(k.HTTPStatus()), status, name)
-		assert.Equal(t, sent != "no", resetpw.MaybeSent(&resetpw.Error{Kind: k, Op: resetpw.OpReset}), "%s: %q", name, sent)
+		for _, fate := range []resetpw.Fate{"", resetpw.FateAnswered} {
+			assert.Equal(t, sent != "no", resetpw.MaybeSent(&resetpw.Error{Kind: k, Op: resetpw.OpReset, Fate: fate}), "%s, fate %q: %q", name, fate, sent)
+		}
+		if sent != "no" {
+			assert.Contains(t, sent, "`not_sent`", "%s: the column says which fate sent nothing", name)
+		}
+		assert.False(t, resetpw.MaybeSent(&resetpw.Error{Kind: k, Op: resetpw.OpReset, Fate: resetpw.FateNotSent}), name)
+		assert.True(t, resetpw.MaybeSent(&resetpw.Error{Kind: k, Op: resetpw.OpReset, Fate: resetpw.FateUnknown}), name)
 		for _, e := range exception.FindAllStringSubmatch(cause, -1) {
 			msg := strings.TrimSuffix(e[2], "...")
 			got := resetpw.KindOf(&smithy.GenericAPIError{Code: e[1], Message: msg})
@@ -59,6 +66,10 @@ func TestMaybeSent(t *testing.T) {
 		for _, op := range []string{resetpw.OpValidate, resetpw.OpPreflight, resetpw.OpResolve} {
 			assert.False(t, resetpw.MaybeSent(&resetpw.Error{Kind: k, Op: op}), "%v before the reset was sent", k)
 		}
+	}
+	for _, f := range []resetpw.Fate{resetpw.FateNotSent, resetpw.FateAnswered, resetpw.FateUnknown} {
+		assert.False(t, resetpw.MaybeSent(&resetpw.Error{Kind: resetpw.ErrUnavailable, Op: resetpw.OpPreflight, Fate: f}),
+			"fate %s of a read says nothing about a code", f)
 	}
 	assert.False(t, resetpw.MaybeSent(nil))
 	assert.False(t, resetpw.MaybeSent(resetpw.ErrUnavailable), "a bare kind is no failed reset")

@@ -60,7 +60,7 @@ type Delivery struct {
 type Resetter struct {
 	api      API
 	cfg      config
-	callOpts []func(*cip.Options) // WithClientOptions, then noSDKRetry
+	callOpts []func(*cip.Options) // WithClientOptions; call adds its wire last
 	signOut  SignOutAPI           // api, when it can sign users out
 	pools    poolCache
 	sms      smsCache
@@ -71,24 +71,25 @@ type Resetter struct {
 
 // New returns a Resetter that calls api, usually a
 // *cognitoidentityprovider.Client. It fails when api is nil or an option is
-// invalid; the error then matches ErrOption.
+// invalid; the error is then a *Error of kind ErrInvalidInput (Op
+// OpValidate, Field the option, "API" or "Option") that matches ErrOption.
 func New(api API, opts ...Option) (*Resetter, error) {
 	if api == nil {
-		return nil, fmt.Errorf("%w: nil API", ErrOption)
+		return nil, optionErr("API", "nil API")
 	}
 	cfg := defaultConfig()
 	for _, o := range opts {
 		if o == nil {
-			return nil, fmt.Errorf("%w: nil Option", ErrOption)
+			return nil, optionErr("Option", "nil Option")
 		}
 		if err := o(&cfg); err != nil {
 			return nil, err
 		}
 	}
-	callOpts := append(slices.Clone(cfg.clientOpts), noSDKRetry)
+	callOpts := slices.Clone(cfg.clientOpts)
 	signOut, _ := api.(SignOutAPI)
 	if cfg.signOut && signOut == nil {
-		return nil, optionErr("WithSignOut: %T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", api)
+		return nil, optionErr("WithSignOut", "%T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", api)
 	}
 	emails := cfg.emails
 	if emails == nil {
@@ -192,7 +193,7 @@ func (a *attempt) fail(op string, kind Kind, cause error) *Error {
 		kind = classify(cause)
 	}
 	return &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username,
-		RequestID: requestIDOf(cause), Err: cause, redact: a.safe}
+		RequestID: requestIDOf(cause), Fate: fateOrNotSent(cause), Err: cause, redact: a.safe}
 }
 
 // invalid builds the *Error of a field that fails local validation.
@@ -361,17 +362,17 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		return r.api.AdminResetUserPassword(ctx, in, o...)
 	})
 	if err != nil {
-		var never *notSent
-		if errors.As(err, &never) || !MaybeSent(&Error{Kind: classify(err), Op: OpReset}) {
+		e := a.fail(OpReset, Kind{}, err)
+		if !MaybeSent(e) {
 			a.returnEmail() // nothing went out: the code does not count (R36)
 		}
 		switch {
-		case errors.As(err, &never) && a.hook != nil && ctx.Err() != nil:
+		case pacedOut(err) && a.hook != nil && ctx.Err() != nil:
 			return nil, &stopped{context.Cause(ctx)} // a bulk run ended while this reset waited its turn
-		case errors.As(err, &never):
+		case pacedOut(err):
 			return nil, a.fail(OpPace, Kind{}, err) // the limiter failed: nothing was sent
 		}
-		return nil, a.fail(OpReset, Kind{}, err)
+		return nil, e
 	}
 	// 7. The result, and the sign-out.
 	if out != nil {

@@ -45,7 +45,7 @@ var _ SESAPI = (*sesv2.Client)(nil)
 func WithSES(client SESAPI) Option {
 	return func(c *config) error {
 		if client == nil {
-			return optionErr("nil SES client")
+			return optionErr("WithSES", "nil SES client")
 		}
 		c.ses = client
 		return nil

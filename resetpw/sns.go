@@ -40,7 +40,7 @@ var _ SNSAPI = (*sns.Client)(nil)
 func WithSNS(client SNSAPI) Option {
 	return func(c *config) error {
 		if client == nil {
-			return optionErr("nil SNS client")
+			return optionErr("WithSNS", "nil SNS client")
 		}
 		c.sns = client
 		return nil

@@ -1,12 +1,16 @@
 // Package faultproxy is a reverse proxy for tests that speaks to a
 // Cognito-compatible server (moto_server or resetpwtest.Server) and breaks
 // chosen calls on the way: Cognito errors, HTTP 500s, truncated and non-JSON
-// bodies, connection resets and slow answers. It counts requests per
-// operation, faulted or not.
+// bodies, connection resets and slow answers, either instead of the server
+// or after it processed the request (AfterServer). It counts requests per
+// operation, faulted or not. RSTListener and ClosedURL break the
+// connection itself, before any request is written.
 package faultproxy
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -17,6 +21,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +60,7 @@ func New(target string) (*Proxy, error) {
 			f = a
 		}
 		p.mu.Unlock()
+		r = r.WithContext(context.WithValue(r.Context(), serverKey{}, http.Handler(rp)))
 		if f != nil && !f(w, r) {
 			return
 		}
@@ -208,4 +214,105 @@ func Delay(d time.Duration) Fault {
 			return false
 		}
 	}
+}
+
+// serverKey carries the proxy's forwarder in a request's context, for
+// AfterServer.
+type serverKey struct{}
+
+// AfterServer sends the request on to the server first, so that the server
+// processes it, and throws the server's answer away; then f answers in its
+// place. When f lets the request through (Delay), the server's answer is
+// written after all, once. The request is processed exactly once.
+func AfterServer(f Fault) Fault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		srv, ok := r.Context().Value(serverKey{}).(http.Handler)
+		if !ok {
+			panic("faultproxy: AfterServer outside a Proxy")
+		}
+		rec := httptest.NewRecorder()
+		srv.ServeHTTP(rec, r)
+		if f(w, r) {
+			for k, v := range rec.Header() {
+				w.Header()[k] = v
+			}
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+		}
+		return false
+	}
+}
+
+// Hold keeps the request until the client goes away, and answers nothing:
+// with AfterServer, an answer slower than any deadline.
+func Hold() Fault {
+	return func(w http.ResponseWriter, r *http.Request) bool {
+		_, _ = io.Copy(io.Discard, r.Body) // then the server watches the connection
+		<-r.Context().Done()
+		return false
+	}
+}
+
+// RSTListener accepts connections on 127.0.0.1 and resets each (TCP RST) as
+// soon as the client has sent its first bytes, answering nothing. A TLS
+// client (URL is https) fails its handshake there, before it writes any
+// request; a plain HTTP client (HTTPURL) has written its request by then.
+type RSTListener struct {
+	URL     string // https://127.0.0.1:port
+	HTTPURL string // http://127.0.0.1:port
+	ln      net.Listener
+	conns   atomic.Int64
+	done    chan struct{}
+}
+
+// NewRSTListener starts an RSTListener. Close it when done.
+func NewRSTListener() (*RSTListener, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	l := &RSTListener{URL: "https://" + ln.Addr().String(), HTTPURL: "http://" + ln.Addr().String(), ln: ln, done: make(chan struct{})}
+	go func() {
+		defer close(l.done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			l.conns.Add(1)
+			go func() {
+				_ = c.SetReadDeadline(time.Now().Add(5 * time.Second))
+				buf := make([]byte, 1)
+				_, _ = c.Read(buf) // the client's first bytes
+				if tc, ok := c.(*net.TCPConn); ok {
+					_ = tc.SetLinger(0) // close with RST, not FIN
+				}
+				_ = c.Close()
+			}()
+		}
+	}()
+	return l, nil
+}
+
+// Conns returns how many connections were accepted.
+func (l *RSTListener) Conns() int { return int(l.conns.Load()) }
+
+// Close stops the listener.
+func (l *RSTListener) Close() {
+	_ = l.ln.Close()
+	<-l.done
+}
+
+// ClosedURL returns an http URL on 127.0.0.1 where nothing listens (a port
+// taken and released at once): connecting to it is refused.
+func ClosedURL() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	addr := ln.Addr().String()
+	if err := ln.Close(); err != nil {
+		return "", errors.Join(err, fmt.Errorf("faultproxy: closing %s", addr))
+	}
+	return "http://" + addr, nil
 }

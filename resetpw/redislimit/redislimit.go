@@ -61,7 +61,9 @@ const (
 // OnError is Refuse.
 var ErrRedis = errors.New("redislimit: Redis unavailable")
 
-// ErrOptions is matched by New's error for invalid options.
+// ErrOptions is matched by New's error for invalid options. That error is
+// a *resetpw.Error of kind resetpw.ErrInvalidInput, Op resetpw.OpValidate,
+// whose Field names the option ("Options.Account").
 var ErrOptions = errors.New("redislimit: invalid options")
 
 // DefaultRates are the budgets of all processes together when Options.Rates
@@ -113,14 +115,14 @@ var (
 	_ resetpw.EmailCounter = (*Limiter)(nil)
 )
 
-// New returns a Limiter on client. It fails with an error matching
+// New returns a Limiter on client. It fails with a *resetpw.Error matching
 // ErrOptions when the options are invalid; it does not contact Redis.
 func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	if client == nil {
-		return nil, fmt.Errorf("%w: nil Redis client", ErrOptions)
+		return nil, optionsErr("client", "nil Redis client")
 	}
 	if o.Account == "" || o.Region == "" {
-		return nil, fmt.Errorf("%w: Account and Region name the budget and are required", ErrOptions)
+		return nil, optionsErr("Options.Account", "Account and Region name the budget and are required")
 	}
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "cognitoreset"
@@ -133,7 +135,7 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 		keys: map[resetpw.Category]string{}, onError: o.OnError}
 	for c, r := range rates {
 		if !(r > 0) || math.IsInf(r, 0) {
-			return nil, fmt.Errorf("%w: rate %v for %s: want a positive number", ErrOptions, r, c)
+			return nil, optionsErr("Options.Rates", "rate %v for %s: want a positive number", r, c)
 		}
 		// GCRA spaces calls Period/Rate apart (a millisecond-fine Period
 		// carries fractional rates). A burst of up to a tenth of a second's
@@ -148,14 +150,28 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	case FallBack:
 		for c := range rates {
 			if !(o.FallbackRates[c] > 0) {
-				return nil, fmt.Errorf("%w: FallBack needs a positive FallbackRates[%s]", ErrOptions, c)
+				return nil, optionsErr("Options.FallbackRates", "FallBack needs a positive FallbackRates[%s]", c)
 			}
 		}
 		l.fallback = resetpw.NewLocalLimiter(o.FallbackRates)
 	default:
-		return nil, fmt.Errorf("%w: unknown OnError %d", ErrOptions, o.OnError)
+		return nil, optionsErr("Options.OnError", "unknown OnError %d", o.OnError)
 	}
 	return l, nil
+}
+
+// optionsErr is New's error for an invalid option: a *resetpw.Error whose
+// cause matches ErrOptions.
+func optionsErr(field, format string, a ...any) error {
+	return &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: resetpw.OpValidate, Field: field, Fate: resetpw.FateNotSent,
+		Err: fmt.Errorf("%w: "+format, append([]any{ErrOptions}, a...)...)}
+}
+
+// paceErr is the error of a Limiter method that failed: a *resetpw.Error
+// of kind ErrUnavailable at OpPace, with nothing sent, wrapping the cause
+// (ErrRedis, ErrOptions or the context's error).
+func paceErr(cause error) error {
+	return &resetpw.Error{Kind: resetpw.ErrUnavailable, Op: resetpw.OpPace, Fate: resetpw.FateNotSent, Err: cause}
 }
 
 // Wait blocks until the shared budget of c allows one more call, or ctx
@@ -163,18 +179,18 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 func (l *Limiter) Wait(ctx context.Context, c resetpw.Category) error {
 	lim, ok := l.limits[c]
 	if !ok {
-		return fmt.Errorf("%w: no rate for category %s", ErrOptions, c)
+		return paceErr(fmt.Errorf("%w: no rate for category %s", ErrOptions, c))
 	}
 	for {
 		res, err := l.rl.Allow(ctx, l.keys[c], lim)
 		if err != nil {
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return paceErr(ctx.Err())
 			}
 			if l.onError == FallBack {
 				return l.fallback.Wait(ctx, c)
 			}
-			return fmt.Errorf("%w: %v", ErrRedis, err)
+			return paceErr(fmt.Errorf("%w: %v", ErrRedis, err))
 		}
 		if res.Allowed > 0 {
 			return nil
@@ -183,7 +199,7 @@ func (l *Limiter) Wait(ctx context.Context, c resetpw.Category) error {
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return ctx.Err()
+			return paceErr(ctx.Err())
 		case <-t.C:
 		}
 	}
@@ -224,10 +240,10 @@ func (l *Limiter) TakeEmail(ctx context.Context, account, region string, limit i
 	res, err := takeEmail.Run(ctx, l.client, []string{l.emailKey(account, region)},
 		now.UnixMilli(), resetpw.EmailWindow.Milliseconds(), limit, token).Int64Slice()
 	if err != nil {
-		return "", false, fmt.Errorf("%w: email count: %v", ErrRedis, err)
+		return "", false, paceErr(fmt.Errorf("%w: email count: %v", ErrRedis, err))
 	}
 	if len(res) != 2 {
-		return "", false, fmt.Errorf("%w: email count: unexpected answer %v", ErrRedis, res)
+		return "", false, paceErr(fmt.Errorf("%w: email count: unexpected answer %v", ErrRedis, res))
 	}
 	return token, res[0] == 1, nil
 }
@@ -235,7 +251,7 @@ func (l *Limiter) TakeEmail(ctx context.Context, account, region string, limit i
 // ReturnEmail uncounts the email of token.
 func (l *Limiter) ReturnEmail(ctx context.Context, account, region, token string) error {
 	if err := l.client.ZRem(ctx, l.emailKey(account, region), token).Err(); err != nil {
-		return fmt.Errorf("%w: email count: %v", ErrRedis, err)
+		return paceErr(fmt.Errorf("%w: email count: %v", ErrRedis, err))
 	}
 	return nil
 }
@@ -246,7 +262,7 @@ func (l *Limiter) EmailsSent(ctx context.Context, account, region string, now ti
 	n, err := l.client.ZCount(ctx, l.emailKey(account, region),
 		fmt.Sprintf("(%d", now.UnixMilli()-resetpw.EmailWindow.Milliseconds()), "+inf").Result()
 	if err != nil {
-		return 0, fmt.Errorf("%w: email count: %v", ErrRedis, err)
+		return 0, paceErr(fmt.Errorf("%w: email count: %v", ErrRedis, err))
 	}
 	return int(n), nil
 }

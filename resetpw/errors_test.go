@@ -1,0 +1,242 @@
+package resetpw_test
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/metadata"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// apiOnly hides everything of an API but resetpw.API: no sign-out.
+type apiOnly struct{ resetpw.API }
+
+// refusingLimiter refuses every call, counting them.
+type refusingLimiter struct{ waits int }
+
+func (l *refusingLimiter) Wait(context.Context, resetpw.Category) error {
+	l.waits++
+	return errors.New("the shared budget is unreachable")
+}
+func (l *refusingLimiter) Throttled(resetpw.Category) {}
+func (l *refusingLimiter) Succeeded(resetpw.Category) {}
+
+// errorsFixture is a Fake with one pool ("diego" resettable by email).
+func errorsFixture(t *testing.T) (*resetpwtest.Fake, string) {
+	t.Helper()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	return f, pool
+}
+
+// The README says every error is a *resetpw.Error: for every exported
+// function and method that returns one, errors.As holds, with a kind; option
+// errors are ErrInvalidInput at OpValidate with Field the option, and still
+// match ErrOption.
+func TestEveryErrorIsAnError(t *testing.T) {
+	none := slices.Values([]resetpw.Request(nil))
+	canceled, cancel := context.WithCancel(context.Background())
+	cancel()
+	newR := func(t *testing.T, opts ...resetpw.Option) (*resetpw.Resetter, *resetpwtest.Fake, string) {
+		f, pool := errorsFixture(t)
+		r, err := resetpw.New(f, append([]resetpw.Option{resetpw.WithBackoff(time.Millisecond, time.Millisecond)}, opts...)...)
+		require.NoError(t, err)
+		return r, f, pool
+	}
+	newOpt := func(o resetpw.Option) func(t *testing.T) error {
+		return func(t *testing.T) error {
+			f, _ := errorsFixture(t)
+			_, err := resetpw.New(f, o)
+			return err
+		}
+	}
+	tests := []struct {
+		name  string
+		run   func(t *testing.T) error
+		kind  resetpw.Kind
+		field string // for option errors: the option; they match ErrOption
+	}{
+		{"New(nil)", func(t *testing.T) error { _, err := resetpw.New(nil); return err }, resetpw.ErrInvalidInput, "API"},
+		{"New(api, nil)", newOpt(nil), resetpw.ErrInvalidInput, "Option"},
+		{"WithMetadataPolicy", newOpt(resetpw.WithMetadataPolicy(metadata.Policy{MaxPairs: -1})), resetpw.ErrInvalidInput, "WithMetadataPolicy"},
+		{"WithPreflight", newOpt(resetpw.WithPreflight(resetpw.Preflight(9))), resetpw.ErrInvalidInput, "WithPreflight"},
+		{"WithPoolCacheTTL", newOpt(resetpw.WithPoolCacheTTL(0)), resetpw.ErrInvalidInput, "WithPoolCacheTTL"},
+		{"WithSandboxVerifiedNumbers", newOpt(resetpw.WithSandboxVerifiedNumbers("not a number")), resetpw.ErrInvalidInput, "WithSandboxVerifiedNumbers"},
+		{"WithAliasOptions", newOpt(resetpw.WithAliasOptions(alias.Options{DefaultCountryCode: "0x"})), resetpw.ErrInvalidInput, "WithAliasOptions"},
+		{"WithLogger", newOpt(resetpw.WithLogger(nil)), resetpw.ErrInvalidInput, "WithLogger"},
+		{"WithMaxThrottleRetries", newOpt(resetpw.WithMaxThrottleRetries(-1)), resetpw.ErrInvalidInput, "WithMaxThrottleRetries"},
+		{"WithClientOptions", newOpt(resetpw.WithClientOptions(nil)), resetpw.ErrInvalidInput, "WithClientOptions"},
+		{"WithLimiter", newOpt(resetpw.WithLimiter(nil)), resetpw.ErrInvalidInput, "WithLimiter"},
+		{"WithBackoff", newOpt(resetpw.WithBackoff(-1, -1)), resetpw.ErrInvalidInput, "WithBackoff"},
+		{"WithSNS", newOpt(resetpw.WithSNS(nil)), resetpw.ErrInvalidInput, "WithSNS"},
+		{"WithSES", newOpt(resetpw.WithSES(nil)), resetpw.ErrInvalidInput, "WithSES"},
+		{"WithEmailCounter", newOpt(resetpw.WithEmailCounter(nil)), resetpw.ErrInvalidInput, "WithEmailCounter"},
+		{"WithSignOut without SignOutAPI", func(t *testing.T) error {
+			f, _ := errorsFixture(t)
+			_, err := resetpw.New(apiOnly{f}, resetpw.WithSignOut())
+			return err
+		}, resetpw.ErrInvalidInput, "WithSignOut"},
+		{"ParsePreflight", func(t *testing.T) error { _, err := resetpw.ParsePreflight("most"); return err }, resetpw.ErrInvalidInput, "Preflight"},
+		{"redislimit.New(nil)", func(t *testing.T) error {
+			_, err := redislimit.New(nil, redislimit.Options{Account: "1", Region: "us-west-2"})
+			require.ErrorIs(t, err, redislimit.ErrOptions)
+			return err
+		}, resetpw.ErrInvalidInput, "client"},
+		{"redislimit.New without Account", func(t *testing.T) error {
+			_, err := redislimit.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), redislimit.Options{})
+			return err
+		}, resetpw.ErrInvalidInput, "Options.Account"},
+		{"redislimit.Limiter.Wait: Redis down", func(t *testing.T) error {
+			return redisDown(t).Wait(t.Context(), resetpw.CategoryUserRead)
+		}, resetpw.ErrUnavailable, ""},
+		{"redislimit.Limiter.TakeEmail: Redis down", func(t *testing.T) error {
+			_, _, err := redisDown(t).TakeEmail(t.Context(), "1", "us-west-2", 50, time.Now())
+			return err
+		}, resetpw.ErrUnavailable, ""},
+		{"redislimit.Limiter.ReturnEmail: Redis down", func(t *testing.T) error {
+			return redisDown(t).ReturnEmail(t.Context(), "1", "us-west-2", "token")
+		}, resetpw.ErrUnavailable, ""},
+		{"redislimit.Limiter.EmailsSent: Redis down", func(t *testing.T) error {
+			_, err := redisDown(t).EmailsSent(t.Context(), "1", "us-west-2", time.Now())
+			return err
+		}, resetpw.ErrUnavailable, ""},
+
+		{"Reset: malformed pool ID", func(t *testing.T) error {
+			r, _, _ := newR(t)
+			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: "nope", Username: "diego"})
+			return err
+		}, resetpw.ErrInvalidInput, ""},
+		{"Reset: user not found", func(t *testing.T) error {
+			r, _, pool := newR(t)
+			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "ghost"})
+			return err
+		}, resetpw.ErrUserNotFound, ""},
+		{"Reset: Cognito fails", func(t *testing.T) error {
+			r, f, pool := newR(t)
+			f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.InternalErrorException{})
+			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+			return err
+		}, resetpw.ErrUnavailable, ""},
+		{"Reset: context ended", func(t *testing.T) error {
+			r, _, pool := newR(t)
+			_, err := r.Reset(canceled, resetpw.Request{UserPoolID: pool, Username: "diego"})
+			return err
+		}, resetpw.ErrUnavailable, ""},
+		{"Reset: limiter refuses", func(t *testing.T) error {
+			r, _, pool := newR(t, resetpw.WithLimiter(&refusingLimiter{}))
+			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+			return err
+		}, resetpw.ErrUnavailable, ""},
+		{"Result.SignOutErr", func(t *testing.T) error {
+			r, f, pool := newR(t, resetpw.WithSignOut(), resetpw.WithMaxThrottleRetries(0))
+			f.FailNext(resetpwtest.OpAdminUserGlobalSignOut, 1, &types.NotAuthorizedException{})
+			res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+			require.NoError(t, err)
+			return res.SignOutErr
+		}, resetpw.ErrAccessDenied, ""},
+		{"Check: bad ClientMetadata", func(t *testing.T) error {
+			r, _, pool := newR(t)
+			_, err := r.Check(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego", ClientMetadata: map[string]string{"password": "hunter2"}})
+			return err
+		}, resetpw.ErrInvalidInput, ""},
+		{"CheckPool: no such pool", func(t *testing.T) error {
+			r, _, _ := newR(t)
+			_, err := r.CheckPool(t.Context(), "us-west-2_nopenope")
+			return err
+		}, resetpw.ErrPoolNotFound, ""},
+		{"CheckPool: malformed pool ID", func(t *testing.T) error {
+			r, _, _ := newR(t)
+			_, err := r.CheckPool(t.Context(), "")
+			return err
+		}, resetpw.ErrInvalidInput, ""},
+		{"CheckPool: limiter refuses", func(t *testing.T) error {
+			r, _, pool := newR(t, resetpw.WithLimiter(&refusingLimiter{}))
+			_, err := r.CheckPool(t.Context(), pool)
+			return err
+		}, resetpw.ErrUnavailable, ""},
+		{"Bulk: BulkOptions.Concurrency", func(t *testing.T) error {
+			r, _, _ := newR(t)
+			_, err := r.Bulk(t.Context(), none, resetpw.BulkOptions{Concurrency: -3}, nil)
+			return err
+		}, resetpw.ErrInvalidInput, "BulkOptions.Concurrency"},
+		{"Bulk: BulkOptions.ResetRate", func(t *testing.T) error {
+			r, _, _ := newR(t)
+			_, err := r.Bulk(t.Context(), none, resetpw.BulkOptions{ResetRate: 1e6}, nil)
+			return err
+		}, resetpw.ErrInvalidInput, "BulkOptions.ResetRate"},
+		{"Bulk: run stopped", func(t *testing.T) error {
+			r, f, pool := newR(t)
+			f.FailNext(resetpwtest.OpDescribeUserPool, 1, &types.ResourceNotFoundException{})
+			_, err := r.Bulk(t.Context(), slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "diego"}}), resetpw.BulkOptions{}, nil)
+			return err
+		}, resetpw.ErrRunStopped, ""},
+		{"Bulk: Outcome.Err", func(t *testing.T) error {
+			r, _, pool := newR(t)
+			var errs []error
+			_, _ = r.Bulk(t.Context(), slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "ghost"}}), resetpw.BulkOptions{},
+				func(o resetpw.Outcome) { errs = append(errs, o.Err) })
+			require.Len(t, errs, 1)
+			return errs[0]
+		}, resetpw.ErrUserNotFound, ""},
+		{"Plan: BulkOptions.QuotaScale", func(t *testing.T) error {
+			r, _, _ := newR(t)
+			_, err := r.Plan(t.Context(), none, resetpw.BulkOptions{QuotaScale: -1}, nil)
+			return err
+		}, resetpw.ErrInvalidInput, "BulkOptions.QuotaScale"},
+		{"PlanPool: malformed pool ID", func(t *testing.T) error {
+			r, _, _ := newR(t)
+			_, err := r.PlanPool(t.Context(), "", resetpw.BulkOptions{}, nil)
+			return err
+		}, resetpw.ErrInvalidInput, ""},
+		{"PlanPool: BulkOptions.Concurrency", func(t *testing.T) error {
+			r, _, pool := newR(t)
+			_, err := r.PlanPool(t.Context(), pool, resetpw.BulkOptions{Concurrency: 65}, nil)
+			return err
+		}, resetpw.ErrInvalidInput, "BulkOptions.Concurrency"},
+		{"NewLocalLimiter: Wait", func(t *testing.T) error {
+			return resetpw.NewLocalLimiter(map[resetpw.Category]float64{resetpw.CategoryUserRead: 1}).Wait(canceled, resetpw.CategoryUserRead)
+		}, resetpw.ErrUnavailable, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.run(t)
+			require.Error(t, err)
+			var e *resetpw.Error
+			require.ErrorAs(t, err, &e, "%T: %v", err, err)
+			assert.Equal(t, tt.kind, e.Kind, "%v", err)
+			assert.Equal(t, tt.kind, resetpw.KindOf(err))
+			if tt.field != "" {
+				assert.Equal(t, resetpw.OpValidate, e.Op)
+				assert.Equal(t, tt.field, e.Field)
+				assert.Equal(t, resetpw.FateNotSent, e.Fate)
+				if !errors.Is(err, redislimit.ErrOptions) {
+					assert.ErrorIs(t, err, resetpw.ErrOption)
+				}
+				assert.Equal(t, 400, resetpw.KindOf(err).HTTPStatus(), "a configuration bug is not retried as unavailable")
+			}
+		})
+	}
+}
+
+// redisDown is a redislimit.Limiter whose Redis refuses every connection
+// (nothing listens on port 1), set to refuse rather than fall back.
+func redisDown(t *testing.T) *redislimit.Limiter {
+	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
+	t.Cleanup(func() { _ = client.Close() })
+	l, err := redislimit.New(client, redislimit.Options{Account: "1", Region: "us-west-2", OnError: redislimit.Refuse})
+	require.NoError(t, err)
+	return l
+}

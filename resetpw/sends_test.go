@@ -1,0 +1,247 @@
+package resetpw_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/smithy-go/middleware"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/internal/faultproxy"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// countingServer is a Cognito endpoint on loopback that answers every
+// request with answer and counts requests per operation.
+type countingServer struct {
+	URL    string
+	mu     sync.Mutex
+	counts map[string]int
+}
+
+func newCountingServer(t *testing.T, answer http.HandlerFunc) *countingServer {
+	t.Helper()
+	s := &countingServer{counts: map[string]int{}}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		target := r.Header.Get("X-Amz-Target")
+		s.mu.Lock()
+		s.counts[target[strings.LastIndexByte(target, '.')+1:]]++
+		s.mu.Unlock()
+		answer(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	s.URL = srv.URL
+	return s
+}
+
+func (s *countingServer) count(op string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.counts[op]
+}
+
+func answer500(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+	w.Header().Set("x-amzn-ErrorType", "InternalErrorException")
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprint(w, `{"__type":"InternalErrorException","message":"An internal error occurred."}`)
+}
+
+func answerBare500(w http.ResponseWriter, _ *http.Request) {
+	w.WriteHeader(http.StatusInternalServerError)
+	fmt.Fprint(w, "<html>Internal Server Error</html>")
+}
+
+// sdkClient is the real SDK client for url with static test credentials;
+// base sets fields of the client's Options before New resolves them (as
+// NewFromConfig does), optFns apply after.
+func sdkClient(url string, base func(*cip.Options), optFns ...func(*cip.Options)) *cip.Client {
+	o := cip.Options{
+		Region:       "us-west-2",
+		BaseEndpoint: aws.String(url),
+		Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+	}
+	if base != nil {
+		base(&o)
+	}
+	return cip.New(o, optFns...)
+}
+
+// retryingMiddleware is an APIOptions middleware that sends each request n
+// times, as a caller's home-made retry would: it calls the next handler
+// again while it fails.
+func retryingMiddleware(n int) func(*middleware.Stack) error {
+	return func(s *middleware.Stack) error {
+		return s.Finalize.Add(middleware.FinalizeMiddlewareFunc("homeMadeRetry",
+			func(ctx context.Context, in middleware.FinalizeInput, next middleware.FinalizeHandler) (middleware.FinalizeOutput, middleware.Metadata, error) {
+				var out middleware.FinalizeOutput
+				var md middleware.Metadata
+				var err error
+				for range n {
+					if out, md, err = next.HandleFinalize(ctx, in); err == nil {
+						break
+					}
+				}
+				return out, md, err
+			}), middleware.After)
+	}
+}
+
+// No client setting and no per-call option makes one Reset send
+// AdminResetUserPassword twice: against an endpoint that answers 500, each
+// knob, on the client and through WithClientOptions, gives one request.
+func TestOneRequestPerReset_RetryKnobs(t *testing.T) {
+	knobs := []struct {
+		name string
+		base func(*cip.Options) // on the client, before New resolves the retryer
+		opt  func(*cip.Options) // on the client after New, or per call
+	}{
+		{"RetryMaxAttempts 5", func(o *cip.Options) { o.RetryMaxAttempts = 5 }, func(o *cip.Options) { o.RetryMaxAttempts = 5 }},
+		{"RetryMode adaptive", func(o *cip.Options) { o.RetryMode = aws.RetryModeAdaptive; o.RetryMaxAttempts = 5 },
+			func(o *cip.Options) {
+				o.RetryMode = aws.RetryModeAdaptive
+				o.Retryer = retry.NewAdaptiveMode(func(a *retry.AdaptiveModeOptions) {
+					a.StandardOptions = append(a.StandardOptions, func(s *retry.StandardOptions) { s.MaxAttempts = 5 })
+				})
+			}},
+		{"custom Retryer, 10 attempts", func(o *cip.Options) {
+			o.Retryer = retry.NewStandard(func(s *retry.StandardOptions) { s.MaxAttempts = 10 })
+		}, func(o *cip.Options) {
+			o.Retryer = retry.NewStandard(func(s *retry.StandardOptions) { s.MaxAttempts = 10 })
+		}},
+		{"APIOptions middleware that retries", func(o *cip.Options) { o.APIOptions = append(o.APIOptions, retryingMiddleware(4)) },
+			func(o *cip.Options) { o.APIOptions = append(o.APIOptions, retryingMiddleware(4)) }},
+	}
+	answers := []struct {
+		name   string
+		answer http.HandlerFunc
+	}{{"InternalErrorException", answer500}, {"bare 500", answerBare500}}
+	for _, a := range answers {
+		for _, k := range knobs {
+			for _, where := range []string{"client Options", "client option func", "WithClientOptions"} {
+				t.Run(a.name+"/"+k.name+"/"+where, func(t *testing.T) {
+					srv := newCountingServer(t, a.answer)
+					var client *cip.Client
+					var opts []resetpw.Option
+					switch where {
+					case "client Options":
+						client = sdkClient(srv.URL, k.base)
+					case "client option func":
+						client = sdkClient(srv.URL, nil, k.opt)
+					default:
+						client = sdkClient(srv.URL, nil)
+						opts = append(opts, resetpw.WithClientOptions(k.opt))
+					}
+					r, err := resetpw.New(client, append(opts, resetpw.WithPreflight(resetpw.PreflightOff),
+						resetpw.WithBackoff(time.Millisecond, time.Millisecond))...)
+					require.NoError(t, err)
+					_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
+					require.ErrorIs(t, err, resetpw.ErrUnavailable)
+					assert.Equal(t, 1, srv.count("AdminResetUserPassword"), "one request for one Reset")
+					var e *resetpw.Error
+					require.ErrorAs(t, err, &e)
+					assert.Equal(t, resetpw.FateAnswered, e.Fate)
+					assert.True(t, resetpw.MaybeSent(err), "a 5xx may have been processed")
+					if !strings.HasPrefix(k.name, "APIOptions") {
+						// The SDK made one attempt: the wire had no second request to refuse.
+						assert.NotContains(t, err.Error(), "second HTTP request")
+					}
+				})
+			}
+		}
+	}
+}
+
+// The same knobs leave reads retried by the library alone: a read that
+// fails with 500 is sent 1 + WithMaxThrottleRetries times, never more.
+func TestReadRetries_RetryKnobs(t *testing.T) {
+	srv := newCountingServer(t, answer500)
+	client := sdkClient(srv.URL, func(o *cip.Options) { o.RetryMaxAttempts = 5 })
+	r, err := resetpw.New(client, resetpw.WithMaxThrottleRetries(2), resetpw.WithBackoff(time.Millisecond, time.Millisecond),
+		resetpw.WithClientOptions(func(o *cip.Options) { o.APIOptions = append(o.APIOptions, retryingMiddleware(4)) }))
+	require.NoError(t, err)
+	_, err = r.CheckPool(t.Context(), "us-west-2_aaaaaaaaa")
+	require.ErrorIs(t, err, resetpw.ErrUnavailable)
+	assert.Equal(t, 3, srv.count("DescribeUserPool"), "one request per library attempt")
+	assert.Equal(t, 5, client.Options().RetryMaxAttempts, "the caller's client is unchanged")
+}
+
+// countingLimiter lets every call through and counts Waits per category.
+type countingLimiter struct {
+	mu    sync.Mutex
+	waits map[resetpw.Category]int
+}
+
+func (l *countingLimiter) Wait(_ context.Context, c resetpw.Category) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.waits == nil {
+		l.waits = map[resetpw.Category]int{}
+	}
+	l.waits[c]++
+	return nil
+}
+func (l *countingLimiter) Throttled(resetpw.Category) {}
+func (l *countingLimiter) Succeeded(resetpw.Category) {}
+
+// CheckPool's DescribeUserPool draws on WithLimiter's budget, like every
+// other Cognito call; a refusing limiter sends nothing.
+func TestCheckPool_ThroughLimiter(t *testing.T) {
+	f, pool := errorsFixture(t)
+	lim := &countingLimiter{}
+	r, err := resetpw.New(f, resetpw.WithLimiter(lim))
+	require.NoError(t, err)
+	_, err = r.CheckPool(t.Context(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, map[resetpw.Category]int{resetpw.CategoryUserPoolRead: 1}, lim.waits)
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+
+	refusing := &refusingLimiter{}
+	r, err = resetpw.New(f, resetpw.WithLimiter(refusing))
+	require.NoError(t, err)
+	_, err = r.CheckPool(t.Context(), pool)
+	require.ErrorIs(t, err, resetpw.ErrUnavailable)
+	assert.Equal(t, 1, refusing.waits)
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool), "nothing sent")
+	var e *resetpw.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, resetpw.FateNotSent, e.Fate)
+}
+
+// lateClient is an API that adds an option after the Resetter's, putting
+// an HTTP client of its own in place of the Resetter's wire.
+type lateClient struct{ *cip.Client }
+
+func (c lateClient) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	return c.Client.AdminResetUserPassword(ctx, in, append(o, func(o *cip.Options) { o.HTTPClient = &http.Client{} })...)
+}
+
+// When something after the Resetter's option replaces its HTTP client, the
+// wire sees nothing: a transport failure then may have sent the reset
+// (FateUnknown), and it is not retried.
+func TestFate_HTTPClientReplacedAfterTheWire(t *testing.T) {
+	l, err := faultproxy.NewRSTListener()
+	require.NoError(t, err)
+	t.Cleanup(l.Close)
+	r, err := resetpw.New(lateClient{sdkClient(l.HTTPURL, nil)}, resetpw.WithPreflight(resetpw.PreflightOff),
+		resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
+	var e *resetpw.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, resetpw.FateUnknown, e.Fate)
+	assert.True(t, resetpw.MaybeSent(err))
+	assert.Equal(t, 1, l.Conns(), "not retried")
+}
