@@ -161,24 +161,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 		kind = resetpw.KindOf(err).Code()
 	}
 	fmt.Fprintf(stderr, "error: %s: %v\n", kind, err)
-	if fateOf(err) == "unknown" {
+	if resetpw.MaybeSent(err) {
 		fmt.Fprintln(stderr, "note: a code may have been sent anyway; running this again may send a second code, which invalidates the first")
 	}
 	return code
 }
 
-// fateOf says whether a reset's code went out: "sent", "not_sent", or
-// "unknown" when it may have. It is the one place to switch to the
-// library's typed fate.
-func fateOf(err error) string {
-	switch {
-	case err == nil:
-		return "sent"
-	case resetpw.MaybeSent(err):
-		return "unknown"
-	}
-	return "not_sent"
-}
 
 func parseFlags(args []string, stderr io.Writer) (*options, error) {
 	o := &options{}

@@ -411,18 +411,6 @@ func requests(pool string, names []string) iter.Seq[resetpw.Request] {
 	}
 }
 
-// fateOf says whether a reset's code went out: "sent", "not_sent", or
-// "unknown" when it may have (sending again then sends a second code). It
-// is the one place to switch to the library's typed fate.
-func fateOf(err error) string {
-	switch {
-	case err == nil:
-		return "sent"
-	case resetpw.MaybeSent(err):
-		return "unknown"
-	}
-	return "not_sent"
-}
 
 func lineOf(o resetpw.Outcome) Line {
 	l := Line{Index: o.Index, Username: journalName(o.Request.Username)}
@@ -431,7 +419,7 @@ func lineOf(o resetpw.Outcome) Line {
 		l.Status, l.DuplicateOf = "duplicate", &o.DuplicateOf
 	case o.Err != nil:
 		l.Status, l.Kind, l.Error = "failed", resetpw.KindOf(o.Err).Code(), o.Err.Error()
-		l.MaybeSent = fateOf(o.Err) == "unknown"
+		l.MaybeSent = resetpw.MaybeSent(o.Err)
 	default:
 		l.Status, l.RequestID, l.SentAs = "sent", o.Result.RequestID, o.Result.Username
 		l.SignedOut = o.Result.SignedOut

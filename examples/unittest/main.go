@@ -154,17 +154,18 @@ func (s *Service) allow(agent string) bool {
 	return l.Allow()
 }
 
-// fateOf says whether a reset's code went out: "sent", "not_sent", or
-// "unknown" when it may have (retrying then sends a second code). It is the
-// one place to switch to the library's typed fate.
+// fateOf is the audit line's fate: "sent" for a reset Cognito accepted, or
+// the fate the library recorded where the request went out (not_sent,
+// answered, unknown; resetpw.Fate).
 func fateOf(err error) string {
-	switch {
-	case err == nil:
+	if err == nil {
 		return "sent"
-	case resetpw.MaybeSent(err):
-		return "unknown"
 	}
-	return "not_sent"
+	var e *resetpw.Error
+	if errors.As(err, &e) && e.Fate != "" {
+		return e.Fate.String()
+	}
+	return resetpw.FateUnknown.String()
 }
 
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
@@ -179,7 +180,7 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 			kind = "none"
 		}
 		s.logger().LogAttrs(ctx, level, "helpdesk reset", slog.String("agent", agent), slog.String("user", alias.Mask(username)),
-			slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Int("status", status),
+			slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Bool("maybe_sent", resetpw.MaybeSent(err)), slog.Int("status", status),
 			slog.String("cognito_request_id", requestID))
 	}
 	if !s.allow(agent) {
@@ -214,7 +215,7 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 		requestID = e.RequestID
 	}
 	audit(ctx, kind.Code(), status, err, requestID)
-	writeJSON(w, status, map[string]any{"error": kind.Code(), "maybe_sent": fateOf(err) == "unknown"})
+	writeJSON(w, status, map[string]any{"error": kind.Code(), "maybe_sent": resetpw.MaybeSent(err)})
 }
 
 // statusOf maps every error of resetpw to the status this service answers:
