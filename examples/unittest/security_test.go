@@ -523,3 +523,35 @@ func TestPasswordReset_OddUsernamesRefused(t *testing.T) {
 	}
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
 }
+
+// The audit line's fate is the one the library recorded where the request
+// went out, and maybe_sent follows resetpw.MaybeSent.
+func TestAuditLine_FateIsTheRecordedOne(t *testing.T) {
+	tests := []struct {
+		name      string
+		err       error
+		fate      string
+		maybeSent bool
+	}{
+		{"answered 5xx", &resetpw.Error{Kind: resetpw.ErrUnavailable, Op: resetpw.OpReset, Fate: resetpw.FateAnswered}, "answered", true},
+		{"cut before the answer", &resetpw.Error{Kind: resetpw.ErrUnavailable, Op: resetpw.OpReset, Fate: resetpw.FateUnknown}, "unknown", true},
+		{"refused connection", &resetpw.Error{Kind: resetpw.ErrUnavailable, Op: resetpw.OpReset, Fate: resetpw.FateNotSent}, "not_sent", false},
+		{"throttled", &resetpw.Error{Kind: resetpw.ErrThrottled, Op: resetpw.OpReset, Fate: resetpw.FateAnswered}, "answered", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := resetpwtest.NewMock(t)
+			expectReset(m).Return(nil, tt.err)
+			var logs lockedBuffer
+			s := newService(m, nil)
+			s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
+			req := httptest.NewRequest(http.MethodPost, "/users/diego/password-reset", nil)
+			req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+			s.Routes().ServeHTTP(httptest.NewRecorder(), req)
+			lines := logs.lines(t)
+			require.Len(t, lines, 1)
+			assert.Equal(t, tt.fate, lines[0]["fate"])
+			assert.Equal(t, tt.maybeSent, lines[0]["maybe_sent"])
+		})
+	}
+}
