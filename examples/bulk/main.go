@@ -411,7 +411,6 @@ func requests(pool string, names []string) iter.Seq[resetpw.Request] {
 	}
 }
 
-
 func lineOf(o resetpw.Outcome) Line {
 	l := Line{Index: o.Index, Username: journalName(o.Request.Username)}
 	switch {
