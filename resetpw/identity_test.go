@@ -2,6 +2,7 @@ package resetpw_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -287,4 +288,42 @@ func updateAttrs(t *testing.T, f *resetpwtest.Fake, pool, user string, kv ...str
 	}
 	_, err := f.AdminUpdateUserAttributes(context.Background(), &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: &user, UserAttributes: attrs})
 	require.NoError(t, err)
+}
+
+// A bulk run tells inputs apart as Cognito reads them (R32):
+// "+1-206-555-0100" and "+12065550100" are two usernames in a pool without
+// the phone alias, and neither input is a duplicate of the other, whatever
+// the preflight.
+func TestBulk_PhoneShapedUsernamesAreDistinctUsers(t *testing.T) {
+	ids := []string{"+1-206-555-0100", "+12065550100"}
+	for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool, resetpw.PreflightOff} {
+		t.Run(p.String(), func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			for i, id := range ids {
+				_, err := f.AddUser(pool, resetpwtest.User(id, "email", fmt.Sprintf("u%d@example.com", i), "email_verified", "true"))
+				require.NoError(t, err)
+			}
+			r, err := resetpw.New(f, resetpw.WithPreflight(p))
+			require.NoError(t, err)
+			reqs := func(yield func(resetpw.Request) bool) {
+				for _, id := range ids {
+					if !yield(resetpw.Request{UserPoolID: pool, Username: id}) {
+						return
+					}
+				}
+			}
+			sum, err := r.Bulk(context.Background(), reqs, resetpw.BulkOptions{Concurrency: 1}, func(o resetpw.Outcome) {
+				assert.False(t, o.Duplicate, "input %d (%s) is no duplicate", o.Index, o.Request.Username)
+				assert.NoError(t, o.Err)
+			})
+			require.NoError(t, err)
+			assert.Equal(t, 2, sum.Sent)
+			var got []string
+			for _, d := range f.Deliveries() {
+				got = append(got, d.Username)
+			}
+			assert.ElementsMatch(t, ids, got, "each user got one code")
+		})
+	}
 }
