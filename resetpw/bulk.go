@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-
 )
 
 // Cognito's account-wide quotas, requests per second, in each Region
