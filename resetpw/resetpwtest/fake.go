@@ -439,9 +439,12 @@ func (f *Fake) newUser(p *fakePool, username string, attrs []types.AttributeType
 	if ua := p.pool.UsernameAttributes; len(ua) > 0 {
 		kind := ""
 		switch {
-		case strings.Contains(username, "@") && slices.Contains(ua, types.UsernameAttributeTypeEmail):
+		// "If the username string format is not in email or phone number
+		// format, the SignUp API returns an exception" (R32): a phone number
+		// is '+' and digits, so "+1-206-555-0100" is neither.
+		case emailShaped(username) && slices.Contains(ua, types.UsernameAttributeTypeEmail):
 			kind = "email"
-		case strings.HasPrefix(username, "+") && slices.Contains(ua, types.UsernameAttributeTypePhoneNumber):
+		case phoneShaped(username) && slices.Contains(ua, types.UsernameAttributeTypePhoneNumber):
 			kind = "phone_number"
 		default:
 			return nil, invalidParameter("Username should be either an email or a phone number.")

@@ -166,6 +166,11 @@ func TestFake_UsernameAttributesMakeSubTheUsername(t *testing.T) {
 	assert.Equal(t, sub, aws.ToString(u.Username))
 	_, err = f.AddUser(pool, resetpwtest.User("not-an-email"))
 	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+	phones := f.AddPool(types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{"phone_number"}})
+	_, err = f.AddUser(phones, resetpwtest.User("+1-206-555-0100"))
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException), "a phone number is '+' and digits (R32)")
+	_, err = f.AddUser(phones, resetpwtest.User("+12065550100"))
+	assert.NoError(t, err)
 }
 
 // R32: one Username names one user. A UsernameAttributes value is unique
