@@ -67,7 +67,11 @@ func NewResolver(api API, opts Options) (*Resolver, error) {
 // (docs/cognito-rules.md, R32):
 //   - a Username, a Sub, or an email or phone number that the pool accepts
 //     for sign-in (UsernameAttributes or AliasAttributes) is sent as it is,
-//     normalised: Cognito itself reads it, and nothing is called;
+//     normalised: Cognito itself reads it, and nothing is called; except a
+//     phone number typed with separators ("+1-206-555-0100") in a pool
+//     without UsernameAttributes, which is no phone number to Cognito and
+//     may be a username: it is asked for as typed (AdminGetUser) first, and
+//     that user wins when there is one;
 //   - an email or phone number that the pool does not accept for sign-in
 //     may still be a username, in a pool without UsernameAttributes (whose
 //     usernames are generated): Resolve asks AdminGetUser, and when such a
@@ -98,23 +102,31 @@ func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, i
 	if err != nil {
 		return Resolution{}, err
 	}
+	// Where usernames are chosen (no UsernameAttributes, which generate
+	// them), an email or phone number may be someone's username as typed.
+	uname, canBeUsername := "", false
+	if len(cfg.UsernameAttributes) == 0 && (k == Email || k == Phone) {
+		if u, err := Normalize(identifier, Username, cfg, r.opts); err == nil {
+			uname, canBeUsername = u, true
+		}
+	}
 	if cfg.SignsInWith(k) {
+		// Cognito reads the value as the alias, but only in the form it
+		// knows: a phone number "can only contain the + sign and digits"
+		// (R32). A typed form that differs from name ("+1-206-555-0100")
+		// is no alias to Cognito, and may be a username, which wins.
+		if canBeUsername && uname != name {
+			if res, ok, err := r.asUsername(ctx, poolID, uname, cfg, optFns); ok || err != nil {
+				return res, err
+			}
+		}
 		return Resolution{Name: name, Kind: k}, nil
 	}
 	// An email or phone number the pool does not sign in with: first, is it
-	// someone's username? Where usernames are generated (UsernameAttributes)
-	// it can't be.
-	if len(cfg.UsernameAttributes) == 0 {
-		if uname, err := Normalize(identifier, Username, cfg, r.opts); err == nil {
-			out, err := r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &uname}, optFns...)
-			switch {
-			case err == nil && out == nil:
-				return Resolution{}, fmt.Errorf("alias: AdminGetUser for %s answered no user and no error", Mask(uname))
-			case err == nil:
-				return Resolution{Name: cmp.Or(deref(out.Username), uname), Kind: readAs(out, uname, cfg), User: out}, nil
-			case !errors.As(err, new(*types.UserNotFoundException)):
-				return Resolution{}, err
-			}
+	// someone's username?
+	if canBeUsername {
+		if res, ok, err := r.asUsername(ctx, poolID, uname, cfg, optFns); ok || err != nil {
+			return res, err
 		}
 	}
 	users, err := r.find(ctx, poolID, k.String(), name, optFns)
@@ -129,6 +141,22 @@ func (r *Resolver) Resolve(ctx context.Context, poolID string, cfg PoolConfig, i
 	default:
 		return Resolution{}, fmt.Errorf("%w: %s %s matches %d users", ErrAmbiguous, k, Mask(name), len(users))
 	}
+}
+
+// asUsername asks AdminGetUser for uname: ok when a user has it (that user,
+// as AdminGetUser read it, wins), neither ok nor an error when Cognito
+// answers UserNotFoundException.
+func (r *Resolver) asUsername(ctx context.Context, poolID, uname string, cfg PoolConfig, optFns []func(*cip.Options)) (Resolution, bool, error) {
+	out, err := r.api.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &uname}, optFns...)
+	switch {
+	case err == nil && out == nil:
+		return Resolution{}, false, fmt.Errorf("alias: AdminGetUser for %s answered no user and no error", Mask(uname))
+	case err == nil:
+		return Resolution{Name: cmp.Or(deref(out.Username), uname), Kind: readAs(out, uname, cfg), User: out}, true, nil
+	case errors.As(err, new(*types.UserNotFoundException)):
+		return Resolution{}, false, nil
+	}
+	return Resolution{}, false, err
 }
 
 // readAs tells how Cognito read name to find out: as its username, or, in a

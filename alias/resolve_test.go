@@ -93,6 +93,7 @@ func TestResolve(t *testing.T) {
 	preferredAlias := alias.PoolConfig{AliasAttributes: []alias.Kind{alias.PreferredUsername}, CaseSensitive: false}
 	bob := got("bob@example.com", "email", "bob.new@example.com", "email_verified", "true")
 	phoneName := got("+12065550100", "email", "p@example.com", "email_verified", "true")
+	dashed := got("+1-206-555-0100", "email", "d@example.com", "email_verified", "true")
 
 	tests := []struct {
 		name        string
@@ -196,6 +197,21 @@ func TestResolve(t *testing.T) {
 		{name: "a username is sent as is, unread", cfg: plain, in: "bob", want: alias.Resolution{Name: "bob", Kind: alias.Username}, wantGets: []string{}},
 		{name: "a sign-in email is sent as is, unread", cfg: emailAlias, in: "bob@example.com",
 			want: alias.Resolution{Name: "bob@example.com", Kind: alias.Email}, wantGets: []string{}, wantFilters: []string{}},
+		// R32: a phone number "can only contain the + sign and digits", so
+		// "+1-206-555-0100" is no phone number to Cognito and may be a
+		// username even where phone_number is an alias; it is asked for as
+		// typed before its E.164 form goes out as the alias.
+		{name: "a dashed phone number is asked as a username first in a phone-alias pool", cfg: phoneAlias, in: "+1-206-555-0100",
+			users: map[string]*cip.AdminGetUserOutput{"+1-206-555-0100": dashed},
+			want:  alias.Resolution{Name: "+1-206-555-0100", Kind: alias.Username, User: dashed}, wantGets: []string{"+1-206-555-0100"}, wantFilters: []string{}},
+		{name: "no such username: the dashed phone number goes out as the alias", cfg: phoneAlias, in: "+1-206-555-0100",
+			want: alias.Resolution{Name: "+12065550100", Kind: alias.Phone}, wantGets: []string{"+1-206-555-0100"}, wantFilters: []string{}},
+		{name: "a sign-in phone number in E.164 is sent as is, unread", cfg: phoneAlias, in: "+12065550100",
+			want: alias.Resolution{Name: "+12065550100", Kind: alias.Phone}, wantGets: []string{}, wantFilters: []string{}},
+		{name: "a phone number with spaces can't be a username: sent as the alias, unread", cfg: phoneAlias, in: "+1 206 555 0100",
+			want: alias.Resolution{Name: "+12065550100", Kind: alias.Phone}, wantGets: []string{}, wantFilters: []string{}},
+		{name: "usernames are generated with UsernameAttributes: a dashed phone number is not asked for", cfg: phoneLogin, in: "+1-206-555-0100",
+			want: alias.Resolution{Name: "+12065550100", Kind: alias.Phone}, wantGets: []string{}, wantFilters: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -11,8 +11,6 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-
-	"github.com/cognitoreset/cognitoreset/alias"
 )
 
 // Cognito's account-wide quotas, requests per second, in each Region
@@ -393,13 +391,12 @@ func (b *bulkRun) claim(key userKey, i int) (first int, dup bool) {
 }
 
 // givenKey identifies a request's user before anything is read: the pool
-// and the normalised identifier.
+// and the identifier, trimmed and otherwise as given. Nothing else can be
+// folded before the pool is known: "+1-206-555-0100" and "+12065550100"
+// may be two users' usernames (docs/cognito-rules.md, R32), and inputs that
+// do name one user meet again at the resolved key.
 func givenKey(req Request) userKey {
-	id := strings.TrimSpace(req.Username)
-	if n, err := alias.Normalize(id, alias.Classify(id), alias.PoolConfig{CaseSensitive: true}, alias.Options{}); err == nil {
-		id = n
-	}
-	return userKey{pool: req.UserPoolID, name: id}
+	return userKey{pool: req.UserPoolID, name: strings.TrimSpace(req.Username)}
 }
 
 // trip stops the run with cause, once.

@@ -2,6 +2,7 @@ package resetpw_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -64,6 +65,20 @@ var twins = []twin{
 		other: func(id string) []string { return []string{"email", id, "email_verified", "true"} },
 		moved: func(string) []string { return []string{"email", "y@example.com", "email_verified", "true"} },
 		kind:  alias.Username, off: true},
+	// R32: "A phone number can only contain the + sign and digits", so a
+	// dashed one is no phone number to Cognito and may be a username even
+	// where phone_number is an alias; Cognito resets that user, not the
+	// holder of its E.164 form.
+	{name: "dashed phone-shaped username in a phone-alias pool", id: "+1-206-555-0100",
+		pool:  types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypePhoneNumber}},
+		owner: []string{"email", "dashed.owner@example.com", "email_verified", "true"},
+		other: func(string) []string {
+			return []string{"phone_number", "+12065550100", "phone_number_verified", "true"}
+		},
+		moved: func(string) []string {
+			return []string{"phone_number", "+12065550199", "phone_number_verified", "true"}
+		},
+		kind: alias.Username, off: true},
 	// R32, assumed: a username wins over another user's preferred_username
 	// alias. Cognito itself reads this one (the pool signs in with
 	// preferred_username), so the library sends the name as AdminGetUser
@@ -137,6 +152,35 @@ func TestReset_UsernameWinsOverAnotherUsersAttribute(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// PreflightOff reads nothing, so it must send the Username as typed
+// wherever the typed form can be a username: "+1-206-555-0100" and
+// "+12065550100" are two usernames in a pool without the phone alias, and
+// Cognito resets the first (R32). Only a form that can't be a username
+// (white space) is sent in E.164.
+func TestReset_PreflightOffSendsAPhoneShapedUsernameAsTyped(t *testing.T) {
+	for _, target := range identityTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			_, err := f.AddUser(pool, resetpwtest.User("+1-206-555-0100", "email", "dashed@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			_, err = f.AddUser(pool, resetpwtest.User("+12065550100", "email", "e164@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(resetpw.PreflightOff))
+			require.NoError(t, err)
+			res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: " +1-206-555-0100 "})
+			require.NoError(t, err)
+			assert.Equal(t, "+1-206-555-0100", res.Username)
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "+1 206 555 0100"})
+			require.NoError(t, err)
+			d := f.Deliveries()
+			require.Len(t, d, 2)
+			assert.Equal(t, "+1-206-555-0100", d[0].Username, "the user whose username was typed")
+			assert.Equal(t, "+12065550100", d[1].Username, "white space can't be in a username: E.164")
+		})
 	}
 }
 
@@ -244,4 +288,42 @@ func updateAttrs(t *testing.T, f *resetpwtest.Fake, pool, user string, kv ...str
 	}
 	_, err := f.AdminUpdateUserAttributes(context.Background(), &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: &user, UserAttributes: attrs})
 	require.NoError(t, err)
+}
+
+// A bulk run tells inputs apart as Cognito reads them (R32):
+// "+1-206-555-0100" and "+12065550100" are two usernames in a pool without
+// the phone alias, and neither input is a duplicate of the other, whatever
+// the preflight.
+func TestBulk_PhoneShapedUsernamesAreDistinctUsers(t *testing.T) {
+	ids := []string{"+1-206-555-0100", "+12065550100"}
+	for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool, resetpw.PreflightOff} {
+		t.Run(p.String(), func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			for i, id := range ids {
+				_, err := f.AddUser(pool, resetpwtest.User(id, "email", fmt.Sprintf("u%d@example.com", i), "email_verified", "true"))
+				require.NoError(t, err)
+			}
+			r, err := resetpw.New(f, resetpw.WithPreflight(p))
+			require.NoError(t, err)
+			reqs := func(yield func(resetpw.Request) bool) {
+				for _, id := range ids {
+					if !yield(resetpw.Request{UserPoolID: pool, Username: id}) {
+						return
+					}
+				}
+			}
+			sum, err := r.Bulk(context.Background(), reqs, resetpw.BulkOptions{Concurrency: 1}, func(o resetpw.Outcome) {
+				assert.False(t, o.Duplicate, "input %d (%s) is no duplicate", o.Index, o.Request.Username)
+				assert.NoError(t, o.Err)
+			})
+			require.NoError(t, err)
+			assert.Equal(t, 2, sum.Sent)
+			var got []string
+			for _, d := range f.Deliveries() {
+				got = append(got, d.Username)
+			}
+			assert.ElementsMatch(t, ids, got, "each user got one code")
+		})
+	}
 }

@@ -27,7 +27,9 @@ const (
 	// it, to confirm it (docs/cognito-rules.md, R23); nothing is predicted,
 	// so Result.Delivery is nil and Result.Caveats empty.
 	PreflightPool
-	// PreflightOff sends the reset after local validation only. Cognito's
+	// PreflightOff sends the reset after local validation only, with the
+	// Username as typed (trimmed) whenever that is a valid username, for
+	// Cognito to read (docs/cognito-rules.md, R32). Cognito's
 	// own errors map to the same kinds that preflight would have given,
 	// except those Cognito does not report (SMS sandbox and SMS
 	// configuration failures drop the code silently); Result.Delivery is nil.

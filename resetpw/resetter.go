@@ -302,6 +302,15 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		return nil, a.invalid(FieldUsername, err)
 	}
 	a.name = name
+	if r.cfg.preflight == PreflightOff && a.kind == alias.Phone {
+		// Nothing is resolved, so Cognito reads the name by itself (R32):
+		// a phone number typed with separators that is a valid username
+		// ("+1-206-555-0100") goes as typed, since its E.164 form may be
+		// another user's username or phone number.
+		if typed, err := alias.Normalize(req.Username, alias.Username, alias.PoolConfig{CaseSensitive: true}, r.cfg.aliasOpts); err == nil {
+			a.name = typed
+		}
+	}
 	a.safe = append(a.safe, trimmed, name)
 	if err := r.cfg.policy.Validate(req.ClientMetadata); err != nil {
 		return nil, a.invalid(FieldClientMetadata, err)

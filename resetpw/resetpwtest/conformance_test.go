@@ -101,6 +101,17 @@ var confPools = []struct {
 		{name: "bob@example.com", attrs: []string{"email", "bob.new@example.com", "email_verified", "true"}, confirm: true},
 		{name: "pyuser", attrs: []string{"phone_number", "+12065550111", "phone_number_verified", "true"}, confirm: true},
 		{name: "+12065550111", attrs: []string{"email", "phone.owner@example.com", "email_verified", "true"}, confirm: true},
+		// Two usernames that are one number in E.164: Cognito's phone
+		// numbers hold only '+' and digits, so they are two users (R32).
+		{name: "+1-206-555-0112", attrs: []string{"email", "dashed.owner@example.com", "email_verified", "true"}, confirm: true},
+		{name: "+12065550112", attrs: []string{"email", "e164.owner@example.com", "email_verified", "true"}, confirm: true},
+	}},
+	// R32: a dashed phone-shaped username is no phone number, so it may be a
+	// username even where phone_number is an alias.
+	{"phoneAliasTwins", cip.CreateUserPoolInput{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypePhoneNumber},
+		AccountRecoverySetting: recoveryBy("verified_email", "verified_phone_number")}, []confUser{
+		{name: "pdyuser", attrs: []string{"phone_number", "+12065550113", "phone_number_verified", "true"}, confirm: true},
+		{name: "+1-206-555-0113", attrs: []string{"email", "alias.dashed.owner@example.com", "email_verified", "true"}, confirm: true},
 	}},
 	{"adminOnly", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("admin_only")}, []confUser{
 		{name: "admin.only", attrs: []string{"email", "ao@example.com", "email_verified", "true"}, confirm: true},
@@ -153,6 +164,10 @@ var confScenarios = []struct {
 		sent: "bob@example.com", untouched: "yuser"},
 	{name: "phone-shaped username wins over another user's phone", pool: "twins", user: "+12065550111", medium: "EMAIL",
 		sent: "+12065550111", untouched: "pyuser"},
+	{name: "dashed phone-shaped username is not its E.164 twin", pool: "twins", user: "+1-206-555-0112", medium: "EMAIL",
+		sent: "+1-206-555-0112", untouched: "+12065550112"},
+	{name: "dashed phone-shaped username wins over the phone alias", pool: "phoneAliasTwins", user: "+1-206-555-0113", medium: "EMAIL",
+		sent: "+1-206-555-0113", untouched: "pdyuser", motoDiffers: "moto ignores AliasAttributes when looking a user up"},
 }
 
 type confTarget struct {

@@ -118,9 +118,10 @@ type SignOut struct {
 //     sign-in attribute: AliasAttributes (verified email or phone, or a
 //     preferred_username; no username may look like an email or phone
 //     alias), UsernameAttributes (the username is the sub), and
-//     UsernameConfiguration.CaseSensitive=false; ListUsers pages as Cognito
-//     does, compares email case-insensitively in every pool (R24), and
-//     [Fake.FreezeListUsers] makes its index stale.
+//     UsernameConfiguration.CaseSensitive=false; a sign-in value is held by
+//     one user only (a second holder is refused on creation and update);
+//     ListUsers pages as Cognito does, compares email case-insensitively in
+//     every pool (R24), and [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
@@ -463,9 +464,12 @@ func (f *Fake) newUser(p *fakePool, username string, attrs []types.AttributeType
 	if ua := p.pool.UsernameAttributes; len(ua) > 0 {
 		kind := ""
 		switch {
-		case strings.Contains(username, "@") && slices.Contains(ua, types.UsernameAttributeTypeEmail):
+		// "If the username string format is not in email or phone number
+		// format, the SignUp API returns an exception" (R32): a phone number
+		// is '+' and digits, so "+1-206-555-0100" is neither.
+		case emailShaped(username) && slices.Contains(ua, types.UsernameAttributeTypeEmail):
 			kind = "email"
-		case strings.HasPrefix(username, "+") && slices.Contains(ua, types.UsernameAttributeTypePhoneNumber):
+		case phoneShaped(username) && slices.Contains(ua, types.UsernameAttributeTypePhoneNumber):
 			kind = "phone_number"
 		default:
 			return nil, invalidParameter("Username should be either an email or a phone number.")
@@ -487,7 +491,45 @@ func (f *Fake) newUser(p *fakePool, username string, attrs []types.AttributeType
 	if _, taken := p.byName[p.nameKey(u.username)]; taken {
 		return nil, &types.UsernameExistsException{Message: aws.String("User account already exists")}
 	}
+	if holder := p.signInHeldElsewhere(u); holder != "" {
+		if len(p.pool.UsernameAttributes) > 0 {
+			return nil, &types.UsernameExistsException{Message: aws.String("An account with the given " + holder + " already exists.")}
+		}
+		return nil, &types.AliasExistsException{Message: aws.String("An account with the given " + holder + " already exists.")}
+	}
 	return u, nil
+}
+
+// signInHeldElsewhere names the sign-in attribute of u that another user
+// of the pool already holds, or "": a UsernameAttributes value "must be
+// unique, and it must not already be in use by another user", verified or
+// not, and an alias value "can be in a verified state in only one account"
+// (docs/cognito-rules.md, R32). So the Fake can't hold two users that one
+// Username names, which Cognito can't either.
+func (p *fakePool) signInHeldElsewhere(u *fakeUser) string {
+	held := func(attr string, verifiedOnly bool) bool {
+		v := u.attr(attr)
+		if v == "" || (verifiedOnly && u.attr(attr+"_verified") != "true") {
+			return false
+		}
+		for _, o := range p.users {
+			if o != u && p.sameValue(attr, o.attr(attr), v) && (!verifiedOnly || o.attr(attr+"_verified") == "true") {
+				return true
+			}
+		}
+		return false
+	}
+	for _, a := range p.pool.UsernameAttributes {
+		if held(string(a), false) {
+			return string(a)
+		}
+	}
+	for _, a := range p.pool.AliasAttributes {
+		if held(string(a), a != types.AliasAttributeTypePreferredUsername) {
+			return string(a)
+		}
+	}
+	return ""
 }
 
 func (u *fakeUser) attr(name string) string {

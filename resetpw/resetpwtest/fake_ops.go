@@ -191,6 +191,7 @@ func (f *Fake) AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdat
 		for _, a := range in.UserAttributes {
 			given[aws.ToString(a.Name)] = true
 		}
+		before := cloneAttrs(u.attrs)
 		for _, a := range in.UserAttributes {
 			name, value := aws.ToString(a.Name), aws.ToString(a.Value)
 			if name == "sub" {
@@ -200,6 +201,12 @@ func (f *Fake) AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdat
 				u.setAttr(name+"_verified", "false")
 			}
 			u.setAttr(name, value)
+		}
+		if p := f.pools[aws.ToString(in.UserPoolId)]; p != nil {
+			if holder := p.signInHeldElsewhere(u); holder != "" {
+				u.attrs = before
+				return nil, &types.AliasExistsException{Message: aws.String("An account with the given " + holder + " already exists.")}
+			}
 		}
 		return &cip.AdminUpdateUserAttributesOutput{ResultMetadata: f.metadata()}, nil
 	})

@@ -166,6 +166,74 @@ func TestFake_UsernameAttributesMakeSubTheUsername(t *testing.T) {
 	assert.Equal(t, sub, aws.ToString(u.Username))
 	_, err = f.AddUser(pool, resetpwtest.User("not-an-email"))
 	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
+	phones := f.AddPool(types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{"phone_number"}})
+	_, err = f.AddUser(phones, resetpwtest.User("+1-206-555-0100"))
+	assert.ErrorAs(t, err, new(*types.InvalidParameterException), "a phone number is '+' and digits (R32)")
+	_, err = f.AddUser(phones, resetpwtest.User("+12065550100"))
+	assert.NoError(t, err)
+}
+
+// R32: one Username names one user. A UsernameAttributes value is unique
+// verified or not; an email or phone alias is verified in one account
+// only, and a preferred_username alias is unique. The Fake refuses the
+// second holder, at creation and on update, and keeps the user unchanged.
+func TestFake_SignInValuesAreUnique(t *testing.T) {
+	byEmail := types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}}
+	aliases := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{
+		types.AliasAttributeTypeEmail, types.AliasAttributeTypePhoneNumber, types.AliasAttributeTypePreferredUsername}}
+	insensitive := aliases
+	insensitive.UsernameConfiguration = &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}
+	tests := []struct {
+		name       string
+		pool       types.UserPoolType
+		first      types.UserType
+		second     types.UserType
+		wantErr    any // nil: the second is added
+		update     []string
+		wantUpdErr any
+	}{
+		{"UsernameAttributes email, unverified", byEmail, resetpwtest.User("a@example.com"), resetpwtest.User("a@example.com"),
+			new(*types.UsernameExistsException), nil, nil},
+		{"verified email alias twice", aliases, resetpwtest.User("a", "email", "x@example.com", "email_verified", "true"),
+			resetpwtest.User("b", "email", "x@example.com", "email_verified", "true"), new(*types.AliasExistsException), nil, nil},
+		{"verified email alias, other case, case-insensitive pool", insensitive, resetpwtest.User("a", "email", "x@example.com", "email_verified", "true"),
+			resetpwtest.User("b", "email", "X@Example.com", "email_verified", "true"), new(*types.AliasExistsException), nil, nil},
+		{"an unverified second holder is no alias", aliases, resetpwtest.User("a", "email", "x@example.com", "email_verified", "true"),
+			resetpwtest.User("b", "email", "x@example.com", "email_verified", "false"), nil,
+			[]string{"email_verified", "true"}, new(*types.AliasExistsException)},
+		{"verified phone alias twice", aliases, resetpwtest.User("a", "phone_number", "+12065550100", "phone_number_verified", "true"),
+			resetpwtest.User("b", "phone_number", "+12065550100", "phone_number_verified", "true"), new(*types.AliasExistsException), nil, nil},
+		{"preferred_username alias twice", aliases, resetpwtest.User("a", "preferred_username", "sam"),
+			resetpwtest.User("b"), nil, []string{"preferred_username", "sam"}, new(*types.AliasExistsException)},
+		{"no alias: anyone may hold an email", types.UserPoolType{}, resetpwtest.User("a", "email", "x@example.com", "email_verified", "true"),
+			resetpwtest.User("b", "email", "x@example.com", "email_verified", "true"), nil, nil, nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(tt.pool)
+			_, err := f.AddUser(pool, tt.first)
+			require.NoError(t, err)
+			_, err = f.AddUser(pool, tt.second)
+			if tt.wantErr != nil {
+				require.ErrorAs(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			if tt.update == nil {
+				return
+			}
+			second := aws.ToString(tt.second.Username)
+			before, err := f.GetUser(pool, second)
+			require.NoError(t, err)
+			_, err = f.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: &second,
+				UserAttributes: []types.AttributeType{{Name: aws.String(tt.update[0]), Value: aws.String(tt.update[1])}}})
+			require.ErrorAs(t, err, tt.wantUpdErr)
+			after, err := f.GetUser(pool, second)
+			require.NoError(t, err)
+			assert.Equal(t, before.Attributes, after.Attributes, "the refused update changed nothing")
+		})
+	}
 }
 
 func TestFake_AddUserErrors(t *testing.T) {
