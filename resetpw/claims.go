@@ -43,8 +43,8 @@ const (
 	chunkBits      = 16 // 64 KiB chunks: small steps of growth, and no arena copy
 	chunkSize      = 1 << chunkBits
 	maxPackedName  = 1024
-	indexBytes     = 5                                  // an input index + 1, little-endian; 0 is none
-	maxPackedIndex = 1<<(8*indexBytes) - 2              // 1.1 × 10¹² inputs
+	indexBytes     = 5                     // an input index + 1, little-endian; 0 is none
+	maxPackedIndex = 1<<(8*indexBytes) - 2 // 1.1 × 10¹² inputs
 	recordHeader   = 2*indexBytes + 2*binary.MaxVarintLen64
 	_              = uint(chunkSize - recordHeader - maxPackedName) // a record fits a chunk
 )
