@@ -144,12 +144,12 @@ type attempt struct {
 	r     *Resetter
 	g     Limiter
 	req   Request
-	name  string                                // what is sent as Username
-	kind  alias.Kind                            // how req.Username was read
-	found *alias.Resolution                     // set when name came from a ListUsers lookup
-	safe  []string                              // private strings to mask in errors
-	pool  *poolInfo                             // the pool, once read
-	hook  func(a *attempt, res *Result) verdict // a bulk run's: see bulkRun.hook
+	name  string                              // what is sent as Username
+	kind  alias.Kind                          // how req.Username was read
+	found *alias.Resolution                   // set when name came from a ListUsers lookup
+	safe  []string                            // private strings to mask in errors
+	pool  *poolInfo                           // the pool, once read
+	hook  func(a *attempt, r *Result) verdict // a bulk run's: see bulkRun.hook
 	// halt is the hook's verdict when it was not to go on: do then returns
 	// no Result and no error.
 	halt verdict
