@@ -2,6 +2,8 @@ package resetpw
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -57,6 +59,10 @@ func TestClaims(t *testing.T) {
 				{resolvedName, "p_1", "big", 13, 11, true},
 				{givenName, "p_1", "", 14, 14, false},
 				{givenName, "p_1", "", 15, 14, true},
+				{givenName, "p_1", "carol", 16, 16, false},
+				{resolvedName, "p_1", "carol", 16, 16, false}, // the same input: one record, both flags
+				{resolvedName, "p_1", "carol", 17, 16, true},
+				{givenName, "p_1", "carol", 17, 16, true},
 			} {
 				first, dup := c.claim(tt.ns, tt.pool, tt.name, tt.i)
 				assert.Equal(t, tt.wantFirst, first, "%+v", tt)
@@ -64,9 +70,8 @@ func TestClaims(t *testing.T) {
 			}
 			_, ok := c.lookup(resolvedName, "p_1", "bob")
 			assert.False(t, ok, "bob was never resolved")
-			if weak {
-				assert.NotEmpty(t, c.other, "collisions are kept exactly")
-			}
+			assert.ElementsMatch(t, []claimKey{{"p_1", "alice"}, {"p_1", "eve"}, {"p_1", long}, {"p_1", "big"}}, slices.Collect(maps.Keys(c.other)),
+				"kept apart: a namespace another input took, the long name, the large index")
 		})
 	}
 }
@@ -79,7 +84,7 @@ func TestClaims_ManyKeys(t *testing.T) {
 		c.weak = weak
 		n := 200_000
 		if weak {
-			n = 2_000 // every key in 4 hashes: the rest go to other
+			n = 2_000 // every key in 4 hashes: long probes, told apart by their records
 		}
 		for i := range n {
 			name := fmt.Sprintf("user%d", i%(n/2)) // each name twice
@@ -91,7 +96,8 @@ func TestClaims_ManyKeys(t *testing.T) {
 		}
 		if !weak {
 			assert.Greater(t, len(c.chunks), 1, "several chunks")
-			assert.Empty(t, c.other, "a 64-bit hash collides only by rare chance")
+			assert.Empty(t, c.other, "every key packed")
+			assert.Equal(t, c.hash(0, "user1"), c.hashBytes(0, []byte("user1")), "one hash for strings and bytes")
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"runtime/metrics"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -121,10 +122,13 @@ func (m *heapMeter) String() string {
 		mib(m.base), mib(m.marked.Load()), mib(m.peak.Load()), mib(m.objects.Load()))
 }
 
-// echoAPI answers every call at once and keeps nothing: AdminGetUser
-// returns a confirmed user of the name asked, with a verified email, and
-// AdminResetUserPassword succeeds. A scale run then measures the run's own
-// memory, not a fake's (the Fake records every delivery).
+// echoAPI answers every call at once and keeps nothing, for a pool that
+// signs in with usernames only: AdminGetUser of a username returns a
+// confirmed user of that name whose verified email is the name at
+// example.com (an email-shaped name is no user's username), ListUsers
+// finds that user by that email, and AdminResetUserPassword succeeds. A
+// scale run then measures the run's own memory, not a fake's (the Fake
+// records every delivery).
 type echoAPI struct{ resets atomic.Int64 }
 
 func (a *echoAPI) AdminResetUserPassword(context.Context, *cip.AdminResetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
@@ -133,9 +137,18 @@ func (a *echoAPI) AdminResetUserPassword(context.Context, *cip.AdminResetUserPas
 }
 
 func (*echoAPI) AdminGetUser(_ context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
-	return &cip.AdminGetUserOutput{Username: in.Username, Enabled: true, UserStatus: types.UserStatusTypeConfirmed,
-		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("u@example.com")},
-			{Name: aws.String("email_verified"), Value: aws.String("true")}}}, nil
+	name := aws.ToString(in.Username)
+	if strings.Contains(name, "@") {
+		return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}
+	}
+	u := echoUser(name)
+	return &cip.AdminGetUserOutput{Username: u.Username, Enabled: u.Enabled, UserStatus: u.UserStatus, UserAttributes: u.Attributes}, nil
+}
+
+func echoUser(name string) types.UserType {
+	return types.UserType{Username: aws.String(name), Enabled: true, UserStatus: types.UserStatusTypeConfirmed,
+		Attributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String(name + "@example.com")},
+			{Name: aws.String("email_verified"), Value: aws.String("true")}}}
 }
 
 func (*echoAPI) DescribeUserPool(context.Context, *cip.DescribeUserPoolInput, ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
@@ -143,7 +156,13 @@ func (*echoAPI) DescribeUserPool(context.Context, *cip.DescribeUserPoolInput, ..
 		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}}}, nil
 }
 
-func (*echoAPI) ListUsers(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+func (*echoAPI) ListUsers(_ context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+	f := aws.ToString(in.Filter)
+	if v, ok := strings.CutPrefix(f, `email = "`); ok {
+		if local, ok := strings.CutSuffix(strings.TrimSuffix(v, `"`), "@example.com"); ok {
+			return &cip.ListUsersOutput{Users: []types.UserType{echoUser(local)}}, nil
+		}
+	}
 	return &cip.ListUsersOutput{}, nil
 }
 
@@ -154,13 +173,14 @@ func (freeLimiter) Wait(ctx context.Context, _ resetpw.Category) error { return 
 func (freeLimiter) Throttled(resetpw.Category)                         {}
 func (freeLimiter) Succeeded(resetpw.Category)                         {}
 
-// distinctUsers yields n requests for n distinct usernames, made as they
-// are read: the caller holds no list.
-func distinctUsers(pool string, n int) iter.Seq[resetpw.Request] {
+// distinctUsers yields n requests for n distinct users, by username or by
+// email (suffix "@example.com"), made as they are read: the caller holds no
+// list.
+func distinctUsers(pool string, n int, suffix string) iter.Seq[resetpw.Request] {
 	return func(yield func(resetpw.Request) bool) {
 		buf := make([]byte, 0, 32)
 		for i := range n {
-			buf = strconv.AppendInt(append(buf[:0], "user"...), int64(10_000_000+i), 10)
+			buf = append(strconv.AppendInt(append(buf[:0], "user"...), int64(10_000_000+i), 10), suffix...)
 			if !yield(resetpw.Request{UserPoolID: pool, Username: string(buf)}) {
 				return
 			}
@@ -168,13 +188,14 @@ func distinctUsers(pool string, n int) iter.Seq[resetpw.Request] {
 	}
 }
 
-// bulkHeap runs Bulk over n distinct users and returns its heap meter.
-func bulkHeap(t testing.TB, n int, p resetpw.Preflight) *heapMeter {
+// bulkHeap runs Bulk over n distinct users, named by suffix, and returns
+// its heap meter.
+func bulkHeap(t testing.TB, n int, p resetpw.Preflight, suffix string) *heapMeter {
 	api := &echoAPI{}
 	r, err := resetpw.New(api, resetpw.WithPreflight(p))
 	require.NoError(t, err)
 	m := startHeapMeter()
-	sum, err := r.Bulk(context.Background(), distinctUsers("us-west-2_aaaaaaaaa", n), resetpw.BulkOptions{Limiter: freeLimiter{}}, m.markEvery(n))
+	sum, err := r.Bulk(context.Background(), distinctUsers("us-west-2_aaaaaaaaa", n, suffix), resetpw.BulkOptions{Limiter: freeLimiter{}}, m.markEvery(n))
 	m.Stop()
 	require.NoError(t, err)
 	require.Equal(t, n, sum.Sent, "%v", sum.ByKind)
@@ -193,9 +214,16 @@ func TestBulk_MemoryPerInput(t *testing.T) {
 	if os.Getenv("RESETPW_SCALE") != "" {
 		n = 1_000_000
 	}
-	for _, p := range []resetpw.Preflight{resetpw.PreflightOff, resetpw.PreflightFull} {
-		t.Run("preflight="+p.String(), func(t *testing.T) {
-			m := bulkHeap(t, n, p)
+	for _, tt := range []struct {
+		p      resetpw.Preflight
+		suffix string
+	}{
+		{resetpw.PreflightOff, ""},
+		{resetpw.PreflightFull, ""},
+		{resetpw.PreflightFull, "@example.com"}, // an email resolved to a username: two names a user
+	} {
+		t.Run(fmt.Sprintf("preflight=%v/%s", tt.p, map[string]string{"": "usernames", "@example.com": "emails"}[tt.suffix]), func(t *testing.T) {
+			m := bulkHeap(t, n, tt.p, tt.suffix)
 			t.Logf("%d inputs: %.1f bytes/input (%s)", n, m.Growth()/float64(n), m)
 			assert.LessOrEqual(t, m.Growth()/float64(n), float64(maxBulkBytesPerInput), "heap kept per input")
 		})
