@@ -499,9 +499,10 @@ func (b *bulkRun) claim(ns namespace, pool, name string, i int) (first int, dup 
 }
 
 // givenKey is how a request names its user before anything is read: the
-// pool and the normalised identifier. A listed job has none (a ListUsers
-// listing names each user once), nor does a request whose pool ID is
-// malformed: it fails validation, and its claim would only take memory.
+// pool and the normalised identifier. A listed job has none (one chain of
+// ListUsers pages names each user once, R24), nor does a request whose pool
+// ID is malformed: it fails validation, and its claim would only take
+// memory.
 func givenKey(j job) (pool, name string, ok bool) {
 	if j.listed != nil || checkPoolID(j.req.UserPoolID) != nil {
 		return "", "", false
@@ -566,7 +567,7 @@ func (b *bulkRun) tripsOn(err error) bool {
 
 // hook runs just before a reset would be sent, and decides: the duplicate
 // check on the resolved name (not for a listed user: a listing names each
-// user once), the breaker and ctx, the email cap, and BeforeSend.
+// user once, R24), the breaker and ctx, the email cap, and BeforeSend.
 func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) verdict {
 	return func(a *attempt, res *Result) verdict {
 		if j.listed == nil {

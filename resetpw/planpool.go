@@ -34,8 +34,16 @@ type listedUser struct {
 // one DescribeUserPool and ⌈users/60⌉ ListUsers calls in all. PlanPool
 // predicts whatever the Resetter's Preflight option says.
 //
-// A ListUsers failure (after retries) stops the plan; PlanPool then returns
-// a *Error of kind ErrRunStopped that wraps it.
+// PlanPool keeps nothing per user, so its memory does not grow with the
+// pool: one chain of ListUsers pages returns no user twice
+// (docs/cognito-rules.md, R24), so it looks for no duplicates.
+//
+// A ListUsers failure (after retries) stops the plan, as the breaker does
+// (BulkOptions.KeepGoing); PlanPool then returns a *Error of kind
+// ErrRunStopped that wraps the cause. A stopped plan lists no further page,
+// since listing is a Cognito call: the users of the page it had read get
+// ErrRunStopped outcomes (none with StopReading), Summary.ReadAll is false,
+// and the last outcome's PageToken resumes it.
 func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
 	if err := checkPoolID(poolID); err != nil {
 		return Summary{}, &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: FieldUserPoolID, UserPoolID: poolID, Err: err}
