@@ -368,6 +368,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		select {
 		case o := <-outcomes:
 			sum.add(o)
+			sum.Read, _ = b.reading() // the reader may have taken more since
 			sum.Elapsed = time.Since(start)
 			each(o)
 			if opts.Progress != nil {
@@ -391,11 +392,13 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 			}
 			drain = time.NewTimer(drainWait)
 			drained = drain.C
-			defer drain.Stop()
 		case <-drained:
 			drained = nil
 			b.closeReading() // ctx ended and the inputs stopped coming: reqs blocks
 		}
+	}
+	if drain != nil {
+		drain.Stop()
 	}
 	close(quit)
 	workers.Wait()

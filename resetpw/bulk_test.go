@@ -120,6 +120,10 @@ func TestBulk_OneOutcomePerInputAndNoDuplicateSends(t *testing.T) {
 	assert.Equal(t, len(names), sum.Done)
 	require.Len(t, progress, len(names))
 	assert.Equal(t, len(names), progress[len(progress)-1].Done)
+	for _, p := range progress {
+		assert.GreaterOrEqual(t, p.Read, p.Done, "an outcome is for an input read")
+	}
+	assert.True(t, sum.ReadAll)
 }
 
 // Run on the bubble's clock (testing/synctest), the server's token buckets
