@@ -639,9 +639,8 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 		return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: v.dupOf, PageToken: j.page()}
 	case v.act == stop:
 		return b.notSent(j, v.cause)
-	case err != nil && !MaybeSent(err) && isContextErr(err) && b.cause(ctx) != nil:
-		// The run ended while this input was in its preflight or waited
-		// its turn: it was never sent.
+	case err != nil && endedUnsent(ctx, err):
+		// The run ended while this listed user was read: it was never sent.
 		return b.notSent(j, b.cause(ctx))
 	}
 	b.observe(err)

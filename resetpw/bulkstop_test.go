@@ -1,9 +1,12 @@
 package resetpw_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"iter"
+	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"testing/synctest"
@@ -297,5 +300,31 @@ func TestBulk_BlockingIterator(t *testing.T) {
 			assert.Equal(t, 1, sum.ByKind["run_stopped"])
 			assert.Len(t, f.Deliveries(), 1)
 		})
+	})
+}
+
+// A run whose context ends logs no failure for the inputs it never sent:
+// those waiting their turn at the limiter get ErrRunStopped outcomes, not
+// "password reset failed" lines.
+func TestBulk_CancelledInputsAreNotLoggedAsFailures(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, pool := bulkWorld(t, 20)
+		var logs bytes.Buffer
+		r, err := resetpw.New(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+		require.NoError(t, err)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		outs, sum, err := collect(t, r, ctx, requests(pool, userNames(20)...), resetpw.BulkOptions{Concurrency: 4, ResetRate: 1,
+			Progress: func(p resetpw.Progress) {
+				if p.Sent == 2 {
+					cancel() // three workers wait at the limiter, a second apart
+				}
+			}})
+		require.ErrorIs(t, err, context.Canceled)
+		require.Len(t, outs, 20)
+		assert.Equal(t, 2, sum.Sent)
+		assert.Equal(t, 18, sum.ByKind["run_stopped"], "%v", sum.ByKind)
+		assert.NotContains(t, logs.String(), "password reset failed")
+		assert.Equal(t, 2, strings.Count(logs.String(), "password reset sent"))
 	})
 }

@@ -177,6 +177,12 @@ const (
 	stop                 // nothing sent: an ErrRunStopped outcome wrapping cause
 )
 
+// endedUnsent reports whether err is ctx's end, on a request that was not
+// sent: a bulk run then gives the input an ErrRunStopped outcome.
+func endedUnsent(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && isContextErr(err) && !MaybeSent(err)
+}
+
 // fail builds the *Error of a failed step; the zero kind means the cause's.
 func (a *attempt) fail(op string, kind Kind, cause error) *Error {
 	if kind == (Kind{}) {
@@ -208,6 +214,11 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 		return nil, a.halt, nil
 	}
 	if err != nil {
+		if a.hook != nil && endedUnsent(ctx, err) {
+			// A bulk run's context ended before this reset went out: its
+			// outcome is the run's stop, not a failure to log.
+			return nil, verdict{act: stop, cause: context.Cause(ctx)}, nil
+		}
 		var e *Error
 		if !errors.As(err, &e) { // every error of do is an *Error; this is a guard
 			e = a.fail(OpReset, Kind{}, err)
