@@ -82,10 +82,12 @@ type BulkOptions struct {
 	// Inputs past it get ErrRunStopped; other inputs go on.
 	DailyEmailLimit int
 	// StopReading makes a run that stopped (the breaker, BeforeSend, ctx)
-	// read no more inputs, for an endless stream: each input read has its
-	// outcome, and Summary.ReadAll is false. By default a stopped run reads
-	// every remaining input and gives it an ErrRunStopped outcome, with no
-	// Cognito call. PlanPool always stops listing when its run stops.
+	// read no more inputs, for an endless stream, and return without
+	// waiting for the iterator: each input read has its outcome, and
+	// Summary.ReadAll is false unless all were read already. By default a
+	// stopped run reads every remaining input and gives it an
+	// ErrRunStopped outcome, with no Cognito call. PlanPool always stops
+	// listing when its run stops.
 	StopReading bool
 	// BeforeSend, when set, is called from a worker just before each reset
 	// is sent, with the input's index, its request and the username that

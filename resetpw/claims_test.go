@@ -82,7 +82,7 @@ func TestClaims_ManyKeys(t *testing.T) {
 	for _, weak := range []bool{false, true} {
 		c, ref := newClaims(), refClaims{}
 		c.weak = weak
-		n := 200_000
+		n := 100_000
 		if weak {
 			n = 2_000 // every key in 4 hashes: long probes, told apart by their records
 		}
