@@ -42,8 +42,9 @@ type listedUser struct {
 // (BulkOptions.KeepGoing); PlanPool then returns a *Error of kind
 // ErrRunStopped that wraps the cause. A stopped plan lists no further page,
 // since listing is a Cognito call: the users of the page it had read get
-// ErrRunStopped outcomes (none with StopReading), Summary.ReadAll is false,
-// and the last outcome's PageToken resumes it.
+// ErrRunStopped outcomes (with StopReading, only those taken before the
+// stop have outcomes), Summary.ReadAll is false, and the last outcome's
+// PageToken resumes it.
 func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
 	if err := checkPoolID(poolID); err != nil {
 		return Summary{}, &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: FieldUserPoolID, UserPoolID: poolID, Err: err}
