@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -83,6 +82,14 @@ type BulkOptions struct {
 	// go on. A plan counts on top of the emails already counted, takes
 	// nothing, and keeps the Result of the inputs past it.
 	DailyEmailLimit int
+	// StopReading makes a run that stopped (the breaker, BeforeSend, ctx)
+	// read no more inputs, for an endless stream, and return without
+	// waiting for the iterator: each input read has its outcome, and
+	// Summary.ReadAll is false unless all were read already. By default a
+	// stopped run reads every remaining input and gives it an
+	// ErrRunStopped outcome, with no Cognito call. PlanPool always stops
+	// listing when its run stops.
+	StopReading bool
 	// BeforeSend, when set, is called from a worker just before each reset
 	// is sent, with the input's index, its request and the username that
 	// will be sent: a journal written there survives a crash. An error
@@ -130,6 +137,12 @@ type Summary struct {
 	OverEmailCap int
 	// SignedOut and SignOutFailed count the sign-outs after resets sent.
 	SignedOut, SignOutFailed int
+	// ReadAll is true when the run read its inputs to their end (for
+	// PlanPool, listed the pool to its last page): every input has an
+	// outcome. When it is false, the inputs from index Read on were never
+	// read (BulkOptions.StopReading, a context that ended while the
+	// iterator blocked, a stopped PlanPool).
+	ReadAll bool
 }
 
 func (s *Summary) add(o Outcome) {
@@ -224,17 +237,34 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 //     sent after it, except those already in flight.
 //   - In a pool on Cognito's built-in email, at most DailyEmailLimit codes
 //     go by email.
-//   - When ctx ends or the run stops, Bulk stops reading and sending at
-//     once; every input it had read still gets an Outcome, and those not
-//     sent get an error of kind ErrRunStopped whose cause is the context's
-//     error or the failure that stopped the run.
+//
+// Every input read gets exactly one Outcome. When the run stops (the
+// breaker, a BeforeSend error, ctx ended), nothing more is sent but the
+// resets in flight, and Bulk reads on with no Cognito call: each input read
+// after the stop gets an Outcome whose error is of kind ErrRunStopped and
+// wraps the cause (the failure that stopped the run, or the context's
+// error), except a repeat of an identifier the run had already taken (as
+// given: nothing is resolved any more), which gets Duplicate as before. The
+// inputs over the email cap get ErrRunStopped too, and the run goes on.
+// BulkOptions.StopReading makes a stopped run read nothing more instead,
+// for an endless stream.
+//
+// Summary.Read counts the inputs Bulk took from reqs, indexed 0 to Read−1,
+// and when Bulk returns each has its outcome (Summary.Done equals Read).
+// Summary.ReadAll says reqs was read to its end; when it is false
+// (StopReading, or ctx ended while reqs blocked), the inputs from index
+// Read on were never read and have no outcome. While ctx lives, a stopped
+// run waits for reqs as a running one does; once ctx has ended, Bulk stops
+// reading when no outcome has come for a second, so an iterator that blocks
+// (a pipe whose writer is still open) can't keep it from returning. Bulk
+// reads reqs from a goroutine of its own: one left blocked in reqs ends at
+// its next yield, which is refused (yield returns false) and has no
+// outcome.
 //
 // Bulk returns the Summary and, when the run stopped early, a *Error of kind
 // ErrRunStopped that wraps the cause, so that errors.Is matches the cause's
 // kind (ErrDeliveryConfig, ...) or context.Canceled as well. Invalid options
-// fail with ErrOption before anything is read. Bulk reads reqs from a
-// goroutine of its own and returns once reqs yields again or ends, so an
-// iterator that blocks (a pipe with no writer) delays its return.
+// fail with ErrOption before anything is read.
 func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
 	return r.bulk(ctx, reqs, opts, each, true)
 }
@@ -242,9 +272,9 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 // Plan is Bulk without the resets: the same validation, preflight, pacing,
 // deduplication, email cap and breaker, and one Outcome per input that says
 // where the code would go (Result.Delivery, with PreflightFull) or why the
-// reset would be refused. Nothing is sent; BeforeSend is not called.
-// Summary.ByMedium and Summary.OverEmailCap say what a Bulk run of the same
-// inputs would do.
+// reset would be refused, read as Bulk reads. Nothing is sent; BeforeSend is
+// not called. Summary.ByMedium and Summary.OverEmailCap say what a Bulk run
+// of the same inputs would do.
 func (r *Resetter) Plan(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
 	return r.bulk(ctx, reqs, opts, each, false)
 }
@@ -257,21 +287,36 @@ type job struct {
 	listed *listedUser
 }
 
+// page is the pagination token of a listed job's page; "" for a list's.
+func (j job) page() string {
+	if j.listed == nil {
+		return ""
+	}
+	return j.listed.page
+}
+
 func (r *Resetter) bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome), send bool) (Summary, error) {
-	return r.runJobs(ctx, opts, each, send, func(b *bulkRun, emit func(job) bool) {
+	return r.runJobs(ctx, opts, each, send, func(b *bulkRun, emit func(job) bool) bool {
 		i := 0
 		for req := range reqs {
 			if !emit(job{i: i, req: req}) {
-				return
+				return false
 			}
 			i++
 		}
+		return true
 	})
 }
 
-// runJobs runs the jobs that produce yields through Concurrency workers and
-// hands each outcome to each, as Bulk documents.
-func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outcome), send bool, produce func(b *bulkRun, emit func(job) bool)) (Summary, error) {
+// drainWait is how long a run whose context has ended waits for an outcome
+// before it stops reading its inputs.
+const drainWait = time.Second
+
+// runJobs runs the jobs that produce emits through Concurrency workers and
+// hands each outcome to each, as Bulk documents. produce reads the inputs
+// and returns true when it read them all; emit returns false when the run
+// takes no more.
+func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outcome), send bool, produce func(b *bulkRun, emit func(job) bool) bool) (Summary, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Summary{}, err
@@ -288,62 +333,80 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	case r.cfg.limiter != nil:
 		g = r.cfg.limiter
 	}
-	b := &bulkRun{r: r, g: g, opts: opts, send: send, claimed: map[userKey]int{},
+	b := &bulkRun{r: r, g: g, opts: opts, send: send, claims: newClaims(),
 		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
-	var read atomic.Int64 // inputs taken by the reader
-
+	quit := make(chan struct{}) // closed when every input taken has its outcome
 	var workers sync.WaitGroup
 	for range opts.Concurrency {
 		workers.Go(func() {
-			for j := range jobs {
-				outcomes <- b.one(ctx, j)
+			for {
+				select {
+				case j := <-jobs:
+					outcomes <- b.one(ctx, j)
+				case <-quit:
+					return
+				}
 			}
 		})
 	}
+	readerDone := make(chan struct{})
+	var readAll bool // the reader's, until readerDone is closed
 	go func() {
-		defer func() {
-			close(jobs)
-			workers.Wait()
-			close(outcomes)
-		}()
-		produce(b, func(j job) bool {
-			if b.cause(ctx) != nil {
-				return false // stop reading: this input was not taken
-			}
-			read.Store(int64(j.i + 1))
-			if j.listed == nil {
-				if first, dup := b.claim(givenKey(j.req), j.i); dup {
-					outcomes <- Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first}
-					return true
-				}
-			}
-			select {
-			case jobs <- j:
-				return true
-			case <-ctx.Done():
-				outcomes <- b.notSent(ctx, j)
-				return false
-			case <-b.stop:
-				outcomes <- b.notSent(ctx, j)
-				return false
-			}
-		})
+		defer close(readerDone)
+		readAll = produce(b, func(j job) bool { return b.take(ctx, j, jobs, outcomes) })
 	}()
 
 	var sum Summary
-	for o := range outcomes {
-		sum.add(o)
-		sum.Read = int(read.Load())
-		sum.Elapsed = time.Since(start)
-		each(o)
-		if opts.Progress != nil {
-			opts.Progress(sum.Progress)
+	stopped, ctxDone, reading := b.stop, ctx.Done(), readerDone
+	var drain *time.Timer
+	var drained <-chan time.Time
+	for {
+		taken, closed := b.reading()
+		sum.Read = taken
+		if sum.Done == taken && (reading == nil || closed) {
+			break
+		}
+		select {
+		case o := <-outcomes:
+			sum.add(o)
+			sum.Read, _ = b.reading() // the reader may have taken more since
+			sum.Elapsed = time.Since(start)
+			each(o)
+			if opts.Progress != nil {
+				opts.Progress(sum.Progress)
+			}
+			if drain != nil {
+				drain.Reset(drainWait)
+			}
+		case <-reading:
+			reading = nil
+		case <-stopped:
+			stopped = nil
+			if opts.StopReading {
+				b.closeReading()
+			}
+		case <-ctxDone:
+			ctxDone = nil
+			if opts.StopReading {
+				b.closeReading()
+				break
+			}
+			drain = time.NewTimer(drainWait)
+			drained = drain.C
+		case <-drained:
+			drained = nil
+			b.closeReading() // ctx ended and the inputs stopped coming: reqs blocks
 		}
 	}
-	sum.Read = int(read.Load())
+	if drain != nil {
+		drain.Stop()
+	}
+	close(quit)
+	workers.Wait()
+	sum.ReadAll = reading == nil && readAll
 	sum.Elapsed = time.Since(start)
 	if cause := b.cause(ctx); cause != nil {
 		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
@@ -361,42 +424,100 @@ type bulkRun struct {
 	send bool
 
 	mu          sync.Mutex
-	claimed     map[userKey]int // the input that has each user
-	emails      *emailTally     // the daily email cap's count (R36)
-	unavailable int             // ErrUnavailable failures in a row
-	stopCause   error           // why the breaker stopped the run
-	stop        chan struct{}   // closed when it did
+	claims      *claims       // the input that has each user
+	emails      *emailTally   // the daily email cap's count (R36)
+	unavailable int           // ErrUnavailable failures in a row
+	stopCause   error         // why the breaker stopped the run
+	stop        chan struct{} // closed when it did
 	stopOnce    sync.Once
+	taken       int  // inputs taken from the reader, each owed an outcome
+	closed      bool // no input is taken any more
 }
 
-// userKey identifies a user of a bulk run, twice over: by the identifier as
-// given (normalised), before anything is read, and by the username that
-// would be sent, once resolved; an input is a duplicate when either is
-// already claimed.
-type userKey struct {
-	pool     string
-	name     string
-	resolved bool // name is the username to send, not the identifier given
+// take takes input j for the run, giving it its outcome at once or handing
+// it to a worker, or refuses it: false when the run reads no more.
+func (b *bulkRun) take(ctx context.Context, j job, jobs chan<- job, outcomes chan<- Outcome) bool {
+	cause := b.cause(ctx)
+	if cause != nil && b.opts.StopReading {
+		return false
+	}
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return false
+	}
+	b.taken++
+	b.mu.Unlock()
+	if cause != nil {
+		outcomes <- b.afterStop(j, cause)
+		return true
+	}
+	if pool, name, ok := givenKey(j); ok {
+		if first, dup := b.claim(givenName, pool, name, j.i); dup {
+			outcomes <- Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first}
+			return true
+		}
+	}
+	select {
+	case jobs <- j:
+	case <-ctx.Done():
+		outcomes <- b.notSent(j, b.cause(ctx))
+	case <-b.stop:
+		outcomes <- b.notSent(j, b.cause(ctx))
+	}
+	return true
 }
 
-// claim takes key for input i, or reports the input that has it already.
-func (b *bulkRun) claim(key userKey, i int) (first int, dup bool) {
+// afterStop is the outcome of an input read after the run stopped: a repeat
+// of an identifier the run has taken is a duplicate, as before the stop;
+// anything else is not sent. The run takes no new identifier then: it
+// resolves nothing, and its claims stop growing.
+func (b *bulkRun) afterStop(j job, cause error) Outcome {
+	if pool, name, ok := givenKey(j); ok {
+		b.mu.Lock()
+		first, dup := b.claims.lookup(givenName, pool, name)
+		b.mu.Unlock()
+		if dup {
+			return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first}
+		}
+	}
+	return b.notSent(j, cause)
+}
+
+// reading returns how many inputs the run took, and whether it takes more.
+func (b *bulkRun) reading() (taken int, closed bool) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	if first, ok := b.claimed[key]; ok && first != i {
-		return first, true
-	}
-	b.claimed[key] = i
-	return i, false
+	return b.taken, b.closed
 }
 
-// givenKey identifies a request's user before anything is read: the pool
-// and the identifier, trimmed and otherwise as given. Nothing else can be
-// folded before the pool is known: "+1-206-555-0100" and "+12065550100"
+// closeReading makes the run take no more inputs.
+func (b *bulkRun) closeReading() {
+	b.mu.Lock()
+	b.closed = true
+	b.mu.Unlock()
+}
+
+// claim takes ns of a user for input i, or reports the input that has it.
+func (b *bulkRun) claim(ns namespace, pool, name string, i int) (first int, dup bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.claims.claim(ns, pool, name, i)
+}
+
+// givenKey is how a request names its user before anything is read: the
+// pool and the identifier, trimmed and otherwise as given. Nothing else can
+// be folded before the pool is known: "+1-206-555-0100" and "+12065550100"
 // may be two users' usernames (docs/cognito-rules.md, R32), and inputs that
-// do name one user meet again at the resolved key.
-func givenKey(req Request) userKey {
-	return userKey{pool: req.UserPoolID, name: strings.TrimSpace(req.Username)}
+// do name one user meet again at the resolved key. A listed job has none
+// (one chain of ListUsers pages names each user once, R24), nor does a
+// request whose pool ID is malformed: it fails validation, and its claim
+// would only take memory.
+func givenKey(j job) (pool, name string, ok bool) {
+	if j.listed != nil || checkPoolID(j.req.UserPoolID) != nil {
+		return "", "", false
+	}
+	return j.req.UserPoolID, strings.TrimSpace(j.req.Username), true
 }
 
 // trip stops the run with cause, once.
@@ -450,26 +571,29 @@ func (b *bulkRun) tripsOn(err error) bool {
 	}
 }
 
-// hook runs just before a reset would be sent: the duplicate check on the
-// resolved name, the breaker and ctx, the email cap, and BeforeSend.
-func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) error {
-	return func(a *attempt, res *Result) error {
-		if first, dup := b.claim(userKey{pool: j.req.UserPoolID, name: a.name, resolved: true}, j.i); dup {
-			return &duplicate{first}
+// hook runs just before a reset would be sent, and decides: the duplicate
+// check on the resolved name (not for a listed user: a listing names each
+// user once, R24), the breaker and ctx, the email cap, and BeforeSend.
+func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) verdict {
+	return func(a *attempt, res *Result) verdict {
+		if j.listed == nil {
+			if first, dup := b.claim(resolvedName, j.req.UserPoolID, a.name, j.i); dup {
+				return verdict{act: duplicate, dupOf: first}
+			}
 		}
 		if err := b.cause(ctx); err != nil {
-			return &stopped{err}
+			return verdict{act: stop, cause: err}
 		}
-		if err := b.countEmail(ctx, a, res); err != nil {
-			return err
+		if v := b.countEmail(ctx, a, res); v.act != goOn {
+			return v
 		}
 		if b.send && b.opts.BeforeSend != nil {
 			if err := b.opts.BeforeSend(j.i, j.req, a.name); err != nil {
 				b.trip(err)
-				return &stopped{err}
+				return verdict{act: stop, cause: err}
 			}
 		}
-		return nil
+		return verdict{}
 	}
 }
 
@@ -479,8 +603,8 @@ func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) error
 // (or the run's Limiter's, when it counts emails), shared by every pool of
 // the account, every run and, through Redis, every process (R36); a plan
 // counts on top of it without taking anything, and keeps the Result of an
-// input over the cap.
-func (b *bulkRun) countEmail(ctx context.Context, a *attempt, res *Result) error {
+// input over the cap. A counter that fails fails the input.
+func (b *bulkRun) countEmail(ctx context.Context, a *attempt, res *Result) verdict {
 	var tally *emailTally
 	if !b.send {
 		tally = b.emails
@@ -489,13 +613,13 @@ func (b *bulkRun) countEmail(ctx context.Context, a *attempt, res *Result) error
 	var capped *emailCapError
 	switch {
 	case err == nil:
-		return nil
+		return verdict{}
 	case errors.As(err, &capped) && !b.send:
-		return &overEmailCap{stopped{err}, res}
+		return verdict{act: stop, cause: err, res: res}
 	case errors.As(err, &capped):
-		return &stopped{err}
+		return verdict{act: stop, cause: err}
 	}
-	return a.fail(OpPreflight, ErrUnavailable, err)
+	return verdict{act: fail, err: a.fail(OpPreflight, ErrUnavailable, err)}
 }
 
 func byDefaultEmail(p *poolInfo, res *Result) bool {
@@ -508,48 +632,36 @@ func byDefaultEmail(p *poolInfo, res *Result) bool {
 	return p.emailSender() == SenderCognitoDefault && slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail)
 }
 
-// one runs one job to its Outcome.
+// one runs one job to its Outcome, deciding from the attempt's verdict.
 func (b *bulkRun) one(ctx context.Context, j job) Outcome {
-	if b.cause(ctx) != nil {
-		return b.notSent(ctx, j)
+	if cause := b.cause(ctx); cause != nil {
+		return b.notSent(j, cause)
 	}
 	var res *Result
+	var v verdict
 	var err error
 	if j.listed != nil {
-		res, err = b.planListed(ctx, j)
+		res, v, err = b.planListed(ctx, j)
 	} else {
-		res, err = b.r.runAttempt(ctx, &attempt{r: b.r, g: b.g, req: j.req, hook: b.hook(ctx, j), signOut: b.opts.SignOut}, b.send)
+		res, v, err = b.r.runAttempt(ctx, &attempt{r: b.r, g: b.g, req: j.req, hook: b.hook(ctx, j), signOut: b.opts.SignOut}, b.send)
 	}
-	o := Outcome{Index: j.i, Request: j.req, Result: res, Err: err}
-	if j.listed != nil {
-		o.PageToken = j.listed.page
-	}
-	var dup *duplicate
-	var stop *stopped
 	switch {
-	case errors.As(err, &dup):
-		return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: dup.first, PageToken: o.PageToken}
-	case errors.As(err, &stop):
-		o.Result = nil
-		if over := (*overEmailCap)(nil); errors.As(err, &over) {
-			o.Result = over.res // a plan still says where the code would go
-		}
-		o.Err = &Error{Kind: ErrRunStopped, Op: OpBulk, UserPoolID: j.req.UserPoolID, Username: j.req.Username, Err: stop.cause}
+	case v.act == duplicate:
+		return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: v.dupOf, PageToken: j.page()}
+	case v.act == stop:
+		o := b.notSent(j, v.cause)
+		o.Result = v.res // a plan's input over the email cap: where the code would go
 		return o
-	case err != nil && !MaybeSent(err) && isContextErr(err) && b.cause(ctx) != nil:
-		// The run ended while this input was still in its preflight: it was
-		// never sent.
-		return b.notSent(ctx, j)
+	case err != nil && endedUnsent(ctx, err):
+		// The run ended while this listed user was read: it was never sent.
+		return b.notSent(j, b.cause(ctx))
 	}
 	b.observe(err)
-	return o
+	return Outcome{Index: j.i, Request: j.req, Result: res, Err: err, PageToken: j.page()}
 }
 
-func (b *bulkRun) notSent(ctx context.Context, j job) Outcome {
-	o := Outcome{Index: j.i, Request: j.req, Err: &Error{Kind: ErrRunStopped, Op: OpBulk, UserPoolID: j.req.UserPoolID,
-		Username: j.req.Username, Err: b.cause(ctx)}}
-	if j.listed != nil {
-		o.PageToken = j.listed.page
-	}
-	return o
+// notSent is the outcome of an input the run did not send because of cause.
+func (b *bulkRun) notSent(j job, cause error) Outcome {
+	return Outcome{Index: j.i, Request: j.req, PageToken: j.page(), Err: &Error{Kind: ErrRunStopped, Op: OpBulk,
+		UserPoolID: j.req.UserPoolID, Username: j.req.Username, Err: cause}}
 }

@@ -152,16 +152,6 @@ func (e *emailCapError) Error() string {
 
 func (e *emailCapError) Is(target error) bool { return target == errEmailCap }
 
-// overEmailCap is what a plan's hook returns for an input the daily email
-// cap would stop: the run records it as stopped, and keeps res, so that the
-// plan still says where the code would go.
-type overEmailCap struct {
-	stopped
-	res *Result
-}
-
-func (o *overEmailCap) Unwrap() error { return &o.stopped }
-
 // emailTaken is an email an attempt counted, to return if nothing is sent.
 type emailTaken struct {
 	counter                EmailCounter

@@ -195,9 +195,10 @@ func TestBulk_CircuitBreaker(t *testing.T) {
 						assert.False(t, resetpw.MaybeSent(o.Err))
 					}
 				}
-				assert.Equal(t, sum.Read, tt.n+len(f.Deliveries())+stopped, "every input read: failed, sent or stopped")
-				assert.Equal(t, sum.Read, sum.Done)
-				assert.Less(t, sum.Read, 100, "reading stopped")
+				assert.Equal(t, 100, tt.n+len(f.Deliveries())+stopped, "every input: failed, sent or stopped")
+				assert.Equal(t, 100, sum.Read, "reading went on after the stop")
+				assert.Equal(t, 100, sum.Done)
+				assert.True(t, sum.ReadAll)
 			})
 		})
 	}

@@ -34,15 +34,27 @@ type listedUser struct {
 // one DescribeUserPool and ⌈users/60⌉ ListUsers calls in all. PlanPool
 // predicts whatever the Resetter's Preflight option says.
 //
-// A ListUsers failure (after retries) stops the plan; PlanPool then returns
-// a *Error of kind ErrRunStopped that wraps it.
+// PlanPool keeps nothing per user, so its memory does not grow with the
+// pool: one chain of ListUsers pages returns no user twice
+// (docs/cognito-rules.md, R24), so it looks for no duplicates.
+//
+// A ListUsers failure (after retries) stops the plan, as the breaker does
+// (BulkOptions.KeepGoing); PlanPool then returns a *Error of kind
+// ErrRunStopped that wraps the cause. A stopped plan lists no further page,
+// since listing is a Cognito call: the users of the page it had read get
+// ErrRunStopped outcomes (with StopReading, only those taken before the
+// stop have outcomes), Summary.ReadAll is false, and the last outcome's
+// PageToken resumes it.
 func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
 	if err := checkPoolID(poolID); err != nil {
 		return Summary{}, &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: FieldUserPoolID, UserPoolID: poolID, Err: err}
 	}
-	return r.runJobs(ctx, opts, each, false, func(b *bulkRun, emit func(job) bool) {
+	return r.runJobs(ctx, opts, each, false, func(b *bulkRun, emit func(job) bool) bool {
 		token, i := b.opts.PageToken, 0
 		for {
+			if b.cause(ctx) != nil {
+				return false // listing on would be Cognito calls after the stop
+			}
 			in := &cip.ListUsersInput{UserPoolId: &poolID, Limit: aws.Int32(listUsersPage)}
 			if token != "" {
 				in.PaginationToken = aws.String(token)
@@ -54,22 +66,22 @@ func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions
 				if ctx.Err() == nil {
 					b.trip(&Error{Kind: classify(err), Op: OpPreflight, UserPoolID: poolID, RequestID: requestIDOf(err), Err: err})
 				}
-				return
+				return false
 			}
 			for _, u := range out.Users {
 				if !emit(job{i: i, req: Request{UserPoolID: poolID, Username: aws.ToString(u.Username)}, listed: &listedUser{user: u, page: token}}) {
-					return
+					return false
 				}
 				i++
 			}
 			next := aws.ToString(out.PaginationToken)
 			switch {
 			case next == "":
-				return
+				return true
 			case next == token:
 				b.trip(&Error{Kind: ErrUnavailable, Op: OpPreflight, UserPoolID: poolID,
 					Err: errors.New("ListUsers repeated its pagination token")})
-				return
+				return false
 			}
 			token = next
 		}
@@ -85,23 +97,23 @@ func needsUserRead(p *poolInfo) bool {
 
 // planListed predicts one listed user, reading it with AdminGetUser only
 // when its MFA settings matter.
-func (b *bulkRun) planListed(ctx context.Context, j job) (*Result, error) {
+func (b *bulkRun) planListed(ctx context.Context, j job) (*Result, verdict, error) {
 	r := b.r
 	a := &attempt{r: r, g: b.g, req: j.req, name: j.req.Username, kind: alias.Username, hook: b.hook(ctx, j)}
 	a.safe = append(a.safe, j.req.Username)
 	pool, err := r.pool(ctx, b.g, j.req.UserPoolID)
 	if err != nil {
-		return nil, a.fail(OpPreflight, Kind{}, err)
+		return nil, verdict{}, a.fail(OpPreflight, Kind{}, err)
 	}
 	a.pool = pool
 	if pool.adminOnly {
 		f := &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}
-		return nil, a.fail(OpPreflight, f.kind, f)
+		return nil, verdict{}, a.fail(OpPreflight, f.kind, f)
 	}
 	var u *userInfo
 	if needsUserRead(pool) {
 		if u, err = a.readUser(ctx, pool); err != nil {
-			return nil, err
+			return nil, verdict{}, err
 		}
 	} else {
 		u = userInfoFromListed(j.listed.user)
@@ -111,25 +123,25 @@ func (b *bulkRun) planListed(ctx context.Context, j job) (*Result, error) {
 			}
 		}
 		if u.status == types.UserStatusTypeExternalProvider {
-			return nil, a.fail(OpPreflight, federatedRefusal.kind, federatedRefusal)
+			return nil, verdict{}, a.fail(OpPreflight, federatedRefusal.kind, federatedRefusal)
 		}
 	}
 	if f := checkUser(u); f != nil {
-		return nil, a.fail(OpPreflight, f.kind, f)
+		return nil, verdict{}, a.fail(OpPreflight, f.kind, f)
 	}
 	pr, f, err := r.predict(ctx, pool, u)
 	if err != nil {
-		return nil, a.fail(OpPreflight, Kind{}, err)
+		return nil, verdict{}, a.fail(OpPreflight, Kind{}, err)
 	}
 	if f != nil {
-		return nil, a.fail(OpPreflight, f.kind, f)
+		return nil, verdict{}, a.fail(OpPreflight, f.kind, f)
 	}
 	res := &Result{UserPoolID: j.req.UserPoolID, Username: a.name, Input: alias.Username,
 		Delivery: &Delivery{Medium: pr.medium, Destination: alias.Mask(pr.dest), Sender: pr.sender}, Caveats: pr.caveats}
-	if err := a.hook(a, res); err != nil {
-		return nil, err
+	if v := a.hook(a, res); v.act != goOn {
+		return nil, v, nil
 	}
-	return res, nil
+	return res, verdict{}, nil
 }
 
 // userInfoFromListed reads what a ListUsers entry says of a user; its MFA

@@ -163,29 +163,45 @@ type attempt struct {
 	read  *cip.AdminGetUserOutput             // the user, when resolve read it (R32)
 	safe  []string                            // private strings to mask in errors
 	pool  *poolInfo                           // the pool, once read
-	hook  func(a *attempt, res *Result) error // see runHook
+	hook  func(a *attempt, r *Result) verdict // a bulk run's: see bulkRun.hook
+	// halt is the hook's verdict when it was not to go on: do then returns
+	// no Result and no error.
+	halt verdict
 	// signOut: sign the user out after the reset (Request.SignOut,
 	// WithSignOut, or a bulk run's BulkOptions.SignOut).
 	signOut bool
 	email   *emailTaken // the daily email cap's count of this code, once taken
 }
 
-// duplicate is what a reset returns instead of sending when another input of
-// its bulk run has the same user: the input that has it. It never leaves
-// Bulk, which turns it into an Outcome with Duplicate set.
-type duplicate struct{ first int }
-
-func (d *duplicate) Error() string {
-	return fmt.Sprintf("resetpw: user already reset by input %d", d.first)
+// verdict is what a bulk run's hook decides once the preflight has passed,
+// just before the reset would go out: go on (the zero verdict), skip a
+// duplicate of input dupOf, send nothing for cause (the run stopped, or
+// the input is over the daily email cap; res is then a plan's Result, which
+// still says where the code would go), or fail with err (the email cap's
+// counter failed). Bulk makes each into an Outcome; it never leaves the
+// package.
+type verdict struct {
+	act   verdictAct
+	dupOf int
+	cause error
+	res   *Result
+	err   *Error
 }
 
-// stopped is what a bulk run's hook returns when the run was stopped, or the
-// input may not go out (the daily email cap): cause says why. Bulk turns it
-// into an ErrRunStopped outcome.
-type stopped struct{ cause error }
+type verdictAct uint8
 
-func (s *stopped) Error() string { return "resetpw: run stopped: " + errText(s.cause) }
-func (s *stopped) Unwrap() error { return s.cause }
+const (
+	goOn      verdictAct = iota
+	duplicate            // the user is another input's: nothing sent
+	stop                 // nothing sent: an ErrRunStopped outcome wrapping cause
+	fail                 // nothing sent: the attempt fails with err
+)
+
+// endedUnsent reports whether err is ctx's end, on a request that was not
+// sent: a bulk run then gives the input an ErrRunStopped outcome.
+func endedUnsent(ctx context.Context, err error) bool {
+	return ctx.Err() != nil && isContextErr(err) && !MaybeSent(err)
+}
 
 // fail builds the *Error of a failed step; the zero kind means the cause's.
 func (a *attempt) fail(op string, kind Kind, cause error) *Error {
@@ -204,26 +220,24 @@ func (a *attempt) invalid(field string, cause error) *Error {
 }
 
 func (r *Resetter) run(ctx context.Context, req Request, g Limiter, send bool) (*Result, error) {
-	return r.runHook(ctx, req, g, send, nil)
+	res, _, err := r.runAttempt(ctx, &attempt{r: r, g: g, req: req}, send)
+	return res, err
 }
 
-// runHook is run with a hook that a bulk run calls once the preflight passed,
-// just before the reset would be sent (or, for a dry run, returned): with the
-// final name and the Result so far, it may return a *duplicate or a
-// *stopped to send nothing; that error is returned as it is, not logged.
-func (r *Resetter) runHook(ctx context.Context, req Request, g Limiter, send bool, hook func(*attempt, *Result) error) (*Result, error) {
-	return r.runAttempt(ctx, &attempt{r: r, g: g, req: req, hook: hook}, send)
-}
-
-// runAttempt runs a, logs its outcome, and returns it as runHook says.
-func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Result, error) {
+// runAttempt runs a, logs its outcome, and returns it. An attempt with a
+// hook (a bulk run's) may end with the hook's verdict instead of a Result or
+// an error: then nothing was sent and nothing is logged.
+func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Result, verdict, error) {
 	req := a.req
 	res, err := a.do(ctx, send)
+	if a.halt.act != goOn {
+		return nil, a.halt, nil
+	}
 	if err != nil {
-		var dup *duplicate
-		var stop *stopped
-		if errors.As(err, &dup) || errors.As(err, &stop) {
-			return nil, err
+		if a.hook != nil && endedUnsent(ctx, err) {
+			// A bulk run's context ended before this reset went out: its
+			// outcome is the run's stop, not a failure to log.
+			return nil, verdict{act: stop, cause: context.Cause(ctx)}, nil
 		}
 		var e *Error
 		if !errors.As(err, &e) { // every error of do is an *Error; this is a guard
@@ -231,7 +245,7 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 			err = e
 		}
 		r.logFailure(ctx, req, e, !send)
-		return nil, err
+		return nil, verdict{}, err
 	}
 	if r.cfg.logger.Enabled(ctx, slog.LevelInfo) {
 		msg := "password reset sent"
@@ -257,7 +271,7 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 		}
 		r.cfg.logger.LogAttrs(ctx, slog.LevelInfo, msg, attrs...)
 	}
-	return res, nil
+	return res, verdict{}, nil
 }
 
 // logFailure writes the Warn line of a refused or failed reset. The line is
@@ -352,9 +366,14 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	}
 	res.Username, res.Input = a.name, a.kind
 	if a.hook != nil {
-		if err := a.hook(a, res); err != nil {
-			a.returnEmail()
-			return nil, err
+		if a.halt = a.hook(a, res); a.halt.act != goOn {
+			a.returnEmail() // nothing goes out: the code does not count (R36)
+			if a.halt.act == fail {
+				err := a.halt.err
+				a.halt = verdict{}
+				return nil, err
+			}
+			return nil, nil
 		}
 	} else if err := a.capEmail(ctx, r.emails, r.cfg.dailyEmail, res, send, nil); err != nil {
 		return nil, a.emailCapFailure(err)
@@ -376,8 +395,6 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 			a.returnEmail() // nothing went out: the code does not count (R36)
 		}
 		switch {
-		case pacedOut(err) && a.hook != nil && ctx.Err() != nil:
-			return nil, &stopped{context.Cause(ctx)} // a bulk run ended while this reset waited its turn
 		case pacedOut(err):
 			return nil, a.fail(OpPace, Kind{}, err) // the limiter failed: nothing was sent
 		}

@@ -178,24 +178,6 @@ func TestReadRetries_RetryKnobs(t *testing.T) {
 	assert.Equal(t, 5, client.Options().RetryMaxAttempts, "the caller's client is unchanged")
 }
 
-// countingLimiter lets every call through and counts Waits per category.
-type countingLimiter struct {
-	mu    sync.Mutex
-	waits map[resetpw.Category]int
-}
-
-func (l *countingLimiter) Wait(_ context.Context, c resetpw.Category) error {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.waits == nil {
-		l.waits = map[resetpw.Category]int{}
-	}
-	l.waits[c]++
-	return nil
-}
-func (l *countingLimiter) Throttled(resetpw.Category) {}
-func (l *countingLimiter) Succeeded(resetpw.Category) {}
-
 // CheckPool's DescribeUserPool draws on WithLimiter's budget, like every
 // other Cognito call; a refusing limiter sends nothing.
 func TestCheckPool_ThroughLimiter(t *testing.T) {
@@ -205,7 +187,7 @@ func TestCheckPool_ThroughLimiter(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.CheckPool(t.Context(), pool)
 	require.NoError(t, err)
-	assert.Equal(t, map[resetpw.Category]int{resetpw.CategoryUserPoolRead: 1}, lim.waits)
+	assert.Equal(t, map[resetpw.Category]int{resetpw.CategoryUserPoolRead: 1}, lim.counts())
 	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
 
 	refusing := &refusingLimiter{}

@@ -63,26 +63,34 @@ func (m *Mock) CheckPool(ctx context.Context, poolID string) (*resetpw.PoolRepor
 
 // Bulk runs each request through the Mock's Reset, in order and one at a
 // time, so that a test expects the users of a bulk run with OnReset as for
-// single resets; it stops reading when ctx ends. Outcomes and the Summary
-// are built as resetpw.Resetter.Bulk builds them, except that the Mock sees
-// no duplicates and ignores opts' rates.
+// single resets. Once ctx has ended it calls Reset no more and gives every
+// further input an ErrRunStopped outcome that wraps the context's cause, or
+// with opts.StopReading reads no more, as resetpw.Resetter.Bulk does.
+// Outcomes and the Summary are built as Bulk builds them, except that the
+// Mock sees no duplicates, ignores opts' rates and has no breaker.
 func (m *Mock) Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions, each func(resetpw.Outcome)) (resetpw.Summary, error) {
 	var sum resetpw.Summary
-	i := 0
+	sum.ReadAll = true
 	for req := range reqs {
-		if err := ctx.Err(); err != nil {
-			return sum, err
+		if ctx.Err() != nil && opts.StopReading {
+			sum.ReadAll = false
+			break
 		}
-		res, err := m.Reset(ctx, req)
-		o := resetpw.Outcome{Index: i, Request: req, Result: res, Err: err}
-		i++
+		o := resetpw.Outcome{Index: sum.Read, Request: req}
+		sum.Read++
+		if ctx.Err() != nil {
+			o.Err = &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk, UserPoolID: req.UserPoolID,
+				Username: req.Username, Err: context.Cause(ctx)}
+		} else {
+			o.Result, o.Err = m.Reset(ctx, req)
+		}
 		sum.Done++
-		if err != nil {
+		if o.Err != nil {
 			sum.Failed++
 			if sum.ByKind == nil {
 				sum.ByKind = map[string]int{}
 			}
-			sum.ByKind[resetpw.KindOf(err).Code()]++
+			sum.ByKind[resetpw.KindOf(o.Err).Code()]++
 		} else {
 			sum.Sent++
 		}
@@ -92,6 +100,9 @@ func (m *Mock) Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts re
 		if opts.Progress != nil {
 			opts.Progress(sum.Progress)
 		}
+	}
+	if ctx.Err() != nil {
+		return sum, &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk, Err: context.Cause(ctx)}
 	}
 	return sum, nil
 }

@@ -81,9 +81,22 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
-	sum, err = bulk.Bulk(cancelled, reqs, resetpw.BulkOptions{}, nil)
+	got = nil
+	sum, err = bulk.Bulk(cancelled, reqs, resetpw.BulkOptions{}, func(o resetpw.Outcome) { got = append(got, o) })
 	assert.ErrorIs(t, err, context.Canceled)
-	assert.Zero(t, sum.Done, "a cancelled run sends nothing")
+	assert.ErrorIs(t, err, resetpw.ErrRunStopped)
+	assert.Zero(t, sum.Sent, "a cancelled run sends nothing")
+	assert.Equal(t, 2, sum.Done, "and gives every input an outcome")
+	assert.True(t, sum.ReadAll)
+	require.Len(t, got, 2)
+	for _, o := range got {
+		assert.ErrorIs(t, o.Err, resetpw.ErrRunStopped)
+		assert.ErrorIs(t, o.Err, context.Canceled)
+	}
+	sum, err = bulk.Bulk(cancelled, reqs, resetpw.BulkOptions{StopReading: true}, nil)
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Zero(t, sum.Done, "StopReading: nothing read")
+	assert.False(t, sum.ReadAll)
 }
 
 // fakeT records what NewMock reports at cleanup.
