@@ -225,3 +225,51 @@ func TestEmailCap_Concurrent(t *testing.T) {
 		assert.Equal(t, 7, f.Calls(resetpwtest.OpAdminResetUserPassword))
 	})
 }
+
+// brokenCounter is an EmailCounter whose store is down.
+type brokenCounter struct{}
+
+var errCounterDown = errors.New("counter down")
+
+func (brokenCounter) TakeEmail(context.Context, string, string, int, time.Time) (string, bool, error) {
+	return "", false, errCounterDown
+}
+func (brokenCounter) ReturnEmail(context.Context, string, string, string) error { return errCounterDown }
+func (brokenCounter) EmailsSent(context.Context, string, string, time.Time) (int, error) {
+	return 0, errCounterDown
+}
+
+// A counter that fails sends nothing: a single Reset and each input of a
+// bulk run fail with ErrUnavailable at the preflight, not sent, and the
+// breaker stops the run after MaxUnavailable of them.
+func TestEmailCap_CounterDownSendsNothing(t *testing.T) {
+	f, a, _, _ := capWorld(t, 8)
+	r, err := resetpw.New(f, resetpw.WithEmailCounter(brokenCounter{}))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.ErrorIs(t, err, resetpw.ErrUnavailable)
+	require.ErrorIs(t, err, errCounterDown)
+	assert.False(t, resetpw.MaybeSent(err))
+
+	var outcomes []resetpw.Outcome
+	reqs := func(yield func(resetpw.Request) bool) {
+		for i := range 8 {
+			if !yield(resetpw.Request{UserPoolID: a, Username: fmt.Sprintf("a%04d", i)}) {
+				return
+			}
+		}
+	}
+	sum, err := r.Bulk(ctx, reqs, resetpw.BulkOptions{QuotaScale: 100, Concurrency: 1, MaxUnavailable: 3},
+		func(o resetpw.Outcome) { outcomes = append(outcomes, o) })
+	require.ErrorIs(t, err, resetpw.ErrRunStopped)
+	require.Len(t, outcomes, 8, "one outcome per input")
+	assert.Equal(t, 0, sum.Sent)
+	assert.Equal(t, 3, sum.ByKind[resetpw.ErrUnavailable.Code()], "failed as unavailable until the breaker tripped")
+	assert.Equal(t, 5, sum.ByKind[resetpw.ErrRunStopped.Code()])
+	for _, o := range outcomes {
+		require.Error(t, o.Err)
+		assert.False(t, resetpw.MaybeSent(o.Err))
+	}
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent")
+}
