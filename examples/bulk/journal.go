@@ -41,6 +41,10 @@ type Line struct {
 	InputsDigest string `json:"inputs_digest,omitempty"`
 	Inputs       int    `json:"inputs,omitempty"`
 	Started      string `json:"started,omitempty"`
+	// Preflight is the run's --preflight: under "pool" and "off" the
+	// username sent is the input as given, not always the user's own
+	// username, so --resume resolves it again.
+	Preflight string `json:"preflight,omitempty"`
 	// On every other line.
 	Index int `json:"index"`
 	// Username is the input as read (its first maxJournalName bytes).
@@ -171,8 +175,8 @@ func (j *journal) close() error {
 	return j.file.Close()
 }
 
-// runLine returns the "run" line of a run of names in pool.
-func runLine(pool string, names []string) Line {
+// runLine returns the "run" line of a run of names in pool under preflight.
+func runLine(pool string, names []string, preflight string) Line {
 	id := make([]byte, 8)
 	_, _ = rand.Read(id)
 	h := sha256.New()
@@ -181,7 +185,7 @@ func runLine(pool string, names []string) Line {
 		h.Write([]byte{'\n'})
 	}
 	return Line{Status: "run", Format: journalFormat, Pool: pool, RunID: hex.EncodeToString(id),
-		InputsDigest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Inputs: len(names), Started: time.Now().UTC().Format(time.RFC3339)}
+		InputsDigest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Inputs: len(names), Started: time.Now().UTC().Format(time.RFC3339), Preflight: preflight}
 }
 
 // userState is what an earlier journal says of a user, in increasing order
@@ -205,6 +209,13 @@ type journalStates struct {
 	lastDigest string
 	// cutShort is true when the last line had no newline.
 	cutShort bool
+	// loose holds the names recorded by runs that did not read the user
+	// (--preflight pool or off, or not recorded): they may be another
+	// spelling of the user (an email, another case), so --resume resolves
+	// them to the user's own username before trusting them.
+	loose map[string]userState
+	// curLoose says the run being read is such a run.
+	curLoose bool
 }
 
 func (s *journalStates) raise(key string, st userState) {
@@ -213,6 +224,9 @@ func (s *journalStates) raise(key string, st userState) {
 	}
 	if st > s.by[key] {
 		s.by[key] = st
+	}
+	if s.curLoose && st > s.loose[key] {
+		s.loose[key] = st
 	}
 }
 
@@ -257,7 +271,7 @@ func readJournal(path, pool string) (*journalStates, error) {
 		return nil, fmt.Errorf("--resume: %w", err)
 	}
 	defer f.Close()
-	s := &journalStates{by: map[string]userState{}}
+	s := &journalStates{by: map[string]userState{}, loose: map[string]userState{}}
 	var run map[int]*entry
 	endRun := func() {
 		for _, e := range run {
@@ -333,6 +347,7 @@ func (s *journalStates) apply(path string, n int, pool string, l Line, run *map[
 		}
 		*run = map[int]*entry{}
 		s.lastDigest = l.InputsDigest
+		s.curLoose = l.Preflight != "full"
 		return nil
 	}
 	if l.Username == "" && l.SentAs == "" {
