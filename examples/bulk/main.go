@@ -13,7 +13,9 @@
 // Each run starts its journal with a "run" line (the pool, a run ID and the
 // inputs' digest), and every line says the username actually sent (sent_as)
 // or the earlier input it duplicated. A new run creates its journal 0600 and
-// refuses one that exists; symlinks are refused.
+// refuses one that exists; symlinks are refused. A run locks its journal
+// (flock): a second run on it, in another terminal, is refused while the
+// first holds it.
 //
 // --resume reads the journal first, and refuses to run when it does not
 // exist, belongs to another pool, or holds a line it can't read (naming file
@@ -156,29 +158,25 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	}
 	o.pf = preflight
 
-	var states *journalStates
-	if o.resume {
-		if states, err = readJournal(o.out, o.poolID); err != nil {
-			return err
-		}
-		if states.cutShort {
-			fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
-		}
-	}
 	out := o.out
 	if o.plan && out == "-" {
 		out = "" // the totals go to stdout; lines only to a file
 	}
 	var j *journal
 	if out != "" {
-		keep := int64(0)
-		if states != nil {
-			keep = states.keep
-		}
-		if j, err = openJournal(out, stdout, o.resume, keep); err != nil {
+		if j, err = openJournal(out, stdout, o.resume); err != nil {
 			return err
 		}
 		defer j.close()
+	}
+	var states *journalStates
+	if o.resume {
+		if states, err = j.resumeFrom(o.poolID); err != nil {
+			return err
+		}
+		if states.cutShort {
+			fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
+		}
 	}
 
 	var names []string

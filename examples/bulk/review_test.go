@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -50,4 +51,32 @@ func TestResumeUnderPreflightPoolOrOff_NoSecondCodeUnderAnotherSpelling(t *testi
 			}
 		}
 	}
+}
+
+// A second run on a journal another run still holds (an operator who
+// resumes in another terminal a run that looks stuck) is refused: it would
+// read the journal while the first run still sends, and send the users the
+// first had not reached yet a second time.
+func TestJournalInUseByAnotherRunRefused(t *testing.T) {
+	f := diegoWorld(t)
+	f.DelayAnswers(300 * time.Millisecond)
+	out := filepath.Join(t.TempDir(), "j.jsonl")
+	args := []string{"--user-pool-id", pool, "--out", out, "--concurrency", "1"}
+	first := make(chan error, 1)
+	go func() {
+		first <- runWith(context.Background(), args, strings.NewReader("diego\nmaria\n"), io.Discard, io.Discard, f)
+	}()
+	require.Eventually(t, func() bool {
+		b, _ := os.ReadFile(out)
+		return strings.Contains(string(b), `"status":"sending"`)
+	}, 10*time.Second, 5*time.Millisecond, "the first run is sending")
+	err := runWith(context.Background(), append(args, "--resume"), strings.NewReader("diego\nmaria\n"), io.Discard, io.Discard, f)
+	require.Error(t, err, "the journal is in use")
+	assert.Contains(t, err.Error(), "in use by another run")
+	require.NoError(t, <-first)
+	assert.Equal(t, 1, deliveriesTo(f, "diego"))
+	assert.Equal(t, 1, deliveriesTo(f, "maria"), "maria got one code")
+	// Once the first run has ended, the journal can be resumed.
+	require.NoError(t, runWith(context.Background(), append(args, "--resume"), strings.NewReader("diego\nmaria\n"), io.Discard, io.Discard, f))
+	assert.Equal(t, 1, deliveriesTo(f, "maria"))
 }
