@@ -124,6 +124,14 @@ func (s *Service) Routes() http.Handler {
 			return
 		}
 		agent, ok := s.Authenticate(r)
+		if !ok && !presentsCredentials(r) {
+			// Not a guess (a health check, a scanner, a browser): 401,
+			// not counted, or a load balancer's probes would close the
+			// address every agent behind it shares.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
+			return
+		}
 		if !ok {
 			n, wait := s.Throttle.Fail(addr)
 			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "bad credentials"),
@@ -134,6 +142,13 @@ func (s *Service) Routes() http.Handler {
 		}
 		mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
 	})
+}
+
+// presentsCredentials reports whether r carries any credential: an
+// Authorization header or a client certificate. Only those requests are
+// guesses, counted by the throttle.
+func presentsCredentials(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" || r.TLS != nil && len(r.TLS.PeerCertificates) > 0
 }
 
 func (s *Service) allow(agent string) bool {

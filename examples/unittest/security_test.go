@@ -523,3 +523,26 @@ func TestPasswordReset_OddUsernamesRefused(t *testing.T) {
 	}
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
 }
+
+// Requests that carry no credential at all (a load balancer's health
+// check, a scanner) are not guesses: they get 401 without closing the
+// address, which every agent behind the same proxy or NAT shares.
+func TestThrottle_RequestsWithoutCredentialsDontLockOutTheAddress(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	h := newService(m, nil).Routes()
+	const shared = "10.0.0.5:1234" // the load balancer
+	for range 50 {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.RemoteAddr = shared
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusUnauthorized, rec.Code)
+	}
+	assert.Equal(t, http.StatusNoContent, postFrom(h, shared, tokens["alice"]).Code, "the agent behind the same address gets through")
+	// A wrong credential is still a guess.
+	for range 6 {
+		postFrom(h, shared, testToken("guess"))
+	}
+	assert.Equal(t, http.StatusTooManyRequests, postFrom(h, shared, tokens["alice"]).Code)
+}
