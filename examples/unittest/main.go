@@ -31,7 +31,8 @@
 // code, which invalidates the first).
 //
 // The server sets read, write, idle and header timeouts, a maximum header
-// size, and caps open connections, in all and per client address (Limits).
+// size, and caps open connections, in all and per client address (Limits);
+// at the cap, the oldest connection not serving a request gives way.
 //
 // Run it against the embedded fake, with the agents' token hashes in
 // HELPDESK_TOKENS (agent:sha256:HEX pairs, comma-separated):

@@ -546,3 +546,82 @@ func TestThrottle_RequestsWithoutCredentialsDontLockOutTheAddress(t *testing.T) 
 	}
 	assert.Equal(t, http.StatusTooManyRequests, postFrom(h, shared, tokens["alice"]).Code)
 }
+
+// Slow connections from more addresses than MaxConns/MaxConnsPerAddr fill
+// every slot; a valid agent's new connection still gets through, since the
+// oldest connection that is not serving a request gives way to it.
+func TestSlowConnectionsFromManyAddressesDontBlockAValidAgent(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	lim := Limits{ReadHeaderTimeout: 20 * time.Second, ReadTimeout: 20 * time.Second, MaxConns: 64, MaxConnsPerAddr: 8}
+	addr := serve(t, newService(m, nil), lim)
+	if c, err := dialFrom("127.0.0.2", addr); err != nil {
+		t.Skipf("can't dial from 127.0.0.2: %v", err)
+	} else {
+		c.Close()
+	}
+	var slow []net.Conn
+	defer func() {
+		for _, c := range slow {
+			c.Close()
+		}
+	}()
+	for i := range 2 * lim.MaxConns { // twice as many as fit, from 16 addresses
+		c, err := dialFrom(fmt.Sprintf("127.0.0.%d", 2+i/lim.MaxConnsPerAddr), addr)
+		require.NoError(t, err)
+		slow = append(slow, c)
+		_, err = io.WriteString(c, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n") // headers never end
+		require.NoError(t, err)
+	}
+	start := time.Now()
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	require.NoError(t, err, "the valid agent is answered while every slot is held by slow connections")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+// Evicting slow connections never closes one serving a request: a reset in
+// flight while every slot fills up is answered.
+func TestSlowConnectionsNeverEvictAResetInFlight(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	expectReset(m).Run(func(mock.Arguments) { close(started); <-release }).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	lim := Limits{ReadHeaderTimeout: 20 * time.Second, ReadTimeout: 20 * time.Second, MaxConns: 16, MaxConnsPerAddr: 8}
+	addr := serve(t, newService(m, nil), lim)
+	if c, err := dialFrom("127.0.0.2", addr); err != nil {
+		t.Skipf("can't dial from 127.0.0.2: %v", err)
+	} else {
+		c.Close()
+	}
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	<-started
+	var slow []net.Conn
+	defer func() {
+		for _, c := range slow {
+			c.Close()
+		}
+	}()
+	for i := range 4 * lim.MaxConns {
+		c, err := dialFrom(fmt.Sprintf("127.0.0.%d", 2+i/lim.MaxConnsPerAddr), addr)
+		require.NoError(t, err)
+		slow = append(slow, c)
+		_, _ = io.WriteString(c, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n")
+	}
+	close(release)
+	assert.Equal(t, http.StatusNoContent, <-answered)
+}
