@@ -57,6 +57,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"sync"
 	"syscall"
@@ -310,7 +311,34 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Println("listening on", l.Addr())
-	log.Fatal(newHTTPServer(s.Routes(), lim, logger).Serve(newLimitListener(l, lim)))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runServer(ctx, s.Routes(), l, lim, logger, DefaultResetTimeout+5*time.Second); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// runServer serves h on l until ctx ends (SIGINT, SIGTERM: a deploy, a
+// restart), then stops accepting and waits up to grace for the requests in
+// flight: a reset handed to Cognito runs to its end and writes its audit
+// line, instead of dying with the process, its fate unlogged.
+func runServer(ctx context.Context, h http.Handler, l net.Listener, lim Limits, logger *slog.Logger, grace time.Duration) error {
+	hs := newHTTPServer(h, lim, logger)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(newLimitListener(l, lim)) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("helpdesk stopping: waiting for the resets in flight", slog.Duration("grace", grace))
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
 }
 
 // fitToFileLimit lowers MaxConns below the process's file-descriptor limit

@@ -625,3 +625,50 @@ func TestSlowConnectionsNeverEvictAResetInFlight(t *testing.T) {
 	close(release)
 	assert.Equal(t, http.StatusNoContent, <-answered)
 }
+
+// A SIGTERM (a deploy) while a reset is in flight: the server stops
+// accepting, the reset runs to its end, its answer and audit line are
+// written, and only then does the server return.
+func TestShutdownWaitsForTheResetInFlight(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	expectReset(m).Run(func(mock.Arguments) { close(started); <-release }).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	var logs lockedBuffer
+	s := newService(m, nil)
+	s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- runServer(ctx, s.Routes(), l, Limits{}, s.Logger, 10*time.Second) }()
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+l.Addr().String()+"/users/diego/password-reset", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	<-started
+	cancel() // SIGTERM
+	select {
+	case err := <-stopped:
+		t.Fatalf("the server returned with a reset in flight: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	assert.Equal(t, http.StatusNoContent, <-answered)
+	require.NoError(t, <-stopped)
+	var fates []any
+	for _, line := range logs.lines(t) {
+		if line["msg"] == "helpdesk reset" {
+			fates = append(fates, line["fate"])
+		}
+	}
+	assert.Equal(t, []any{"sent"}, fates)
+}
