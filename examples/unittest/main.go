@@ -104,8 +104,11 @@ type Service struct {
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
-	failures failureLog
+	failures failureLog // failed authentications
+	refusals failureLog // resets refused by the per-agent limit
 }
+
+const authFailed = "helpdesk authentication failed"
 
 type agentKey struct{}
 
@@ -120,7 +123,7 @@ func (s *Service) Routes() http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		addr := clientAddr(r)
 		if wait, closed := s.Throttle.Closed(addr); closed {
-			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "throttled"))
+			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "throttled"))
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_failures"})
 			return
@@ -136,7 +139,7 @@ func (s *Service) Routes() http.Handler {
 		}
 		if !ok {
 			n, wait := s.Throttle.Fail(addr)
-			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "bad credentials"),
+			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "bad credentials"),
 				slog.Int("failures", n), slog.Duration("backoff", wait))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
@@ -200,7 +203,10 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 			slog.String("cognito_request_id", requestID))
 	}
 	if !s.allow(agent) {
-		audit(r.Context(), "agent_rate_limit", http.StatusTooManyRequests, nil, "")
+		// Nothing was sent: the line is rate-limited, so that an agent's
+		// runaway script can't flood the log.
+		s.refusals.log(r.Context(), s.logger(), "helpdesk reset", slog.String("agent", agent), slog.String("user", alias.Mask(username)),
+			slog.String("kind", "agent_rate_limit"), slog.String("fate", "not_sent"), slog.Int("status", http.StatusTooManyRequests))
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "agent_rate_limit"})
 		return
 	}

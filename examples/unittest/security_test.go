@@ -672,3 +672,39 @@ func TestShutdownWaitsForTheResetInFlight(t *testing.T) {
 	}
 	assert.Equal(t, []any{"sent"}, fates)
 }
+
+// An agent's runaway script can't flood the log: the refusals of the
+// per-agent limit are logged at most 1 a second after a burst, with a count
+// of those left out; every reset that was sent still has its own line.
+func TestAgentRateLimitRefusalsDontFloodTheLog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := resetpwtest.NewMock(t)
+		m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Times(5)
+		var logs lockedBuffer
+		s := newService(m, nil)
+		s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+		h := s.Routes()
+		for range 2000 {
+			postFrom(h, "192.0.2.1:1", tokens["alice"])
+		}
+		time.Sleep(2 * time.Second) // then one more refusal carries the count
+		postFrom(h, "192.0.2.1:1", tokens["alice"])
+		sent, refused, suppressed := 0, 0, 0.0
+		for _, l := range logs.lines(t) {
+			switch {
+			case l["msg"] == "helpdesk reset" && l["fate"] == "sent":
+				sent++
+			case l["msg"] == "helpdesk reset" && l["kind"] == "agent_rate_limit":
+				refused++
+				assert.Equal(t, "alice", l["agent"])
+				assert.Equal(t, "not_sent", l["fate"])
+				if n, ok := l["suppressed_since_last"].(float64); ok {
+					suppressed += n
+				}
+			}
+		}
+		assert.Equal(t, 5, sent)
+		assert.Less(t, refused, 20, "not one line per refusal")
+		assert.Equal(t, 1996.0, suppressed+float64(refused), "every refusal is logged or counted")
+	})
+}
