@@ -562,7 +562,21 @@ func scanNames(o options, stdin io.Reader, add func(string)) error {
 	}
 	col := slices.Index(header, o.csvColumn)
 	if col < 0 {
-		return fmt.Errorf("CSV has no column %q (it has %s)", o.csvColumn, strings.Join(header, ", "))
+		// A file without a header row has a user in its first row: mask
+		// what looks like one, as every other message does.
+		names := make([]string, len(header))
+		looksLikeData := false
+		for i, h := range header {
+			names[i] = h
+			if alias.Classify(strings.TrimSpace(h)) != alias.Username {
+				names[i], looksLikeData = alias.Mask(h), true
+			}
+		}
+		hint := ""
+		if looksLikeData {
+			hint = "; the first row looks like data: add a header row"
+		}
+		return fmt.Errorf("CSV has no column %q (it has %s%s)", o.csvColumn, strings.Join(names, ", "), hint)
 	}
 	for {
 		rec, err := cr.Read()

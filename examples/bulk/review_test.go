@@ -80,3 +80,16 @@ func TestJournalInUseByAnotherRunRefused(t *testing.T) {
 	require.NoError(t, runWith(context.Background(), append(args, "--resume"), strings.NewReader("diego\nmaria\n"), io.Discard, io.Discard, f))
 	assert.Equal(t, 1, deliveriesTo(f, "maria"))
 }
+
+// A CSV without its header row: the error names the columns it found
+// without showing the first user's email or phone number.
+func TestCSVWithoutHeaderErrorMasksTheFirstRow(t *testing.T) {
+	f := diegoWorld(t)
+	err := runWith(context.Background(), []string{"--user-pool-id", pool, "--csv-column", "email"},
+		strings.NewReader("diego@example.com,+12065550100,diego\nmaria@example.com,+12065550101,maria\n"), io.Discard, io.Discard, f)
+	require.Error(t, err)
+	assert.NotContains(t, err.Error(), "diego@example.com")
+	assert.NotContains(t, err.Error(), "2065550100")
+	assert.Contains(t, err.Error(), "add a header row")
+	assert.Zero(t, deliveriesTo(f, "diego"))
+}
