@@ -708,3 +708,24 @@ func TestAgentRateLimitRefusalsDontFloodTheLog(t *testing.T) {
 		assert.Equal(t, 1996.0, suppressed+float64(refused), "every refusal is logged or counted")
 	})
 }
+
+// The server's own error log (a TLS handshake error per connection, under
+// the README's mTLS setup) can't be flooded by anyone who can connect: it
+// is rate-limited like failed authentications.
+func TestServerErrorLogCantBeFlooded(t *testing.T) {
+	var logs lockedBuffer
+	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
+	ts.Config = newHTTPServer(http.NotFoundHandler(), Limits{}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	ts.StartTLS()
+	defer ts.Close()
+	for range 300 {
+		c, err := net.Dial("tcp", ts.Listener.Addr().String())
+		require.NoError(t, err)
+		_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") // plain HTTP to the TLS port
+		_, _ = io.Copy(io.Discard, c)
+		c.Close()
+	}
+	lines := logs.lines(t)
+	assert.NotEmpty(t, lines, "the errors are logged")
+	assert.Less(t, len(lines), 50, "but not one line per connection")
+}

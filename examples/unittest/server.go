@@ -12,6 +12,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Limits bound what a client can hold of the server. The zero value of a
@@ -72,8 +74,54 @@ func newHTTPServer(h http.Handler, l Limits, errLog *slog.Logger) *http.Server {
 		WriteTimeout:      l.WriteTimeout,
 		IdleTimeout:       l.IdleTimeout,
 		MaxHeaderBytes:    l.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(errLog.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(newLimitedHandler(errLog.Handler()), slog.LevelWarn),
 	}
+}
+
+// limitedHandler passes at most 1 record a second after a burst of 10, and
+// counts what it left out in the next record: the server's error log has a
+// line per TLS handshake that fails, which anyone who can connect causes.
+type limitedHandler struct {
+	slog.Handler
+	st *limitedState
+}
+
+type limitedState struct {
+	mu         sync.Mutex
+	lim        *rate.Limiter
+	suppressed int
+}
+
+func newLimitedHandler(h slog.Handler) limitedHandler {
+	return limitedHandler{h, &limitedState{lim: rate.NewLimiter(1, 10)}}
+}
+
+// Handle passes r on, or counts it.
+func (h limitedHandler) Handle(ctx context.Context, r slog.Record) error {
+	h.st.mu.Lock()
+	if !h.st.lim.Allow() {
+		h.st.suppressed++
+		h.st.mu.Unlock()
+		return nil
+	}
+	n := h.st.suppressed
+	h.st.suppressed = 0
+	h.st.mu.Unlock()
+	if n > 0 {
+		r = r.Clone()
+		r.AddAttrs(slog.Int("suppressed_since_last", n))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the limit.
+func (h limitedHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return limitedHandler{h.Handler.WithAttrs(as), h.st}
+}
+
+// WithGroup keeps the limit.
+func (h limitedHandler) WithGroup(name string) slog.Handler {
+	return limitedHandler{h.Handler.WithGroup(name), h.st}
 }
 
 type connKey struct{}
