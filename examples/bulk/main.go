@@ -269,7 +269,7 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 		keys := slices.Sorted(maps.Keys(states.loose))
 		canon, err := o.canonicalNames(ctx, resolver, keys)
 		if err != nil {
-			return fmt.Errorf("resolving the journal's users: %w", err)
+			return fmt.Errorf("resolving the journal's users (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
 		}
 		for i, k := range keys {
 			states.raise(journalName(canon[i]), states.loose[k])
@@ -294,7 +294,7 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 		}
 		canon, err := o.canonicalNames(ctx, resolver, reqs)
 		if err != nil {
-			return fmt.Errorf("resolving the input against the journal: %w", err)
+			return fmt.Errorf("resolving the input against the journal (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
 		}
 		for k, i := range idx {
 			if canon[k] != "" {
