@@ -41,6 +41,10 @@ type Line struct {
 	InputsDigest string `json:"inputs_digest,omitempty"`
 	Inputs       int    `json:"inputs,omitempty"`
 	Started      string `json:"started,omitempty"`
+	// Preflight is the run's --preflight: under "pool" and "off" the
+	// username sent is the input as given, not always the user's own
+	// username, so --resume resolves it again.
+	Preflight string `json:"preflight,omitempty"`
 	// On every other line.
 	Index int `json:"index"`
 	// Username is the input as read (its first maxJournalName bytes).
@@ -95,9 +99,12 @@ type journal struct {
 
 // openJournal opens the journal at path: a new file (created 0600; an
 // existing non-empty journal is refused, so that a run is never appended to
-// another by mistake) or, to resume, an existing regular file, cut back to
-// keep, its permissions made 0600. Symlinks are refused, dangling ones too.
-func openJournal(path string, stdout io.Writer, resume bool, keep int64) (*journal, error) {
+// another by mistake) or, to resume, an existing regular file, its
+// permissions made 0600. Symlinks are refused, dangling ones too. The file
+// is locked (flock) for as long as the run holds it: a second run on the
+// same journal, which would read it while the first still sends and so
+// send the same users again, is refused.
+func openJournal(path string, stdout io.Writer, resume bool) (*journal, error) {
 	if path == "-" {
 		return &journal{w: stdout, path: "stdout"}, nil
 	}
@@ -115,29 +122,53 @@ func openJournal(path string, stdout io.Writer, resume bool, keep int64) (*journ
 		return nil, err
 	}
 	flags := os.O_WRONLY | os.O_APPEND | syscall.O_NOFOLLOW
-	if errors.Is(err, os.ErrNotExist) {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
 		flags |= os.O_CREATE | os.O_EXCL
+	case resume:
+		flags = os.O_RDWR | os.O_APPEND | syscall.O_NOFOLLOW | syscall.O_NONBLOCK // read back under the lock; a FIFO doesn't block
 	}
 	f, err := os.OpenFile(path, flags, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("opening journal %s: %w", path, err)
 	}
+	fail := func(err error) (*journal, error) {
+		f.Close()
+		return nil, err
+	}
 	if st, err := f.Stat(); err == nil && st.Mode().IsRegular() {
-		if err := f.Chmod(0o600); err != nil {
-			f.Close()
-			return nil, fmt.Errorf("journal %s: %w", path, err)
-		}
-		if resume && keep < st.Size() { // a last line cut short by a crash
-			if err := f.Truncate(keep); err != nil {
-				f.Close()
-				return nil, fmt.Errorf("journal %s: %w", path, err)
+		if err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+			if errors.Is(err, syscall.EWOULDBLOCK) {
+				return fail(fmt.Errorf("journal %s is in use by another run: wait for it to end (a second run would send its users again)", path))
 			}
+			return fail(fmt.Errorf("locking journal %s: %w", path, err))
+		}
+		if err := f.Chmod(0o600); err != nil {
+			return fail(fmt.Errorf("journal %s: %w", path, err))
 		}
 	} else if resume {
-		f.Close()
-		return nil, fmt.Errorf("--resume: journal %s is not a regular file", path)
+		return fail(fmt.Errorf("--resume: journal %s is not a regular file", path))
 	}
 	return &journal{w: f, file: f, path: path}, nil
+}
+
+// resumeFrom reads the journal's states under its lock, and cuts off a last
+// line cut short by a crash.
+func (j *journal) resumeFrom(pool string) (*journalStates, error) {
+	st, err := j.file.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("journal %s: %w", j.path, err)
+	}
+	s, err := readJournalFrom(io.NewSectionReader(j.file, 0, st.Size()), j.path, pool)
+	if err != nil {
+		return nil, err
+	}
+	if s.keep < st.Size() {
+		if err := j.file.Truncate(s.keep); err != nil {
+			return nil, fmt.Errorf("journal %s: %w", j.path, err)
+		}
+	}
+	return s, nil
 }
 
 // write appends l durably.
@@ -171,8 +202,8 @@ func (j *journal) close() error {
 	return j.file.Close()
 }
 
-// runLine returns the "run" line of a run of names in pool.
-func runLine(pool string, names []string) Line {
+// runLine returns the "run" line of a run of names in pool under preflight.
+func runLine(pool string, names []string, preflight string) Line {
 	id := make([]byte, 8)
 	_, _ = rand.Read(id)
 	h := sha256.New()
@@ -181,7 +212,7 @@ func runLine(pool string, names []string) Line {
 		h.Write([]byte{'\n'})
 	}
 	return Line{Status: "run", Format: journalFormat, Pool: pool, RunID: hex.EncodeToString(id),
-		InputsDigest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Inputs: len(names), Started: time.Now().UTC().Format(time.RFC3339)}
+		InputsDigest: "sha256:" + hex.EncodeToString(h.Sum(nil)), Inputs: len(names), Started: time.Now().UTC().Format(time.RFC3339), Preflight: preflight}
 }
 
 // userState is what an earlier journal says of a user, in increasing order
@@ -205,6 +236,13 @@ type journalStates struct {
 	lastDigest string
 	// cutShort is true when the last line had no newline.
 	cutShort bool
+	// loose holds the names recorded by runs that did not read the user
+	// (--preflight pool or off, or not recorded): they may be another
+	// spelling of the user (an email, another case), so --resume resolves
+	// them to the user's own username before trusting them.
+	loose map[string]userState
+	// curLoose says the run being read is such a run.
+	curLoose bool
 }
 
 func (s *journalStates) raise(key string, st userState) {
@@ -213,6 +251,9 @@ func (s *journalStates) raise(key string, st userState) {
 	}
 	if st > s.by[key] {
 		s.by[key] = st
+	}
+	if s.curLoose && st > s.loose[key] {
+		s.loose[key] = st
 	}
 }
 
@@ -257,7 +298,12 @@ func readJournal(path, pool string) (*journalStates, error) {
 		return nil, fmt.Errorf("--resume: %w", err)
 	}
 	defer f.Close()
-	s := &journalStates{by: map[string]userState{}}
+	return readJournalFrom(f, path, pool)
+}
+
+// readJournalFrom reads the journal path from f, as readJournal does.
+func readJournalFrom(f io.Reader, path, pool string) (*journalStates, error) {
+	s := &journalStates{by: map[string]userState{}, loose: map[string]userState{}}
 	var run map[int]*entry
 	endRun := func() {
 		for _, e := range run {
@@ -333,6 +379,7 @@ func (s *journalStates) apply(path string, n int, pool string, l Line, run *map[
 		}
 		*run = map[int]*entry{}
 		s.lastDigest = l.InputsDigest
+		s.curLoose = l.Preflight != "full"
 		return nil
 	}
 	if l.Username == "" && l.SentAs == "" {

@@ -13,13 +13,16 @@
 // Each run starts its journal with a "run" line (the pool, a run ID and the
 // inputs' digest), and every line says the username actually sent (sent_as)
 // or the earlier input it duplicated. A new run creates its journal 0600 and
-// refuses one that exists; symlinks are refused.
+// refuses one that exists; symlinks are refused. A run locks its journal
+// (flock): a second run on it, in another terminal, is refused while the
+// first holds it.
 //
 // --resume reads the journal first, and refuses to run when it does not
 // exist, belongs to another pool, or holds a line it can't read (naming file
-// and line). Users are matched by the username sent, whatever the spelling
-// of the input (an email or phone number is resolved first, sending
-// nothing): users shown as sent, or duplicates of them, are skipped, users
+// and line). Users are matched by their own username, whatever the
+// spelling of the input or of the journal (each input, and each name a run
+// under --preflight pool or off sent, is resolved first with AdminGetUser,
+// sending nothing; the run line records the preflight): users shown as sent, or duplicates of them, are skipped, users
 // whose failure sent nothing are tried again, and users whose reset may have
 // gone out (a "sending" line with no outcome, after a crash or a kill, or a
 // failure that says maybe_sent) are not sent again: they get an "unknown"
@@ -61,6 +64,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"maps"
 	"os"
 	"os/signal"
 	"slices"
@@ -87,6 +91,7 @@ type options struct {
 	resume, resendUnknown, plan, allUsers, demo, signOut                                    bool
 	concurrency, dailyEmailLimit                                                            int
 	rate, redisFallbackRate                                                                 float64
+	pf                                                                                      resetpw.Preflight // --preflight, parsed
 }
 
 func main() {
@@ -151,30 +156,27 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
+	o.pf = preflight
 
-	var states *journalStates
-	if o.resume {
-		if states, err = readJournal(o.out, o.poolID); err != nil {
-			return err
-		}
-		if states.cutShort {
-			fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
-		}
-	}
 	out := o.out
 	if o.plan && out == "-" {
 		out = "" // the totals go to stdout; lines only to a file
 	}
 	var j *journal
 	if out != "" {
-		keep := int64(0)
-		if states != nil {
-			keep = states.keep
-		}
-		if j, err = openJournal(out, stdout, o.resume, keep); err != nil {
+		if j, err = openJournal(out, stdout, o.resume); err != nil {
 			return err
 		}
 		defer j.close()
+	}
+	var states *journalStates
+	if o.resume {
+		if states, err = j.resumeFrom(o.poolID); err != nil {
+			return err
+		}
+		if states.cutShort {
+			fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
+		}
 	}
 
 	var names []string
@@ -189,11 +191,11 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return stopped
 		}
 	}
-	if states != nil && states.lastDigest != "" && states.lastDigest != runLine(o.poolID, names).InputsDigest {
+	if states != nil && states.lastDigest != "" && states.lastDigest != runLine(o.poolID, names, "").InputsDigest {
 		fmt.Fprintln(stderr, "bulk: the input differs from the last run's; users are matched by the username sent, whatever the spelling")
 	}
 	if j != nil {
-		if err := j.write(runLine(o.poolID, names)); err != nil {
+		if err := j.write(runLine(o.poolID, names, o.pf.String())); err != nil {
 			return err
 		}
 	}
@@ -224,14 +226,22 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if o.plan {
 		return o.runPlan(ctx, r, names, j, stdout, stderr)
 	}
-	return o.runBulk(ctx, r, names, j, states, stderr)
+	var resolver *resetpw.Resetter
+	if states != nil {
+		// --resume matches users by their own username, which only a full
+		// preflight reads (AdminGetUser): the resolver sends nothing.
+		if resolver, err = resetpw.New(api, append(slices.Clone(ropts), resetpw.WithPreflight(resetpw.PreflightFull))...); err != nil {
+			return err
+		}
+	}
+	return o.runBulk(ctx, r, resolver, names, j, states, stderr)
 }
 
 // stoppedReading gives every input read before a signal an outcome: not
 // sent, the run stopped.
 func (o options) stoppedReading(names []string, j *journal, stderr io.Writer, intr *interrupted) error {
 	if j != nil {
-		if err := j.write(runLine(o.poolID, names)); err != nil {
+		if err := j.write(runLine(o.poolID, names, o.pf.String())); err != nil {
 			return err
 		}
 		for i, n := range names {
@@ -246,35 +256,49 @@ func (o options) stoppedReading(names []string, j *journal, stderr io.Writer, in
 }
 
 // runBulk resets the users of names that the journal does not show as sent
-// or maybe sent, under any spelling.
-func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []string, j *journal, states *journalStates, stderr io.Writer) error {
+// or maybe sent, under any spelling. resolver, a Resetter with a full
+// preflight, finds the user's own username of a spelling (nothing is sent).
+func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, names []string, j *journal, states *journalStates, stderr io.Writer) error {
 	if states == nil {
 		states = &journalStates{by: map[string]userState{}}
+	}
+	if len(states.loose) > 0 {
+		// Runs under --preflight pool or off recorded the names they sent,
+		// which may be an email, a phone number or another case of the
+		// username: raise the user's own username too.
+		keys := slices.Sorted(maps.Keys(states.loose))
+		canon, err := o.canonicalNames(ctx, resolver, keys)
+		if err != nil {
+			return fmt.Errorf("resolving the journal's users (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
+		}
+		for i, k := range keys {
+			states.raise(journalName(canon[i]), states.loose[k])
+		}
 	}
 	stateOf := make([]userState, len(names))
 	for i, n := range names {
 		stateOf[i] = states.of(n)
 	}
 	if states.any() {
-		// An email or phone number may name a user the journal knows by
-		// another spelling: resolve them first (nothing is sent).
+		// An input may name a user the journal knows by another spelling
+		// (an email, a phone number, another case of the username in a
+		// case-insensitive pool): resolve each to the user's own username
+		// first (AdminGetUser; nothing is sent). BeforeSend's check is only
+		// the last guard: it stops the whole run.
 		var idx []int
 		var reqs []string
 		for i, n := range names {
-			if stateOf[i] == stateNone && alias.Classify(n) != alias.Username {
+			if stateOf[i] == stateNone {
 				idx, reqs = append(idx, i), append(reqs, n)
 			}
 		}
-		if len(reqs) > 0 {
-			_, err := r.Plan(ctx, requests(o.poolID, reqs), resetpw.BulkOptions{Concurrency: o.concurrency, DailyEmailLimit: -1},
-				func(out resetpw.Outcome) {
-					if out.Result != nil {
-						i := idx[out.Index]
-						stateOf[i] = max(stateOf[i], states.by[journalName(out.Result.Username)])
-					}
-				})
-			if err != nil {
-				return fmt.Errorf("resolving the input against the journal: %w", err)
+		canon, err := o.canonicalNames(ctx, resolver, reqs)
+		if err != nil {
+			return fmt.Errorf("resolving the input against the journal (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
+		}
+		for k, i := range idx {
+			if canon[k] != "" {
+				stateOf[i] = max(stateOf[i], states.by[journalName(canon[k])])
 			}
 		}
 	}
@@ -348,6 +372,32 @@ func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []strin
 		return j.err
 	}
 	return err
+}
+
+// canonicalNames returns the user's own username of each of names, by a
+// plan of resolver (nothing is sent), or "" where the plan found none.
+func (o options) canonicalNames(ctx context.Context, resolver *resetpw.Resetter, names []string) ([]string, error) {
+	canon := make([]string, len(names))
+	if len(names) == 0 {
+		return canon, nil
+	}
+	dupOf := map[int]int{}
+	_, err := resolver.Plan(ctx, requests(o.poolID, names), resetpw.BulkOptions{Concurrency: o.concurrency, DailyEmailLimit: -1},
+		func(out resetpw.Outcome) {
+			switch {
+			case out.Duplicate:
+				dupOf[out.Index] = out.DuplicateOf
+			case out.Result != nil:
+				canon[out.Index] = out.Result.Username
+			}
+		})
+	if err != nil {
+		return nil, err
+	}
+	for i, first := range dupOf {
+		canon[i] = canon[first]
+	}
+	return canon, nil
 }
 
 // runPlan plans the input, or every user of the pool, and prints the totals.
@@ -499,7 +549,21 @@ func scanNames(o options, stdin io.Reader, add func(string)) error {
 	}
 	col := slices.Index(header, o.csvColumn)
 	if col < 0 {
-		return fmt.Errorf("CSV has no column %q (it has %s)", o.csvColumn, strings.Join(header, ", "))
+		// A file without a header row has a user in its first row: mask
+		// what looks like one, as every other message does.
+		names := make([]string, len(header))
+		looksLikeData := false
+		for i, h := range header {
+			names[i] = h
+			if alias.Classify(strings.TrimSpace(h)) != alias.Username {
+				names[i], looksLikeData = alias.Mask(h), true
+			}
+		}
+		hint := ""
+		if looksLikeData {
+			hint = "; the first row looks like data: add a header row"
+		}
+		return fmt.Errorf("CSV has no column %q (it has %s%s)", o.csvColumn, strings.Join(names, ", "), hint)
 	}
 	for {
 		rec, err := cr.Read()

@@ -12,7 +12,9 @@
 // user0001.., -answer-delay D answers resets D after doing them, and GET
 // /resetpwtest/deliveries lists the codes sent, with unmasked emails, phone
 // numbers and ClientMetadata). ADDR must be a loopback address unless
-// -expose says otherwise, and the server says so loudly when it starts:
+// -expose says otherwise (and then only requests addressed to localhost or a
+// loopback address are answered, against DNS rebinding), and the server
+// says so loudly when it starts:
 //
 //	go run ./examples/quickstart -serve 127.0.0.1:4566
 //	go run ./examples/admin-reset-user-password --endpoint-url http://127.0.0.1:4566 --region us-west-2 \
@@ -30,6 +32,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -138,10 +141,19 @@ func serveFake(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
+	handler := srv.Handler()
+	if !o.expose {
+		// "localhost" is whatever the resolver says: check what was bound.
+		if ta, ok := l.Addr().(*net.TCPAddr); !ok || !ta.IP.IsLoopback() {
+			l.Close()
+			return fmt.Errorf("-serve %s bound %s, which is not a loopback address; add -expose to mean it", o.addr, l.Addr())
+		}
+		handler = loopbackHostOnly(handler)
+	}
 	fmt.Fprintf(stderr, deliveriesWarning, resetpwtest.DeliveriesPath, l.Addr())
 	fmt.Fprintf(stdout, "embedded Cognito at http://%s: pool %s, users diego (diego@example.com), nora, sam; Ctrl-C stops it\n", l.Addr(), poolID)
 	hs := &http.Server{
-		Handler:           srv.Handler(),
+		Handler:           handler,
 		ReadHeaderTimeout: 5 * time.Second,
 		ReadTimeout:       10 * time.Second,
 		WriteTimeout:      30*time.Second + o.answerDelay,
@@ -153,6 +165,25 @@ func serveFake(ctx context.Context, o serveOptions, stdout, stderr io.Writer) er
 		return err
 	}
 	return nil
+}
+
+// loopbackHostOnly refuses (421) a request whose Host is not localhost or
+// a loopback address: a web page the developer visits can't read the
+// deliveries through DNS rebinding (its name resolving to 127.0.0.1), since
+// its requests carry its own name as Host.
+func loopbackHostOnly(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if hp, _, err := net.SplitHostPort(host); err == nil {
+			host = hp
+		}
+		host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+		if ip := net.ParseIP(host); !strings.EqualFold(host, "localhost") && (ip == nil || !ip.IsLoopback()) {
+			http.Error(w, "this embedded Cognito answers only requests addressed to localhost or a loopback address (-expose lifts this)", http.StatusMisdirectedRequest)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
 }
 
 // limitListener lets at most n connections be open at once: Accept waits

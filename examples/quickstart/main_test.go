@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"strings"
 	"testing"
@@ -62,4 +64,23 @@ func TestServe_LoopbackUnlessExposedAndWarns(t *testing.T) {
 	require.NoError(t, serveFake(ctx, serveOptions{addr: "127.0.0.1:0"}, &stdout, &stderr))
 	assert.Contains(t, stderr.String(), "WARNING: GET /resetpwtest/deliveries shows every code sent with UNMASKED emails")
 	assert.Contains(t, stdout.String(), "embedded Cognito at http://127.0.0.1:")
+}
+
+// -serve without -expose answers only requests addressed to localhost or a
+// loopback address: a web page can't read the unmasked deliveries by DNS
+// rebinding.
+func TestServe_RefusesRequestsForOtherHostsDNSRebinding(t *testing.T) {
+	h := loopbackHostOnly(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(http.StatusNoContent) }))
+	for host, want := range map[string]int{
+		"127.0.0.1:4566": http.StatusNoContent, "localhost:4566": http.StatusNoContent, "LOCALHOST": http.StatusNoContent,
+		"[::1]:4566": http.StatusNoContent, "127.0.0.2": http.StatusNoContent,
+		"rebind.attacker.example:4566": http.StatusMisdirectedRequest, "192.0.2.1:4566": http.StatusMisdirectedRequest,
+		"localhost.attacker.example": http.StatusMisdirectedRequest, "": http.StatusMisdirectedRequest,
+	} {
+		req := httptest.NewRequest(http.MethodGet, "/resetpwtest/deliveries", nil)
+		req.Host = host
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		assert.Equal(t, want, rec.Code, host)
+	}
 }

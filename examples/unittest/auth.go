@@ -249,9 +249,10 @@ func clientAddr(r *http.Request) string {
 	return ip.String()
 }
 
-// failureLog writes failed authentications at most Rate a second (after a
-// burst), and counts what it left out in the next line, so that a flood of
-// guesses can't flood the log.
+// failureLog writes its lines (failed authentications, refusals of the
+// per-agent limit) at most 1 a second after a burst of 10, and counts what
+// it left out in the next line, so that a flood of requests can't flood the
+// log.
 type failureLog struct {
 	once       sync.Once
 	lim        *rate.Limiter
@@ -259,7 +260,7 @@ type failureLog struct {
 	suppressed int
 }
 
-func (f *failureLog) log(ctx context.Context, l *slog.Logger, attrs ...slog.Attr) {
+func (f *failureLog) log(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
 	f.once.Do(func() { f.lim = rate.NewLimiter(1, 10) })
 	f.mu.Lock()
 	if !f.lim.Allow() {
@@ -273,7 +274,7 @@ func (f *failureLog) log(ctx context.Context, l *slog.Logger, attrs ...slog.Attr
 	if n > 0 {
 		attrs = append(attrs, slog.Int("suppressed_since_last", n))
 	}
-	l.LogAttrs(ctx, slog.LevelWarn, "helpdesk authentication failed", attrs...)
+	l.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
 }
 
 var errNoAgent = errors.New("-new-token needs an agent name of letters, digits and ._-@")

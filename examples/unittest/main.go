@@ -31,7 +31,8 @@
 // code, which invalidates the first).
 //
 // The server sets read, write, idle and header timeouts, a maximum header
-// size, and caps open connections, in all and per client address (Limits).
+// size, and caps open connections, in all and per client address (Limits);
+// at the cap, the oldest connection not serving a request gives way.
 //
 // Run it against the embedded fake, with the agents' token hashes in
 // HELPDESK_TOKENS (agent:sha256:HEX pairs, comma-separated):
@@ -56,6 +57,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"strconv"
 	"sync"
 	"syscall"
@@ -102,8 +104,11 @@ type Service struct {
 
 	mu       sync.Mutex
 	limiters map[string]*rate.Limiter
-	failures failureLog
+	failures failureLog // failed authentications
+	refusals failureLog // resets refused by the per-agent limit
 }
+
+const authFailed = "helpdesk authentication failed"
 
 type agentKey struct{}
 
@@ -118,15 +123,23 @@ func (s *Service) Routes() http.Handler {
 		w.Header().Set("X-Request-Id", id)
 		addr := clientAddr(r)
 		if wait, closed := s.Throttle.Closed(addr); closed {
-			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "throttled"))
+			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "throttled"))
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_failures"})
 			return
 		}
 		agent, ok := s.Authenticate(r)
+		if !ok && !presentsCredentials(r) {
+			// Not a guess (a health check, a scanner, a browser): 401,
+			// not counted, or a load balancer's probes would close the
+			// address every agent behind it shares.
+			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
+			return
+		}
 		if !ok {
 			n, wait := s.Throttle.Fail(addr)
-			s.failures.log(ctx, s.logger(), slog.String("addr", addr), slog.String("reason", "bad credentials"),
+			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "bad credentials"),
 				slog.Int("failures", n), slog.Duration("backoff", wait))
 			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
@@ -134,6 +147,13 @@ func (s *Service) Routes() http.Handler {
 		}
 		mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
 	})
+}
+
+// presentsCredentials reports whether r carries any credential: an
+// Authorization header or a client certificate. Only those requests are
+// guesses, counted by the throttle.
+func presentsCredentials(r *http.Request) bool {
+	return r.Header.Get("Authorization") != "" || r.TLS != nil && len(r.TLS.PeerCertificates) > 0
 }
 
 func (s *Service) allow(agent string) bool {
@@ -184,7 +204,10 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 			slog.String("cognito_request_id", requestID))
 	}
 	if !s.allow(agent) {
-		audit(r.Context(), "agent_rate_limit", http.StatusTooManyRequests, nil, "")
+		// Nothing was sent: the line is rate-limited, so that an agent's
+		// runaway script can't flood the log.
+		s.refusals.log(r.Context(), s.logger(), "helpdesk reset", slog.String("agent", agent), slog.String("user", alias.Mask(username)),
+			slog.String("kind", "agent_rate_limit"), slog.String("fate", "not_sent"), slog.Int("status", http.StatusTooManyRequests))
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "agent_rate_limit"})
 		return
 	}
@@ -295,7 +318,34 @@ func main() {
 		log.Fatal(err)
 	}
 	log.Println("listening on", l.Addr())
-	log.Fatal(newHTTPServer(s.Routes(), lim, logger).Serve(newLimitListener(l, lim)))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := runServer(ctx, s.Routes(), l, lim, logger, DefaultResetTimeout+5*time.Second); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// runServer serves h on l until ctx ends (SIGINT, SIGTERM: a deploy, a
+// restart), then stops accepting and waits up to grace for the requests in
+// flight: a reset handed to Cognito runs to its end and writes its audit
+// line, instead of dying with the process, its fate unlogged.
+func runServer(ctx context.Context, h http.Handler, l net.Listener, lim Limits, logger *slog.Logger, grace time.Duration) error {
+	hs := newHTTPServer(h, lim, logger)
+	served := make(chan error, 1)
+	go func() { served <- hs.Serve(newLimitListener(l, lim)) }()
+	select {
+	case err := <-served:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("helpdesk stopping: waiting for the resets in flight", slog.Duration("grace", grace))
+	sctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	err := hs.Shutdown(sctx)
+	if serr := <-served; !errors.Is(serr, http.ErrServerClosed) && err == nil {
+		err = serr
+	}
+	return err
 }
 
 // fitToFileLimit lowers MaxConns below the process's file-descriptor limit

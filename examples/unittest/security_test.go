@@ -555,3 +555,209 @@ func TestAuditLine_FateIsTheRecordedOne(t *testing.T) {
 		})
 	}
 }
+
+// Requests that carry no credential at all (a load balancer's health
+// check, a scanner) are not guesses: they get 401 without closing the
+// address, which every agent behind the same proxy or NAT shares.
+func TestThrottle_RequestsWithoutCredentialsDontLockOutTheAddress(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	h := newService(m, nil).Routes()
+	const shared = "10.0.0.5:1234" // the load balancer
+	for range 50 {
+		req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+		req.RemoteAddr = shared
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		require.Equal(t, http.StatusUnauthorized, rec.Code)
+	}
+	assert.Equal(t, http.StatusNoContent, postFrom(h, shared, tokens["alice"]).Code, "the agent behind the same address gets through")
+	// A wrong credential is still a guess.
+	for range 6 {
+		postFrom(h, shared, testToken("guess"))
+	}
+	assert.Equal(t, http.StatusTooManyRequests, postFrom(h, shared, tokens["alice"]).Code)
+}
+
+// Slow connections from more addresses than MaxConns/MaxConnsPerAddr fill
+// every slot; a valid agent's new connection still gets through, since the
+// oldest connection that is not serving a request gives way to it.
+func TestSlowConnectionsFromManyAddressesDontBlockAValidAgent(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	lim := Limits{ReadHeaderTimeout: 20 * time.Second, ReadTimeout: 20 * time.Second, MaxConns: 64, MaxConnsPerAddr: 8}
+	addr := serve(t, newService(m, nil), lim)
+	if c, err := dialFrom("127.0.0.2", addr); err != nil {
+		t.Skipf("can't dial from 127.0.0.2: %v", err)
+	} else {
+		c.Close()
+	}
+	var slow []net.Conn
+	defer func() {
+		for _, c := range slow {
+			c.Close()
+		}
+	}()
+	for i := range 2 * lim.MaxConns { // twice as many as fit, from 16 addresses
+		c, err := dialFrom(fmt.Sprintf("127.0.0.%d", 2+i/lim.MaxConnsPerAddr), addr)
+		require.NoError(t, err)
+		slow = append(slow, c)
+		_, err = io.WriteString(c, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n") // headers never end
+		require.NoError(t, err)
+	}
+	start := time.Now()
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+	resp, err := (&http.Client{Timeout: 5 * time.Second}).Do(req)
+	require.NoError(t, err, "the valid agent is answered while every slot is held by slow connections")
+	resp.Body.Close()
+	assert.Equal(t, http.StatusNoContent, resp.StatusCode)
+	assert.Less(t, time.Since(start), 2*time.Second)
+}
+
+// Evicting slow connections never closes one serving a request: a reset in
+// flight while every slot fills up is answered.
+func TestSlowConnectionsNeverEvictAResetInFlight(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	expectReset(m).Run(func(mock.Arguments) { close(started); <-release }).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	lim := Limits{ReadHeaderTimeout: 20 * time.Second, ReadTimeout: 20 * time.Second, MaxConns: 16, MaxConnsPerAddr: 8}
+	addr := serve(t, newService(m, nil), lim)
+	if c, err := dialFrom("127.0.0.2", addr); err != nil {
+		t.Skipf("can't dial from 127.0.0.2: %v", err)
+	} else {
+		c.Close()
+	}
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	<-started
+	var slow []net.Conn
+	defer func() {
+		for _, c := range slow {
+			c.Close()
+		}
+	}()
+	for i := range 4 * lim.MaxConns {
+		c, err := dialFrom(fmt.Sprintf("127.0.0.%d", 2+i/lim.MaxConnsPerAddr), addr)
+		require.NoError(t, err)
+		slow = append(slow, c)
+		_, _ = io.WriteString(c, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n")
+	}
+	close(release)
+	assert.Equal(t, http.StatusNoContent, <-answered)
+}
+
+// A SIGTERM (a deploy) while a reset is in flight: the server stops
+// accepting, the reset runs to its end, its answer and audit line are
+// written, and only then does the server return.
+func TestShutdownWaitsForTheResetInFlight(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	expectReset(m).Run(func(mock.Arguments) { close(started); <-release }).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	var logs lockedBuffer
+	s := newService(m, nil)
+	s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stopped := make(chan error, 1)
+	go func() { stopped <- runServer(ctx, s.Routes(), l, Limits{}, s.Logger, 10*time.Second) }()
+	answered := make(chan int, 1)
+	go func() {
+		req, _ := http.NewRequest(http.MethodPost, "http://"+l.Addr().String()+"/users/diego/password-reset", nil)
+		req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+		resp, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+		if err != nil {
+			answered <- 0
+			return
+		}
+		resp.Body.Close()
+		answered <- resp.StatusCode
+	}()
+	<-started
+	cancel() // SIGTERM
+	select {
+	case err := <-stopped:
+		t.Fatalf("the server returned with a reset in flight: %v", err)
+	case <-time.After(200 * time.Millisecond):
+	}
+	close(release)
+	assert.Equal(t, http.StatusNoContent, <-answered)
+	require.NoError(t, <-stopped)
+	var fates []any
+	for _, line := range logs.lines(t) {
+		if line["msg"] == "helpdesk reset" {
+			fates = append(fates, line["fate"])
+		}
+	}
+	assert.Equal(t, []any{"sent"}, fates)
+}
+
+// An agent's runaway script can't flood the log: the refusals of the
+// per-agent limit are logged at most 1 a second after a burst, with a count
+// of those left out; every reset that was sent still has its own line.
+func TestAgentRateLimitRefusalsDontFloodTheLog(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := resetpwtest.NewMock(t)
+		m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Times(5)
+		var logs lockedBuffer
+		s := newService(m, nil)
+		s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+		h := s.Routes()
+		for range 2000 {
+			postFrom(h, "192.0.2.1:1", tokens["alice"])
+		}
+		time.Sleep(2 * time.Second) // then one more refusal carries the count
+		postFrom(h, "192.0.2.1:1", tokens["alice"])
+		sent, refused, suppressed := 0, 0, 0.0
+		for _, l := range logs.lines(t) {
+			switch {
+			case l["msg"] == "helpdesk reset" && l["fate"] == "sent":
+				sent++
+			case l["msg"] == "helpdesk reset" && l["kind"] == "agent_rate_limit":
+				refused++
+				assert.Equal(t, "alice", l["agent"])
+				assert.Equal(t, "not_sent", l["fate"])
+				if n, ok := l["suppressed_since_last"].(float64); ok {
+					suppressed += n
+				}
+			}
+		}
+		assert.Equal(t, 5, sent)
+		assert.Less(t, refused, 20, "not one line per refusal")
+		assert.Equal(t, 1996.0, suppressed+float64(refused), "every refusal is logged or counted")
+	})
+}
+
+// The server's own error log (a TLS handshake error per connection, under
+// the README's mTLS setup) can't be flooded by anyone who can connect: it
+// is rate-limited like failed authentications.
+func TestServerErrorLogCantBeFlooded(t *testing.T) {
+	var logs lockedBuffer
+	ts := httptest.NewUnstartedServer(http.NotFoundHandler())
+	ts.Config = newHTTPServer(http.NotFoundHandler(), Limits{}, slog.New(slog.NewJSONHandler(&logs, nil)))
+	ts.StartTLS()
+	defer ts.Close()
+	for range 300 {
+		c, err := net.Dial("tcp", ts.Listener.Addr().String())
+		require.NoError(t, err)
+		_, _ = io.WriteString(c, "GET / HTTP/1.1\r\nHost: x\r\n\r\n") // plain HTTP to the TLS port
+		_, _ = io.Copy(io.Discard, c)
+		c.Close()
+	}
+	lines := logs.lines(t)
+	assert.NotEmpty(t, lines, "the errors are logged")
+	assert.Less(t, len(lines), 50, "but not one line per connection")
+}

@@ -1,14 +1,19 @@
 package main
 
 import (
+	"container/list"
 	"context"
 	"crypto/rand"
+	"crypto/tls"
 	"encoding/hex"
 	"log/slog"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
+
+	"golang.org/x/time/rate"
 )
 
 // Limits bound what a client can hold of the server. The zero value of a
@@ -45,31 +50,100 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// newHTTPServer returns a server for h with every timeout of l set.
+// newHTTPServer returns a server for h with every timeout of l set. It marks
+// the connections of a limitListener as serving while h runs, so that the
+// listener never evicts a connection with a request (a reset) in flight.
 func newHTTPServer(h http.Handler, l Limits, errLog *slog.Logger) *http.Server {
 	l = l.withDefaults()
 	return &http.Server{
-		Handler:           h,
+		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if c, ok := r.Context().Value(connKey{}).(*limitConn); ok {
+				c.serving.Add(1)
+				defer c.serving.Add(-1)
+			}
+			h.ServeHTTP(w, r)
+		}),
+		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
+			if tc, ok := c.(*tls.Conn); ok {
+				c = tc.NetConn()
+			}
+			return context.WithValue(ctx, connKey{}, c)
+		},
 		ReadHeaderTimeout: l.ReadHeaderTimeout,
 		ReadTimeout:       l.ReadTimeout,
 		WriteTimeout:      l.WriteTimeout,
 		IdleTimeout:       l.IdleTimeout,
 		MaxHeaderBytes:    l.MaxHeaderBytes,
-		ErrorLog:          slog.NewLogLogger(errLog.Handler(), slog.LevelWarn),
+		ErrorLog:          slog.NewLogLogger(newLimitedHandler(errLog.Handler()), slog.LevelWarn),
 	}
 }
 
-// limitListener caps open connections: Accept waits while max are open (the
-// kernel's backlog holds the rest, so file descriptors never run out), and a
-// connection from an address that already holds perAddr is closed at once.
-// It is golang.org/x/net/netutil.LimitListener plus the per-address cap,
-// without the dependency.
+// limitedHandler passes at most 1 record a second after a burst of 10, and
+// counts what it left out in the next record: the server's error log has a
+// line per TLS handshake that fails, which anyone who can connect causes.
+type limitedHandler struct {
+	slog.Handler
+	st *limitedState
+}
+
+type limitedState struct {
+	mu         sync.Mutex
+	lim        *rate.Limiter
+	suppressed int
+}
+
+func newLimitedHandler(h slog.Handler) limitedHandler {
+	return limitedHandler{h, &limitedState{lim: rate.NewLimiter(1, 10)}}
+}
+
+// Handle passes r on, or counts it.
+func (h limitedHandler) Handle(ctx context.Context, r slog.Record) error {
+	h.st.mu.Lock()
+	if !h.st.lim.Allow() {
+		h.st.suppressed++
+		h.st.mu.Unlock()
+		return nil
+	}
+	n := h.st.suppressed
+	h.st.suppressed = 0
+	h.st.mu.Unlock()
+	if n > 0 {
+		r = r.Clone()
+		r.AddAttrs(slog.Int("suppressed_since_last", n))
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs keeps the limit.
+func (h limitedHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return limitedHandler{h.Handler.WithAttrs(as), h.st}
+}
+
+// WithGroup keeps the limit.
+func (h limitedHandler) WithGroup(name string) slog.Handler {
+	return limitedHandler{h.Handler.WithGroup(name), h.st}
+}
+
+type connKey struct{}
+
+// limitListener caps open connections. A connection from an address that
+// already holds perAddr is closed at once. When max are open, a new
+// connection takes the place of the oldest one that is not serving a
+// request (idle between requests, still sending its headers, or sending a
+// body nobody reads), which is closed: slow connections, from however many
+// addresses, can't keep a valid agent waiting; an attacker would have to
+// open max connections within the agent's round trip. Only when every
+// connection is serving a request does Accept wait (the kernel's backlog
+// holds the rest, so file descriptors never run out). It is
+// golang.org/x/net/netutil.LimitListener plus the per-address cap and the
+// eviction, without the dependency.
 type limitListener struct {
 	net.Listener
 	sem     chan struct{}
 	perAddr int
 	mu      sync.Mutex
 	byAddr  map[string]int
+	open    *list.List // of *limitConn, oldest first
 	done    chan struct{}
 	once    sync.Once
 }
@@ -77,19 +151,13 @@ type limitListener struct {
 func newLimitListener(l net.Listener, lim Limits) *limitListener {
 	lim = lim.withDefaults()
 	return &limitListener{Listener: l, sem: make(chan struct{}, lim.MaxConns), perAddr: lim.MaxConnsPerAddr,
-		byAddr: map[string]int{}, done: make(chan struct{})}
+		byAddr: map[string]int{}, open: list.New(), done: make(chan struct{})}
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
 	for {
-		select {
-		case l.sem <- struct{}{}:
-		case <-l.done:
-			return nil, net.ErrClosed
-		}
 		c, err := l.Listener.Accept()
 		if err != nil {
-			<-l.sem
 			return nil, err
 		}
 		addr := connAddr(c)
@@ -97,12 +165,48 @@ func (l *limitListener) Accept() (net.Conn, error) {
 		if l.byAddr[addr] >= l.perAddr {
 			l.mu.Unlock()
 			c.Close()
-			<-l.sem
 			continue
 		}
 		l.byAddr[addr]++
 		l.mu.Unlock()
-		return &limitConn{Conn: c, l: l, addr: addr}, nil
+		if !l.acquire() {
+			c.Close()
+			l.forget(addr)
+			return nil, net.ErrClosed
+		}
+		lc := &limitConn{Conn: c, l: l, addr: addr}
+		l.mu.Lock()
+		lc.elem = l.open.PushBack(lc)
+		l.mu.Unlock()
+		return lc, nil
+	}
+}
+
+// acquire takes a slot, closing the oldest connection not serving a
+// request when none is free, or waiting when every one is.
+func (l *limitListener) acquire() bool {
+	select {
+	case l.sem <- struct{}{}:
+		return true
+	default:
+	}
+	l.mu.Lock()
+	var victim *limitConn
+	for e := l.open.Front(); e != nil; e = e.Next() {
+		if c := e.Value.(*limitConn); c.serving.Load() == 0 {
+			victim = c
+			break
+		}
+	}
+	l.mu.Unlock()
+	if victim != nil {
+		victim.Close() // frees its slot
+	}
+	select {
+	case l.sem <- struct{}{}:
+		return true
+	case <-l.done:
+		return false
 	}
 }
 
@@ -111,25 +215,36 @@ func (l *limitListener) Close() error {
 	return l.Listener.Close()
 }
 
-func (l *limitListener) release(addr string) {
+func (l *limitListener) forget(addr string) {
 	l.mu.Lock()
 	if l.byAddr[addr]--; l.byAddr[addr] <= 0 {
 		delete(l.byAddr, addr)
 	}
 	l.mu.Unlock()
+}
+
+func (l *limitListener) release(c *limitConn) {
+	l.mu.Lock()
+	if c.elem != nil {
+		l.open.Remove(c.elem)
+	}
+	l.mu.Unlock()
+	l.forget(c.addr)
 	<-l.sem
 }
 
 type limitConn struct {
 	net.Conn
-	l    *limitListener
-	addr string
-	once sync.Once
+	l       *limitListener
+	addr    string
+	elem    *list.Element // in l.open; guarded by l.mu
+	serving atomic.Int32  // requests being handled
+	once    sync.Once
 }
 
 func (c *limitConn) Close() error {
 	err := c.Conn.Close()
-	c.once.Do(func() { c.l.release(c.addr) })
+	c.once.Do(func() { c.l.release(c) })
 	return err
 }
 
