@@ -73,7 +73,7 @@ type sesEntry[T any] struct {
 type sesCache struct {
 	mu         sync.Mutex
 	account    *sesEntry[*sesAccount]
-	identities map[string]sesEntry[bool] // identity name (lower-cased) → verified for sending
+	identities map[string]sesEntry[bool] // identity name, exactly as asked → verified for sending
 	group      singleflight.Group
 }
 
@@ -104,9 +104,12 @@ func (r *Resetter) sesAccount(ctx context.Context) (*sesAccount, error) {
 
 // sesVerified reports whether SES has name (an email address or a domain)
 // as an identity verified for sending (GetEmailIdentity's
-// VerifiedForSendingStatus; NotFoundException: not an identity).
+// VerifiedForSendingStatus; NotFoundException: not an identity). Answers
+// are cached under the name exactly as asked: SES has been seen to match
+// identities case-sensitively (R34), so one case's answer says nothing of
+// another's.
 func (r *Resetter) sesVerified(ctx context.Context, name string) (bool, error) {
-	key := strings.ToLower(name)
+	key := name
 	c := &r.ses
 	c.mu.Lock()
 	if e, ok := c.identities[key]; ok && r.now().Before(e.expires) {

@@ -45,8 +45,12 @@ func TestWithSES(t *testing.T) {
 		}, want: resetpw.ErrSESSandbox, sesCalls: 4, drop: "SES sandbox: recipient not verified"},
 		{name: "sandbox, recipient verified", setup: func(f *resetpwtest.Fake) {
 			f.SetSESSandbox(true)
-			f.VerifySESIdentities("example.net", "Diego@Example.com")
+			f.VerifySESIdentities("example.net", "diego@example.com")
 		}, sesCalls: 3},
+		{name: "sandbox, the recipient verified in another case", setup: func(f *resetpwtest.Fake) {
+			f.SetSESSandbox(true)
+			f.VerifySESIdentities("example.net", "Diego@Example.com")
+		}, want: resetpw.ErrSESSandbox, sesCalls: 4, drop: "SES sandbox: recipient not verified"},
 		{name: "sandbox, recipient's domain verified", setup: func(f *resetpwtest.Fake) {
 			f.SetSESSandbox(true)
 			f.VerifySESIdentities("example.net", "example.com")
@@ -99,6 +103,25 @@ func TestWithSES(t *testing.T) {
 			assert.False(t, d[0].Dropped, d[0].DropReason)
 		})
 	}
+}
+
+// R34: SES identities match exactly, so an answer for one case of an
+// address is not reused for another: in the sandbox, with diego@example.com
+// verified, a user whose address is Diego@example.com is refused, even
+// right after diego@example.com's answer was cached.
+func TestWithSES_IdentityCacheKeepsCase(t *testing.T) {
+	f, pool := sesWorld(t)
+	_, err := f.AddUser(pool, resetpwtest.User("diego2", "email", "Diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	f.SetSESSandbox(true)
+	f.VerifySESIdentities("example.net", "diego@example.com")
+	r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+	require.NoError(t, err)
+	_, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego2"})
+	require.ErrorIs(t, err, resetpw.ErrSESSandbox)
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
 }
 
 // R34: without WithSES, a DEVELOPER pool's email carries a caveat, since the
