@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -122,6 +123,44 @@ func TestWithSES_IdentityCacheKeepsCase(t *testing.T) {
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego2"})
 	require.ErrorIs(t, err, resetpw.ErrSESSandbox)
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
+}
+
+// regionSES is an SES client that says which Region it is for, as
+// *sesv2.Client does.
+type regionSES struct {
+	resetpw.SESAPI
+	region string
+}
+
+func (c regionSES) Options() sesv2.Options { return sesv2.Options{Region: c.region} }
+
+// R34, R35: SES's state is per Region. A WithSES client for another Region
+// than the pool's SourceArn proves nothing for the pool: it is not asked,
+// and the code carries CaveatSESUnknown as without WithSES; a client for
+// the SourceArn's Region is asked.
+func TestWithSES_ClientForAnotherRegion(t *testing.T) {
+	f, pool := sesWorld(t) // SourceArn in us-west-2
+	f.VerifySESIdentities("example.net")
+	r, err := resetpw.New(f, resetpw.WithSES(regionSES{f.SES(), "eu-west-1"}))
+	require.NoError(t, err)
+	res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	require.Len(t, res.Caveats, 1)
+	assert.Equal(t, resetpw.CaveatSESUnknown, res.Caveats[0].Code)
+	assert.Contains(t, res.Caveats[0].Message, "eu-west-1")
+	rep, err := r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.SESUnknown, rep.SESState)
+	assert.Zero(t, f.Calls(resetpwtest.OpGetAccount)+f.Calls(resetpwtest.OpGetEmailIdentity), "the other Region's SES is not asked")
+
+	r, err = resetpw.New(f, resetpw.WithSES(regionSES{f.SES(), "us-west-2"}))
+	require.NoError(t, err)
+	res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	assert.Empty(t, res.Caveats)
+	rep, err = r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.SESProduction, rep.SESState)
 }
 
 // R34: without WithSES, a DEVELOPER pool's email carries a caveat, since the
