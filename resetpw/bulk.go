@@ -78,9 +78,10 @@ type BulkOptions struct {
 	// DailyEmailLimit caps the codes sent by Cognito's built-in email
 	// (EmailSendingAccount COGNITO_DEFAULT) per AWS account and Region over
 	// a rolling 24 hours: default DefaultDailyEmailLimit; negative: no cap.
-	// The count is the Resetter's EmailCounter (or Limiter's, when it counts
-	// emails), shared with its single resets, its other runs and every pool
-	// of the account (docs/cognito-rules.md, R36); emails the account sent
+	// The count is the Resetter's EmailCounter (or, without
+	// WithEmailCounter, Limiter's when it counts emails), shared with its
+	// single resets, its other runs and every pool of the account
+	// (docs/cognito-rules.md, R36); emails the account sent
 	// otherwise are not known. Inputs past it get ErrRunStopped; other inputs
 	// go on. A plan counts on top of the emails already counted, takes
 	// nothing, and keeps the Result of the inputs past it.

@@ -182,8 +182,13 @@ func newEmailTally(c EmailCounter) *emailTally {
 }
 
 // emailCounterFor returns the counter of a bulk run whose own limiter is g:
-// g when it counts emails, else the Resetter's.
+// the Resetter's when WithEmailCounter named one (so that its single resets
+// and its runs share the cap), else g when it counts emails, else the
+// Resetter's.
 func (r *Resetter) emailCounterFor(g Limiter) EmailCounter {
+	if r.cfg.emails != nil {
+		return r.emails
+	}
 	if c, ok := g.(EmailCounter); ok && g != nil {
 		return c
 	}

@@ -225,3 +225,30 @@ func TestEmailCap_Concurrent(t *testing.T) {
 		assert.Equal(t, 7, f.Calls(resetpwtest.OpAdminResetUserPassword))
 	})
 }
+
+// countingLimiter is a run's own Limiter that also counts emails, as
+// resetpw/redislimit's does.
+type countingLimiter struct{ *resetpw.LocalEmailCounter }
+
+func (countingLimiter) Wait(context.Context, resetpw.Category) error { return nil }
+func (countingLimiter) Throttled(resetpw.Category)                   {}
+func (countingLimiter) Succeeded(resetpw.Category)                   {}
+
+// R36: a Resetter given WithEmailCounter counts the cap there, in bulk runs
+// too: a run whose own Limiter also counts emails does not start from that
+// limiter's count, which would split the cap between the single resets and
+// the run.
+func TestEmailCap_WithEmailCounterWinsOverARunsLimiter(t *testing.T) {
+	f, a, _, _ := capWorld(t, 2)
+	shared := resetpw.NewLocalEmailCounter()
+	r, err := resetpw.New(f, resetpw.WithEmailCounter(shared), resetpw.WithDailyEmailLimit(1))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.NoError(t, err)
+	sum, err := r.Bulk(ctx, slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}}),
+		resetpw.BulkOptions{DailyEmailLimit: 1, Limiter: countingLimiter{resetpw.NewLocalEmailCounter()}}, func(resetpw.Outcome) {})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.OverEmailCap, "the run counts in the Resetter's WithEmailCounter")
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+}

@@ -289,7 +289,8 @@ func WithDailyEmailLimit(n int) Option {
 // is the WithLimiter limiter when it is also an EmailCounter (as
 // resetpw/redislimit's is, sharing the count among processes), and
 // otherwise a LocalEmailCounter of the Resetter's own; give Resetters of one
-// process one LocalEmailCounter to share the cap among them.
+// process one LocalEmailCounter to share the cap among them. Set, it is
+// also the count of every bulk run, whatever BulkOptions.Limiter is.
 func WithEmailCounter(ec EmailCounter) Option {
 	return func(c *config) error {
 		if ec == nil {
