@@ -59,7 +59,7 @@ func WithSES(client SESAPI) Option {
 // sesAccount is what SES says of the account's email sending (R35).
 type sesAccount struct {
 	production     bool    // ProductionAccessEnabled: out of the sandbox
-	sendingEnabled bool    // SendingEnabled
+	sendingEnabled bool    // SendingEnabled, and EnforcementStatus not SHUTDOWN
 	max24h         float64 // SendQuota.Max24HourSend; -1 is unlimited
 	sent24h        float64 // SendQuota.SentLast24Hours
 }
@@ -95,7 +95,11 @@ func (r *Resetter) sesAccount(ctx context.Context) (*sesAccount, error) {
 		if err != nil {
 			return nil, err
 		}
-		a := &sesAccount{production: out.ProductionAccessEnabled, sendingEnabled: out.SendingEnabled, max24h: -1}
+		// SHUTDOWN: "Your account's ability to send email is currently
+		// paused" (GetAccountOutput.EnforcementStatus), whatever
+		// SendingEnabled says.
+		enabled := out.SendingEnabled && !strings.EqualFold(aws.ToString(out.EnforcementStatus), "SHUTDOWN")
+		a := &sesAccount{production: out.ProductionAccessEnabled, sendingEnabled: enabled, max24h: -1}
 		if q := out.SendQuota; q != nil {
 			a.max24h, a.sent24h = q.Max24HourSend, q.SentLast24Hours
 		}
@@ -243,7 +247,7 @@ func (r *Resetter) predictSES(ctx context.Context, p *poolInfo, pr *prediction) 
 func sesAccountRefusal(a *sesAccount) *refusal {
 	switch {
 	case !a.sendingEnabled:
-		return &refusal{ErrDeliveryConfig, "SES says the account's email sending is paused (SendingEnabled false)"}
+		return &refusal{ErrDeliveryConfig, "SES says the account's email sending is paused (SendingEnabled false, or EnforcementStatus SHUTDOWN)"}
 	case a.quotaSpent():
 		return &refusal{ErrDeliveryConfig, fmt.Sprintf("SES says the account's 24-hour sending quota is spent (%.0f of %.0f)", a.sent24h, a.max24h)}
 	}

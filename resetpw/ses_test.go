@@ -163,6 +163,34 @@ func TestWithSES_ClientForAnotherRegion(t *testing.T) {
 	assert.Equal(t, resetpw.SESProduction, rep.SESState)
 }
 
+// shutdownSES answers GetAccount as SES does for an account whose sending
+// was paused for its reputation: EnforcementStatus SHUTDOWN.
+type shutdownSES struct{ resetpw.SESAPI }
+
+func (s shutdownSES) GetAccount(ctx context.Context, in *sesv2.GetAccountInput, o ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error) {
+	out, err := s.SESAPI.GetAccount(ctx, in, o...)
+	if err == nil {
+		out.SendingEnabled, out.EnforcementStatus = true, aws.String("SHUTDOWN")
+	}
+	return out, err
+}
+
+// R35: an account whose EnforcementStatus is SHUTDOWN can't send ("Your
+// account's ability to send email is currently paused",
+// GetAccountOutput.EnforcementStatus), whatever SendingEnabled says.
+func TestWithSES_Shutdown(t *testing.T) {
+	f, pool := sesWorld(t)
+	f.VerifySESIdentities("example.net")
+	r, err := resetpw.New(f, resetpw.WithSES(shutdownSES{f.SES()}))
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	rep, err := r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.SESPaused, rep.SESState)
+}
+
 // R34: without WithSES, a DEVELOPER pool's email carries a caveat, since the
 // SES sandbox may drop it.
 func TestSESUnknownCaveat(t *testing.T) {
