@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -251,4 +252,29 @@ func TestEmailCap_WithEmailCounterWinsOverARunsLimiter(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, 1, sum.OverEmailCap, "the run counts in the Resetter's WithEmailCounter")
 	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+}
+
+// R20, R36: when Cognito answers that the account's daily email limit is
+// reached, emails the library never saw spent it; the count then says so,
+// and the account's next codes are refused before anything is sent.
+func TestEmailCap_CognitoSaysTheCapIsReached(t *testing.T) {
+	f, a, b, _ := capWorld(t, 2)
+	f.SetDailyEmailLimit(2)
+	ctx := context.Background()
+	for _, u := range []string{"a0001", "b0001"} { // sent by the application, not the library
+		pool := map[byte]string{'a': a, 'b': b}[u[0]]
+		_, err := f.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String(u)})
+		require.NoError(t, err)
+	}
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig, "Cognito's own answer")
+	calls := f.Calls(resetpwtest.OpAdminResetUserPassword)
+	rep, err := r.CheckPool(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.DefaultDailyEmailLimit, rep.EmailsSent, "the count is at the cap")
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: b, Username: "b0000"})
+	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+	assert.Equal(t, calls, f.Calls(resetpwtest.OpAdminResetUserPassword), "refused before sending")
 }

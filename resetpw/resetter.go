@@ -362,7 +362,10 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	})
 	if err != nil {
 		var never *notSent
-		if errors.As(err, &never) || !MaybeSent(&Error{Kind: classify(err), Op: OpReset}) {
+		switch {
+		case isDailyEmailLimit(err):
+			a.fillEmailCap() // Cognito's count is at the cap: so is ours (R20, R36)
+		case errors.As(err, &never) || !MaybeSent(&Error{Kind: classify(err), Op: OpReset}):
 			a.returnEmail() // nothing went out: the code does not count (R36)
 		}
 		switch {
