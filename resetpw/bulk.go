@@ -77,7 +77,8 @@ type BulkOptions struct {
 	MaxUnavailable int
 	// DailyEmailLimit caps the codes sent by Cognito's built-in email
 	// (EmailSendingAccount COGNITO_DEFAULT) per AWS account and Region over
-	// a rolling 24 hours: default DefaultDailyEmailLimit; negative: no cap.
+	// a rolling 24 hours: default the Resetter's (WithDailyEmailLimit,
+	// itself DefaultDailyEmailLimit unless set); negative: no cap.
 	// The count is the Resetter's EmailCounter (or, without
 	// WithEmailCounter, Limiter's when it counts emails), shared with its
 	// single resets, its other runs and every pool of the account
@@ -275,6 +276,9 @@ func (r *Resetter) bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 // runJobs runs the jobs that produce yields through Concurrency workers and
 // hands each outcome to each, as Bulk documents.
 func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outcome), send bool, produce func(b *bulkRun, emit func(job) bool)) (Summary, error) {
+	if opts.DailyEmailLimit == 0 {
+		opts.DailyEmailLimit = r.cfg.dailyEmail // the Resetter's cap (R36)
+	}
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Summary{}, err

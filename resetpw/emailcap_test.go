@@ -278,3 +278,17 @@ func TestEmailCap_CognitoSaysTheCapIsReached(t *testing.T) {
 	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
 	assert.Equal(t, calls, f.Calls(resetpwtest.OpAdminResetUserPassword), "refused before sending")
 }
+
+// R36: a bulk run that sets no DailyEmailLimit keeps to the Resetter's
+// WithDailyEmailLimit, not to Cognito's default: an operator who lowered
+// the cap to leave room for the application's own emails keeps that room.
+func TestEmailCap_BulkDefaultsToTheResettersCap(t *testing.T) {
+	f, a, _, _ := capWorld(t, 2)
+	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(1))
+	require.NoError(t, err)
+	sum, err := r.Bulk(context.Background(), slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0000"}, {UserPoolID: a, Username: "a0001"}}),
+		resetpw.BulkOptions{Concurrency: 1}, func(resetpw.Outcome) {})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.OverEmailCap)
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+}

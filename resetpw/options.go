@@ -274,7 +274,8 @@ func WithBackoff(base, max time.Duration) Option {
 // is refused as ErrDeliveryConfig before anything is sent
 // (docs/cognito-rules.md, R20, R36). The default is DefaultDailyEmailLimit,
 // Cognito's own; a negative n turns the cap off. Bulk runs use
-// BulkOptions.DailyEmailLimit, against the same count. 0 keeps the default.
+// BulkOptions.DailyEmailLimit, against the same count, and this cap when it
+// is 0. 0 keeps the default.
 func WithDailyEmailLimit(n int) Option {
 	return func(c *config) error {
 		c.dailyEmail = n
