@@ -294,7 +294,7 @@ func (a *attempt) fillEmailCap() {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), 2*time.Second)
 	defer cancel()
 	now := a.r.now()
-	for range e.limit {
+	for i := 0; i < e.limit && ctx.Err() == nil; i++ {
 		if _, ok, err := e.counter.TakeEmail(ctx, e.account, e.region, e.limit, now); err != nil || !ok {
 			return
 		}
