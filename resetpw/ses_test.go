@@ -260,3 +260,14 @@ func caveatCodes(cs []resetpw.Caveat) []string {
 	}
 	return out
 }
+
+// R35: Cognito passes an SES refusal on as InvalidParameterException
+// "Cognito received the following error from Amazon SES when attempting to
+// send email: ..." (aws/aws-cdk#18964): the pool's SES can't send, which is
+// ErrDeliveryConfig, not the caller's invalid input.
+func TestKindOf_SESErrorThroughCognito(t *testing.T) {
+	err := &types.InvalidParameterException{Message: aws.String("Cognito received the following error from Amazon SES when attempting to send email: " +
+		"Email address is not verified. The following identities failed the check in region US-EAST-1: arn:aws:ses:us-east-1:123456789012:identity/noreply@example.com")}
+	assert.Equal(t, resetpw.ErrDeliveryConfig, resetpw.KindOf(err))
+	assert.Equal(t, resetpw.ErrInvalidInput, resetpw.KindOf(&types.InvalidParameterException{Message: aws.String("1 validation error detected")}))
+}
