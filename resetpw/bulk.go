@@ -74,10 +74,12 @@ type BulkOptions struct {
 	MaxUnavailable int
 	// DailyEmailLimit caps the codes sent by Cognito's built-in email
 	// (EmailSendingAccount COGNITO_DEFAULT) per AWS account and Region over
-	// a rolling 24 hours: default DefaultDailyEmailLimit; negative: no cap.
-	// The count is the Resetter's EmailCounter (or Limiter's, when it counts
-	// emails), shared with its single resets, its other runs and every pool
-	// of the account (docs/cognito-rules.md, R36); emails the account sent
+	// a rolling 24 hours: default the Resetter's (WithDailyEmailLimit,
+	// itself DefaultDailyEmailLimit unless set); negative: no cap.
+	// The count is the Resetter's EmailCounter (or, without
+	// WithEmailCounter, Limiter's when it counts emails), shared with its
+	// single resets, its other runs and every pool of the account
+	// (docs/cognito-rules.md, R36); emails the account sent
 	// otherwise are not known. Inputs past it get ErrRunStopped; other inputs
 	// go on. A plan counts on top of the emails already counted, takes
 	// nothing, and keeps the Result of the inputs past it.
@@ -317,6 +319,9 @@ const drainWait = time.Second
 // and returns true when it read them all; emit returns false when the run
 // takes no more.
 func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outcome), send bool, produce func(b *bulkRun, emit func(job) bool) bool) (Summary, error) {
+	if opts.DailyEmailLimit == 0 {
+		opts.DailyEmailLimit = r.cfg.dailyEmail // the Resetter's cap (R36)
+	}
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Summary{}, err

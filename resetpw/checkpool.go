@@ -33,9 +33,10 @@ type PoolReport struct {
 	// The Lambda triggers that change how a code is delivered (R12 to R14).
 	CustomSMSSender, CustomEmailSender, CustomMessage bool
 	// EmailSender is who sends email codes: SenderCognitoDefault, SenderSES
-	// or SenderLambda; DailyEmailLimit is the cap of Cognito's built-in
-	// email when it is the sender (DefaultDailyEmailLimit, observed), 0
-	// otherwise (R20).
+	// or SenderLambda; DailyEmailLimit is the cap the Resetter keeps to
+	// for Cognito's built-in email when it is the sender (WithDailyEmailLimit;
+	// DefaultDailyEmailLimit, the documented quota, unless set), 0 when the
+	// cap is off or another sender sends (R20).
 	EmailSender     string
 	DailyEmailLimit int
 	// Account and Region are the pool's, from its ARN (R37; Account is

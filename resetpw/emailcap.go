@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/aws/smithy-go"
 )
 
 // The daily cap of Cognito's built-in email (docs/cognito-rules.md, R20,
@@ -156,6 +159,7 @@ func (e *emailCapError) Is(target error) bool { return target == errEmailCap }
 type emailTaken struct {
 	counter                EmailCounter
 	account, region, token string
+	limit                  int // the cap it was counted against
 }
 
 // emailTally counts a plan's emails per account and Region, on top of those
@@ -172,8 +176,13 @@ func newEmailTally(c EmailCounter) *emailTally {
 }
 
 // emailCounterFor returns the counter of a bulk run whose own limiter is g:
-// g when it counts emails, else the Resetter's.
+// the Resetter's when WithEmailCounter named one (so that its single resets
+// and its runs share the cap), else g when it counts emails, else the
+// Resetter's.
 func (r *Resetter) emailCounterFor(g Limiter) EmailCounter {
+	if r.cfg.emails != nil {
+		return r.emails
+	}
 	if c, ok := g.(EmailCounter); ok && g != nil {
 		return c
 	}
@@ -200,7 +209,7 @@ func (a *attempt) capEmail(ctx context.Context, c EmailCounter, limit int, res *
 			n, _ := c.EmailsSent(ctx, account, region, now)
 			return &emailCapError{limit: limit, sent: n, account: account, region: region}
 		}
-		a.email = &emailTaken{c, account, region, token}
+		a.email = &emailTaken{c, account, region, token, limit}
 		return nil
 	}
 	if tally == nil {
@@ -249,6 +258,37 @@ func (a *attempt) returnEmail() {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), 2*time.Second)
 	defer cancel()
 	_ = e.counter.ReturnEmail(ctx, e.account, e.region, e.token)
+}
+
+// isDailyEmailLimit reports whether err is Cognito's answer past the daily
+// email cap: LimitExceededException "Exceeded daily email limit ..." (R20).
+func isDailyEmailLimit(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "LimitExceededException" &&
+		strings.Contains(normalizeMessage(ae.ErrorMessage()), msgDailyEmailLimit)
+}
+
+// fillEmailCap keeps the attempt's email counted and counts more, up to the
+// cap, after Cognito answered that the account's daily email limit is
+// reached (R20): emails the library does not see (sign-up codes, the
+// application's own ForgotPassword) spent it, and the count now says so, so
+// that the next codes of the account are refused before anything is sent
+// instead of each being sent to be refused (R36). The emails are counted
+// at now, so they free up no earlier than Cognito's own would.
+func (a *attempt) fillEmailCap() {
+	e := a.email
+	if e == nil {
+		return
+	}
+	a.email = nil
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(context.Background()), 2*time.Second)
+	defer cancel()
+	now := a.r.now()
+	for i := 0; i < e.limit && ctx.Err() == nil; i++ {
+		if _, ok, err := e.counter.TakeEmail(ctx, e.account, e.region, e.limit, now); err != nil || !ok {
+			return
+		}
+	}
 }
 
 // emailCapFailure is the *Error of a single Reset or Check that capEmail

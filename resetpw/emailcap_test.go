@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -274,4 +275,70 @@ func TestEmailCap_CounterDownSendsNothing(t *testing.T) {
 		assert.False(t, resetpw.MaybeSent(o.Err))
 	}
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent")
+}
+
+// emailCountingLimiter is a run's own Limiter that also counts emails, as
+// resetpw/redislimit's does.
+type emailCountingLimiter struct{ *resetpw.LocalEmailCounter }
+
+func (emailCountingLimiter) Wait(context.Context, resetpw.Category) error { return nil }
+func (emailCountingLimiter) Throttled(resetpw.Category)                   {}
+func (emailCountingLimiter) Succeeded(resetpw.Category)                   {}
+
+// R36: a Resetter given WithEmailCounter counts the cap there, in bulk runs
+// too: a run whose own Limiter also counts emails does not start from that
+// limiter's count, which would split the cap between the single resets and
+// the run.
+func TestEmailCap_WithEmailCounterWinsOverARunsLimiter(t *testing.T) {
+	f, a, _, _ := capWorld(t, 2)
+	shared := resetpw.NewLocalEmailCounter()
+	r, err := resetpw.New(f, resetpw.WithEmailCounter(shared), resetpw.WithDailyEmailLimit(1))
+	require.NoError(t, err)
+	ctx := context.Background()
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.NoError(t, err)
+	sum, err := r.Bulk(ctx, slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}}),
+		resetpw.BulkOptions{DailyEmailLimit: 1, Limiter: emailCountingLimiter{resetpw.NewLocalEmailCounter()}}, func(resetpw.Outcome) {})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.OverEmailCap, "the run counts in the Resetter's WithEmailCounter")
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+}
+
+// R20, R36: when Cognito answers that the account's daily email limit is
+// reached, emails the library never saw spent it; the count then says so,
+// and the account's next codes are refused before anything is sent.
+func TestEmailCap_CognitoSaysTheCapIsReached(t *testing.T) {
+	f, a, b, _ := capWorld(t, 2)
+	f.SetDailyEmailLimit(2)
+	ctx := context.Background()
+	for _, u := range []string{"a0001", "b0001"} { // sent by the application, not the library
+		pool := map[byte]string{'a': a, 'b': b}[u[0]]
+		_, err := f.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String(u)})
+		require.NoError(t, err)
+	}
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig, "Cognito's own answer")
+	calls := f.Calls(resetpwtest.OpAdminResetUserPassword)
+	rep, err := r.CheckPool(ctx, b)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.DefaultDailyEmailLimit, rep.EmailsSent, "the count is at the cap")
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: b, Username: "b0000"})
+	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+	assert.Equal(t, calls, f.Calls(resetpwtest.OpAdminResetUserPassword), "refused before sending")
+}
+
+// R36: a bulk run that sets no DailyEmailLimit keeps to the Resetter's
+// WithDailyEmailLimit, not to Cognito's default: an operator who lowered
+// the cap to leave room for the application's own emails keeps that room.
+func TestEmailCap_BulkDefaultsToTheResettersCap(t *testing.T) {
+	f, a, _, _ := capWorld(t, 2)
+	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(1))
+	require.NoError(t, err)
+	sum, err := r.Bulk(context.Background(), slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0000"}, {UserPoolID: a, Username: "a0001"}}),
+		resetpw.BulkOptions{Concurrency: 1}, func(resetpw.Outcome) {})
+	require.NoError(t, err)
+	assert.Equal(t, 1, sum.OverEmailCap)
+	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
 }

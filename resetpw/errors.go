@@ -125,13 +125,14 @@ func shortPoolID(id string) string {
 }
 
 // Messages Cognito (and moto) put on errors whose type alone says too little
-// (docs/cognito-rules.md, R8, R10, R1, R20).
+// (docs/cognito-rules.md, R8, R10, R1, R20, R35).
 const (
 	msgNoVerifiedContact = "cannot reset password for the user as there is no registered/verified email or phone_number"
 	msgUserDisabled      = "user is disabled"
 	msgUserState         = "user password cannot be reset in the current state"
 	msgAdminOnly         = "contact administrator to reset password"
 	msgDailyEmailLimit   = "exceeded daily email limit"
+	msgSESError          = "cognito received the following error from amazon ses" // R35
 )
 
 // messageRule maps an error code and message to a kind.
@@ -152,6 +153,7 @@ var classifyRules = []messageRule{
 	{"NotAuthorizedException", msgAdminOnly, ErrRecoveryNotConfigured},
 	{"NotAuthorizedException", "", ErrAccessDenied},
 	{"InvalidParameterException", msgNoVerifiedContact, ErrNoVerifiedContact},
+	{"InvalidParameterException", msgSESError, ErrDeliveryConfig},
 	{"InvalidParameterException", "", ErrInvalidInput},
 	{"TooManyRequestsException", "", ErrThrottled},
 	{"LimitExceededException", msgDailyEmailLimit, ErrDeliveryConfig},

@@ -291,7 +291,8 @@ func WithBackoff(base, max time.Duration) Option {
 // is refused as ErrDeliveryConfig before anything is sent
 // (docs/cognito-rules.md, R20, R36). The default is DefaultDailyEmailLimit,
 // Cognito's own; a negative n turns the cap off. Bulk runs use
-// BulkOptions.DailyEmailLimit, against the same count. 0 keeps the default.
+// BulkOptions.DailyEmailLimit, against the same count, and this cap when it
+// is 0. 0 keeps the default.
 func WithDailyEmailLimit(n int) Option {
 	return func(c *config) error {
 		c.dailyEmail = n
@@ -306,7 +307,8 @@ func WithDailyEmailLimit(n int) Option {
 // is the WithLimiter limiter when it is also an EmailCounter (as
 // resetpw/redislimit's is, sharing the count among processes), and
 // otherwise a LocalEmailCounter of the Resetter's own; give Resetters of one
-// process one LocalEmailCounter to share the cap among them.
+// process one LocalEmailCounter to share the cap among them. Set, it is
+// also the count of every bulk run, whatever BulkOptions.Limiter is.
 func WithEmailCounter(ec EmailCounter) Option {
 	return func(c *config) error {
 		if ec == nil {

@@ -391,7 +391,10 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	})
 	if err != nil {
 		e := a.fail(OpReset, Kind{}, err)
-		if !MaybeSent(e) {
+		switch {
+		case isDailyEmailLimit(err):
+			a.fillEmailCap() // Cognito's count is at the cap: so is ours (R20, R36)
+		case !MaybeSent(e):
 			a.returnEmail() // nothing went out: the code does not count (R36)
 		}
 		switch {

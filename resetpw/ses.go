@@ -31,7 +31,11 @@ var _ SESAPI = (*sesv2.Client)(nil)
 // sending identity (the identity of EmailConfiguration.SourceArn) is
 // verified, and, in the sandbox, whether the recipient's address or domain
 // is (GetEmailIdentity). The client must be for the account and Region of
-// the SourceArn (CheckPool reports them as SESAccount and SESRegion).
+// the SourceArn (CheckPool reports them as SESAccount and SESRegion): a
+// client that says it is for another Region (as *sesv2.Client does) is not
+// asked about that pool, whose codes carry CaveatSESUnknown as without
+// WithSES; the account can't be checked, and a client for another account
+// answers about that account's SES.
 // Answers are cached for the pool cache TTL and read only when a code would
 // go by email through SES. The SDK client's own retries apply: these calls
 // are reads.
@@ -55,7 +59,7 @@ func WithSES(client SESAPI) Option {
 // sesAccount is what SES says of the account's email sending (R35).
 type sesAccount struct {
 	production     bool    // ProductionAccessEnabled: out of the sandbox
-	sendingEnabled bool    // SendingEnabled
+	sendingEnabled bool    // SendingEnabled, and EnforcementStatus not SHUTDOWN
 	max24h         float64 // SendQuota.Max24HourSend; -1 is unlimited
 	sent24h        float64 // SendQuota.SentLast24Hours
 }
@@ -73,7 +77,7 @@ type sesEntry[T any] struct {
 type sesCache struct {
 	mu         sync.Mutex
 	account    *sesEntry[*sesAccount]
-	identities map[string]sesEntry[bool] // identity name (lower-cased) → verified for sending
+	identities map[string]sesEntry[bool] // identity name, exactly as asked → verified for sending
 	group      singleflight.Group
 }
 
@@ -91,7 +95,11 @@ func (r *Resetter) sesAccount(ctx context.Context) (*sesAccount, error) {
 		if err != nil {
 			return nil, err
 		}
-		a := &sesAccount{production: out.ProductionAccessEnabled, sendingEnabled: out.SendingEnabled, max24h: -1}
+		// SHUTDOWN: "Your account's ability to send email is currently
+		// paused" (GetAccountOutput.EnforcementStatus), whatever
+		// SendingEnabled says.
+		enabled := out.SendingEnabled && !strings.EqualFold(aws.ToString(out.EnforcementStatus), "SHUTDOWN")
+		a := &sesAccount{production: out.ProductionAccessEnabled, sendingEnabled: enabled, max24h: -1}
 		if q := out.SendQuota; q != nil {
 			a.max24h, a.sent24h = q.Max24HourSend, q.SentLast24Hours
 		}
@@ -104,9 +112,12 @@ func (r *Resetter) sesAccount(ctx context.Context) (*sesAccount, error) {
 
 // sesVerified reports whether SES has name (an email address or a domain)
 // as an identity verified for sending (GetEmailIdentity's
-// VerifiedForSendingStatus; NotFoundException: not an identity).
+// VerifiedForSendingStatus; NotFoundException: not an identity). Answers
+// are cached under the name exactly as asked: SES has been seen to match
+// identities case-sensitively (R34), so one case's answer says nothing of
+// another's.
 func (r *Resetter) sesVerified(ctx context.Context, name string) (bool, error) {
-	key := strings.ToLower(name)
+	key := name
 	c := &r.ses
 	c.mu.Lock()
 	if e, ok := c.identities[key]; ok && r.now().Before(e.expires) {
@@ -165,11 +176,44 @@ func sesIdentityOf(arn string) (name, account, region string, ok bool) {
 	return name, parts[4], parts[3], true
 }
 
+// sesClientRegion returns the Region of an SES client that tells it (as
+// *sesv2.Client does, through Options), or "" when it doesn't.
+func sesClientRegion(c SESAPI) string {
+	if o, ok := c.(interface{ Options() sesv2.Options }); ok {
+		return o.Options().Region
+	}
+	return ""
+}
+
+// sesWrongRegion returns a CaveatSESUnknown caveat when the WithSES client
+// says it is for another Region than the one the pool sends from (the
+// SourceArn's, or else the pool's own): SES's sandbox state, quota and
+// identities are per Region (R34, R35), so that client's answers prove
+// nothing for this pool and are not asked for.
+func (r *Resetter) sesWrongRegion(p *poolInfo) *Caveat {
+	client := sesClientRegion(r.cfg.ses)
+	want := p.sesRegion
+	if want == "" {
+		want = p.region
+	}
+	if client == "" || want == "" || strings.EqualFold(client, want) {
+		return nil
+	}
+	c := caveat(CaveatSESUnknown, "R35", fmt.Sprintf(
+		"the pool sends email through SES in %s, but the WithSES client is for %s, whose answers say nothing of %s; nothing proves the account is out of the SES sandbox there, sending is enabled and the sending identity is verified", want, client, want))
+	return &c
+}
+
 // predictSES refuses an email code through SES that SES would not deliver,
-// when WithSES says so (R34, R35); without WithSES it adds CaveatSESUnknown.
+// when WithSES says so (R34, R35); without WithSES, or with a client for
+// another Region, it adds CaveatSESUnknown.
 func (r *Resetter) predictSES(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
 	if r.cfg.ses == nil {
 		pr.caveats = append(pr.caveats, sesUnknownCaveat)
+		return nil, nil
+	}
+	if c := r.sesWrongRegion(p); c != nil {
+		pr.caveats = append(pr.caveats, *c)
 		return nil, nil
 	}
 	acct, err := r.sesAccount(ctx)
@@ -203,7 +247,7 @@ func (r *Resetter) predictSES(ctx context.Context, p *poolInfo, pr *prediction) 
 func sesAccountRefusal(a *sesAccount) *refusal {
 	switch {
 	case !a.sendingEnabled:
-		return &refusal{ErrDeliveryConfig, "SES says the account's email sending is paused (SendingEnabled false)"}
+		return &refusal{ErrDeliveryConfig, "SES says the account's email sending is paused (SendingEnabled false, or EnforcementStatus SHUTDOWN)"}
 	case a.quotaSpent():
 		return &refusal{ErrDeliveryConfig, fmt.Sprintf("SES says the account's 24-hour sending quota is spent (%.0f of %.0f)", a.sent24h, a.max24h)}
 	}
@@ -218,7 +262,7 @@ const (
 	SESProduction = "PRODUCTION" // out of the SES sandbox (WithSES)
 	SESSandbox    = "SANDBOX"    // in the SES sandbox: email reaches only verified identities (WithSES)
 	SESPaused     = "PAUSED"     // sending is paused, the sending identity is unverified or the quota is spent (WithSES)
-	SESUnknown    = "UNKNOWN"    // SES was not asked; see CaveatSESUnknown
+	SESUnknown    = "UNKNOWN"    // SES was not asked, or the WithSES client is for another Region; see CaveatSESUnknown
 	SESNotUsed    = "NOT_USED"   // the pool never sends a reset code through its own SES
 )
 
@@ -228,6 +272,11 @@ func (r *Resetter) reportSES(ctx context.Context, p *poolInfo, rep *PoolReport) 
 	if r.cfg.ses == nil {
 		rep.SESState = SESUnknown
 		rep.Caveats = append(rep.Caveats, sesUnknownCaveat)
+		return nil
+	}
+	if c := r.sesWrongRegion(p); c != nil {
+		rep.SESState = SESUnknown
+		rep.Caveats = append(rep.Caveats, *c)
 		return nil
 	}
 	acct, err := r.sesAccount(ctx)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -45,8 +46,12 @@ func TestWithSES(t *testing.T) {
 		}, want: resetpw.ErrSESSandbox, sesCalls: 4, drop: "SES sandbox: recipient not verified"},
 		{name: "sandbox, recipient verified", setup: func(f *resetpwtest.Fake) {
 			f.SetSESSandbox(true)
-			f.VerifySESIdentities("example.net", "Diego@Example.com")
+			f.VerifySESIdentities("example.net", "diego@example.com")
 		}, sesCalls: 3},
+		{name: "sandbox, the recipient verified in another case", setup: func(f *resetpwtest.Fake) {
+			f.SetSESSandbox(true)
+			f.VerifySESIdentities("example.net", "Diego@Example.com")
+		}, want: resetpw.ErrSESSandbox, sesCalls: 4, drop: "SES sandbox: recipient not verified"},
 		{name: "sandbox, recipient's domain verified", setup: func(f *resetpwtest.Fake) {
 			f.SetSESSandbox(true)
 			f.VerifySESIdentities("example.net", "example.com")
@@ -99,6 +104,91 @@ func TestWithSES(t *testing.T) {
 			assert.False(t, d[0].Dropped, d[0].DropReason)
 		})
 	}
+}
+
+// R34: SES identities match exactly, so an answer for one case of an
+// address is not reused for another: in the sandbox, with diego@example.com
+// verified, a user whose address is Diego@example.com is refused, even
+// right after diego@example.com's answer was cached.
+func TestWithSES_IdentityCacheKeepsCase(t *testing.T) {
+	f, pool := sesWorld(t)
+	_, err := f.AddUser(pool, resetpwtest.User("diego2", "email", "Diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	f.SetSESSandbox(true)
+	f.VerifySESIdentities("example.net", "diego@example.com")
+	r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+	require.NoError(t, err)
+	_, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego2"})
+	require.ErrorIs(t, err, resetpw.ErrSESSandbox)
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
+}
+
+// regionSES is an SES client that says which Region it is for, as
+// *sesv2.Client does.
+type regionSES struct {
+	resetpw.SESAPI
+	region string
+}
+
+func (c regionSES) Options() sesv2.Options { return sesv2.Options{Region: c.region} }
+
+// R34, R35: SES's state is per Region. A WithSES client for another Region
+// than the pool's SourceArn proves nothing for the pool: it is not asked,
+// and the code carries CaveatSESUnknown as without WithSES; a client for
+// the SourceArn's Region is asked.
+func TestWithSES_ClientForAnotherRegion(t *testing.T) {
+	f, pool := sesWorld(t) // SourceArn in us-west-2
+	f.VerifySESIdentities("example.net")
+	r, err := resetpw.New(f, resetpw.WithSES(regionSES{f.SES(), "eu-west-1"}))
+	require.NoError(t, err)
+	res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	require.Len(t, res.Caveats, 1)
+	assert.Equal(t, resetpw.CaveatSESUnknown, res.Caveats[0].Code)
+	assert.Contains(t, res.Caveats[0].Message, "eu-west-1")
+	rep, err := r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.SESUnknown, rep.SESState)
+	assert.Zero(t, f.Calls(resetpwtest.OpGetAccount)+f.Calls(resetpwtest.OpGetEmailIdentity), "the other Region's SES is not asked")
+
+	r, err = resetpw.New(f, resetpw.WithSES(regionSES{f.SES(), "us-west-2"}))
+	require.NoError(t, err)
+	res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	assert.Empty(t, res.Caveats)
+	rep, err = r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.SESProduction, rep.SESState)
+}
+
+// shutdownSES answers GetAccount as SES does for an account whose sending
+// was paused for its reputation: EnforcementStatus SHUTDOWN.
+type shutdownSES struct{ resetpw.SESAPI }
+
+func (s shutdownSES) GetAccount(ctx context.Context, in *sesv2.GetAccountInput, o ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error) {
+	out, err := s.SESAPI.GetAccount(ctx, in, o...)
+	if err == nil {
+		out.SendingEnabled, out.EnforcementStatus = true, aws.String("SHUTDOWN")
+	}
+	return out, err
+}
+
+// R35: an account whose EnforcementStatus is SHUTDOWN can't send ("Your
+// account's ability to send email is currently paused",
+// GetAccountOutput.EnforcementStatus), whatever SendingEnabled says.
+func TestWithSES_Shutdown(t *testing.T) {
+	f, pool := sesWorld(t)
+	f.VerifySESIdentities("example.net")
+	r, err := resetpw.New(f, resetpw.WithSES(shutdownSES{f.SES()}))
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	rep, err := r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.SESPaused, rep.SESState)
 }
 
 // R34: without WithSES, a DEVELOPER pool's email carries a caveat, since the
@@ -169,4 +259,15 @@ func caveatCodes(cs []resetpw.Caveat) []string {
 		out = append(out, c.Code)
 	}
 	return out
+}
+
+// R35: Cognito passes an SES refusal on as InvalidParameterException
+// "Cognito received the following error from Amazon SES when attempting to
+// send email: ..." (aws/aws-cdk#18964): the pool's SES can't send, which is
+// ErrDeliveryConfig, not the caller's invalid input.
+func TestKindOf_SESErrorThroughCognito(t *testing.T) {
+	err := &types.InvalidParameterException{Message: aws.String("Cognito received the following error from Amazon SES when attempting to send email: " +
+		"Email address is not verified. The following identities failed the check in region US-EAST-1: arn:aws:ses:us-east-1:123456789012:identity/noreply@example.com")}
+	assert.Equal(t, resetpw.ErrDeliveryConfig, resetpw.KindOf(err))
+	assert.Equal(t, resetpw.ErrInvalidInput, resetpw.KindOf(&types.InvalidParameterException{Message: aws.String("1 validation error detected")}))
 }

@@ -31,6 +31,9 @@ const (
 // resetpw's (docs/cognito-rules.md, R34, R35):
 //   - in the sandbox, email reaches only verified identities: the address,
 //     or its domain;
+//   - identities match exactly, case included (SES has been seen to refuse
+//     a From address whose domain's case differs from the verified
+//     identity's, nodemailer/nodemailer#1080);
 //   - the pool's sending identity (EmailConfiguration.SourceArn's) must be
 //     verified, when the pool names one;
 //   - paused sending, or a spent 24-hour quota, sends nothing;
@@ -39,7 +42,7 @@ const (
 type fakeSESState struct {
 	sandbox  bool
 	paused   bool
-	verified map[string]bool // identity names, lower-cased
+	verified map[string]bool // identity names, exactly as verified
 	sent     []time.Time     // accepted by SES, for SentLast24Hours
 }
 
@@ -64,14 +67,14 @@ func (s *fakeSESState) sentSince(now time.Time) int {
 	return len(recent)
 }
 
-// verifiedAddress reports whether an address, or its domain, is verified.
+// verifiedAddress reports whether an address, or its domain, is verified,
+// compared exactly.
 func (s *fakeSESState) verifiedAddress(addr string) bool {
-	addr = strings.ToLower(addr)
 	if s.verified[addr] {
 		return true
 	}
-	_, domain, ok := strings.Cut(addr, "@")
-	return ok && s.verified[domain]
+	at := strings.LastIndexByte(addr, '@')
+	return at >= 0 && s.verified[addr[at+1:]]
 }
 
 // send decides the fate of an email through SES: accepted, or dropped.
@@ -112,14 +115,14 @@ func (f *Fake) PauseSESSending(paused bool) {
 }
 
 // VerifySESIdentities adds verified SES identities: email addresses or
-// domains, compared case-insensitively. A pool's sending identity (its
+// domains, compared exactly (case included). A pool's sending identity (its
 // SourceArn's) must be one, and so must, in the sandbox, the recipient or
 // its domain.
 func (f *Fake) VerifySESIdentities(names ...string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for _, n := range names {
-		f.ses.verified[strings.ToLower(n)] = true
+		f.ses.verified[n] = true
 	}
 }
 
@@ -160,7 +163,7 @@ func (s *FakeSES) GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdenti
 	s.f.mu.Lock()
 	defer s.f.mu.Unlock()
 	name := aws.ToString(in.EmailIdentity)
-	if !s.f.ses.verified[strings.ToLower(name)] {
+	if !s.f.ses.verified[name] {
 		return nil, &sestypes.NotFoundException{Message: aws.String("Email identity " + name + " does not exist.")}
 	}
 	kind := sestypes.IdentityTypeEmailAddress
