@@ -120,7 +120,13 @@ func TestSharedBudget(t *testing.T) {
 		assert.GreaterOrEqual(t, elapsed, floor-100*time.Millisecond, "the two runs shared one budget: 600 resets at 285/s")
 	})
 	t.Run("each paced alone", func(t *testing.T) {
-		_, throttled, _ := twoRuns(t, n, nil)
+		sums, throttled, elapsed := twoRuns(t, n, nil)
+		// The contrast needs a machine that drives the two runs past the
+		// quota together; a loaded one may not reach it, and then nothing
+		// can be throttled, shared budget or not.
+		if rate := float64(sums[0].Sent+sums[1].Sent) / elapsed.Seconds(); throttled == 0 && rate < 30*scale {
+			t.Skipf("the two runs reached only %.0f/s together, under the scaled quota of %v/s: this machine is too loaded to show the contrast", rate, 30*scale)
+		}
 		assert.Positive(t, throttled, "two runs at 95%% each exceed the quota together")
 	})
 }
