@@ -145,7 +145,7 @@ func TestReset_UsernameWinsOverAnotherUsersAttribute(t *testing.T) {
 						require.Len(t, d, 1, "one code")
 						assert.Equal(t, tw.id, d[0].Username, "to the user whose username it is")
 						assert.Equal(t, tw.owner[1], d[0].Destination)
-						other, err := f.GetUser(pool, "yuser")
+						other, err := f.User(pool, "yuser")
 						require.NoError(t, err)
 						assert.Equal(t, types.UserStatusTypeConfirmed, other.UserStatus, "yuser was not reset")
 					})
