@@ -137,3 +137,47 @@ func TestPlanPool_ReadAll(t *testing.T) {
 	assert.True(t, sum.ReadAll)
 	assert.Equal(t, 61, sum.Read)
 }
+
+// PlanPool predicts in full under every Preflight option (its doc says
+// so); Plan follows the option.
+func TestPlanPool_PredictsInFullWhateverThePreflight(t *testing.T) {
+	full := map[string]int{"EMAIL": 69, "SMS": 44}
+	for _, tt := range []struct {
+		preflight    resetpw.Preflight
+		planByMedium map[string]int // Plan of the same users
+		planRefused  int            // Plan's no_verified_contact outcomes
+	}{
+		{resetpw.PreflightFull, full, 17},
+		{resetpw.PreflightPool, nil, 0},
+		{resetpw.PreflightOff, nil, 0},
+	} {
+		t.Run(tt.preflight.String(), func(t *testing.T) {
+			f, pool := mixedWorld(t, sesPool, 130) // its own SES: no daily email cap
+			r, err := resetpw.New(f, resetpw.WithPreflight(tt.preflight))
+			require.NoError(t, err)
+			var outs []resetpw.Outcome
+			sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{}, func(o resetpw.Outcome) { outs = append(outs, o) })
+			require.NoError(t, err)
+			assert.Equal(t, full, sum.ByMedium, "PlanPool predicts where each code would go")
+			assert.Equal(t, map[string]int{"no_verified_contact": 17}, sum.ByKind, "and refuses what full preflight refuses")
+			for _, o := range outs {
+				if o.Err == nil {
+					require.NotNil(t, o.Result.Delivery, "input %d", o.Index)
+				}
+			}
+
+			users := func(yield func(resetpw.Request) bool) {
+				for _, o := range outs {
+					if !yield(resetpw.Request{UserPoolID: pool, Username: o.Request.Username}) {
+						return
+					}
+				}
+			}
+			plan, err := r.Plan(context.Background(), users, resetpw.BulkOptions{}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.planByMedium, plan.ByMedium, "Plan follows the Preflight option")
+			assert.Equal(t, tt.planRefused, plan.ByKind["no_verified_contact"])
+			assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent")
+		})
+	}
+}
