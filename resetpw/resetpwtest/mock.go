@@ -217,8 +217,11 @@ func Sent(poolID, username, destination string) *resetpw.Result {
 // So resetpw.MaybeSent is true only for ErrTrigger: an ErrUnavailable from
 // Fail is an outage met before the reset, the usual case, since every reset
 // reads the user first. Set the fields for another case under test (Op,
-// Fate, Field, Username, RequestID, Err), such as the reset whose answer
-// was lost:
+// Fate, Field, Username, RequestID, Err): an email or phone number that
+// resolves to nobody is ErrUserNotFound with OpResolve and FateNotSent;
+// Cognito's own InvalidParameterException is ErrInvalidInput with OpReset
+// and FateAnswered; a reset whose answer was lost (a cut connection, a
+// timeout while waiting) is ErrUnavailable with OpReset and FateUnknown:
 //
 //	e := resetpwtest.Fail(resetpw.ErrUnavailable)
 //	e.Op, e.Fate = resetpw.OpReset, resetpw.FateUnknown // resetpw.MaybeSent(e) is now true

@@ -136,102 +136,100 @@ func TestNewMock_AssertsAtCleanup(t *testing.T) {
 var failScenarios = []struct {
 	kind  resetpw.Kind
 	pool  types.UserPoolType
-	setup func(f *resetpwtest.Fake, pool string) resetpw.Request
+	setup func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request
 }{
-	{resetpw.ErrInvalidInput, types.UserPoolType{}, func(_ *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrInvalidInput, types.UserPoolType{}, func(_ *testing.T, _ *resetpwtest.Fake, pool string) resetpw.Request {
 		return resetpw.Request{UserPoolID: pool, Username: ""}
 	}},
-	{resetpw.ErrPoolNotFound, types.UserPoolType{}, func(_ *resetpwtest.Fake, _ string) resetpw.Request {
+	{resetpw.ErrPoolNotFound, types.UserPoolType{}, func(_ *testing.T, _ *resetpwtest.Fake, _ string) resetpw.Request {
 		return resetpw.Request{UserPoolID: "us-west-2_nosuchpool", Username: "diego"}
 	}},
-	{resetpw.ErrUserNotFound, types.UserPoolType{}, func(_ *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrUserNotFound, types.UserPoolType{}, func(_ *testing.T, _ *resetpwtest.Fake, pool string) resetpw.Request {
 		return resetpw.Request{UserPoolID: pool, Username: "ghost"}
 	}},
-	{resetpw.ErrAmbiguousAlias, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrAmbiguousAlias, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		for _, n := range []string{"a", "b"} {
-			addUser(f, pool, resetpwtest.User(n, "email", "shared@example.com", "email_verified", "true"))
+			addUser(t, f, pool, resetpwtest.User(n, "email", "shared@example.com", "email_verified", "true"))
 		}
 		return resetpw.Request{UserPoolID: pool, Username: "shared@example.com"}
 	}},
-	{resetpw.ErrUserDisabled, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrUserDisabled, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")
 		u.Enabled = false
-		addUser(f, pool, u)
+		addUser(t, f, pool, u)
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrUserState, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrUserState, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")
 		u.UserStatus = types.UserStatusTypeForceChangePassword
-		addUser(f, pool, u)
+		addUser(t, f, pool, u)
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 	{resetpw.ErrRecoveryNotConfigured, types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{
 		RecoveryMechanisms: []types.RecoveryOptionType{{Name: types.RecoveryOptionNameTypeAdminOnly, Priority: aws.Int32(1)}}}},
-		func(f *resetpwtest.Fake, pool string) resetpw.Request {
-			addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+		func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+			addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 			return resetpw.Request{UserPoolID: pool, Username: "diego"}
 		}},
-	{resetpw.ErrNoVerifiedContact, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
-		addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com"))
+	{resetpw.ErrNoVerifiedContact, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com"))
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrSMSSandbox, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrSMSSandbox, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		f.SetSMSSandbox(true)
-		addUser(f, pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
+		addUser(t, f, pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 		return resetpw.Request{UserPoolID: pool, Username: "sam"}
 	}},
 	{resetpw.ErrSESSandbox, types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{
 		EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,
 		SourceArn:           aws.String("arn:aws:ses:us-west-2:" + resetpwtest.DefaultAccount + ":identity/no-reply@example.org")}},
-		func(f *resetpwtest.Fake, pool string) resetpw.Request {
+		func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 			f.SetSESSandbox(true)
 			f.VerifySESIdentities("no-reply@example.org")
-			addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+			addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 			return resetpw.Request{UserPoolID: pool, Username: "diego"}
 		}},
 	{resetpw.ErrDeliveryConfig, types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleAccessPolicyException")},
-		func(f *resetpwtest.Fake, pool string) resetpw.Request {
-			addUser(f, pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
+		func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+			addUser(t, f, pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 			return resetpw.Request{UserPoolID: pool, Username: "sam"}
 		}},
-	{resetpw.ErrTrigger, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
-		addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	{resetpw.ErrTrigger, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 		f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.UnexpectedLambdaException{Message: aws.String("boom")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrThrottled, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
-		addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	{resetpw.ErrThrottled, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 		f.FailNext(resetpwtest.OpAdminResetUserPassword, 100, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrAttemptLimit, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
-		addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	{resetpw.ErrAttemptLimit, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 		f.SetAttemptLimit(1)
 		_, err := f.AdminResetUserPassword(context.Background(), &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String("diego")})
-		if err != nil {
-			panic(err)
-		}
+		require.NoError(t, err)
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrAccessDenied, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrAccessDenied, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		f.FailNext(resetpwtest.OpDescribeUserPool, 1, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrUnavailable, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
-		addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	{resetpw.ErrUnavailable, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 		f.FailNext(resetpwtest.OpAdminGetUser, 100, &types.InternalErrorException{Message: aws.String("internal error")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrNotEnabled, types.UserPoolType{}, func(f *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrNotEnabled, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		f.FailNext(resetpwtest.OpDescribeUserPool, 1, &types.OperationNotEnabledException{Message: aws.String("not enabled")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 }
 
-func addUser(f *resetpwtest.Fake, pool string, u types.UserType) {
-	if _, err := f.AddUser(pool, u); err != nil {
-		panic(err)
-	}
+func addUser(t *testing.T, f *resetpwtest.Fake, pool string, u types.UserType) {
+	t.Helper()
+	_, err := f.AddUser(pool, u)
+	require.NoError(t, err)
 }
 
 // Fail(kind) carries the Op and the Fate that the real Resetter reports for
@@ -242,7 +240,7 @@ func TestFail_AsTheResetterReports(t *testing.T) {
 		t.Run(sc.kind.Code(), func(t *testing.T) {
 			f := resetpwtest.NewFake()
 			pool := f.AddPool(sc.pool)
-			req := sc.setup(f, pool)
+			req := sc.setup(t, f, pool)
 			r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()), resetpw.WithSES(f.SES()), resetpw.WithBackoff(time.Microsecond, time.Microsecond))
 			require.NoError(t, err)
 			_, err = r.Reset(context.Background(), req)
@@ -264,7 +262,7 @@ func TestFail_AsTheResetterReports(t *testing.T) {
 func TestFail_RunStopped(t *testing.T) {
 	f := resetpwtest.NewFake()
 	pool := f.AddPool(types.UserPoolType{})
-	addUser(f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 	r, err := resetpw.New(f)
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -334,4 +332,54 @@ func TestMock_OnResetWith(t *testing.T) {
 			require.NoError(t, err)
 		}
 	})
+}
+
+// The other causes Fail's doc names give the Op and Fate it says, so that a
+// test that sets them builds what the Resetter would return.
+func TestFail_OtherCauses(t *testing.T) {
+	tests := []struct {
+		name      string
+		kind      resetpw.Kind
+		op        any // a resetpw.Op… constant
+		fate      resetpw.Fate
+		maybeSent bool
+		run       func(t *testing.T, f *resetpwtest.Fake, r *resetpw.Resetter, pool string) error
+	}{
+		{"an email that resolves to nobody", resetpw.ErrUserNotFound, resetpw.OpResolve, resetpw.FateNotSent, false,
+			func(t *testing.T, _ *resetpwtest.Fake, r *resetpw.Resetter, pool string) error {
+				_, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "nobody@example.com"})
+				return err
+			}},
+		{"Cognito's InvalidParameterException", resetpw.ErrInvalidInput, resetpw.OpReset, resetpw.FateAnswered, false,
+			func(t *testing.T, f *resetpwtest.Fake, r *resetpw.Resetter, pool string) error {
+				addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+				f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.InvalidParameterException{Message: aws.String("1 validation error detected")})
+				_, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+				return err
+			}},
+		{"the reset's answer lost", resetpw.ErrUnavailable, resetpw.OpReset, resetpw.FateUnknown, true,
+			func(t *testing.T, f *resetpwtest.Fake, r *resetpw.Resetter, pool string) error {
+				addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+				f.DelayAnswers(time.Hour)
+				ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+				defer cancel()
+				_, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego"})
+				require.Len(t, f.Deliveries(), 1, "the Fake sent the code")
+				return err
+			}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			r, err := resetpw.New(f)
+			require.NoError(t, err)
+			var real *resetpw.Error
+			require.ErrorAs(t, tt.run(t, f, r, pool), &real)
+			assert.Equal(t, tt.kind, real.Kind)
+			assert.Equal(t, tt.op, any(real.Op))
+			assert.Equal(t, tt.fate, real.Fate)
+			assert.Equal(t, tt.maybeSent, resetpw.MaybeSent(real))
+		})
+	}
 }
