@@ -23,7 +23,10 @@ import (
 	"github.com/cognitoreset/cognitoreset/metadata"
 )
 
-// classifyCases is the design brief's table, and then some.
+// classifyCases: the Cognito errors of the README's error table and
+// docs/cognito-rules.md ("Errors") with the kind each is given, then
+// messages in other cases, SNS's codes, HTTP statuses, transport failures
+// and the errors of packages alias and metadata.
 var classifyCases = []struct {
 	name string
 	err  error

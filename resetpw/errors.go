@@ -21,8 +21,13 @@ const (
 	OpPreflight = "preflight"
 	OpResolve   = "resolve"
 	OpReset     = "reset"
-	// OpBulk: a bulk run ended (its context was cancelled) before this
-	// input was sent; nothing was sent for it.
+	// OpBulk: a bulk run or plan (Bulk, Plan, PlanPool) stopped, or held
+	// an input back; the kind is ErrRunStopped and the error wraps the
+	// cause. It is the error a stopped run returns, and the outcome of
+	// each input it did not send: one read after the stop (its context
+	// ended, the circuit breaker tripped, BeforeSend failed, a ListUsers
+	// page of PlanPool failed) or over its pool's daily email cap. Nothing
+	// was sent for such an input.
 	OpBulk = "bulk"
 	// OpPace: the Limiter failed before the reset could go out (such as a
 	// shared limiter whose Redis is down); nothing was sent.

@@ -42,7 +42,7 @@ const (
 )
 
 // String returns the fate's code; "" for an *Error whose fate was not
-// recorded (built by hand, such as resetpwtest.Fail).
+// recorded (an *Error literal that sets no Fate).
 func (f Fate) String() string { return string(f) }
 
 // errSecondSend is what the wire returns when one operation invocation asks

@@ -156,7 +156,7 @@ func fateBackends() []fateBackend {
 			t.Cleanup(srv.Close)
 			return srv.URL, func(url string) *cip.Client { return moto.NewClient(url, "000000000000") }, pool,
 				func() int { return len(f.Deliveries()) },
-				func() int { return srv.Requests(resetpwtest.OpAdminResetUserPassword) }
+				func() int { return srv.Calls(resetpwtest.OpAdminResetUserPassword) }
 		}},
 		{"moto", func(t *testing.T) (string, func(string) *cip.Client, string, func() int, func() int) {
 			endpoint := moto.Endpoint(t)

@@ -132,8 +132,8 @@ func KindOf(err error) Kind {
 // for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
 // failure, limiter refusal, a context that ended before the call or in a
 // backoff, even after a throttled attempt), for every other failure, and
-// for a nil err. An *Error with no recorded fate (built by hand, such as
-// resetpwtest.Fail) is judged by Op and Kind alone: OpReset and
+// for a nil err. An *Error with no recorded fate (an *Error literal that
+// sets no Fate) is judged by Op and Kind alone: OpReset and
 // ErrUnavailable or ErrTrigger.
 func MaybeSent(err error) bool {
 	var e *Error

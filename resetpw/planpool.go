@@ -31,8 +31,13 @@ type listedUser struct {
 // prediction depends on their MFA settings, which ListUsers does not return,
 // that is, in pools with an AccountRecoverySetting whose MfaConfiguration is
 // not OFF (docs/cognito-rules.md, R4 to R6). A pool whose MFA is OFF costs
-// one DescribeUserPool and ⌈users/60⌉ ListUsers calls in all. PlanPool
-// predicts whatever the Resetter's Preflight option says.
+// one DescribeUserPool and ⌈users/60⌉ ListUsers calls in all.
+//
+// PlanPool always predicts in full, as PreflightFull does, whatever the
+// Resetter's Preflight option: a plan is a prediction, and each page
+// already holds what it needs. (Plan, like Reset, Check and Bulk, follows
+// the option: under PreflightOff its outcomes say nothing of where codes
+// would go, and refuse nothing that Cognito would.)
 //
 // PlanPool keeps nothing per user, so its memory does not grow with the
 // pool: one chain of ListUsers pages returns no user twice

@@ -137,3 +137,119 @@ func TestPlanPool_ReadAll(t *testing.T) {
 	assert.True(t, sum.ReadAll)
 	assert.Equal(t, 61, sum.Read)
 }
+
+// PlanPool predicts in full under every Preflight option (its doc says
+// so); Plan follows the option.
+func TestPlanPool_PredictsInFullWhateverThePreflight(t *testing.T) {
+	full := map[string]int{"EMAIL": 69, "SMS": 44}
+	for _, tt := range []struct {
+		preflight    resetpw.Preflight
+		planByMedium map[string]int // Plan of the same users
+		planRefused  int            // Plan's no_verified_contact outcomes
+	}{
+		{resetpw.PreflightFull, full, 17},
+		{resetpw.PreflightPool, nil, 0},
+		{resetpw.PreflightOff, nil, 0},
+	} {
+		t.Run(tt.preflight.String(), func(t *testing.T) {
+			f, pool := mixedWorld(t, sesPool, 130) // its own SES: no daily email cap
+			r, err := resetpw.New(f, resetpw.WithPreflight(tt.preflight))
+			require.NoError(t, err)
+			var outs []resetpw.Outcome
+			sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{}, func(o resetpw.Outcome) { outs = append(outs, o) })
+			require.NoError(t, err)
+			assert.Equal(t, full, sum.ByMedium, "PlanPool predicts where each code would go")
+			assert.Equal(t, map[string]int{"no_verified_contact": 17}, sum.ByKind, "and refuses what full preflight refuses")
+			for _, o := range outs {
+				if o.Err == nil {
+					require.NotNil(t, o.Result.Delivery, "input %d", o.Index)
+				}
+			}
+
+			users := func(yield func(resetpw.Request) bool) {
+				for _, o := range outs {
+					if !yield(resetpw.Request{UserPoolID: pool, Username: o.Request.Username}) {
+						return
+					}
+				}
+			}
+			plan, err := r.Plan(context.Background(), users, resetpw.BulkOptions{}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.planByMedium, plan.ByMedium, "Plan follows the Preflight option")
+			assert.Equal(t, tt.planRefused, plan.ByKind["no_verified_contact"])
+			assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent")
+		})
+	}
+}
+
+func TestPlanPool(t *testing.T) {
+	recovery := &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+		{Name: "verified_email", Priority: aws.Int32(1)}, {Name: "verified_phone_number", Priority: aws.Int32(2)}}}
+	for _, tt := range []struct {
+		name      string
+		pool      types.UserPoolType
+		userReads int
+	}{
+		{"MFA off: no AdminGetUser", types.UserPoolType{MfaConfiguration: types.UserPoolMfaTypeOff, AccountRecoverySetting: recovery,
+			EmailConfiguration: sesPool.EmailConfiguration}, 0},
+		{"legacy recovery: MFA can't matter", types.UserPoolType{MfaConfiguration: types.UserPoolMfaTypeOptional,
+			EmailConfiguration: sesPool.EmailConfiguration}, 0},
+		{"MFA optional with a setting: each user read", types.UserPoolType{MfaConfiguration: types.UserPoolMfaTypeOptional,
+			AccountRecoverySetting: recovery, EmailConfiguration: sesPool.EmailConfiguration}, 130},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f, pool := mixedWorld(t, tt.pool, 130) // three pages
+				require.NoError(t, f.SetUserMFA(pool, "user0001", []string{"EMAIL_OTP"}, "EMAIL_OTP"))
+				r, err := resetpw.New(f)
+				require.NoError(t, err)
+				var outs []resetpw.Outcome
+				sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{}, func(o resetpw.Outcome) { outs = append(outs, o) })
+				require.NoError(t, err)
+				assert.Equal(t, seq(130), indexes(outs))
+				assert.Equal(t, 130, sum.Read)
+				assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+				assert.Equal(t, tt.userReads, f.Calls(resetpwtest.OpAdminGetUser))
+				assert.Equal(t, 3, f.Calls(resetpwtest.OpListUsers), "⌈130/60⌉ pages")
+				assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+				// 44 users have a phone, 17 an unverified email, 69 a verified one.
+				wantEmail, wantNone := 69, 17
+				if tt.userReads > 0 {
+					wantEmail, wantNone = 68, 18 // user0001's email MFA disqualifies email (R5), and it has no phone
+				}
+				assert.Equal(t, wantNone, sum.ByKind["no_verified_contact"])
+				assert.Equal(t, wantEmail, sum.ByMedium["EMAIL"])
+				for _, o := range outs {
+					wantPage := ""
+					if o.Index >= 60 {
+						wantPage = "page:60"
+					}
+					if o.Index >= 120 {
+						wantPage = "page:120"
+					}
+					assert.Equal(t, wantPage, o.PageToken, "input %d", o.Index)
+				}
+			})
+		})
+	}
+}
+
+func TestPlanPool_Resumes(t *testing.T) {
+	f, pool := mixedWorld(t, sesPool, 130)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	var names []string
+	sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{PageToken: "page:60"}, func(o resetpw.Outcome) {
+		names = append(names, o.Request.Username)
+	})
+	require.NoError(t, err)
+	assert.Equal(t, 70, sum.Done, "from the second page on")
+	assert.Contains(t, names, "user0060")
+	assert.NotContains(t, names, "user0059")
+
+	_, err = r.PlanPool(context.Background(), "not a pool", resetpw.BulkOptions{}, nil)
+	assert.ErrorIs(t, err, resetpw.ErrInvalidInput)
+	_, err = r.PlanPool(context.Background(), pool, resetpw.BulkOptions{PageToken: "bogus"}, nil)
+	require.ErrorIs(t, err, resetpw.ErrRunStopped)
+	assert.ErrorIs(t, err, resetpw.ErrInvalidInput, "the stop names its cause")
+}

@@ -108,7 +108,7 @@ func TestCLI(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			before := srv.Requests(resetpwtest.OpAdminResetUserPassword)
+			before := srv.Calls(resetpwtest.OpAdminResetUserPassword)
 			code, stdout, stderr := cli(t, tt.args...)
 			assert.Equal(t, tt.code, code, "stderr: %s", stderr)
 			if tt.stdout == "" {
@@ -122,7 +122,7 @@ func TestCLI(t *testing.T) {
 			for _, pii := range []string{"diego@example.com", "nora@example.com", "+12065550100", "hunter2"} {
 				assert.NotContains(t, stderr+stdout, pii)
 			}
-			assert.Equal(t, tt.wantResets, srv.Requests(resetpwtest.OpAdminResetUserPassword)-before)
+			assert.Equal(t, tt.wantResets, srv.Calls(resetpwtest.OpAdminResetUserPassword)-before)
 		})
 	}
 }

@@ -270,7 +270,7 @@ func run(ctx context.Context) error {
 	show(r.Reset(ctx, resetpw.Request{UserPoolID: poolID, Username: "sam"}))
 
 	fmt.Printf("AdminResetUserPassword requests that reached Cognito: %d (the refused resets sent nothing)\n",
-		srv.Requests(resetpwtest.OpAdminResetUserPassword))
+		srv.Calls(resetpwtest.OpAdminResetUserPassword))
 	return nil
 }
 

@@ -89,7 +89,7 @@ func twoRuns(t *testing.T, n int, limiter func() resetpw.Limiter) (sums [2]reset
 	}
 	wg.Wait()
 	elapsed = time.Since(start)
-	resets := srv.Requests(resetpwtest.OpAdminResetUserPassword)
+	resets := srv.Calls(resetpwtest.OpAdminResetUserPassword)
 	throttledAnswers = resets - len(f.Deliveries())
 	t.Logf("%d resets delivered in %v (%.0f/s, %.0f%% of the scaled quota), %d throttled answers, %d AdminResetUserPassword requests",
 		len(f.Deliveries()), elapsed.Round(time.Millisecond), float64(len(f.Deliveries()))/elapsed.Seconds(),
@@ -206,7 +206,7 @@ func TestRedisGoesAway(t *testing.T) {
 			})
 			assert.Equal(t, n, outcomes+(n-sum.Read), "an outcome for every input read")
 			assert.Equal(t, sum.Read, sum.Done)
-			throttled := srv.Requests(resetpwtest.OpAdminResetUserPassword) - len(f.Deliveries())
+			throttled := srv.Calls(resetpwtest.OpAdminResetUserPassword) - len(f.Deliveries())
 			assert.Zero(t, throttled, "no reset went out unpaced")
 			if mode == redislimit.FallBack {
 				require.NoError(t, err)

@@ -2,13 +2,19 @@
 // AWS, as net/http/httptest does for HTTP code. It has three test doubles:
 //
 //   - [Mock], a testify mock of resetpw.PasswordResetter, for code that
-//     depends on the interface: expect a call, return a Result or an error
-//     of a given kind.
+//     depends on the interface: expect a call ([Mock.OnReset], or
+//     [Mock.OnResetWith] to match the ClientMetadata too), return a Result
+//     ([Sent]) or an error of a given kind ([Fail], with the Op and Fate
+//     the Resetter reports for it).
 //   - [Fake], an in-memory Cognito that implements resetpw.API: pools, users,
 //     aliases, recovery settings, deliveries you can read back, attempt
 //     limits, quotas, injected faults and latency. Hand it to resetpw.New.
 //   - [Server], the Fake behind an HTTP endpoint that speaks Cognito's JSON
 //     protocol, for code (or tools) that build their own SDK client.
+//
+// The Fake and the Server count what reached them with Calls: the Fake its
+// operations' calls ([Fake.Calls]), the Server the HTTP requests
+// ([Server.Calls], [Server.TotalCalls]).
 //
 // The Fake follows real Cognito where moto_server does not (see [Fake]);
 // this module's conformance suite runs the same scenarios against the Fake,

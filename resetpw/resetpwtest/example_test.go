@@ -43,6 +43,23 @@ func ExampleMock() {
 	// Output: 404
 }
 
+// A caller's test that checks the ClientMetadata its code passed: a Reset
+// with other metadata would match no expectation, and fail the test.
+func ExampleMock_OnResetWith() {
+	const pool = "us-west-2_aaaaaaaaa"
+	m := new(resetpwtest.Mock) // in a test: m := resetpwtest.NewMock(t)
+	m.OnResetWith(resetpw.Request{UserPoolID: pool, Username: "diego", ClientMetadata: map[string]string{"agent": "alice"}}).
+		Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Once()
+
+	// The caller's code: it records the agent who asked.
+	resetFor := func(r resetpw.PasswordResetter, agent, user string) (*resetpw.Result, error) {
+		return r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: user, ClientMetadata: map[string]string{"agent": agent}})
+	}
+	res, err := resetFor(m, "alice", "diego")
+	fmt.Println(res.Delivery.Destination, err)
+	// Output: d***@e***.com <nil>
+}
+
 // The Fake as the API of a real Resetter, and the Server for code that
 // builds its own SDK client.
 func ExampleServer() {
@@ -62,7 +79,7 @@ func ExampleServer() {
 	// With it, the reset is refused before anything is sent:
 	r, _ := resetpw.New(client)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "sam"})
-	fmt.Println(errors.Is(err, resetpw.ErrSMSSandbox), srv.Requests(resetpwtest.OpAdminResetUserPassword))
+	fmt.Println(errors.Is(err, resetpw.ErrSMSSandbox), srv.Calls(resetpwtest.OpAdminResetUserPassword))
 
 	res, _ := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	fmt.Println(res.Delivery.Medium, res.Delivery.Destination, f.Deliveries()[1].Destination)

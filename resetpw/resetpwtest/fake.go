@@ -438,8 +438,11 @@ func (f *Fake) SetUserMFA(poolID, username string, settings []string, preferred 
 	return nil
 }
 
-// GetUser returns a user as ListUsers would show it.
-func (f *Fake) GetUser(poolID, username string) (types.UserType, error) {
+// User returns a user of the Fake's state, found by username, sub or
+// sign-in alias as AdminGetUser finds one, and shown as ListUsers shows it.
+// It is no Cognito call: it is not counted in Calls, and no fault, latency
+// or quota applies. The package-level [User] builds a user for AddUser.
+func (f *Fake) User(poolID, username string) (types.UserType, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	_, u, err := f.lookup(poolID, username)

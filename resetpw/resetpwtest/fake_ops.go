@@ -34,47 +34,9 @@ func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(
 	case limit < 0 || limit > 60:
 		return nil, invalidParameter("1 validation error detected: Value at 'limit' failed to satisfy constraint: Member must have value less than or equal to 60")
 	}
-	match := func(types.UserType) bool { return true }
-	if filter := aws.ToString(in.Filter); filter != "" {
-		if utf8.RuneCountInString(filter) > 256 {
-			return nil, invalidParameter("1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must have length less than or equal to 256")
-		}
-		m := filterRE.FindStringSubmatch(filter)
-		if m == nil {
-			return nil, invalidParameter("Error while parsing filter.")
-		}
-		attr, prefix := m[1], m[2] == "^="
-		value := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[3])
-		if !slices.Contains(searchable, attr) {
-			return nil, invalidParameter("Invalid search attribute: " + attr)
-		}
-		// Every search is case-insensitive but those of username and status
-		// (R24): email in every pool; username and preferred_username only
-		// in a case-insensitive one.
-		fold := attr == "email" || !p.caseSensitive() && (attr == "username" || attr == "preferred_username")
-		if fold {
-			value = strings.ToLower(value)
-		}
-		match = func(u types.UserType) bool {
-			var got string
-			switch attr {
-			case "username":
-				got = aws.ToString(u.Username)
-			case "cognito:user_status":
-				got = string(u.UserStatus)
-			case "status":
-				got = map[bool]string{true: "Enabled", false: "Disabled"}[u.Enabled]
-			default:
-				got = attrValue(u.Attributes, attr)
-			}
-			if fold {
-				got = strings.ToLower(got)
-			}
-			if prefix {
-				return strings.HasPrefix(got, value)
-			}
-			return got == value
-		}
+	match, err := p.filter(aws.ToString(in.Filter))
+	if err != nil {
+		return nil, err
 	}
 	// The index: the users as they are, or as FreezeListUsers saw them.
 	index, frozen := f.frozen[aws.ToString(in.UserPoolId)]
@@ -103,6 +65,57 @@ func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(
 		out.PaginationToken = aws.String("page:" + strconv.Itoa(i))
 	}
 	return out, nil
+}
+
+// filter parses a ListUsers Filter into the test it makes of a user; an
+// empty filter matches every user.
+func (p *fakePool) filter(filter string) (func(types.UserType) bool, error) {
+	if filter == "" {
+		return func(types.UserType) bool { return true }, nil
+	}
+	if utf8.RuneCountInString(filter) > 256 {
+		return nil, invalidParameter("1 validation error detected: Value at 'filter' failed to satisfy constraint: Member must have length less than or equal to 256")
+	}
+	m := filterRE.FindStringSubmatch(filter)
+	if m == nil {
+		return nil, invalidParameter("Error while parsing filter.")
+	}
+	attr, prefix := m[1], m[2] == "^="
+	value := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[3])
+	if !slices.Contains(searchable, attr) {
+		return nil, invalidParameter("Invalid search attribute: " + attr)
+	}
+	// Every search is case-insensitive but those of username and status
+	// (R24): email in every pool; username and preferred_username only
+	// in a case-insensitive one.
+	fold := attr == "email" || !p.caseSensitive() && (attr == "username" || attr == "preferred_username")
+	if fold {
+		value = strings.ToLower(value)
+	}
+	return func(u types.UserType) bool {
+		got := searchValue(u, attr)
+		if fold {
+			got = strings.ToLower(got)
+		}
+		if prefix {
+			return strings.HasPrefix(got, value)
+		}
+		return got == value
+	}, nil
+}
+
+// searchValue is the value of a searchable attribute of u, as a filter
+// compares it.
+func searchValue(u types.UserType, attr string) string {
+	switch attr {
+	case "username":
+		return aws.ToString(u.Username)
+	case "cognito:user_status":
+		return string(u.UserStatus)
+	case "status":
+		return map[bool]string{true: "Enabled", false: "Disabled"}[u.Enabled]
+	}
+	return attrValue(u.Attributes, attr)
 }
 
 func attrValue(attrs []types.AttributeType, name string) string {

@@ -161,7 +161,7 @@ func TestFake_UsernameAttributesMakeSubTheUsername(t *testing.T) {
 	pool := f.AddPool(types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{"email"}})
 	sub, err := f.AddUser(pool, resetpwtest.User("maria@example.com", "email_verified", "true"))
 	require.NoError(t, err)
-	u, err := f.GetUser(pool, "maria@example.com")
+	u, err := f.User(pool, "maria@example.com")
 	require.NoError(t, err)
 	assert.Equal(t, sub, aws.ToString(u.Username))
 	_, err = f.AddUser(pool, resetpwtest.User("not-an-email"))
@@ -224,12 +224,12 @@ func TestFake_SignInValuesAreUnique(t *testing.T) {
 				return
 			}
 			second := aws.ToString(tt.second.Username)
-			before, err := f.GetUser(pool, second)
+			before, err := f.User(pool, second)
 			require.NoError(t, err)
 			_, err = f.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: &second,
 				UserAttributes: []types.AttributeType{{Name: aws.String(tt.update[0]), Value: aws.String(tt.update[1])}}})
 			require.ErrorAs(t, err, tt.wantUpdErr)
-			after, err := f.GetUser(pool, second)
+			after, err := f.User(pool, second)
 			require.NoError(t, err)
 			assert.Equal(t, before.Attributes, after.Attributes, "the refused update changed nothing")
 		})
@@ -346,7 +346,7 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			if tt.sender != "" {
 				assert.Equal(t, tt.sender, d[0].Sender)
 			}
-			u, err := f.GetUser(pool, username)
+			u, err := f.User(pool, username)
 			require.NoError(t, err)
 			assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus)
 		})
@@ -485,15 +485,15 @@ func TestFake_SetupOperations(t *testing.T) {
 	_, err = f.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("diego"),
 		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("d@example.com")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}})
 	require.NoError(t, err)
-	u, _ := f.GetUser(pool, "diego")
+	u, _ := f.User(pool, "diego")
 	assert.Equal(t, types.UserStatusTypeForceChangePassword, u.UserStatus)
 	_, err = f.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("diego"), Password: aws.String("P4ss!word"), Permanent: true})
 	require.NoError(t, err)
-	u, _ = f.GetUser(pool, "diego")
+	u, _ = f.User(pool, "diego")
 	assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus)
 	_, err = f.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
 	require.NoError(t, err)
-	u, _ = f.GetUser(pool, "diego")
+	u, _ = f.User(pool, "diego")
 	assert.False(t, u.Enabled)
 	_, err = f.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
 	require.NoError(t, err)
@@ -550,7 +550,7 @@ func TestFake_DailyEmailLimit(t *testing.T) {
 	require.ErrorAs(t, err, &limit)
 	assert.Contains(t, limit.ErrorMessage(), "Exceeded daily email limit")
 	assert.Equal(t, resetpw.ErrDeliveryConfig, resetpw.KindOf(err), "the account's quota, not the user's")
-	u, err := f.GetUser(builtIn, "u2")
+	u, err := f.User(builtIn, "u2")
 	require.NoError(t, err)
 	assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus, "no code went out")
 	require.NoError(t, reset(f, ses, "u3"), "a pool on its own SES is not capped")
@@ -621,4 +621,65 @@ func TestFakeSNS(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, o.PhoneNumbers, 1)
 	assert.Equal(t, 2, f.Calls(resetpwtest.OpListOriginationNumbers), "calls are counted, failed ones too")
+}
+
+// R24: every search but username and status is case-insensitive, so an
+// email matches in any case in every pool, case-sensitive ones included;
+// usernames there still match exactly.
+func TestFake_ListUsersEmailIgnoresCase(t *testing.T) {
+	for _, sensitive := range []bool{true, false} {
+		t.Run(fmt.Sprint("case sensitive ", sensitive), func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(sensitive)}})
+			_, err := f.AddUser(pool, resetpwtest.User("Diego", "email", "Diego.Ruiz@Example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			for _, filter := range []string{`email = "diego.ruiz@example.com"`, `email = "DIEGO.RUIZ@EXAMPLE.COM"`, `email ^= "diego.R"`} {
+				out, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter)})
+				require.NoError(t, err)
+				require.Len(t, out.Users, 1, filter)
+				assert.Equal(t, "Diego.Ruiz@Example.com", aws.ToString(out.Users[0].Attributes[0].Value), "the stored case is returned")
+			}
+			out, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(`username = "diego"`)})
+			require.NoError(t, err)
+			assert.Len(t, out.Users, map[bool]int{true: 0, false: 1}[sensitive], "usernames follow the pool's CaseSensitive")
+		})
+	}
+}
+
+// R20, R36, R37: the Fake's daily email cap is per account and Region, over
+// all the account's pools.
+func TestFake_DailyEmailLimitPerAccount(t *testing.T) {
+	f := resetpwtest.NewFake()
+	f.SetDailyEmailLimit(2)
+	a, b := f.AddPool(types.UserPoolType{}), f.AddPool(types.UserPoolType{})
+	f.SetAccount("210987654321")
+	c := f.AddPool(types.UserPoolType{})
+	for i, pool := range []string{a, b, b, c} {
+		_, err := f.AddUser(pool, resetpwtest.User(fmt.Sprint("u", i), "email", fmt.Sprintf("u%d@example.com", i), "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	out, err := f.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &a})
+	require.NoError(t, err)
+	assert.Equal(t, "arn:aws:cognito-idp:us-west-2:123456789012:userpool/"+a, aws.ToString(out.UserPool.Arn))
+	require.NoError(t, reset(f, a, "u0"))
+	require.NoError(t, reset(f, b, "u1"))
+	require.ErrorAs(t, reset(f, b, "u2"), new(*types.LimitExceededException), "pool b shares pool a's cap")
+	require.NoError(t, reset(f, c, "u3"), "another account has its own")
+}
+
+// A resolver tested against the Fake finds a user by email in any case, in
+// a case-sensitive pool too, as Cognito's search does (R24), and the reset
+// goes to that user.
+func TestFake_ResolveEmailAnyCase(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(true)}})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "Diego@Example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego@example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, "diego", res.Username)
+	require.Len(t, f.Deliveries(), 1)
+	assert.Equal(t, "Diego@Example.com", f.Deliveries()[0].Destination)
 }

@@ -3,6 +3,8 @@ package resetpwtest
 import (
 	"context"
 	"iter"
+	"maps"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 
@@ -11,8 +13,9 @@ import (
 )
 
 // Mock is a testify mock of every entry point of a resetpw.Resetter: Reset,
-// Check, CheckPool and Bulk. Expect calls with On, or with OnReset, OnCheck
-// and OnCheckPool; Bulk needs no expectation of its own (see Mock.Bulk).
+// Check, CheckPool and Bulk. Expect calls with On, or with OnReset,
+// OnResetWith (which matches ClientMetadata too), OnCheck and OnCheckPool;
+// Bulk needs no expectation of its own (see Mock.Bulk).
 type Mock struct {
 	mock.Mock
 }
@@ -62,15 +65,25 @@ func (m *Mock) CheckPool(ctx context.Context, poolID string) (*resetpw.PoolRepor
 }
 
 // Bulk runs each request through the Mock's Reset, in order and one at a
-// time, so that a test expects the users of a bulk run with OnReset as for
-// single resets. Once ctx has ended it calls Reset no more and gives every
-// further input an ErrRunStopped outcome that wraps the context's cause, or
-// with opts.StopReading reads no more, as resetpw.Resetter.Bulk does.
-// Outcomes and the Summary are built as Bulk builds them, except that the
-// Mock sees no duplicates, ignores opts' rates and has no breaker.
+// time, so that a test expects the users of a bulk run with OnReset (or
+// OnResetWith) as for single resets. Once ctx has ended it calls Reset no
+// more and gives every further input an outcome whose error is a
+// *resetpw.Error of kind ErrRunStopped (Op OpBulk, Fate FateNotSent) that
+// wraps context.Cause(ctx), or with opts.StopReading reads no more, as
+// resetpw.Resetter.Bulk does.
+//
+// The Summary counts as Bulk's does: Read, Done, Sent, Failed, ByKind,
+// ByMedium (of the Results' Delivery), SignedOut and SignOutFailed (of the
+// Results' SignedOut and SignOutErr), ReadAll and Elapsed. Duplicates and
+// OverEmailCap stay 0: the Mock sees no duplicates, has no email cap, no
+// breaker, and ignores opts' rates.
+//
+// Bulk returns nil when ctx lived to the end of reqs; otherwise the
+// Summary and a *resetpw.Error of kind ErrRunStopped (Op OpBulk) that wraps
+// context.Cause(ctx), so that errors.Is(err, context.Canceled) holds too.
 func (m *Mock) Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions, each func(resetpw.Outcome)) (resetpw.Summary, error) {
-	var sum resetpw.Summary
-	sum.ReadAll = true
+	start := time.Now()
+	sum := resetpw.Summary{ReadAll: true}
 	for req := range reqs {
 		if ctx.Err() != nil && opts.StopReading {
 			sum.ReadAll = false
@@ -79,21 +92,12 @@ func (m *Mock) Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts re
 		o := resetpw.Outcome{Index: sum.Read, Request: req}
 		sum.Read++
 		if ctx.Err() != nil {
-			o.Err = &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk, UserPoolID: req.UserPoolID,
-				Username: req.Username, Err: context.Cause(ctx)}
+			o.Err = runStopped(ctx, req)
 		} else {
 			o.Result, o.Err = m.Reset(ctx, req)
 		}
-		sum.Done++
-		if o.Err != nil {
-			sum.Failed++
-			if sum.ByKind == nil {
-				sum.ByKind = map[string]int{}
-			}
-			sum.ByKind[resetpw.KindOf(o.Err).Code()]++
-		} else {
-			sum.Sent++
-		}
+		count(&sum, o)
+		sum.Elapsed = time.Since(start)
 		if each != nil {
 			each(o)
 		}
@@ -101,16 +105,67 @@ func (m *Mock) Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts re
 			opts.Progress(sum.Progress)
 		}
 	}
+	sum.Elapsed = time.Since(start)
 	if ctx.Err() != nil {
-		return sum, &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk, Err: context.Cause(ctx)}
+		return sum, runStopped(ctx, resetpw.Request{})
 	}
 	return sum, nil
 }
 
-// OnReset expects a reset of username in pool, with any context and any
-// metadata: shorter than On("Reset", mock.Anything, mock.MatchedBy(...)).
+// runStopped is the error of an input a stopped Mock.Bulk does not send,
+// or with the zero req, of the run.
+func runStopped(ctx context.Context, req resetpw.Request) *resetpw.Error {
+	return &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk, UserPoolID: req.UserPoolID,
+		Username: req.Username, Fate: resetpw.FateNotSent, Err: context.Cause(ctx)}
+}
+
+// count adds o to sum as resetpw's Bulk does.
+func count(sum *resetpw.Summary, o resetpw.Outcome) {
+	sum.Done++
+	if o.Err != nil {
+		sum.Failed++
+		if sum.ByKind == nil {
+			sum.ByKind = map[string]int{}
+		}
+		sum.ByKind[resetpw.KindOf(o.Err).Code()]++
+		return
+	}
+	sum.Sent++
+	if o.Result == nil {
+		return
+	}
+	if o.Result.SignedOut {
+		sum.SignedOut++
+	}
+	if o.Result.SignOutErr != nil {
+		sum.SignOutFailed++
+	}
+	if d := o.Result.Delivery; d != nil {
+		if sum.ByMedium == nil {
+			sum.ByMedium = map[string]int{}
+		}
+		sum.ByMedium[d.Medium]++
+	}
+}
+
+// OnReset expects a reset of username in pool, with any context, any
+// ClientMetadata and any SignOut: shorter than
+// On("Reset", mock.Anything, mock.MatchedBy(...)). To match the metadata a
+// handler passed as well, use OnResetWith.
 func (m *Mock) OnReset(poolID, username string) *mock.Call {
 	return m.On("Reset", mock.Anything, matchRequest(poolID, username))
+}
+
+// OnResetWith expects a reset of exactly req, with any context: the same
+// UserPoolID, Username and SignOut, and the same ClientMetadata (keys and
+// values; a nil map and an empty one are the same). A Reset whose request
+// differs in any of them matches no OnResetWith, so testify fails the test
+// and shows the closest expectation.
+func (m *Mock) OnResetWith(req resetpw.Request) *mock.Call {
+	return m.On("Reset", mock.Anything, mock.MatchedBy(func(r resetpw.Request) bool {
+		return r.UserPoolID == req.UserPoolID && r.Username == req.Username && r.SignOut == req.SignOut &&
+			maps.Equal(r.ClientMetadata, req.ClientMetadata)
+	}))
 }
 
 // OnCheck expects a dry run for username in pool, as OnReset does.
@@ -141,12 +196,49 @@ func Sent(poolID, username, destination string) *resetpw.Result {
 		Delivery: d, RequestID: "resetpwtest-mock"}
 }
 
-// Fail returns a *resetpw.Error of the given kind, from the reset step
-// (resetpw.OpReset), for Return. Set its other fields (Op, Username,
-// RequestID, Field, Err) for the case under test:
+// Fail returns a *resetpw.Error of the given kind, for Return, with the Op
+// and the Fate that a real Resetter (PreflightFull, the default) reports
+// for the kind's most common cause, so that resetpw.MaybeSent and a
+// service's Op/Field rule read it as they would the real one:
+//
+//   - OpValidate, FateNotSent: ErrInvalidInput (local validation; Field
+//     is left empty);
+//   - OpResolve, FateNotSent: ErrAmbiguousAlias;
+//   - OpPreflight, FateNotSent (a refusal, nothing sent): ErrUserDisabled,
+//     ErrUserState, ErrRecoveryNotConfigured, ErrNoVerifiedContact,
+//     ErrSMSSandbox, ErrSESSandbox, ErrDeliveryConfig;
+//   - OpPreflight, FateAnswered (a preflight read that Cognito answered
+//     with an error): ErrPoolNotFound, ErrUserNotFound, ErrAccessDenied,
+//     ErrUnavailable, ErrNotEnabled;
+//   - OpReset, FateAnswered (AdminResetUserPassword answered with an
+//     error): ErrTrigger, ErrThrottled, ErrAttemptLimit;
+//   - OpBulk, FateNotSent: ErrRunStopped.
+//
+// So resetpw.MaybeSent is true only for ErrTrigger: an ErrUnavailable from
+// Fail is an outage met before the reset, the usual case, since every reset
+// reads the user first. Set the fields for another case under test (Op,
+// Fate, Field, Username, RequestID, Err): an email or phone number that
+// resolves to nobody is ErrUserNotFound with OpResolve and FateNotSent;
+// Cognito's own InvalidParameterException is ErrInvalidInput with OpReset
+// and FateAnswered; a reset whose answer was lost (a cut connection, a
+// timeout while waiting) is ErrUnavailable with OpReset and FateUnknown:
 //
 //	e := resetpwtest.Fail(resetpw.ErrUnavailable)
-//	e.RequestID = "req-1" // resetpw.MaybeSent(e) is true: Op is OpReset
+//	e.Op, e.Fate = resetpw.OpReset, resetpw.FateUnknown // resetpw.MaybeSent(e) is now true
 func Fail(kind resetpw.Kind) *resetpw.Error {
-	return &resetpw.Error{Kind: kind, Op: resetpw.OpReset}
+	e := &resetpw.Error{Kind: kind, Op: resetpw.OpPreflight, Fate: resetpw.FateAnswered}
+	switch kind {
+	case resetpw.ErrInvalidInput:
+		e.Op, e.Fate = resetpw.OpValidate, resetpw.FateNotSent
+	case resetpw.ErrAmbiguousAlias:
+		e.Op, e.Fate = resetpw.OpResolve, resetpw.FateNotSent
+	case resetpw.ErrUserDisabled, resetpw.ErrUserState, resetpw.ErrRecoveryNotConfigured, resetpw.ErrNoVerifiedContact,
+		resetpw.ErrSMSSandbox, resetpw.ErrSESSandbox, resetpw.ErrDeliveryConfig:
+		e.Fate = resetpw.FateNotSent
+	case resetpw.ErrTrigger, resetpw.ErrThrottled, resetpw.ErrAttemptLimit:
+		e.Op = resetpw.OpReset
+	case resetpw.ErrRunStopped:
+		e.Op, e.Fate = resetpw.OpBulk, resetpw.FateNotSent
+	}
+	return e
 }

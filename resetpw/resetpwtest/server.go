@@ -25,9 +25,18 @@ const targetPrefix = "AWSCognitoIdentityProviderService."
 
 // Server serves a Fake over HTTP with Cognito's JSON 1.1 protocol, so that
 // the real SDK client, the AWS CLI or the examples can talk to it. It serves
-// the four operations of resetpw.API and CreateUserPool, AdminCreateUser,
-// AdminSetUserPassword, AdminDisableUser, AdminEnableUser and
-// AdminUpdateUserAttributes.
+// these Cognito operations, and no other:
+//
+//   - those a Resetter calls: AdminResetUserPassword, AdminGetUser,
+//     DescribeUserPool, ListUsers and AdminUserGlobalSignOut;
+//   - setup: CreateUserPool, AdminCreateUser, AdminSetUserPassword,
+//     AdminDisableUser, AdminEnableUser, AdminUpdateUserAttributes and
+//     AdminSetUserMFAPreference.
+//
+// Any other X-Amz-Target is answered UnknownOperationException. It serves
+// no Amazon SNS or SES operation: hand [Fake.SNS] to resetpw.WithSNS and
+// [Fake.SES] to resetpw.WithSES in the test's own process. A GET of
+// [DeliveriesPath] returns the Fake's Deliveries.
 type Server struct {
 	URL  string // base URL, such as http://127.0.0.1:40123
 	Fake *Fake
@@ -58,15 +67,19 @@ func (s *Server) Close() {
 // Requests through it are counted with the others.
 func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 
-// Requests returns how many requests for op arrived, whatever their outcome.
-func (s *Server) Requests(op string) int {
+// Calls returns how many requests for op arrived over HTTP, whatever their
+// outcome, as [Fake.Calls] counts the Fake's own calls: a request the Server
+// refuses (an unknown operation, a body it can't read) is counted here but
+// never reaches the Fake.
+func (s *Server) Calls(op string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.requests[op]
 }
 
-// TotalRequests returns how many requests arrived.
-func (s *Server) TotalRequests() int {
+// TotalCalls returns how many requests arrived over HTTP, for every
+// operation.
+func (s *Server) TotalCalls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	n := 0

@@ -3,9 +3,13 @@ package resetpwtest_test
 import (
 	"bytes"
 	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -56,8 +60,8 @@ func TestServer_SDKRoundTrip(t *testing.T) {
 		ClientMetadata: map[string]string{"k": "v"}})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"k": "v"}, srv.Fake.Deliveries()[0].ClientMetadata)
-	assert.Equal(t, 1, srv.Requests(resetpwtest.OpAdminResetUserPassword))
-	assert.Equal(t, 7, srv.TotalRequests())
+	assert.Equal(t, 1, srv.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 7, srv.TotalCalls())
 
 	_, err = c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
 	require.NoError(t, err)
@@ -117,7 +121,7 @@ func TestServer_Handler(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
 	_, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.Requests(resetpwtest.OpCreateUserPool))
+	assert.Equal(t, 1, srv.Calls(resetpwtest.OpCreateUserPool))
 }
 
 // GET DeliveriesPath lists the Fake's deliveries, for tests in another
@@ -141,5 +145,53 @@ func TestServer_Deliveries(t *testing.T) {
 	require.Len(t, got, 1)
 	assert.Equal(t, "diego", got[0].Username)
 	assert.Equal(t, "EMAIL", got[0].Medium)
-	assert.Equal(t, 1, srv.TotalRequests(), "only the reset was counted")
+	assert.Equal(t, 1, srv.TotalCalls(), "only the reset was counted")
+}
+
+// The Server's doc names every operation it serves, and it serves every
+// operation its doc names; it serves no SNS or SES operation.
+func TestServer_DocListsEveryOperation(t *testing.T) {
+	fset := token.NewFileSet()
+	file, err := parser.ParseFile(fset, "server.go", nil, parser.ParseComments)
+	require.NoError(t, err)
+	var doc string
+	ast.Inspect(file, func(n ast.Node) bool {
+		if g, ok := n.(*ast.GenDecl); ok && g.Tok == token.TYPE {
+			for _, s := range g.Specs {
+				if s.(*ast.TypeSpec).Name.Name == "Server" {
+					doc = g.Doc.Text()
+				}
+			}
+		}
+		return true
+	})
+	require.NotEmpty(t, doc)
+
+	srv := resetpwtest.NewServer(resetpwtest.NewFake())
+	t.Cleanup(srv.Close)
+	errorType := func(op string) string {
+		req, err := http.NewRequest(http.MethodPost, srv.URL, bytes.NewBufferString("{}"))
+		require.NoError(t, err)
+		req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService."+op)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		return resp.Header.Get("x-amzn-ErrorType")
+	}
+	served := []string{
+		resetpwtest.OpAdminResetUserPassword, resetpwtest.OpAdminGetUser, resetpwtest.OpDescribeUserPool,
+		resetpwtest.OpListUsers, resetpwtest.OpAdminUserGlobalSignOut, resetpwtest.OpCreateUserPool,
+		resetpwtest.OpAdminCreateUser, resetpwtest.OpAdminSetUserPassword, resetpwtest.OpAdminDisableUser,
+		resetpwtest.OpAdminEnableUser, resetpwtest.OpAdminUpdateUserAttributes, resetpwtest.OpAdminSetUserMFAPreference,
+	}
+	named := regexp.MustCompile(`\b[A-Z][A-Za-z]+(?:User|Users|Pool|Password|Attributes|Preference|SignOut)\b`).FindAllString(doc, -1)
+	assert.ElementsMatch(t, served, named, "the operations the doc names")
+	for _, op := range served {
+		assert.NotEqual(t, "UnknownOperationException", errorType(op), op)
+	}
+	for _, op := range []string{resetpwtest.OpGetSMSSandboxAccountStatus, resetpwtest.OpListSMSSandboxPhoneNumbers,
+		resetpwtest.OpListOriginationNumbers, resetpwtest.OpGetAccount, resetpwtest.OpGetEmailIdentity, "DeleteUserPool"} {
+		assert.Equal(t, "UnknownOperationException", errorType(op), op)
+	}
+	assert.Contains(t, doc, "no Amazon SNS or SES operation")
 }

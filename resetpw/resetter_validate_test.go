@@ -77,11 +77,11 @@ func TestHostileInput(t *testing.T) {
 			alloc := allocatedBy(func() { _, resetErr = r.Reset(context.Background(), tt.req) })
 			if tt.ok {
 				require.NoError(t, resetErr)
-				assert.Equal(t, 1, srv.Requests(resetpwtest.OpAdminResetUserPassword))
+				assert.Equal(t, 1, srv.Calls(resetpwtest.OpAdminResetUserPassword))
 				return
 			}
 			require.ErrorIs(t, resetErr, resetpw.ErrInvalidInput)
-			assert.Zero(t, srv.TotalRequests(), "nothing sent")
+			assert.Zero(t, srv.TotalCalls(), "nothing sent")
 			t.Logf("allocated %d bytes", alloc)
 			assert.Less(t, alloc, uint64(16<<20), "bounded memory: %d bytes", alloc)
 			assert.Less(t, len(resetErr.Error()), 2048, "bounded message")

@@ -145,7 +145,7 @@ func TestReset_UsernameWinsOverAnotherUsersAttribute(t *testing.T) {
 						require.Len(t, d, 1, "one code")
 						assert.Equal(t, tw.id, d[0].Username, "to the user whose username it is")
 						assert.Equal(t, tw.owner[1], d[0].Destination)
-						other, err := f.GetUser(pool, "yuser")
+						other, err := f.User(pool, "yuser")
 						require.NoError(t, err)
 						assert.Equal(t, types.UserStatusTypeConfirmed, other.UserStatus, "yuser was not reset")
 					})
@@ -326,4 +326,94 @@ func TestBulk_PhoneShapedUsernamesAreDistinctUsers(t *testing.T) {
 			assert.ElementsMatch(t, ids, got, "each user got one code")
 		})
 	}
+}
+
+// A stale ListUsers index must never reset the wrong user: the user it
+// names is read with AdminGetUser and must still hold the identifier, with
+// full preflight and with PreflightPool alike (docs/cognito-rules.md, R23).
+func TestReset_StaleIndexNeverResetsTheWrongUser(t *testing.T) {
+	for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+		for _, change := range []string{"email moved to another address", "email no longer verified"} {
+			t.Run(p.String()+"/"+change, func(t *testing.T) {
+				ctx := context.Background()
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(types.UserPoolType{}) // email is not a sign-in attribute: looked up
+				_, err := f.AddUser(pool, resetpwtest.User("alice", "email", "bob@example.com", "email_verified", "true"))
+				require.NoError(t, err)
+				thaw := f.FreezeListUsers()
+				attrs := []types.AttributeType{{Name: aws.String("email"), Value: aws.String("alice@example.com")},
+					{Name: aws.String("email_verified"), Value: aws.String("true")}}
+				if change == "email no longer verified" {
+					attrs = []types.AttributeType{{Name: aws.String("email_verified"), Value: aws.String("false")}}
+				}
+				_, err = f.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: &pool, Username: aws.String("alice"), UserAttributes: attrs})
+				require.NoError(t, err)
+				_, err = f.AddUser(pool, resetpwtest.User("bob", "email", "bob@example.com", "email_verified", "true"))
+				require.NoError(t, err)
+
+				r, err := resetpw.New(f, resetpw.WithPreflight(p))
+				require.NoError(t, err)
+				_, err = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "bob@example.com"})
+				require.ErrorIs(t, err, resetpw.ErrUserNotFound)
+				if change == "email moved to another address" {
+					assert.Contains(t, err.Error(), "stale")
+				} else {
+					assert.Contains(t, err.Error(), "unverified")
+				}
+				assert.NotContains(t, err.Error(), "bob@example.com")
+				var e *resetpw.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, resetpw.OpResolve, e.Op)
+				assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
+				assert.Equal(t, 2, f.Calls(resetpwtest.OpAdminGetUser),
+					"one read asks whether bob@example.com is a username (R32); the user ListUsers named is read even with PreflightPool (R23)")
+
+				thaw() // the index catches up: bob is found, and reset
+				res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "bob@example.com"})
+				require.NoError(t, err)
+				assert.Equal(t, "bob", res.Username)
+				d := f.Deliveries()
+				require.Len(t, d, 1)
+				assert.Equal(t, "bob", d[0].Username)
+			})
+		}
+	}
+}
+
+// Federated profiles can't be reset, so they make no native user
+// ambiguous; two native users still do (R11).
+func TestReset_FederatedProfiles(t *testing.T) {
+	ctx := context.Background()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	federated := func(name, email string) {
+		u := resetpwtest.User(name, "email", email, "email_verified", "true")
+		u.UserStatus = types.UserStatusTypeExternalProvider
+		_, err := f.AddUser(pool, u)
+		require.NoError(t, err)
+	}
+	native := func(name, email string) {
+		_, err := f.AddUser(pool, resetpwtest.User(name, "email", email, "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	federated("Google_1234567890", "diego@example.com")
+	native("diego", "diego@example.com")
+	federated("Google_2222222222", "sam@example.com")
+	native("sam", "sam@example.com")
+	native("sam2", "sam@example.com")
+	federated("Facebook_333", "fed.only@example.com")
+
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego@example.com"})
+	require.NoError(t, err)
+	assert.Equal(t, "diego", res.Username)
+
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "sam@example.com"})
+	assert.ErrorIs(t, err, resetpw.ErrAmbiguousAlias)
+
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "fed.only@example.com"})
+	require.ErrorIs(t, err, resetpw.ErrUserState)
+	assert.Contains(t, err.Error(), "federated")
+	assert.Len(t, f.Deliveries(), 1, "only diego's code went out")
 }
