@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,48 +13,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// Cognito's account-wide quotas, requests per second, in each Region
-// (docs/cognito-rules.md, R28).
-const (
-	quotaUserAccountRecovery = 30  // AdminResetUserPassword; not adjustable
-	quotaUserRead            = 120 // AdminGetUser
-	quotaUserList            = 30  // ListUsers
-	quotaUserPoolRead        = 15  // DescribeUserPool
-	quotaUserUpdate          = 25  // AdminUserGlobalSignOut (R31)
-)
-
-// DefaultBulkResetRate is the default pace of a bulk run's resets: half of
-// Cognito's UserAccountRecovery quota (30 a second, not adjustable), which
-// the application's own ForgotPassword and ConfirmForgotPassword share. A
-// run during an incident, when users reset their own passwords, leaves them
-// the other half. BulkOptions.ResetRate may go up to the quota.
-const DefaultBulkResetRate = 15
-
 // DefaultMaxUnavailable is how many resets in a row may fail as unavailable
 // before a bulk run stops (BulkOptions.MaxUnavailable).
 const DefaultMaxUnavailable = 5
 
 // BulkOptions tune [Resetter.Bulk], [Resetter.Plan] and [Resetter.PlanPool].
-// The zero value means the defaults; rates are requests per second shared by
-// all workers of a run, and every rate must stay at or under its quota times
-// QuotaScale.
+// The zero value means the defaults.
 type BulkOptions struct {
-	Concurrency  int     // workers; default 8, at most 64
-	ResetRate    float64 // AdminResetUserPassword; default DefaultBulkResetRate (quota 30)
-	UserReadRate float64 // AdminGetUser; default 100 (quota 120)
-	UserListRate float64 // ListUsers; default 25 (quota 30)
-	PoolReadRate float64 // DescribeUserPool; default 12 (quota 15)
-	SignOutRate  float64 // AdminUserGlobalSignOut; default 20 (quota 25)
+	Concurrency int // workers; default 8, at most 64
+	// Rates are the run's paces per category, requests per second shared by
+	// all its workers: a category Rates does not name, or names with 0, goes
+	// at its DefaultRates pace (resets at 15 a second, half of their quota).
+	// Each rate must be at or under its category's quota times QuotaScale:
+	// UserAccountRecovery 30 (AdminResetUserPassword), UserRead 120
+	// (AdminGetUser), UserList 30 (ListUsers), UserPoolRead 15
+	// (DescribeUserPool), UserUpdate 25 (AdminUserGlobalSignOut); the
+	// defaults too, so a QuotaScale under 1 needs lower rates.
+	Rates map[Category]float64
 	// SignOut signs every user out of every session after their reset is
 	// sent, as WithSignOut does; a failed sign-out is counted in
 	// Summary.SignOutFailed and never hides the reset.
 	SignOut bool
 	// Limiter, when set, paces the run instead of the run's own token
-	// buckets (the rates above): a limiter shared with other runs and
+	// buckets (Rates): a limiter shared with other runs and
 	// processes, such as resetpw/redislimit's. Without it, a Resetter made
 	// WithLimiter uses its own.
 	Limiter Limiter
-	// QuotaScale multiplies the quotas the rates are checked against, for
+	// QuotaScale multiplies the quotas Rates are checked against, for
 	// an account whose quotas were raised (UserAccountRecovery can't be) or
 	// a test server that scales them; default 1.
 	QuotaScale float64
@@ -176,21 +162,15 @@ func (s *Summary) add(o Outcome) {
 	}
 }
 
+// withDefaults returns o with its defaults filled in (Rates a new map, with
+// every category), or the *Error of its first invalid field.
 func (o BulkOptions) withDefaults() (BulkOptions, error) {
-	def := func(v *float64, d float64) {
-		if *v == 0 {
-			*v = d
-		}
-	}
 	if o.Concurrency == 0 {
 		o.Concurrency = 8
 	}
-	def(&o.QuotaScale, 1)
-	def(&o.ResetRate, DefaultBulkResetRate)
-	def(&o.UserReadRate, 100)
-	def(&o.UserListRate, 25)
-	def(&o.PoolReadRate, 12)
-	def(&o.SignOutRate, 20)
+	if o.QuotaScale == 0 {
+		o.QuotaScale = 1
+	}
 	if o.MaxUnavailable == 0 {
 		o.MaxUnavailable = DefaultMaxUnavailable
 	}
@@ -203,22 +183,29 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 	if o.QuotaScale < 0 {
 		return o, optionErr("BulkOptions.QuotaScale", "bulk quota scale %v is negative", o.QuotaScale)
 	}
-	for _, r := range []struct {
-		name  string
-		v     float64
-		quota float64
-	}{
-		{"ResetRate", o.ResetRate, quotaUserAccountRecovery},
-		{"UserReadRate", o.UserReadRate, quotaUserRead},
-		{"UserListRate", o.UserListRate, quotaUserList},
-		{"PoolReadRate", o.PoolReadRate, quotaUserPoolRead},
-		{"SignOutRate", o.SignOutRate, quotaUserUpdate},
-	} {
-		if q := r.quota * o.QuotaScale; r.v < 0 || r.v > q {
-			return o, optionErr("BulkOptions."+r.name, "bulk %s %v is outside 0..%v (the quota)", r.name, r.v, q)
-		}
+	o.Rates = withDefaultRates(o.Rates)
+	if err := checkRates(o.Rates, o.QuotaScale); err != nil {
+		return o, err
 	}
 	return o, nil
+}
+
+// checkRates checks each rate against its category's quota times scale,
+// in the order of the categories' names: an error names the first that
+// fails, as BulkOptions.Rates[category].
+func checkRates(rates map[Category]float64, scale float64) error {
+	for _, c := range slices.Sorted(maps.Keys(rates)) {
+		v := rates[c]
+		field := "BulkOptions.Rates[" + string(c) + "]"
+		quota, ok := quotas[c]
+		if !ok {
+			return optionErr(field, "%q is not a quota category", string(c))
+		}
+		if q := quota * scale; !(v >= 0 && v <= q) {
+			return optionErr(field, "bulk rate %v for %s is outside 0..%v (the quota)", v, c, q)
+		}
+	}
+	return nil
 }
 
 // Bulk resets every request of reqs and calls each with one Outcome per
@@ -226,9 +213,10 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 //
 //   - At most Concurrency resets are in flight, and requests are paced by
 //     one token bucket per quota category, shared by the run's workers
-//     (golang.org/x/time/rate); resets at DefaultBulkResetRate unless
-//     ResetRate says otherwise. When Cognito throttles, the bucket slows
-//     down, then recovers as requests go through.
+//     (golang.org/x/time/rate), at BulkOptions.Rates: resets at 15 a
+//     second unless Rates says otherwise (DefaultRates). When Cognito
+//     throttles, the bucket slows down, then recovers as requests go
+//     through.
 //   - A user that appears twice in a run (the same identifier, or two
 //     identifiers that resolve to the same username) is reset once; the
 //     repeat gets an Outcome with Duplicate set.
@@ -325,14 +313,14 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	var g Limiter = newPacer(map[Category]float64{CategoryUserAccountRecovery: opts.ResetRate, CategoryUserRead: opts.UserReadRate,
-		CategoryUserList: opts.UserListRate, CategoryUserPoolRead: opts.PoolReadRate, CategoryUserUpdate: opts.SignOutRate}, r.cfg.logger)
+	var l Limiter = newPacer(opts.Rates, r.cfg.logger)
 	switch {
 	case opts.Limiter != nil:
-		g = opts.Limiter
+		l = opts.Limiter
 	case r.cfg.limiter != nil:
-		g = r.cfg.limiter
+		l = r.cfg.limiter
 	}
+	g := newGate(l)
 	b := &bulkRun{r: r, g: g, opts: opts, send: send, claims: newClaims(),
 		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
 
@@ -419,7 +407,7 @@ var errEmailCap = errors.New("the account's daily email cap is reached (Cognito'
 
 type bulkRun struct {
 	r    *Resetter
-	g    Limiter
+	g    *gate
 	opts BulkOptions
 	send bool
 

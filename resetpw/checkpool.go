@@ -88,7 +88,7 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 	if err := checkPoolID(poolID); err != nil {
 		return nil, fail(OpValidate, ErrInvalidInput, err)
 	}
-	p, err := r.describePool(ctx, r.cfg.limiter, poolID) // paced, like every Cognito call
+	p, err := r.describePool(ctx, r.gate, poolID) // paced, like every Cognito call
 	if err != nil {
 		return nil, fail(OpPreflight, Kind{}, err)
 	}

@@ -158,7 +158,7 @@ type poolEntry struct {
 	expires time.Time
 }
 
-func (r *Resetter) pool(ctx context.Context, g Limiter, poolID string) (*poolInfo, error) {
+func (r *Resetter) pool(ctx context.Context, g *gate, poolID string) (*poolInfo, error) {
 	if info := r.cachedPool(poolID); info != nil {
 		return info, nil
 	}
@@ -185,7 +185,7 @@ func (r *Resetter) cachedPool(poolID string) *poolInfo {
 }
 
 // describePool reads a pool and refreshes the cache with it.
-func (r *Resetter) describePool(ctx context.Context, g Limiter, poolID string) (*poolInfo, error) {
+func (r *Resetter) describePool(ctx context.Context, g *gate, poolID string) (*poolInfo, error) {
 	out, err := call(ctx, r, g, CategoryUserPoolRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
 		return r.api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}, o...)
 	})

@@ -61,7 +61,7 @@ type Resetter struct {
 	api      API
 	cfg      config
 	callOpts []func(*cip.Options) // WithClientOptions; call adds its wire last
-	signOut  SignOutAPI           // api, when it can sign users out
+	gate     *gate                // WithLimiter's, type-asserted once; nil: not paced
 	pools    poolCache
 	sms      smsCache
 	ses      sesCache
@@ -87,10 +87,6 @@ func New(api API, opts ...Option) (*Resetter, error) {
 		}
 	}
 	callOpts := slices.Clone(cfg.clientOpts)
-	signOut, _ := api.(SignOutAPI)
-	if cfg.signOut && signOut == nil {
-		return nil, optionErr("WithSignOut", "%T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", api)
-	}
 	emails := cfg.emails
 	if emails == nil {
 		emails = NewLocalEmailCounter()
@@ -98,7 +94,7 @@ func New(api API, opts ...Option) (*Resetter, error) {
 			emails = ec
 		}
 	}
-	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, signOut: signOut, emails: emails, now: time.Now}, nil
+	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, gate: newGate(cfg.limiter), emails: emails, now: time.Now}, nil
 }
 
 // Reset sends a password-reset code to the user, in this order:
@@ -126,7 +122,7 @@ func New(api API, opts ...Option) (*Resetter, error) {
 // still reads a user that ListUsers found, to confirm it. Every error is a
 // *Error.
 func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
-	return r.run(ctx, req, r.cfg.limiter, true)
+	return r.run(ctx, req, r.gate, true)
 }
 
 // Check runs steps 1 to 5 of Reset and sends nothing: a dry run that says
@@ -134,7 +130,7 @@ func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
 // code would go (Result.Delivery) and what can't be proved (Result.Caveats).
 // Its log lines carry dry_run=true.
 func (r *Resetter) Check(ctx context.Context, req Request) (*Result, error) {
-	return r.run(ctx, req, r.cfg.limiter, false)
+	return r.run(ctx, req, r.gate, false)
 }
 
 var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
@@ -155,7 +151,7 @@ func checkPoolID(id string) error {
 // attempt carries one reset through its steps.
 type attempt struct {
 	r     *Resetter
-	g     Limiter
+	g     *gate
 	req   Request
 	name  string                              // what is sent as Username
 	kind  alias.Kind                          // how req.Username was read
@@ -219,7 +215,7 @@ func (a *attempt) invalid(field string, cause error) *Error {
 	return e
 }
 
-func (r *Resetter) run(ctx context.Context, req Request, g Limiter, send bool) (*Result, error) {
+func (r *Resetter) run(ctx context.Context, req Request, g *gate, send bool) (*Result, error) {
 	res, _, err := r.runAttempt(ctx, &attempt{r: r, g: g, req: req}, send)
 	return res, err
 }
@@ -330,9 +326,6 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		return nil, a.invalid(FieldClientMetadata, err)
 	}
 	a.signOut = a.signOut || req.SignOut || r.cfg.signOut
-	if a.signOut && r.signOut == nil {
-		return nil, a.invalid(FieldSignOut, fmt.Errorf("sign-out asked for, but %T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", r.api))
-	}
 	if err := ctx.Err(); err != nil {
 		return nil, a.fail(OpValidate, ErrUnavailable, err)
 	}
@@ -415,7 +408,7 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 func (a *attempt) signOutUser(ctx context.Context, res *Result) {
 	r := a.r
 	_, err := call(ctx, r, a.g, CategoryUserUpdate, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
-		return r.signOut.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
+		return r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
 	})
 	if err != nil {
 		e := a.fail(OpSignOut, Kind{}, err)

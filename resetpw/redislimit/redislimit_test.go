@@ -77,8 +77,9 @@ func twoRuns(t *testing.T, n int, limiter func() resetpw.Limiter) (sums [2]reset
 		wg.Go(func() {
 			r, err := resetpw.New(srv.Client(), resetpw.WithMaxThrottleRetries(3))
 			require.NoError(t, err)
-			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, ResetRate: 0.95 * 30 * scale, UserReadRate: 0.95 * 120 * scale,
-				PoolReadRate: 0.95 * 15 * scale}
+			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, Rates: map[resetpw.Category]float64{
+				resetpw.CategoryUserAccountRecovery: 0.95 * 30 * scale, resetpw.CategoryUserRead: 0.95 * 120 * scale,
+				resetpw.CategoryUserPoolRead: 0.95 * 15 * scale}}
 			if limiter != nil {
 				opts.Limiter = limiter()
 			}
