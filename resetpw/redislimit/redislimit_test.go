@@ -166,6 +166,18 @@ func TestNew_Options(t *testing.T) {
 	}
 	_, err := redislimit.New(nil, redislimit.Options{Account: "1", Region: "r"})
 	assert.ErrorIs(t, err, redislimit.ErrOptions)
+
+	// The categories Rates does not name take resetpw.DefaultRates, so
+	// FallBack needs a fallback rate for each of them.
+	fallback := resetpw.DefaultRates()
+	delete(fallback, resetpw.CategoryUserUpdate)
+	_, err = redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: fallback})
+	require.ErrorIs(t, err, redislimit.ErrOptions)
+	assert.ErrorContains(t, err, "FallbackRates[UserUpdate]")
+	l, err := redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: resetpw.DefaultRates()})
+	require.NoError(t, err)
+	_, adaptive := any(l).(resetpw.AdaptiveLimiter)
+	assert.False(t, adaptive, "the shared budget does not adapt")
 }
 
 // Redis goes away in the middle of a run: with FallBack the run finishes at
