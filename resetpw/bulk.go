@@ -313,22 +313,52 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	var l Limiter = newPacer(opts.Rates, r.cfg.logger)
+	b := r.newBulkRun(opts, send)
+
+	jobs := make(chan job)
+	outcomes := make(chan Outcome, opts.Concurrency)
+	quit := make(chan struct{}) // closed when every input taken has its outcome
+	workers := b.startWorkers(ctx, jobs, outcomes, quit)
+	readerDone := make(chan struct{})
+	var readAll bool // the reader's, until readerDone is closed
+	go func() {
+		defer close(readerDone)
+		readAll = produce(b, func(j job) bool { return b.take(ctx, j, jobs, outcomes) })
+	}()
+
+	sum, readerReturned := b.collect(ctx, start, outcomes, readerDone, each)
+	close(quit)
+	workers.Wait()
+	sum.ReadAll = readerReturned && readAll
+	sum.Elapsed = time.Since(start)
+	if cause := b.cause(ctx); cause != nil {
+		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
+	}
+	return sum, nil
+}
+
+// newBulkRun returns the state of one run. It is paced by opts.Limiter, or
+// else the Resetter's WithLimiter, or else token buckets of its own at
+// opts.Rates (which withDefaults filled in).
+func (r *Resetter) newBulkRun(opts BulkOptions, send bool) *bulkRun {
+	var l Limiter
 	switch {
 	case opts.Limiter != nil:
 		l = opts.Limiter
 	case r.cfg.limiter != nil:
 		l = r.cfg.limiter
+	default:
+		l = newPacer(opts.Rates, r.cfg.logger)
 	}
-	g := newGate(l)
-	b := &bulkRun{r: r, g: g, opts: opts, send: send, claims: newClaims(),
+	return &bulkRun{r: r, g: newGate(l), opts: opts, send: send, claims: newClaims(),
 		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
+}
 
-	jobs := make(chan job)
-	outcomes := make(chan Outcome, opts.Concurrency)
-	quit := make(chan struct{}) // closed when every input taken has its outcome
-	var workers sync.WaitGroup
-	for range opts.Concurrency {
+// startWorkers starts Concurrency workers, each running the jobs it takes
+// to their outcomes until quit is closed.
+func (b *bulkRun) startWorkers(ctx context.Context, jobs <-chan job, outcomes chan<- Outcome, quit <-chan struct{}) *sync.WaitGroup {
+	workers := &sync.WaitGroup{}
+	for range b.opts.Concurrency {
 		workers.Go(func() {
 			for {
 				select {
@@ -340,32 +370,32 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 			}
 		})
 	}
-	readerDone := make(chan struct{})
-	var readAll bool // the reader's, until readerDone is closed
-	go func() {
-		defer close(readerDone)
-		readAll = produce(b, func(j job) bool { return b.take(ctx, j, jobs, outcomes) })
-	}()
+	return workers
+}
 
-	var sum Summary
+// collect hands each outcome on (see record) until every input taken has
+// its outcome and the reader has returned, or the run takes no more
+// inputs: after a stop with StopReading, or once ctx has ended, at once with
+// StopReading and otherwise when no outcome came for drainWait (reqs
+// blocks). readerReturned says the reader returned before that.
+func (b *bulkRun) collect(ctx context.Context, start time.Time, outcomes <-chan Outcome, readerDone <-chan struct{}, each func(Outcome)) (sum Summary, readerReturned bool) {
 	stopped, ctxDone, reading := b.stop, ctx.Done(), readerDone
 	var drain *time.Timer
 	var drained <-chan time.Time
+	defer func() {
+		if drain != nil {
+			drain.Stop()
+		}
+	}()
 	for {
 		taken, closed := b.reading()
 		sum.Read = taken
 		if sum.Done == taken && (reading == nil || closed) {
-			break
+			return sum, reading == nil
 		}
 		select {
 		case o := <-outcomes:
-			sum.add(o)
-			sum.Read, _ = b.reading() // the reader may have taken more since
-			sum.Elapsed = time.Since(start)
-			each(o)
-			if opts.Progress != nil {
-				opts.Progress(sum.Progress)
-			}
+			b.record(&sum, o, start, each)
 			if drain != nil {
 				drain.Reset(drainWait)
 			}
@@ -373,12 +403,12 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 			reading = nil
 		case <-stopped:
 			stopped = nil
-			if opts.StopReading {
+			if b.opts.StopReading {
 				b.closeReading()
 			}
 		case <-ctxDone:
 			ctxDone = nil
-			if opts.StopReading {
+			if b.opts.StopReading {
 				b.closeReading()
 				break
 			}
@@ -389,17 +419,17 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 			b.closeReading() // ctx ended and the inputs stopped coming: reqs blocks
 		}
 	}
-	if drain != nil {
-		drain.Stop()
-	}
-	close(quit)
-	workers.Wait()
-	sum.ReadAll = reading == nil && readAll
+}
+
+// record counts o in sum and hands it to each, then sum to Progress.
+func (b *bulkRun) record(sum *Summary, o Outcome, start time.Time, each func(Outcome)) {
+	sum.add(o)
+	sum.Read, _ = b.reading() // the reader may have taken more since
 	sum.Elapsed = time.Since(start)
-	if cause := b.cause(ctx); cause != nil {
-		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
+	each(o)
+	if b.opts.Progress != nil {
+		b.opts.Progress(sum.Progress)
 	}
-	return sum, nil
 }
 
 // errEmailCap is the cause of the outcomes past a pool's daily email cap.
