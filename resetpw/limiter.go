@@ -87,9 +87,11 @@ type Limiter interface {
 }
 
 // AdaptiveLimiter is a Limiter that changes its pace with Cognito's
-// answers: after each call a Wait let through, the Resetter calls Throttled
-// or Succeeded. NewLocalLimiter's limiter is one; resetpw/redislimit's,
-// whose budget is fixed, is not.
+// answers: the Resetter calls Throttled after each call Cognito throttled
+// and Succeeded after each that went through (other failures say nothing of
+// the pace). A Resetter, and each bulk run, asks once whether its Limiter
+// is one. NewLocalLimiter's limiter is; resetpw/redislimit's, whose budget
+// is fixed, is not.
 type AdaptiveLimiter interface {
 	Limiter
 	// Throttled says Cognito answered a call in c with throttling: the

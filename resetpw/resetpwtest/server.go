@@ -25,7 +25,8 @@ const targetPrefix = "AWSCognitoIdentityProviderService."
 
 // Server serves a Fake over HTTP with Cognito's JSON 1.1 protocol, so that
 // the real SDK client, the AWS CLI or the examples can talk to it. It serves
-// the four operations of resetpw.API and CreateUserPool, AdminCreateUser,
+// the five operations of resetpw.API (AdminUserGlobalSignOut included), so
+// its Client satisfies resetpw.API, and CreateUserPool, AdminCreateUser,
 // AdminSetUserPassword, AdminDisableUser, AdminEnableUser and
 // AdminUpdateUserAttributes.
 type Server struct {
