@@ -112,3 +112,12 @@ func (s *stubAPI) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...fu
 	}
 	return &cip.ListUsersOutput{Users: s.list}, nil
 }
+
+func (s *stubAPI) AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, _ ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
+	if err := s.enter("AdminUserGlobalSignOut"); err != nil {
+		return nil, err
+	}
+	return &cip.AdminUserGlobalSignOutOutput{}, nil
+}
+
+var _ API = (*stubAPI)(nil)

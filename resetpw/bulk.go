@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -12,48 +13,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// Cognito's account-wide quotas, requests per second, in each Region
-// (docs/cognito-rules.md, R28).
-const (
-	quotaUserAccountRecovery = 30  // AdminResetUserPassword; not adjustable
-	quotaUserRead            = 120 // AdminGetUser
-	quotaUserList            = 30  // ListUsers
-	quotaUserPoolRead        = 15  // DescribeUserPool
-	quotaUserUpdate          = 25  // AdminUserGlobalSignOut (R31)
-)
-
-// DefaultBulkResetRate is the default pace of a bulk run's resets: half of
-// Cognito's UserAccountRecovery quota (30 a second, not adjustable), which
-// the application's own ForgotPassword and ConfirmForgotPassword share. A
-// run during an incident, when users reset their own passwords, leaves them
-// the other half. BulkOptions.ResetRate may go up to the quota.
-const DefaultBulkResetRate = 15
-
 // DefaultMaxUnavailable is how many resets in a row may fail as unavailable
 // before a bulk run stops (BulkOptions.MaxUnavailable).
 const DefaultMaxUnavailable = 5
 
 // BulkOptions tune [Resetter.Bulk], [Resetter.Plan] and [Resetter.PlanPool].
-// The zero value means the defaults; rates are requests per second shared by
-// all workers of a run, and every rate must stay at or under its quota times
-// QuotaScale.
+// The zero value means the defaults.
 type BulkOptions struct {
-	Concurrency  int     // workers; default 8, at most 64
-	ResetRate    float64 // AdminResetUserPassword; default DefaultBulkResetRate (quota 30)
-	UserReadRate float64 // AdminGetUser; default 100 (quota 120)
-	UserListRate float64 // ListUsers; default 25 (quota 30)
-	PoolReadRate float64 // DescribeUserPool; default 12 (quota 15)
-	SignOutRate  float64 // AdminUserGlobalSignOut; default 20 (quota 25)
+	Concurrency int // workers; default 8, at most 64
+	// Rates are the run's paces per category, requests per second shared by
+	// all its workers: a category Rates does not name, or names with 0, goes
+	// at its DefaultRates pace (resets at 15 a second, half of their quota).
+	// Each rate must be at or under its category's quota times QuotaScale:
+	// UserAccountRecovery 30 (AdminResetUserPassword), UserRead 120
+	// (AdminGetUser), UserList 30 (ListUsers), UserPoolRead 15
+	// (DescribeUserPool), UserUpdate 25 (AdminUserGlobalSignOut); the
+	// defaults too, so a QuotaScale under 1 needs lower rates.
+	Rates map[Category]float64
 	// SignOut signs every user out of every session after their reset is
 	// sent, as WithSignOut does; a failed sign-out is counted in
 	// Summary.SignOutFailed and never hides the reset.
 	SignOut bool
 	// Limiter, when set, paces the run instead of the run's own token
-	// buckets (the rates above): a limiter shared with other runs and
+	// buckets (Rates): a limiter shared with other runs and
 	// processes, such as resetpw/redislimit's. Without it, a Resetter made
 	// WithLimiter uses its own.
 	Limiter Limiter
-	// QuotaScale multiplies the quotas the rates are checked against, for
+	// QuotaScale multiplies the quotas Rates are checked against, for
 	// an account whose quotas were raised (UserAccountRecovery can't be) or
 	// a test server that scales them; default 1.
 	QuotaScale float64
@@ -178,21 +164,15 @@ func (s *Summary) add(o Outcome) {
 	}
 }
 
+// withDefaults returns o with its defaults filled in (Rates a new map, with
+// every category), or the *Error of its first invalid field.
 func (o BulkOptions) withDefaults() (BulkOptions, error) {
-	def := func(v *float64, d float64) {
-		if *v == 0 {
-			*v = d
-		}
-	}
 	if o.Concurrency == 0 {
 		o.Concurrency = 8
 	}
-	def(&o.QuotaScale, 1)
-	def(&o.ResetRate, DefaultBulkResetRate)
-	def(&o.UserReadRate, 100)
-	def(&o.UserListRate, 25)
-	def(&o.PoolReadRate, 12)
-	def(&o.SignOutRate, 20)
+	if o.QuotaScale == 0 {
+		o.QuotaScale = 1
+	}
 	if o.MaxUnavailable == 0 {
 		o.MaxUnavailable = DefaultMaxUnavailable
 	}
@@ -205,22 +185,29 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 	if o.QuotaScale < 0 {
 		return o, optionErr("BulkOptions.QuotaScale", "bulk quota scale %v is negative", o.QuotaScale)
 	}
-	for _, r := range []struct {
-		name  string
-		v     float64
-		quota float64
-	}{
-		{"ResetRate", o.ResetRate, quotaUserAccountRecovery},
-		{"UserReadRate", o.UserReadRate, quotaUserRead},
-		{"UserListRate", o.UserListRate, quotaUserList},
-		{"PoolReadRate", o.PoolReadRate, quotaUserPoolRead},
-		{"SignOutRate", o.SignOutRate, quotaUserUpdate},
-	} {
-		if q := r.quota * o.QuotaScale; r.v < 0 || r.v > q {
-			return o, optionErr("BulkOptions."+r.name, "bulk %s %v is outside 0..%v (the quota)", r.name, r.v, q)
-		}
+	o.Rates = withDefaultRates(o.Rates)
+	if err := checkRates(o.Rates, o.QuotaScale); err != nil {
+		return o, err
 	}
 	return o, nil
+}
+
+// checkRates checks each rate against its category's quota times scale,
+// in the order of the categories' names: an error names the first that
+// fails, as BulkOptions.Rates[category].
+func checkRates(rates map[Category]float64, scale float64) error {
+	for _, c := range slices.Sorted(maps.Keys(rates)) {
+		v := rates[c]
+		field := "BulkOptions.Rates[" + string(c) + "]"
+		quota, ok := quotas[c]
+		if !ok {
+			return optionErr(field, "%q is not a quota category", string(c))
+		}
+		if q := quota * scale; !(v >= 0 && v <= q) {
+			return optionErr(field, "bulk rate %v for %s is outside 0..%v (the quota)", v, c, q)
+		}
+	}
+	return nil
 }
 
 // Bulk resets every request of reqs and calls each with one Outcome per
@@ -228,9 +215,10 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 //
 //   - At most Concurrency resets are in flight, and requests are paced by
 //     one token bucket per quota category, shared by the run's workers
-//     (golang.org/x/time/rate); resets at DefaultBulkResetRate unless
-//     ResetRate says otherwise. When Cognito throttles, the bucket slows
-//     down, then recovers as requests go through.
+//     (golang.org/x/time/rate), at BulkOptions.Rates: resets at 15 a
+//     second unless Rates says otherwise (DefaultRates). When Cognito
+//     throttles, the bucket slows down, then recovers as requests go
+//     through.
 //   - A user that appears twice in a run (the same identifier, or two
 //     identifiers that resolve to the same username) is reset once; the
 //     repeat gets an Outcome with Duplicate set.
@@ -330,22 +318,52 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	var g Limiter = newPacer(map[Category]float64{CategoryUserAccountRecovery: opts.ResetRate, CategoryUserRead: opts.UserReadRate,
-		CategoryUserList: opts.UserListRate, CategoryUserPoolRead: opts.PoolReadRate, CategoryUserUpdate: opts.SignOutRate}, r.cfg.logger)
-	switch {
-	case opts.Limiter != nil:
-		g = opts.Limiter
-	case r.cfg.limiter != nil:
-		g = r.cfg.limiter
-	}
-	b := &bulkRun{r: r, g: g, opts: opts, send: send, claims: newClaims(),
-		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
+	b := r.newBulkRun(opts, send)
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
 	quit := make(chan struct{}) // closed when every input taken has its outcome
-	var workers sync.WaitGroup
-	for range opts.Concurrency {
+	workers := b.startWorkers(ctx, jobs, outcomes, quit)
+	readerDone := make(chan struct{})
+	var readAll bool // the reader's, until readerDone is closed
+	go func() {
+		defer close(readerDone)
+		readAll = produce(b, func(j job) bool { return b.take(ctx, j, jobs, outcomes) })
+	}()
+
+	sum, readerReturned := b.collect(ctx, start, outcomes, readerDone, each)
+	close(quit)
+	workers.Wait()
+	sum.ReadAll = readerReturned && readAll
+	sum.Elapsed = time.Since(start)
+	if cause := b.cause(ctx); cause != nil {
+		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
+	}
+	return sum, nil
+}
+
+// newBulkRun returns the state of one run. It is paced by opts.Limiter, or
+// else the Resetter's WithLimiter, or else token buckets of its own at
+// opts.Rates (which withDefaults filled in).
+func (r *Resetter) newBulkRun(opts BulkOptions, send bool) *bulkRun {
+	var l Limiter
+	switch {
+	case opts.Limiter != nil:
+		l = opts.Limiter
+	case r.cfg.limiter != nil:
+		l = r.cfg.limiter
+	default:
+		l = newPacer(opts.Rates, r.cfg.logger)
+	}
+	return &bulkRun{r: r, g: newGate(l), opts: opts, send: send, claims: newClaims(),
+		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
+}
+
+// startWorkers starts Concurrency workers, each running the jobs it takes
+// to their outcomes until quit is closed.
+func (b *bulkRun) startWorkers(ctx context.Context, jobs <-chan job, outcomes chan<- Outcome, quit <-chan struct{}) *sync.WaitGroup {
+	workers := &sync.WaitGroup{}
+	for range b.opts.Concurrency {
 		workers.Go(func() {
 			for {
 				select {
@@ -357,32 +375,32 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 			}
 		})
 	}
-	readerDone := make(chan struct{})
-	var readAll bool // the reader's, until readerDone is closed
-	go func() {
-		defer close(readerDone)
-		readAll = produce(b, func(j job) bool { return b.take(ctx, j, jobs, outcomes) })
-	}()
+	return workers
+}
 
-	var sum Summary
+// collect hands each outcome on (see record) until every input taken has
+// its outcome and the reader has returned, or the run takes no more
+// inputs: after a stop with StopReading, or once ctx has ended, at once with
+// StopReading and otherwise when no outcome came for drainWait (reqs
+// blocks). readerReturned says the reader returned before that.
+func (b *bulkRun) collect(ctx context.Context, start time.Time, outcomes <-chan Outcome, readerDone <-chan struct{}, each func(Outcome)) (sum Summary, readerReturned bool) {
 	stopped, ctxDone, reading := b.stop, ctx.Done(), readerDone
 	var drain *time.Timer
 	var drained <-chan time.Time
+	defer func() {
+		if drain != nil {
+			drain.Stop()
+		}
+	}()
 	for {
 		taken, closed := b.reading()
 		sum.Read = taken
 		if sum.Done == taken && (reading == nil || closed) {
-			break
+			return sum, reading == nil
 		}
 		select {
 		case o := <-outcomes:
-			sum.add(o)
-			sum.Read, _ = b.reading() // the reader may have taken more since
-			sum.Elapsed = time.Since(start)
-			each(o)
-			if opts.Progress != nil {
-				opts.Progress(sum.Progress)
-			}
+			b.record(&sum, o, start, each)
 			if drain != nil {
 				drain.Reset(drainWait)
 			}
@@ -390,12 +408,12 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 			reading = nil
 		case <-stopped:
 			stopped = nil
-			if opts.StopReading {
+			if b.opts.StopReading {
 				b.closeReading()
 			}
 		case <-ctxDone:
 			ctxDone = nil
-			if opts.StopReading {
+			if b.opts.StopReading {
 				b.closeReading()
 				break
 			}
@@ -406,17 +424,17 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 			b.closeReading() // ctx ended and the inputs stopped coming: reqs blocks
 		}
 	}
-	if drain != nil {
-		drain.Stop()
-	}
-	close(quit)
-	workers.Wait()
-	sum.ReadAll = reading == nil && readAll
+}
+
+// record counts o in sum and hands it to each, then sum to Progress.
+func (b *bulkRun) record(sum *Summary, o Outcome, start time.Time, each func(Outcome)) {
+	sum.add(o)
+	sum.Read, _ = b.reading() // the reader may have taken more since
 	sum.Elapsed = time.Since(start)
-	if cause := b.cause(ctx); cause != nil {
-		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
+	each(o)
+	if b.opts.Progress != nil {
+		b.opts.Progress(sum.Progress)
 	}
-	return sum, nil
 }
 
 // errEmailCap is the cause of the outcomes past a pool's daily email cap.
@@ -424,7 +442,7 @@ var errEmailCap = errors.New("the account's daily email cap is reached (Cognito'
 
 type bulkRun struct {
 	r    *Resetter
-	g    Limiter
+	g    *gate
 	opts BulkOptions
 	send bool
 

@@ -166,12 +166,14 @@ func (*echoAPI) ListUsers(_ context.Context, in *cip.ListUsersInput, _ ...func(*
 	return &cip.ListUsersOutput{}, nil
 }
 
+func (*echoAPI) AdminUserGlobalSignOut(context.Context, *cip.AdminUserGlobalSignOutInput, ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
+	return &cip.AdminUserGlobalSignOutOutput{}, nil
+}
+
 // freeLimiter lets every call go at once.
 type freeLimiter struct{}
 
 func (freeLimiter) Wait(ctx context.Context, _ resetpw.Category) error { return ctx.Err() }
-func (freeLimiter) Throttled(resetpw.Category)                         {}
-func (freeLimiter) Succeeded(resetpw.Category)                         {}
 
 // distinctUsers yields n requests for n distinct users, by username or by
 // email (suffix "@example.com"), made as they are read: the caller holds no

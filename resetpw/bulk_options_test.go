@@ -178,7 +178,7 @@ func TestBulk_DailyEmailCap(t *testing.T) {
 
 // The default pace leaves half of UserAccountRecovery to the application.
 func TestBulk_DefaultRateLeavesHeadroom(t *testing.T) {
-	assert.Equal(t, 15.0, float64(resetpw.DefaultBulkResetRate))
+	assert.Equal(t, 15.0, resetpw.DefaultRates()[resetpw.CategoryUserAccountRecovery])
 	synctest.Test(t, func(t *testing.T) {
 		f, pool := bulkWorld(t, 61)
 		r, err := resetpw.New(f)

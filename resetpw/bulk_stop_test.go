@@ -314,7 +314,7 @@ func TestBulk_CancelledInputsAreNotLoggedAsFailures(t *testing.T) {
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		outs, sum, err := collect(t, r, ctx, requests(pool, userNames(20)...), resetpw.BulkOptions{Concurrency: 4, ResetRate: 1,
+		outs, sum, err := collect(t, r, ctx, requests(pool, userNames(20)...), resetpw.BulkOptions{Concurrency: 4, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 1},
 			Progress: func(p resetpw.Progress) {
 				if p.Sent == 2 {
 					cancel() // three workers wait at the limiter, a second apart

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"iter"
 	"log/slog"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -137,7 +138,8 @@ func TestBulk_NoThrottlingErrorAtOrUnderQuota(t *testing.T) {
 		require.NoError(t, err)
 		start := time.Now()
 		outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(300)...), resetpw.BulkOptions{
-			Concurrency: 16, QuotaScale: 10, ResetRate: 300, UserReadRate: 1200, PoolReadRate: 150})
+			Concurrency: 16, QuotaScale: 10, Rates: map[resetpw.Category]float64{
+				resetpw.CategoryUserAccountRecovery: 300, resetpw.CategoryUserRead: 1200, resetpw.CategoryUserPoolRead: 150}})
 		require.NoError(t, err)
 		assert.Len(t, outs, 300)
 		assert.Equal(t, 300, sum.Sent, "%v", sum.ByKind)
@@ -160,7 +162,7 @@ func TestBulk_SlowsDownAndRecoversWhenThrottled(t *testing.T) {
 			resetpw.WithMaxThrottleRetries(10))
 		require.NoError(t, err)
 		_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(150)...), resetpw.BulkOptions{
-			Concurrency: 4, ResetRate: 20, UserReadRate: 100})
+			Concurrency: 4, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 20, resetpw.CategoryUserRead: 100}})
 		require.NoError(t, err)
 		assert.Equal(t, 150, sum.Sent, "%v", sum.ByKind)
 		assert.Equal(t, 156, f.Calls(resetpwtest.OpAdminResetUserPassword), "six throttled, each retried")
@@ -196,7 +198,7 @@ func TestBulk_CancelMidRun(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var outs []resetpw.Outcome
-	sum, err := r.Bulk(ctx, requests(pool, userNames(200)...), resetpw.BulkOptions{Concurrency: 4, ResetRate: 20}, func(o resetpw.Outcome) {
+	sum, err := r.Bulk(ctx, requests(pool, userNames(200)...), resetpw.BulkOptions{Concurrency: 4, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 20}}, func(o resetpw.Outcome) {
 		outs = append(outs, o)
 		if len(outs) == 10 {
 			cancel()
@@ -230,15 +232,37 @@ func TestBulk_InvalidOptions(t *testing.T) {
 	f, pool := bulkWorld(t, 1)
 	r, err := resetpw.New(f)
 	require.NoError(t, err)
-	for _, o := range []resetpw.BulkOptions{
-		{Concurrency: -1}, {Concurrency: 65}, {ResetRate: 31}, {UserReadRate: 121}, {UserListRate: 31}, {PoolReadRate: 16},
-		{ResetRate: -1}, {QuotaScale: -2}, {QuotaScale: 2, ResetRate: 61},
+	type rates = map[resetpw.Category]float64
+	for _, tt := range []struct {
+		opts  resetpw.BulkOptions
+		field string
+	}{
+		{resetpw.BulkOptions{Concurrency: -1}, "BulkOptions.Concurrency"},
+		{resetpw.BulkOptions{Concurrency: 65}, "BulkOptions.Concurrency"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserAccountRecovery: 31}}, "BulkOptions.Rates[UserAccountRecovery]"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserRead: 121}}, "BulkOptions.Rates[UserRead]"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserList: 31}}, "BulkOptions.Rates[UserList]"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserPoolRead: 16}}, "BulkOptions.Rates[UserPoolRead]"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserUpdate: 26}}, "BulkOptions.Rates[UserUpdate]"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserAccountRecovery: -1}}, "BulkOptions.Rates[UserAccountRecovery]"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserRead: math.NaN()}}, "BulkOptions.Rates[UserRead]"},
+		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserRead: math.Inf(1)}}, "BulkOptions.Rates[UserRead]"},
+		{resetpw.BulkOptions{Rates: rates{"UserReads": 1}}, "BulkOptions.Rates[UserReads]"},
+		{resetpw.BulkOptions{QuotaScale: -2}, "BulkOptions.QuotaScale"},
+		{resetpw.BulkOptions{QuotaScale: 2, Rates: rates{resetpw.CategoryUserAccountRecovery: 61}}, "BulkOptions.Rates[UserAccountRecovery]"},
+		// A default over a scaled-down quota: UserList's 25 is over 30×0.5.
+		{resetpw.BulkOptions{QuotaScale: 0.5}, "BulkOptions.Rates[UserList]"},
 	} {
 		read := false
-		_, err := r.Bulk(context.Background(), func(yield func(resetpw.Request) bool) { read = true }, o, nil)
-		assert.ErrorIs(t, err, resetpw.ErrOption, "%+v", o)
+		_, err := r.Bulk(context.Background(), func(yield func(resetpw.Request) bool) { read = true }, tt.opts, nil)
+		require.ErrorIs(t, err, resetpw.ErrOption, "%+v", tt.opts)
+		var e *resetpw.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, tt.field, e.Field, "%+v", tt.opts)
 		assert.False(t, read, "nothing read")
 	}
-	_, err = r.Bulk(context.Background(), requests(pool, "user0000"), resetpw.BulkOptions{QuotaScale: 2, ResetRate: 60}, nil)
-	assert.NoError(t, err)
+	given := map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 60}
+	_, err = r.Bulk(context.Background(), requests(pool, "user0000"), resetpw.BulkOptions{QuotaScale: 2, Rates: given}, nil)
+	assert.NoError(t, err, "at the scaled quota")
+	assert.Equal(t, map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 60}, given, "the caller's map is not changed")
 }

@@ -9,41 +9,6 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 )
 
-// Category is a Cognito quota category, as Cognito's quotas page names it
-// (docs/cognito-rules.md, R28): the budget a call draws on, shared by every
-// caller in the account and Region.
-type Category string
-
-// The categories of the calls a Resetter makes.
-const (
-	CategoryUserAccountRecovery Category = "UserAccountRecovery" // AdminResetUserPassword: 30/s, not adjustable
-	CategoryUserRead            Category = "UserRead"            // AdminGetUser: 120/s
-	CategoryUserList            Category = "UserList"            // ListUsers: 30/s
-	CategoryUserPoolRead        Category = "UserPoolRead"        // DescribeUserPool: 15/s
-	CategoryUserUpdate          Category = "UserUpdate"          // AdminUserGlobalSignOut: 25/s (R31)
-)
-
-// opNames names each category's operation, for log lines.
-var opNames = map[Category]string{CategoryUserAccountRecovery: "AdminResetUserPassword", CategoryUserRead: "AdminGetUser",
-	CategoryUserList: "ListUsers", CategoryUserPoolRead: "DescribeUserPool", CategoryUserUpdate: "AdminUserGlobalSignOut"}
-
-// Limiter paces the Cognito calls of a Resetter (WithLimiter) or of a bulk
-// run (BulkOptions.Limiter): Wait is called before every call, and
-// Throttled or Succeeded after it. Implementations must be safe for
-// concurrent use. NewLocalLimiter is the in-process one that bulk runs use
-// by default; package resetpw/redislimit shares one budget among processes.
-type Limiter interface {
-	// Wait blocks until a call in category c may go out. An error sends
-	// nothing: the call fails with it (ErrUnavailable unless the context
-	// ended).
-	Wait(ctx context.Context, c Category) error
-	// Throttled says Cognito answered a call in c with throttling; an
-	// adaptive limiter slows down.
-	Throttled(c Category)
-	// Succeeded says a call in c went through; an adaptive limiter recovers.
-	Succeeded(c Category)
-}
-
 // call sends one operation through the wire (see wire): the caller's
 // WithClientOptions first, then the option that holds the SDK to one
 // attempt and records the request's fate, applied last. It retries
@@ -54,31 +19,27 @@ type Limiter interface {
 // context that ends before the call or in a backoff is FateNotSent, since
 // every earlier attempt was retried only because its answer said nothing
 // was done (or it was not sent). g may be nil: no pacing.
-func call[T any](ctx context.Context, r *Resetter, g Limiter, c Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
+func call[T any](ctx context.Context, r *Resetter, g *gate, c Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
 	var zero T
 	var last error // the error of the attempt before a backoff
 	for attempt := 0; ; attempt++ {
 		if err := ctx.Err(); err != nil {
 			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}
 		}
-		if g != nil {
-			if err := g.Wait(ctx, c); err != nil {
-				return zero, &callError{err: err, fate: FateNotSent, paced: true}
-			}
+		if err := g.wait(ctx, c); err != nil {
+			return zero, &callError{err: err, fate: FateNotSent, paced: true}
 		}
 		w := &wire{}
 		optFns := append(r.callOpts[:len(r.callOpts):len(r.callOpts)], w.option)
 		out, err := fn(ctx, optFns...)
 		if err == nil {
-			if g != nil {
-				g.Succeeded(c)
-			}
+			g.succeeded(c)
 			return out, nil
 		}
 		fate := w.fate(err)
 		kind := classify(err)
-		if kind == ErrThrottled && g != nil {
-			g.Throttled(c)
+		if kind == ErrThrottled {
+			g.throttled(c)
 		}
 		retryable := kind == ErrThrottled ||
 			(kind == ErrUnavailable && ctx.Err() == nil && (c != CategoryUserAccountRecovery || fate == FateNotSent))

@@ -232,7 +232,7 @@ func TestFaults_BulkCancelledMidFlight(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var outs []resetpw.Outcome
-	sum, err := r.Bulk(ctx, requests(pool, userNames(100)...), resetpw.BulkOptions{Concurrency: 8, ResetRate: 30}, func(o resetpw.Outcome) {
+	sum, err := r.Bulk(ctx, requests(pool, userNames(100)...), resetpw.BulkOptions{Concurrency: 8, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 30}}, func(o resetpw.Outcome) {
 		outs = append(outs, o)
 		if len(outs) == 15 {
 			cancel()

@@ -89,19 +89,11 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 	if err := checkPoolID(poolID); err != nil {
 		return nil, fail(OpValidate, ErrInvalidInput, err)
 	}
-	p, err := r.describePool(ctx, r.cfg.limiter, poolID) // paced, like every Cognito call
+	p, err := r.describePool(ctx, r.gate, poolID) // paced, like every Cognito call
 	if err != nil {
 		return nil, fail(OpPreflight, Kind{}, err)
 	}
-	rep := &PoolReport{
-		UserPoolID: poolID, Resettable: !p.adminOnly, LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
-		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg,
-		SNSRegion: p.snsRegion, SMSConfigurationFailure: p.smsFailure, SMSSandbox: SandboxNotUsed,
-		Account: p.account, Region: p.region, SESState: SESNotUsed,
-	}
-	for _, m := range p.mechanisms {
-		rep.RecoveryOrder = append(rep.RecoveryOrder, string(m))
-	}
+	rep := newPoolReport(poolID, p)
 	if !rep.Resettable {
 		return rep, nil
 	}
@@ -136,6 +128,29 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 			return nil, fail(OpPreflight, Kind{}, err)
 		}
 	}
+	rep.Caveats = append(rep.Caveats, autoVerifyCaveats(p)...)
+	return rep, nil
+}
+
+// newPoolReport is the part of a report that the pool's description says
+// by itself.
+func newPoolReport(poolID string, p *poolInfo) *PoolReport {
+	rep := &PoolReport{
+		UserPoolID: poolID, Resettable: !p.adminOnly, LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
+		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg,
+		SNSRegion: p.snsRegion, SMSConfigurationFailure: p.smsFailure, SMSSandbox: SandboxNotUsed,
+		Account: p.account, Region: p.region, SESState: SESNotUsed,
+	}
+	for _, m := range p.mechanisms {
+		rep.RecoveryOrder = append(rep.RecoveryOrder, string(m))
+	}
+	return rep
+}
+
+// autoVerifyCaveats are the caveats of the recovery media whose attribute
+// the pool does not auto-verify (R9), in the pool's recovery order.
+func autoVerifyCaveats(p *poolInfo) []Caveat {
+	var caveats []Caveat
 	for _, m := range p.mechanisms {
 		medium := MediumEmail
 		if m == types.RecoveryOptionNameTypeVerifiedPhoneNumber {
@@ -144,11 +159,11 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 			continue
 		}
 		if !p.autoVerifies(medium) {
-			rep.Caveats = append(rep.Caveats, caveat(CaveatNotAutoVerified, "R9",
+			caveats = append(caveats, caveat(CaveatNotAutoVerified, "R9",
 				"the pool does not auto-verify the "+attrOf(medium)+" attribute"))
 		}
 	}
-	return rep, nil
+	return caveats
 }
 
 // reportSMS fills in the SMS half of a report (R12, R15, R16, R18, R19).

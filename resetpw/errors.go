@@ -48,10 +48,10 @@ const (
 type Error struct {
 	Kind Kind   // one of the Err… kinds
 	Op   string // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
-	// Field, for OpValidate: FieldUserPoolID, FieldUsername,
-	// FieldClientMetadata or FieldSignOut; for an invalid option, the
-	// option ("WithBackoff", "API") or BulkOptions field
-	// ("BulkOptions.Concurrency").
+	// Field, for OpValidate: FieldUserPoolID, FieldUsername or
+	// FieldClientMetadata; for an invalid option, the option
+	// ("WithBackoff", "API") or BulkOptions field
+	// ("BulkOptions.Concurrency", "BulkOptions.Rates[UserRead]").
 	Field      string
 	UserPoolID string
 	Username   string // as the caller gave it, kept whole; Error() masks it

@@ -19,9 +19,6 @@ import (
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
-// apiOnly hides everything of an API but resetpw.API: no sign-out.
-type apiOnly struct{ resetpw.API }
-
 // refusingLimiter refuses every call, counting them.
 type refusingLimiter struct{ waits int }
 
@@ -29,8 +26,6 @@ func (l *refusingLimiter) Wait(context.Context, resetpw.Category) error {
 	l.waits++
 	return errors.New("the shared budget is unreachable")
 }
-func (l *refusingLimiter) Throttled(resetpw.Category) {}
-func (l *refusingLimiter) Succeeded(resetpw.Category) {}
 
 // errorsFixture is a Fake with one pool ("diego" resettable by email).
 func errorsFixture(t *testing.T) (*resetpwtest.Fake, string) {
@@ -84,11 +79,6 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		{"WithSNS", newOpt(resetpw.WithSNS(nil)), resetpw.ErrInvalidInput, "WithSNS"},
 		{"WithSES", newOpt(resetpw.WithSES(nil)), resetpw.ErrInvalidInput, "WithSES"},
 		{"WithEmailCounter", newOpt(resetpw.WithEmailCounter(nil)), resetpw.ErrInvalidInput, "WithEmailCounter"},
-		{"WithSignOut without SignOutAPI", func(t *testing.T) error {
-			f, _ := errorsFixture(t)
-			_, err := resetpw.New(apiOnly{f}, resetpw.WithSignOut())
-			return err
-		}, resetpw.ErrInvalidInput, "WithSignOut"},
 		{"ParsePreflight", func(t *testing.T) error { _, err := resetpw.ParsePreflight("most"); return err }, resetpw.ErrInvalidInput, "Preflight"},
 		{"redislimit.New(nil)", func(t *testing.T) error {
 			_, err := redislimit.New(nil, redislimit.Options{Account: "1", Region: "us-west-2"})
@@ -172,11 +162,11 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			_, err := r.Bulk(t.Context(), none, resetpw.BulkOptions{Concurrency: -3}, nil)
 			return err
 		}, resetpw.ErrInvalidInput, "BulkOptions.Concurrency"},
-		{"Bulk: BulkOptions.ResetRate", func(t *testing.T) error {
+		{"Bulk: BulkOptions.Rates", func(t *testing.T) error {
 			r, _, _ := newR(t)
-			_, err := r.Bulk(t.Context(), none, resetpw.BulkOptions{ResetRate: 1e6}, nil)
+			_, err := r.Bulk(t.Context(), none, resetpw.BulkOptions{Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 1e6}}, nil)
 			return err
-		}, resetpw.ErrInvalidInput, "BulkOptions.ResetRate"},
+		}, resetpw.ErrInvalidInput, "BulkOptions.Rates[UserAccountRecovery]"},
 		{"Bulk: run stopped", func(t *testing.T) error {
 			r, f, pool := newR(t)
 			f.FailNext(resetpwtest.OpDescribeUserPool, 1, &types.ResourceNotFoundException{})

@@ -128,8 +128,11 @@ func ExampleResetter_Bulk() {
 		}
 	}
 	outcomes := make([]resetpw.Outcome, len(users))
-	// One at a time, so that the first of two inputs for diego is the one sent.
-	sum, err := r.Bulk(context.Background(), reqs, resetpw.BulkOptions{Concurrency: 1}, func(o resetpw.Outcome) {
+	// One at a time, so that the first of two inputs for diego is the one
+	// sent; resets at 5 a second, every other category at its DefaultRates
+	// pace.
+	opts := resetpw.BulkOptions{Concurrency: 1, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 5}}
+	sum, err := r.Bulk(context.Background(), reqs, opts, func(o resetpw.Outcome) {
 		outcomes[o.Index] = o
 	})
 	if err != nil {

@@ -154,5 +154,4 @@ const (
 	FieldUserPoolID     = "UserPoolID"
 	FieldUsername       = "Username"
 	FieldClientMetadata = "ClientMetadata"
-	FieldSignOut        = "SignOut" // asked for, but the API can't sign users out
 )

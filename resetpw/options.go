@@ -245,8 +245,7 @@ func WithClientOptions(opts ...func(*cip.Options)) Option {
 
 // WithSignOut signs the user out of every session (AdminUserGlobalSignOut)
 // after each reset that was sent, so that an attacker's refresh tokens stop
-// working; Request.SignOut asks it for one reset. The API given to New must
-// implement SignOutAPI, or New fails with ErrOption. The sign-out is paced
+// working; Request.SignOut asks it for one reset. The sign-out is paced
 // in CategoryUserUpdate, retried like a read (it can be repeated safely), and
 // its failure never hides the reset: the Result says both (SignedOut,
 // SignOutErr).

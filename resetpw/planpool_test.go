@@ -32,8 +32,6 @@ func (l *countingLimiter) Wait(ctx context.Context, c resetpw.Category) error {
 	l.waits[c]++
 	return ctx.Err()
 }
-func (*countingLimiter) Throttled(resetpw.Category) {}
-func (*countingLimiter) Succeeded(resetpw.Category) {}
 
 func (l *countingLimiter) counts() map[resetpw.Category]int {
 	l.mu.Lock()

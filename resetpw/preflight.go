@@ -158,7 +158,7 @@ type poolEntry struct {
 	expires time.Time
 }
 
-func (r *Resetter) pool(ctx context.Context, g Limiter, poolID string) (*poolInfo, error) {
+func (r *Resetter) pool(ctx context.Context, g *gate, poolID string) (*poolInfo, error) {
 	if info := r.cachedPool(poolID); info != nil {
 		return info, nil
 	}
@@ -185,7 +185,7 @@ func (r *Resetter) cachedPool(poolID string) *poolInfo {
 }
 
 // describePool reads a pool and refreshes the cache with it.
-func (r *Resetter) describePool(ctx context.Context, g Limiter, poolID string) (*poolInfo, error) {
+func (r *Resetter) describePool(ctx context.Context, g *gate, poolID string) (*poolInfo, error) {
 	out, err := call(ctx, r, g, CategoryUserPoolRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
 		return r.api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}, o...)
 	})
@@ -355,20 +355,23 @@ func (r *Resetter) predict(ctx context.Context, p *poolInfo, u *userInfo) (*pred
 	if p.customMsg {
 		pr.caveats = append(pr.caveats, customMessageCaveat)
 	}
-	var f *refusal
-	var err error
-	if pr.medium == MediumEmail {
-		predictEmail(p, pr)
-		if pr.sender == SenderSES {
-			f, err = r.predictSES(ctx, p, pr)
-		}
-	} else {
-		f, err = r.predictSMS(ctx, p, pr)
-	}
-	if f != nil || err != nil {
+	if f, err := r.predictSender(ctx, p, pr); f != nil || err != nil {
 		return nil, f, err
 	}
 	return pr, nil, nil
+}
+
+// predictSender says who delivers the code of pr's medium, and what would
+// drop it: a refusal, or a failed SNS or SES read.
+func (r *Resetter) predictSender(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
+	if pr.medium != MediumEmail {
+		return r.predictSMS(ctx, p, pr)
+	}
+	predictEmail(p, pr)
+	if pr.sender == SenderSES {
+		return r.predictSES(ctx, p, pr)
+	}
+	return nil, nil
 }
 
 var customMessageCaveat = caveat(CaveatCustomMessage, "R14",

@@ -61,7 +61,7 @@ type Resetter struct {
 	api      API
 	cfg      config
 	callOpts []func(*cip.Options) // WithClientOptions; call adds its wire last
-	signOut  SignOutAPI           // api, when it can sign users out
+	gate     *gate                // WithLimiter's, type-asserted once; nil: not paced
 	pools    poolCache
 	sms      smsCache
 	ses      sesCache
@@ -87,10 +87,6 @@ func New(api API, opts ...Option) (*Resetter, error) {
 		}
 	}
 	callOpts := slices.Clone(cfg.clientOpts)
-	signOut, _ := api.(SignOutAPI)
-	if cfg.signOut && signOut == nil {
-		return nil, optionErr("WithSignOut", "%T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", api)
-	}
 	emails := cfg.emails
 	if emails == nil {
 		emails = NewLocalEmailCounter()
@@ -98,7 +94,7 @@ func New(api API, opts ...Option) (*Resetter, error) {
 			emails = ec
 		}
 	}
-	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, signOut: signOut, emails: emails, now: time.Now}, nil
+	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, gate: newGate(cfg.limiter), emails: emails, now: time.Now}, nil
 }
 
 // Reset sends a password-reset code to the user, in this order:
@@ -126,7 +122,7 @@ func New(api API, opts ...Option) (*Resetter, error) {
 // still reads a user that ListUsers found, to confirm it. Every error is a
 // *Error.
 func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
-	return r.run(ctx, req, r.cfg.limiter, true)
+	return r.run(ctx, req, r.gate, true)
 }
 
 // Check runs steps 1 to 5 of Reset and sends nothing: a dry run that says
@@ -134,7 +130,7 @@ func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
 // code would go (Result.Delivery) and what can't be proved (Result.Caveats).
 // Its log lines carry dry_run=true.
 func (r *Resetter) Check(ctx context.Context, req Request) (*Result, error) {
-	return r.run(ctx, req, r.cfg.limiter, false)
+	return r.run(ctx, req, r.gate, false)
 }
 
 var poolIDPattern = regexp.MustCompile(`^[\w-]+_[0-9a-zA-Z]+$`)
@@ -155,7 +151,7 @@ func checkPoolID(id string) error {
 // attempt carries one reset through its steps.
 type attempt struct {
 	r     *Resetter
-	g     Limiter
+	g     *gate
 	req   Request
 	name  string                              // what is sent as Username
 	kind  alias.Kind                          // how req.Username was read
@@ -219,7 +215,7 @@ func (a *attempt) invalid(field string, cause error) *Error {
 	return e
 }
 
-func (r *Resetter) run(ctx context.Context, req Request, g Limiter, send bool) (*Result, error) {
+func (r *Resetter) run(ctx context.Context, req Request, g *gate, send bool) (*Result, error) {
 	res, _, err := r.runAttempt(ctx, &attempt{r: r, g: g, req: req}, send)
 	return res, err
 }
@@ -303,17 +299,46 @@ func errText(err error) string {
 	return err.Error()
 }
 
+// do carries the attempt through the steps of Reset (send) or Check: the
+// Result, or the *Error of the step that failed. When a bulk run's hook
+// decides not to go on, it returns neither, and a.halt says why.
 func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
-	r, req := a.r, a.req
 	// 1. Validate; nothing is sent on failure.
+	if err := a.validate(ctx); err != nil {
+		return nil, err
+	}
+	// 2 to 5. The preflight.
+	res := &Result{UserPoolID: a.req.UserPoolID}
+	if err := a.preflight(ctx, res); err != nil {
+		return nil, err
+	}
+	res.Username, res.Input = a.name, a.kind
+	if halted, err := a.decide(ctx, res, send); halted || err != nil {
+		return nil, err
+	}
+	if !send {
+		return res, nil
+	}
+	// 6 and 7. The reset, the result and the sign-out.
+	if err := a.reset(ctx, res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// validate is step 1: the pool ID, the username (read as a.kind, sent as
+// a.name) and the ClientMetadata, with nothing sent. It also settles
+// whether the user is signed out after the reset.
+func (a *attempt) validate(ctx context.Context) error {
+	r, req := a.r, a.req
 	if err := checkPoolID(req.UserPoolID); err != nil {
-		return nil, a.invalid(FieldUserPoolID, err)
+		return a.invalid(FieldUserPoolID, err)
 	}
 	trimmed := strings.TrimSpace(req.Username)
 	a.kind = alias.Classify(trimmed)
 	name, err := alias.Normalize(req.Username, a.kind, alias.PoolConfig{CaseSensitive: true}, r.cfg.aliasOpts)
 	if err != nil {
-		return nil, a.invalid(FieldUsername, err)
+		return a.invalid(FieldUsername, err)
 	}
 	a.name = name
 	if r.cfg.preflight == PreflightOff && a.kind == alias.Phone {
@@ -327,61 +352,77 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 	}
 	a.safe = append(a.safe, trimmed, name)
 	if err := r.cfg.policy.Validate(req.ClientMetadata); err != nil {
-		return nil, a.invalid(FieldClientMetadata, err)
+		return a.invalid(FieldClientMetadata, err)
 	}
 	a.signOut = a.signOut || req.SignOut || r.cfg.signOut
-	if a.signOut && r.signOut == nil {
-		return nil, a.invalid(FieldSignOut, fmt.Errorf("sign-out asked for, but %T has no AdminUserGlobalSignOut (resetpw.SignOutAPI)", r.api))
-	}
 	if err := ctx.Err(); err != nil {
-		return nil, a.fail(OpValidate, ErrUnavailable, err)
+		return a.fail(OpValidate, ErrUnavailable, err)
 	}
+	return nil
+}
 
-	res := &Result{UserPoolID: req.UserPoolID}
-	if r.cfg.preflight != PreflightOff {
-		// 2. The pool.
-		pool, err := r.pool(ctx, a.g, req.UserPoolID)
-		if err != nil {
-			return nil, a.fail(OpPreflight, Kind{}, err)
-		}
-		a.pool = pool
-		if pool.adminOnly {
-			return nil, a.fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"})
-		}
-		// 3. Aliases.
-		if err := a.resolve(ctx, pool); err != nil {
-			return nil, err
-		}
-		// 4 and 5. The user and the delivery.
-		switch {
-		case r.cfg.preflight == PreflightFull:
-			if err := a.checkUser(ctx, pool, res); err != nil {
-				return nil, err
-			}
-		case a.found != nil:
-			if _, err := a.readUser(ctx, pool); err != nil {
-				return nil, err
-			}
+// preflight is steps 2 to 5, as far as the Preflight option goes: the pool,
+// the aliases, and the user and where the code goes (in res).
+func (a *attempt) preflight(ctx context.Context, res *Result) error {
+	r := a.r
+	if r.cfg.preflight == PreflightOff {
+		return nil
+	}
+	// 2. The pool.
+	pool, err := r.pool(ctx, a.g, a.req.UserPoolID)
+	if err != nil {
+		return a.fail(OpPreflight, Kind{}, err)
+	}
+	a.pool = pool
+	if pool.adminOnly {
+		return a.fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"})
+	}
+	// 3. Aliases.
+	if err := a.resolve(ctx, pool); err != nil {
+		return err
+	}
+	// 4 and 5. The user and the delivery.
+	switch {
+	case r.cfg.preflight == PreflightFull:
+		return a.checkUser(ctx, pool, res)
+	case a.found != nil:
+		if _, err := a.readUser(ctx, pool); err != nil {
+			return err
 		}
 	}
-	res.Username, res.Input = a.name, a.kind
-	if a.hook != nil {
-		if a.halt = a.hook(a, res); a.halt.act != goOn {
-			a.returnEmail() // nothing goes out: the code does not count (R36)
-			if a.halt.act == fail {
-				err := a.halt.err
-				a.halt = verdict{}
-				return nil, err
-			}
-			return nil, nil
+	return nil
+}
+
+// decide is the last word before the reset would go out: a bulk run's
+// hook, or for a single reset the daily email cap. halted is true when the
+// hook decided not to go on (a.halt says why) or failed the attempt (err);
+// a code that does not go out is not counted (R36).
+func (a *attempt) decide(ctx context.Context, res *Result, send bool) (halted bool, err error) {
+	r := a.r
+	if a.hook == nil {
+		if err := a.capEmail(ctx, r.emails, r.cfg.dailyEmail, res, send, nil); err != nil {
+			return false, a.emailCapFailure(err)
 		}
-	} else if err := a.capEmail(ctx, r.emails, r.cfg.dailyEmail, res, send, nil); err != nil {
-		return nil, a.emailCapFailure(err)
+		return false, nil
 	}
-	if !send {
-		return res, nil
+	if a.halt = a.hook(a, res); a.halt.act == goOn {
+		return false, nil
 	}
-	// 6. The reset.
+	a.returnEmail() // nothing goes out: the code does not count (R36)
+	if a.halt.act == fail {
+		e := a.halt.err
+		a.halt = verdict{}
+		return true, e
+	}
+	return true, nil
+}
+
+// reset is steps 6 and 7: it sends AdminResetUserPassword with the resolved
+// name and the metadata, puts Cognito's request ID in res, and signs the
+// user out when asked. A reset that provably sent nothing gives its email
+// back to the daily cap.
+func (a *attempt) reset(ctx context.Context, res *Result) error {
+	r, req := a.r, a.req
 	in := &cip.AdminResetUserPasswordInput{UserPoolId: &req.UserPoolID, Username: &a.name}
 	if len(req.ClientMetadata) > 0 {
 		in.ClientMetadata = req.ClientMetadata
@@ -397,20 +438,18 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 		case !MaybeSent(e):
 			a.returnEmail() // nothing went out: the code does not count (R36)
 		}
-		switch {
-		case pacedOut(err):
-			return nil, a.fail(OpPace, Kind{}, err) // the limiter failed: nothing was sent
+		if pacedOut(err) {
+			return a.fail(OpPace, Kind{}, err) // the limiter failed: nothing was sent
 		}
-		return nil, e
+		return e
 	}
-	// 7. The result, and the sign-out.
 	if out != nil {
 		res.RequestID, _ = awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 	}
 	if a.signOut {
 		a.signOutUser(ctx, res)
 	}
-	return res, nil
+	return nil
 }
 
 // signOutUser signs the user out of every session after the reset was sent;
@@ -418,7 +457,7 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 func (a *attempt) signOutUser(ctx context.Context, res *Result) {
 	r := a.r
 	_, err := call(ctx, r, a.g, CategoryUserUpdate, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
-		return r.signOut.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
+		return r.api.AdminUserGlobalSignOut(ctx, &cip.AdminUserGlobalSignOutInput{UserPoolId: &a.req.UserPoolID, Username: &a.name}, o...)
 	})
 	if err != nil {
 		e := a.fail(OpSignOut, Kind{}, err)

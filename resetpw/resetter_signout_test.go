@@ -92,20 +92,6 @@ func TestSignOut(t *testing.T) {
 		assert.True(t, res.SignedOut)
 		assert.Equal(t, 2, f.Calls(resetpwtest.OpAdminUserGlobalSignOut))
 	})
-	t.Run("an API that can't sign out", func(t *testing.T) {
-		f, pool := setUp(t)
-		var api resetpw.API = struct{ resetpw.API }{f} // only the four calls of API
-		_, err := resetpw.New(api, resetpw.WithSignOut())
-		require.ErrorIs(t, err, resetpw.ErrOption)
-		r, err := resetpw.New(api)
-		require.NoError(t, err)
-		_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego", SignOut: true})
-		require.ErrorIs(t, err, resetpw.ErrInvalidInput)
-		var e *resetpw.Error
-		require.ErrorAs(t, err, &e)
-		assert.Equal(t, resetpw.FieldSignOut, e.Field)
-		assert.Empty(t, f.Deliveries(), "nothing is sent")
-	})
 	t.Run("bulk", func(t *testing.T) {
 		f, pool := setUp(t)
 		f.FailNext(resetpwtest.OpAdminUserGlobalSignOut, 1, &types.NotAuthorizedException{Message: aws.String("denied")})

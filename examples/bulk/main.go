@@ -122,7 +122,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.BoolVar(&o.plan, "plan", false, "send nothing: say where each code would go, and print the totals")
 	fs.BoolVar(&o.allUsers, "all-users", false, "with --plan, every user of the pool (ListUsers) instead of the input")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "resets in flight at most")
-	fs.Float64Var(&o.rate, "rate", resetpw.DefaultBulkResetRate, "resets per second (the quota is 30, shared with the application's own users)")
+	fs.Float64Var(&o.rate, "rate", resetpw.DefaultRates()[resetpw.CategoryUserAccountRecovery], "resets per second (the quota is 30, shared with the application's own users)")
 	fs.IntVar(&o.dailyEmailLimit, "daily-email-limit", 0, "email codes at most in a pool on Cognito's built-in email (0: Cognito's, -1: no cap)")
 	fs.StringVar(&o.preflight, "preflight", "full", "full, pool or off")
 	fs.StringVar(&o.endpoint, "endpoint-url", "", "the endpoint to call instead of Cognito's")
@@ -334,7 +334,7 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 	defer stop(nil)
 	bar := newProgressBar(stderr, len(todo))
 	sum, err := r.Bulk(ctx, requests(o.poolID, todo), resetpw.BulkOptions{
-		Concurrency: o.concurrency, ResetRate: o.rate, DailyEmailLimit: o.dailyEmailLimit, Progress: bar.update, SignOut: o.signOut,
+		Concurrency: o.concurrency, Rates: o.rates(), DailyEmailLimit: o.dailyEmailLimit, Progress: bar.update, SignOut: o.signOut,
 		BeforeSend: func(i int, req resetpw.Request, username string) error {
 			// The last guard: a user the journal shows as sent, under a
 			// spelling the checks above could not see.
@@ -415,7 +415,7 @@ func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []strin
 		}
 		_ = j.write(l)
 	}
-	opts := resetpw.BulkOptions{Concurrency: o.concurrency, ResetRate: o.rate, DailyEmailLimit: o.dailyEmailLimit}
+	opts := resetpw.BulkOptions{Concurrency: o.concurrency, Rates: o.rates(), DailyEmailLimit: o.dailyEmailLimit}
 	var sum resetpw.Summary
 	var err error
 	if o.allUsers {
@@ -579,12 +579,17 @@ func scanNames(o options, stdin io.Reader, add func(string)) error {
 	}
 }
 
+// rates are the paces --rate sets: resets at --rate a second, every other
+// category at its resetpw.DefaultRates pace.
+func (o options) rates() map[resetpw.Category]float64 {
+	return map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: o.rate}
+}
+
 // sharedLimiter returns the Redis limiter of --redis: the account's budget in
 // region, at the bulk defaults, refusing or falling back when Redis is down.
 func (o options) sharedLimiter(region string) (resetpw.Limiter, func(), error) {
 	rdb := redis.NewClient(&redis.Options{Addr: o.redisAddr, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
-	lo := redislimit.Options{Account: o.account, Region: region,
-		Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: o.rate}}
+	lo := redislimit.Options{Account: o.account, Region: region, Rates: o.rates()}
 	if f := o.redisFallbackRate; f > 0 {
 		lo.OnError = redislimit.FallBack
 		lo.FallbackRates = map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: f, resetpw.CategoryUserRead: 4 * f,

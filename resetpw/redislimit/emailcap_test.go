@@ -121,7 +121,7 @@ func TestEmailCap_RedisDown(t *testing.T) {
 	rdb := redistest.NewClient(addr)
 	defer rdb.Close()
 	fallback := map[resetpw.Category]float64{}
-	for c := range redislimit.DefaultRates() {
+	for c := range resetpw.DefaultRates() {
 		fallback[c] = 100
 	}
 	l, err := redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: fallback})

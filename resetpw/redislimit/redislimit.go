@@ -66,40 +66,32 @@ var ErrRedis = errors.New("redislimit: Redis unavailable")
 // whose Field names the option ("Options.Account").
 var ErrOptions = errors.New("redislimit: invalid options")
 
-// DefaultRates are the budgets of all processes together when Options.Rates
-// names none for a category: resetpw's bulk defaults, under each quota
-// (UserAccountRecovery at half of its 30/s, left to the application's users).
-func DefaultRates() map[resetpw.Category]float64 {
-	return map[resetpw.Category]float64{
-		resetpw.CategoryUserAccountRecovery: resetpw.DefaultBulkResetRate,
-		resetpw.CategoryUserRead:            100,
-		resetpw.CategoryUserList:            25,
-		resetpw.CategoryUserPoolRead:        12,
-		resetpw.CategoryUserUpdate:          20,
-	}
-}
-
 // Options configure a Limiter.
 type Options struct {
 	// Account and Region name the budget, as Cognito's quotas are per
 	// account and Region: processes with the same ones share it. Required.
 	Account, Region string
 	// Rates are calls per second for all processes together, per category;
-	// categories not named get DefaultRates. Set them at or under the
-	// quotas (times any increase the account has).
+	// categories not named get resetpw.DefaultRates, the defaults of a bulk
+	// run (UserAccountRecovery at half of its 30/s, left to the
+	// application's users). Set them at or under the quotas (times any
+	// increase the account has).
 	Rates map[resetpw.Category]float64
 	// OnError says what to do when Redis can't be reached; default Refuse.
 	OnError OnError
 	// FallbackRates are this process's rates when OnError is FallBack and
 	// Redis is down: its share of the budget, since the other processes
 	// fall back too. Required with FallBack, for every category of Rates
-	// and DefaultRates.
+	// and resetpw.DefaultRates.
 	FallbackRates map[resetpw.Category]float64
 	// KeyPrefix starts every key; default "cognitoreset".
 	KeyPrefix string
 }
 
-// Limiter is a resetpw.Limiter on Redis. It is safe for concurrent use.
+// Limiter is a resetpw.Limiter on Redis. It is safe for concurrent use. It
+// is not a resetpw.AdaptiveLimiter: the shared budget does not change with
+// Cognito's answers, so set Rates at or under the quotas; the Resetter still
+// retries throttled calls.
 type Limiter struct {
 	client   redis.UniversalClient
 	prefix   string
@@ -127,7 +119,7 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "cognitoreset"
 	}
-	rates := DefaultRates()
+	rates := resetpw.DefaultRates()
 	for c, r := range o.Rates {
 		rates[c] = r
 	}
@@ -204,13 +196,6 @@ func (l *Limiter) Wait(ctx context.Context, c resetpw.Category) error {
 		}
 	}
 }
-
-// Throttled does nothing: the shared budget is not adaptive. Set Rates at or
-// under the quotas instead; the Resetter still retries throttled calls.
-func (l *Limiter) Throttled(resetpw.Category) {}
-
-// Succeeded does nothing.
-func (l *Limiter) Succeeded(resetpw.Category) {}
 
 // emailKey is the sorted set of an account's and Region's emails: members
 // are tokens, scores the milliseconds they were sent at.

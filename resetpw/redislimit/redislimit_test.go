@@ -77,8 +77,9 @@ func twoRuns(t *testing.T, n int, limiter func() resetpw.Limiter) (sums [2]reset
 		wg.Go(func() {
 			r, err := resetpw.New(srv.Client(), resetpw.WithMaxThrottleRetries(3))
 			require.NoError(t, err)
-			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, ResetRate: 0.95 * 30 * scale, UserReadRate: 0.95 * 120 * scale,
-				PoolReadRate: 0.95 * 15 * scale}
+			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, Rates: map[resetpw.Category]float64{
+				resetpw.CategoryUserAccountRecovery: 0.95 * 30 * scale, resetpw.CategoryUserRead: 0.95 * 120 * scale,
+				resetpw.CategoryUserPoolRead: 0.95 * 15 * scale}}
 			if limiter != nil {
 				opts.Limiter = limiter()
 			}
@@ -171,6 +172,18 @@ func TestNew_Options(t *testing.T) {
 	}
 	_, err := redislimit.New(nil, redislimit.Options{Account: "1", Region: "r"})
 	assert.ErrorIs(t, err, redislimit.ErrOptions)
+
+	// The categories Rates does not name take resetpw.DefaultRates, so
+	// FallBack needs a fallback rate for each of them.
+	fallback := resetpw.DefaultRates()
+	delete(fallback, resetpw.CategoryUserUpdate)
+	_, err = redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: fallback})
+	require.ErrorIs(t, err, redislimit.ErrOptions)
+	assert.ErrorContains(t, err, "FallbackRates[UserUpdate]")
+	l, err := redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: resetpw.DefaultRates()})
+	require.NoError(t, err)
+	_, adaptive := any(l).(resetpw.AdaptiveLimiter)
+	assert.False(t, adaptive, "the shared budget does not adapt")
 }
 
 // Redis goes away in the middle of a run: with FallBack the run finishes at

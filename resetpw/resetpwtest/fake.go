@@ -153,6 +153,8 @@ type Fake struct {
 	requestSeq    int
 }
 
+var _ resetpw.API = (*Fake)(nil) // sign-out included
+
 type fakePool struct {
 	pool   types.UserPoolType
 	users  []*fakeUser          // in the order added: ListUsers' order

@@ -20,11 +20,21 @@ type Mock struct {
 	mock.Mock
 }
 
+// entryPoints are the methods of a resetpw.Resetter that the Mock stands in
+// for, so that a caller's own narrow interface (resetpw.PasswordResetter, or
+// one with Check, CheckPool or Bulk) takes either: the assertions below keep
+// the Mock's signatures the Resetter's.
+type entryPoints interface {
+	resetpw.PasswordResetter
+	Check(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
+	CheckPool(ctx context.Context, poolID string) (*resetpw.PoolReport, error)
+	Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions, each func(resetpw.Outcome)) (resetpw.Summary, error)
+}
+
 var (
 	_ resetpw.PasswordResetter = (*Mock)(nil)
-	_ resetpw.ResetChecker     = (*Mock)(nil)
-	_ resetpw.PoolChecker      = (*Mock)(nil)
-	_ resetpw.BulkResetter     = (*Mock)(nil)
+	_ entryPoints              = (*Mock)(nil)
+	_ entryPoints              = (*resetpw.Resetter)(nil)
 )
 
 // T is the part of *testing.T that NewMock uses.

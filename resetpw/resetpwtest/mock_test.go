@@ -8,6 +8,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+	"iter"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -51,17 +52,25 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 	unavailable.Op, unavailable.Fate = resetpw.OpReset, resetpw.FateUnknown // the reset's answer was lost
 	m.OnReset(pool, "b").Return(nil, unavailable).Once()
 
-	var checker resetpw.ResetChecker = m
+	// Each caller declares the interface it needs; the Mock has every
+	// method of a Resetter.
+	var checker interface {
+		Check(context.Context, resetpw.Request) (*resetpw.Result, error)
+	} = m
 	res, err := checker.Check(ctx, resetpw.Request{UserPoolID: pool, Username: "sam"})
 	require.NoError(t, err)
 	assert.Equal(t, resetpw.Delivery{Medium: "SMS", Destination: "+*******0100", Sender: "SNS"}, *res.Delivery)
 
-	var pc resetpw.PoolChecker = m
+	var pc interface {
+		CheckPool(context.Context, string) (*resetpw.PoolReport, error)
+	} = m
 	rep, err := pc.CheckPool(ctx, pool)
 	require.NoError(t, err)
 	assert.True(t, rep.Resettable)
 
-	var bulk resetpw.BulkResetter = m
+	var bulk interface {
+		Bulk(context.Context, iter.Seq[resetpw.Request], resetpw.BulkOptions, func(resetpw.Outcome)) (resetpw.Summary, error)
+	} = m
 	var got []resetpw.Outcome
 	reqs := func(yield func(resetpw.Request) bool) {
 		for _, u := range []string{"a", "b"} {

@@ -27,7 +27,8 @@ const targetPrefix = "AWSCognitoIdentityProviderService."
 // the real SDK client, the AWS CLI or the examples can talk to it. It serves
 // these Cognito operations, and no other:
 //
-//   - those a Resetter calls: AdminResetUserPassword, AdminGetUser,
+//   - the five of resetpw.API, those a Resetter calls, so that its Client
+//     satisfies resetpw.API: AdminResetUserPassword, AdminGetUser,
 //     DescribeUserPool, ListUsers and AdminUserGlobalSignOut;
 //   - setup: CreateUserPool, AdminCreateUser, AdminSetUserPassword,
 //     AdminDisableUser, AdminEnableUser, AdminUpdateUserAttributes and
