@@ -1,8 +1,10 @@
 package resetpw_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +18,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go/middleware"
+	smithyhttp "github.com/aws/smithy-go/transport/http"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -271,4 +274,150 @@ func TestRetrySafety_ThroughProxy(t *testing.T) {
 	t.Run("the caller's client keeps its own retryer", func(t *testing.T) {
 		assert.Equal(t, 3, viaProxy.Options().Retryer.MaxAttempts(), "the SDK default, untouched")
 	})
+}
+
+// replayable is a client option whose Build middleware makes each request
+// one that net/http may send again by itself: a GetBody that rewinds the
+// body, and an Idempotency-Key header, as a caller's middleware might add.
+func replayable(o *cip.Options) {
+	o.APIOptions = append(o.APIOptions, func(s *middleware.Stack) error {
+		return s.Build.Add(middleware.BuildMiddlewareFunc("replayable",
+			func(ctx context.Context, in middleware.BuildInput, next middleware.BuildHandler) (middleware.BuildOutput, middleware.Metadata, error) {
+				req := in.Request.(*smithyhttp.Request)
+				body, err := io.ReadAll(req.GetStream())
+				if err != nil {
+					return middleware.BuildOutput{}, middleware.Metadata{}, err
+				}
+				if req, err = req.SetStream(bytes.NewReader(body)); err != nil {
+					return middleware.BuildOutput{}, middleware.Metadata{}, err
+				}
+				req.Header.Set("Idempotency-Key", "caller-key")
+				req.Request.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+				in.Request = req
+				return next.HandleBuild(ctx, in)
+			}), middleware.After)
+	})
+}
+
+// net/http sends a request again by itself only when it can rewind the
+// body (Request.GetBody): after a 307 or 308, and on a reused connection
+// that failed (with an Idempotency-Key, even after the request was
+// written). The SDK sets no GetBody; a caller's middleware may, and the
+// wire takes it off, so that neither sends a reset twice.
+func TestOneRequestPerReset_NoReplayByNetHTTP(t *testing.T) {
+	for _, code := range []int{http.StatusTemporaryRedirect, http.StatusPermanentRedirect} {
+		t.Run(fmt.Sprint(code), func(t *testing.T) {
+			var redirected sync.Once
+			srv := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) {
+				done := true
+				redirected.Do(func() { done = false })
+				if !done {
+					http.Redirect(w, r, "/again", code)
+					return
+				}
+				answer500(w, r)
+			})
+			r, err := resetpw.New(sdkClient(srv.URL, nil), resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithClientOptions(replayable))
+			require.NoError(t, err)
+			_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
+			require.ErrorIs(t, err, resetpw.ErrUnavailable)
+			assert.Equal(t, 1, srv.count("AdminResetUserPassword"), "the redirect is not followed with the body")
+			var e *resetpw.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, resetpw.FateAnswered, e.Fate)
+			assert.True(t, resetpw.MaybeSent(err))
+		})
+	}
+	t.Run("reused connection cut after processing", func(t *testing.T) {
+		f, pool := errorsFixture(t)
+		fs := resetpwtest.NewServer(f)
+		t.Cleanup(fs.Close)
+		p, err := faultproxy.New(fs.URL)
+		require.NoError(t, err)
+		t.Cleanup(p.Close)
+		p.Next(opReset, faultproxy.AfterServer(faultproxy.ConnReset()))
+		// The preflight reads the pool and the user first, so that the reset
+		// goes out on a reused connection: the one net/http would retry on.
+		r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithClientOptions(replayable))
+		require.NoError(t, err)
+		_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+		require.ErrorIs(t, err, resetpw.ErrUnavailable)
+		assert.Len(t, f.Deliveries(), 1, "one code")
+		assert.Equal(t, 1, p.Count(opReset), "one reset request")
+		var e *resetpw.Error
+		require.ErrorAs(t, err, &e)
+		assert.Equal(t, resetpw.FateUnknown, e.Fate)
+		assert.True(t, resetpw.MaybeSent(err))
+	})
+}
+
+// When an HTTP client put in place of the wire is still waiting for the
+// answer as the deadline passes, the SDK reports the cancellation, not a
+// send failure: the reset, written and processed, is unknown, not answered
+// (no status line was read) and never not sent.
+func TestFate_HTTPClientReplacedAfterTheWire_Deadline(t *testing.T) {
+	f, pool := errorsFixture(t)
+	fs := resetpwtest.NewServer(f)
+	t.Cleanup(fs.Close)
+	p, err := faultproxy.New(fs.URL)
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	p.Next(opReset, faultproxy.AfterServer(faultproxy.Hold()))
+	r, err := resetpw.New(lateClient{sdkClient(p.URL, nil)}, resetpw.WithPreflight(resetpw.PreflightOff))
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 300*time.Millisecond)
+	defer cancel()
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.ErrorIs(t, err, resetpw.ErrUnavailable)
+	require.Len(t, f.Deliveries(), 1, "the server sent the code")
+	var e *resetpw.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, resetpw.FateUnknown, e.Fate)
+	assert.True(t, resetpw.MaybeSent(err))
+}
+
+// droppingClient is an API that drops the per-call options: the Resetter's
+// wire never runs, and the fate is read from the error alone.
+type droppingClient struct{ *cip.Client }
+
+func (c droppingClient) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	return c.Client.AdminResetUserPassword(ctx, in, func(o *cip.Options) { o.Retryer = aws.NopRetryer{} })
+}
+
+// Read from the error alone, a connection cut once the request was written
+// is unknown: the SDK's ResponseError around a send failure (status 0) is
+// no answer.
+func TestFate_OptionsDropped(t *testing.T) {
+	l, err := faultproxy.NewRSTListener()
+	require.NoError(t, err)
+	t.Cleanup(l.Close)
+	r, err := resetpw.New(droppingClient{sdkClient(l.HTTPURL, nil)}, resetpw.WithPreflight(resetpw.PreflightOff))
+	require.NoError(t, err)
+	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
+	var e *resetpw.Error
+	require.ErrorAs(t, err, &e)
+	assert.Equal(t, resetpw.FateUnknown, e.Fate)
+	assert.True(t, resetpw.MaybeSent(err))
+	assert.Equal(t, 1, l.Conns())
+}
+
+// droppingAll is an API that drops the per-call options and keeps the
+// client's retryer.
+type droppingAll struct{ *cip.Client }
+
+func (c droppingAll) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	return c.Client.AdminResetUserPassword(ctx, in)
+}
+
+// The limit README and R29 state: an API of the caller's own that drops the
+// per-call options gets the client's retryer back (the standard one: three
+// attempts on a 500). The fate, read from the error, is still the safe one.
+func TestOneRequestPerReset_OptionsDroppedIsBeyondReach(t *testing.T) {
+	srv := newCountingServer(t, answer500)
+	r, err := resetpw.New(droppingAll{sdkClient(srv.URL, nil)}, resetpw.WithPreflight(resetpw.PreflightOff))
+	require.NoError(t, err)
+	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
+	require.ErrorIs(t, err, resetpw.ErrUnavailable)
+	assert.Equal(t, 3, srv.count("AdminResetUserPassword"), "the client's own retries, out of the Resetter's reach")
+	assert.True(t, resetpw.MaybeSent(err))
 }

@@ -1,6 +1,7 @@
 package resetpw
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/http/httptrace"
@@ -10,6 +11,7 @@ import (
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/smithy-go"
+	"github.com/aws/smithy-go/middleware"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
 )
 
@@ -58,6 +60,7 @@ type wire struct {
 	mu       sync.Mutex
 	next     smithyhttp.ClientDo
 	applied  bool // the API ran the option
+	reached  bool // the request reached the end of the SDK's stack, where it is sent (reachedSend)
 	asked    int  // Do calls, refused or not
 	requests int  // Do calls that went through (0 or 1)
 	refused  int  // Do calls refused
@@ -69,21 +72,48 @@ type wire struct {
 
 // option holds the SDK to one attempt and routes the request through w. It
 // sets RetryMaxAttempts to 1 as well, so that the SDK's
-// finalizeOperationRetryMaxAttempts can't wrap the retryer again (R29).
+// finalizeOperationRetryMaxAttempts can't wrap the retryer again (R29). Its
+// middleware, last before the HTTP client, records that the request got
+// there (reachedSend).
 func (w *wire) option(o *cip.Options) {
 	o.Retryer = aws.NopRetryer{}
 	o.RetryMaxAttempts = 1
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if o.HTTPClient == w {
+		return // applied twice in one call
+	}
 	w.applied = true
 	w.next = o.HTTPClient
 	if w.next == nil {
 		w.next = awshttp.NewBuildableClient()
 	}
 	o.HTTPClient = w
+	o.APIOptions = append(o.APIOptions[:len(o.APIOptions):len(o.APIOptions)], w.addReachedSend)
 }
 
-// Do sends the first request and refuses any other.
+// reachedSendID names the wire's middleware in the SDK's stack.
+const reachedSendID = "resetpw.reachedSend"
+
+// addReachedSend puts reachedSend at the end of the stack's deserialize
+// step, where the request goes from the middleware to the HTTP client.
+func (w *wire) addReachedSend(s *middleware.Stack) error {
+	if _, ok := s.Deserialize.Get(reachedSendID); ok {
+		return nil
+	}
+	return s.Deserialize.Add(middleware.DeserializeMiddlewareFunc(reachedSendID,
+		func(ctx context.Context, in middleware.DeserializeInput, next middleware.DeserializeHandler) (middleware.DeserializeOutput, middleware.Metadata, error) {
+			w.mu.Lock()
+			w.reached = true
+			w.mu.Unlock()
+			return next.HandleDeserialize(ctx, in)
+		}), middleware.After)
+}
+
+// Do sends the first request and refuses any other. The request goes on
+// without GetBody, so that net/http can't send it again by itself: it
+// follows a 307 or 308 with the body, and retries a request on a reused
+// connection that failed, only when it can rewind the body (R29).
 func (w *wire) Do(req *http.Request) (*http.Response, error) {
 	w.mu.Lock()
 	w.asked++
@@ -110,7 +140,9 @@ func (w *wire) Do(req *http.Request) (*http.Response, error) {
 		WroteHeaders: func() { set(&w.wrote) },
 		WroteRequest: func(httptrace.WroteRequestInfo) { set(&w.wrote) },
 	}
-	resp, err := next.Do(req.WithContext(httptrace.WithClientTrace(req.Context(), trace)))
+	req = req.WithContext(httptrace.WithClientTrace(req.Context(), trace)) // a shallow copy: the caller's request is unchanged
+	req.GetBody = nil
+	resp, err := next.Do(req)
 	if err == nil && resp != nil {
 		set(&w.answered)
 	}
@@ -128,13 +160,14 @@ func (w *wire) fate(err error) Fate {
 		return FateAnswered
 	case w.wrote:
 		return FateUnknown
+	case w.asked == 0 && (w.reached || errors.As(err, new(*smithyhttp.RequestSendError))):
+		// The request reached the HTTP client, and the wire was not
+		// asked: something after the Resetter's option put another HTTP
+		// client in its place. Only the error can tell.
+		return inferFate(err)
 	case w.asked == 0:
-		// The SDK never asked the wire: the call failed before the
-		// transport (signing, serialisation), unless something after the
-		// Resetter's option put another HTTP client in its place.
-		if errors.As(err, new(*smithyhttp.RequestSendError)) {
-			return FateUnknown
-		}
+		// The call failed before the transport (signing, serialisation,
+		// endpoint, credentials), unless a middleware answered for it.
 		if inferFate(err) == FateAnswered {
 			return FateAnswered
 		}
@@ -152,12 +185,19 @@ func (w *wire) fate(err error) Fate {
 }
 
 // inferFate guesses the fate of a failed call from its error alone, for an
-// API that applies no per-call options (resetpwtest.Fake, a mock): an API
-// error or an HTTP response is an answer; anything else may have been sent.
+// API that applies no per-call options (resetpwtest.Fake, a mock) or an
+// HTTP client put in the wire's place: an API error or an HTTP response
+// with a status is an answer; a send failure or a cancellation (which the
+// SDK wraps in a ResponseError of status 0), and anything else, may have
+// been sent.
 func inferFate(err error) Fate {
+	if errors.As(err, new(*smithyhttp.RequestSendError)) || errors.As(err, new(*smithy.CanceledError)) {
+		return FateUnknown
+	}
 	var apiErr smithy.APIError
 	var re *smithyhttp.ResponseError
-	if errors.As(err, &apiErr) || errors.As(err, &re) {
+	if errors.As(err, &apiErr) ||
+		(errors.As(err, &re) && re.Response != nil && re.Response.Response != nil && re.Response.StatusCode != 0) {
 		return FateAnswered
 	}
 	return FateUnknown

@@ -118,6 +118,12 @@ func fateRows() []fateRow {
 				t.Cleanup(cancel)
 				env.ctx = ctx
 			}},
+		{name: "reused connection cut after processing, made replayable by a middleware", step: opReset, preflight: true,
+			want: resetpw.FateUnknown,
+			set: func(t *testing.T, env *fateEnv) {
+				env.proxy.Next(opReset, faultproxy.AfterServer(faultproxy.ConnReset()))
+				env.opts = append(env.opts, resetpw.WithClientOptions(replayable))
+			}},
 		{name: "truncated 200 body after processing", step: opReset, want: resetpw.FateAnswered,
 			set: fault(opReset, faultproxy.AfterServer(faultproxy.Truncated()))},
 		{name: "LimitExceededException", step: opReset, want: resetpw.FateAnswered,

@@ -230,7 +230,8 @@ func WithMaxThrottleRetries(n int) Option {
 // option: whatever they set (RetryMaxAttempts, RetryMode, Retryer,
 // APIOptions that retry), each call makes one attempt and sends at most
 // one HTTP request (R29). An HTTPClient they set is used, wrapped to record
-// each request's Fate.
+// each request's Fate; the request reaches it without GetBody, so that
+// net/http can't send it again by itself.
 func WithClientOptions(opts ...func(*cip.Options)) Option {
 	return func(c *config) error {
 		for _, o := range opts {
