@@ -67,7 +67,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		name  string
 		run   func(t *testing.T) error
 		kind  resetpw.Kind
-		field string // for option errors: the option; they match ErrOption
+		field resetpw.Field // for option errors: the option; they match ErrOption
 	}{
 		{"New(nil)", func(t *testing.T) error { _, err := resetpw.New(nil); return err }, resetpw.ErrInvalidInput, "API"},
 		{"New(api, nil)", newOpt(nil), resetpw.ErrInvalidInput, "Option"},

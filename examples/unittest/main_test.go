@@ -65,7 +65,7 @@ func expectReset(m *resetpwtest.Mock) *mock.Call {
 }
 
 func TestPasswordReset_EveryKind(t *testing.T) {
-	withField := func(kind resetpw.Kind, op, field string) error {
+	withField := func(kind resetpw.Kind, op resetpw.Op, field resetpw.Field) error {
 		e := resetpwtest.Fail(kind)
 		e.Op, e.Field = op, field
 		return e

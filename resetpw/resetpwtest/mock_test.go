@@ -21,7 +21,7 @@ func TestMock(t *testing.T) {
 	var r resetpw.PasswordResetter = m
 	res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
 	require.NoError(t, err)
-	assert.Equal(t, "EMAIL", res.Delivery.Medium)
+	assert.Equal(t, resetpw.MediumEmail, res.Delivery.Medium)
 	assert.Equal(t, "d***@e***.com", res.Delivery.Destination)
 	assert.Equal(t, "diego", res.Username)
 
