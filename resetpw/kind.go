@@ -28,18 +28,17 @@ func (k Kind) String() string { return k.code }
 // metrics, logs and exit codes; "" for the zero Kind.
 func (k Kind) Code() string { return k.code }
 
-// Format prints the kind's code for %v, %s and %q (quoted), so that
-// fmt.Sprint(resetpw.ErrUserNotFound) is "user_not_found" although a Kind
-// is an error, and %#v prints its fields. Other verbs are refused as fmt
-// refuses them for a string.
+// Format prints the kind's code for %v, %s and %q (quoted), with any width
+// and flags, so that fmt.Sprint(resetpw.ErrUserNotFound) is
+// "user_not_found" although a Kind is an error (and so is an error that
+// wraps one with %w); %#v prints its fields. Other verbs are refused as fmt
+// refuses a bad verb.
 func (k Kind) Format(f fmt.State, verb rune) {
 	switch {
 	case verb == 'v' && f.Flag('#'):
 		fmt.Fprintf(f, "resetpw.Kind{code:%q, text:%q, status:%d}", k.code, k.text, k.status)
-	case verb == 'v' || verb == 's':
-		fmt.Fprint(f, k.code)
-	case verb == 'q':
-		fmt.Fprintf(f, "%q", k.code)
+	case verb == 'v' || verb == 's' || verb == 'q':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), k.code)
 	default:
 		fmt.Fprintf(f, "%%!%c(resetpw.Kind=%s)", verb, k.code)
 	}

@@ -194,8 +194,9 @@ func WithAliasOptions(o alias.Options) Option {
 // ("password reset sent") or dry run passed ("password reset checked"), one
 // Warn line per reset refused ("password reset refused") or failed
 // ("password reset failed"), and Debug lines per retry and per change of a
-// bulk run's pace. Keys: pool, user (masked), input, dry_run, request_id,
-// medium, destination (masked), sender, caveats, kind, op, error. No
+// bulk run's pace. Keys: pool, user (masked), input, dry_run,
+// cognito_request_id (Cognito's request ID), medium, destination (masked),
+// sender, caveats, kind, op, error. No
 // metadata values, ever. The default discards. WithLogAttrs adds
 // attributes of the caller's context, such as its own request ID.
 func WithLogger(l *slog.Logger) Option {

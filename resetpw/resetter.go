@@ -249,7 +249,7 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 		attrs := []slog.Attr{slog.String("pool", req.UserPoolID), slog.String("user", alias.Mask(req.Username)),
 			slog.String("input", res.Input.String()), slog.Bool("dry_run", !send)}
 		if send {
-			attrs = append(attrs, slog.String("request_id", res.RequestID), slog.Int("metadata_keys", len(req.ClientMetadata)),
+			attrs = append(attrs, slog.String("cognito_request_id", res.RequestID), slog.Int("metadata_keys", len(req.ClientMetadata)),
 				slog.Bool("signed_out", res.SignedOut))
 		}
 		if res.Delivery != nil {
@@ -284,7 +284,7 @@ func (r *Resetter) logFailure(ctx context.Context, req Request, e *Error, dryRun
 	attrs := []slog.Attr{slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username)),
 		slog.Bool("dry_run", dryRun), slog.String("kind", e.Kind.Code()), slog.String("op", e.Op.String())}
 	if e.RequestID != "" {
-		attrs = append(attrs, slog.String("request_id", e.RequestID))
+		attrs = append(attrs, slog.String("cognito_request_id", e.RequestID))
 	}
 	attrs = append(attrs, slog.String("error", e.redactText(errText(e.Err))))
 	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)

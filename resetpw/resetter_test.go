@@ -598,7 +598,7 @@ func TestLogging_KeysContextDryRunRetries(t *testing.T) {
 	assert.Equal(t, "throttled", lines[0]["kind"])
 	assert.Equal(t, "password reset checked", lines[1]["msg"])
 	assert.Equal(t, true, lines[1]["dry_run"])
-	assert.Nil(t, lines[1]["request_id"], "a dry run has no request ID")
+	assert.Nil(t, lines[1]["cognito_request_id"], "a dry run has no request ID")
 	assert.Equal(t, "password reset refused", lines[2]["msg"])
 	assert.Equal(t, true, lines[2]["dry_run"])
 	assert.Equal(t, "password reset refused", lines[3]["msg"])
