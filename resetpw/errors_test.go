@@ -329,3 +329,25 @@ func TestError_HTTPStatusOfReset(t *testing.T) {
 	}
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
 }
+
+func TestOp_String(t *testing.T) {
+	assertCodes(t, []stringerCase{
+		{resetpw.OpValidate, "validate"}, {resetpw.OpPreflight, "preflight"}, {resetpw.OpResolve, "resolve"},
+		{resetpw.OpReset, "reset"}, {resetpw.OpBulk, "bulk"}, {resetpw.OpPace, "pace"}, {resetpw.OpSignOut, "sign_out"},
+	})
+}
+
+// The request's fields are Field constants; an option's name is a Field
+// too, and prints as given.
+func TestField_String(t *testing.T) {
+	assertCodes(t, []stringerCase{
+		{resetpw.FieldUserPoolID, "UserPoolID"}, {resetpw.FieldUsername, "Username"},
+		{resetpw.FieldClientMetadata, "ClientMetadata"}, {resetpw.FieldSignOut, "SignOut"},
+		{resetpw.Field("WithBackoff"), "WithBackoff"}, {resetpw.Field("BulkOptions.Concurrency"), "BulkOptions.Concurrency"},
+	})
+	_, err := resetpw.New(nil)
+	var e *resetpw.Error
+	if assert.ErrorAs(t, err, &e) {
+		assert.Equal(t, "resetpw: validate: invalid input (API): resetpw: invalid option: nil API", e.Error(), "Error prints Op and Field as their codes")
+	}
+}
