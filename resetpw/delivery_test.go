@@ -23,7 +23,7 @@ func assertCodes(t *testing.T, cases []stringerCase) {
 	for _, c := range cases {
 		assert.Equal(t, c.want, c.v.String())
 		assert.Equal(t, c.want, fmt.Sprint(c.v))
-		assert.Equal(t, c.want, fmt.Sprintf("%s", c.v))
+		assert.Equal(t, "["+c.want+"]", fmt.Sprintf("[%s]", c.v))
 		assert.False(t, seen[c.want], "%s twice", c.want)
 		seen[c.want] = true
 	}
