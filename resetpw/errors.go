@@ -17,8 +17,8 @@ type Op string
 // The operations an *Error can come from.
 const (
 	// OpValidate: local validation of a request (Error.Field says which
-	// field) or of an option (Error.Field names the option); nothing was
-	// sent.
+	// field) or of an option (Error.Field names the option) failed, or
+	// the context ended right after it (ErrUnavailable); nothing was sent.
 	OpValidate Op = "validate"
 	// OpPreflight: the preflight (steps 2 to 5 of Reset, CheckPool,
 	// PlanPool): reading the pool or the user, or judging from them (the
@@ -110,6 +110,8 @@ type Error struct {
 	redact []string // further private strings to mask in Error()
 }
 
+// Error prints the kind's text, the operation, the pool, the masked
+// username and the request ID, then the cause (see Error).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("resetpw: ")

@@ -37,6 +37,8 @@ const (
 	PreflightOff
 )
 
+// String returns the preflight's name, "full", "pool" or "off", as
+// ParsePreflight reads it.
 func (p Preflight) String() string {
 	switch p {
 	case PreflightFull:
@@ -250,6 +252,7 @@ type ctxAttrsHandler struct {
 	attrs func(context.Context) []slog.Attr
 }
 
+// Handle adds attrs(ctx) to a copy of r.
 func (h ctxAttrsHandler) Handle(ctx context.Context, r slog.Record) error {
 	if as := h.attrs(ctx); len(as) > 0 {
 		r = r.Clone()
@@ -258,6 +261,7 @@ func (h ctxAttrsHandler) Handle(ctx context.Context, r slog.Record) error {
 	return h.Handler.Handle(ctx, r)
 }
 
+// WithAttrs and WithGroup keep the wrapper.
 func (h ctxAttrsHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	return ctxAttrsHandler{h.Handler.WithAttrs(as), h.attrs}
 }
