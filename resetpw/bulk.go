@@ -119,7 +119,7 @@ type Outcome struct {
 type Summary struct {
 	Progress
 	ByKind   map[string]int // failures by their kind's Code
-	ByMedium map[string]int // successes by Delivery.Medium, when predicted
+	ByMedium map[Medium]int // successes by Delivery.Medium, when predicted
 	// OverEmailCap counts the inputs refused because their pool's
 	// DailyEmailLimit was reached.
 	OverEmailCap int
@@ -157,7 +157,7 @@ func (s *Summary) add(o Outcome) {
 		}
 		if o.Result != nil && o.Result.Delivery != nil {
 			if s.ByMedium == nil {
-				s.ByMedium = map[string]int{}
+				s.ByMedium = map[Medium]int{}
 			}
 			s.ByMedium[o.Result.Delivery.Medium]++
 		}

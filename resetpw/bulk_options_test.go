@@ -52,7 +52,7 @@ func TestPlan_OneOutcomePerInputNothingSent(t *testing.T) {
 	assert.Equal(t, seq(len(names)), indexes(outs), "one outcome per input")
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "a plan sends nothing")
 	assert.Empty(t, f.Deliveries())
-	assert.Equal(t, map[string]int{"EMAIL": 16, "SMS": 10}, sum.ByMedium)
+	assert.Equal(t, map[resetpw.Medium]int{resetpw.MediumEmail: 16, resetpw.MediumSMS: 10}, sum.ByMedium)
 	assert.Equal(t, map[string]int{"no_verified_contact": 4, "user_not_found": 1, "invalid_input": 1}, sum.ByKind)
 	assert.Equal(t, 1, sum.Duplicates)
 	for _, o := range outs {

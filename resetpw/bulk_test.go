@@ -258,7 +258,7 @@ func TestBulk_InvalidOptions(t *testing.T) {
 		require.ErrorIs(t, err, resetpw.ErrOption, "%+v", tt.opts)
 		var e *resetpw.Error
 		require.ErrorAs(t, err, &e)
-		assert.Equal(t, tt.field, e.Field, "%+v", tt.opts)
+		assert.Equal(t, tt.field, e.Field.String(), "%+v", tt.opts)
 		assert.False(t, read, "nothing read")
 	}
 	given := map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 60}

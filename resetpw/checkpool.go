@@ -7,13 +7,37 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
+// SandboxState is the SNS SMS sandbox state of a PoolReport
+// (PoolReport.SMSSandbox). It prints its code; the codes are stable.
+type SandboxState string
+
 // The SMS sandbox states of a PoolReport.
 const (
-	SandboxIn      = "IN_SANDBOX"     // SMS reaches only numbers verified in the SNS sandbox
-	SandboxOut     = "OUT_OF_SANDBOX" // SNS says the account is out of the sandbox (WithSNS)
-	SandboxUnknown = "UNKNOWN"        // nothing proves either; see CaveatSMSSandboxUnknown
-	SandboxNotUsed = "NOT_USED"       // the pool never sends a reset code by SMS through SNS
+	SandboxIn      SandboxState = "IN_SANDBOX"     // SMS reaches only numbers verified in the SNS sandbox
+	SandboxOut     SandboxState = "OUT_OF_SANDBOX" // SNS says the account is out of the sandbox (WithSNS)
+	SandboxUnknown SandboxState = "UNKNOWN"        // nothing proves either; see CaveatSMSSandboxUnknown
+	SandboxNotUsed SandboxState = "NOT_USED"       // the pool never sends a reset code by SMS through SNS
 )
+
+// String returns the state's code, such as "IN_SANDBOX".
+func (s SandboxState) String() string { return string(s) }
+
+// SESState is the Amazon SES state of a PoolReport (PoolReport.SESState),
+// for a pool that sends email through its own SES. It prints its code; the
+// codes are stable.
+type SESState string
+
+// The SES states of a PoolReport.
+const (
+	SESProduction SESState = "PRODUCTION" // out of the SES sandbox (WithSES)
+	SESSandbox    SESState = "SANDBOX"    // in the SES sandbox: email reaches only verified identities (WithSES)
+	SESPaused     SESState = "PAUSED"     // sending is paused, the sending identity is unverified or the quota is spent (WithSES)
+	SESUnknown    SESState = "UNKNOWN"    // SES was not asked; see CaveatSESUnknown
+	SESNotUsed    SESState = "NOT_USED"   // the pool never sends a reset code through its own SES
+)
+
+// String returns the state's code, such as "SANDBOX".
+func (s SESState) String() string { return string(s) }
 
 // PoolReport is what CheckPool found out about a pool: what the preflight
 // will do with its resets, and what it can't prove.
@@ -37,7 +61,7 @@ type PoolReport struct {
 	// for Cognito's built-in email when it is the sender (WithDailyEmailLimit;
 	// DefaultDailyEmailLimit, the documented quota, unless set), 0 when the
 	// cap is off or another sender sends (R20).
-	EmailSender     string
+	EmailSender     Sender
 	DailyEmailLimit int
 	// Account and Region are the pool's, from its ARN (R37; Account is
 	// "unknown" when Cognito gave no ARN): the daily email cap is theirs,
@@ -50,16 +74,16 @@ type PoolReport struct {
 	// WithSES) or SESNotUsed; SESAccount and SESRegion are those of the
 	// pool's EmailConfiguration.SourceArn, for which a client given to
 	// WithSES must be (R34, R35).
-	SESState              string
+	SESState              SESState
 	SESAccount, SESRegion string
 	// SMSSender is SenderSNS or SenderLambda, "" when no mechanism uses SMS.
 	// SNSRegion is the pool's SmsConfiguration.SnsRegion ("" when unset):
 	// the Region an SNS client given to WithSNS must be for.
-	SMSSender string
+	SMSSender Sender
 	SNSRegion string
 	// SMSSandbox is SandboxIn, SandboxOut, SandboxUnknown or SandboxNotUsed;
 	// SandboxVerifiedNumbers counts the numbers verified there (WithSNS).
-	SMSSandbox             string
+	SMSSandbox             SandboxState
 	SandboxVerifiedNumbers int
 	// SMSConfigurationFailure is the pool's own field, as Cognito gave it.
 	SMSConfigurationFailure string
@@ -76,7 +100,7 @@ type PoolReport struct {
 // errors are *Error values whose Op is OpPreflight (OpValidate for a
 // malformed pool ID).
 func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
-	fail := func(op string, kind Kind, err error) error {
+	fail := func(op Op, kind Kind, err error) error {
 		if kind == (Kind{}) {
 			kind = classify(err)
 		}

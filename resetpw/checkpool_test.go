@@ -29,37 +29,37 @@ func TestCheckPool(t *testing.T) {
 		pool    types.UserPoolType
 		sns     bool
 		want    resetpw.PoolReport // UserPoolID and Caveats are not compared
-		caveats []string
+		caveats []resetpw.CaveatCode
 	}{
 		{name: "legacy pool, nothing proved", pool: types.UserPoolType{},
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, LegacyRecovery: true,
 				EmailSender: resetpw.SenderCognitoDefault, DailyEmailLimit: resetpw.DefaultDailyEmailLimit, SMSSender: resetpw.SenderSNS, SMSSandbox: resetpw.SandboxUnknown},
-			caveats: []string{resetpw.CaveatCognitoDefaultEmail, resetpw.CaveatSMSSandboxUnknown, resetpw.CaveatUSOrigination,
+			caveats: []resetpw.CaveatCode{resetpw.CaveatCognitoDefaultEmail, resetpw.CaveatSMSSandboxUnknown, resetpw.CaveatUSOrigination,
 				resetpw.CaveatNotAutoVerified, resetpw.CaveatNotAutoVerified}},
 		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: recovery("admin_only")},
-			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: false, RecoveryOrder: []string{"admin_only"}, SMSSandbox: resetpw.SandboxNotUsed}, caveats: []string{}},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: false, RecoveryOrder: []string{"admin_only"}, SMSSandbox: resetpw.SandboxNotUsed}, caveats: []resetpw.CaveatCode{}},
 		{name: "email only on own SES, MFA on", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_email"), MfaConfiguration: "ON",
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
 			EmailConfiguration:     &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}},
 			want:    resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESUnknown, Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: resetpw.SandboxNotUsed},
-			caveats: []string{resetpw.CaveatPoolMFARequired, resetpw.CaveatSESUnknown}},
+			caveats: []resetpw.CaveatCode{resetpw.CaveatPoolMFARequired, resetpw.CaveatSESUnknown}},
 		{name: "custom senders and message", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number", "verified_email"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
 			LambdaConfig: &types.LambdaConfigType{CustomMessage: lambda, CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: lambda},
 				CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: lambda}}},
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, CustomSMSSender: true,
 				CustomEmailSender: true, CustomMessage: true, EmailSender: resetpw.SenderLambda, SMSSender: resetpw.SenderLambda, SMSSandbox: resetpw.SandboxNotUsed},
-			caveats: []string{resetpw.CaveatCustomMessage, resetpw.CaveatCustomSender, resetpw.CaveatCustomSender}},
+			caveats: []resetpw.CaveatCode{resetpw.CaveatCustomMessage, resetpw.CaveatCustomSender, resetpw.CaveatCustomSender}},
 		{name: "SNS ground truth", sns: true, pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: &types.SmsConfigurationType{SnsRegion: aws.String("us-east-1")}},
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
 				SNSRegion: "us-east-1", SMSSandbox: resetpw.SandboxIn, SandboxVerifiedNumbers: 1},
-			caveats: []string{resetpw.CaveatUSOrigination}},
+			caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}},
 		{name: "pool field says sandbox", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfigurationFailure: aws.String("SNSSandbox")},
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
 				SMSSandbox: resetpw.SandboxIn, SMSConfigurationFailure: "SNSSandbox"},
-			caveats: []string{resetpw.CaveatUSOrigination}},
+			caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -76,7 +76,7 @@ func TestCheckPool(t *testing.T) {
 			require.NoError(t, err)
 			rep, err := r.CheckPool(context.Background(), id)
 			require.NoError(t, err)
-			got := []string{}
+			got := []resetpw.CaveatCode{}
 			for _, c := range rep.Caveats {
 				got = append(got, c.Code)
 				assert.NotEmpty(t, c.Rule)
@@ -120,4 +120,18 @@ func TestCheckPool_WarmsTheCache(t *testing.T) {
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "diego"})
 	require.NoError(t, err)
 	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+}
+
+func TestSandboxState_String(t *testing.T) {
+	assertCodes(t, []stringerCase{
+		{resetpw.SandboxIn, "IN_SANDBOX"}, {resetpw.SandboxOut, "OUT_OF_SANDBOX"},
+		{resetpw.SandboxUnknown, "UNKNOWN"}, {resetpw.SandboxNotUsed, "NOT_USED"},
+	})
+}
+
+func TestSESState_String(t *testing.T) {
+	assertCodes(t, []stringerCase{
+		{resetpw.SESProduction, "PRODUCTION"}, {resetpw.SESSandbox, "SANDBOX"}, {resetpw.SESPaused, "PAUSED"},
+		{resetpw.SESUnknown, "UNKNOWN"}, {resetpw.SESNotUsed, "NOT_USED"},
+	})
 }

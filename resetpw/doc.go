@@ -40,7 +40,12 @@
 //     (errors.Is(err, resetpw.ErrNoVerifiedContact)), read it with
 //     errors.As, and reach the SDK's own exception through it. Its Fate,
 //     recorded where the request went out, says whether the request was
-//     sent, answered, or neither is known; [MaybeSent] reads it.
+//     sent, answered, or neither is known; [MaybeSent] reads it, and
+//     [Error.HTTPStatus] suggests the status a service answers its own
+//     caller with. Its Op, Field, Kind and Fate, like every fixed list of
+//     the package (Medium, Sender, CaveatCode...), print their stable codes;
+//   - it logs, with the caller's context, one line per reset ([WithLogger]),
+//     and [WithLogAttrs] adds the caller's request-scoped attributes to it.
 //
 // Usage:
 //

@@ -1,26 +1,37 @@
 package resetpw
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net"
+	"net/http"
 	"strings"
-
-	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
-	"github.com/aws/smithy-go"
-	smithyhttp "github.com/aws/smithy-go/transport/http"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/metadata"
 )
 
+// Op is the step of a reset (or of a bulk run, a pool check, a plan) that an
+// *Error comes from (Error.Op). It prints its code; the codes are stable.
+type Op string
+
 // The operations an *Error can come from.
 const (
-	OpValidate  = "validate"
-	OpPreflight = "preflight"
-	OpResolve   = "resolve"
-	OpReset     = "reset"
+	// OpValidate: local validation of a request (Error.Field says which
+	// field) or of an option (Error.Field names the option) failed, or
+	// the context ended right after it (ErrUnavailable); nothing was sent.
+	OpValidate Op = "validate"
+	// OpPreflight: the preflight (steps 2 to 5 of Reset, CheckPool,
+	// PlanPool): reading the pool or the user, or judging from them (the
+	// daily email cap included), refused the reset or failed; no code was
+	// sent.
+	OpPreflight Op = "preflight"
+	// OpResolve: reading an email or phone number as the user it names
+	// (AdminGetUser, ListUsers) failed, or the user found no longer holds
+	// it; no code was sent.
+	OpResolve Op = "resolve"
+	// OpReset: the AdminResetUserPassword request; Error.Fate says whether
+	// it may have sent a code (MaybeSent).
+	OpReset Op = "reset"
 	// OpBulk: a bulk run or plan (Bulk, Plan, PlanPool) stopped, or held
 	// an input back; the kind is ErrRunStopped and the error wraps the
 	// cause. It is the error a stopped run returns, and the outcome of
@@ -28,13 +39,36 @@ const (
 	// ended, the circuit breaker tripped, BeforeSend failed, a ListUsers
 	// page of PlanPool failed) or over its pool's daily email cap. Nothing
 	// was sent for such an input.
-	OpBulk = "bulk"
+	OpBulk Op = "bulk"
 	// OpPace: the Limiter failed before the reset could go out (such as a
 	// shared limiter whose Redis is down); nothing was sent.
-	OpPace = "pace"
+	OpPace Op = "pace"
 	// OpSignOut: AdminUserGlobalSignOut, after a reset that was sent.
-	OpSignOut = "sign_out"
+	OpSignOut Op = "sign_out"
 )
+
+// String returns the operation's code, such as "validate".
+func (o Op) String() string { return string(o) }
+
+// Field names what failed validation (Error.Field, with Op OpValidate): a
+// field of the Request, one of the Field… constants, or, for an invalid
+// option, the option itself, such as "WithBackoff", "API", "Option" or a
+// BulkOptions field as "BulkOptions.Concurrency" (redislimit's options are
+// "Options.Account" and the like). Option names are Field values too, so
+// they compare as Field("WithBackoff"); the Field… constants are the
+// request's fields, the only ones a caller can be at fault for
+// ((*Error).HTTPStatus).
+type Field string
+
+// The fields of a Request that local validation names in Error.Field.
+const (
+	FieldUserPoolID     Field = "UserPoolID"
+	FieldUsername       Field = "Username"
+	FieldClientMetadata Field = "ClientMetadata"
+)
+
+// String returns the field's name, such as "Username" or "WithBackoff".
+func (f Field) String() string { return string(f) }
 
 // Error is the error of every failed reset. Match its kind with errors.Is
 // (errors.Is(err, resetpw.ErrUserDisabled)), read its fields with errors.As,
@@ -46,16 +80,24 @@ const (
 // the request ID, then the cause with the username masked. It never prints
 // ClientMetadata.
 type Error struct {
-	Kind Kind   // one of the Err… kinds
-	Op   string // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
+	Kind Kind // one of the Err… kinds
+	Op   Op   // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
 	// Field, for OpValidate: FieldUserPoolID, FieldUsername or
 	// FieldClientMetadata; for an invalid option, the option
 	// ("WithBackoff", "API") or BulkOptions field
-	// ("BulkOptions.Concurrency", "BulkOptions.Rates[UserRead]").
-	Field      string
-	UserPoolID string
-	Username   string // as the caller gave it, kept whole; Error() masks it
-	RequestID  string // Cognito's request ID, when Cognito answered
+	// ("BulkOptions.Concurrency", "BulkOptions.Rates[UserRead]"). See
+	// Field.
+	Field Field
+	// MetadataKey, for FieldClientMetadata, is the first key of
+	// ClientMetadata that failed the policy (metadata.ValidationError,
+	// in its order), as the caller gave it: never a value. "" when the
+	// map as a whole failed (too many pairs, too large). A key is the
+	// caller's own, but may hold any bytes the policy refused: quote it
+	// before printing it.
+	MetadataKey string
+	UserPoolID  string
+	Username    string // as the caller gave it, kept whole; Error() masks it
+	RequestID   string // Cognito's request ID, when Cognito answered
 	// Fate is what happened on the wire to the Cognito request whose
 	// failure this is (for OpReset, the AdminResetUserPassword), recorded
 	// where the request goes out: FateNotSent, FateAnswered or
@@ -68,16 +110,18 @@ type Error struct {
 	redact []string // further private strings to mask in Error()
 }
 
+// Error prints the kind's text, the operation, the pool, the masked
+// username and the request ID, then the cause (see Error).
 func (e *Error) Error() string {
 	var b strings.Builder
 	b.WriteString("resetpw: ")
-	b.WriteString(e.Op)
+	b.WriteString(string(e.Op))
 	b.WriteString(": ")
 	b.WriteString(e.Kind.text)
 	if e.UserPoolID == "" && e.Username == "" { // an option, a limiter: no request
 		if e.Field != "" {
 			b.WriteString(" (")
-			b.WriteString(e.Field)
+			b.WriteString(string(e.Field))
 			b.WriteString(")")
 		}
 		if e.Err != nil {
@@ -121,6 +165,44 @@ func (e *Error) Is(target error) bool {
 // Unwrap returns the cause.
 func (e *Error) Unwrap() error { return e.Err }
 
+// HTTPStatus suggests the status a service answers its own caller with for
+// e: its Kind's HTTPStatus (the README's error table), except for
+// ErrInvalidInput, which is the caller's fault (400) only when local
+// validation (OpValidate) refused a field the caller gave, FieldUsername or
+// FieldClientMetadata. Invalid input from the service itself is 500: a
+// UserPoolID from its configuration, an invalid option (Field the option's name) or any other
+// Field. Cognito's own InvalidParameterException (any other Op) is 502: the
+// service sent what Cognito refused. 0 for a nil e or the zero Kind.
+func (e *Error) HTTPStatus() int {
+	if e == nil {
+		return 0
+	}
+	if e.Kind != ErrInvalidInput {
+		return e.Kind.HTTPStatus()
+	}
+	switch {
+	case e.Op != OpValidate:
+		return http.StatusBadGateway
+	case e.Field == FieldUsername || e.Field == FieldClientMetadata:
+		return http.StatusBadRequest
+	}
+	return http.StatusInternalServerError
+}
+
+// metadataKeyOf returns the first key a *metadata.ValidationError in err
+// names, or "".
+func metadataKeyOf(err error) string {
+	var ve *metadata.ValidationError
+	if errors.As(err, &ve) {
+		for _, v := range ve.Violations {
+			if v.Key != "" {
+				return v.Key
+			}
+		}
+	}
+	return ""
+}
+
 func shortPoolID(id string) string {
 	if checkPoolID(id) != nil {
 		// Not a pool ID: it may be anything, a swapped-in email included.
@@ -129,139 +211,31 @@ func shortPoolID(id string) string {
 	return id
 }
 
-// Messages Cognito (and moto) put on errors whose type alone says too little
-// (docs/cognito-rules.md, R8, R10, R1, R20, R35).
-const (
-	msgNoVerifiedContact = "cannot reset password for the user as there is no registered/verified email or phone_number"
-	msgUserDisabled      = "user is disabled"
-	msgUserState         = "user password cannot be reset in the current state"
-	msgAdminOnly         = "contact administrator to reset password"
-	msgDailyEmailLimit   = "exceeded daily email limit"
-	msgSESError          = "cognito received the following error from amazon ses" // R35
-)
-
-// messageRule maps an error code and message to a kind.
-type messageRule struct {
-	code    string
-	message string // normalised; "" matches any message
-	kind    Kind
-}
-
-// classifyRules is the classifier's table, first match wins. Codes not in it
-// fall back to their HTTP status. Each mapping's source is in
-// docs/cognito-rules.md ("Errors").
-var classifyRules = []messageRule{
-	{"ResourceNotFoundException", "", ErrPoolNotFound},
-	{"UserNotFoundException", "", ErrUserNotFound},
-	{"NotAuthorizedException", msgUserDisabled, ErrUserDisabled},
-	{"NotAuthorizedException", msgUserState, ErrUserState},
-	{"NotAuthorizedException", msgAdminOnly, ErrRecoveryNotConfigured},
-	{"NotAuthorizedException", "", ErrAccessDenied},
-	{"InvalidParameterException", msgNoVerifiedContact, ErrNoVerifiedContact},
-	{"InvalidParameterException", msgSESError, ErrDeliveryConfig},
-	{"InvalidParameterException", "", ErrInvalidInput},
-	{"TooManyRequestsException", "", ErrThrottled},
-	{"LimitExceededException", msgDailyEmailLimit, ErrDeliveryConfig},
-	{"LimitExceededException", "", ErrAttemptLimit},
-	{"InvalidSmsRoleAccessPolicyException", "", ErrDeliveryConfig},
-	{"InvalidSmsRoleTrustRelationshipException", "", ErrDeliveryConfig},
-	{"InvalidEmailRoleAccessPolicyException", "", ErrDeliveryConfig},
-	{"UnexpectedLambdaException", "", ErrTrigger},
-	{"InvalidLambdaResponseException", "", ErrTrigger},
-	{"UserLambdaValidationException", "", ErrTrigger},
-	{"InternalErrorException", "", ErrUnavailable},
-	{"UserImportInProgressException", "", ErrUnavailable},
-	{"OperationNotEnabledException", "", ErrNotEnabled},
-	{"AccessDeniedException", "", ErrAccessDenied},
-	{"UnrecognizedClientException", "", ErrAccessDenied},
-	{"InvalidSignatureException", "", ErrAccessDenied},
-	{"IncompleteSignature", "", ErrAccessDenied},
-	{"MissingAuthenticationToken", "", ErrAccessDenied},
-	{"ExpiredTokenException", "", ErrAccessDenied},
-	{"InvalidClientTokenId", "", ErrAccessDenied},
-	{"SignatureDoesNotMatch", "", ErrAccessDenied},
-	{"ThrottlingException", "", ErrThrottled},
-	// Amazon SNS's codes, for WithSNS's reads.
-	{"AuthorizationError", "", ErrAccessDenied},
-	{"Throttled", "", ErrThrottled},
-	{"InternalError", "", ErrUnavailable},
-}
-
-// normalizeMessage folds case and drops spaces and a trailing full stop.
-func normalizeMessage(m string) string {
-	return strings.TrimSuffix(strings.ToLower(strings.TrimSpace(m)), ".")
-}
-
-// classify returns the kind of err, as a Resetter would report it: anything
-// unknown is ErrUnavailable.
-func classify(err error) Kind {
+// MaybeSent reports whether a failed reset may still have sent a code, from
+// the fate recorded where the request went out (Error.Fate; R33): the
+// AdminResetUserPassword request (Op OpReset) was written and no answer was
+// read (FateUnknown: a cut connection, a timeout while waiting), or it was
+// answered with an answer that does not say nothing was done (FateAnswered
+// with ErrUnavailable: a 5xx, InternalErrorException, a body that could not
+// be read; or ErrTrigger: a Lambda trigger failed during it, which AWS does
+// not document either way). A retry then sends a second code, which
+// invalidates the first, and spends one of the user's attempts. It is false
+// for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
+// failure, limiter refusal, a context that ended before the call or in a
+// backoff, even after a throttled attempt), for every other failure, and
+// for a nil err. An *Error with no recorded fate (an *Error literal that
+// sets no Fate) is judged by Op and Kind alone: OpReset and
+// ErrUnavailable or ErrTrigger.
+func MaybeSent(err error) bool {
 	var e *Error
-	if errors.As(err, &e) && e.Kind != (Kind{}) {
-		return e.Kind
+	if !errors.As(err, &e) || e.Op != OpReset {
+		return false
 	}
-	var k Kind
-	if errors.As(err, &k) && k != (Kind{}) {
-		return k
+	switch e.Fate {
+	case FateNotSent:
+		return false
+	case FateUnknown:
+		return true
 	}
-	switch {
-	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):
-		return ErrUnavailable
-	case errors.Is(err, alias.ErrNotFound):
-		return ErrUserNotFound
-	case errors.Is(err, alias.ErrAmbiguous):
-		return ErrAmbiguousAlias
-	case errors.Is(err, alias.ErrInvalid), errors.Is(err, metadata.ErrInvalid), errors.Is(err, metadata.ErrPolicy):
-		return ErrInvalidInput
-	}
-	var apiErr smithy.APIError
-	if errors.As(err, &apiErr) {
-		if k, ok := classifyAPI(apiErr.ErrorCode(), apiErr.ErrorMessage()); ok {
-			return k
-		}
-	}
-	var re *smithyhttp.ResponseError
-	if errors.As(err, &re) {
-		switch s := re.HTTPStatusCode(); {
-		case s == 401 || s == 403:
-			return ErrAccessDenied
-		case s == 429:
-			return ErrThrottled
-		}
-	}
-	var netErr net.Error
-	if errors.As(err, &netErr) {
-		return ErrUnavailable
-	}
-	if isCredentialsError(err) {
-		return ErrAccessDenied
-	}
-	return ErrUnavailable
-}
-
-func classifyAPI(code, message string) (Kind, bool) {
-	msg := normalizeMessage(message)
-	for _, r := range classifyRules {
-		if r.code == code && (r.message == "" || strings.Contains(msg, r.message)) {
-			return r.kind, true
-		}
-	}
-	return Kind{}, false
-}
-
-// isCredentialsError spots the SDK's failure to find or load credentials,
-// which carries no type of its own.
-func isCredentialsError(err error) bool {
-	s := err.Error()
-	return strings.Contains(s, "failed to retrieve credentials") ||
-		strings.Contains(s, "failed to refresh cached credentials") ||
-		strings.Contains(s, "no EC2 IMDS role found")
-}
-
-// requestIDOf returns the request ID of a failed call, if Cognito answered.
-func requestIDOf(err error) string {
-	var re *awshttp.ResponseError
-	if errors.As(err, &re) {
-		return re.ServiceRequestID()
-	}
-	return ""
+	return e.Kind == ErrUnavailable || e.Kind == ErrTrigger
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -62,7 +63,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		name  string
 		run   func(t *testing.T) error
 		kind  resetpw.Kind
-		field string // for option errors: the option; they match ErrOption
+		field resetpw.Field // for option errors: the option; they match ErrOption
 	}{
 		{"New(nil)", func(t *testing.T) error { _, err := resetpw.New(nil); return err }, resetpw.ErrInvalidInput, "API"},
 		{"New(api, nil)", newOpt(nil), resetpw.ErrInvalidInput, "Option"},
@@ -72,6 +73,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		{"WithSandboxVerifiedNumbers", newOpt(resetpw.WithSandboxVerifiedNumbers("not a number")), resetpw.ErrInvalidInput, "WithSandboxVerifiedNumbers"},
 		{"WithAliasOptions", newOpt(resetpw.WithAliasOptions(alias.Options{DefaultCountryCode: "0x"})), resetpw.ErrInvalidInput, "WithAliasOptions"},
 		{"WithLogger", newOpt(resetpw.WithLogger(nil)), resetpw.ErrInvalidInput, "WithLogger"},
+		{"WithLogAttrs", newOpt(resetpw.WithLogAttrs(nil)), resetpw.ErrInvalidInput, "WithLogAttrs"},
 		{"WithMaxThrottleRetries", newOpt(resetpw.WithMaxThrottleRetries(-1)), resetpw.ErrInvalidInput, "WithMaxThrottleRetries"},
 		{"WithClientOptions", newOpt(resetpw.WithClientOptions(nil)), resetpw.ErrInvalidInput, "WithClientOptions"},
 		{"WithLimiter", newOpt(resetpw.WithLimiter(nil)), resetpw.ErrInvalidInput, "WithLimiter"},
@@ -216,6 +218,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 					assert.ErrorIs(t, err, resetpw.ErrOption)
 				}
 				assert.Equal(t, 400, resetpw.KindOf(err).HTTPStatus(), "a configuration bug is not retried as unavailable")
+				assert.Equal(t, 500, e.HTTPStatus(), "but it is the service's, not its caller's")
 			}
 		})
 	}
@@ -229,4 +232,111 @@ func redisDown(t *testing.T) *redislimit.Limiter {
 	l, err := redislimit.New(client, redislimit.Options{Account: "1", Region: "us-west-2", OnError: redislimit.Refuse})
 	require.NoError(t, err)
 	return l
+}
+
+// (*Error).HTTPStatus applies the README's rule: invalid input is the
+// caller's fault (400) only for a request field the caller gave, the
+// service's own (500) for its configuration, and a bad gateway (502) when
+// Cognito refused it; every other kind answers its Kind's status.
+func TestError_HTTPStatus(t *testing.T) {
+	invalid := func(op resetpw.Op, field resetpw.Field) *resetpw.Error {
+		return &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: op, Field: field}
+	}
+	tests := []struct {
+		name string
+		err  *resetpw.Error
+		want int
+	}{
+		{"the caller's username", invalid(resetpw.OpValidate, resetpw.FieldUsername), 400},
+		{"the caller's ClientMetadata", invalid(resetpw.OpValidate, resetpw.FieldClientMetadata), 400},
+		{"the pool ID of the service's configuration", invalid(resetpw.OpValidate, resetpw.FieldUserPoolID), 500},
+		{"an option", invalid(resetpw.OpValidate, "WithBackoff"), 500},
+		{"a BulkOptions field", invalid(resetpw.OpValidate, "BulkOptions.Concurrency"), 500},
+		{"a redislimit option", invalid(resetpw.OpValidate, "Options.Account"), 500},
+		{"no field", invalid(resetpw.OpValidate, ""), 500},
+		{"Cognito's InvalidParameterException at reset", invalid(resetpw.OpReset, ""), 502},
+		{"Cognito's InvalidParameterException at preflight", invalid(resetpw.OpPreflight, ""), 502},
+		{"Cognito's InvalidParameterException at resolve", invalid(resetpw.OpResolve, resetpw.FieldUsername), 502},
+		{"the zero kind", &resetpw.Error{Op: resetpw.OpValidate, Field: resetpw.FieldUsername}, 0},
+		{"nil", nil, 0},
+	}
+	for _, k := range resetpw.Kinds() {
+		if k == resetpw.ErrInvalidInput {
+			continue
+		}
+		for _, op := range []resetpw.Op{resetpw.OpValidate, resetpw.OpPreflight, resetpw.OpReset} {
+			tests = append(tests, struct {
+				name string
+				err  *resetpw.Error
+				want int
+			}{k.Code() + " at " + op.String(), &resetpw.Error{Kind: k, Op: op, Field: resetpw.FieldUsername}, k.HTTPStatus()})
+		}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.Equal(t, tt.want, tt.err.HTTPStatus())
+		})
+	}
+}
+
+// The statuses of errors a Resetter really returns, and the metadata key
+// (never the value) that failed.
+func TestError_HTTPStatusOfReset(t *testing.T) {
+	const secret = "AKIAIOSFODNN7EXAMPLE" // an AWS access key ID: a sensitive value
+	tests := []struct {
+		name   string
+		req    resetpw.Request
+		status int
+		field  resetpw.Field
+		key    string
+	}{
+		{"malformed pool ID", resetpw.Request{UserPoolID: "nope", Username: "diego"}, 500, resetpw.FieldUserPoolID, ""},
+		{"malformed username", resetpw.Request{Username: "diego ramirez"}, 400, resetpw.FieldUsername, ""},
+		{"sensitive key", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"source": "helpdesk", "password": secret}}, 400, resetpw.FieldClientMetadata, "password"},
+		{"sensitive value", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"note": secret}}, 400, resetpw.FieldClientMetadata, "note"},
+		{"first key in the policy's order", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"b": strings.Repeat("x", 2000), "a": strings.Repeat("x", 2000)}}, 400, resetpw.FieldClientMetadata, "a"},
+		{"the map as a whole", resetpw.Request{Username: "diego", ClientMetadata: manyPairs(60, 1)}, 400, resetpw.FieldClientMetadata, ""},
+		{"unknown user", resetpw.Request{Username: "ghost"}, 404, "", ""},
+	}
+	f, pool := errorsFixture(t)
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			req := tt.req
+			if req.UserPoolID == "" {
+				req.UserPoolID = pool
+			}
+			_, err := r.Reset(t.Context(), req)
+			var e *resetpw.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, tt.status, e.HTTPStatus(), "%v", err)
+			assert.Equal(t, tt.field, e.Field)
+			assert.Equal(t, tt.key, e.MetadataKey)
+			assert.NotContains(t, e.MetadataKey+e.Error(), secret, "never a value")
+		})
+	}
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+}
+
+func TestOp_String(t *testing.T) {
+	assertCodes(t, []stringerCase{
+		{resetpw.OpValidate, "validate"}, {resetpw.OpPreflight, "preflight"}, {resetpw.OpResolve, "resolve"},
+		{resetpw.OpReset, "reset"}, {resetpw.OpBulk, "bulk"}, {resetpw.OpPace, "pace"}, {resetpw.OpSignOut, "sign_out"},
+	})
+}
+
+// The request's fields are Field constants; an option's name is a Field
+// too, and prints as given.
+func TestField_String(t *testing.T) {
+	assertCodes(t, []stringerCase{
+		{resetpw.FieldUserPoolID, "UserPoolID"}, {resetpw.FieldUsername, "Username"},
+		{resetpw.FieldClientMetadata, "ClientMetadata"},
+		{resetpw.Field("WithBackoff"), "WithBackoff"}, {resetpw.Field("BulkOptions.Concurrency"), "BulkOptions.Concurrency"},
+	})
+	_, err := resetpw.New(nil)
+	var e *resetpw.Error
+	if assert.ErrorAs(t, err, &e) {
+		assert.Equal(t, "resetpw: validate: invalid input (API): resetpw: invalid option: nil API", e.Error(), "Error prints Op and Field as their codes")
+	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
+	"os"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -45,13 +47,55 @@ func ExampleError() {
 	fmt.Println(errors.Is(err, resetpw.ErrNoVerifiedContact))
 	var e *resetpw.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.Op, e.Kind.Code())
+		fmt.Println(e.Op, e.Kind, e.HTTPStatus())
 	}
 	fmt.Println(err)
 	// Output:
 	// true
-	// preflight no_verified_contact
+	// preflight no_verified_contact 422
 	// resetpw: preflight: no verified contact for the code (pool us-west-2_aaaaaaaaa, user n***): no verified email or phone number qualifies under the pool's recovery settings
+}
+
+// Invalid input is the caller's fault (400) only for a field the caller
+// gave; a pool ID from the service's own configuration is a 500. A failing
+// ClientMetadata names its key, never its value.
+func ExampleError_HTTPStatus() {
+	r, _ := resetpw.New(examplePool())
+	for _, req := range []resetpw.Request{
+		{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego", ClientMetadata: map[string]string{"password": "hunter2"}},
+		{UserPoolID: "not a pool ID", Username: "diego"},
+	} {
+		_, err := r.Reset(context.Background(), req)
+		var e *resetpw.Error
+		if errors.As(err, &e) {
+			fmt.Println(e.HTTPStatus(), e.Field, e.MetadataKey)
+		}
+	}
+	// Output:
+	// 400 ClientMetadata password
+	// 500 UserPoolID
+}
+
+type requestIDCtxKey struct{}
+
+// The library logs with the caller's context; WithLogAttrs puts the
+// caller's request ID on its lines.
+func ExampleWithLogAttrs() {
+	text := slog.NewTextHandler(os.Stdout, &slog.HandlerOptions{ReplaceAttr: func(_ []string, a slog.Attr) slog.Attr {
+		if a.Key == slog.TimeKey || a.Key == "cognito_request_id" {
+			return slog.Attr{} // for a stable output
+		}
+		return a
+	}})
+	r, _ := resetpw.New(examplePool(), resetpw.WithLogger(slog.New(text)),
+		resetpw.WithLogAttrs(func(ctx context.Context) []slog.Attr {
+			id, _ := ctx.Value(requestIDCtxKey{}).(string)
+			return []slog.Attr{slog.String("request_id", id)}
+		}))
+	ctx := context.WithValue(context.Background(), requestIDCtxKey{}, "7f3a")
+	_, _ = r.Reset(ctx, resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "ghost"})
+	// Output:
+	// level=WARN msg="password reset failed" pool=us-west-2_aaaaaaaaa user=g*** dry_run=false kind=user_not_found op=preflight error="UserNotFoundException: User does not exist." request_id=7f3a
 }
 
 func ExampleResetter_Check() {

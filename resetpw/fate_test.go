@@ -218,7 +218,7 @@ func TestFateMatrix(t *testing.T) {
 					_, err = r.Reset(env.ctx, resetpw.Request{UserPoolID: pool, Username: "diego"})
 
 					var fate resetpw.Fate
-					op, kind := "", "ok"
+					op, kind := resetpw.Op(""), "ok"
 					if err != nil {
 						var e *resetpw.Error
 						require.ErrorAs(t, err, &e)

@@ -84,7 +84,7 @@ func TestIntegration_Moto(t *testing.T) {
 		user     string
 		want     error
 		sdkType  any // where Cognito answered
-		medium   string
+		medium   resetpw.Medium
 		offDiffs bool // moto does not enforce this with preflight off
 	}{
 		{name: "success by email", pool: plain, user: "diego", medium: resetpw.MediumEmail},

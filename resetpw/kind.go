@@ -1,14 +1,17 @@
 package resetpw
 
 import (
-	"errors"
+	"fmt"
+	"log/slog"
 	"net/http"
 )
 
 // Kind is the kind of a failure. The Err… values are the kinds, and every
 // error of a Resetter is a *Error of one of them, so that
 // errors.Is(err, resetpw.ErrUserNotFound) works on it. Kinds compare with ==,
-// and each has a stable Code. The zero Kind is no kind.
+// and each has a stable Code, which is what a Kind prints wherever it is
+// formatted (%v, %s, %q) or logged (slog): only Error returns its text. The
+// zero Kind is no kind.
 type Kind struct {
 	code, text string
 	status     int
@@ -25,10 +28,32 @@ func (k Kind) String() string { return k.code }
 // metrics, logs and exit codes; "" for the zero Kind.
 func (k Kind) Code() string { return k.code }
 
+// Format prints the kind's code for %v, %s and %q (quoted), with any width
+// and flags, so that fmt.Sprint(resetpw.ErrUserNotFound) is
+// "user_not_found" although a Kind is an error (and so is an error that
+// wraps one with %w); %#v prints its fields. Other verbs are refused as fmt
+// refuses a bad verb.
+func (k Kind) Format(f fmt.State, verb rune) {
+	switch {
+	case verb == 'v' && f.Flag('#'):
+		fmt.Fprintf(f, "resetpw.Kind{code:%q, text:%q, status:%d}", k.code, k.text, k.status)
+	case verb == 'v' || verb == 's' || verb == 'q':
+		fmt.Fprintf(f, fmt.FormatString(f, verb), k.code)
+	default:
+		fmt.Fprintf(f, "%%!%c(resetpw.Kind=%s)", verb, k.code)
+	}
+}
+
+// LogValue logs the kind as its code, so that slog.Any("kind", kind) is
+// kind=user_not_found.
+func (k Kind) LogValue() slog.Value { return slog.StringValue(k.code) }
+
 // HTTPStatus suggests the status a service answers its own caller with when
 // a reset fails with this kind (the README's error table lists them): 4xx
 // where the caller or the user can act, 5xx where the service or AWS must.
-// 0 for the zero Kind.
+// 0 for the zero Kind. For ErrInvalidInput it is 400, the caller's fault;
+// (*Error).HTTPStatus tells that apart from the service's own configuration
+// and from Cognito's InvalidParameterException by the error's Op and Field.
 func (k Kind) HTTPStatus() int { return k.status }
 
 // The kinds of failure, with the Cognito causes of each in the README's error
@@ -119,39 +144,3 @@ func KindOf(err error) Kind {
 	}
 	return classify(err)
 }
-
-// MaybeSent reports whether a failed reset may still have sent a code, from
-// the fate recorded where the request went out (Error.Fate; R33): the
-// AdminResetUserPassword request (Op OpReset) was written and no answer was
-// read (FateUnknown: a cut connection, a timeout while waiting), or it was
-// answered with an answer that does not say nothing was done (FateAnswered
-// with ErrUnavailable: a 5xx, InternalErrorException, a body that could not
-// be read; or ErrTrigger: a Lambda trigger failed during it, which AWS does
-// not document either way). A retry then sends a second code, which
-// invalidates the first, and spends one of the user's attempts. It is false
-// for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
-// failure, limiter refusal, a context that ended before the call or in a
-// backoff, even after a throttled attempt), for every other failure, and
-// for a nil err. An *Error with no recorded fate (an *Error literal that
-// sets no Fate) is judged by Op and Kind alone: OpReset and
-// ErrUnavailable or ErrTrigger.
-func MaybeSent(err error) bool {
-	var e *Error
-	if !errors.As(err, &e) || e.Op != OpReset {
-		return false
-	}
-	switch e.Fate {
-	case FateNotSent:
-		return false
-	case FateUnknown:
-		return true
-	}
-	return e.Kind == ErrUnavailable || e.Kind == ErrTrigger
-}
-
-// Fields of a request that local validation names in Error.Field.
-const (
-	FieldUserPoolID     = "UserPoolID"
-	FieldUsername       = "Username"
-	FieldClientMetadata = "ClientMetadata"
-)

@@ -1,6 +1,7 @@
 package resetpw
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -36,6 +37,8 @@ const (
 	PreflightOff
 )
 
+// String returns the preflight's name, "full", "pool" or "off", as
+// ParsePreflight reads it.
 func (p Preflight) String() string {
 	switch p {
 	case PreflightFull:
@@ -91,7 +94,9 @@ type config struct {
 	limiter         Limiter
 	signOut         bool
 	aliasOpts       alias.Options
-	logger          *slog.Logger
+	logger          *slog.Logger // logBase, with logAttrs' attributes
+	logBase         *slog.Logger // WithLogger
+	logAttrs        func(context.Context) []slog.Attr
 	maxRetries      int
 	backoffBase     time.Duration
 	backoffMax      time.Duration
@@ -103,6 +108,7 @@ func defaultConfig() config {
 		preflight:   PreflightFull,
 		poolTTL:     defaultPoolCacheTTL,
 		logger:      slog.New(slog.DiscardHandler),
+		logBase:     slog.New(slog.DiscardHandler),
 		maxRetries:  defaultMaxThrottleRetries,
 		dailyEmail:  DefaultDailyEmailLimit,
 		backoffBase: defaultBackoffBase,
@@ -114,7 +120,7 @@ func defaultConfig() config {
 // ErrInvalidInput, Op OpValidate, Field the option, whose cause matches
 // ErrOption. Nothing is sent.
 func optionErr(field, format string, a ...any) error {
-	return &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: field, Fate: FateNotSent,
+	return &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: Field(field), Fate: FateNotSent,
 		Err: fmt.Errorf("%w: "+format, append([]any{ErrOption}, a...)...)}
 }
 
@@ -190,17 +196,78 @@ func WithAliasOptions(o alias.Options) Option {
 // ("password reset sent") or dry run passed ("password reset checked"), one
 // Warn line per reset refused ("password reset refused") or failed
 // ("password reset failed"), and Debug lines per retry and per change of a
-// bulk run's pace. Keys: pool, user (masked), input, dry_run, request_id,
-// medium, destination (masked), sender, caveats, kind, op, error. No
-// metadata values, ever. The default discards.
+// bulk run's pace. Keys: pool, user (masked), input, dry_run,
+// cognito_request_id (Cognito's request ID), medium, destination (masked),
+// sender, caveats, kind, op, error. No
+// metadata values, ever. The default discards. WithLogAttrs adds
+// attributes of the caller's context, such as its own request ID.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {
 		if l == nil {
 			return optionErr("WithLogger", "nil logger")
 		}
-		c.logger = l
+		c.logBase = l
+		c.setLogger()
 		return nil
 	}
+}
+
+// WithLogAttrs adds request-scoped attributes to every line the Resetter
+// logs (WithLogger): attrs is called with the context the line is logged
+// with, the one given to the call that logs it (Reset, Check, Bulk;
+// context.Background for the Debug lines of a bulk run's pace), and what
+// it returns is added to the line. A service puts its request ID on the
+// library's lines, so that they join its own:
+//
+//	resetpw.WithLogAttrs(func(ctx context.Context) []slog.Attr {
+//		return []slog.Attr{slog.String("request_id", requestIDFrom(ctx))}
+//	})
+//
+// attrs is called only for lines the logger is enabled for, from any
+// goroutine; it must not log through the same logger, and must return no
+// secret (no token, no metadata value). A later WithLogAttrs replaces it.
+func WithLogAttrs(attrs func(ctx context.Context) []slog.Attr) Option {
+	return func(c *config) error {
+		if attrs == nil {
+			return optionErr("WithLogAttrs", "nil function")
+		}
+		c.logAttrs = attrs
+		c.setLogger()
+		return nil
+	}
+}
+
+// setLogger builds the logger of WithLogger and WithLogAttrs, in whichever
+// order they came.
+func (c *config) setLogger() {
+	c.logger = c.logBase
+	if c.logAttrs != nil {
+		c.logger = slog.New(ctxAttrsHandler{c.logBase.Handler(), c.logAttrs})
+	}
+}
+
+// ctxAttrsHandler adds the attributes of a record's context (WithLogAttrs).
+type ctxAttrsHandler struct {
+	slog.Handler
+	attrs func(context.Context) []slog.Attr
+}
+
+// Handle adds attrs(ctx) to a copy of r.
+func (h ctxAttrsHandler) Handle(ctx context.Context, r slog.Record) error {
+	if as := h.attrs(ctx); len(as) > 0 {
+		r = r.Clone()
+		r.AddAttrs(as...)
+	}
+	return h.Handler.Handle(ctx, r)
+}
+
+// WithAttrs and WithGroup keep the wrapper.
+func (h ctxAttrsHandler) WithAttrs(as []slog.Attr) slog.Handler {
+	return ctxAttrsHandler{h.Handler.WithAttrs(as), h.attrs}
+}
+
+func (h ctxAttrsHandler) WithGroup(name string) slog.Handler {
+	return ctxAttrsHandler{h.Handler.WithGroup(name), h.attrs}
 }
 
 // WithMaxThrottleRetries sets how often one call is retried, 0 to 10; the

@@ -139,10 +139,10 @@ func TestPlanPool_ReadAll(t *testing.T) {
 // PlanPool predicts in full under every Preflight option (its doc says
 // so); Plan follows the option.
 func TestPlanPool_PredictsInFullWhateverThePreflight(t *testing.T) {
-	full := map[string]int{"EMAIL": 69, "SMS": 44}
+	full := map[resetpw.Medium]int{resetpw.MediumEmail: 69, resetpw.MediumSMS: 44}
 	for _, tt := range []struct {
 		preflight    resetpw.Preflight
-		planByMedium map[string]int // Plan of the same users
+		planByMedium map[resetpw.Medium]int // Plan of the same users
 		planRefused  int            // Plan's no_verified_contact outcomes
 	}{
 		{resetpw.PreflightFull, full, 17},

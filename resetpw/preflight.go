@@ -20,20 +20,6 @@ import (
 // The rules this file applies are in docs/cognito-rules.md, each with its
 // AWS source; comments name them as R1, R2, ...
 
-// Delivery media, as Cognito names them.
-const (
-	MediumEmail = "EMAIL"
-	MediumSMS   = "SMS"
-)
-
-// Who hands the code to the user (Delivery.Sender).
-const (
-	SenderSNS            = "SNS"             // Amazon SNS, with the pool's SMS role
-	SenderSES            = "SES"             // the pool's own Amazon SES identity (EmailSendingAccount DEVELOPER)
-	SenderCognitoDefault = "COGNITO_DEFAULT" // Cognito's built-in email, with its daily cap (R20)
-	SenderLambda         = "LAMBDA"          // a custom SMS or email sender trigger (R12, R13)
-)
-
 // poolInfo is what preflight needs of a pool.
 type poolInfo struct {
 	signIn       alias.PoolConfig
@@ -108,7 +94,7 @@ var legacyOrder = []types.RecoveryOptionNameType{
 	types.RecoveryOptionNameTypeVerifiedPhoneNumber, types.RecoveryOptionNameTypeVerifiedEmail}
 
 // emailSender says who sends the pool's email codes (R13, R20).
-func (p *poolInfo) emailSender() string {
+func (p *poolInfo) emailSender() Sender {
 	switch {
 	case p.customEmail:
 		return SenderLambda
@@ -123,7 +109,7 @@ func (p *poolInfo) emailSender() string {
 var federatedRefusal = &refusal{ErrUserState, "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
 
 // autoVerifies reports whether the pool auto-verifies the medium's attribute.
-func (p *poolInfo) autoVerifies(medium string) bool {
+func (p *poolInfo) autoVerifies(medium Medium) bool {
 	want := types.VerifiedAttributeTypeEmail
 	if medium == MediumSMS {
 		want = types.VerifiedAttributeTypePhoneNumber
@@ -301,8 +287,10 @@ func checkUser(u *userInfo) *refusal {
 
 // prediction is where the code goes, or why it can't.
 type prediction struct {
-	medium, dest, sender string // dest unmasked
-	caveats              []Caveat
+	medium  Medium
+	dest    string // unmasked
+	sender  Sender
+	caveats []Caveat
 }
 
 // predict applies the recovery rules (R1 to R20) to a user: the medium by
@@ -377,7 +365,7 @@ func (r *Resetter) predictSender(ctx context.Context, p *poolInfo, pr *predictio
 var customMessageCaveat = caveat(CaveatCustomMessage, "R14",
 	"a custom message Lambda builds the message; it can change or break the one with the code")
 
-func attrOf(medium string) string {
+func attrOf(medium Medium) string {
 	if medium == MediumSMS {
 		return "phone_number"
 	}

@@ -189,7 +189,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		assert.Equal(t, predicted.Delivery.Medium, d.Medium, name)
 		assert.Equal(t, predicted.Delivery.Sender, d.Sender, name)
 		assert.False(t, d.Dropped, "%s: predicted %s, but the Fake dropped it: %s", name, d.Medium, d.DropReason)
-		return d.Medium
+		return d.Medium.String()
 	}
 	kind := resetpw.KindOf(perr)
 	var e *resetpw.Error

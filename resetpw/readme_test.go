@@ -63,7 +63,7 @@ func TestREADMEErrorTable(t *testing.T) {
 
 func TestMaybeSent(t *testing.T) {
 	for _, k := range resetpw.Kinds() {
-		for _, op := range []string{resetpw.OpValidate, resetpw.OpPreflight, resetpw.OpResolve} {
+		for _, op := range []resetpw.Op{resetpw.OpValidate, resetpw.OpPreflight, resetpw.OpResolve} {
 			assert.False(t, resetpw.MaybeSent(&resetpw.Error{Kind: k, Op: op}), "%v before the reset was sent", k)
 		}
 	}

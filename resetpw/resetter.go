@@ -47,13 +47,6 @@ type Result struct {
 	SignOutErr error
 }
 
-// Delivery says where Cognito sends the code.
-type Delivery struct {
-	Medium      string // MediumEmail or MediumSMS
-	Destination string // masked, as Cognito shows it: d***@e***.com, +*******0100
-	Sender      string // who hands it over: SenderSNS, SenderSES, SenderCognitoDefault or SenderLambda
-}
-
 // Resetter resets Cognito passwords safely: it validates the request,
 // refuses resets that would lock the user out, retries only what is safe to
 // retry, and returns typed errors. It is safe for concurrent use.
@@ -200,7 +193,7 @@ func endedUnsent(ctx context.Context, err error) bool {
 }
 
 // fail builds the *Error of a failed step; the zero kind means the cause's.
-func (a *attempt) fail(op string, kind Kind, cause error) *Error {
+func (a *attempt) fail(op Op, kind Kind, cause error) *Error {
 	if kind == (Kind{}) {
 		kind = classify(cause)
 	}
@@ -209,9 +202,10 @@ func (a *attempt) fail(op string, kind Kind, cause error) *Error {
 }
 
 // invalid builds the *Error of a field that fails local validation.
-func (a *attempt) invalid(field string, cause error) *Error {
+func (a *attempt) invalid(field Field, cause error) *Error {
 	e := a.fail(OpValidate, ErrInvalidInput, cause)
 	e.Field = field
+	e.MetadataKey = metadataKeyOf(cause)
 	return e
 }
 
@@ -251,17 +245,17 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 		attrs := []slog.Attr{slog.String("pool", req.UserPoolID), slog.String("user", alias.Mask(req.Username)),
 			slog.String("input", res.Input.String()), slog.Bool("dry_run", !send)}
 		if send {
-			attrs = append(attrs, slog.String("request_id", res.RequestID), slog.Int("metadata_keys", len(req.ClientMetadata)),
+			attrs = append(attrs, slog.String("cognito_request_id", res.RequestID), slog.Int("metadata_keys", len(req.ClientMetadata)),
 				slog.Bool("signed_out", res.SignedOut))
 		}
 		if res.Delivery != nil {
-			attrs = append(attrs, slog.String("medium", res.Delivery.Medium), slog.String("destination", res.Delivery.Destination),
-				slog.String("sender", res.Delivery.Sender))
+			attrs = append(attrs, slog.String("medium", res.Delivery.Medium.String()), slog.String("destination", res.Delivery.Destination),
+				slog.String("sender", res.Delivery.Sender.String()))
 		}
 		if len(res.Caveats) > 0 {
 			codes := make([]string, len(res.Caveats))
 			for i, c := range res.Caveats {
-				codes[i] = c.Code
+				codes[i] = c.Code.String()
 			}
 			attrs = append(attrs, slog.Any("caveats", codes))
 		}
@@ -284,9 +278,9 @@ func (r *Resetter) logFailure(ctx context.Context, req Request, e *Error, dryRun
 		msg = "password reset sent, sign-out failed"
 	}
 	attrs := []slog.Attr{slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username)),
-		slog.Bool("dry_run", dryRun), slog.String("kind", e.Kind.Code()), slog.String("op", e.Op)}
+		slog.Bool("dry_run", dryRun), slog.String("kind", e.Kind.Code()), slog.String("op", e.Op.String())}
 	if e.RequestID != "" {
-		attrs = append(attrs, slog.String("request_id", e.RequestID))
+		attrs = append(attrs, slog.String("cognito_request_id", e.RequestID))
 	}
 	attrs = append(attrs, slog.String("error", e.redactText(errText(e.Err))))
 	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)

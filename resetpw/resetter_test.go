@@ -170,10 +170,10 @@ func TestReset_Preflight(t *testing.T) {
 		mfa      []string // UserMFASettingList
 		opts     []Option
 		want     error
-		medium   string
+		medium   Medium
 		dest     string
-		sender   string
-		caveats  []string // when non-nil, exactly these caveat codes
+		sender   Sender
+		caveats  []CaveatCode // when non-nil, exactly these caveat codes
 	}{
 		{name: "email first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL", dest: "d***@e***.com"},
 		{name: "phone first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: both, medium: "SMS", dest: "+*******0100"},
@@ -202,23 +202,23 @@ func TestReset_Preflight(t *testing.T) {
 		{name: "sandbox and other SMS failure", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox, InvalidSmsRoleAccessPolicyException")}, attrs: phoneOnly,
 			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, want: ErrDeliveryConfig},
 		{name: "deprecated email failure is a caveat", pool: types.UserPoolType{EmailConfigurationFailure: aws.String("SES not verified"), AutoVerifiedAttributes: autoBoth},
-			attrs: emailOnly, medium: "EMAIL", sender: SenderCognitoDefault, caveats: []string{CaveatCognitoDefaultEmail, CaveatEmailConfigurationFailure}},
+			attrs: emailOnly, medium: "EMAIL", sender: SenderCognitoDefault, caveats: []CaveatCode{CaveatCognitoDefaultEmail, CaveatEmailConfigurationFailure}},
 		{name: "own SES without WithSES: SES unproven", pool: types.UserPoolType{EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly,
-			medium: "EMAIL", sender: SenderSES, caveats: []string{CaveatSESUnknown}},
-		{name: "not auto-verified", pool: types.UserPoolType{EmailConfiguration: ses}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatNotAutoVerified, CaveatSESUnknown}},
+			medium: "EMAIL", sender: SenderSES, caveats: []CaveatCode{CaveatSESUnknown}},
+		{name: "not auto-verified", pool: types.UserPoolType{EmailConfiguration: ses}, attrs: emailOnly, medium: "EMAIL", caveats: []CaveatCode{CaveatNotAutoVerified, CaveatSESUnknown}},
 		{name: "custom message trigger", pool: types.UserPoolType{EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth,
-			LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(lambdaARN)}}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatCustomMessage, CaveatSESUnknown}},
+			LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(lambdaARN)}}, attrs: emailOnly, medium: "EMAIL", caveats: []CaveatCode{CaveatCustomMessage, CaveatSESUnknown}},
 		{name: "custom email sender", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth, EmailConfigurationFailure: aws.String("x"),
 			LambdaConfig: &types.LambdaConfigType{CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: aws.String(lambdaARN)}}},
-			attrs: emailOnly, medium: "EMAIL", sender: SenderLambda, caveats: []string{CaveatCustomSender}},
+			attrs: emailOnly, medium: "EMAIL", sender: SenderLambda, caveats: []CaveatCode{CaveatCustomSender}},
 		{name: "custom SMS sender skips the sandbox", pool: types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox, InvalidSmsRoleAccessPolicyException"),
-			AutoVerifiedAttributes: autoBoth, LambdaConfig: customSMS}, attrs: phoneOnly, medium: "SMS", sender: SenderLambda, caveats: []string{CaveatCustomSender}},
+			AutoVerifiedAttributes: autoBoth, LambdaConfig: customSMS}, attrs: phoneOnly, medium: "SMS", sender: SenderLambda, caveats: []CaveatCode{CaveatCustomSender}},
 		{name: "SMS with no proof of the sandbox", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth}, attrs: phoneUK, medium: "SMS", sender: SenderSNS,
-			caveats: []string{CaveatSMSSandboxUnknown}},
+			caveats: []CaveatCode{CaveatSMSSandboxUnknown}},
 		{name: "SMS to +1 without SNS", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth}, attrs: phoneOnly, medium: "SMS",
-			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, caveats: []string{CaveatUSOrigination}},
+			opts: []Option{WithSandboxVerifiedNumbers("+12065550100")}, caveats: []CaveatCode{CaveatUSOrigination}},
 		{name: "pool requires MFA, user lists none", pool: types.UserPoolType{AccountRecoverySetting: recovery(email), MfaConfiguration: types.UserPoolMfaTypeOn,
-			EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly, medium: "EMAIL", caveats: []string{CaveatPoolMFARequired, CaveatSESUnknown}},
+			EmailConfiguration: ses, AutoVerifiedAttributes: autoBoth}, attrs: emailOnly, medium: "EMAIL", caveats: []CaveatCode{CaveatPoolMFARequired, CaveatSESUnknown}},
 		{name: "disabled", disabled: true, attrs: both, want: ErrUserDisabled},
 		{name: "force change password", status: types.UserStatusTypeForceChangePassword, attrs: both, want: ErrUserState},
 		{name: "unconfirmed", status: types.UserStatusTypeUnconfirmed, attrs: both, want: ErrUserState},
@@ -262,7 +262,7 @@ func TestReset_Preflight(t *testing.T) {
 				assert.Equal(t, tt.sender, res.Delivery.Sender)
 			}
 			if tt.caveats != nil {
-				got := []string{}
+				got := []CaveatCode{}
 				for _, c := range res.Caveats {
 					got = append(got, c.Code)
 					assert.NotEmpty(t, c.Rule)
@@ -524,7 +524,7 @@ func TestError_Field(t *testing.T) {
 	tests := []struct {
 		name  string
 		req   Request
-		field string
+		field Field
 	}{
 		{"pool ID", Request{UserPoolID: "not a pool", Username: "diego"}, FieldUserPoolID},
 		{"username", Request{UserPoolID: testPool, Username: "diego ramirez"}, FieldUsername},
@@ -598,7 +598,7 @@ func TestLogging_KeysContextDryRunRetries(t *testing.T) {
 	assert.Equal(t, "throttled", lines[0]["kind"])
 	assert.Equal(t, "password reset checked", lines[1]["msg"])
 	assert.Equal(t, true, lines[1]["dry_run"])
-	assert.Nil(t, lines[1]["request_id"], "a dry run has no request ID")
+	assert.Nil(t, lines[1]["cognito_request_id"], "a dry run has no request ID")
 	assert.Equal(t, "password reset refused", lines[2]["msg"])
 	assert.Equal(t, true, lines[2]["dry_run"])
 	assert.Equal(t, "password reset refused", lines[3]["msg"])

@@ -257,15 +257,6 @@ func sesAccountRefusal(a *sesAccount) *refusal {
 var sesUnknownCaveat = caveat(CaveatSESUnknown, "R34",
 	"the pool sends email through its own SES; nothing proves the account is out of the SES sandbox, sending is enabled and the sending identity is verified (WithSES asks SES)")
 
-// The SES states of a PoolReport.
-const (
-	SESProduction = "PRODUCTION" // out of the SES sandbox (WithSES)
-	SESSandbox    = "SANDBOX"    // in the SES sandbox: email reaches only verified identities (WithSES)
-	SESPaused     = "PAUSED"     // sending is paused, the sending identity is unverified or the quota is spent (WithSES)
-	SESUnknown    = "UNKNOWN"    // SES was not asked, or the WithSES client is for another Region; see CaveatSESUnknown
-	SESNotUsed    = "NOT_USED"   // the pool never sends a reset code through its own SES
-)
-
 // reportSES fills in the SES part of a report (R34, R35).
 func (r *Resetter) reportSES(ctx context.Context, p *poolInfo, rep *PoolReport) error {
 	rep.SESRegion, rep.SESAccount = p.sesRegion, p.sesAccount

@@ -218,7 +218,7 @@ func TestCheckPool_SES(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(f *resetpwtest.Fake)
-		want  string
+		want  resetpw.SESState
 	}{
 		{"production", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net") }, resetpw.SESProduction},
 		{"sandbox", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.SetSESSandbox(true) }, resetpw.SESSandbox},
@@ -253,8 +253,8 @@ func TestWithSES_ReadFails(t *testing.T) {
 	require.ErrorIs(t, err, resetpw.ErrOption)
 }
 
-func caveatCodes(cs []resetpw.Caveat) []string {
-	out := []string{}
+func caveatCodes(cs []resetpw.Caveat) []resetpw.CaveatCode {
+	out := []resetpw.CaveatCode{}
 	for _, c := range cs {
 		out = append(out, c.Code)
 	}

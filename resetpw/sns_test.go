@@ -32,24 +32,24 @@ func TestWithSNS(t *testing.T) {
 		origination []snstypes.PhoneNumberInformation
 		user        types.UserType
 		want        error
-		caveats     []string
+		caveats     []resetpw.CaveatCode
 		snsCalls    int
 	}{
 		{name: "empty pool field, SNS says sandbox", inSandbox: true, user: phoneUser, want: resetpw.ErrSMSSandbox, snsCalls: 3},
 		{name: "sandbox, number verified there", inSandbox: true, verified: true, user: phoneUser, origination: []snstypes.PhoneNumberInformation{usNumber},
-			caveats: []string{}, snsCalls: 3},
+			caveats: []resetpw.CaveatCode{}, snsCalls: 3},
 		{name: "stale pool field, SNS says out", poolField: "SNSSandbox", user: phoneUser, origination: []snstypes.PhoneNumberInformation{usNumber},
-			caveats: []string{}, snsCalls: 2},
-		{name: "no US origination number", user: phoneUser, caveats: []string{resetpw.CaveatUSOrigination}, snsCalls: 2},
-		{name: "inactive or non-SMS US numbers don't count", user: phoneUser, caveats: []string{resetpw.CaveatUSOrigination}, snsCalls: 3,
+			caveats: []resetpw.CaveatCode{}, snsCalls: 2},
+		{name: "no US origination number", user: phoneUser, caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}, snsCalls: 2},
+		{name: "inactive or non-SMS US numbers don't count", user: phoneUser, caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}, snsCalls: 3,
 			origination: []snstypes.PhoneNumberInformation{
 				{Iso2CountryCode: aws.String("US"), Status: aws.String("PENDING"), NumberCapabilities: []snstypes.NumberCapability{"SMS"}},
 				{Iso2CountryCode: aws.String("US"), Status: aws.String("ACTIVE"), NumberCapabilities: []snstypes.NumberCapability{"VOICE"}},
 				{Iso2CountryCode: aws.String("CA"), Status: aws.String("ACTIVE"), NumberCapabilities: []snstypes.NumberCapability{"SMS"}},
 			}},
-		{name: "US number on page two", user: phoneUser, caveats: []string{}, snsCalls: 3, // SNS's fake pages two numbers
+		{name: "US number on page two", user: phoneUser, caveats: []resetpw.CaveatCode{}, snsCalls: 3, // SNS's fake pages two numbers
 			origination: []snstypes.PhoneNumberInformation{{Iso2CountryCode: aws.String("CA")}, {Iso2CountryCode: aws.String("GB")}, usNumber}},
-		{name: "email asks SNS nothing", inSandbox: true, user: emailUser, caveats: []string{}, snsCalls: 0},
+		{name: "email asks SNS nothing", inSandbox: true, user: emailUser, caveats: []resetpw.CaveatCode{}, snsCalls: 0},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -80,7 +80,7 @@ func TestWithSNS(t *testing.T) {
 					continue
 				}
 				require.NoError(t, err)
-				got := []string{}
+				got := []resetpw.CaveatCode{}
 				for _, c := range res.Caveats {
 					got = append(got, c.Code)
 				}

@@ -400,7 +400,7 @@ func printResult(w io.Writer, output string, res *resetpw.Result, dryRun bool) e
 	}
 	medium, dest := "-", "-"
 	if res.Delivery != nil {
-		medium, dest = res.Delivery.Medium, res.Delivery.Destination
+		medium, dest = res.Delivery.Medium.String(), res.Delivery.Destination
 	}
 	user := alias.Mask(res.Username)
 	requestID := res.RequestID

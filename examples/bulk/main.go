@@ -442,8 +442,8 @@ func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []strin
 	return err
 }
 
-func sortedKeys(m map[string]int) []string {
-	keys := make([]string, 0, len(m))
+func sortedKeys[K ~string](m map[K]int) []K {
+	keys := make([]K, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
 	}
@@ -476,7 +476,7 @@ func lineOf(o resetpw.Outcome) Line {
 			l.SignOutError = o.Result.SignOutErr.Error()
 		}
 		if d := o.Result.Delivery; d != nil {
-			l.Medium, l.Destination = d.Medium, d.Destination
+			l.Medium, l.Destination = d.Medium.String(), d.Destination
 		}
 	}
 	return l

@@ -261,6 +261,7 @@ type failureLog struct {
 }
 
 func (f *failureLog) log(ctx context.Context, l *slog.Logger, msg string, attrs ...slog.Attr) {
+	attrs = append(attrs, RequestIDAttrs(ctx)...)
 	f.once.Do(func() { f.lim = rate.NewLimiter(1, 10) })
 	f.mu.Lock()
 	if !f.lim.Allow() {

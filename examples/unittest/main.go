@@ -24,11 +24,11 @@
 // X-Request-Id header of the answer) is on the library's line too.
 //
 // It answers 204 when the code was sent, and otherwise the suggested status
-// of the error's kind (resetpw.Kind.HTTPStatus: 404 unknown user, 409 the
-// user's state, 422 no verified contact, 429 throttled or out of attempts,
-// 5xx what the service or AWS must fix), with a JSON body naming the kind
-// and whether a code may have gone out anyway (then retrying sends a second
-// code, which invalidates the first).
+// of the error ((*resetpw.Error).HTTPStatus: 400 an invalid username, 404
+// unknown user, 409 the user's state, 422 no verified contact, 429
+// throttled or out of attempts, 5xx what the service or AWS must fix), with
+// a JSON body naming the kind and whether a code may have gone out anyway
+// (then retrying sends a second code, which invalidates the first).
 //
 // The server sets read, write, idle and header timeouts, a maximum header
 // size, and caps open connections, in all and per client address (Limits);
@@ -87,8 +87,10 @@ type Service struct {
 	Resetter     resetpw.PasswordResetter
 	PoolID       string
 	Authenticate Authenticate
-	// Logger gets the audit lines and failed authentications; build it
-	// with NewLogger so that they carry the request ID.
+	// Logger gets the audit lines and failed authentications, each with
+	// the request ID. Give the Resetter the same logger with
+	// resetpw.WithLogAttrs(RequestIDAttrs), so that its lines carry the
+	// request ID too.
 	Logger *slog.Logger
 	// PerAgent is how many resets an agent may start: Burst at once, then
 	// Rate a second. The zero value allows 5, then one every 12 seconds.
@@ -188,21 +190,31 @@ func fateOf(err error) string {
 	return resetpw.FateUnknown.String()
 }
 
+// audit writes the audit line of a reset that was handed to the Resetter:
+// the agent, the masked user, the kind ("none" when sent), the fate, the
+// status, Cognito's request ID, the ClientMetadata key that failed (never
+// its value), and the request ID that the library's line carries too.
+func (s *Service) audit(ctx context.Context, agent, username string, status int, err error, cognitoID string) {
+	level, kind := slog.LevelInfo, "none"
+	if err != nil {
+		level, kind = slog.LevelWarn, resetpw.KindOf(err).Code()
+	}
+	var e *resetpw.Error
+	if errors.As(err, &e) {
+		cognitoID = e.RequestID
+	}
+	attrs := []slog.Attr{slog.String("agent", agent), slog.String("user", alias.Mask(username)),
+		slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Bool("maybe_sent", resetpw.MaybeSent(err)), slog.Int("status", status),
+		slog.String("cognito_request_id", cognitoID)}
+	if e != nil && e.MetadataKey != "" {
+		attrs = append(attrs, slog.String("metadata_key", e.MetadataKey))
+	}
+	s.logger().LogAttrs(ctx, level, "helpdesk reset", append(attrs, RequestIDAttrs(ctx)...)...)
+}
+
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
 	username := r.PathValue("username")
-	audit := func(ctx context.Context, kind string, status int, err error, requestID string) {
-		level := slog.LevelInfo
-		if err != nil || kind != "" {
-			level = slog.LevelWarn
-		}
-		if kind == "" {
-			kind = "none"
-		}
-		s.logger().LogAttrs(ctx, level, "helpdesk reset", slog.String("agent", agent), slog.String("user", alias.Mask(username)),
-			slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Bool("maybe_sent", resetpw.MaybeSent(err)), slog.Int("status", status),
-			slog.String("cognito_request_id", requestID))
-	}
 	if !s.allow(agent) {
 		// Nothing was sent: the line is rate-limited, so that an agent's
 		// runaway script can't flood the log.
@@ -226,46 +238,22 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 		ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent},
 	})
 	if err == nil {
-		audit(ctx, "", http.StatusNoContent, nil, res.RequestID)
+		s.audit(ctx, agent, username, http.StatusNoContent, nil, res.RequestID)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	status := statusOf(err)
-	kind := resetpw.KindOf(err)
-	requestID := ""
+	status := http.StatusInternalServerError // not a *resetpw.Error: a bug
 	var e *resetpw.Error
 	if errors.As(err, &e) {
-		requestID = e.RequestID
+		status = e.HTTPStatus()
 	}
-	audit(ctx, kind.Code(), status, err, requestID)
-	writeJSON(w, status, map[string]any{"error": kind.Code(), "maybe_sent": resetpw.MaybeSent(err)})
-}
-
-// statusOf maps every error of resetpw to the status this service answers:
-// the kind's suggested one, except that invalid input is the caller's fault
-// only when it is the username they gave.
-func statusOf(err error) int {
-	var e *resetpw.Error
-	if !errors.As(err, &e) {
-		return http.StatusInternalServerError
-	}
-	if e.Kind == resetpw.ErrInvalidInput {
-		switch {
-		case e.Op != resetpw.OpValidate:
-			return http.StatusBadGateway // Cognito's own InvalidParameterException
-		case e.Field != resetpw.FieldUsername:
-			return http.StatusInternalServerError // the pool ID or metadata this service built
-		}
-	}
-	return e.Kind.HTTPStatus()
+	s.audit(ctx, agent, username, status, err, "")
+	writeJSON(w, status, map[string]any{"error": resetpw.KindOf(err).Code(), "maybe_sent": resetpw.MaybeSent(err)})
 }
 
 func (s *Service) logger() *slog.Logger {
 	if s.Logger == nil {
 		return slog.New(slog.DiscardHandler)
-	}
-	if _, ok := s.Logger.Handler().(RequestIDHandler); !ok {
-		return NewLogger(s.Logger.Handler())
 	}
 	return s.Logger
 }
@@ -303,8 +291,8 @@ func main() {
 	if _, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")); err != nil {
 		log.Fatal(err)
 	}
-	logger := NewLogger(slog.NewTextHandler(os.Stderr, nil))
-	r, err := resetpw.New(f, resetpw.WithLogger(logger))
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	r, err := resetpw.New(f, resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs))
 	if err != nil {
 		log.Fatal(err)
 	}

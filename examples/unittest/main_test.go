@@ -11,11 +11,13 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
 
+	"github.com/cognitoreset/cognitoreset/metadata"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -65,7 +67,7 @@ func expectReset(m *resetpwtest.Mock) *mock.Call {
 }
 
 func TestPasswordReset_EveryKind(t *testing.T) {
-	withField := func(kind resetpw.Kind, op, field string) error {
+	withField := func(kind resetpw.Kind, op resetpw.Op, field resetpw.Field) error {
 		e := resetpwtest.Fail(kind)
 		e.Op, e.Field = op, field
 		return e
@@ -80,6 +82,7 @@ func TestPasswordReset_EveryKind(t *testing.T) {
 	}{
 		{"sent", nil, http.StatusNoContent, false},
 		{"invalid username", withField(resetpw.ErrInvalidInput, resetpw.OpValidate, resetpw.FieldUsername), http.StatusBadRequest, false},
+		{"invalid ClientMetadata", withField(resetpw.ErrInvalidInput, resetpw.OpValidate, resetpw.FieldClientMetadata), http.StatusBadRequest, false},
 		{"invalid pool ID in the configuration", withField(resetpw.ErrInvalidInput, resetpw.OpValidate, resetpw.FieldUserPoolID), http.StatusInternalServerError, false},
 		{"Cognito's InvalidParameterException", withField(resetpw.ErrInvalidInput, resetpw.OpReset, ""), http.StatusBadGateway, false},
 		{"pool not found", resetpwtest.Fail(resetpw.ErrPoolNotFound), http.StatusInternalServerError, false},
@@ -167,6 +170,30 @@ func TestPasswordReset_AgentInMetadataAndLog(t *testing.T) {
 	assert.Equal(t, "d***", line["user"], "masked")
 	assert.Equal(t, "no_verified_contact", line["kind"])
 	assert.NotContains(t, logs.String(), "diego")
+}
+
+// A ClientMetadata key the Resetter's policy refuses is answered 400, and
+// the audit line names the key (never its value), on the library's real
+// error.
+func TestPasswordReset_MetadataKeyInAudit(t *testing.T) {
+	f := resetpwtest.NewFake()
+	p := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(p, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	policy := metadata.DefaultPolicy()
+	policy.DeniedKeyWords = append(policy.DeniedKeyWords, "agent")
+	r, err := resetpw.New(f, resetpw.WithMetadataPolicy(policy))
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	s := &Service{Resetter: r, PoolID: p, Authenticate: BearerTokenHashes(testAgents()), Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+	rec := post(s, "diego", tokens["alice"])
+	assert.Equal(t, http.StatusBadRequest, rec.Code)
+	var line map[string]any
+	require.NoError(t, json.Unmarshal(logs.Bytes(), &line))
+	assert.Equal(t, "invalid_input", line["kind"])
+	assert.Equal(t, "agent", line["metadata_key"])
+	assert.NotEmpty(t, line["request_id"])
+	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
 }
 
 func TestPasswordReset_PerAgentLimit(t *testing.T) {

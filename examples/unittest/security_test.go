@@ -85,7 +85,7 @@ func TestFinding1_TokensCannotBeBruteForcedInvisibly(t *testing.T) {
 		m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Once()
 		var logs lockedBuffer
 		s := newService(m, nil)
-		s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+		s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 		h := s.Routes()
 		const attacker = "198.51.100.7:4000"
 		guesses := 0
@@ -228,8 +228,8 @@ func TestFinding8_AuditLineJoinsTheLibrarysLine(t *testing.T) {
 		require.NoError(t, err)
 	}
 	var logs lockedBuffer
-	logger := NewLogger(slog.NewJSONHandler(&logs, nil))
-	r, err := resetpw.New(f, resetpw.WithLogger(logger))
+	logger := slog.New(slog.NewJSONHandler(&logs, nil))
+	r, err := resetpw.New(f, resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs))
 	require.NoError(t, err)
 	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(testAgents()), Logger: logger}
 	s.PerAgent.Rate, s.PerAgent.Burst = 1, 10
@@ -276,6 +276,7 @@ func TestFinding8_AuditLineJoinsTheLibrarysLine(t *testing.T) {
 		assert.Equal(t, "sent", audit[0]["fate"])
 		assert.Equal(t, "none", audit[0]["kind"])
 		assert.NotEmpty(t, audit[0]["cognito_request_id"])
+		assert.Equal(t, audit[0]["cognito_request_id"], lib[0]["cognito_request_id"], "the same reset")
 	}
 	assert.NotContains(t, logs.b.String(), "@example.com")
 	assert.NotContains(t, logs.b.String(), `"diego"`)
@@ -667,7 +668,7 @@ func TestShutdownWaitsForTheResetInFlight(t *testing.T) {
 	expectReset(m).Run(func(mock.Arguments) { close(started); <-release }).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
 	var logs lockedBuffer
 	s := newService(m, nil)
-	s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+	s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
@@ -714,7 +715,7 @@ func TestAgentRateLimitRefusalsDontFloodTheLog(t *testing.T) {
 		m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Times(5)
 		var logs lockedBuffer
 		s := newService(m, nil)
-		s.Logger = NewLogger(slog.NewJSONHandler(&logs, nil))
+		s.Logger = slog.New(slog.NewJSONHandler(&logs, nil))
 		h := s.Routes()
 		for range 2000 {
 			postFrom(h, "192.0.2.1:1", tokens["alice"])

@@ -268,31 +268,13 @@ func requestIDFrom(ctx context.Context) string {
 	return id
 }
 
-// RequestIDHandler adds the request ID of the record's context to every
-// record, the library's included (resetpw logs with the caller's context),
-// so that the service's audit line and the library's line of a reset join
-// on request_id.
-type RequestIDHandler struct{ slog.Handler }
-
-// Handle adds request_id when ctx carries one.
-func (h RequestIDHandler) Handle(ctx context.Context, r slog.Record) error {
+// RequestIDAttrs is the request ID of ctx as a log attribute, request_id:
+// the service adds it to its own lines, and resetpw.WithLogAttrs to the
+// library's (resetpw logs with the caller's context), so that the audit
+// line and the library's line of a reset join on it.
+func RequestIDAttrs(ctx context.Context) []slog.Attr {
 	if id := requestIDFrom(ctx); id != "" {
-		r = r.Clone()
-		r.AddAttrs(slog.String("request_id", id))
+		return []slog.Attr{slog.String("request_id", id)}
 	}
-	return h.Handler.Handle(ctx, r)
+	return nil
 }
-
-// WithAttrs keeps the wrapper.
-func (h RequestIDHandler) WithAttrs(as []slog.Attr) slog.Handler {
-	return RequestIDHandler{h.Handler.WithAttrs(as)}
-}
-
-// WithGroup keeps the wrapper.
-func (h RequestIDHandler) WithGroup(name string) slog.Handler {
-	return RequestIDHandler{h.Handler.WithGroup(name)}
-}
-
-// NewLogger returns a logger on h that adds request IDs: give it to the
-// Service and to resetpw.WithLogger.
-func NewLogger(h slog.Handler) *slog.Logger { return slog.New(RequestIDHandler{h}) }

@@ -155,7 +155,7 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 // optionsErr is New's error for an invalid option: a *resetpw.Error whose
 // cause matches ErrOptions.
 func optionsErr(field, format string, a ...any) error {
-	return &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: resetpw.OpValidate, Field: field, Fate: resetpw.FateNotSent,
+	return &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: resetpw.OpValidate, Field: resetpw.Field(field), Fate: resetpw.FateNotSent,
 		Err: fmt.Errorf("%w: "+format, append([]any{ErrOptions}, a...)...)}
 }
 

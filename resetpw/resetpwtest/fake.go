@@ -52,11 +52,11 @@ var quotaOf = map[string]struct {
 type Delivery struct {
 	UserPoolID  string
 	Username    string
-	Medium      string // resetpw.MediumEmail or resetpw.MediumSMS
-	Destination string // the raw email or phone number
+	Medium      resetpw.Medium // resetpw.MediumEmail or resetpw.MediumSMS
+	Destination string         // the raw email or phone number
 	// Sender is who was handed the code: resetpw.SenderSNS, SenderSES,
 	// SenderCognitoDefault, or SenderLambda for a custom sender trigger.
-	Sender         string
+	Sender         resetpw.Sender
 	ClientMetadata map[string]string
 	// Dropped is true when Cognito would answer success but the code never
 	// arrives: SNS's SMS sandbox and an unverified number, a failing SMS
@@ -865,7 +865,7 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 // pick the first verified contact that the user's MFA does not disqualify
 // (SMS MFA for SMS, email MFA for email); without one, the legacy order is
 // phone, then email, and MFA disqualifies nothing.
-func (p *fakePool) recoveryDestination(u *fakeUser) (medium, dest string, _ error) {
+func (p *fakePool) recoveryDestination(u *fakeUser) (medium resetpw.Medium, dest string, _ error) {
 	var mechs []types.RecoveryOptionType
 	if s := p.pool.AccountRecoverySetting; s != nil {
 		mechs = slices.Clone(s.RecoveryMechanisms)

@@ -46,7 +46,7 @@ var confEmailScenarios = []struct {
 	ses       func(f *resetpwtest.Fake)
 	capFirst  bool // one email sent first from builtinA, under a cap of 1
 	full, off error
-	sender    string
+	sender    resetpw.Sender
 	dropped   bool
 	motoOff   string
 }{

@@ -124,10 +124,10 @@ var confScenarios = []struct {
 	name        string
 	pool, user  string // user "sub:NAME" means that user's sub
 	full, off   error
-	medium      string // with full preflight, on success
-	sender      string // with full preflight, on success, when set
-	sent        string // on success, when set: the username the code went to
-	untouched   string // when set: a user of the pool that must not be reset
+	medium      resetpw.Medium // with full preflight, on success
+	sender      resetpw.Sender // with full preflight, on success, when set
+	sent        string         // on success, when set: the username the code went to
+	untouched   string         // when set: a user of the pool that must not be reset
 	motoDiffers string
 	motoOffOnly bool // moto differs only with preflight off: the preflight covers the gap
 }{

@@ -269,8 +269,8 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		user           types.UserType
 		want           any // an SDK exception type, or nil
 		message        string
-		medium         string
-		sender         string
+		medium         resetpw.Medium
+		sender         resetpw.Sender
 		dropped        bool
 		username       string
 	}{

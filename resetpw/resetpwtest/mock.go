@@ -152,7 +152,7 @@ func count(sum *resetpw.Summary, o resetpw.Outcome) {
 	}
 	if d := o.Result.Delivery; d != nil {
 		if sum.ByMedium == nil {
-			sum.ByMedium = map[string]int{}
+			sum.ByMedium = map[resetpw.Medium]int{}
 		}
 		sum.ByMedium[d.Medium]++
 	}

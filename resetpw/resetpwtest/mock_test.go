@@ -27,7 +27,7 @@ func TestMock(t *testing.T) {
 	var r resetpw.PasswordResetter = m
 	res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
 	require.NoError(t, err)
-	assert.Equal(t, "EMAIL", res.Delivery.Medium)
+	assert.Equal(t, resetpw.MediumEmail, res.Delivery.Medium)
 	assert.Equal(t, "d***@e***.com", res.Delivery.Destination)
 	assert.Equal(t, "diego", res.Username)
 
@@ -93,7 +93,7 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 	assert.Equal(t, 2, sum.Done)
 	assert.Equal(t, 1, sum.Sent)
 	assert.Equal(t, map[string]int{"unavailable": 1}, sum.ByKind)
-	assert.Equal(t, map[string]int{"EMAIL": 1}, sum.ByMedium, "of the Results' Delivery")
+	assert.Equal(t, map[resetpw.Medium]int{resetpw.MediumEmail: 1}, sum.ByMedium, "of the Results' Delivery")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()

@@ -20,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -144,7 +145,7 @@ func TestServer_Deliveries(t *testing.T) {
 	require.NoError(t, json.NewDecoder(resp.Body).Decode(&got))
 	require.Len(t, got, 1)
 	assert.Equal(t, "diego", got[0].Username)
-	assert.Equal(t, "EMAIL", got[0].Medium)
+	assert.Equal(t, resetpw.MediumEmail, got[0].Medium)
 	assert.Equal(t, 1, srv.TotalCalls(), "only the reset was counted")
 }
 
