@@ -143,7 +143,7 @@ func TestPlanPool_PredictsInFullWhateverThePreflight(t *testing.T) {
 	for _, tt := range []struct {
 		preflight    resetpw.Preflight
 		planByMedium map[resetpw.Medium]int // Plan of the same users
-		planRefused  int            // Plan's no_verified_contact outcomes
+		planRefused  int                    // Plan's no_verified_contact outcomes
 	}{
 		{resetpw.PreflightFull, full, 17},
 		{resetpw.PreflightPool, nil, 0},
