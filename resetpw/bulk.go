@@ -409,7 +409,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	sum.ReadAll = reading == nil && readAll
 	sum.Elapsed = time.Since(start)
 	if cause := b.cause(ctx); cause != nil {
-		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
+		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Fate: FateNotSent, Err: cause}
 	}
 	return sum, nil
 }
@@ -663,5 +663,5 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 // notSent is the outcome of an input the run did not send because of cause.
 func (b *bulkRun) notSent(j job, cause error) Outcome {
 	return Outcome{Index: j.i, Request: j.req, PageToken: j.page(), Err: &Error{Kind: ErrRunStopped, Op: OpBulk,
-		UserPoolID: j.req.UserPoolID, Username: j.req.Username, Err: cause}}
+		UserPoolID: j.req.UserPoolID, Username: j.req.Username, Fate: FateNotSent, Err: cause}}
 }
