@@ -234,7 +234,9 @@ var errCounterDown = errors.New("counter down")
 func (brokenCounter) TakeEmail(context.Context, string, string, int, time.Time) (string, bool, error) {
 	return "", false, errCounterDown
 }
-func (brokenCounter) ReturnEmail(context.Context, string, string, string) error { return errCounterDown }
+func (brokenCounter) ReturnEmail(context.Context, string, string, string) error {
+	return errCounterDown
+}
 func (brokenCounter) EmailsSent(context.Context, string, string, time.Time) (int, error) {
 	return 0, errCounterDown
 }
