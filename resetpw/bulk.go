@@ -234,7 +234,10 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 //     repeat gets an Outcome with Duplicate set.
 //   - A circuit breaker stops the run at the first failure that is the
 //     account's, not the user's (see BulkOptions.KeepGoing): no reset is
-//     sent after it, except those already in flight.
+//     sent after it, except those already in flight; a call still waiting
+//     its turn at the limiter is not sent, and its input gets ErrRunStopped.
+//     A call whose turn would come after ctx's deadline waits for the
+//     deadline: the run's end, not a failure.
 //   - In a pool on Cognito's built-in email, at most DailyEmailLimit codes
 //     go by email.
 //
@@ -333,8 +336,10 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	case r.cfg.limiter != nil:
 		g = r.cfg.limiter
 	}
-	b := &bulkRun{r: r, g: g, opts: opts, send: send, claims: newClaims(),
+	b := &bulkRun{r: r, opts: opts, send: send, claims: newClaims(),
 		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
+	b.stopCtx, b.stopNow = context.WithCancel(context.Background())
+	b.g = runLimiter{g, b}
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
@@ -429,6 +434,8 @@ type bulkRun struct {
 	unavailable int           // ErrUnavailable failures in a row
 	stopCause   error         // why the breaker stopped the run
 	stop        chan struct{} // closed when it did
+	stopCtx     context.Context
+	stopNow     context.CancelFunc // ends stopCtx, with stop
 	stopOnce    sync.Once
 	taken       int  // inputs taken from the reader, each owed an outcome
 	closed      bool // no input is taken any more
@@ -527,7 +534,55 @@ func (b *bulkRun) trip(cause error) {
 		b.stopCause = cause
 		b.mu.Unlock()
 		close(b.stop)
+		b.stopNow()
 	})
+}
+
+// runLimiter is a run's Limiter. A call waiting its turn when the run
+// stops is not sent: its Wait ends with a *stoppedWaiting, and the input
+// gets an ErrRunStopped outcome. And a call waits its turn until ctx ends,
+// never failing early because its turn would come after ctx's deadline
+// (golang.org/x/time/rate's "would exceed context deadline"): that is the
+// run's end, not a failure of the input, nor of the account for the
+// breaker.
+type runLimiter struct {
+	Limiter
+	b *bulkRun
+}
+
+// stoppedWaiting ends the Wait of a call whose run stopped with cause.
+type stoppedWaiting struct{ cause error }
+
+func (e *stoppedWaiting) Error() string {
+	return "the bulk run stopped while the call waited its turn: " + e.cause.Error()
+}
+
+func (l runLimiter) Wait(ctx context.Context, c Category) error {
+	if cause := l.b.cause(ctx); cause != nil && ctx.Err() == nil {
+		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: &stoppedWaiting{cause}}
+	}
+	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancel(nil)
+	defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
+	defer context.AfterFunc(l.b.stopCtx, func() { cancel(errRunStop) })()
+	err := l.Limiter.Wait(wctx, c)
+	if err != nil && ctx.Err() == nil && context.Cause(wctx) == errRunStop {
+		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: &stoppedWaiting{l.b.cause(ctx)}}
+	}
+	return err
+}
+
+// errRunStop is the cause of a Wait's context when the run stops.
+var errRunStop = errors.New("bulk run stopped")
+
+// stoppedUnsent returns the cause of the run's stop when err is that of a
+// call that waited its turn when the run stopped: nothing was sent.
+func stoppedUnsent(err error) (cause error, ok bool) {
+	var sw *stoppedWaiting
+	if errors.As(err, &sw) && !MaybeSent(err) {
+		return sw.cause, true
+	}
+	return nil, false
 }
 
 // cause returns why the run stopped: the breaker's cause, or ctx's; nil
@@ -655,6 +710,9 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 	case err != nil && endedUnsent(ctx, err):
 		// The run ended while this listed user was read: it was never sent.
 		return b.notSent(j, b.cause(ctx))
+	}
+	if cause, ok := stoppedUnsent(err); ok {
+		return b.notSent(j, cause) // a listed user read when the run stopped
 	}
 	b.observe(err)
 	return Outcome{Index: j.i, Request: j.req, Result: res, Err: err, PageToken: j.page()}

@@ -239,6 +239,10 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 			// outcome is the run's stop, not a failure to log.
 			return nil, verdict{act: stop, cause: context.Cause(ctx)}, nil
 		}
+		if cause, ok := stoppedUnsent(err); a.hook != nil && ok {
+			// The run stopped while this reset waited its turn.
+			return nil, verdict{act: stop, cause: cause}, nil
+		}
 		var e *Error
 		if !errors.As(err, &e) { // every error of do is an *Error; this is a guard
 			e = a.fail(OpReset, Kind{}, err)

@@ -1,0 +1,284 @@
+package resetpw_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// checkRun checks a bulk run's outcomes against what the Fake recorded:
+// one outcome per input read, indexed 0..Read−1; counts that add up; no user
+// with two codes; a code for every success, and none for an input whose
+// outcome says nothing was sent (ErrRunStopped, or MaybeSent false), unless
+// another input of the same user (owner) may have sent it; every code
+// claimed by one success or one MaybeSent outcome; every error a *Error
+// with a recorded fate.
+func checkRun(t *testing.T, f *resetpwtest.Fake, owner func(string) string, outs []resetpw.Outcome, sum resetpw.Summary, runErr error) {
+	t.Helper()
+	assert.Equal(t, seq(sum.Read), indexes(outs), "one outcome per input read")
+	assert.Equal(t, sum.Read, sum.Done)
+	assert.Equal(t, sum.Done, sum.Sent+sum.Failed+sum.Duplicates, "%+v", sum.Progress)
+	codes := map[string]int{}
+	for _, d := range f.Deliveries() {
+		codes[d.Username]++
+	}
+	for u, n := range codes {
+		assert.Equal(t, 1, n, "user %s got %d codes", u, n)
+	}
+	maySend := map[string]int{} // outcomes that sent or may have sent, by user
+	for _, o := range outs {
+		if !o.Duplicate && (o.Err == nil || resetpw.MaybeSent(o.Err)) {
+			maySend[owner(o.Request.Username)]++
+		}
+	}
+	stopped := false
+	for _, o := range outs {
+		u := owner(o.Request.Username)
+		switch {
+		case o.Duplicate:
+			assert.Nil(t, o.Err)
+			assert.Less(t, o.DuplicateOf, sum.Read)
+			assert.Equal(t, u, owner(outs[o.DuplicateOf].Request.Username), "input %d is a duplicate of another user's input", o.Index)
+		case o.Err == nil:
+			assert.Equal(t, 1, codes[u], "input %d (%s) succeeded: one code", o.Index, u)
+			assert.Equal(t, 1, maySend[u], "input %d (%s): no other input of the user may have sent", o.Index, u)
+		default:
+			var e *resetpw.Error
+			if assert.ErrorAs(t, o.Err, &e) {
+				assert.NotEmpty(t, e.Fate, "input %d: the fate is recorded: %v", o.Index, o.Err)
+			}
+			if errors.Is(o.Err, resetpw.ErrRunStopped) {
+				assert.False(t, resetpw.MaybeSent(o.Err))
+				assert.Equal(t, resetpw.OpBulk, e.Op)
+				if !strings.Contains(o.Err.Error(), "daily email cap") {
+					stopped = true
+				}
+			}
+			if !resetpw.MaybeSent(o.Err) && maySend[u] == 0 {
+				assert.Zero(t, codes[u], "input %d (%s) not sent, but the user has a code: %v", o.Index, u, o.Err)
+			}
+		}
+	}
+	sends := 0
+	for _, n := range maySend {
+		sends += n
+	}
+	assert.LessOrEqual(t, len(codes), sends, "every code is claimed by an outcome that sent or may have")
+	if stopped {
+		assert.ErrorIs(t, runErr, resetpw.ErrRunStopped)
+		var e *resetpw.Error
+		if assert.ErrorAs(t, runErr, &e) {
+			assert.Equal(t, resetpw.FateNotSent, e.Fate, "a run's error names no request")
+		}
+	}
+}
+
+func ownerOf(id string) string { return strings.TrimSuffix(strings.TrimSpace(id), "@example.com") }
+
+// stopInputs are 30 users, then repeats of some, by username and by email.
+func stopInputs() []string {
+	names := userNames(30)
+	for i := range 30 {
+		if i%3 == 0 {
+			names = append(names, fmt.Sprintf("user%04d@example.com", i))
+		}
+		if i%7 == 0 {
+			names = append(names, fmt.Sprintf("user%04d", i))
+		}
+	}
+	return names
+}
+
+// Every kind of stop, at several points, with one worker and eight: the
+// invariants of checkRun hold, with and without StopReading.
+func TestBulk_StopInvariants(t *testing.T) {
+	diskFull := errors.New("journal: no space left on device")
+	type setup struct {
+		api   resetpw.API
+		opts  resetpw.BulkOptions
+		ctx   context.Context
+		cause error // what the run's error matches; nil: no stop
+	}
+	kinds := map[string]func(t *testing.T, f *resetpwtest.Fake, at int) setup{
+		"breaker: access denied": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
+			return setup{api: &failUser{Fake: f, name: fmt.Sprintf("user%04d", at), err: accessDenied}, cause: resetpw.ErrAccessDenied}
+		},
+		"breaker: MaxUnavailable": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
+			api := &failAfter{Fake: f, after: at, n: 3, err: &types.InternalErrorException{Message: aws.String("oops")}}
+			return setup{api: api, opts: resetpw.BulkOptions{MaxUnavailable: 3}, cause: resetpw.ErrUnavailable}
+		},
+		"BeforeSend": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
+			n := 0
+			return setup{api: f, cause: diskFull, opts: resetpw.BulkOptions{BeforeSend: func(int, resetpw.Request, string) error {
+				// BeforeSend is called concurrently: count under no lock is
+				// fine with one worker; with eight it fails at some point.
+				n++
+				if n > at {
+					return diskFull
+				}
+				return nil
+			}}}
+		},
+		"cancel mid-preflight": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
+			f.SetLatency(resetpwtest.OpAdminGetUser, 100*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(at)*100*time.Millisecond+50*time.Millisecond)
+			t.Cleanup(cancel)
+			return setup{api: f, ctx: ctx, cause: context.DeadlineExceeded}
+		},
+		"cancel mid-send, answer lost": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
+			f.DelayAnswers(100 * time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(at)*100*time.Millisecond+50*time.Millisecond)
+			t.Cleanup(cancel)
+			return setup{api: f, ctx: ctx, cause: context.DeadlineExceeded}
+		},
+		"cancel mid-send, not processed": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
+			f.SetLatency(resetpwtest.OpAdminResetUserPassword, 100*time.Millisecond)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(at)*100*time.Millisecond+50*time.Millisecond)
+			t.Cleanup(cancel)
+			return setup{api: f, ctx: ctx, cause: context.DeadlineExceeded}
+		},
+	}
+	for name, mk := range kinds {
+		for _, at := range []int{0, 4, 17} {
+			for _, c := range []int{1, 8} {
+				for _, stopReading := range []bool{false, true} {
+					t.Run(fmt.Sprintf("%s/at=%d/c=%d/stopReading=%v", name, at, c, stopReading), func(t *testing.T) {
+						synctest.Test(t, func(t *testing.T) {
+							f, pool := bulkWorld(t, 30)
+							s := mk(t, f, at)
+							if name == "BeforeSend" && c > 1 {
+								var mu chan struct{} = make(chan struct{}, 1)
+								inner := s.opts.BeforeSend
+								s.opts.BeforeSend = func(i int, r resetpw.Request, u string) error {
+									mu <- struct{}{}
+									defer func() { <-mu }()
+									return inner(i, r, u)
+								}
+							}
+							if s.ctx == nil {
+								s.ctx = context.Background()
+							}
+							r, err := resetpw.New(s.api, resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+							require.NoError(t, err)
+							s.opts.Concurrency, s.opts.StopReading = c, stopReading
+							s.opts.ResetRate = 30
+							outs, sum, runErr := collect(t, r, s.ctx, requests(pool, stopInputs()...), s.opts)
+							checkRun(t, f, ownerOf, outs, sum, runErr)
+							if runErr == nil && s.ctx != context.Background() {
+								return // the run ended before its deadline
+							}
+							require.ErrorIs(t, runErr, resetpw.ErrRunStopped)
+							require.ErrorIs(t, runErr, s.cause)
+							if !stopReading {
+								assert.Equal(t, len(stopInputs()), sum.Read)
+								assert.True(t, sum.ReadAll)
+							}
+						})
+					})
+				}
+			}
+		}
+	}
+}
+
+// failAfter is the Fake, but the n resets after the first `after` fail
+// with err, unprocessed.
+type failAfter struct {
+	*resetpwtest.Fake
+	after, n int
+	err      error
+
+	mu    sync.Mutex
+	calls int
+}
+
+func (f *failAfter) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	f.mu.Lock()
+	f.calls++
+	fail := f.calls > f.after && f.calls <= f.after+f.n
+	f.mu.Unlock()
+	if fail {
+		return nil, f.err
+	}
+	return f.Fake.AdminResetUserPassword(ctx, in, o...)
+}
+
+// A run's stop ends the wait of the resets queued at its limiter: none of
+// them is sent after the breaker tripped, and each is ErrRunStopped. Before,
+// with ResetRate 1 and eight workers, seven more resets went out over the
+// seven seconds after the stop.
+func TestBulk_StopEndsTheWaitAtTheLimiter(t *testing.T) {
+	for _, plan := range []bool{false, true} {
+		t.Run(fmt.Sprintf("plan=%v", plan), func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				f, pool := bulkWorld(t, 20)
+				// Every reset is refused, half a second after it is sent:
+				// meanwhile the other workers pass their preflight and
+				// wait their turn at the limiter.
+				f.SetLatency(resetpwtest.OpAdminResetUserPassword, 500*time.Millisecond)
+				f.FailNext(resetpwtest.OpAdminResetUserPassword, 100, accessDenied)
+				r, err := resetpw.New(f)
+				require.NoError(t, err)
+				opts := resetpw.BulkOptions{Concurrency: 8, ResetRate: 1}
+				if plan {
+					// A plan stops on a read, user0000's AdminGetUser, while
+					// the others wait their turn to read.
+					opts.UserReadRate = 1
+					f.FailNext(resetpwtest.OpAdminGetUser, 1, accessDenied)
+				}
+				start := time.Now()
+				outs, sum, runErr := collect(t, r, context.Background(), requests(pool, userNames(20)...), opts, plan)
+				require.ErrorIs(t, runErr, resetpw.ErrAccessDenied)
+				checkRun(t, f, ownerOf, outs, sum, runErr)
+				assert.Less(t, time.Since(start), time.Second, "nothing waited out its turn")
+				if plan {
+					assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminGetUser), "no read after the stop")
+				} else {
+					assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword), "no reset after the stop")
+					assert.Empty(t, f.Deliveries())
+				}
+				assert.Equal(t, 19, sum.ByKind["run_stopped"], "%v", sum.ByKind)
+			})
+		})
+	}
+}
+
+// A run with a deadline: the inputs whose turn at the limiter would come
+// after it are the run's stop (ErrRunStopped, wrapping
+// context.DeadlineExceeded), not failures: before, the pacer failed them at
+// once as unavailable ("rate: Wait(n=1) would exceed context deadline"), each
+// logged as a failed reset, and five in a row tripped the breaker, whose
+// cause the run then returned instead of the deadline.
+func TestBulk_DeadlineIsTheStopNotAFailure(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, pool := bulkWorld(t, 40)
+		var logs bytes.Buffer
+		r, err := resetpw.New(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), 2600*time.Millisecond) // between two turns
+		defer cancel()
+		outs, sum, runErr := collect(t, r, ctx, requests(pool, userNames(40)...), resetpw.BulkOptions{Concurrency: 8, ResetRate: 4})
+		checkRun(t, f, ownerOf, outs, sum, runErr)
+		require.ErrorIs(t, runErr, resetpw.ErrRunStopped)
+		require.ErrorIs(t, runErr, context.DeadlineExceeded, "the cause is the deadline, not the breaker")
+		assert.Equal(t, sum.Done, sum.Sent+sum.ByKind["run_stopped"], "%v", sum.ByKind)
+		assert.Equal(t, 40, sum.Done)
+		assert.NotContains(t, logs.String(), "password reset failed")
+	})
+}
