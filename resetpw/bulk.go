@@ -231,7 +231,8 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 //     down, then recovers as requests go through.
 //   - A user that appears twice in a run (the same identifier, or two
 //     identifiers that resolve to the same username) is reset once; the
-//     repeat gets an Outcome with Duplicate set.
+//     repeat gets an Outcome with Duplicate set. With PreflightOff nothing
+//     is resolved, and only the same identifier is a repeat.
 //   - A circuit breaker stops the run at the first failure that is the
 //     account's, not the user's (see BulkOptions.KeepGoing): no reset is
 //     sent after it, except those already in flight; a call still waiting

@@ -282,3 +282,36 @@ func TestBulk_DeadlineIsTheStopNotAFailure(t *testing.T) {
 		assert.NotContains(t, logs.String(), "password reset failed")
 	})
 }
+
+// One user named three ways in a run (username, sub, an email the pool
+// signs in with) gets one code whatever the preflight reads: with
+// PreflightPool, nothing read the user, so the three names never met, and
+// the user got three codes. PreflightOff reads nothing, and tells inputs
+// apart only as typed (documented).
+func TestBulk_OneUserNamedThreeWaysOneCode(t *testing.T) {
+	for _, pf := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+		t.Run(pf.String(), func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}, EmailConfiguration: sesPool.EmailConfiguration})
+			sub, err := f.AddUser(pool, resetpwtest.User("alice", "email", "alice@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			_, err = f.AddUser(pool, resetpwtest.User("bob", "email", "bob@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			r, err := resetpw.New(f, resetpw.WithPreflight(pf))
+			require.NoError(t, err)
+			for _, plan := range []bool{false, true} {
+				outs, sum, err := collect(t, r, context.Background(), requests(pool, "alice", sub, "alice@example.com", "bob"), resetpw.BulkOptions{Concurrency: 4}, plan)
+				require.NoError(t, err)
+				assert.Equal(t, 2, sum.Sent, "plan=%v", plan)
+				assert.Equal(t, 2, sum.Duplicates, "plan=%v", plan)
+				checkRun(t, f, func(id string) string {
+					if id == sub || id == "alice@example.com" {
+						return "alice"
+					}
+					return id
+				}, outs, sum, err)
+			}
+			assert.Len(t, f.Deliveries(), 2)
+		})
+	}
+}

@@ -362,7 +362,10 @@ func (a *attempt) do(ctx context.Context, send bool) (*Result, error) {
 			if err := a.checkUser(ctx, pool, res); err != nil {
 				return nil, err
 			}
-		case a.found != nil:
+		case a.found != nil || a.hook != nil:
+			// A bulk run reads the user too: its username is how two
+			// identifiers of one user (a username, its sub, an alias the
+			// pool signs in with) meet, or the user gets two codes.
 			if _, err := a.readUser(ctx, pool); err != nil {
 				return nil, err
 			}
