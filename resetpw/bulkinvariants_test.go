@@ -315,3 +315,20 @@ func TestBulk_OneUserNamedThreeWaysOneCode(t *testing.T) {
 		})
 	}
 }
+
+// A run that stopped at its last input, with StopReading, read all its
+// inputs: ReadAll says so (Summary: "false unless all were read already").
+func TestBulk_StopAtTheLastInputReadAll(t *testing.T) {
+	for _, c := range []int{1, 8} {
+		synctest.Test(t, func(t *testing.T) {
+			f, pool := bulkWorld(t, 6)
+			r, err := resetpw.New(&failUser{Fake: f, name: "user0005", err: accessDenied})
+			require.NoError(t, err)
+			outs, sum, runErr := collect(t, r, context.Background(), requests(pool, userNames(6)...), resetpw.BulkOptions{Concurrency: c, StopReading: true})
+			require.ErrorIs(t, runErr, resetpw.ErrAccessDenied)
+			checkRun(t, f, ownerOf, outs, sum, runErr)
+			assert.Equal(t, 6, sum.Read)
+			assert.True(t, sum.ReadAll, "c=%d: the iterator had ended", c)
+		})
+	}
+}
