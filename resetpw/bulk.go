@@ -3,7 +3,9 @@ package resetpw
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -263,7 +265,11 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 // (a pipe whose writer is still open) can't keep it from returning. Bulk
 // reads reqs from a goroutine of its own: one left blocked in reqs ends at
 // its next yield, which is refused (yield returns false) and has no
-// outcome.
+// outcome; an iterator that yields again after a refusal is refused again.
+// When reqs panics, the inputs it gave get their outcomes and Bulk panics
+// with the value (and the iterator's stack) in the caller's goroutine, as a
+// range loop would; a panic after Bulk returned, in an iterator it left
+// blocked, is nobody's, and ends the program.
 //
 // Bulk returns the Summary and, when the run stopped early, a *Error of kind
 // ErrRunStopped that wraps the cause, so that errors.Is matches the cause's
@@ -301,14 +307,20 @@ func (j job) page() string {
 
 func (r *Resetter) bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome), send bool) (Summary, error) {
 	return r.runJobs(ctx, opts, each, send, func(b *bulkRun, emit func(job) bool) bool {
-		i := 0
-		for req := range reqs {
-			if !emit(job{i: i, req: req}) {
+		// Not a range loop: an iterator that yields again after yield
+		// returned false would make the range panic, on the reader's
+		// goroutine, where nobody can recover it. Each such yield is
+		// refused again instead.
+		i, refused := 0, false
+		reqs(func(req Request) bool {
+			if refused || !emit(job{i: i, req: req}) {
+				refused = true
 				return false
 			}
 			i++
-		}
-		return true
+			return true
+		})
+		return !refused
 	})
 }
 
@@ -359,9 +371,21 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		})
 	}
 	readerDone := make(chan struct{})
-	var readAll bool // the reader's, until readerDone is closed
+	var readAll bool          // the reader's, until readerDone is closed
+	var readerPanic *panicked // the iterator's panic; b.mu
 	go func() {
 		defer close(readerDone)
+		defer func() {
+			if p := recover(); p != nil {
+				rp := &panicked{p, debug.Stack()}
+				b.mu.Lock()
+				defer b.mu.Unlock()
+				if b.returned {
+					panic(rp) // nobody to hand it to any more
+				}
+				readerPanic = rp
+			}
+		}()
 		readAll = produce(b, func(j job) bool { return b.take(ctx, j, jobs, outcomes) })
 	}()
 
@@ -412,6 +436,16 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	}
 	close(quit)
 	workers.Wait()
+	b.mu.Lock()
+	b.returned = true
+	rp := readerPanic
+	b.mu.Unlock()
+	if rp != nil {
+		// The iterator panicked: every input it gave has its outcome, and
+		// the panic goes on in the caller's goroutine, where it can be
+		// recovered, as it would from a range loop.
+		panic(rp)
+	}
 	sum.ReadAll = reading == nil && readAll
 	sum.Elapsed = time.Since(start)
 	if cause := b.cause(ctx); cause != nil {
@@ -419,6 +453,25 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	}
 	return sum, nil
 }
+
+// panicked is the panic of a run's iterator, with the reader's stack, as
+// Bulk panics with it again.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+func (p *panicked) String() string {
+	return fmt.Sprintf("%v\n\nthe bulk run's iterator panicked in:\n%s", p.value, p.stack)
+}
+
+// Unwrap returns the value the iterator panicked with, when it is an error.
+func (p *panicked) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
+}
+
+func (p *panicked) Error() string { return p.String() }
 
 // errEmailCap is the cause of the outcomes past a pool's daily email cap.
 var errEmailCap = errors.New("the account's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20, R36)")
@@ -440,6 +493,7 @@ type bulkRun struct {
 	stopOnce    sync.Once
 	taken       int  // inputs taken from the reader, each owed an outcome
 	closed      bool // no input is taken any more
+	returned    bool // the run has returned: an iterator's panic is nobody's
 }
 
 // take takes input j for the run, giving it its outcome at once or handing

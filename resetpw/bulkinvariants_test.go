@@ -332,3 +332,63 @@ func TestBulk_StopAtTheLastInputReadAll(t *testing.T) {
 		})
 	}
 }
+
+// An iterator that yields again after yield returned false is refused
+// again, with no outcome: before, the range loop in Bulk's reading
+// goroutine panicked ("range function continued iteration after function
+// for loop body returned false") and crashed the program.
+func TestBulk_IteratorYieldsAfterFalse(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, pool := bulkWorld(t, 10)
+		r, err := resetpw.New(&failUser{Fake: f, name: "user0002", err: accessDenied})
+		require.NoError(t, err)
+		refused := 0
+		rude := func(yield func(resetpw.Request) bool) {
+			for _, n := range userNames(10) {
+				if !yield(resetpw.Request{UserPoolID: pool, Username: n}) {
+					refused++
+				}
+			}
+		}
+		outs, sum, runErr := collect(t, r, context.Background(), rude, resetpw.BulkOptions{Concurrency: 1, StopReading: true})
+		require.ErrorIs(t, runErr, resetpw.ErrAccessDenied)
+		checkRun(t, f, ownerOf, outs, sum, runErr)
+		assert.False(t, sum.ReadAll)
+		synctest.Wait() // the reading goroutine, which Bulk does not wait for
+		assert.Equal(t, 10-sum.Read, refused, "every yield after the stop refused")
+	})
+}
+
+// An iterator that panics: the inputs it gave have their outcomes, and Bulk
+// panics with its value in the caller's goroutine, where it can be
+// recovered (as from a range loop). Before, it panicked in Bulk's reading
+// goroutine and crashed the program.
+func TestBulk_IteratorPanics(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, pool := bulkWorld(t, 10)
+		r, err := resetpw.New(f)
+		require.NoError(t, err)
+		boom := errors.New("boom")
+		bad := func(yield func(resetpw.Request) bool) {
+			for _, n := range userNames(4) {
+				if !yield(resetpw.Request{UserPoolID: pool, Username: n}) {
+					return
+				}
+			}
+			panic(boom)
+		}
+		var outs []resetpw.Outcome
+		var recovered any
+		func() {
+			defer func() { recovered = recover() }()
+			_, _ = r.Bulk(context.Background(), bad, resetpw.BulkOptions{Concurrency: 2}, func(o resetpw.Outcome) { outs = append(outs, o) })
+		}()
+		require.NotNil(t, recovered)
+		err, ok := recovered.(error)
+		require.True(t, ok, "%T", recovered)
+		assert.ErrorIs(t, err, boom)
+		assert.Contains(t, err.Error(), "TestBulk_IteratorPanics", "the iterator's stack")
+		assert.Equal(t, seq(4), indexes(outs))
+		assert.Len(t, f.Deliveries(), 4)
+	})
+}
