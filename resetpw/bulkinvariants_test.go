@@ -392,3 +392,68 @@ func TestBulk_IteratorPanics(t *testing.T) {
 		assert.Len(t, f.Deliveries(), 4)
 	})
 }
+
+// The daily email cap reached mid-run, with and without a BeforeSend stop
+// after it: the invariants hold, the inputs past the cap are ErrRunStopped
+// (the run goes on), and the counter counts exactly the codes the Fake
+// sent: every email taken for an input that sent nothing was given back.
+// No outcome error and no log line names a user or an email unmasked.
+func TestBulk_EmailCapMidRun(t *testing.T) {
+	for _, c := range []int{1, 8} {
+		for _, stopAt := range []int{-1, 7} {
+			t.Run(fmt.Sprintf("c=%d/stopAt=%d", c, stopAt), func(t *testing.T) {
+				synctest.Test(t, func(t *testing.T) {
+					f := resetpwtest.NewFake()
+					pool := f.AddPool(types.UserPoolType{}) // COGNITO_DEFAULT
+					for i := range 30 {
+						_, err := f.AddUser(pool, resetpwtest.User(fmt.Sprintf("user%04d", i), "email", fmt.Sprintf("user%04d@example.com", i), "email_verified", "true"))
+						require.NoError(t, err)
+					}
+					counter := resetpw.NewLocalEmailCounter()
+					var logs bytes.Buffer
+					r, err := resetpw.New(f, resetpw.WithEmailCounter(counter), resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+					require.NoError(t, err)
+					diskFull := errors.New("journal: no space left on device")
+					var mu sync.Mutex
+					calls := 0
+					opts := resetpw.BulkOptions{Concurrency: c, DailyEmailLimit: 10, ResetRate: 30, BeforeSend: func(int, resetpw.Request, string) error {
+						mu.Lock()
+						defer mu.Unlock()
+						calls++
+						if stopAt >= 0 && calls > stopAt {
+							return diskFull
+						}
+						return nil
+					}}
+					outs, sum, runErr := collect(t, r, context.Background(), requests(pool, stopInputs()...), opts)
+					checkRun(t, f, ownerOf, outs, sum, runErr)
+					n, err := counter.EmailsSent(context.Background(), resetpwtest.DefaultAccount, "us-west-2", time.Now())
+					require.NoError(t, err)
+					assert.Equal(t, len(f.Deliveries()), n, "the counter counts the codes sent, no more")
+					if stopAt < 0 {
+						require.NoError(t, runErr)
+						assert.Len(t, f.Deliveries(), 10)
+						assert.Equal(t, 20, sum.OverEmailCap, "the 20 distinct users past the cap")
+					} else {
+						require.ErrorIs(t, runErr, diskFull)
+						if c == 1 {
+							assert.Len(t, f.Deliveries(), stopAt)
+						} else {
+							// Those that passed BeforeSend and still waited
+							// their turn when the run stopped sent nothing.
+							assert.LessOrEqual(t, len(f.Deliveries()), stopAt)
+						}
+					}
+					for _, o := range outs {
+						if o.Err != nil {
+							assert.NotContains(t, o.Err.Error(), "user00", "input %d", o.Index)
+							assert.NotContains(t, o.Err.Error(), "@example.com", "input %d", o.Index)
+						}
+					}
+					assert.NotContains(t, logs.String(), "user00")
+					assert.NotContains(t, logs.String(), "@example.com")
+				})
+			})
+		}
+	}
+}
