@@ -457,3 +457,36 @@ func TestBulk_EmailCapMidRun(t *testing.T) {
 		}
 	}
 }
+
+// The same invariants through the real SDK client and the Server: a
+// deadline mid-send (answers held back, so resets are processed while the
+// client gives up: MaybeSent), and the breaker.
+func TestBulk_StopInvariantsOverHTTP(t *testing.T) {
+	for _, how := range []string{"deadline mid-send", "breaker"} {
+		for _, c := range []int{1, 8} {
+			t.Run(fmt.Sprintf("%s/c=%d", how, c), func(t *testing.T) {
+				f, pool := bulkWorld(t, 30)
+				srv := resetpwtest.NewServer(f)
+				defer srv.Close()
+				ctx := context.Background()
+				var cause error = context.DeadlineExceeded
+				if how == "breaker" {
+					f.FailNext(resetpwtest.OpAdminResetUserPassword, 4, &types.InternalErrorException{Message: aws.String("oops")})
+					cause = resetpw.ErrUnavailable
+				} else {
+					f.DelayAnswers(60 * time.Millisecond)
+					var cancel context.CancelFunc
+					ctx, cancel = context.WithTimeout(ctx, 500*time.Millisecond)
+					defer cancel()
+				}
+				r, err := resetpw.New(srv.Client(), resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+				require.NoError(t, err)
+				outs, sum, runErr := collect(t, r, ctx, requests(pool, stopInputs()...), resetpw.BulkOptions{Concurrency: c, ResetRate: 30, MaxUnavailable: 4})
+				checkRun(t, f, ownerOf, outs, sum, runErr)
+				require.ErrorIs(t, runErr, resetpw.ErrRunStopped)
+				require.ErrorIs(t, runErr, cause)
+				assert.True(t, sum.ReadAll)
+			})
+		}
+	}
+}
