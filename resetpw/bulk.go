@@ -269,7 +269,9 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 // When reqs panics, the inputs it gave get their outcomes and Bulk panics
 // with the value (and the iterator's stack) in the caller's goroutine, as a
 // range loop would; a panic after Bulk returned, in an iterator it left
-// blocked, is nobody's, and ends the program.
+// blocked, is nobody's, and ends the program. When each (or Progress)
+// panics, the run stops as it would on the breaker, its goroutines end once
+// what is in flight has, and the panic goes on.
 //
 // Bulk returns the Summary and, when the run stopped early, a *Error of kind
 // ErrRunStopped that wraps the cause, so that errors.Is matches the cause's
@@ -350,20 +352,30 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		g = r.cfg.limiter
 	}
 	b := &bulkRun{r: r, opts: opts, send: send, claims: newClaims(),
-		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
+		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{}), quit: make(chan struct{})}
 	b.stopCtx, b.stopNow = context.WithCancel(context.Background())
 	b.g = runLimiter{g, b}
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
-	quit := make(chan struct{}) // closed when every input taken has its outcome
+	quit := b.quit // closed when every input taken has its outcome, or each panicked
+	var quitOnce sync.Once
+	defer func() {
+		// each or Progress panicked: stop the run, and let the workers and
+		// the reader go (what is in flight ends, nothing more is sent).
+		quitOnce.Do(func() {
+			b.trip(errEachPanicked)
+			b.closeReading()
+			close(quit)
+		})
+	}()
 	var workers sync.WaitGroup
 	for range opts.Concurrency {
 		workers.Go(func() {
 			for {
 				select {
 				case j := <-jobs:
-					outcomes <- b.one(ctx, j)
+					b.deliver(outcomes, b.one(ctx, j))
 				case <-quit:
 					return
 				}
@@ -434,7 +446,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	if drain != nil {
 		drain.Stop()
 	}
-	close(quit)
+	quitOnce.Do(func() { close(quit) })
 	workers.Wait()
 	b.mu.Lock()
 	b.returned = true
@@ -473,6 +485,18 @@ func (p *panicked) Unwrap() error {
 
 func (p *panicked) Error() string { return p.String() }
 
+// errEachPanicked stops a run whose each or Progress panicked.
+var errEachPanicked = errors.New("the bulk run's outcome callback panicked")
+
+// deliver hands o to the run, unless the run takes no more outcomes (its
+// callback panicked): then o is dropped, and the goroutine goes on.
+func (b *bulkRun) deliver(outcomes chan<- Outcome, o Outcome) {
+	select {
+	case outcomes <- o:
+	case <-b.quit:
+	}
+}
+
 // errEmailCap is the cause of the outcomes past a pool's daily email cap.
 var errEmailCap = errors.New("the account's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20, R36)")
 
@@ -491,9 +515,10 @@ type bulkRun struct {
 	stopCtx     context.Context
 	stopNow     context.CancelFunc // ends stopCtx, with stop
 	stopOnce    sync.Once
-	taken       int  // inputs taken from the reader, each owed an outcome
-	closed      bool // no input is taken any more
-	returned    bool // the run has returned: an iterator's panic is nobody's
+	quit        chan struct{} // closed when the run takes no more outcomes
+	taken       int           // inputs taken from the reader, each owed an outcome
+	closed      bool          // no input is taken any more
+	returned    bool          // the run has returned: an iterator's panic is nobody's
 }
 
 // take takes input j for the run, giving it its outcome at once or handing
@@ -511,21 +536,21 @@ func (b *bulkRun) take(ctx context.Context, j job, jobs chan<- job, outcomes cha
 	b.taken++
 	b.mu.Unlock()
 	if cause != nil {
-		outcomes <- b.afterStop(j, cause)
+		b.deliver(outcomes, b.afterStop(j, cause))
 		return true
 	}
 	if pool, name, ok := givenKey(j); ok {
 		if first, dup := b.claim(givenName, pool, name, j.i); dup {
-			outcomes <- Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first}
+			b.deliver(outcomes, Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first})
 			return true
 		}
 	}
 	select {
 	case jobs <- j:
 	case <-ctx.Done():
-		outcomes <- b.notSent(j, b.cause(ctx))
+		b.deliver(outcomes, b.notSent(j, b.cause(ctx)))
 	case <-b.stop:
-		outcomes <- b.notSent(j, b.cause(ctx))
+		b.deliver(outcomes, b.notSent(j, b.cause(ctx)))
 	}
 	return true
 }

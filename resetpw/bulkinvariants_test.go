@@ -490,3 +490,26 @@ func TestBulk_StopInvariantsOverHTTP(t *testing.T) {
 		}
 	}
 }
+
+// An each that panics (recovered by the caller, as net/http recovers a
+// handler's) stops the run: the workers and the reader end, nothing more
+// is sent, and no goroutine is left blocked. Before, the workers and the
+// reader stayed blocked forever on the outcome channel.
+func TestBulk_EachPanics(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f, pool := bulkWorld(t, 40)
+		r, err := resetpw.New(f)
+		require.NoError(t, err)
+		n := 0
+		func() {
+			defer func() { assert.Equal(t, "each", recover()) }()
+			_, _ = r.Bulk(context.Background(), requests(pool, userNames(40)...), resetpw.BulkOptions{Concurrency: 4}, func(resetpw.Outcome) {
+				if n++; n == 3 {
+					panic("each")
+				}
+			})
+		}()
+		synctest.Wait() // fails the test if a goroutine of the run stays blocked
+		assert.Less(t, len(f.Deliveries()), 3+4+1, "nothing sent after the panic but what was in flight")
+	})
+}
