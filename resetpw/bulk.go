@@ -638,7 +638,10 @@ func (e *stoppedWaiting) Error() string {
 }
 
 func (l runLimiter) Wait(ctx context.Context, c Category) error {
-	if cause := l.b.cause(ctx); cause != nil && ctx.Err() == nil {
+	if ctx.Err() != nil {
+		return l.Limiter.Wait(ctx, c) // the limiter's own answer to an ended context
+	}
+	if cause := l.b.cause(ctx); cause != nil {
 		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: &stoppedWaiting{cause}}
 	}
 	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
