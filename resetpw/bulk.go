@@ -3,8 +3,10 @@ package resetpw
 import (
 	"context"
 	"errors"
+	"fmt"
 	"iter"
 	"maps"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"sync"
@@ -221,10 +223,14 @@ func checkRates(rates map[Category]float64, scale float64) error {
 //     through.
 //   - A user that appears twice in a run (the same identifier, or two
 //     identifiers that resolve to the same username) is reset once; the
-//     repeat gets an Outcome with Duplicate set.
+//     repeat gets an Outcome with Duplicate set. With PreflightOff nothing
+//     is resolved, and only the same identifier is a repeat.
 //   - A circuit breaker stops the run at the first failure that is the
 //     account's, not the user's (see BulkOptions.KeepGoing): no reset is
-//     sent after it, except those already in flight.
+//     sent after it, except those already in flight; a call still waiting
+//     its turn at the limiter is not sent, and its input gets ErrRunStopped.
+//     A call whose turn would come after ctx's deadline waits for the
+//     deadline: the run's end, not a failure.
 //   - In a pool on Cognito's built-in email, at most DailyEmailLimit codes
 //     go by email.
 //
@@ -249,7 +255,13 @@ func checkRates(rates map[Category]float64, scale float64) error {
 // (a pipe whose writer is still open) can't keep it from returning. Bulk
 // reads reqs from a goroutine of its own: one left blocked in reqs ends at
 // its next yield, which is refused (yield returns false) and has no
-// outcome.
+// outcome; an iterator that yields again after a refusal is refused again.
+// When reqs panics, the inputs it gave get their outcomes and Bulk panics
+// with the value (and the iterator's stack) in the caller's goroutine, as a
+// range loop would; a panic after Bulk returned, in an iterator it left
+// blocked, is nobody's, and ends the program. When each (or Progress)
+// panics, the run stops as it would on the breaker, its goroutines end once
+// what is in flight has, and the panic goes on.
 //
 // Bulk returns the Summary and, when the run stopped early, a *Error of kind
 // ErrRunStopped that wraps the cause, so that errors.Is matches the cause's
@@ -287,14 +299,20 @@ func (j job) page() string {
 
 func (r *Resetter) bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome), send bool) (Summary, error) {
 	return r.runJobs(ctx, opts, each, send, func(b *bulkRun, emit func(job) bool) bool {
-		i := 0
-		for req := range reqs {
-			if !emit(job{i: i, req: req}) {
+		// Not a range loop: an iterator that yields again after yield
+		// returned false would make the range panic, on the reader's
+		// goroutine, where nobody can recover it. Each such yield is
+		// refused again instead.
+		i, refused := 0, false
+		reqs(func(req Request) bool {
+			if refused || !emit(job{i: i, req: req}) {
+				refused = true
 				return false
 			}
 			i++
-		}
-		return true
+			return true
+		})
+		return !refused
 	})
 }
 
@@ -322,29 +340,66 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
-	quit := make(chan struct{}) // closed when every input taken has its outcome
-	workers := b.startWorkers(ctx, jobs, outcomes, quit)
+	var quitOnce sync.Once
+	defer func() {
+		// each or Progress panicked: stop the run, and let the workers and
+		// the reader go (what is in flight ends, nothing more is sent).
+		quitOnce.Do(func() {
+			b.trip(errEachPanicked)
+			b.closeReading()
+			close(b.quit)
+		})
+	}()
+	workers := b.startWorkers(ctx, jobs, outcomes)
 	readerDone := make(chan struct{})
 	var readAll bool // the reader's, until readerDone is closed
 	go func() {
 		defer close(readerDone)
+		defer b.recoverReader()
 		readAll = produce(b, func(j job) bool { return b.take(ctx, j, jobs, outcomes) })
 	}()
 
 	sum, readerReturned := b.collect(ctx, start, outcomes, readerDone, each)
-	close(quit)
+	quitOnce.Do(func() { close(b.quit) })
 	workers.Wait()
+	b.mu.Lock()
+	b.returned = true
+	rp := b.readerPanic
+	b.mu.Unlock()
+	if rp != nil {
+		// The iterator panicked: every input it gave has its outcome, and
+		// the panic goes on in the caller's goroutine, where it can be
+		// recovered, as it would from a range loop.
+		panic(rp)
+	}
 	sum.ReadAll = readerReturned && readAll
 	sum.Elapsed = time.Since(start)
 	if cause := b.cause(ctx); cause != nil {
-		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Err: cause}
+		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Fate: FateNotSent, Err: cause}
 	}
 	return sum, nil
 }
 
+// recoverReader, deferred by the reader, keeps the iterator's panic for
+// runJobs to panic with again, or panics on when the run has returned.
+func (b *bulkRun) recoverReader() {
+	p := recover()
+	if p == nil {
+		return
+	}
+	rp := &panicked{p, debug.Stack()}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if b.returned {
+		panic(rp) // nobody to hand it to any more
+	}
+	b.readerPanic = rp
+}
+
 // newBulkRun returns the state of one run. It is paced by opts.Limiter, or
 // else the Resetter's WithLimiter, or else token buckets of its own at
-// opts.Rates (which withDefaults filled in).
+// opts.Rates (which withDefaults filled in), through a runLimiter: a stop
+// ends the waits.
 func (r *Resetter) newBulkRun(opts BulkOptions, send bool) *bulkRun {
 	var l Limiter
 	switch {
@@ -355,21 +410,25 @@ func (r *Resetter) newBulkRun(opts BulkOptions, send bool) *bulkRun {
 	default:
 		l = newPacer(opts.Rates, r.cfg.logger)
 	}
-	return &bulkRun{r: r, g: newGate(l), opts: opts, send: send, claims: newClaims(),
-		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{})}
+	b := &bulkRun{r: r, opts: opts, send: send, claims: newClaims(),
+		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{}), quit: make(chan struct{})}
+	b.stopCtx, b.stopNow = context.WithCancel(context.Background())
+	b.g = newGate(l) // adapts l, when l adapts
+	b.g.l = runLimiter{l, b}
+	return b
 }
 
 // startWorkers starts Concurrency workers, each running the jobs it takes
-// to their outcomes until quit is closed.
-func (b *bulkRun) startWorkers(ctx context.Context, jobs <-chan job, outcomes chan<- Outcome, quit <-chan struct{}) *sync.WaitGroup {
+// to their outcomes until the run takes no more (b.quit).
+func (b *bulkRun) startWorkers(ctx context.Context, jobs <-chan job, outcomes chan<- Outcome) *sync.WaitGroup {
 	workers := &sync.WaitGroup{}
 	for range b.opts.Concurrency {
 		workers.Go(func() {
 			for {
 				select {
 				case j := <-jobs:
-					outcomes <- b.one(ctx, j)
-				case <-quit:
+					b.deliver(outcomes, b.one(ctx, j))
+				case <-b.quit:
 					return
 				}
 			}
@@ -437,6 +496,37 @@ func (b *bulkRun) record(sum *Summary, o Outcome, start time.Time, each func(Out
 	}
 }
 
+// panicked is the panic of a run's iterator, with the reader's stack, as
+// Bulk panics with it again.
+type panicked struct {
+	value any
+	stack []byte
+}
+
+func (p *panicked) String() string {
+	return fmt.Sprintf("%v\n\nthe bulk run's iterator panicked in:\n%s", p.value, p.stack)
+}
+
+// Unwrap returns the value the iterator panicked with, when it is an error.
+func (p *panicked) Unwrap() error {
+	err, _ := p.value.(error)
+	return err
+}
+
+func (p *panicked) Error() string { return p.String() }
+
+// errEachPanicked stops a run whose each or Progress panicked.
+var errEachPanicked = errors.New("the bulk run's outcome callback panicked")
+
+// deliver hands o to the run, unless the run takes no more outcomes (its
+// callback panicked): then o is dropped, and the goroutine goes on.
+func (b *bulkRun) deliver(outcomes chan<- Outcome, o Outcome) {
+	select {
+	case outcomes <- o:
+	case <-b.quit:
+	}
+}
+
 // errEmailCap is the cause of the outcomes past a pool's daily email cap.
 var errEmailCap = errors.New("the account's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20, R36)")
 
@@ -452,9 +542,14 @@ type bulkRun struct {
 	unavailable int           // ErrUnavailable failures in a row
 	stopCause   error         // why the breaker stopped the run
 	stop        chan struct{} // closed when it did
+	stopCtx     context.Context
+	stopNow     context.CancelFunc // ends stopCtx, with stop
 	stopOnce    sync.Once
-	taken       int  // inputs taken from the reader, each owed an outcome
-	closed      bool // no input is taken any more
+	quit        chan struct{} // closed when the run takes no more outcomes
+	taken       int           // inputs taken from the reader, each owed an outcome
+	closed      bool          // no input is taken any more
+	returned    bool          // the run has returned: an iterator's panic is nobody's
+	readerPanic *panicked     // the iterator's panic, for runJobs
 }
 
 // take takes input j for the run, giving it its outcome at once or handing
@@ -472,21 +567,21 @@ func (b *bulkRun) take(ctx context.Context, j job, jobs chan<- job, outcomes cha
 	b.taken++
 	b.mu.Unlock()
 	if cause != nil {
-		outcomes <- b.afterStop(j, cause)
+		b.deliver(outcomes, b.afterStop(j, cause))
 		return true
 	}
 	if pool, name, ok := givenKey(j); ok {
 		if first, dup := b.claim(givenName, pool, name, j.i); dup {
-			outcomes <- Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first}
+			b.deliver(outcomes, Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first})
 			return true
 		}
 	}
 	select {
 	case jobs <- j:
 	case <-ctx.Done():
-		outcomes <- b.notSent(j, b.cause(ctx))
+		b.deliver(outcomes, b.notSent(j, b.cause(ctx)))
 	case <-b.stop:
-		outcomes <- b.notSent(j, b.cause(ctx))
+		b.deliver(outcomes, b.notSent(j, b.cause(ctx)))
 	}
 	return true
 }
@@ -550,7 +645,58 @@ func (b *bulkRun) trip(cause error) {
 		b.stopCause = cause
 		b.mu.Unlock()
 		close(b.stop)
+		b.stopNow()
 	})
+}
+
+// runLimiter is a run's Limiter. A call waiting its turn when the run
+// stops is not sent: its Wait ends with a *stoppedWaiting, and the input
+// gets an ErrRunStopped outcome. And a call waits its turn until ctx ends,
+// never failing early because its turn would come after ctx's deadline
+// (golang.org/x/time/rate's "would exceed context deadline"): that is the
+// run's end, not a failure of the input, nor of the account for the
+// breaker.
+type runLimiter struct {
+	Limiter
+	b *bulkRun
+}
+
+// stoppedWaiting ends the Wait of a call whose run stopped with cause.
+type stoppedWaiting struct{ cause error }
+
+func (e *stoppedWaiting) Error() string {
+	return "the bulk run stopped while the call waited its turn: " + e.cause.Error()
+}
+
+func (l runLimiter) Wait(ctx context.Context, c Category) error {
+	if ctx.Err() != nil {
+		return l.Limiter.Wait(ctx, c) // the limiter's own answer to an ended context
+	}
+	if cause := l.b.cause(ctx); cause != nil {
+		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: &stoppedWaiting{cause}}
+	}
+	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
+	defer cancel(nil)
+	defer context.AfterFunc(ctx, func() { cancel(context.Cause(ctx)) })()
+	defer context.AfterFunc(l.b.stopCtx, func() { cancel(errRunStop) })()
+	err := l.Limiter.Wait(wctx, c)
+	if err != nil && ctx.Err() == nil && context.Cause(wctx) == errRunStop {
+		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: &stoppedWaiting{l.b.cause(ctx)}}
+	}
+	return err
+}
+
+// errRunStop is the cause of a Wait's context when the run stops.
+var errRunStop = errors.New("bulk run stopped")
+
+// stoppedUnsent returns the cause of the run's stop when err is that of a
+// call that waited its turn when the run stopped: nothing was sent.
+func stoppedUnsent(err error) (cause error, ok bool) {
+	var sw *stoppedWaiting
+	if errors.As(err, &sw) && !MaybeSent(err) {
+		return sw.cause, true
+	}
+	return nil, false
 }
 
 // cause returns why the run stopped: the breaker's cause, or ctx's; nil
@@ -679,6 +825,9 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 		// The run ended while this listed user was read: it was never sent.
 		return b.notSent(j, b.cause(ctx))
 	}
+	if cause, ok := stoppedUnsent(err); ok {
+		return b.notSent(j, cause) // a listed user read when the run stopped
+	}
 	b.observe(err)
 	return Outcome{Index: j.i, Request: j.req, Result: res, Err: err, PageToken: j.page()}
 }
@@ -686,5 +835,5 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 // notSent is the outcome of an input the run did not send because of cause.
 func (b *bulkRun) notSent(j job, cause error) Outcome {
 	return Outcome{Index: j.i, Request: j.req, PageToken: j.page(), Err: &Error{Kind: ErrRunStopped, Op: OpBulk,
-		UserPoolID: j.req.UserPoolID, Username: j.req.Username, Err: cause}}
+		UserPoolID: j.req.UserPoolID, Username: j.req.Username, Fate: FateNotSent, Err: cause}}
 }

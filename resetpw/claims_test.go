@@ -105,15 +105,18 @@ func TestClaims_ManyKeys(t *testing.T) {
 func FuzzClaims(f *testing.F) {
 	f.Add([]byte("alice\x00bob\x01alice\x02bob\x03"), true)
 	f.Add([]byte("a\x00a\x01a\x00a\x01"), false)
+	f.Add([]byte("ab\x00ab\x05cd\x02ab\x06ab\x02"), true) // one input, both namespaces; a name in two pools
 	f.Fuzz(func(t *testing.T, ops []byte, weak bool) {
 		c, ref := newClaims(), refClaims{}
 		c.weak = weak
-		// ops: a name, then a byte whose bits say the namespace, the pool
-		// and the input's index.
+		// ops: a name, then a byte (0 to 7) whose bits say the namespace
+		// (1), the pool (2) and whether the input is the one before (4):
+		// apart, so that one input can name one user in one pool both ways,
+		// and two pools can hold one name.
 		i := 0
 		for len(ops) > 0 {
 			end := 0
-			for end < len(ops) && ops[end] > 3 {
+			for end < len(ops) && ops[end] > 7 {
 				end++
 			}
 			name := string(ops[:end])
@@ -124,7 +127,7 @@ func FuzzClaims(f *testing.F) {
 			}
 			ops = ops[end:]
 			ns, pool := namespace(op&1), fmt.Sprintf("p_%d", op>>1&1)
-			if op&2 == 0 {
+			if op&4 == 0 {
 				i++
 			}
 			f1, d1 := c.claim(ns, pool, name, i)
@@ -133,4 +136,29 @@ func FuzzClaims(f *testing.F) {
 			require.Equal(t, d2, d1)
 		}
 	})
+}
+
+// The same names in many pools, with a hash that makes them all collide,
+// are as many users: a record is found by its pool as well as its name.
+// (TestClaims passed with the pool left out of the compare; only the
+// fuzzer found it.)
+func TestClaims_PoolsApart(t *testing.T) {
+	c, ref := newClaims(), refClaims{}
+	c.weak = true
+	i := 0
+	for round := range 2 {
+		for p := range 8 {
+			for _, name := range []string{"a", "bb", "ccc", "dddd", "eeeee"} {
+				for _, ns := range []namespace{givenName, resolvedName} {
+					pool := fmt.Sprintf("p_%d", p)
+					f1, d1 := c.claim(ns, pool, name, i)
+					f2, d2 := ref.claim(ns, pool, name, i)
+					require.Equal(t, f2, f1, "%s %s %d", pool, name, ns)
+					require.Equal(t, d2, d1, "%s %s %d", pool, name, ns)
+					require.Equal(t, round == 1, d1, "%s %s: a duplicate only in the second round", pool, name)
+				}
+				i++
+			}
+		}
+	}
 }

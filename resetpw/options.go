@@ -25,8 +25,10 @@ const (
 	// PreflightPool reads the pool (cached): admin_only recovery is refused
 	// and aliases are resolved. The user is read only to ask whether an
 	// email or phone number is a username (R32), or when ListUsers found
-	// it, to confirm it (docs/cognito-rules.md, R23); nothing is predicted,
-	// so Result.Delivery is nil and Result.Caveats empty.
+	// it, to confirm it (docs/cognito-rules.md, R23), and in a bulk run
+	// (Bulk, Plan) to learn its username, which tells the run's users
+	// apart; nothing is predicted, so Result.Delivery is nil and
+	// Result.Caveats empty.
 	PreflightPool
 	// PreflightOff sends the reset after local validation only, with the
 	// Username as typed (trimmed) whenever that is a valid username, for
@@ -34,6 +36,9 @@ const (
 	// own errors map to the same kinds that preflight would have given,
 	// except those Cognito does not report (SMS sandbox and SMS
 	// configuration failures drop the code silently); Result.Delivery is nil.
+	// A bulk run reads nothing either, so it tells inputs apart only as
+	// typed: two names of one user (its username and its sub or an alias)
+	// send two codes.
 	PreflightOff
 )
 

@@ -52,7 +52,7 @@ type listedUser struct {
 // PageToken resumes it.
 func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
 	if err := checkPoolID(poolID); err != nil {
-		return Summary{}, &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: FieldUserPoolID, UserPoolID: poolID, Err: err}
+		return Summary{}, &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: FieldUserPoolID, UserPoolID: poolID, Fate: FateNotSent, Err: err}
 	}
 	return r.runJobs(ctx, opts, each, false, func(b *bulkRun, emit func(job) bool) bool {
 		token, i := b.opts.PageToken, 0
@@ -69,7 +69,7 @@ func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions
 			})
 			if err != nil {
 				if ctx.Err() == nil {
-					b.trip(&Error{Kind: classify(err), Op: OpPreflight, UserPoolID: poolID, RequestID: requestIDOf(err), Err: err})
+					b.trip(&Error{Kind: classify(err), Op: OpPreflight, UserPoolID: poolID, RequestID: requestIDOf(err), Fate: fateOrNotSent(err), Err: err})
 				}
 				return false
 			}
@@ -84,7 +84,7 @@ func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions
 			case next == "":
 				return true
 			case next == token:
-				b.trip(&Error{Kind: ErrUnavailable, Op: OpPreflight, UserPoolID: poolID,
+				b.trip(&Error{Kind: ErrUnavailable, Op: OpPreflight, UserPoolID: poolID, Fate: FateAnswered,
 					Err: errors.New("ListUsers repeated its pagination token")})
 				return false
 			}

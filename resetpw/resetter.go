@@ -229,6 +229,10 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 			// outcome is the run's stop, not a failure to log.
 			return nil, verdict{act: stop, cause: context.Cause(ctx)}, nil
 		}
+		if cause, ok := stoppedUnsent(err); a.hook != nil && ok {
+			// The run stopped while this reset waited its turn.
+			return nil, verdict{act: stop, cause: cause}, nil
+		}
 		var e *Error
 		if !errors.As(err, &e) { // every error of do is an *Error; this is a guard
 			e = a.fail(OpReset, Kind{}, err)
@@ -379,7 +383,10 @@ func (a *attempt) preflight(ctx context.Context, res *Result) error {
 	switch {
 	case r.cfg.preflight == PreflightFull:
 		return a.checkUser(ctx, pool, res)
-	case a.found != nil:
+	case a.found != nil || a.hook != nil:
+		// A bulk run reads the user too: its username is how two
+		// identifiers of one user (a username, its sub, an alias the pool
+		// signs in with) meet, or the user gets two codes.
 		if _, err := a.readUser(ctx, pool); err != nil {
 			return err
 		}
