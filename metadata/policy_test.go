@@ -221,3 +221,20 @@ func pairs(n, valueLen int) map[string]string {
 	}
 	return m
 }
+
+// A Violation prints its key (quoted) for a rule about one pair, and only
+// the rule for a rule about the whole map; never a value.
+func TestViolation_String(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    metadata.Violation
+		want string
+	}{
+		{"pair", metadata.Violation{Key: "agent", Rule: metadata.RuleValueTooLong, Detail: "300 bytes"}, `key "agent": ` + string(metadata.RuleValueTooLong) + " (300 bytes)"},
+		{"whole map", metadata.Violation{Rule: metadata.RuleTooManyPairs, Detail: "51 pairs"}, string(metadata.RuleTooManyPairs) + " (51 pairs)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, tc.v.String())
+		})
+	}
+}

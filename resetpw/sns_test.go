@@ -6,6 +6,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
 	"github.com/aws/smithy-go"
 	"github.com/stretchr/testify/assert"
@@ -127,4 +128,21 @@ func TestWithSNS_Failures(t *testing.T) {
 
 	_, err = resetpw.New(f, resetpw.WithSNS(nil))
 	assert.ErrorIs(t, err, resetpw.ErrOption)
+}
+
+// WithSNS takes an SNSAPI: the SDK's client and the Fake's SNS both are one.
+func TestSNSAPI_Implementations(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		client any
+	}{
+		{"*sns.Client", sns.New(sns.Options{Region: "us-west-2"})},
+		{"*resetpwtest.FakeSNS", resetpwtest.NewFake().SNS()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			require.Implements(t, (*resetpw.SNSAPI)(nil), tc.client)
+			_, err := resetpw.New(resetpwtest.NewFake(), resetpw.WithSNS(tc.client.(resetpw.SNSAPI)))
+			assert.NoError(t, err)
+		})
+	}
 }

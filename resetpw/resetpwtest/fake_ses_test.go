@@ -22,6 +22,7 @@ func TestFakeSES(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, acct.ProductionAccessEnabled)
 	assert.True(t, acct.SendingEnabled)
+	assert.Equal(t, float64(resetpwtest.SESProductionQuota), acct.SendQuota.Max24HourSend)
 	f.SetSESSandbox(true)
 	f.PauseSESSending(true)
 	acct, err = s.GetAccount(ctx, &sesv2.GetAccountInput{})
