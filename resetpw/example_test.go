@@ -24,20 +24,44 @@ func examplePool() *resetpwtest.Fake {
 	return f
 }
 
+// A reset, with the options most services set: the code goes out, and the
+// Result says where it went and what the preflight could not prove.
 func ExampleResetter_Reset() {
-	r, err := resetpw.New(examplePool()) // usually a *cognitoidentityprovider.Client
+	var client resetpw.API = examplePool() // in production: cognitoidentityprovider.NewFromConfig(cfg)
+	logger := slog.New(slog.DiscardHandler)
+	r, err := resetpw.New(client,
+		resetpw.WithLogger(logger),                         // masked, no metadata values
+		resetpw.WithSandboxVerifiedNumbers("+12065550100")) // SNS sandbox allow-list
 	if err != nil {
 		panic(err)
 	}
 	res, err := r.Reset(context.Background(), resetpw.Request{
-		UserPoolID: "us-west-2_aaaaaaaaa",
-		Username:   "diego@example.com",
+		UserPoolID:     "us-west-2_aaaaaaaaa",
+		Username:       "diego@example.com", // username, alias or sub
+		ClientMetadata: map[string]string{"source": "helpdesk"},
 	})
+	if err != nil {
+		panic(err) // a *resetpw.Error: see ExampleError
+	}
+	fmt.Println(res.Username, res.Input, res.Delivery.Medium, res.Delivery.Destination, res.Delivery.Sender)
+	for _, c := range res.Caveats { // what the preflight could not prove
+		fmt.Println("caveat", c.Code, c.Rule)
+	}
+	// Output:
+	// diego email EMAIL d***@e***.com COGNITO_DEFAULT
+	// caveat not_auto_verified R9
+	// caveat cognito_default_email R20
+}
+
+// Before a bulk run, a plan: every user of the pool, nothing sent.
+func ExampleResetter_PlanPool() {
+	r, _ := resetpw.New(examplePool())
+	sum, err := r.PlanPool(context.Background(), "us-west-2_aaaaaaaaa", resetpw.BulkOptions{}, nil)
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Username, res.Input, res.Delivery.Medium, res.Delivery.Destination)
-	// Output: diego email EMAIL d***@e***.com
+	fmt.Println(sum.ByMedium, sum.ByKind, sum.OverEmailCap) // codes by medium, refusals by kind, emails over the daily cap
+	// Output: map[EMAIL:1] map[no_verified_contact:1] 0
 }
 
 func ExampleError() {
