@@ -24,8 +24,11 @@
 //     what it could not prove ([Result].Caveats): a custom message trigger,
 //     Cognito's daily email cap, an SNS sandbox state that nothing proves;
 //   - [WithSNS] makes SNS the ground truth for the SMS sandbox and US
-//     origination numbers, and [Resetter.CheckPool] reports a pool's
-//     recovery settings without reading a user, for a check at startup;
+//     origination numbers, [WithSES] makes SES the ground truth for a
+//     DEVELOPER pool's email (the SES sandbox, paused sending, the 24-hour
+//     quota, verified identities), and [Resetter.CheckPool] reports a
+//     pool's recovery settings without reading a user, for a check at
+//     startup;
 //   - Request.Username names the user Cognito would reset: an email or
 //     phone number that is some user's username names that user, and only
 //     otherwise is it looked up with ListUsers; a user found that way is
@@ -44,8 +47,9 @@
 //     [Error.HTTPStatus] suggests the status a service answers its own
 //     caller with. Its Op, Field, Kind and Fate, like every fixed list of
 //     the package (Medium, Sender, CaveatCode...), print their stable codes;
-//   - it logs, with the caller's context, one line per reset ([WithLogger]),
-//     and [WithLogAttrs] adds the caller's request-scoped attributes to it.
+//   - it logs, with the caller's context, one line per reset or dry run
+//     ([WithLogger]; Debug lines per retry besides), and [WithLogAttrs]
+//     adds the caller's request-scoped attributes to its lines.
 //
 // Usage:
 //
@@ -80,7 +84,11 @@
 //
 // With PreflightFull (the default), a reset costs one AdminGetUser and one
 // AdminResetUserPassword once the pool is cached (one DescribeUserPool per
-// pool per TTL, shared by concurrent resets), plus ListUsers calls for an
-// email or phone number the pool does not sign in with. With [WithSNS], a
-// code by SMS through SNS adds two or three SNS reads per TTL.
+// pool per TTL, shared by concurrent resets). An email or phone number the
+// pool does not sign in with costs the same when it is a user's username;
+// when it is nobody's, one ListUsers and a second AdminGetUser (the match
+// confirmed) more. With [WithSNS], a code by SMS through SNS adds two or
+// three SNS reads per TTL (more for further pages); with [WithSES], a code
+// by a DEVELOPER pool's email adds GetAccount and GetEmailIdentity reads,
+// cached per TTL.
 package resetpw

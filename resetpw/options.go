@@ -199,12 +199,13 @@ func WithAliasOptions(o alias.Options) Option {
 // WithLogger sets where the Resetter logs, with the caller's context (so a
 // handler can add request-scoped attributes): one Info line per reset sent
 // ("password reset sent") or dry run passed ("password reset checked"), one
-// Warn line per reset refused ("password reset refused") or failed
-// ("password reset failed"), and Debug lines per retry and per change of a
+// Warn line per reset refused ("password reset refused"), failed
+// ("password reset failed") or sent with a failed sign-out ("password reset
+// sent, sign-out failed"), and Debug lines per retry and per change of a
 // bulk run's pace. Keys: pool, user (masked), input, dry_run,
-// cognito_request_id (Cognito's request ID), medium, destination (masked),
-// sender, caveats, kind, op, error. No
-// metadata values, ever. The default discards. WithLogAttrs adds
+// cognito_request_id (Cognito's request ID), metadata_keys (how many),
+// signed_out, medium, destination (masked), sender, caveats, kind, op,
+// error. No metadata values, ever. The default discards. WithLogAttrs adds
 // attributes of the caller's context, such as its own request ID.
 func WithLogger(l *slog.Logger) Option {
 	return func(c *config) error {

@@ -1,14 +1,18 @@
 // Package resetpwtest helps callers of resetpw test their own code without
 // AWS, as net/http/httptest does for HTTP code. It has three test doubles:
 //
-//   - [Mock], a testify mock of resetpw.PasswordResetter, for code that
-//     depends on the interface: expect a call ([Mock.OnReset], or
-//     [Mock.OnResetWith] to match the ClientMetadata too), return a Result
-//     ([Sent]) or an error of a given kind ([Fail], with the Op and Fate
-//     the Resetter reports for it).
+//   - [Mock], a testify mock of the Resetter's Reset, Check, CheckPool and
+//     Bulk (so of resetpw.PasswordResetter, and of an interface of the
+//     caller's own with those methods): expect a call ([Mock.OnReset], or
+//     [Mock.OnResetWith] to match the ClientMetadata too; [Mock.OnCheck],
+//     [Mock.OnCheckPool]; [Mock.Bulk] runs each request through the Reset
+//     expectations), return a Result ([Sent]) or an error of a given kind
+//     ([Fail], with the Op and Fate the Resetter reports for it).
 //   - [Fake], an in-memory Cognito that implements resetpw.API: pools, users,
 //     aliases, recovery settings, deliveries you can read back, attempt
-//     limits, quotas, injected faults and latency. Hand it to resetpw.New.
+//     limits, quotas, injected faults and latency. Hand it to resetpw.New;
+//     its SNS and SES ([Fake.SNS], [Fake.SES]) go to resetpw.WithSNS and
+//     resetpw.WithSES.
 //   - [Server], the Fake behind an HTTP endpoint that speaks Cognito's JSON
 //     protocol, for code (or tools) that build their own SDK client.
 //
