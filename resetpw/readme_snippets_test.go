@@ -81,3 +81,22 @@ func TestREADMETestCommand(t *testing.T) {
 	run := regexp.MustCompile(`(?m)^\s*(?:\w+=("[^"]*"|\S+) )*` + regexp.QuoteMeta(cmds[1]) + `$`)
 	assert.Regexp(t, run, string(ci), ".ci/run runs the README's test command as it is")
 }
+
+// The README's links, and those of the pages it moved material to, name
+// files of the module.
+func TestREADMELinks(t *testing.T) {
+	link := regexp.MustCompile(`\]\(([^)#\s]+)(?:#[^)]*)?\)`)
+	for _, page := range []string{"README.md", "docs/guide.md", "examples/admin-reset-user-password/README.md", "examples/bulk/README.md"} {
+		t.Run(page, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join("..", page))
+			require.NoError(t, err)
+			for _, m := range link.FindAllStringSubmatch(string(b), -1) {
+				if strings.Contains(m[1], "://") {
+					continue
+				}
+				_, err := os.Stat(filepath.Join("..", filepath.Dir(page), filepath.FromSlash(m[1])))
+				assert.NoError(t, err, "%s links to %s", page, m[1])
+			}
+		})
+	}
+}
