@@ -64,6 +64,8 @@ func ExampleMock_OnResetWith() {
 // builds its own SDK client.
 func ExampleServer() {
 	f := resetpwtest.NewFake()
+	// The pool's SmsConfigurationFailure says SNS's SMS sandbox holds its
+	// texts: without WithSNS, that is all a Resetter knows of the sandbox.
 	pool := f.AddPool(types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")})
 	_, _ = f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 	_, _ = f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
