@@ -60,6 +60,7 @@ type Resetter struct {
 	ses      sesCache
 	emails   EmailCounter // the daily email cap's count (R36)
 	now      func() time.Time
+	tel      *telemetry // WithTracerProvider's and WithMeterProvider's
 }
 
 // New returns a Resetter that calls api, usually a
@@ -87,7 +88,11 @@ func New(api API, opts ...Option) (*Resetter, error) {
 			emails = ec
 		}
 	}
-	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, gate: newGate(cfg.limiter), emails: emails, now: time.Now}, nil
+	tel, err := newTelemetry(cfg.tracerProvider, cfg.meterProvider)
+	if err != nil {
+		return nil, err
+	}
+	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, gate: newGate(cfg.limiter), emails: emails, now: time.Now, tel: tel}, nil
 }
 
 // Reset sends a password-reset code to the user, in this order:
@@ -210,7 +215,16 @@ func (a *attempt) invalid(field Field, cause error) *Error {
 }
 
 func (r *Resetter) run(ctx context.Context, req Request, g *gate, send bool) (*Result, error) {
+	name := "cognitoreset.Reset"
+	if !send {
+		name = "cognitoreset.Check"
+	}
+	ctx, span := r.tel.start(ctx, name, req.UserPoolID)
 	res, _, err := r.runAttempt(ctx, &attempt{r: r, g: g, req: req}, send)
+	if res != nil && span.IsRecording() {
+		span.SetAttributes(resultAttrs(res)...)
+	}
+	endSpan(span, err)
 	return res, err
 }
 
@@ -219,6 +233,10 @@ func (r *Resetter) run(ctx context.Context, req Request, g *gate, send bool) (*R
 // an error: then nothing was sent and nothing is logged.
 func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Result, verdict, error) {
 	req := a.req
+	var start time.Time
+	if send && r.tel.duration.Enabled(ctx) {
+		start = time.Now()
+	}
 	res, err := a.do(ctx, send)
 	if a.halt.act != goOn {
 		return nil, a.halt, nil
@@ -239,7 +257,13 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 			err = e
 		}
 		r.logFailure(ctx, req, e, !send)
+		if send {
+			r.tel.recordReset(ctx, start, nil, err)
+		}
 		return nil, verdict{}, err
+	}
+	if send {
+		r.tel.recordReset(ctx, start, res, nil)
 	}
 	if r.cfg.logger.Enabled(ctx, slog.LevelInfo) {
 		msg := "password reset sent"
