@@ -3,6 +3,7 @@ package resetpw
 import (
 	"context"
 	"errors"
+	"reflect"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -10,6 +11,7 @@ import (
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
 	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
 )
 
 // instrumentationName is the OpenTelemetry scope of every span and
@@ -53,7 +55,12 @@ const (
 // every attribute by the span's IsRecording, so that the no-op providers
 // cost no attribute.
 type telemetry struct {
-	tracer      trace.Tracer
+	tracer trace.Tracer
+	// unset is the global TracerProvider that New found still unset, when
+	// it was given none: until otel.SetTracerProvider replaces it, its spans
+	// would be non-recording copies of the context's span, so start makes
+	// none, and costs no allocation.
+	unset       trace.TracerProvider
 	resets      metric.Int64Counter
 	duration    metric.Float64Histogram
 	calls       metric.Int64Counter
@@ -64,14 +71,18 @@ type telemetry struct {
 }
 
 func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*telemetry, error) {
+	var unset trace.TracerProvider
 	if tp == nil {
 		tp = otel.GetTracerProvider()
+		if t := reflect.TypeOf(tp); t.Kind() == reflect.Pointer && t.Elem().PkgPath() == "go.opentelemetry.io/otel/internal/global" {
+			unset = tp
+		}
 	}
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
 	m := mp.Meter(instrumentationName)
-	t := &telemetry{tracer: tp.Tracer(instrumentationName)}
+	t := &telemetry{tracer: tp.Tracer(instrumentationName), unset: unset}
 	var errs [7]error
 	t.resets, errs[0] = m.Int64Counter("cognitoreset.resets", metric.WithUnit("{reset}"),
 		metric.WithDescription("Password resets (Reset and Bulk), by outcome, kind, medium and fate."))
@@ -93,11 +104,15 @@ func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*telemetry,
 	return t, nil
 }
 
-// start starts the span of a public operation. Its attributes are added
-// only when it records.
+// start starts the span of a public operation (none while the global
+// provider is unset: see telemetry.unset). Its attributes are added only
+// when it records.
 func (t *telemetry) start(ctx context.Context, name, poolID string) (context.Context, trace.Span) {
+	if t.unset != nil && otel.GetTracerProvider() == t.unset {
+		return ctx, noop.Span{}
+	}
 	ctx, span := t.tracer.Start(ctx, name)
-	if span.IsRecording() {
+	if poolID != "" && span.IsRecording() {
 		span.SetAttributes(attrPoolID.String(poolID))
 	}
 	return ctx, span
