@@ -279,8 +279,8 @@ func (b *bulkRun) recordInput(ctx context.Context, o Outcome) {
 	case outcomeStopped:
 		b.stopSeen = true
 		name = "cognitoreset.run.stopped"
-		attrs = append(attrs, errorAttrs(errors.Unwrap(o.Err))...)
-	default:
+	}
+	if outcome != outcomeDuplicate {
 		attrs = append(attrs, errorAttrs(o.Err)...)
 	}
 	b.span.AddEvent(name, trace.WithAttributes(attrs...))

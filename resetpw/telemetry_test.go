@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -12,12 +13,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
+	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -201,4 +206,129 @@ func sumOthers(t testing.TB, rec *recorders, op string) int64 {
 		}
 	}
 	return n
+}
+
+// A bulk run is one span: its inputs are counted, a duplicate is an event,
+// and so is the first input the run stopped; no input's reset has a span.
+func TestTelemetry_Bulk(t *testing.T) {
+	f, pool := bulkWorld(t, 4)
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	rec, opts := newRecorders(t)
+	r, err := resetpw.New(srv.Client(), append(opts, resetpw.WithPreflight(resetpw.PreflightOff))...)
+	require.NoError(t, err)
+	stopAt := errors.New("operator stop")
+	bopts := resetpw.BulkOptions{Concurrency: 1, BeforeSend: func(i int, _ resetpw.Request, _ string) error {
+		if i == 3 {
+			return stopAt
+		}
+		return nil
+	}}
+	sum, err := r.Bulk(t.Context(), requests(pool, "user0000", "user0001", "user0000", "user0002", "user0003"), bopts, nil)
+	require.ErrorIs(t, err, stopAt)
+	require.Equal(t, 2, sum.Sent)
+	require.Equal(t, 1, sum.Duplicates)
+
+	spans := rec.ended()
+	require.Len(t, spans, 1)
+	s := spans[0]
+	assert.Equal(t, "cognitoreset.Bulk", s.Name())
+	assert.Equal(t, codes.Error, s.Status().Code)
+	assert.Equal(t, "run_stopped", s.Status().Description)
+	attrs := spanAttrs(s)
+	assert.Equal(t, "2", attrs["cognitoreset.bulk.sent"])
+	assert.Equal(t, "1", attrs["cognitoreset.bulk.duplicates"])
+	var events []string
+	for _, e := range s.Events() {
+		set := attribute.NewSet(e.Attributes...)
+		if i, ok := set.Value("cognitoreset.input.index"); ok && e.Name == "cognitoreset.run.stopped" {
+			// Input 3 (stopped by BeforeSend) and input 4 (read after the
+			// stop) may come in either order: the first has the event.
+			assert.Contains(t, []int64{3, 4}, i.AsInt64())
+			set = attribute.NewSet(append(e.Attributes, attribute.Int("cognitoreset.input.index", 3))...)
+		}
+		events = append(events, e.Name+" "+attrString(set))
+	}
+	assert.Equal(t, []string{
+		"cognitoreset.input [cognitoreset.input.duplicate_of=0 cognitoreset.input.index=2 cognitoreset.outcome=duplicate]",
+		"cognitoreset.run.stopped [cognitoreset.fate=not_sent cognitoreset.input.index=3 cognitoreset.outcome=stopped cognitoreset.step=bulk error.type=run_stopped]",
+	}, events, "the inputs sent are counted, not listed; a stop is one event")
+
+	done := func(outcome string) int64 {
+		return rec.sum(t, "cognitoreset.bulk.inputs", "cognitoreset.dry_run=false", "cognitoreset.outcome="+outcome)
+	}
+	assert.Equal(t, int64(2), done("sent"))
+	assert.Equal(t, int64(1), done("duplicate"))
+	assert.Equal(t, int64(2), done("stopped"))
+	assert.Equal(t, int64(0), rec.sum(t, "cognitoreset.bulk.active_inputs", "*"), "nothing left in flight")
+	assert.Equal(t, int64(2), rec.sum(t, "cognitoreset.resets", "cognitoreset.outcome=sent"), "a duplicate and a stop are no resets")
+	assert.Equal(t, int64(2), rec.sum(t, "cognitoreset.cognito.calls", "cognitoreset.result=ok", "rpc.method=AdminResetUserPassword"))
+}
+
+// With no provider given, the Resetter follows the global providers, even
+// one set after New, as contrib instrumentations do.
+func TestTelemetry_GlobalProviders(t *testing.T) {
+	if !globalsUnset.CompareAndSwap(true, false) {
+		t.Skip("the global providers are set once a process (go test -count 1)")
+	}
+	f, pool := bulkWorld(t, 1)
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	r, err := resetpw.New(srv.Client(), resetpw.WithPreflight(resetpw.PreflightOff))
+	require.NoError(t, err)
+	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "user0000"})
+	require.NoError(t, err)
+
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
+	t.Cleanup(func() {
+		otel.SetTracerProvider(tracenoop.NewTracerProvider())
+		otel.SetMeterProvider(metricnoop.NewMeterProvider())
+	})
+	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "user0000"})
+	require.NoError(t, err)
+	require.Len(t, spans.Ended(), 1, "only the reset after the provider was set")
+	rec := &recorders{spans: spans, reader: reader}
+	assert.Equal(t, int64(1), rec.sum(t, "cognitoreset.resets", "cognitoreset.outcome=sent"))
+}
+
+// The caller's span is the parent of the library's, and the library's is
+// in the context of every Cognito call (where otelaws starts its spans).
+func TestTelemetry_ContextFlows(t *testing.T) {
+	rec, opts := newRecorders(t)
+	var seen []trace.SpanContext
+	api := ctxAPI{seen: &seen}
+	r, err := resetpw.New(api, append(opts, resetpw.WithPreflight(resetpw.PreflightOff))...)
+	require.NoError(t, err)
+	tp := sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(rec.spans))
+	ctx, parent := tp.Tracer("caller").Start(t.Context(), "handler")
+	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
+	require.NoError(t, err)
+	parent.End()
+	spans := rec.ended()
+	require.Len(t, spans, 2)
+	reset := spans[0]
+	assert.Equal(t, "cognitoreset.Reset", reset.Name())
+	assert.Equal(t, parent.SpanContext().SpanID(), reset.Parent().SpanID())
+	require.Len(t, seen, 1)
+	assert.Equal(t, reset.SpanContext().SpanID(), seen[0].SpanID(), "the Cognito call runs in the reset's span")
+}
+
+// globalsUnset is true until TestTelemetry_GlobalProviders sets the global
+// providers.
+var globalsUnset atomic.Bool
+
+func init() { globalsUnset.Store(true) }
+
+// ctxAPI records the span context of each reset it is called with.
+type ctxAPI struct {
+	noopAPI
+	seen *[]trace.SpanContext
+}
+
+func (a ctxAPI) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
+	*a.seen = append(*a.seen, trace.SpanContextFromContext(ctx))
+	return a.noopAPI.AdminResetUserPassword(ctx, in, o...)
 }
