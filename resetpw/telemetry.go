@@ -105,14 +105,14 @@ func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*telemetry,
 }
 
 // start starts the span of a public operation (none while the global
-// provider is unset: see telemetry.unset). Its attributes are added only
-// when it records.
+// provider is unset: see telemetry.unset), with the pool ID when it is
+// well-formed. Its attributes are added only when it records.
 func (t *telemetry) start(ctx context.Context, name, poolID string) (context.Context, trace.Span) {
 	if t.unset != nil && otel.GetTracerProvider() == t.unset {
 		return ctx, noop.Span{}
 	}
 	ctx, span := t.tracer.Start(ctx, name)
-	if poolID != "" && span.IsRecording() {
+	if span.IsRecording() && checkPoolID(poolID) == nil { // a malformed ID may be anything: a username, an email
 		span.SetAttributes(attrPoolID.String(poolID))
 	}
 	return ctx, span
