@@ -96,7 +96,7 @@ func (rec *recorders) histCount(t testing.TB, name string) uint64 {
 func attrString(set attribute.Set) string {
 	var kv []string
 	for _, a := range set.ToSlice() {
-		kv = append(kv, string(a.Key)+"="+a.Value.Emit())
+		kv = append(kv, string(a.Key)+"="+a.Value.String())
 	}
 	return fmt.Sprint(kv)
 }
@@ -105,7 +105,7 @@ func attrString(set attribute.Set) string {
 func spanAttrs(s sdktrace.ReadOnlySpan) map[string]string {
 	out := map[string]string{}
 	for _, a := range s.Attributes() {
-		out[string(a.Key)] = a.Value.Emit()
+		out[string(a.Key)] = a.Value.String()
 	}
 	return out
 }
