@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -331,4 +332,31 @@ type ctxAPI struct {
 func (a ctxAPI) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, o ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
 	*a.seen = append(*a.seen, trace.SpanContextFromContext(ctx))
 	return a.noopAPI.AdminResetUserPassword(ctx, in, o...)
+}
+
+// docs/telemetry.md's table names every instrument, with its unit.
+func TestTelemetry_DocumentedInstruments(t *testing.T) {
+	f, pool := bulkWorld(t, 2)
+	f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	rec, opts := newRecorders(t)
+	r, err := resetpw.New(srv.Client(), append(opts, resetpw.WithBackoff(time.Millisecond, time.Millisecond))...)
+	require.NoError(t, err)
+	_, err = r.Bulk(t.Context(), requests(pool, "user0000", "user0001"), resetpw.BulkOptions{}, nil)
+	require.NoError(t, err)
+
+	doc, err := os.ReadFile("../docs/telemetry.md")
+	require.NoError(t, err)
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, rec.reader.Collect(context.Background(), &rm))
+	require.Len(t, rm.ScopeMetrics, 1)
+	assert.Equal(t, "github.com/cognitoreset/cognitoreset/resetpw", rm.ScopeMetrics[0].Scope.Name)
+	var names []string
+	for _, m := range rm.ScopeMetrics[0].Metrics {
+		names = append(names, m.Name)
+		assert.Contains(t, string(doc), fmt.Sprintf("| `%s` |", m.Name))
+		assert.Contains(t, string(doc), fmt.Sprintf("| `%s` |", m.Unit), m.Name)
+	}
+	assert.Len(t, names, 7, "every instrument recorded something: %v", names)
 }
