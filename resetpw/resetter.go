@@ -228,15 +228,25 @@ func (r *Resetter) run(ctx context.Context, req Request, g *gate, send bool) (*R
 	return res, err
 }
 
-// runAttempt runs a, logs its outcome, and returns it. An attempt with a
-// hook (a bulk run's) may end with the hook's verdict instead of a Result or
-// an error: then nothing was sent and nothing is logged.
+// runAttempt runs a (see logAttempt) and, for a reset that went through
+// its steps, counts it and its duration.
 func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Result, verdict, error) {
-	req := a.req
 	var start time.Time
 	if send && r.tel.duration.Enabled(ctx) {
 		start = time.Now()
 	}
+	res, v, err := r.logAttempt(ctx, a, send)
+	if send && v.act == goOn {
+		r.tel.recordReset(ctx, start, res, err)
+	}
+	return res, v, err
+}
+
+// logAttempt runs a, logs its outcome, and returns it. An attempt with a
+// hook (a bulk run's) may end with the hook's verdict instead of a Result or
+// an error: then nothing was sent and nothing is logged.
+func (r *Resetter) logAttempt(ctx context.Context, a *attempt, send bool) (*Result, verdict, error) {
+	req := a.req
 	res, err := a.do(ctx, send)
 	if a.halt.act != goOn {
 		return nil, a.halt, nil
@@ -257,13 +267,7 @@ func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Resu
 			err = e
 		}
 		r.logFailure(ctx, req, e, !send)
-		if send {
-			r.tel.recordReset(ctx, start, nil, err)
-		}
 		return nil, verdict{}, err
-	}
-	if send {
-		r.tel.recordReset(ctx, start, res, nil)
 	}
 	if r.cfg.logger.Enabled(ctx, slog.LevelInfo) {
 		msg := "password reset sent"

@@ -168,24 +168,8 @@ func TestTelemetry_Reset(t *testing.T) {
 			require.NoError(t, err)
 			res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: tt.username})
 
-			spans := rec.ended()
-			require.Len(t, spans, 1, "one span, and no other: the library makes no Cognito span itself")
-			s := spans[0]
-			assert.Equal(t, "cognitoreset.Reset", s.Name())
-			assert.Equal(t, tt.wantStatus, s.Status().Code)
-			attrs := spanAttrs(s)
-			assert.Equal(t, pool, attrs["cognitoreset.pool.id"])
-			for k, v := range tt.wantAttrs {
-				assert.Equal(t, v, attrs[k], k)
-			}
-			if err != nil {
-				assert.Equal(t, resetpw.KindOf(err).Code(), s.Status().Description, "the kind's code, never the message")
-			} else {
-				assert.Equal(t, res.RequestID, attrs["aws.request_id"])
-				assert.NotEmpty(t, res.RequestID)
-			}
+			assertResetTelemetry(t, rec, pool, res, err, tt.wantStatus, tt.wantAttrs)
 			assert.Equal(t, int64(1), rec.sum(t, "cognitoreset.resets", tt.wantReset...))
-			assert.Equal(t, uint64(1), rec.histCount(t, "cognitoreset.reset.duration"))
 			var calls int64
 			for op, n := range tt.wantCalls {
 				calls += n
@@ -195,6 +179,28 @@ func TestTelemetry_Reset(t *testing.T) {
 			assert.Equal(t, tt.retries, rec.sum(t, "cognitoreset.cognito.retries", "*"))
 		})
 	}
+}
+
+// assertResetTelemetry checks the one span of a reset, and its duration.
+func assertResetTelemetry(t *testing.T, rec *recorders, pool string, res *resetpw.Result, err error, status codes.Code, want map[string]string) {
+	t.Helper()
+	spans := rec.ended()
+	require.Len(t, spans, 1, "one span, and no other: the library makes no Cognito span itself")
+	s := spans[0]
+	assert.Equal(t, "cognitoreset.Reset", s.Name())
+	assert.Equal(t, status, s.Status().Code)
+	attrs := spanAttrs(s)
+	assert.Equal(t, pool, attrs["cognitoreset.pool.id"])
+	for k, v := range want {
+		assert.Equal(t, v, attrs[k], k)
+	}
+	if err != nil {
+		assert.Equal(t, resetpw.KindOf(err).Code(), s.Status().Description, "the kind's code, never the message")
+	} else {
+		assert.NotEmpty(t, res.RequestID)
+		assert.Equal(t, res.RequestID, attrs["aws.request_id"])
+	}
+	assert.Equal(t, uint64(1), rec.histCount(t, "cognitoreset.reset.duration"))
 }
 
 // sumOthers is the number of Cognito calls of every operation but op.

@@ -297,16 +297,7 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ropts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs)}
 	if *metricsAddr != "" {
-		ml, err := net.Listen("tcp", *metricsAddr)
-		if err != nil {
-			log.Fatal(err)
-		}
-		mp, stopMetrics, err := serveMetrics(ml)
-		if err != nil {
-			log.Fatal(err)
-		}
-		defer func() { _ = stopMetrics(context.Background()) }()
-		ropts = append(ropts, resetpw.WithMeterProvider(mp))
+		ropts = append(ropts, resetpw.WithMeterProvider(listenMetrics(*metricsAddr)))
 	}
 	r, err := resetpw.New(f, ropts...)
 	if err != nil {
@@ -361,6 +352,20 @@ func fitToFileLimit(l Limits) Limits {
 		l.MaxConns = max(int(rl.Cur)-64, 16)
 	}
 	return l
+}
+
+// listenMetrics serves metrics at http://addr/metrics until the process
+// ends (see serveMetrics), or exits.
+func listenMetrics(addr string) metric.MeterProvider {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mp, _, err := serveMetrics(l)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return mp
 }
 
 // serveMetrics serves the Resetter's metrics at /metrics on l, apart from
