@@ -120,18 +120,16 @@ func (unknownAPI) AdminResetUserPassword(context.Context, *cip.AdminResetUserPas
 }
 
 func TestTelemetry_Reset(t *testing.T) {
-	throttle := &types.TooManyRequestsException{Message: aws.String("Rate exceeded")}
 	cases := []struct {
-		name       string
-		api        func(f *resetpwtest.Fake) resetpw.API
-		preflight  resetpw.Preflight
-		username   string
-		before     func(f *resetpwtest.Fake)
-		wantStatus codes.Code
-		wantAttrs  map[string]string
-		wantReset  []string // the cognitoreset.resets point's attributes
-		wantCalls  map[string]int64
-		retries    int64
+		name, username string
+		api            resetpw.API // nil: the Fake's server
+		preflight      resetpw.Preflight
+		before         func(f *resetpwtest.Fake)
+		wantStatus     codes.Code
+		wantAttrs      map[string]string
+		wantReset      []string         // the cognitoreset.resets point's attributes
+		wantCalls      map[string]int64 // and no other operation
+		retries        int64
 	}{
 		{name: "sent", username: "user0000", preflight: resetpw.PreflightFull, wantStatus: codes.Unset,
 			wantAttrs: map[string]string{"cognitoreset.medium": "EMAIL", "cognitoreset.sender": "SES", "cognitoreset.input": "username"},
@@ -142,11 +140,11 @@ func TestTelemetry_Reset(t *testing.T) {
 			wantReset: []string{"cognitoreset.fate=not_sent", "cognitoreset.outcome=refused", "error.type=invalid_input"},
 			wantCalls: map[string]int64{}},
 		{name: "throttled, then sent", username: "user0000", preflight: resetpw.PreflightOff, wantStatus: codes.Unset,
-			before:    func(f *resetpwtest.Fake) { f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, throttle) },
+			before:    func(f *resetpwtest.Fake) { f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, throttled) },
 			wantReset: []string{"cognitoreset.outcome=sent"},
 			wantCalls: map[string]int64{"AdminResetUserPassword": 2}, retries: 1},
 		{name: "failed, fate unknown", username: "user0000", preflight: resetpw.PreflightOff, wantStatus: codes.Error,
-			api:       func(*resetpwtest.Fake) resetpw.API { return unknownAPI{} },
+			api:       unknownAPI{},
 			wantAttrs: map[string]string{"error.type": "unavailable", "cognitoreset.step": "reset", "cognitoreset.fate": "unknown"},
 			wantReset: []string{"cognitoreset.fate=unknown", "cognitoreset.outcome=failed", "error.type=unavailable"},
 			wantCalls: map[string]int64{"AdminResetUserPassword": 1}},
@@ -156,9 +154,9 @@ func TestTelemetry_Reset(t *testing.T) {
 			f, pool := bulkWorld(t, 1)
 			srv := resetpwtest.NewServer(f)
 			t.Cleanup(srv.Close)
-			var api resetpw.API = srv.Client()
+			api := resetpw.API(srv.Client())
 			if tt.api != nil {
-				api = tt.api(f)
+				api = tt.api
 			}
 			if tt.before != nil {
 				tt.before(f)
@@ -202,6 +200,9 @@ func assertResetTelemetry(t *testing.T, rec *recorders, pool string, res *resetp
 	}
 	assert.Equal(t, uint64(1), rec.histCount(t, "cognitoreset.reset.duration"))
 }
+
+// throttled is Cognito's throttling answer.
+var throttled = &types.TooManyRequestsException{Message: aws.String("Rate exceeded")}
 
 // sumOthers is the number of Cognito calls of every operation but op.
 func sumOthers(t testing.TB, rec *recorders, op string) int64 {
