@@ -130,9 +130,16 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 		assert.NotContains(t, logs.String(), s)
 	}
 
-	// Spans and metrics: none of the secrets, masked or not, in any span
-	// name, attribute, event, status or metric label.
-	_, err = full.Check(context.Background(), resetpw.Request{UserPoolID: aliased, Username: leakEmail, ClientMetadata: md})
+	assertNoPIIInTelemetry(t, rec, full, plain, aliased, md)
+}
+
+// assertNoPIIInTelemetry runs the other operations too (Check, a sent
+// Reset, Plan, PlanPool, CheckPool), then finds none of the secrets,
+// masked or not, in any span name, attribute, event, status or metric
+// label that rec recorded.
+func assertNoPIIInTelemetry(t *testing.T, rec *recorders, full *resetpw.Resetter, plain, aliased string, md map[string]string) {
+	t.Helper()
+	_, err := full.Check(context.Background(), resetpw.Request{UserPoolID: aliased, Username: leakEmail, ClientMetadata: md})
 	require.Error(t, err)
 	sent, err := full.Reset(context.Background(), resetpw.Request{UserPoolID: plain, Username: "twin1", ClientMetadata: md})
 	require.NoError(t, err)
