@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -66,13 +67,15 @@ func (rec *recorders) metrics(t testing.TB) map[string]metricdata.Aggregation {
 }
 
 // sum is the value of counter name at the point with exactly attrs (as
-// key=value strings, in any order); 0 when there is none.
+// key=value strings, in any order; "*" alone: every point); 0 when there
+// is none.
 func (rec *recorders) sum(t testing.TB, name string, attrs ...string) int64 {
 	t.Helper()
 	data, ok := rec.metrics(t)[name].(metricdata.Sum[int64])
 	if !ok {
 		return 0
 	}
+	attrs = slices.Sorted(slices.Values(attrs)) // as a set sorts them
 	var total int64
 	for _, p := range data.DataPoints {
 		if attrString(p.Attributes) == fmt.Sprint(attrs) || (len(attrs) == 1 && attrs[0] == "*") {
@@ -372,4 +375,34 @@ func TestTelemetry_DocumentedInstruments(t *testing.T) {
 		assert.Contains(t, string(doc), fmt.Sprintf("| `%s` |", m.Unit), m.Name)
 	}
 	assert.Len(t, names, 7, "every instrument recorded something: %v", names)
+}
+
+// Check, CheckPool and PlanPool have their spans; a dry run is no reset.
+func TestTelemetry_DryRuns(t *testing.T) {
+	f, pool := bulkWorld(t, 2)
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	rec, opts := newRecorders(t)
+	r, err := resetpw.New(srv.Client(), opts...)
+	require.NoError(t, err)
+	_, err = r.Check(t.Context(), resetpw.Request{UserPoolID: pool, Username: "user0000"})
+	require.NoError(t, err)
+	_, err = r.CheckPool(t.Context(), "us-west-2_nope")
+	require.ErrorIs(t, err, resetpw.ErrPoolNotFound)
+	_, err = r.PlanPool(t.Context(), pool, resetpw.BulkOptions{}, nil)
+	require.NoError(t, err)
+
+	var got []string
+	for _, s := range rec.ended() {
+		got = append(got, fmt.Sprintf("%s %s %q pool=%s", s.Name(), s.Status().Code, s.Status().Description, spanAttrs(s)["cognitoreset.pool.id"]))
+	}
+	assert.Equal(t, []string{
+		`cognitoreset.Check Unset "" pool=` + pool,
+		`cognitoreset.CheckPool Error "pool_not_found" pool=us-west-2_nope`,
+		`cognitoreset.PlanPool Unset "" pool=` + pool,
+	}, got)
+	assert.Equal(t, int64(0), rec.sum(t, "cognitoreset.resets", "*"), "a dry run is no reset")
+	assert.Equal(t, int64(2), rec.sum(t, "cognitoreset.bulk.inputs", "cognitoreset.dry_run=true", "cognitoreset.outcome=sent"))
+	assert.Equal(t, int64(0), rec.sum(t, "cognitoreset.cognito.calls", "rpc.method=AdminResetUserPassword", "cognitoreset.result=ok"), "nothing sent")
+	assert.Positive(t, rec.sum(t, "cognitoreset.cognito.calls", "rpc.method=ListUsers", "cognitoreset.result=ok"), "the listing is counted")
 }
