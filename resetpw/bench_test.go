@@ -10,6 +10,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -289,4 +291,34 @@ func BenchmarkPlanPool(b *testing.B) {
 			b.ReportMetric(float64(reqs)/planUsers, "req/user")
 		}
 	})
+}
+
+// BenchmarkTelemetry is BenchmarkOverhead/preflight=off with the default
+// providers (the global ones, unset), with OpenTelemetry's no-op providers
+// given as options, and with the SDK's providers recording every span and
+// metric in memory.
+func BenchmarkTelemetry(b *testing.B) {
+	for _, providers := range []string{"global", "noop", "sdk"} {
+		b.Run("providers="+providers, func(b *testing.B) {
+			opts := []resetpw.Option{resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithDailyEmailLimit(-1)}
+			switch providers {
+			case "noop":
+				opts = append(opts, resetpw.WithTracerProvider(tracenoop.NewTracerProvider()), resetpw.WithMeterProvider(metricnoop.NewMeterProvider()))
+			case "sdk":
+				_, tel := newRecorders(b)
+				opts = append(opts, tel...)
+			}
+			r, err := resetpw.New(noopAPI{}, opts...)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "user0000", ClientMetadata: map[string]string{"source": "bench"}}
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := r.Reset(context.Background(), req); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // DefaultMaxUnavailable is how many resets in a row may fail as unavailable
@@ -268,7 +269,10 @@ func checkRates(rates map[Category]float64, scale float64) error {
 // kind (ErrDeliveryConfig, ...) or context.Canceled as well. Invalid options
 // fail with ErrOption before anything is read.
 func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
-	return r.bulk(ctx, reqs, opts, each, true)
+	ctx, span := r.tel.start(ctx, "cognitoreset.Bulk", "")
+	sum, err := r.bulk(ctx, reqs, opts, each, true)
+	endRun(span, sum, err)
+	return sum, err
 }
 
 // Plan is Bulk without the resets: the same validation, preflight, pacing,
@@ -278,7 +282,10 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 // not called. Summary.ByMedium and Summary.OverEmailCap say what a Bulk run
 // of the same inputs would do.
 func (r *Resetter) Plan(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
-	return r.bulk(ctx, reqs, opts, each, false)
+	ctx, span := r.tel.start(ctx, "cognitoreset.Plan", "")
+	sum, err := r.bulk(ctx, reqs, opts, each, false)
+	endRun(span, sum, err)
+	return sum, err
 }
 
 // job is one input of a run: a request, and for PlanPool the listed user and
@@ -337,6 +344,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	}
 	start := time.Now()
 	b := r.newBulkRun(opts, send)
+	b.span = trace.SpanFromContext(ctx)
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
@@ -488,6 +496,7 @@ func (b *bulkRun) collect(ctx context.Context, start time.Time, outcomes <-chan 
 // record counts o in sum and hands it to each, then sum to Progress.
 func (b *bulkRun) record(sum *Summary, o Outcome, start time.Time, each func(Outcome)) {
 	sum.add(o)
+	b.recordInput(b.stopCtx, o)
 	sum.Read, _ = b.reading() // the reader may have taken more since
 	sum.Elapsed = time.Since(start)
 	each(o)
@@ -550,6 +559,8 @@ type bulkRun struct {
 	closed      bool          // no input is taken any more
 	returned    bool          // the run has returned: an iterator's panic is nobody's
 	readerPanic *panicked     // the iterator's panic, for runJobs
+	span        trace.Span    // the run's (Bulk, Plan, PlanPool)
+	stopSeen    bool          // the collector's: an input stopped has had its event
 }
 
 // take takes input j for the run, giving it its outcome at once or handing
@@ -803,6 +814,8 @@ func byDefaultEmail(p *poolInfo, res *Result) bool {
 
 // one runs one job to its Outcome, deciding from the attempt's verdict.
 func (b *bulkRun) one(ctx context.Context, j job) Outcome {
+	b.r.tel.activeInputs(ctx, 1)
+	defer b.r.tel.activeInputs(ctx, -1)
 	if cause := b.cause(ctx); cause != nil {
 		return b.notSent(j, cause)
 	}

@@ -26,12 +26,13 @@ func call[T any](ctx context.Context, r *Resetter, g *gate, c Category, fn func(
 		if err := ctx.Err(); err != nil {
 			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}
 		}
-		if err := g.wait(ctx, c); err != nil {
+		if err := r.tel.wait(ctx, g, c); err != nil {
 			return zero, &callError{err: err, fate: FateNotSent, paced: true}
 		}
 		w := &wire{}
 		optFns := append(r.callOpts[:len(r.callOpts):len(r.callOpts)], w.option)
 		out, err := fn(ctx, optFns...)
+		r.tel.recordCall(ctx, c, err)
 		if err == nil {
 			g.succeeded(c)
 			return out, nil
@@ -52,6 +53,7 @@ func call[T any](ctx context.Context, r *Resetter, g *gate, c Category, fn func(
 				slog.String("kind", kind.Code()), slog.String("fate", fate.String()), slog.Int("retry", attempt+1),
 				slog.Duration("delay", delay))
 		}
+		r.tel.recordRetry(ctx, c, kind)
 		last = err
 		if err := sleep(ctx, delay); err != nil {
 			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}

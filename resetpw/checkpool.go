@@ -5,6 +5,7 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"go.opentelemetry.io/otel/attribute"
 )
 
 // SandboxState is the SNS SMS sandbox state of a PoolReport
@@ -100,6 +101,17 @@ type PoolReport struct {
 // errors are *Error values whose Op is OpPreflight (OpValidate for a
 // malformed pool ID).
 func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
+	ctx, span := r.tel.start(ctx, "cognitoreset.CheckPool", poolID)
+	rep, err := r.checkPool(ctx, poolID)
+	if rep != nil && span.IsRecording() {
+		span.SetAttributes(attribute.Bool("cognitoreset.pool.resettable", rep.Resettable), attrCaveats.StringSlice(caveatCodes(rep.Caveats)))
+	}
+	endSpan(span, err)
+	return rep, err
+}
+
+// checkPool is CheckPool, in its span.
+func (r *Resetter) checkPool(ctx context.Context, poolID string) (*PoolReport, error) {
 	fail := func(op Op, kind Kind, err error) error {
 		if kind == (Kind{}) {
 			kind = classify(err)

@@ -13,7 +13,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
+	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/internal/moto"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -56,7 +59,8 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 
 	srv := resetpwtest.NewServer(f)
 	defer srv.Close()
-	opts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond)}
+	rec, tel := newRecorders(t)
+	opts := append([]resetpw.Option{resetpw.WithLogger(logger), resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond)}, tel...)
 	full, err := resetpw.New(srv.Client(), opts...)
 	require.NoError(t, err)
 	off, err := resetpw.New(srv.Client(), append(opts, resetpw.WithPreflight(resetpw.PreflightOff))...)
@@ -125,4 +129,70 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 	for _, s := range leakSecrets {
 		assert.NotContains(t, logs.String(), s)
 	}
+
+	assertNoPIIInTelemetry(t, rec, full, plain, aliased, md)
+}
+
+// assertNoPIIInTelemetry runs the other operations too (Check, a sent
+// Reset, Plan, PlanPool, CheckPool), then finds none of the secrets,
+// masked or not, in any span name, attribute, event, status or metric
+// label that rec recorded.
+func assertNoPIIInTelemetry(t *testing.T, rec *recorders, full *resetpw.Resetter, plain, aliased string, md map[string]string) {
+	t.Helper()
+	_, err := full.Check(context.Background(), resetpw.Request{UserPoolID: aliased, Username: leakEmail, ClientMetadata: md})
+	require.Error(t, err)
+	sent, err := full.Reset(context.Background(), resetpw.Request{UserPoolID: plain, Username: "twin1", ClientMetadata: md})
+	require.NoError(t, err)
+	require.NotNil(t, sent.Delivery, "a masked destination the spans must not hold")
+	_, err = full.Plan(context.Background(), requests(plain, leakEmail, leakSub, leakName), resetpw.BulkOptions{}, nil)
+	require.NoError(t, err)
+	_, err = full.PlanPool(context.Background(), plain, resetpw.BulkOptions{}, nil)
+	require.NoError(t, err)
+	_, err = full.CheckPool(context.Background(), plain)
+	require.NoError(t, err)
+	telemetry := recordedText(t, rec)
+	assert.Contains(t, telemetry, "cognitoreset.PlanPool", "every span is rendered")
+	assert.Contains(t, telemetry, "cognitoreset.cognito.calls", "every metric is rendered")
+	for _, line := range strings.Split(telemetry, "\n") {
+		for _, s := range append(leakSecrets, alias.Mask(leakEmail), alias.Mask(leakPhone), "@") {
+			assert.NotContains(t, line, s, "no personal data, masked or not")
+		}
+	}
+}
+
+// recordedText renders every recorded span (name, attributes, events,
+// status, links) and every metric point with its attributes.
+func recordedText(t *testing.T, rec *recorders) string {
+	t.Helper()
+	var b strings.Builder
+	for _, s := range rec.ended() {
+		fmt.Fprintf(&b, "%s %v %v %v %v\n", s.Name(), s.Attributes(), s.Events(), s.Status(), s.Links())
+	}
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, rec.reader.Collect(context.Background(), &rm))
+	for _, sm := range rm.ScopeMetrics {
+		for _, m := range sm.Metrics {
+			fmt.Fprintf(&b, "%s %s %+v\n", m.Name, m.Description, m.Data)
+			for _, set := range pointSets(m.Data) {
+				b.WriteString(attrString(set) + "\n")
+			}
+		}
+	}
+	return b.String()
+}
+
+// pointSets are the attribute sets of a metric's points.
+func pointSets(data metricdata.Aggregation) []attribute.Set {
+	var sets []attribute.Set
+	switch d := data.(type) {
+	case metricdata.Sum[int64]:
+		for _, p := range d.DataPoints {
+			sets = append(sets, p.Attributes)
+		}
+	case metricdata.Histogram[float64]:
+		for _, p := range d.DataPoints {
+			sets = append(sets, p.Attributes)
+		}
+	}
+	return sets
 }

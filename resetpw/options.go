@@ -8,6 +8,8 @@ import (
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"go.opentelemetry.io/otel/metric"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/metadata"
@@ -105,6 +107,8 @@ type config struct {
 	maxRetries      int
 	backoffBase     time.Duration
 	backoffMax      time.Duration
+	tracerProvider  trace.TracerProvider // WithTracerProvider; nil: the global one
+	meterProvider   metric.MeterProvider // WithMeterProvider; nil: the global one
 }
 
 func defaultConfig() config {
@@ -388,6 +392,27 @@ func WithEmailCounter(ec EmailCounter) Option {
 			return optionErr("WithEmailCounter", "nil EmailCounter")
 		}
 		c.emails = ec
+		return nil
+	}
+}
+
+// WithTracerProvider sets the OpenTelemetry TracerProvider of the
+// Resetter's spans: one for each Reset, Check, CheckPool, Bulk, Plan and
+// PlanPool (docs/telemetry.md). By default, and when tp is nil, it is the
+// global one (otel.GetTracerProvider), as at the time New is called.
+func WithTracerProvider(tp trace.TracerProvider) Option {
+	return func(c *config) error {
+		c.tracerProvider = tp
+		return nil
+	}
+}
+
+// WithMeterProvider sets the OpenTelemetry MeterProvider of the Resetter's
+// metrics (docs/telemetry.md), whose instruments New creates once. By
+// default, and when mp is nil, it is the global one (otel.GetMeterProvider).
+func WithMeterProvider(mp metric.MeterProvider) Option {
+	return func(c *config) error {
+		c.meterProvider = mp
 		return nil
 	}
 }

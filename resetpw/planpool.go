@@ -51,6 +51,14 @@ type listedUser struct {
 // stop have outcomes), Summary.ReadAll is false, and the last outcome's
 // PageToken resumes it.
 func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
+	ctx, span := r.tel.start(ctx, "cognitoreset.PlanPool", poolID)
+	sum, err := r.planPool(ctx, poolID, opts, each)
+	endRun(span, sum, err)
+	return sum, err
+}
+
+// planPool is PlanPool, in its span.
+func (r *Resetter) planPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
 	if err := checkPoolID(poolID); err != nil {
 		return Summary{}, &Error{Kind: ErrInvalidInput, Op: OpValidate, Field: FieldUserPoolID, UserPoolID: poolID, Fate: FateNotSent, Err: err}
 	}

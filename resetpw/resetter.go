@@ -60,6 +60,7 @@ type Resetter struct {
 	ses      sesCache
 	emails   EmailCounter // the daily email cap's count (R36)
 	now      func() time.Time
+	tel      *telemetry // WithTracerProvider's and WithMeterProvider's
 }
 
 // New returns a Resetter that calls api, usually a
@@ -87,7 +88,11 @@ func New(api API, opts ...Option) (*Resetter, error) {
 			emails = ec
 		}
 	}
-	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, gate: newGate(cfg.limiter), emails: emails, now: time.Now}, nil
+	tel, err := newTelemetry(cfg.tracerProvider, cfg.meterProvider)
+	if err != nil {
+		return nil, err
+	}
+	return &Resetter{api: api, cfg: cfg, callOpts: callOpts, gate: newGate(cfg.limiter), emails: emails, now: time.Now, tel: tel}, nil
 }
 
 // Reset sends a password-reset code to the user, in this order:
@@ -210,14 +215,37 @@ func (a *attempt) invalid(field Field, cause error) *Error {
 }
 
 func (r *Resetter) run(ctx context.Context, req Request, g *gate, send bool) (*Result, error) {
+	name := "cognitoreset.Reset"
+	if !send {
+		name = "cognitoreset.Check"
+	}
+	ctx, span := r.tel.start(ctx, name, req.UserPoolID)
 	res, _, err := r.runAttempt(ctx, &attempt{r: r, g: g, req: req}, send)
+	if res != nil && span.IsRecording() {
+		span.SetAttributes(resultAttrs(res)...)
+	}
+	endSpan(span, err)
 	return res, err
 }
 
-// runAttempt runs a, logs its outcome, and returns it. An attempt with a
+// runAttempt runs a (see logAttempt) and, for a reset that went through
+// its steps, counts it and its duration.
+func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Result, verdict, error) {
+	var start time.Time
+	if send && r.tel.duration.Enabled(ctx) {
+		start = time.Now()
+	}
+	res, v, err := r.logAttempt(ctx, a, send)
+	if send && v.act == goOn {
+		r.tel.recordReset(ctx, start, res, err)
+	}
+	return res, v, err
+}
+
+// logAttempt runs a, logs its outcome, and returns it. An attempt with a
 // hook (a bulk run's) may end with the hook's verdict instead of a Result or
 // an error: then nothing was sent and nothing is logged.
-func (r *Resetter) runAttempt(ctx context.Context, a *attempt, send bool) (*Result, verdict, error) {
+func (r *Resetter) logAttempt(ctx context.Context, a *attempt, send bool) (*Result, verdict, error) {
 	req := a.req
 	res, err := a.do(ctx, send)
 	if a.halt.act != goOn {

@@ -92,6 +92,7 @@ type options struct {
 	concurrency, dailyEmailLimit                                                            int
 	rate, redisFallbackRate                                                                 float64
 	pf                                                                                      resetpw.Preflight // --preflight, parsed
+	metricsAddr                                                                             string            // --metrics-addr
 }
 
 func main() {
@@ -133,6 +134,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringVar(&o.redisAddr, "redis", "", "share the account's budget with other processes through the Redis at ADDR (host:port)")
 	fs.StringVar(&o.account, "account", "", "with --redis: the AWS account ID that names the shared budget")
 	fs.Float64Var(&o.redisFallbackRate, "redis-fallback-rate", 0, "with --redis: resets per second of this process when Redis is down (0: stop instead)")
+	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while the run lasts (empty: none)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -219,6 +221,11 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		defer closeRedis()
 		ropts = append(ropts, resetpw.WithLimiter(lim))
 	}
+	ropts, stopMetrics, err := o.withMetrics(ropts, stderr)
+	if err != nil {
+		return err
+	}
+	defer stopMetrics()
 	r, err := resetpw.New(api, ropts...)
 	if err != nil {
 		return err

@@ -65,9 +65,11 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"go.opentelemetry.io/otel/metric"
 	"golang.org/x/time/rate"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/internal/promexport"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -267,6 +269,7 @@ func writeJSON(w http.ResponseWriter, status int, body any) {
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "the address to listen on")
 	newToken := flag.String("new-token", "", "print a new token for this agent and its HELPDESK_TOKENS entry, and exit")
+	metricsAddr := flag.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, on a listener of their own (empty: none)")
 	flag.Parse()
 	if *newToken != "" {
 		if !validAgent(*newToken) {
@@ -292,7 +295,11 @@ func main() {
 		log.Fatal(err)
 	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	r, err := resetpw.New(f, resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs))
+	ropts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs)}
+	if *metricsAddr != "" {
+		ropts = append(ropts, resetpw.WithMeterProvider(listenMetrics(*metricsAddr)))
+	}
+	r, err := resetpw.New(f, ropts...)
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -345,4 +352,31 @@ func fitToFileLimit(l Limits) Limits {
 		l.MaxConns = max(int(rl.Cur)-64, 16)
 	}
 	return l
+}
+
+// listenMetrics serves metrics at http://addr/metrics until the process
+// ends (see serveMetrics), or exits.
+func listenMetrics(addr string) metric.MeterProvider {
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mp, _, err := serveMetrics(l)
+	if err != nil {
+		log.Fatal(err)
+	}
+	return mp
+}
+
+// serveMetrics serves the Resetter's metrics at /metrics on l, apart from
+// the API: the metrics endpoint needs no token, so it listens where only the
+// scraper reaches (docs/telemetry.md).
+func serveMetrics(l net.Listener) (metric.MeterProvider, func(context.Context) error, error) {
+	mp, stop, err := promexport.Serve(l)
+	if err != nil {
+		_ = l.Close()
+		return nil, nil, err
+	}
+	log.Println("metrics at http://" + l.Addr().String() + "/metrics")
+	return mp, stop, nil
 }

@@ -1,0 +1,38 @@
+// Package promexport serves a MeterProvider's metrics on a Prometheus
+// /metrics endpoint, for the examples (the helpdesk service and the bulk
+// tool): see docs/telemetry.md.
+package promexport
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+)
+
+// Serve returns a MeterProvider whose metrics are served as Prometheus text
+// at /metrics on l, from a registry of its own (no Go runtime or process
+// collectors: the library's metrics only), and the function that stops the
+// server and the provider.
+func Serve(l net.Listener) (*sdkmetric.MeterProvider, func(context.Context) error, error) {
+	reg := prometheus.NewRegistry()
+	exp, err := otelprom.New(otelprom.WithRegisterer(reg))
+	if err != nil {
+		return nil, nil, err
+	}
+	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(l) }()
+	stop := func(ctx context.Context) error {
+		return errors.Join(srv.Shutdown(ctx), mp.Shutdown(ctx))
+	}
+	return mp, stop, nil
+}
