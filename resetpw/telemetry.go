@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"reflect"
+	"regexp"
 	"time"
 
 	"go.opentelemetry.io/otel"
@@ -139,17 +140,29 @@ func errorAttrs(err error) []attribute.KeyValue {
 		if e.Fate != "" {
 			attrs = append(attrs, attrFate.String(e.Fate.String()))
 		}
-		if e.RequestID != "" {
+		if traceableRequestID(e.RequestID) {
 			attrs = append(attrs, attrRequestID.String(e.RequestID))
 		}
 	}
 	return attrs
 }
 
+// requestIDPattern is the shape of a request ID a span may carry: words
+// of letters and digits joined by hyphens, as Cognito's UUIDs (and the
+// Fake's IDs) are. A request ID is text from the wire: a proxy or an
+// endpoint that echoes an email ("@", "."), a phone number ("+", or bare
+// digits) or anything with a space is no attribute.
+var requestIDPattern = regexp.MustCompile(`^[0-9A-Za-z]+(-[0-9A-Za-z]+)+$`)
+
+// traceableRequestID reports whether id may be a span attribute.
+func traceableRequestID(id string) bool {
+	return id != "" && len(id) <= 64 && requestIDPattern.MatchString(id)
+}
+
 // resultAttrs are the attributes of a reset sent or checked.
 func resultAttrs(res *Result) []attribute.KeyValue {
 	attrs := []attribute.KeyValue{attrInput.String(res.Input.String())}
-	if res.RequestID != "" {
+	if traceableRequestID(res.RequestID) {
 		attrs = append(attrs, attrRequestID.String(res.RequestID))
 	}
 	if d := res.Delivery; d != nil {
