@@ -269,7 +269,7 @@ func checkRates(rates map[Category]float64, scale float64) error {
 // kind (ErrDeliveryConfig, ...) or context.Canceled as well. Invalid options
 // fail with ErrOption before anything is read.
 func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
-	ctx, span := r.tel.start(ctx, "cognitoreset.Bulk", "")
+	ctx, span := r.tel.startRun(ctx, "cognitoreset.Bulk", "")
 	sum, err := r.bulk(ctx, reqs, opts, each, true)
 	endRun(span, sum, err)
 	return sum, err
@@ -282,7 +282,7 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 // not called. Summary.ByMedium and Summary.OverEmailCap say what a Bulk run
 // of the same inputs would do.
 func (r *Resetter) Plan(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
-	ctx, span := r.tel.start(ctx, "cognitoreset.Plan", "")
+	ctx, span := r.tel.startRun(ctx, "cognitoreset.Plan", "")
 	sum, err := r.bulk(ctx, reqs, opts, each, false)
 	endRun(span, sum, err)
 	return sum, err
@@ -344,7 +344,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	}
 	start := time.Now()
 	b := r.newBulkRun(opts, send)
-	b.span = trace.SpanFromContext(ctx)
+	b.span = runSpan(ctx)
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)

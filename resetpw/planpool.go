@@ -51,7 +51,7 @@ type listedUser struct {
 // stop have outcomes), Summary.ReadAll is false, and the last outcome's
 // PageToken resumes it.
 func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
-	ctx, span := r.tel.start(ctx, "cognitoreset.PlanPool", poolID)
+	ctx, span := r.tel.startRun(ctx, "cognitoreset.PlanPool", poolID)
 	sum, err := r.planPool(ctx, poolID, opts, each)
 	endRun(span, sum, err)
 	return sum, err

@@ -119,6 +119,26 @@ func (t *telemetry) start(ctx context.Context, name, poolID string) (context.Con
 	return ctx, span
 }
 
+// runSpanKey is the context key of a bulk run's own span.
+type runSpanKey struct{}
+
+// startRun starts the span of a bulk run or a plan, and keeps it in the
+// context for runJobs: the context's current span may be the caller's
+// (no span is started while the global provider is unset), and a run's
+// events are the run's span's only.
+func (t *telemetry) startRun(ctx context.Context, name, poolID string) (context.Context, trace.Span) {
+	ctx, span := t.start(ctx, name, poolID)
+	return context.WithValue(ctx, runSpanKey{}, span), span
+}
+
+// runSpan is the span startRun kept in ctx, or a no-op span.
+func runSpan(ctx context.Context) trace.Span {
+	if span, ok := ctx.Value(runSpanKey{}).(trace.Span); ok {
+		return span
+	}
+	return noop.Span{}
+}
+
 // endSpan sets the status of span from err as OTel's conventions say: an
 // error is codes.Error with the kind's code as the description, and the
 // step, the kind and the fate as attributes; never the error's text.
