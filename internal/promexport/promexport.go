@@ -29,10 +29,25 @@ func Serve(l net.Listener) (*sdkmetric.MeterProvider, func(context.Context) erro
 	mp := sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp))
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	srv := newServer(mux)
 	go func() { _ = srv.Serve(l) }()
 	stop := func(ctx context.Context) error {
 		return errors.Join(srv.Shutdown(ctx), mp.Shutdown(ctx))
 	}
 	return mp, stop, nil
+}
+
+// newServer is the metrics endpoint's server, with the helpdesk server's
+// standards (examples/unittest/server.go's Limits): every timeout set, and
+// headers bounded. A scrape is small and quick: 10 s to read a request, 30
+// s to write the answer, 20 s for an idle keep-alive connection.
+func newServer(h http.Handler) *http.Server {
+	return &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       10 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       20 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
 }
