@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"slices"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -368,13 +369,52 @@ func TestTelemetry_DocumentedInstruments(t *testing.T) {
 	require.NoError(t, rec.reader.Collect(context.Background(), &rm))
 	require.Len(t, rm.ScopeMetrics, 1)
 	assert.Equal(t, "github.com/cognitoreset/cognitoreset/resetpw", rm.ScopeMetrics[0].Scope.Name)
-	var names []string
+	rows := documentedInstruments(string(doc))
+	recorded := map[string]string{}
 	for _, m := range rm.ScopeMetrics[0].Metrics {
-		names = append(names, m.Name)
-		assert.Contains(t, string(doc), fmt.Sprintf("| `%s` |", m.Name))
-		assert.Contains(t, string(doc), fmt.Sprintf("| `%s` |", m.Unit), m.Name)
+		recorded[m.Name] = instrumentKind(m.Data) + " `" + m.Unit + "`"
+		for _, set := range pointSets(m.Data) {
+			for _, kv := range set.ToSlice() {
+				assert.Contains(t, rows[m.Name].attrs, "`"+string(kv.Key)+"`", "%s's row names its attribute", m.Name)
+			}
+		}
 	}
-	assert.Len(t, names, 7, "every instrument recorded something: %v", names)
+	documented := map[string]string{}
+	for name, row := range rows {
+		documented[name] = row.kind
+	}
+	assert.Equal(t, documented, recorded, "the table's rows are the instruments, kind and unit, no more and no fewer")
+	assert.Len(t, recorded, 7, "every instrument recorded something")
+}
+
+// docRow is a row of docs/telemetry.md's metrics table.
+type docRow struct{ kind, attrs string }
+
+// documentedInstruments reads the metrics table (name | instrument | unit
+// | attributes | what it counts), by name; a counter and an up-down
+// counter are sums, as metricdata has them.
+func documentedInstruments(doc string) map[string]docRow {
+	rows := map[string]docRow{}
+	for _, line := range strings.Split(doc, "\n") {
+		cells := strings.Split(line, " | ")
+		if len(cells) != 5 || !strings.HasPrefix(cells[0], "| `cognitoreset.") {
+			continue
+		}
+		kind := map[string]string{"Int64Counter": "sum", "Int64UpDownCounter": "sum", "Float64Histogram": "histogram"}[cells[1]]
+		rows[strings.Trim(cells[0], "| `")] = docRow{kind: kind + " " + cells[2], attrs: cells[3]}
+	}
+	return rows
+}
+
+// instrumentKind is "sum" or "histogram".
+func instrumentKind(data metricdata.Aggregation) string {
+	switch data.(type) {
+	case metricdata.Sum[int64]:
+		return "sum"
+	case metricdata.Histogram[float64]:
+		return "histogram"
+	}
+	return fmt.Sprintf("%T", data)
 }
 
 // Check, CheckPool and PlanPool have their spans; a dry run is no reset.
