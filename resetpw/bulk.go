@@ -270,8 +270,11 @@ func checkRates(rates map[Category]float64, scale float64) error {
 // fail with ErrOption before anything is read.
 func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
 	ctx, span := r.tel.startRun(ctx, "cognitoreset.Bulk", "")
+	ended := false
+	defer endOnPanic(span, &ended)
 	sum, err := r.bulk(ctx, reqs, opts, each, true)
 	endRun(span, sum, err)
+	ended = true
 	return sum, err
 }
 
@@ -283,8 +286,11 @@ func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 // of the same inputs would do.
 func (r *Resetter) Plan(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
 	ctx, span := r.tel.startRun(ctx, "cognitoreset.Plan", "")
+	ended := false
+	defer endOnPanic(span, &ended)
 	sum, err := r.bulk(ctx, reqs, opts, each, false)
 	endRun(span, sum, err)
+	ended = true
 	return sum, err
 }
 

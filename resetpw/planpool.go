@@ -52,8 +52,11 @@ type listedUser struct {
 // PageToken resumes it.
 func (r *Resetter) PlanPool(ctx context.Context, poolID string, opts BulkOptions, each func(Outcome)) (Summary, error) {
 	ctx, span := r.tel.startRun(ctx, "cognitoreset.PlanPool", poolID)
+	ended := false
+	defer endOnPanic(span, &ended)
 	sum, err := r.planPool(ctx, poolID, opts, each)
 	endRun(span, sum, err)
+	ended = true
 	return sum, err
 }
 

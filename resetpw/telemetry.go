@@ -336,6 +336,20 @@ func endRun(span trace.Span, sum Summary, err error) {
 	endSpan(span, err)
 }
 
+// endOnPanic, deferred by Bulk, Plan and PlanPool, ends span when the run
+// did not (*ended is false): each, Progress or the iterator panicked, and
+// the panic goes on; the span ends with an error status, "panic", rather
+// than never.
+func endOnPanic(span trace.Span, ended *bool) {
+	if *ended {
+		return
+	}
+	if span.IsRecording() {
+		span.SetStatus(codes.Error, "panic")
+	}
+	span.End()
+}
+
 // caveatCodes are the codes of caveats.
 func caveatCodes(caveats []Caveat) []string {
 	codes := make([]string, len(caveats))
