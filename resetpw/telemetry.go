@@ -113,7 +113,7 @@ func (t *telemetry) start(ctx context.Context, name, poolID string) (context.Con
 		return ctx, noop.Span{}
 	}
 	ctx, span := t.tracer.Start(ctx, name)
-	if span.IsRecording() && checkPoolID(poolID) == nil { // a malformed ID may be anything: a username, an email
+	if span.IsRecording() && checkPoolID(poolID) == nil && regionPoolID.MatchString(poolID) { // a malformed ID may be anything: a username, an email
 		span.SetAttributes(attrPoolID.String(poolID))
 	}
 	return ctx, span
@@ -166,6 +166,11 @@ func errorAttrs(err error) []attribute.KeyValue {
 	}
 	return attrs
 }
+
+// regionPoolID is the shape of a pool ID a span may carry: a region, "_",
+// letters and digits (us-west-2_aBc123). Cognito's own pattern admits
+// any word before the "_": a username ("jane_doe") passes it.
+var regionPoolID = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]+_[0-9A-Za-z]+$`)
 
 // requestIDPattern is the shape of a request ID a span may carry: words
 // of letters and digits joined by hyphens, as Cognito's UUIDs (and the

@@ -68,3 +68,27 @@ func TestTelemetry_LeakHostileRequestID(t *testing.T) {
 		})
 	}
 }
+
+// TestTelemetry_LeakPoolIDShapedLikeAName: Cognito's pattern for a pool ID
+// ([\w-]+_[0-9a-zA-Z]+) admits a username ("leaky_person"); only an ID
+// whose prefix is a region is a span attribute.
+func TestTelemetry_LeakPoolIDShapedLikeAName(t *testing.T) {
+	rec, tel := newRecorders(t)
+	f := resetpwtest.NewFake()
+	srv := resetpwtest.NewServer(f)
+	defer srv.Close()
+	r, err := resetpw.New(srv.Client(), tel...)
+	require.NoError(t, err)
+	for _, id := range []string{"leaky_person", "jane-doe_Smith"} {
+		_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "someone"})
+		require.Error(t, err)
+		_, err = r.CheckPool(context.Background(), id)
+		require.Error(t, err)
+		_, err = r.PlanPool(context.Background(), id, resetpw.BulkOptions{}, nil)
+		require.Error(t, err)
+		assert.NotContains(t, recordedText(t, rec), id)
+	}
+	_, err = r.CheckPool(context.Background(), "us-west-2_nope")
+	require.Error(t, err)
+	assert.Contains(t, recordedText(t, rec), "us-west-2_nope", "a region-shaped ID is traced")
+}
