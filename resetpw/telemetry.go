@@ -50,6 +50,11 @@ const (
 	outcomeStopped   = "stopped"
 )
 
+// secondsBuckets are the bounds of the duration histograms, in seconds, as
+// OpenTelemetry's HTTP semantic conventions advise for durations in
+// seconds (the SDK's default bounds, 0 to 10,000, are milliseconds').
+var secondsBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60}
+
 // telemetry is a Resetter's tracer and instruments, made once in New from
 // WithTracerProvider and WithMeterProvider (the global providers by
 // default). Every measurement is guarded by its instrument's Enabled, and
@@ -88,13 +93,15 @@ func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*telemetry,
 	t.resets, errs[0] = m.Int64Counter("cognitoreset.resets", metric.WithUnit("{reset}"),
 		metric.WithDescription("Password resets (Reset and Bulk), by outcome, kind, medium and fate."))
 	t.duration, errs[1] = m.Float64Histogram("cognitoreset.reset.duration", metric.WithUnit("s"),
-		metric.WithDescription("Duration of a password reset, from validation to Cognito's answer."))
+		metric.WithDescription("Duration of a password reset, from validation to Cognito's answer."),
+		metric.WithExplicitBucketBoundaries(secondsBuckets...))
 	t.calls, errs[2] = m.Int64Counter("cognitoreset.cognito.calls", metric.WithUnit("{call}"),
 		metric.WithDescription("Cognito requests, by operation and result (ok, or the kind's code: throttled, ...)."))
 	t.retries, errs[3] = m.Int64Counter("cognitoreset.cognito.retries", metric.WithUnit("{retry}"),
 		metric.WithDescription("Cognito requests retried, by operation and the kind that was retried."))
 	t.limiterWait, errs[4] = m.Float64Histogram("cognitoreset.limiter.wait.duration", metric.WithUnit("s"),
-		metric.WithDescription("Time spent waiting on the Limiter before a Cognito call, by quota category."))
+		metric.WithDescription("Time spent waiting on the Limiter before a Cognito call, by quota category."),
+		metric.WithExplicitBucketBoundaries(secondsBuckets...))
 	t.inputs, errs[5] = m.Int64Counter("cognitoreset.bulk.inputs", metric.WithUnit("{input}"),
 		metric.WithDescription("Inputs of bulk runs and plans that have their outcome, by outcome."))
 	t.active, errs[6] = m.Int64UpDownCounter("cognitoreset.bulk.active_inputs", metric.WithUnit("{input}"),
