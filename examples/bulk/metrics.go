@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"time"
 
 	"github.com/cognitoreset/cognitoreset/internal/promexport"
@@ -19,7 +18,7 @@ func (o options) withMetrics(ropts []resetpw.Option, stderr io.Writer) (_ []rese
 	if o.metricsAddr == "" {
 		return ropts, func() {}, nil
 	}
-	l, err := net.Listen("tcp", o.metricsAddr)
+	l, err := promexport.Listen(o.metricsAddr)
 	if err != nil {
 		return nil, nil, fmt.Errorf("--metrics-addr: %w", err)
 	}

@@ -357,7 +357,7 @@ func fitToFileLimit(l Limits) Limits {
 // listenMetrics serves metrics at http://addr/metrics until the process
 // ends (see serveMetrics), or exits.
 func listenMetrics(addr string) metric.MeterProvider {
-	l, err := net.Listen("tcp", addr)
+	l, err := promexport.Listen(addr) // a bare port: loopback
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -51,3 +51,18 @@ func newServer(h http.Handler) *http.Server {
 		MaxHeaderBytes:    16 << 10,
 	}
 }
+
+// Listen listens on addr for Serve; an address with no host (":9464")
+// listens on loopback, not on every interface: the endpoint needs no
+// token, so it is reached from elsewhere only when addr says so
+// ("0.0.0.0:9464", "10.0.0.5:9464").
+func Listen(addr string) (net.Listener, error) {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, err
+	}
+	if host == "" {
+		host = "127.0.0.1"
+	}
+	return net.Listen("tcp", net.JoinHostPort(host, port))
+}

@@ -1,6 +1,7 @@
 package promexport
 
 import (
+	"net"
 	"net/http"
 	"testing"
 
@@ -19,4 +20,15 @@ func TestNewServerTimeouts(t *testing.T) {
 	assert.Positive(t, srv.IdleTimeout, "IdleTimeout: a keep-alive connection is closed")
 	assert.Positive(t, srv.MaxHeaderBytes, "MaxHeaderBytes")
 	assert.LessOrEqual(t, srv.MaxHeaderBytes, 16<<10)
+}
+
+// A bare port listens on loopback only.
+func TestListenBarePortIsLoopback(t *testing.T) {
+	l, err := Listen(":0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	addr, ok := l.Addr().(*net.TCPAddr)
+	assert.True(t, ok && addr.IP.IsLoopback(), "%v", l.Addr())
 }
