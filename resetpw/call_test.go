@@ -329,12 +329,7 @@ func TestOneRequestPerReset_NoReplayByNetHTTP(t *testing.T) {
 		})
 	}
 	t.Run("reused connection cut after processing", func(t *testing.T) {
-		f, pool := errorsFixture(t)
-		fs := resetpwtest.NewServer(f)
-		t.Cleanup(fs.Close)
-		p, err := faultproxy.New(fs.URL)
-		require.NoError(t, err)
-		t.Cleanup(p.Close)
+		f, pool, p := proxiedFixture(t)
 		p.Next(opReset, faultproxy.AfterServer(faultproxy.ConnReset()))
 		// The preflight reads the pool and the user first, so that the reset
 		// goes out on a reused connection: the one net/http would retry on.
@@ -356,12 +351,7 @@ func TestOneRequestPerReset_NoReplayByNetHTTP(t *testing.T) {
 // send failure: the reset, written and processed, is unknown, not answered
 // (no status line was read) and never not sent.
 func TestFate_HTTPClientReplacedAfterTheWire_Deadline(t *testing.T) {
-	f, pool := errorsFixture(t)
-	fs := resetpwtest.NewServer(f)
-	t.Cleanup(fs.Close)
-	p, err := faultproxy.New(fs.URL)
-	require.NoError(t, err)
-	t.Cleanup(p.Close)
+	f, pool, p := proxiedFixture(t)
 	p.Next(opReset, faultproxy.AfterServer(faultproxy.Hold()))
 	r, err := resetpw.New(lateClient{sdkClient(p.URL, nil)}, resetpw.WithPreflight(resetpw.PreflightOff))
 	require.NoError(t, err)

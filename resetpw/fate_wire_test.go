@@ -151,12 +151,7 @@ func TestFate_ThrottleThen5xx_ProxyBadGateway(t *testing.T) {
 // hides the reset, whose one code went out; MaybeSent speaks of resets
 // only.
 func TestFate_SignOut(t *testing.T) {
-	f, pool := errorsFixture(t)
-	fs := resetpwtest.NewServer(f)
-	t.Cleanup(fs.Close)
-	p, err := faultproxy.New(fs.URL)
-	require.NoError(t, err)
-	t.Cleanup(p.Close)
+	f, pool, p := proxiedFixture(t)
 	p.Always("AdminUserGlobalSignOut", faultproxy.AfterServer(faultproxy.ConnReset()))
 	r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithSignOut(), resetpw.WithMaxThrottleRetries(2),
 		resetpw.WithBackoff(time.Millisecond, time.Millisecond))
@@ -172,4 +167,17 @@ func TestFate_SignOut(t *testing.T) {
 	assert.Equal(t, 3, p.Count("AdminUserGlobalSignOut"), "1 + 2 retries")
 	assert.Equal(t, 1, p.Count(opReset))
 	assert.Len(t, f.Deliveries(), 1)
+}
+
+// proxiedFixture is errorsFixture served by a resetpwtest.Server behind a
+// fault proxy, both closed at cleanup: the pool, and the proxy to fault.
+func proxiedFixture(t *testing.T) (*resetpwtest.Fake, string, *faultproxy.Proxy) {
+	t.Helper()
+	f, pool := errorsFixture(t)
+	fs := resetpwtest.NewServer(f)
+	t.Cleanup(fs.Close)
+	p, err := faultproxy.New(fs.URL)
+	require.NoError(t, err)
+	t.Cleanup(p.Close)
+	return f, pool, p
 }
