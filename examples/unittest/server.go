@@ -51,23 +51,26 @@ func (l Limits) withDefaults() Limits {
 }
 
 // newHTTPServer returns a server for h with every timeout of l set. It marks
-// the connections of a limitListener as serving while h runs, so that the
-// listener never evicts a connection with a request (a reset) in flight.
+// a limitListener's connection as serving from the moment h starts on a
+// request until net/http has written the whole answer and the connection is
+// idle (or closed), so that the listener never evicts a connection with a
+// request (a reset) in flight, nor one whose answer is still being written.
 func newHTTPServer(h http.Handler, l Limits, errLog *slog.Logger) *http.Server {
 	l = l.withDefaults()
 	return &http.Server{
 		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			if c, ok := r.Context().Value(connKey{}).(*limitConn); ok {
-				c.serving.Add(1)
-				defer c.serving.Add(-1)
+				c.serving.Add(1) // until ConnState says the answer is out
 			}
 			h.ServeHTTP(w, r)
 		}),
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
-			if tc, ok := c.(*tls.Conn); ok {
-				c = tc.NetConn()
+			return context.WithValue(ctx, connKey{}, underTLS(c))
+		},
+		ConnState: func(c net.Conn, s http.ConnState) {
+			if lc, ok := underTLS(c).(*limitConn); ok && (s == http.StateIdle || s == http.StateClosed || s == http.StateHijacked) {
+				lc.serving.Store(0) // every request on it has its whole answer
 			}
-			return context.WithValue(ctx, connKey{}, c)
 		},
 		ReadHeaderTimeout: l.ReadHeaderTimeout,
 		ReadTimeout:       l.ReadTimeout,
@@ -125,6 +128,14 @@ func (h limitedHandler) WithGroup(name string) slog.Handler {
 }
 
 type connKey struct{}
+
+// underTLS returns the connection a TLS connection runs on, or c.
+func underTLS(c net.Conn) net.Conn {
+	if tc, ok := c.(*tls.Conn); ok {
+		return tc.NetConn()
+	}
+	return c
+}
 
 // limitListener caps open connections. A connection from an address that
 // already holds perAddr is closed at once. When max are open, a new
