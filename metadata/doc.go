@@ -1,6 +1,5 @@
 // Package metadata decides whether a ClientMetadata map may be sent to
-// Amazon Cognito, and reads the two forms in which the AWS CLI takes
-// --client-metadata.
+// Amazon Cognito.
 //
 // Cognito hands ClientMetadata to Lambda triggers as it is: it does not
 // store, validate or encrypt it, and AWS says not to put sensitive data in
@@ -20,7 +19,7 @@
 //
 // No error of this package ever contains a value or any part of one.
 //
-// [Parse] reads the JSON form ({"k": "v"}) and the CLI shorthand
-// (k1=v1,k2="v,2"); [Format] writes shorthand that Parse reads back to the
-// same map.
+// Reading --client-metadata as the AWS CLI takes it (JSON or the shorthand
+// k1=v1,k2="v,2") is the CLI example's job: see
+// examples/admin-reset-user-password.
 package metadata

@@ -73,20 +73,6 @@ func (e *ValidationError) Has(r Rule) bool {
 	return false
 }
 
-// ParseError says where [Parse] found its input malformed. It never holds a
-// value.
-type ParseError struct {
-	Offset int    // byte offset in the input
-	Msg    string // what is wrong
-}
-
-func (e *ParseError) Error() string {
-	return fmt.Sprintf("metadata: cannot parse client metadata at byte %d: %s", e.Offset, e.Msg)
-}
-
-// Is makes errors.Is(err, ErrInvalid) hold.
-func (e *ParseError) Is(target error) bool { return target == ErrInvalid }
-
 // quoteKey quotes a key for a message, cut to 40 runes.
 func quoteKey(k string) string {
 	const most = 40

@@ -27,26 +27,6 @@ func ExamplePolicy_Validate() {
 	// referrer sensitive_value
 }
 
-func ExampleParse() {
-	m, err := metadata.Parse(`source=helpdesk, note="locked out, called in"`)
-	fmt.Println(m["source"], "|", m["note"], "|", err)
-
-	m, err = metadata.Parse(`{"source": "helpdesk"}`)
-	fmt.Println(m, err)
-
-	_, err = metadata.Parse("source=helpdesk,source=cli")
-	fmt.Println(err)
-	// Output:
-	// helpdesk | locked out, called in | <nil>
-	// map[source:helpdesk] <nil>
-	// metadata: cannot parse client metadata at byte 16: duplicate key "source"
-}
-
-func ExampleFormat() {
-	fmt.Println(metadata.Format(map[string]string{"note": "a,b", "source": "cli"}))
-	// Output: note="a,b",source=cli
-}
-
 // A stricter policy built on the defaults: one more denied key word, and a
 // detector of the service's own tokens.
 func ExamplePolicy() {

@@ -77,7 +77,7 @@ func TestREADMETestCommand(t *testing.T) {
 			cmds = append(cmds, strings.TrimSpace(cmd))
 		}
 	}
-	require.Equal(t, []string{"go run ./examples/quickstart", "go test ./..."}, cmds)
+	require.Equal(t, []string{"go -C examples run ./quickstart", "go test ./... && go -C examples test ./..."}, cmds)
 	run := regexp.MustCompile(`(?m)^\s*(?:\w+=("[^"]*"|\S+) )*` + regexp.QuoteMeta(cmds[1]) + `$`)
 	assert.Regexp(t, run, string(ci), ".ci/run runs the README's test command as it is")
 }

@@ -63,7 +63,6 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cognitoreset/cognitoreset/alias"
-	"github.com/cognitoreset/cognitoreset/metadata"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
@@ -258,8 +257,8 @@ func (o *options) request() (resetpw.Request, error) {
 		if err != nil {
 			return resetpw.Request{}, err
 		}
-		m, err := metadata.Parse(s)
-		var pe *metadata.ParseError
+		m, err := parseMetadata(s)
+		var pe *metadataParseError
 		if errors.As(err, &pe) && strings.HasPrefix(o.clientMetadata, "file://") {
 			// The parser quotes the key it stopped at; from a file, that
 			// may be anything the file holds.

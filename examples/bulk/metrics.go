@@ -6,7 +6,7 @@ import (
 	"io"
 	"time"
 
-	"github.com/cognitoreset/cognitoreset/internal/promexport"
+	"github.com/cognitoreset/cognitoreset/examples/internal/promexport"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 

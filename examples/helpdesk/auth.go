@@ -68,7 +68,7 @@ type agentHash struct {
 }
 
 // parseTokens reads HELPDESK_TOKENS: "agent:sha256:HEX,agent:sha256:HEX",
-// the hashes that `unittest -new-token AGENT` prints. Plain tokens, an agent
+// the hashes that `helpdesk -new-token AGENT` prints. Plain tokens, an agent
 // listed twice and two agents with the same hash are refused.
 func parseTokens(s string) ([]agentHash, error) {
 	const want = "HELPDESK_TOKENS: want agent:sha256:HEX pairs, comma-separated (generate one with -new-token AGENT)"

@@ -1,4 +1,4 @@
-// Command unittest is a helpdesk service that resets passwords, written to
+// Command helpdesk is a helpdesk service that resets passwords, written to
 // be copied: its handler depends on resetpw.PasswordResetter, not on the
 // SDK, so that its test (main_test.go) drives every branch with
 // resetpwtest.Mock.
@@ -37,8 +37,8 @@
 // Run it against the embedded fake, with the agents' token hashes in
 // HELPDESK_TOKENS (agent:sha256:HEX pairs, comma-separated):
 //
-//	go run ./examples/unittest -new-token alice   # prints the token and its HELPDESK_TOKENS entry
-//	HELPDESK_TOKENS=alice:sha256:... go run ./examples/unittest &
+//	go run ./examples/helpdesk -new-token alice   # prints the token and its HELPDESK_TOKENS entry
+//	HELPDESK_TOKENS=alice:sha256:... go run ./examples/helpdesk &
 //	curl -X POST -H "Authorization: Bearer $TOKEN" localhost:8080/users/diego/password-reset
 //
 // README.md says how to deploy it, and how to put it behind the
@@ -69,7 +69,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/cognitoreset/cognitoreset/alias"
-	"github.com/cognitoreset/cognitoreset/internal/promexport"
+	"github.com/cognitoreset/cognitoreset/examples/internal/promexport"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )

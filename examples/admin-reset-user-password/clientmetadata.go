@@ -1,4 +1,4 @@
-package metadata
+package main
 
 import (
 	"encoding/json"
@@ -7,25 +7,27 @@ import (
 	"io"
 	"sort"
 	"strings"
+
+	"github.com/cognitoreset/cognitoreset/metadata"
 )
 
-// MaxParseBytes is the largest input [Parse] reads. Larger input is refused
+// maxMetadataBytes is the largest input parseMetadata reads. Larger input is refused
 // before any work is done on it.
-const MaxParseBytes = 4 << 20
+const maxMetadataBytes = 4 << 20
 
-// Parse reads ClientMetadata as the AWS CLI takes it: a JSON object whose
+// parseMetadata reads ClientMetadata as the AWS CLI takes it: a JSON object whose
 // values are all strings ({"k": "v"}), or the shorthand k1=v1,k2=v2. In
 // shorthand, spaces around keys and values are trimmed, and a key or value
 // holding ',', '=', a quote or edge spaces is quoted with " or ', with \
 // escaping the quote and \ itself inside. Empty input gives an empty map.
 //
 // Duplicate keys, a pair without '=', non-string JSON values and other
-// malformed input give a [*ParseError] that says where; it matches
-// [ErrInvalid]. Work is linear in the input and nothing nests, so hostile
+// malformed input give a *metadataParseError that says where; it matches
+// [metadata.ErrInvalid]. Work is linear in the input and nothing nests, so hostile
 // input (deep JSON nesting, megabytes of text) costs little.
-func Parse(s string) (map[string]string, error) {
-	if len(s) > MaxParseBytes {
-		return nil, &ParseError{Offset: MaxParseBytes, Msg: fmt.Sprintf("input is %d bytes, limit %d", len(s), MaxParseBytes)}
+func parseMetadata(s string) (map[string]string, error) {
+	if len(s) > maxMetadataBytes {
+		return nil, &metadataParseError{Offset: maxMetadataBytes, Msg: fmt.Sprintf("input is %d bytes, limit %d", len(s), maxMetadataBytes)}
 	}
 	t := strings.TrimLeft(s, " \t\r\n")
 	if t == "" {
@@ -48,7 +50,7 @@ func parseJSON(s string) (map[string]string, error) {
 		return o
 	}
 	fail := func(o int, format string, a ...any) (map[string]string, error) {
-		return nil, &ParseError{Offset: o, Msg: fmt.Sprintf(format, a...)}
+		return nil, &metadataParseError{Offset: o, Msg: fmt.Sprintf(format, a...)}
 	}
 	syntax := func(err error) (map[string]string, error) {
 		var se *json.SyntaxError
@@ -122,7 +124,7 @@ type shorthand struct {
 }
 
 func (p *shorthand) fail(format string, a ...any) error {
-	return &ParseError{Offset: p.i, Msg: fmt.Sprintf(format, a...)}
+	return &metadataParseError{Offset: p.i, Msg: fmt.Sprintf(format, a...)}
 }
 
 func (p *shorthand) skipSpace() {
@@ -191,7 +193,7 @@ func parseShorthand(s string) (map[string]string, error) {
 			}
 		}
 		if p.i >= len(s) || s[p.i] != '=' {
-			return nil, &ParseError{Offset: keyAt, Msg: fmt.Sprintf("pair for key %s has no '='", quoteKey(k))}
+			return nil, &metadataParseError{Offset: keyAt, Msg: fmt.Sprintf("pair for key %s has no '='", quoteKey(k))}
 		}
 		p.i++ // '='
 		p.skipSpace()
@@ -212,7 +214,7 @@ func parseShorthand(s string) (map[string]string, error) {
 			}
 		}
 		if _, dup := m[k]; dup {
-			return nil, &ParseError{Offset: keyAt, Msg: "duplicate key " + quoteKey(k)}
+			return nil, &metadataParseError{Offset: keyAt, Msg: "duplicate key " + quoteKey(k)}
 		}
 		m[k] = v
 		if p.i >= len(s) {
@@ -226,10 +228,10 @@ func parseShorthand(s string) (map[string]string, error) {
 	}
 }
 
-// Format writes m as shorthand, keys sorted, quoting keys and values only
-// where [Parse] needs it, so that Parse(Format(m)) gives m back. It is meant
+// formatMetadata writes m as shorthand, keys sorted, quoting keys and values only
+// where parseMetadata needs it, so that parseMetadata(formatMetadata(m)) gives m back. It is meant
 // for command lines and fixtures, not for logs: it holds the values.
-func Format(m map[string]string) string {
+func formatMetadata(m map[string]string) string {
 	keys := make([]string, 0, len(m))
 	for k := range m {
 		keys = append(keys, k)
@@ -270,4 +272,31 @@ func needsQuote(s string, key bool) bool {
 		return true
 	}
 	return strings.ContainsAny(s, ",=\"'")
+}
+
+// metadataParseError says where parseMetadata found its input malformed. It never holds a
+// value.
+type metadataParseError struct {
+	Offset int    // byte offset in the input
+	Msg    string // what is wrong
+}
+
+func (e *metadataParseError) Error() string {
+	return fmt.Sprintf("metadata: cannot parse client metadata at byte %d: %s", e.Offset, e.Msg)
+}
+
+// Is makes errors.Is(err, metadata.ErrInvalid) hold.
+func (e *metadataParseError) Is(target error) bool { return target == metadata.ErrInvalid }
+
+// quoteKey quotes a key for a message, cut to 40 runes.
+func quoteKey(k string) string {
+	const most = 40
+	n := 0
+	for i := range k {
+		if n == most {
+			return fmt.Sprintf("%q…", k[:i])
+		}
+		n++
+	}
+	return fmt.Sprintf("%q", k)
 }

@@ -1,6 +1,8 @@
-package metadata_test
+package main
 
 import (
+	"fmt"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -10,7 +12,7 @@ import (
 	"github.com/cognitoreset/cognitoreset/metadata"
 )
 
-func TestParse(t *testing.T) {
+func TestParseMetadata(t *testing.T) {
 	tests := []struct {
 		name string
 		in   string
@@ -36,14 +38,14 @@ func TestParse(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := metadata.Parse(tt.in)
+			got, err := parseMetadata(tt.in)
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got)
 		})
 	}
 }
 
-func TestParse_Errors(t *testing.T) {
+func TestParseMetadata_Errors(t *testing.T) {
 	tests := []struct {
 		name   string
 		in     string
@@ -75,11 +77,11 @@ func TestParse_Errors(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			m, err := metadata.Parse(tt.in)
+			m, err := parseMetadata(tt.in)
 			require.Error(t, err)
 			assert.Nil(t, m)
 			assert.ErrorIs(t, err, metadata.ErrInvalid)
-			var pe *metadata.ParseError
+			var pe *metadataParseError
 			require.ErrorAs(t, err, &pe)
 			assert.Contains(t, pe.Msg, tt.msg)
 			assert.Equal(t, tt.offset, pe.Offset, pe.Error())
@@ -87,33 +89,33 @@ func TestParse_Errors(t *testing.T) {
 	}
 }
 
-func TestParse_ErrorsNeverHoldValues(t *testing.T) {
+func TestParseMetadata_ErrorsNeverHoldValues(t *testing.T) {
 	const marker = "SECRETVALUE"
 	for _, in := range []string{
 		"a=" + marker + "=x", `a="` + marker, `a="` + marker + `"x`, `{"a":"` + marker + `"`,
 		`{"a":"` + marker + `", "a": "y"}`, `{"a":"` + marker + `"} ` + marker, `{"a": ` + marker + `}`,
 	} {
-		_, err := metadata.Parse(in)
+		_, err := parseMetadata(in)
 		require.Error(t, err, in)
 		assert.NotContains(t, err.Error(), marker)
 		assert.NotContains(t, err.Error(), "SECRET")
 	}
 }
 
-func TestParse_InputSizeBound(t *testing.T) {
-	big := "a=" + strings.Repeat("x", metadata.MaxParseBytes)
-	_, err := metadata.Parse(big)
-	var pe *metadata.ParseError
+func TestParseMetadata_InputSizeBound(t *testing.T) {
+	big := "a=" + strings.Repeat("x", maxMetadataBytes)
+	_, err := parseMetadata(big)
+	var pe *metadataParseError
 	require.ErrorAs(t, err, &pe)
 	assert.Contains(t, pe.Msg, "limit")
 
 	// Just under the bound, a megabyte-long value parses in linear time.
-	m, err := metadata.Parse("a=" + strings.Repeat("x", 1<<20))
+	m, err := parseMetadata("a=" + strings.Repeat("x", 1<<20))
 	require.NoError(t, err)
 	assert.Len(t, m["a"], 1<<20)
 }
 
-func TestFormat(t *testing.T) {
+func TestFormatMetadata(t *testing.T) {
 	tests := []struct {
 		name string
 		in   map[string]string
@@ -128,9 +130,9 @@ func TestFormat(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := metadata.Format(tt.in)
+			got := formatMetadata(tt.in)
 			assert.Equal(t, tt.want, got)
-			back, err := metadata.Parse(got)
+			back, err := parseMetadata(got)
 			require.NoError(t, err)
 			if len(tt.in) == 0 {
 				assert.Empty(t, back)
@@ -139,4 +141,86 @@ func TestFormat(t *testing.T) {
 			assert.Equal(t, tt.in, back)
 		})
 	}
+}
+
+// Hostile input (deep nesting, megabytes of pairs) is refused in bounded memory.
+func TestParseMetadata_DeepInputBoundedMemory(t *testing.T) {
+	for _, in := range []string{
+		`{"a":` + strings.Repeat("[", 1<<20),
+		strings.Repeat("{", 1<<20),
+		`{"a":` + strings.Repeat(`{"b":`, 200000),
+		strings.Repeat(`a=b,`, 500000) + "a=c",
+	} {
+		var err error
+		alloc := allocatedBy(func() { _, err = parseMetadata(in) })
+		require.ErrorIs(t, err, metadata.ErrInvalid)
+		t.Logf("parseMetadata of %d bytes: allocated %d bytes", len(in), alloc)
+		assert.Less(t, alloc, uint64(64<<20), "bounded memory: %d bytes for %d bytes of input", alloc, len(in))
+	}
+}
+
+// allocatedBy returns the bytes fn allocates.
+func allocatedBy(fn func()) uint64 {
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	fn()
+	runtime.ReadMemStats(&after)
+	return after.TotalAlloc - before.TotalAlloc
+}
+
+// FuzzParseMetadata checks that parseMetadata never panics and that whatever it accepts
+// survives formatMetadata and parseMetadata again unchanged.
+func FuzzParseMetadata(f *testing.F) {
+	for _, s := range []string{
+		"", "a=b", "a=b,c=d", `a="x,y"`, `a='k=v'`, `{"k":"v"}`, `{"a":{"b":1}}`, `"a,b"=c`,
+		"a=1,,b=2", `a="x`, `{"a":"b"} x`, "=", ",", `\`, `a="\\"`, " { ", "{" + strings.Repeat("[", 50),
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseMetadata(s)
+		if err != nil {
+			require.ErrorIs(t, err, metadata.ErrInvalid)
+			require.Nil(t, m)
+			return
+		}
+		back, err := parseMetadata(formatMetadata(m))
+		require.NoError(t, err, "Format(%q)", m)
+		assert.Equal(t, m, back)
+	})
+}
+
+// FuzzFormatMetadata checks parseMetadata(formatMetadata(m)) == m for maps of arbitrary strings.
+func FuzzFormatMetadata(f *testing.F) {
+	f.Add("k", "v", "k2", "v2")
+	f.Add("", "", " a ", `"'`)
+	f.Add("{", "}", "x=y", "a,b")
+	f.Add("\\", "\\\"", "\t", "\xff")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		m := map[string]string{k1: v1, k2: v2}
+		back, err := parseMetadata(formatMetadata(m))
+		require.NoError(t, err, "Format(%q) = %q", m, formatMetadata(m))
+		assert.Equal(t, m, back)
+	})
+}
+
+func Example_parseMetadata() {
+	m, err := parseMetadata(`source=helpdesk, note="locked out, called in"`)
+	fmt.Println(m["source"], "|", m["note"], "|", err)
+
+	m, err = parseMetadata(`{"source": "helpdesk"}`)
+	fmt.Println(m, err)
+
+	_, err = parseMetadata("source=helpdesk,source=cli")
+	fmt.Println(err)
+	// Output:
+	// helpdesk | locked out, called in | <nil>
+	// map[source:helpdesk] <nil>
+	// metadata: cannot parse client metadata at byte 16: duplicate key "source"
+}
+
+func Example_formatMetadata() {
+	fmt.Println(formatMetadata(map[string]string{"note": "a,b", "source": "cli"}))
+	// Output: note="a,b",source=cli
 }

@@ -9,7 +9,7 @@ import (
 )
 
 // The metrics endpoint keeps the helpdesk server's standards
-// (examples/unittest/server.go's Limits): every timeout set, and a bound
+// (examples/helpdesk/server.go's Limits): every timeout set, and a bound
 // on headers, so that a client that connects and idles, or trickles a
 // request, cannot hold a connection for ever.
 func TestNewServerTimeouts(t *testing.T) {

@@ -38,7 +38,7 @@ func Serve(l net.Listener) (*sdkmetric.MeterProvider, func(context.Context) erro
 }
 
 // newServer is the metrics endpoint's server, with the helpdesk server's
-// standards (examples/unittest/server.go's Limits): every timeout set, and
+// standards (examples/helpdesk/server.go's Limits): every timeout set, and
 // headers bounded. A scrape is small and quick: 10 s to read a request, 30
 // s to write the answer, 20 s for an idle keep-alive connection.
 func newServer(h http.Handler) *http.Server {
