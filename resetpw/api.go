@@ -9,10 +9,9 @@ import (
 )
 
 // API is everything a Resetter calls of Cognito: the part of
-// *cognitoidentityprovider.Client it uses, sign-out (WithSignOut,
-// Request.SignOut) included. The SDK client satisfies it, and so do
-// resetpwtest.Fake and resetpwtest.Server's client. It holds alias.API, what
-// alias.Resolver reads.
+// *cognitoidentityprovider.Client it uses. The SDK client satisfies it, and
+// so do resetpwtest.Fake and resetpwtest.Server's client. It holds
+// alias.API, what alias.Resolver reads.
 type API interface {
 	AdminResetUserPassword(context.Context, *cip.AdminResetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error)
 	AdminGetUser(context.Context, *cip.AdminGetUserInput, ...func(*cip.Options)) (*cip.AdminGetUserOutput, error)
@@ -24,9 +23,8 @@ type API interface {
 // PasswordResetter is what a service that resets passwords depends on and
 // mocks: *Resetter satisfies it, and so does resetpwtest.Mock. One struct
 // argument and no variadic options keep testify matching simple. Code that
-// also checks pools, dry-runs or runs bulk resets declares the interface of
-// the methods it calls, as Go code does; *Resetter and resetpwtest.Mock have
-// Check, CheckPool and Bulk too.
+// also dry-runs or checks pools declares the interface of the methods it
+// calls, as Go code does.
 type PasswordResetter interface {
 	Reset(ctx context.Context, req Request) (*Result, error)
 }

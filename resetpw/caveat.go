@@ -10,13 +10,9 @@ type Caveat struct {
 	Message string     // what is uncertain, for people
 }
 
-// CaveatCode names what a Caveat is about (Caveat.Code). It prints its
-// code; the codes are stable, and a new one may be added in a minor
-// release.
+// CaveatCode names what a Caveat is about (Caveat.Code). The codes are
+// stable, and a new one may be added in a minor release.
 type CaveatCode string
-
-// String returns the caveat's code, such as "custom_sender_trigger".
-func (c CaveatCode) String() string { return string(c) }
 
 // The caveats a Result or a PoolReport can carry.
 const (
@@ -41,7 +37,7 @@ const (
 	// CaveatSMSSandboxUnknown: the code goes by SMS through SNS, and
 	// nothing proves the account is out of the SNS SMS sandbox: the pool's
 	// SmsConfigurationFailure is empty, which it also is when the pool's
-	// creator lacked SNS permissions (R16). WithSNS removes the doubt.
+	// creator lacked SNS permissions (R16). groundtruth.WithSNS removes the doubt.
 	CaveatSMSSandboxUnknown CaveatCode = "sms_sandbox_unknown"
 	// CaveatUSOrigination: an SMS to a +1 number, and no active, SMS-capable
 	// US origination number was found in SNS (or SNS was not asked); US
@@ -54,10 +50,6 @@ const (
 	// CaveatSESUnknown: the code goes by email through the pool's own SES
 	// (EmailSendingAccount DEVELOPER) and SES was not asked whether the
 	// account is out of the SES sandbox, its sending enabled and the
-	// sending identity verified (R34, R35). WithSES removes the doubt.
+	// sending identity verified (R34, R35). groundtruth.WithSES removes the doubt.
 	CaveatSESUnknown CaveatCode = "ses_state_unknown"
 )
-
-func caveat(code CaveatCode, rule, msg string) Caveat {
-	return Caveat{Code: code, Rule: rule, Message: msg}
-}

@@ -2,13 +2,12 @@ package resetpw
 
 // Delivery says where Cognito sends the code.
 type Delivery struct {
-	Medium      Medium // MediumEmail or MediumSMS
-	Destination string // masked, as Cognito shows it: d***@e***.com, +*******0100
-	Sender      Sender // who hands it over: SenderSNS, SenderSES, SenderCognitoDefault or SenderLambda
+	Medium            Medium // MediumEmail or MediumSMS
+	MaskedDestination string // as Cognito shows it: d***@e***.com, +*******0100
+	Sender            Sender // who hands it over
 }
 
-// Medium is how a code travels (Delivery.Medium), as Cognito names it. It
-// prints its code; the codes are stable.
+// Medium is how a code travels (Delivery.Medium), as Cognito names it.
 type Medium string
 
 // Delivery media, as Cognito names them.
@@ -17,12 +16,8 @@ const (
 	MediumSMS   Medium = "SMS"
 )
 
-// String returns the medium's code, "EMAIL" or "SMS".
-func (m Medium) String() string { return string(m) }
-
 // Sender is who hands the code to the user (Delivery.Sender,
-// PoolReport.EmailSender and PoolReport.SMSSender). It prints its code; the
-// codes are stable.
+// PoolReport.EmailSender and PoolReport.SMSSender).
 type Sender string
 
 // Who hands the code to the user.
@@ -32,6 +27,3 @@ const (
 	SenderCognitoDefault Sender = "COGNITO_DEFAULT" // Cognito's built-in email, with its daily cap (R20)
 	SenderLambda         Sender = "LAMBDA"          // a custom SMS or email sender trigger (R12, R13)
 )
-
-// String returns the sender's code, such as "SNS".
-func (s Sender) String() string { return string(s) }

@@ -2,159 +2,100 @@ package resetpw
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
-	"strings"
 
-	"github.com/cognitoreset/cognitoreset/alias"
-	"github.com/cognitoreset/cognitoreset/metadata"
+	"github.com/cognitoreset/cognitoreset/internal/engine"
 )
 
-// Op is the step of a reset (or of a bulk run, a pool check, a plan) that an
-// *Error comes from (Error.Op). It prints its code; the codes are stable.
+// Op is the stage of an action that an *Error comes from (Error.Op), the
+// same code in log lines ("op") and spans ("cognitoreset.op").
 type Op string
 
-// The operations an *Error can come from.
+// The stages an *Error can come from.
 const (
-	// OpValidate: local validation of a request (Error.Field says which
-	// field) or of an option (Error.Field names the option) failed, or
-	// the context ended right after it (ErrUnavailable); nothing was sent.
+	// OpValidate: local validation of the request, or of the options (kind
+	// ErrConfig), failed, or the context ended right after it; nothing was
+	// sent.
 	OpValidate Op = "validate"
-	// OpPreflight: the preflight (steps 2 to 5 of Reset, CheckPool,
-	// PlanPool): reading the pool or the user, or judging from them (the
-	// daily email cap included), refused the reset or failed; no code was
+	// OpPreflight: reading the pool or the user, or judging from them (the
+	// daily email cap included), refused the action or failed; nothing was
 	// sent.
 	OpPreflight Op = "preflight"
 	// OpResolve: reading an email or phone number as the user it names
 	// (AdminGetUser, ListUsers) failed, or the user found no longer holds
-	// it; no code was sent.
+	// it; nothing was sent.
 	OpResolve Op = "resolve"
+	// OpPace: the Limiter failed before the request could go out; nothing
+	// was sent.
+	OpPace Op = "pace"
 	// OpReset: the AdminResetUserPassword request; Error.Fate says whether
 	// it may have sent a code (MaybeSent).
 	OpReset Op = "reset"
-	// OpBulk: a bulk run or plan (Bulk, Plan, PlanPool) stopped, or held
-	// an input back; the kind is ErrRunStopped and the error wraps the
-	// cause. It is the error a stopped run returns, and the outcome of
-	// each input it did not send: one read after the stop (its context
-	// ended, the circuit breaker tripped, BeforeSend failed, a ListUsers
-	// page of PlanPool failed) or over its pool's daily email cap. Nothing
-	// was sent for such an input.
-	OpBulk Op = "bulk"
-	// OpPace: the Limiter failed before the reset could go out (such as a
-	// shared limiter whose Redis is down); nothing was sent.
-	OpPace Op = "pace"
-	// OpSignOut: AdminUserGlobalSignOut, after a reset that was sent.
+	// OpSignOut: AdminUserGlobalSignOut, after a reset that was sent
+	// (Result.SignOutErr).
 	OpSignOut Op = "sign_out"
+	// OpBulk: a bulk run or plan stopped, or held an input back; the kind
+	// is ErrRunStopped and the error wraps the cause. Nothing was sent for
+	// the input.
+	OpBulk Op = "bulk"
 )
 
-// String returns the operation's code, such as "validate".
-func (o Op) String() string { return string(o) }
+// Fate is what happened on the wire to the request of the stage an *Error
+// names, as the one layer that sends requests saw it
+// (docs/cognito-rules.md, R33). For OpReset it says whether a code may have
+// gone out; MaybeSent reads it.
+type Fate string
 
-// Field names what failed validation (Error.Field, with Op OpValidate): a
-// field of the Request, one of the Field… constants, or, for an invalid
-// option, the option itself, such as "WithBackoff", "API", "Option" or a
-// BulkOptions field as "BulkOptions.Concurrency" (redislimit's options are
-// "Options.Account" and the like). Option names are Field values too, so
-// they compare as Field("WithBackoff"); the Field… constants are the
-// request's fields, the only ones a caller can be at fault for
-// ((*Error).HTTPStatus).
-type Field string
-
-// The fields of a Request that local validation names in Error.Field.
 const (
-	FieldUserPoolID     Field = "UserPoolID"
-	FieldUsername       Field = "Username"
-	FieldClientMetadata Field = "ClientMetadata"
+	// FateNotSent: the request provably never reached Cognito: the stage
+	// failed before anything was sent (validation, a preflight refusal),
+	// the Limiter refused, the context ended before the call or during a
+	// backoff, or the connection failed before the request was written
+	// (refused, DNS, TLS). It may be sent again.
+	FateNotSent Fate = "not_sent"
+	// FateAnswered: Cognito answered; the kind says what the answer means.
+	FateAnswered Fate = "answered"
+	// FateUnknown: the request was written, or may have been, and no
+	// answer was read (a cut connection, a context that ended while
+	// waiting, an API that gave no sign).
+	FateUnknown Fate = "unknown"
 )
 
-// String returns the field's name, such as "Username" or "WithBackoff".
-func (f Field) String() string { return string(f) }
-
-// Error is the error of every failed reset. Match its kind with errors.Is
-// (errors.Is(err, resetpw.ErrUserDisabled)), read its fields with errors.As,
-// and reach the cause (an SDK exception such as *types.UserNotFoundException,
-// a *metadata.ValidationError, context.Canceled) with errors.As or errors.Is
-// too.
+// Error is the error of every failed action. Match its kind with errors.Is
+// (errors.Is(err, resetpw.ErrUserDisabled)), read its fields with
+// errors.As, and reach the cause (an SDK exception such as
+// *types.UserNotFoundException, a *metadata.ValidationError,
+// context.Canceled) with errors.As or errors.Is too.
 //
-// Error() prints the kind, the operation, the pool, the masked username and
-// the request ID, then the cause with the username masked. It never prints
-// ClientMetadata.
+// Error() prints the operation, the kind's message, the pool, the masked
+// username and the request ID, then the cause with the username masked. It
+// never prints ClientMetadata.
 type Error struct {
 	Kind Kind // one of the Err… kinds
-	Op   Op   // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
-	// Field, for OpValidate: FieldUserPoolID, FieldUsername or
-	// FieldClientMetadata; for an invalid option, the option
-	// ("WithBackoff", "API") or BulkOptions field
-	// ("BulkOptions.Concurrency", "BulkOptions.Rates[UserRead]"). See
-	// Field.
-	Field Field
-	// MetadataKey, for FieldClientMetadata, is the first key of
-	// ClientMetadata that failed the policy (metadata.ValidationError,
-	// in its order), as the caller gave it: never a value. "" when the
-	// map as a whole failed (too many pairs, too large). A key is the
-	// caller's own, but may hold any bytes the policy refused: quote it
-	// before printing it.
+	Op   Op
+	// Field, for ErrInvalidInput or ErrConfig from OpValidate, is the
+	// Request field that failed: "UserPoolID", "Username" or
+	// "ClientMetadata"; "" otherwise.
+	Field string
+	// MetadataKey, for Field "ClientMetadata", is the first key that failed
+	// the policy, as the caller gave it (never a value); quote it before
+	// printing it.
 	MetadataKey string
 	UserPoolID  string
 	Username    string // as the caller gave it, kept whole; Error() masks it
 	RequestID   string // Cognito's request ID, when Cognito answered
-	// Fate is what happened on the wire to the Cognito request whose
-	// failure this is (for OpReset, the AdminResetUserPassword), recorded
-	// where the request goes out: FateNotSent, FateAnswered or
-	// FateUnknown. An error that came from no request (validation, an
-	// option, a preflight refusal) is FateNotSent. "" when not recorded
-	// (an *Error built by hand); MaybeSent then judges by Op and Kind.
+	// Fate is what happened on the wire to the request whose failure this
+	// is; FateNotSent for an error that came from no request. "" when not
+	// recorded (an *Error built by hand): MaybeSent then judges by Op and
+	// Kind.
 	Fate Fate
 	Err  error // the cause
 
 	redact []string // further private strings to mask in Error()
 }
 
-// Error prints the kind's text, the operation, the pool, the masked
-// username and the request ID, then the cause (see Error).
-func (e *Error) Error() string {
-	var b strings.Builder
-	b.WriteString("resetpw: ")
-	b.WriteString(string(e.Op))
-	b.WriteString(": ")
-	b.WriteString(e.Kind.text)
-	if e.UserPoolID == "" && e.Username == "" { // an option, a limiter: no request
-		if e.Field != "" {
-			b.WriteString(" (")
-			b.WriteString(string(e.Field))
-			b.WriteString(")")
-		}
-		if e.Err != nil {
-			b.WriteString(": ")
-			b.WriteString(e.Err.Error())
-		}
-		return b.String()
-	}
-	b.WriteString(" (pool ")
-	b.WriteString(shortPoolID(e.UserPoolID))
-	b.WriteString(", user ")
-	b.WriteString(alias.Mask(e.Username))
-	if e.RequestID != "" {
-		b.WriteString(", request ")
-		b.WriteString(e.RequestID)
-	}
-	b.WriteString(")")
-	if e.Err != nil {
-		b.WriteString(": ")
-		b.WriteString(e.redactText(e.Err.Error()))
-	}
-	return b.String()
-}
-
-// redactText masks the username and any other private string in s.
-func (e *Error) redactText(s string) string {
-	for _, p := range append([]string{e.Username, strings.TrimSpace(e.Username)}, e.redact...) {
-		if len(p) >= 3 {
-			s = strings.ReplaceAll(s, p, alias.Mask(p))
-		}
-	}
-	return s
-}
+// Error prints the error (see Error).
+func (e *Error) Error() string { return e.engine().Error() }
 
 // Is reports whether target is e's kind.
 func (e *Error) Is(target error) bool {
@@ -166,65 +107,28 @@ func (e *Error) Is(target error) bool {
 func (e *Error) Unwrap() error { return e.Err }
 
 // HTTPStatus suggests the status a service answers its own caller with for
-// e: its Kind's HTTPStatus (the README's error table), except for
-// ErrInvalidInput, which is the caller's fault (400) only when local
-// validation (OpValidate) refused a field the caller gave, FieldUsername or
-// FieldClientMetadata. Invalid input from the service itself is 500: a
-// UserPoolID from its configuration, an invalid option (Field the option's name) or any other
-// Field. Cognito's own InvalidParameterException (any other Op) is 502: the
-// service sent what Cognito refused. 0 for a nil e or the zero Kind.
+// e: its Kind's HTTPStatus, except for one rule: ErrInvalidInput that
+// Cognito returned (InvalidParameterException: any Op but OpValidate) is
+// 502, since the service sent what Cognito refused. 0 for a nil e or the
+// zero Kind.
 func (e *Error) HTTPStatus() int {
 	if e == nil {
 		return 0
 	}
-	if e.Kind != ErrInvalidInput {
-		return e.Kind.HTTPStatus()
-	}
-	switch {
-	case e.Op != OpValidate:
+	if e.Kind == ErrInvalidInput && e.Op != OpValidate {
 		return http.StatusBadGateway
-	case e.Field == FieldUsername || e.Field == FieldClientMetadata:
-		return http.StatusBadRequest
 	}
-	return http.StatusInternalServerError
-}
-
-// metadataKeyOf returns the first key a *metadata.ValidationError in err
-// names, or "".
-func metadataKeyOf(err error) string {
-	var ve *metadata.ValidationError
-	if errors.As(err, &ve) {
-		for _, v := range ve.Violations {
-			if v.Key != "" {
-				return v.Key
-			}
-		}
-	}
-	return ""
-}
-
-func shortPoolID(id string) string {
-	if checkPoolID(id) != nil {
-		// Not a pool ID: it may be anything, a swapped-in email included.
-		return fmt.Sprintf("%q", alias.Mask(id))
-	}
-	return id
+	return e.Kind.HTTPStatus()
 }
 
 // MaybeSent reports whether a failed reset may still have sent a code, from
 // the fate recorded where the request went out (Error.Fate; R33): the
 // AdminResetUserPassword request (Op OpReset) was written and no answer was
-// read (FateUnknown: a cut connection, a timeout while waiting), or it was
-// answered with an answer that does not say nothing was done (FateAnswered
-// with ErrUnavailable: a 5xx, InternalErrorException, a body that could not
-// be read; or ErrTrigger: a Lambda trigger failed during it, which AWS does
-// not document either way). A retry then sends a second code, which
-// invalidates the first, and spends one of the user's attempts. It is false
-// for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
-// failure, limiter refusal, a context that ended before the call or in a
-// backoff, even after a throttled attempt), for every other failure, and
-// for a nil err. An *Error with no recorded fate (an *Error literal that
-// sets no Fate) is judged by Op and Kind alone: OpReset and
+// read (FateUnknown), or it was answered with an answer that does not say
+// nothing was done (FateAnswered with ErrUnavailable: a 5xx; or ErrTrigger).
+// A retry then sends a second code, which invalidates the first. It is
+// false for FateNotSent, for every other failure, and for a nil err. An
+// *Error with no recorded fate is judged by Op and Kind alone: OpReset and
 // ErrUnavailable or ErrTrigger.
 func MaybeSent(err error) bool {
 	var e *Error
@@ -238,4 +142,45 @@ func MaybeSent(err error) bool {
 		return true
 	}
 	return e.Kind == ErrUnavailable || e.Kind == ErrTrigger
+}
+
+// engine is e as the engine prints it.
+func (e *Error) engine() *engine.Error {
+	return &engine.Error{Kind: e.Kind.k, Op: engine.Op(e.Op), Field: engine.Field(e.Field), MetadataKey: e.MetadataKey,
+		UserPoolID: e.UserPoolID, Username: e.Username, RequestID: e.RequestID, Fate: engine.Fate(e.Fate), Err: e.Err, Redact: e.redact}
+}
+
+// publicError converts the engine's *Error at err's top to an *Error, and
+// returns any other error as it is.
+func publicError(err error) error {
+	ee, ok := err.(*engine.Error)
+	if !ok {
+		return err
+	}
+	return &Error{Kind: Kind{ee.Kind}, Op: Op(ee.Op), Field: string(ee.Field), MetadataKey: ee.MetadataKey,
+		UserPoolID: ee.UserPoolID, Username: ee.Username, RequestID: ee.RequestID, Fate: Fate(ee.Fate), Err: publicCause(ee.Err), redact: ee.Redact}
+}
+
+// publicCause converts an engine *Error that is a cause (a bulk run's stop
+// wraps the failure that stopped it), so that errors.As finds an *Error all
+// the way down.
+func publicCause(err error) error {
+	if _, ok := err.(*engine.Error); ok {
+		return publicError(err)
+	}
+	return err
+}
+
+// publicKind returns the kind of an *Error or a Kind in err's chain, for the
+// engine's classifier.
+func publicKind(err error) (engine.Kind, bool) {
+	var e *Error
+	if errors.As(err, &e) && e.Kind != (Kind{}) {
+		return e.Kind.k, true
+	}
+	var k Kind
+	if errors.As(err, &k) && k != (Kind{}) {
+		return k.k, true
+	}
+	return engine.Kind{}, false
 }

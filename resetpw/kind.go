@@ -1,146 +1,113 @@
 package resetpw
 
-import (
-	"fmt"
-	"log/slog"
-	"net/http"
-)
+import "github.com/cognitoreset/cognitoreset/internal/engine"
 
 // Kind is the kind of a failure. The Err… values are the kinds, and every
-// error of a Resetter is a *Error of one of them, so that
-// errors.Is(err, resetpw.ErrUserNotFound) works on it. Kinds compare with ==,
-// and each has a stable Code, which is what a Kind prints wherever it is
-// formatted (%v, %s, %q) or logged (slog): only Error returns its text. The
-// zero Kind is no kind.
-type Kind struct {
-	code, text string
-	status     int
-}
+// error of a Resetter is an *Error of one of them, so that
+// errors.Is(err, resetpw.ErrUserNotFound) works on it. Kinds compare with
+// ==. A Kind is an error whose Error is its message; Code is its stable
+// code, for metrics, logs and exit codes. The zero Kind is no kind.
+type Kind struct{ k engine.Kind }
 
-// Error returns the kind's text, such as "resetpw: user not found": a Kind is
-// an error, so that it can be the target of errors.Is.
-func (k Kind) Error() string { return "resetpw: " + k.text }
+// Error returns the kind's message, such as "resetpw: user not found".
+func (k Kind) Error() string { return k.k.Error() }
 
-// String returns the kind's code.
-func (k Kind) String() string { return k.code }
-
-// Code returns the kind's short, stable name, such as "user_not_found", for
-// metrics, logs and exit codes; "" for the zero Kind.
-func (k Kind) Code() string { return k.code }
-
-// Format prints the kind's code for %v, %s and %q (quoted), with any width
-// and flags, so that fmt.Sprint(resetpw.ErrUserNotFound) is
-// "user_not_found" although a Kind is an error (and so is an error that
-// wraps one with %w); %#v prints its fields. Other verbs are refused as fmt
-// refuses a bad verb.
-func (k Kind) Format(f fmt.State, verb rune) {
-	switch {
-	case verb == 'v' && f.Flag('#'):
-		fmt.Fprintf(f, "resetpw.Kind{code:%q, text:%q, status:%d}", k.code, k.text, k.status)
-	case verb == 'v' || verb == 's' || verb == 'q':
-		fmt.Fprintf(f, fmt.FormatString(f, verb), k.code)
-	default:
-		fmt.Fprintf(f, "%%!%c(resetpw.Kind=%s)", verb, k.code)
-	}
-}
-
-// LogValue logs the kind as its code, so that slog.Any("kind", kind) is
-// kind=user_not_found.
-func (k Kind) LogValue() slog.Value { return slog.StringValue(k.code) }
+// Code returns the kind's short, stable code, such as "user_not_found";
+// "" for the zero Kind.
+func (k Kind) Code() string { return k.k.Code() }
 
 // HTTPStatus suggests the status a service answers its own caller with when
-// a reset fails with this kind (the README's error table lists them): 4xx
-// where the caller or the user can act, 5xx where the service or AWS must.
-// 0 for the zero Kind. For ErrInvalidInput it is 400, the caller's fault;
-// (*Error).HTTPStatus tells that apart from the service's own configuration
-// and from Cognito's InvalidParameterException by the error's Op and Field.
-func (k Kind) HTTPStatus() int { return k.status }
+// an action fails with this kind (the README's error table lists them):
+// 4xx where the caller or the user can act, 5xx where the service or AWS
+// must; 0 for the zero Kind. (*Error).HTTPStatus adds one rule.
+func (k Kind) HTTPStatus() int { return k.k.Status() }
 
-// The kinds of failure, with the Cognito causes of each in the README's error
-// table and docs/cognito-rules.md. A new kind may be added in a minor
+// The kinds of failure, with the Cognito causes of each in the README's
+// error table and docs/cognito-rules.md. A new kind may be added in a minor
 // release; existing codes never change.
 var (
-	// ErrInvalidInput: the request can't be sent as it is. Found locally
-	// (Op OpValidate; Field says which: the username or ClientMetadata a
-	// caller gave, or a pool ID from the service's own configuration), or
-	// by Cognito (InvalidParameterException, with any other Op).
-	ErrInvalidInput = Kind{"invalid_input", "invalid input", http.StatusBadRequest}
-	// ErrPoolNotFound: no such user pool (ResourceNotFoundException): the
-	// service's configuration.
-	ErrPoolNotFound = Kind{"pool_not_found", "user pool not found", http.StatusInternalServerError}
-	// ErrUserNotFound: no such user (UserNotFoundException), an alias that
-	// resolves to nobody, or a ListUsers index that named a user who no
-	// longer holds the alias (docs/cognito-rules.md, R23).
-	ErrUserNotFound = Kind{"user_not_found", "user not found", http.StatusNotFound}
-	// ErrAmbiguousAlias: an email or phone number matches several users.
-	ErrAmbiguousAlias = Kind{"ambiguous_alias", "alias matches several users", http.StatusConflict}
-	// ErrUserDisabled: the user is disabled (R10).
-	ErrUserDisabled = Kind{"user_disabled", "user is disabled", http.StatusConflict}
-	// ErrUserState: the user's status does not allow a reset
+	// ErrInvalidInput (400): the request can't be sent as it is: its
+	// Username or ClientMetadata failed local validation (Op OpValidate;
+	// Error.Field says which), or Cognito refused it
+	// (InvalidParameterException, any other Op; HTTPStatus 502).
+	ErrInvalidInput = Kind{engine.ErrInvalidInput}
+	// ErrConfig (500): the service's own configuration: an invalid option
+	// of New or of a bulk run (the error's text names it), or a malformed
+	// pool ID (Field "UserPoolID"). Nothing was sent.
+	ErrConfig = Kind{engine.ErrConfig}
+	// ErrPoolNotFound (500): no such user pool (ResourceNotFoundException).
+	ErrPoolNotFound = Kind{engine.ErrPoolNotFound}
+	// ErrUserNotFound (404): no such user, an alias that resolves to
+	// nobody, or a ListUsers index that named a user who no longer holds
+	// the alias (R23).
+	ErrUserNotFound = Kind{engine.ErrUserNotFound}
+	// ErrAmbiguousAlias (409): an email or phone number matches several
+	// users.
+	ErrAmbiguousAlias = Kind{engine.ErrAmbiguousAlias}
+	// ErrUserDisabled (409): the user is disabled (R10).
+	ErrUserDisabled = Kind{engine.ErrUserDisabled}
+	// ErrUserState (409): the user's status does not allow a reset
 	// (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER; R10, R11).
-	ErrUserState = Kind{"user_state", "user state does not allow a reset", http.StatusConflict}
-	// ErrRecoveryNotConfigured: the pool's account recovery is admin_only
-	// (R1).
-	ErrRecoveryNotConfigured = Kind{"recovery_not_configured", "account recovery not configured", http.StatusInternalServerError}
-	// ErrNoVerifiedContact: the user has no verified email or phone number
-	// that the pool's recovery settings would send the code to (R2 to R8).
-	ErrNoVerifiedContact = Kind{"no_verified_contact", "no verified contact for the code", http.StatusUnprocessableEntity}
-	// ErrSMSSandbox: the code would go by SMS, the account is in the SNS SMS
-	// sandbox, and the number is not verified there (R15, R16, R18).
-	ErrSMSSandbox = Kind{"sms_sandbox", "SMS sandbox would drop the code", http.StatusInternalServerError}
-	// ErrSESSandbox: the code would go by email through the pool's own
-	// Amazon SES (EmailSendingAccount DEVELOPER), the account is in the SES
-	// sandbox, and the recipient is not a verified identity there (R34;
-	// WithSES).
-	ErrSESSandbox = Kind{"ses_sandbox", "SES sandbox would drop the code", http.StatusInternalServerError}
-	// ErrDeliveryConfig: the pool can't send on the chosen medium: its SMS
-	// configuration is failing, a messaging role is wrong, the account has
-	// spent the daily quota of Cognito's built-in email (account-wide, not
-	// the user's; R16, R20, R36), or SES says its sending is paused, its
-	// quota is spent or the pool's sending identity is unverified (R35).
-	ErrDeliveryConfig = Kind{"delivery_config", "delivery not configured", http.StatusInternalServerError}
-	// ErrTrigger: a Lambda trigger failed or answered badly.
-	ErrTrigger = Kind{"trigger", "Lambda trigger failed", http.StatusBadGateway}
-	// ErrThrottled: Cognito throttled the request and retries were spent.
-	ErrThrottled = Kind{"throttled", "throttled", http.StatusTooManyRequests}
-	// ErrAttemptLimit: the user's reset attempts are spent for now
+	ErrUserState = Kind{engine.ErrUserState}
+	// ErrRecoveryNotConfigured (500): the pool's account recovery is
+	// admin_only (R1).
+	ErrRecoveryNotConfigured = Kind{engine.ErrRecoveryNotConfigured}
+	// ErrNoVerifiedContact (422): the user has no verified email or phone
+	// number that the pool's recovery settings would send the code to (R2
+	// to R8).
+	ErrNoVerifiedContact = Kind{engine.ErrNoVerifiedContact}
+	// ErrSMSSandbox (500): the code would go by SMS, the account is in the
+	// SNS SMS sandbox, and the number is not verified there (R15, R16,
+	// R18).
+	ErrSMSSandbox = Kind{engine.ErrSMSSandbox}
+	// ErrSESSandbox (500): the code would go by email through the pool's
+	// own SES, the account is in the SES sandbox, and the recipient is not
+	// verified there (R34; groundtruth.WithSES).
+	ErrSESSandbox = Kind{engine.ErrSESSandbox}
+	// ErrDeliveryConfig (500): the pool can't send on the chosen medium: a
+	// failing SMS configuration, a wrong messaging role, the account's
+	// daily quota of Cognito's built-in email spent (R16, R20, R36), or SES
+	// paused, over quota or with an unverified sending identity (R35).
+	ErrDeliveryConfig = Kind{engine.ErrDeliveryConfig}
+	// ErrTrigger (502): a Lambda trigger failed or answered badly.
+	ErrTrigger = Kind{engine.ErrTrigger}
+	// ErrThrottled (429): Cognito throttled the request and retries were
+	// spent.
+	ErrThrottled = Kind{engine.ErrThrottled}
+	// ErrAttemptLimit (429): the user's reset attempts are spent for now
 	// (LimitExceededException other than the daily email limit; R21).
 	// Never retried.
-	ErrAttemptLimit = Kind{"attempt_limit", "attempt limit exceeded", http.StatusTooManyRequests}
-	// ErrAccessDenied: the service may not do this: IAM, or missing,
-	// expired or rejected credentials.
-	ErrAccessDenied = Kind{"access_denied", "access denied", http.StatusInternalServerError}
-	// ErrUnavailable: Cognito could not be reached or answered with an
-	// error of its own (InternalErrorException, HTTP 5xx, a transport
-	// failure, a body that can't be read), or the context ended first.
-	ErrUnavailable = Kind{"unavailable", "service unavailable", http.StatusServiceUnavailable}
-	// ErrNotEnabled: the operation is not available in this Region or for
-	// this pool's configuration, such as a secondary replica Region
-	// (OperationNotEnabledException; R22). Not a permission problem.
-	ErrNotEnabled = Kind{"not_enabled", "operation not enabled for this Region or pool", http.StatusInternalServerError}
-	// ErrRunStopped: a bulk run or plan stopped before this input was sent:
-	// its context ended, its circuit breaker tripped on an account-wide
-	// failure, its pool's daily email cap was reached, or BeforeSend
-	// failed. The error wraps the cause. Nothing was sent for the input.
-	ErrRunStopped = Kind{"run_stopped", "bulk run stopped", http.StatusServiceUnavailable}
+	ErrAttemptLimit = Kind{engine.ErrAttemptLimit}
+	// ErrAccessDenied (500): IAM, or missing, expired or rejected
+	// credentials.
+	ErrAccessDenied = Kind{engine.ErrAccessDenied}
+	// ErrUnavailable (503): Cognito could not be reached or answered with
+	// an error of its own (InternalErrorException, HTTP 5xx, a transport
+	// failure), a Limiter failed, or the context ended first.
+	ErrUnavailable = Kind{engine.ErrUnavailable}
+	// ErrNotEnabled (500): the operation is not available in this Region
+	// or for this pool (OperationNotEnabledException; R22).
+	ErrNotEnabled = Kind{engine.ErrNotEnabled}
+	// ErrRunStopped (503): a bulk run or plan stopped before this input
+	// was sent (package bulk); the error wraps the cause. Nothing was sent
+	// for the input.
+	ErrRunStopped = Kind{engine.ErrRunStopped}
 )
 
 // Kinds returns every kind, in a fixed order; each call returns a new slice.
 func Kinds() []Kind {
-	return []Kind{
-		ErrInvalidInput, ErrPoolNotFound, ErrUserNotFound, ErrAmbiguousAlias, ErrUserDisabled, ErrUserState,
-		ErrRecoveryNotConfigured, ErrNoVerifiedContact, ErrSMSSandbox, ErrSESSandbox, ErrDeliveryConfig, ErrTrigger,
-		ErrThrottled, ErrAttemptLimit, ErrAccessDenied, ErrUnavailable, ErrNotEnabled, ErrRunStopped,
+	ks := engine.Kinds()
+	out := make([]Kind, len(ks))
+	for i, k := range ks {
+		out[i] = Kind{k}
 	}
+	return out
 }
 
-// KindOf returns the kind of err, as a Resetter reports it: the Kind of a
+// KindOf returns the kind of err, as a Resetter reports it: the Kind of an
 // *Error, or else the kind its cause would be given (an SDK exception, a
 // transport failure, an alias or metadata error; anything unknown is
 // ErrUnavailable). It returns the zero Kind only for a nil err.
 func KindOf(err error) Kind {
-	if err == nil {
-		return Kind{}
-	}
-	return classify(err)
+	return Kind{engine.KindOf(err)}
 }

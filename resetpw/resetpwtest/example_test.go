@@ -81,7 +81,7 @@ func ExampleServer() {
 	// With it, the reset is refused before anything is sent:
 	r, _ := resetpw.New(client)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "sam"})
-	fmt.Println(errors.Is(err, resetpw.ErrSMSSandbox), srv.Calls(resetpwtest.OpAdminResetUserPassword))
+	fmt.Println(errors.Is(err, resetpw.ErrSMSSandbox), srv.Calls("AdminResetUserPassword"))
 
 	res, _ := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	fmt.Println(res.Delivery.Medium, res.Delivery.Destination, f.Deliveries()[1].Destination)

@@ -20,20 +20,25 @@ import (
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
+// Operation is a Cognito, SNS or SES operation as on the wire, such as
+// "AdminResetUserPassword" (the SDK client's method name), for Calls,
+// FailNext and SetLatency.
+type Operation string
+
 // Operation names, as on the wire.
 const (
-	OpAdminResetUserPassword    = "AdminResetUserPassword"
-	OpAdminGetUser              = "AdminGetUser"
-	OpDescribeUserPool          = "DescribeUserPool"
-	OpListUsers                 = "ListUsers"
-	OpCreateUserPool            = "CreateUserPool"
-	OpAdminCreateUser           = "AdminCreateUser"
-	OpAdminSetUserPassword      = "AdminSetUserPassword"
-	OpAdminDisableUser          = "AdminDisableUser"
-	OpAdminEnableUser           = "AdminEnableUser"
-	OpAdminUpdateUserAttributes = "AdminUpdateUserAttributes"
-	OpAdminSetUserMFAPreference = "AdminSetUserMFAPreference"
-	OpAdminUserGlobalSignOut    = "AdminUserGlobalSignOut"
+	opAdminResetUserPassword    = "AdminResetUserPassword"
+	opAdminGetUser              = "AdminGetUser"
+	opDescribeUserPool          = "DescribeUserPool"
+	opListUsers                 = "ListUsers"
+	opCreateUserPool            = "CreateUserPool"
+	opAdminCreateUser           = "AdminCreateUser"
+	opAdminSetUserPassword      = "AdminSetUserPassword"
+	opAdminDisableUser          = "AdminDisableUser"
+	opAdminEnableUser           = "AdminEnableUser"
+	opAdminUpdateUserAttributes = "AdminUpdateUserAttributes"
+	opAdminSetUserMFAPreference = "AdminSetUserMFAPreference"
+	opAdminUserGlobalSignOut    = "AdminUserGlobalSignOut"
 )
 
 // Quota categories and Cognito's account-wide rates for them, per second.
@@ -41,11 +46,11 @@ var quotaOf = map[string]struct {
 	category string
 	rps      float64
 }{
-	OpAdminResetUserPassword: {"UserAccountRecovery", 30},
-	OpAdminGetUser:           {"UserRead", 120},
-	OpListUsers:              {"UserList", 30},
-	OpDescribeUserPool:       {"UserPoolRead", 15},
-	OpAdminUserGlobalSignOut: {"UserUpdate", 25},
+	opAdminResetUserPassword: {"UserAccountRecovery", 30},
+	opAdminGetUser:           {"UserRead", 120},
+	opListUsers:              {"UserList", 30},
+	opDescribeUserPool:       {"UserPoolRead", 15},
+	opAdminUserGlobalSignOut: {"UserUpdate", 25},
 }
 
 // Delivery is a code the Fake sent, or would have sent.
@@ -227,19 +232,19 @@ func (f *Fake) SetAttemptLimit(n int) {
 
 // FailNext makes the next n calls of op fail with err, before anything else
 // is checked.
-func (f *Fake) FailNext(op string, n int, err error) {
+func (f *Fake) FailNext(op Operation, n int, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for range n {
-		f.faults[op] = append(f.faults[op], err)
+		f.faults[string(op)] = append(f.faults[string(op)], err)
 	}
 }
 
 // SetLatency delays every call of op by d, or until its context ends.
-func (f *Fake) SetLatency(op string, d time.Duration) {
+func (f *Fake) SetLatency(op Operation, d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	f.latency[op] = d
+	f.latency[string(op)] = d
 }
 
 // DelayAnswers makes AdminResetUserPassword do its work, then wait d before
@@ -347,10 +352,10 @@ func (f *Fake) SignOuts() []SignOut {
 }
 
 // Calls returns how often op was called, faults and refusals included.
-func (f *Fake) Calls(op string) int {
+func (f *Fake) Calls(op Operation) int {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return f.calls[op]
+	return f.calls[string(op)]
 }
 
 // AddPool adds a user pool and returns its ID: p.Id when set, otherwise a new
@@ -704,7 +709,7 @@ func (f *Fake) metadata() (md middleware.Metadata) {
 // verified contact; then it records a Delivery and moves the user to
 // RESET_REQUIRED.
 func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
-	if err := f.enter(ctx, OpAdminResetUserPassword); err != nil {
+	if err := f.enter(ctx, opAdminResetUserPassword); err != nil {
 		return nil, err
 	}
 	out, err := f.resetUser(in)
@@ -901,7 +906,7 @@ func (p *fakePool) recoveryDestination(u *fakeUser) (medium resetpw.Medium, dest
 
 // AdminGetUser returns a user found by username, sub or sign-in alias.
 func (f *Fake) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, _ ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
-	if err := f.enter(ctx, OpAdminGetUser); err != nil {
+	if err := f.enter(ctx, opAdminGetUser); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()
@@ -922,7 +927,7 @@ func (f *Fake) AdminGetUser(ctx context.Context, in *cip.AdminGetUserInput, _ ..
 
 // DescribeUserPool returns the pool as added or created.
 func (f *Fake) DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, _ ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
-	p, err := f.enterPool(ctx, OpDescribeUserPool, in.UserPoolId)
+	p, err := f.enterPool(ctx, opDescribeUserPool, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}

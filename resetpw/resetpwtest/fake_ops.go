@@ -22,7 +22,7 @@ var searchable = []string{"username", "email", "phone_number", "name", "given_na
 // attr ^= "value" (prefix) on a searchable attribute, Limit at most 60,
 // paginated.
 func (f *Fake) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
-	p, err := f.enterPool(ctx, OpListUsers, in.UserPoolId)
+	p, err := f.enterPool(ctx, opListUsers, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -129,7 +129,7 @@ func attrValue(attrs []types.AttributeType, name string) string {
 
 // CreateUserPool adds a pool as AddPool does.
 func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, _ ...func(*cip.Options)) (*cip.CreateUserPoolOutput, error) {
-	if err := f.enter(ctx, OpCreateUserPool); err != nil {
+	if err := f.enter(ctx, opCreateUserPool); err != nil {
 		return nil, err
 	}
 	if aws.ToString(in.PoolName) == "" {
@@ -150,7 +150,7 @@ func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, 
 
 // AdminCreateUser adds an enabled user in FORCE_CHANGE_PASSWORD.
 func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput, _ ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error) {
-	p, err := f.enterPool(ctx, OpAdminCreateUser, in.UserPoolId)
+	p, err := f.enterPool(ctx, opAdminCreateUser, in.UserPoolId)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput
 // AdminSetUserPassword confirms the user when Permanent, or puts it in
 // FORCE_CHANGE_PASSWORD.
 func (f *Fake) AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error) {
-	return updateUserOp(ctx, f, OpAdminSetUserPassword, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminSetUserPasswordOutput, error) {
+	return updateUserOp(ctx, f, opAdminSetUserPassword, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminSetUserPasswordOutput, error) {
 		if aws.ToString(in.Password) == "" {
 			return nil, invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null")
 		}
@@ -182,7 +182,7 @@ func (f *Fake) AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPas
 
 // AdminDisableUser disables the user.
 func (f *Fake) AdminDisableUser(ctx context.Context, in *cip.AdminDisableUserInput, _ ...func(*cip.Options)) (*cip.AdminDisableUserOutput, error) {
-	return updateUserOp(ctx, f, OpAdminDisableUser, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminDisableUserOutput, error) {
+	return updateUserOp(ctx, f, opAdminDisableUser, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminDisableUserOutput, error) {
 		u.enabled = false
 		return &cip.AdminDisableUserOutput{ResultMetadata: f.metadata()}, nil
 	})
@@ -190,7 +190,7 @@ func (f *Fake) AdminDisableUser(ctx context.Context, in *cip.AdminDisableUserInp
 
 // AdminEnableUser enables the user.
 func (f *Fake) AdminEnableUser(ctx context.Context, in *cip.AdminEnableUserInput, _ ...func(*cip.Options)) (*cip.AdminEnableUserOutput, error) {
-	return updateUserOp(ctx, f, OpAdminEnableUser, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminEnableUserOutput, error) {
+	return updateUserOp(ctx, f, opAdminEnableUser, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminEnableUserOutput, error) {
 		u.enabled = true
 		return &cip.AdminEnableUserOutput{ResultMetadata: f.metadata()}, nil
 	})
@@ -199,7 +199,7 @@ func (f *Fake) AdminEnableUser(ctx context.Context, in *cip.AdminEnableUserInput
 // AdminUpdateUserAttributes sets attributes. A new email or phone number is
 // unverified unless the same call marks it verified, as in Cognito.
 func (f *Fake) AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdateUserAttributesInput, _ ...func(*cip.Options)) (*cip.AdminUpdateUserAttributesOutput, error) {
-	return updateUserOp(ctx, f, OpAdminUpdateUserAttributes, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminUpdateUserAttributesOutput, error) {
+	return updateUserOp(ctx, f, opAdminUpdateUserAttributes, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminUpdateUserAttributesOutput, error) {
 		given := map[string]bool{}
 		for _, a := range in.UserAttributes {
 			given[aws.ToString(a.Name)] = true
@@ -228,7 +228,7 @@ func (f *Fake) AdminUpdateUserAttributes(ctx context.Context, in *cip.AdminUpdat
 // AdminSetUserMFAPreference turns SMS, email and software-token MFA on or
 // off for a user and sets the preferred one, as SetUserMFA does.
 func (f *Fake) AdminSetUserMFAPreference(ctx context.Context, in *cip.AdminSetUserMFAPreferenceInput, _ ...func(*cip.Options)) (*cip.AdminSetUserMFAPreferenceOutput, error) {
-	return updateUserOp(ctx, f, OpAdminSetUserMFAPreference, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminSetUserMFAPreferenceOutput, error) {
+	return updateUserOp(ctx, f, opAdminSetUserMFAPreference, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminSetUserMFAPreferenceOutput, error) {
 		set := func(name string, enabled, preferred bool) {
 			u.mfaSettings = slices.DeleteFunc(u.mfaSettings, func(s string) bool { return s == name })
 			if u.preferredMFA == name {
@@ -257,7 +257,7 @@ func (f *Fake) AdminSetUserMFAPreference(ctx context.Context, in *cip.AdminSetUs
 // AdminUserGlobalSignOut signs a user out of every session, and records it
 // (SignOuts).
 func (f *Fake) AdminUserGlobalSignOut(ctx context.Context, in *cip.AdminUserGlobalSignOutInput, _ ...func(*cip.Options)) (*cip.AdminUserGlobalSignOutOutput, error) {
-	return updateUserOp(ctx, f, OpAdminUserGlobalSignOut, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminUserGlobalSignOutOutput, error) {
+	return updateUserOp(ctx, f, opAdminUserGlobalSignOut, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminUserGlobalSignOutOutput, error) {
 		f.signOuts = append(f.signOuts, SignOut{UserPoolID: aws.ToString(in.UserPoolId), Username: u.username, At: f.now()})
 		return &cip.AdminUserGlobalSignOutOutput{ResultMetadata: f.metadata()}, nil
 	})

@@ -8,22 +8,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sesv2"
 	sestypes "github.com/aws/aws-sdk-go-v2/service/sesv2/types"
-
-	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 )
 
 // SES operation names, for Calls and FailNext.
 const (
-	OpGetAccount       = "GetAccount"
-	OpGetEmailIdentity = "GetEmailIdentity"
+	opGetAccount       = "GetAccount"
+	opGetEmailIdentity = "GetEmailIdentity"
 )
 
-// The SES sending quotas of a FakeSES account over 24 hours: the sandbox's
+// The SES sending quotas of a Fake's SES account over 24 hours: the sandbox's
 // documented 200 (GetAccountOutput.ProductionAccessEnabled, sesv2 v1.79.9's
 // SendQuota), and a production figure of the Fake's own.
 const (
-	SESSandboxQuota    = 200
-	SESProductionQuota = 50000
+	sesSandboxQuota    = 200
+	sesProductionQuota = 50000
 )
 
 // fakeSESState is the Amazon SES account that pools with EmailSendingAccount
@@ -50,9 +49,9 @@ func newFakeSESState() fakeSESState { return fakeSESState{verified: map[string]b
 
 func (s *fakeSESState) quota() float64 {
 	if s.sandbox {
-		return SESSandboxQuota
+		return sesSandboxQuota
 	}
-	return SESProductionQuota
+	return sesProductionQuota
 }
 
 // sentSince prunes and counts the emails of the 24 hours before now.
@@ -126,21 +125,21 @@ func (f *Fake) VerifySESIdentities(names ...string) {
 	}
 }
 
-// FakeSES is the Amazon SES side of a [Fake]: the account's sending state
+// fakeSES is the Amazon SES side of a [Fake]: the account's sending state
 // and verified identities that the Fake's SES deliveries obey. It
-// implements resetpw.SESAPI, for resetpw.WithSES.
-type FakeSES struct{ f *Fake }
+// implements groundtruth.SESAPI, for groundtruth.WithSES.
+type fakeSES struct{ f *Fake }
 
-var _ resetpw.SESAPI = (*FakeSES)(nil)
+var _ groundtruth.SESAPI = (*fakeSES)(nil)
 
 // SES returns the Fake's SES side.
-func (f *Fake) SES() *FakeSES { return &FakeSES{f} }
+func (f *Fake) SES() groundtruth.SESAPI { return &fakeSES{f} }
 
 // GetAccount says whether the account has production access (not
 // SetSESSandbox), whether sending is enabled (not PauseSESSending), and its
 // 24-hour quota and use.
-func (s *FakeSES) GetAccount(ctx context.Context, _ *sesv2.GetAccountInput, _ ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error) {
-	if err := s.f.enter(ctx, OpGetAccount); err != nil {
+func (s *fakeSES) GetAccount(ctx context.Context, _ *sesv2.GetAccountInput, _ ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error) {
+	if err := s.f.enter(ctx, opGetAccount); err != nil {
 		return nil, err
 	}
 	s.f.mu.Lock()
@@ -156,8 +155,8 @@ func (s *FakeSES) GetAccount(ctx context.Context, _ *sesv2.GetAccountInput, _ ..
 
 // GetEmailIdentity answers for a verified identity (VerifiedForSendingStatus
 // true) and NotFoundException for any other name.
-func (s *FakeSES) GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdentityInput, _ ...func(*sesv2.Options)) (*sesv2.GetEmailIdentityOutput, error) {
-	if err := s.f.enter(ctx, OpGetEmailIdentity); err != nil {
+func (s *fakeSES) GetEmailIdentity(ctx context.Context, in *sesv2.GetEmailIdentityInput, _ ...func(*sesv2.Options)) (*sesv2.GetEmailIdentityOutput, error) {
+	if err := s.f.enter(ctx, opGetEmailIdentity); err != nil {
 		return nil, err
 	}
 	s.f.mu.Lock()

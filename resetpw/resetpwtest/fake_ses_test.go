@@ -22,14 +22,14 @@ func TestFakeSES(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, acct.ProductionAccessEnabled)
 	assert.True(t, acct.SendingEnabled)
-	assert.Equal(t, float64(resetpwtest.SESProductionQuota), acct.SendQuota.Max24HourSend)
+	assert.Equal(t, float64(resetpwtest.sesProductionQuota), acct.SendQuota.Max24HourSend)
 	f.SetSESSandbox(true)
 	f.PauseSESSending(true)
 	acct, err = s.GetAccount(ctx, &sesv2.GetAccountInput{})
 	require.NoError(t, err)
 	assert.False(t, acct.ProductionAccessEnabled)
 	assert.False(t, acct.SendingEnabled)
-	assert.Equal(t, float64(resetpwtest.SESSandboxQuota), acct.SendQuota.Max24HourSend)
+	assert.Equal(t, float64(resetpwtest.sesSandboxQuota), acct.SendQuota.Max24HourSend)
 
 	_, err = s.GetEmailIdentity(ctx, &sesv2.GetEmailIdentityInput{EmailIdentity: aws.String("example.com")})
 	require.ErrorAs(t, err, new(*sestypes.NotFoundException))
@@ -40,7 +40,7 @@ func TestFakeSES(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, id.VerifiedForSendingStatus)
 	assert.Equal(t, sestypes.IdentityTypeDomain, id.IdentityType)
-	assert.Equal(t, 5, f.Calls(resetpwtest.OpGetAccount)+f.Calls(resetpwtest.OpGetEmailIdentity))
+	assert.Equal(t, 5, f.Calls("GetAccount")+f.Calls("GetEmailIdentity"))
 
 	f.PauseSESSending(false)
 	pool := f.AddPool(types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper,

@@ -9,34 +9,33 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
-
-	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 )
 
 // SNS operation names, for Calls and FailNext.
 const (
-	OpGetSMSSandboxAccountStatus = "GetSMSSandboxAccountStatus"
-	OpListSMSSandboxPhoneNumbers = "ListSMSSandboxPhoneNumbers"
-	OpListOriginationNumbers     = "ListOriginationNumbers"
+	opGetSMSSandboxAccountStatus = "GetSMSSandboxAccountStatus"
+	opListSMSSandboxPhoneNumbers = "ListSMSSandboxPhoneNumbers"
+	opListOriginationNumbers     = "ListOriginationNumbers"
 )
 
-// FakeSNS is the Amazon SNS side of a [Fake]: the SMS sandbox state and the
+// fakeSNS is the Amazon SNS side of a [Fake]: the SMS sandbox state and the
 // origination numbers that the Fake's deliveries obey. It implements
-// resetpw.SNSAPI, for resetpw.WithSNS. Its listings page two numbers at a
+// groundtruth.SNSAPI, for groundtruth.WithSNS. Its listings page two numbers at a
 // time, so that callers' pagination is exercised.
-type FakeSNS struct{ f *Fake }
+type fakeSNS struct{ f *Fake }
 
-var _ resetpw.SNSAPI = (*FakeSNS)(nil)
+var _ groundtruth.SNSAPI = (*fakeSNS)(nil)
 
 // SNS returns the Fake's SNS side.
-func (f *Fake) SNS() *FakeSNS { return &FakeSNS{f} }
+func (f *Fake) SNS() groundtruth.SNSAPI { return &fakeSNS{f} }
 
 const snsPage = 2
 
 // GetSMSSandboxAccountStatus says whether the account is in the SMS sandbox
 // (SetSMSSandbox).
-func (s *FakeSNS) GetSMSSandboxAccountStatus(ctx context.Context, _ *sns.GetSMSSandboxAccountStatusInput, _ ...func(*sns.Options)) (*sns.GetSMSSandboxAccountStatusOutput, error) {
-	if err := s.f.enter(ctx, OpGetSMSSandboxAccountStatus); err != nil {
+func (s *fakeSNS) GetSMSSandboxAccountStatus(ctx context.Context, _ *sns.GetSMSSandboxAccountStatusInput, _ ...func(*sns.Options)) (*sns.GetSMSSandboxAccountStatusOutput, error) {
+	if err := s.f.enter(ctx, opGetSMSSandboxAccountStatus); err != nil {
 		return nil, err
 	}
 	s.f.mu.Lock()
@@ -46,8 +45,8 @@ func (s *FakeSNS) GetSMSSandboxAccountStatus(ctx context.Context, _ *sns.GetSMSS
 
 // ListSMSSandboxPhoneNumbers lists the numbers of SetSandboxVerifiedNumbers,
 // as Verified, in number order.
-func (s *FakeSNS) ListSMSSandboxPhoneNumbers(ctx context.Context, in *sns.ListSMSSandboxPhoneNumbersInput, _ ...func(*sns.Options)) (*sns.ListSMSSandboxPhoneNumbersOutput, error) {
-	if err := s.f.enter(ctx, OpListSMSSandboxPhoneNumbers); err != nil {
+func (s *fakeSNS) ListSMSSandboxPhoneNumbers(ctx context.Context, in *sns.ListSMSSandboxPhoneNumbersInput, _ ...func(*sns.Options)) (*sns.ListSMSSandboxPhoneNumbersOutput, error) {
+	if err := s.f.enter(ctx, opListSMSSandboxPhoneNumbers); err != nil {
 		return nil, err
 	}
 	s.f.mu.Lock()
@@ -70,8 +69,8 @@ func (s *FakeSNS) ListSMSSandboxPhoneNumbers(ctx context.Context, in *sns.ListSM
 }
 
 // ListOriginationNumbers lists the numbers of AddOriginationNumber.
-func (s *FakeSNS) ListOriginationNumbers(ctx context.Context, in *sns.ListOriginationNumbersInput, _ ...func(*sns.Options)) (*sns.ListOriginationNumbersOutput, error) {
-	if err := s.f.enter(ctx, OpListOriginationNumbers); err != nil {
+func (s *fakeSNS) ListOriginationNumbers(ctx context.Context, in *sns.ListOriginationNumbersInput, _ ...func(*sns.Options)) (*sns.ListOriginationNumbersOutput, error) {
+	if err := s.f.enter(ctx, opListOriginationNumbers); err != nil {
 		return nil, err
 	}
 	s.f.mu.Lock()

@@ -393,13 +393,13 @@ func TestFake_FaultsAndLatency(t *testing.T) {
 	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"))
 	require.NoError(t, err)
 	boom := &types.InternalErrorException{Message: aws.String("boom")}
-	f.FailNext(resetpwtest.OpAdminResetUserPassword, 2, boom)
+	f.FailNext("AdminResetUserPassword", 2, boom)
 	assert.ErrorIs(t, reset(f, pool, "diego"), boom)
 	assert.ErrorIs(t, reset(f, pool, "diego"), boom)
 	assert.NoError(t, reset(f, pool, "diego"))
-	assert.Equal(t, 3, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 3, f.Calls("AdminResetUserPassword"))
 
-	f.SetLatency(resetpwtest.OpAdminGetUser, time.Second)
+	f.SetLatency("AdminGetUser", time.Second)
 	short, cancel := context.WithTimeout(ctx, 10*time.Millisecond)
 	defer cancel()
 	_, err = f.AdminGetUser(short, &cip.AdminGetUserInput{UserPoolId: &pool, Username: aws.String("diego")})
@@ -620,7 +620,7 @@ func TestFakeSNS(t *testing.T) {
 	o, err := s.ListOriginationNumbers(ctx, &sns.ListOriginationNumbersInput{})
 	require.NoError(t, err)
 	assert.Len(t, o.PhoneNumbers, 1)
-	assert.Equal(t, 2, f.Calls(resetpwtest.OpListOriginationNumbers), "calls are counted, failed ones too")
+	assert.Equal(t, 2, f.Calls("ListOriginationNumbers"), "calls are counted, failed ones too")
 }
 
 // R24: every search but username and status is case-insensitive, so an

@@ -2,9 +2,7 @@ package resetpwtest
 
 import (
 	"context"
-	"iter"
 	"maps"
-	"time"
 
 	"github.com/stretchr/testify/mock"
 
@@ -12,23 +10,22 @@ import (
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
-// Mock is a testify mock of every entry point of a resetpw.Resetter: Reset,
-// Check, CheckPool and Bulk. Expect calls with On, or with OnReset,
-// OnResetWith (which matches ClientMetadata too), OnCheck and OnCheckPool;
-// Bulk needs no expectation of its own (see Mock.Bulk).
+// Mock is a testify mock of every method of a resetpw.Resetter: Reset,
+// Check and CheckPool. Expect calls with On, or with OnReset, OnResetWith
+// (which matches ClientMetadata too), OnCheck and OnCheckPool. (A bulk run
+// takes a real Resetter: give it a Fake.)
 type Mock struct {
 	mock.Mock
 }
 
 // entryPoints are the methods of a resetpw.Resetter that the Mock stands in
 // for, so that a caller's own narrow interface (resetpw.PasswordResetter, or
-// one with Check, CheckPool or Bulk) takes either: the assertions below keep
+// one with Check or CheckPool) takes either: the assertions below keep
 // the Mock's signatures the Resetter's.
 type entryPoints interface {
 	resetpw.PasswordResetter
 	Check(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
 	CheckPool(ctx context.Context, poolID string) (*resetpw.PoolReport, error)
-	Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions, each func(resetpw.Outcome)) (resetpw.Summary, error)
 }
 
 var (
@@ -74,90 +71,6 @@ func (m *Mock) CheckPool(ctx context.Context, poolID string) (*resetpw.PoolRepor
 	return rep, args.Error(1)
 }
 
-// Bulk runs each request through the Mock's Reset, in order and one at a
-// time, so that a test expects the users of a bulk run with OnReset (or
-// OnResetWith) as for single resets. Once ctx has ended it calls Reset no
-// more and gives every further input an outcome whose error is a
-// *resetpw.Error of kind ErrRunStopped (Op OpBulk, Fate FateNotSent) that
-// wraps context.Cause(ctx), or with opts.StopReading reads no more, as
-// resetpw.Resetter.Bulk does.
-//
-// The Summary counts as Bulk's does: Read, Done, Sent, Failed, ByKind,
-// ByMedium (of the Results' Delivery), SignedOut and SignOutFailed (of the
-// Results' SignedOut and SignOutErr), ReadAll and Elapsed. Duplicates and
-// OverEmailCap stay 0: the Mock sees no duplicates, has no email cap, no
-// breaker, and ignores opts' rates.
-//
-// Bulk returns nil when ctx lived to the end of reqs; otherwise the
-// Summary and a *resetpw.Error of kind ErrRunStopped (Op OpBulk) that wraps
-// context.Cause(ctx), so that errors.Is(err, context.Canceled) holds too.
-func (m *Mock) Bulk(ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions, each func(resetpw.Outcome)) (resetpw.Summary, error) {
-	start := time.Now()
-	sum := resetpw.Summary{ReadAll: true}
-	for req := range reqs {
-		if ctx.Err() != nil && opts.StopReading {
-			sum.ReadAll = false
-			break
-		}
-		o := resetpw.Outcome{Index: sum.Read, Request: req}
-		sum.Read++
-		if ctx.Err() != nil {
-			o.Err = runStopped(ctx, req)
-		} else {
-			o.Result, o.Err = m.Reset(ctx, req)
-		}
-		count(&sum, o)
-		sum.Elapsed = time.Since(start)
-		if each != nil {
-			each(o)
-		}
-		if opts.Progress != nil {
-			opts.Progress(sum.Progress)
-		}
-	}
-	sum.Elapsed = time.Since(start)
-	if ctx.Err() != nil {
-		return sum, runStopped(ctx, resetpw.Request{})
-	}
-	return sum, nil
-}
-
-// runStopped is the error of an input a stopped Mock.Bulk does not send,
-// or with the zero req, of the run.
-func runStopped(ctx context.Context, req resetpw.Request) *resetpw.Error {
-	return &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk, UserPoolID: req.UserPoolID,
-		Username: req.Username, Fate: resetpw.FateNotSent, Err: context.Cause(ctx)}
-}
-
-// count adds o to sum as resetpw's Bulk does.
-func count(sum *resetpw.Summary, o resetpw.Outcome) {
-	sum.Done++
-	if o.Err != nil {
-		sum.Failed++
-		if sum.ByKind == nil {
-			sum.ByKind = map[string]int{}
-		}
-		sum.ByKind[resetpw.KindOf(o.Err).Code()]++
-		return
-	}
-	sum.Sent++
-	if o.Result == nil {
-		return
-	}
-	if o.Result.SignedOut {
-		sum.SignedOut++
-	}
-	if o.Result.SignOutErr != nil {
-		sum.SignOutFailed++
-	}
-	if d := o.Result.Delivery; d != nil {
-		if sum.ByMedium == nil {
-			sum.ByMedium = map[resetpw.Medium]int{}
-		}
-		sum.ByMedium[d.Medium]++
-	}
-}
-
 // OnReset expects a reset of username in pool, with any context, any
 // ClientMetadata and any SignOut: shorter than
 // On("Reset", mock.Anything, mock.MatchedBy(...)). To match the metadata a
@@ -195,10 +108,11 @@ func matchRequest(poolID, username string) any {
 }
 
 // Sent returns the Result of a reset of username whose code went to
-// destination, an email address (by EMAIL, through SES) or a phone number
-// (by SMS, through SNS), masked as Cognito shows it, for Return.
+// destination, an email address (by EMAIL, through Cognito's built-in
+// email, as a Fake pool sends by default) or a phone number (by SMS,
+// through SNS), masked as Cognito shows it, for Return.
 func Sent(poolID, username, destination string) *resetpw.Result {
-	d := &resetpw.Delivery{Medium: resetpw.MediumEmail, Destination: alias.Mask(destination), Sender: resetpw.SenderSES}
+	d := &resetpw.Delivery{Medium: resetpw.MediumEmail, MaskedDestination: alias.Mask(destination), Sender: resetpw.SenderCognitoDefault}
 	if alias.Classify(destination) == alias.Phone {
 		d.Medium, d.Sender = resetpw.MediumSMS, resetpw.SenderSNS
 	}
@@ -208,11 +122,12 @@ func Sent(poolID, username, destination string) *resetpw.Result {
 
 // Fail returns a *resetpw.Error of the given kind, for Return, with the Op
 // and the Fate that a real Resetter (PreflightFull, the default) reports
-// for the kind's most common cause, so that resetpw.MaybeSent and a
-// service's Op/Field rule read it as they would the real one:
+// for the kind's most common cause, so that resetpw.MaybeSent and
+// HTTPStatus read it as they would the real one (HTTPStatus is the README
+// table's status):
 //
 //   - OpValidate, FateNotSent: ErrInvalidInput (local validation; Field
-//     is left empty);
+//     is left empty) and ErrConfig;
 //   - OpResolve, FateNotSent: ErrAmbiguousAlias;
 //   - OpPreflight, FateNotSent (a refusal, nothing sent): ErrUserDisabled,
 //     ErrUserState, ErrRecoveryNotConfigured, ErrNoVerifiedContact,
@@ -238,7 +153,7 @@ func Sent(poolID, username, destination string) *resetpw.Result {
 func Fail(kind resetpw.Kind) *resetpw.Error {
 	e := &resetpw.Error{Kind: kind, Op: resetpw.OpPreflight, Fate: resetpw.FateAnswered}
 	switch kind {
-	case resetpw.ErrInvalidInput:
+	case resetpw.ErrInvalidInput, resetpw.ErrConfig:
 		e.Op, e.Fate = resetpw.OpValidate, resetpw.FateNotSent
 	case resetpw.ErrAmbiguousAlias:
 		e.Op, e.Fate = resetpw.OpResolve, resetpw.FateNotSent

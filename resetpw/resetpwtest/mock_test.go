@@ -4,12 +4,13 @@ import (
 	"time"
 
 	"context"
+	"iter"
+	"testing"
+
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
-	"iter"
-	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -205,12 +206,12 @@ var failScenarios = []struct {
 		}},
 	{resetpw.ErrTrigger, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
-		f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.UnexpectedLambdaException{Message: aws.String("boom")})
+		f.FailNext("AdminResetUserPassword", 1, &types.UnexpectedLambdaException{Message: aws.String("boom")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 	{resetpw.ErrThrottled, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
-		f.FailNext(resetpwtest.OpAdminResetUserPassword, 100, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+		f.FailNext("AdminResetUserPassword", 100, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 	{resetpw.ErrAttemptLimit, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
@@ -221,16 +222,16 @@ var failScenarios = []struct {
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 	{resetpw.ErrAccessDenied, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
-		f.FailNext(resetpwtest.OpDescribeUserPool, 1, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"})
+		f.FailNext("DescribeUserPool", 1, &smithy.GenericAPIError{Code: "AccessDeniedException", Message: "not authorized"})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 	{resetpw.ErrUnavailable, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
-		f.FailNext(resetpwtest.OpAdminGetUser, 100, &types.InternalErrorException{Message: aws.String("internal error")})
+		f.FailNext("AdminGetUser", 100, &types.InternalErrorException{Message: aws.String("internal error")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 	{resetpw.ErrNotEnabled, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
-		f.FailNext(resetpwtest.OpDescribeUserPool, 1, &types.OperationNotEnabledException{Message: aws.String("not enabled")})
+		f.FailNext("DescribeUserPool", 1, &types.OperationNotEnabledException{Message: aws.String("not enabled")})
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
 }
@@ -362,7 +363,7 @@ func TestFail_OtherCauses(t *testing.T) {
 		{"Cognito's InvalidParameterException", resetpw.ErrInvalidInput, resetpw.OpReset, resetpw.FateAnswered, false,
 			func(t *testing.T, f *resetpwtest.Fake, r *resetpw.Resetter, pool string) error {
 				addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
-				f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.InvalidParameterException{Message: aws.String("1 validation error detected")})
+				f.FailNext("AdminResetUserPassword", 1, &types.InvalidParameterException{Message: aws.String("1 validation error detected")})
 				_, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 				return err
 			}},

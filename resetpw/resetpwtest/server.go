@@ -72,10 +72,10 @@ func (s *Server) Handler() http.Handler { return http.HandlerFunc(s.serve) }
 // outcome, as [Fake.Calls] counts the Fake's own calls: a request the Server
 // refuses (an unknown operation, a body it can't read) is counted here but
 // never reaches the Fake.
-func (s *Server) Calls(op string) int {
+func (s *Server) Calls(op Operation) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.requests[op]
+	return s.requests[string(op)]
 }
 
 // TotalCalls returns how many requests arrived over HTTP, for every
@@ -119,18 +119,18 @@ func decode[In, Out any](op func(context.Context, *In, ...func(*cip.Options)) (O
 func (s *Server) newHandlers() map[string]handler {
 	f := s.Fake
 	return map[string]handler{
-		OpAdminResetUserPassword:    decode(f.AdminResetUserPassword),
-		OpAdminGetUser:              decode(f.AdminGetUser),
-		OpDescribeUserPool:          decode(f.DescribeUserPool),
-		OpListUsers:                 decode(f.ListUsers),
-		OpCreateUserPool:            decode(f.CreateUserPool),
-		OpAdminCreateUser:           decode(f.AdminCreateUser),
-		OpAdminSetUserPassword:      decode(f.AdminSetUserPassword),
-		OpAdminDisableUser:          decode(f.AdminDisableUser),
-		OpAdminEnableUser:           decode(f.AdminEnableUser),
-		OpAdminUpdateUserAttributes: decode(f.AdminUpdateUserAttributes),
-		OpAdminSetUserMFAPreference: decode(f.AdminSetUserMFAPreference),
-		OpAdminUserGlobalSignOut:    decode(f.AdminUserGlobalSignOut),
+		opAdminResetUserPassword:    decode(f.AdminResetUserPassword),
+		opAdminGetUser:              decode(f.AdminGetUser),
+		opDescribeUserPool:          decode(f.DescribeUserPool),
+		opListUsers:                 decode(f.ListUsers),
+		opCreateUserPool:            decode(f.CreateUserPool),
+		opAdminCreateUser:           decode(f.AdminCreateUser),
+		opAdminSetUserPassword:      decode(f.AdminSetUserPassword),
+		opAdminDisableUser:          decode(f.AdminDisableUser),
+		opAdminEnableUser:           decode(f.AdminEnableUser),
+		opAdminUpdateUserAttributes: decode(f.AdminUpdateUserAttributes),
+		opAdminSetUserMFAPreference: decode(f.AdminSetUserMFAPreference),
+		opAdminUserGlobalSignOut:    decode(f.AdminUserGlobalSignOut),
 	}
 }
 

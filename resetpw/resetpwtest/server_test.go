@@ -61,7 +61,7 @@ func TestServer_SDKRoundTrip(t *testing.T) {
 		ClientMetadata: map[string]string{"k": "v"}})
 	require.NoError(t, err)
 	assert.Equal(t, map[string]string{"k": "v"}, srv.Fake.Deliveries()[0].ClientMetadata)
-	assert.Equal(t, 1, srv.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 1, srv.Calls("AdminResetUserPassword"))
 	assert.Equal(t, 7, srv.TotalCalls())
 
 	_, err = c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: &pool, Username: aws.String("diego")})
@@ -85,7 +85,7 @@ func TestServer_ErrorsOnTheWire(t *testing.T) {
 	assert.Equal(t, 400, re.HTTPStatusCode())
 	assert.Contains(t, re.ServiceRequestID(), "resetpwtest-")
 
-	srv.Fake.FailNext(resetpwtest.OpDescribeUserPool, 1, &types.InternalErrorException{Message: aws.String("boom")})
+	srv.Fake.FailNext("DescribeUserPool", 1, &types.InternalErrorException{Message: aws.String("boom")})
 	_, err = srv.Client(func(o *cip.Options) { o.RetryMaxAttempts = 1 }).DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: aws.String("us-west-2_nope")})
 	require.ErrorAs(t, err, &re)
 	assert.Equal(t, 500, re.HTTPStatusCode())
@@ -122,7 +122,7 @@ func TestServer_Handler(t *testing.T) {
 		Credentials: credentials.NewStaticCredentialsProvider("AKID", "secret", "")})
 	_, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
 	require.NoError(t, err)
-	assert.Equal(t, 1, srv.Calls(resetpwtest.OpCreateUserPool))
+	assert.Equal(t, 1, srv.Calls("CreateUserPool"))
 }
 
 // GET DeliveriesPath lists the Fake's deliveries, for tests in another
@@ -180,18 +180,18 @@ func TestServer_DocListsEveryOperation(t *testing.T) {
 		return resp.Header.Get("x-amzn-ErrorType")
 	}
 	served := []string{
-		resetpwtest.OpAdminResetUserPassword, resetpwtest.OpAdminGetUser, resetpwtest.OpDescribeUserPool,
-		resetpwtest.OpListUsers, resetpwtest.OpAdminUserGlobalSignOut, resetpwtest.OpCreateUserPool,
-		resetpwtest.OpAdminCreateUser, resetpwtest.OpAdminSetUserPassword, resetpwtest.OpAdminDisableUser,
-		resetpwtest.OpAdminEnableUser, resetpwtest.OpAdminUpdateUserAttributes, resetpwtest.OpAdminSetUserMFAPreference,
+		"AdminResetUserPassword", "AdminGetUser", "DescribeUserPool",
+		"ListUsers", "AdminUserGlobalSignOut", "CreateUserPool",
+		"AdminCreateUser", "AdminSetUserPassword", "AdminDisableUser",
+		"AdminEnableUser", "AdminUpdateUserAttributes", "AdminSetUserMFAPreference",
 	}
 	named := regexp.MustCompile(`\b[A-Z][A-Za-z]+(?:User|Users|Pool|Password|Attributes|Preference|SignOut)\b`).FindAllString(doc, -1)
 	assert.ElementsMatch(t, served, named, "the operations the doc names")
 	for _, op := range served {
 		assert.NotEqual(t, "UnknownOperationException", errorType(op), op)
 	}
-	for _, op := range []string{resetpwtest.OpGetSMSSandboxAccountStatus, resetpwtest.OpListSMSSandboxPhoneNumbers,
-		resetpwtest.OpListOriginationNumbers, resetpwtest.OpGetAccount, resetpwtest.OpGetEmailIdentity, "DeleteUserPool"} {
+	for _, op := range []string{"GetSMSSandboxAccountStatus", "ListSMSSandboxPhoneNumbers",
+		"ListOriginationNumbers", "GetAccount", "GetEmailIdentity", "DeleteUserPool"} {
 		assert.Equal(t, "UnknownOperationException", errorType(op), op)
 	}
 	assert.Contains(t, doc, "no Amazon SNS or SES operation")

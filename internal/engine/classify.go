@@ -1,4 +1,4 @@
-package resetpw
+package engine
 
 import (
 	"context"
@@ -87,6 +87,11 @@ func classify(err error) Kind {
 	var k Kind
 	if errors.As(err, &k) && k != (Kind{}) {
 		return k
+	}
+	if PublicKind != nil {
+		if k, ok := PublicKind(err); ok {
+			return k
+		}
 	}
 	switch {
 	case errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded):

@@ -1,4 +1,4 @@
-package resetpw
+package engine
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/cognitoreset/cognitoreset/quota"
 )
 
 // call sends one operation through the wire (see wire): the caller's
@@ -19,7 +20,7 @@ import (
 // context that ends before the call or in a backoff is FateNotSent, since
 // every earlier attempt was retried only because its answer said nothing
 // was done (or it was not sent). g may be nil: no pacing.
-func call[T any](ctx context.Context, r *Resetter, g *gate, c Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
+func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
 	var zero T
 	var last error // the error of the attempt before a backoff
 	for attempt := 0; ; attempt++ {
@@ -43,14 +44,14 @@ func call[T any](ctx context.Context, r *Resetter, g *gate, c Category, fn func(
 			g.throttled(c)
 		}
 		retryable := kind == ErrThrottled ||
-			(kind == ErrUnavailable && ctx.Err() == nil && (c != CategoryUserAccountRecovery || fate == FateNotSent))
+			(kind == ErrUnavailable && ctx.Err() == nil && (c != quota.CategoryUserAccountRecovery || fate == FateNotSent))
 		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
 			return out, &callError{err: err, fate: fate}
 		}
 		delay := r.backoff(attempt)
 		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
 			r.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "cognito call retried", slog.String("operation", opNames[c]),
-				slog.String("kind", kind.Code()), slog.String("fate", fate.String()), slog.Int("retry", attempt+1),
+				slog.String("kind", kind.Code()), slog.String("fate", string(fate)), slog.Int("retry", attempt+1),
 				slog.Duration("delay", delay))
 		}
 		r.tel.recordRetry(ctx, c, kind)
@@ -81,7 +82,7 @@ func (e *retryCut) Unwrap() []error { return []error{e.err, e.last} }
 
 // backoff returns an equal-jitter delay for the given retry: half of
 // base·2ⁿ (capped at max), plus up to as much again at random.
-func (r *Resetter) backoff(attempt int) time.Duration {
+func (r *Engine) backoff(attempt int) time.Duration {
 	d := r.cfg.backoffBase << min(attempt, 16)
 	if d > r.cfg.backoffMax || d <= 0 {
 		d = r.cfg.backoffMax

@@ -1,20 +1,21 @@
-package resetpw
+package groundtruth
 
 import (
 	"context"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/sns"
 	snstypes "github.com/aws/aws-sdk-go-v2/service/sns/types"
-	"golang.org/x/sync/singleflight"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
-// SNSAPI is the part of *sns.Client that WithSNS uses to learn the account's
-// SMS sandbox state and its origination numbers; the SDK client satisfies
-// it, and so does resetpwtest.Fake's SNS().
+// SNSAPI is the part of *sns.Client that WithSNS uses to learn the
+// account's SMS sandbox state and its origination numbers; the SDK client
+// satisfies it, and so does resetpwtest.Fake's SNS().
 type SNSAPI interface {
 	GetSMSSandboxAccountStatus(context.Context, *sns.GetSMSSandboxAccountStatusInput, ...func(*sns.Options)) (*sns.GetSMSSandboxAccountStatusOutput, error)
 	ListSMSSandboxPhoneNumbers(context.Context, *sns.ListSMSSandboxPhoneNumbersInput, ...func(*sns.Options)) (*sns.ListSMSSandboxPhoneNumbersOutput, error)
@@ -27,73 +28,45 @@ var _ SNSAPI = (*sns.Client)(nil)
 // sandbox (GetSMSSandboxAccountStatus), which numbers are verified there
 // (ListSMSSandboxPhoneNumbers) and whether it has an active, SMS-capable US
 // origination number (ListOriginationNumbers), instead of trusting the
-// pool's SmsConfigurationFailure, which is empty whenever the pool's creator
-// lacked SNS permissions (docs/cognito-rules.md, R16, R18, R19). The client
-// must be for the account and Region the pool sends SMS from (the pool's
+// pool's SmsConfigurationFailure (R16, R18, R19). The client must be for
+// the account and Region the pool sends SMS from (the pool's
 // SmsConfiguration.SnsRegion; CheckPool reports it). Answers are cached for
-// the pool cache TTL and read only when a code would go by SMS through SNS.
-// The SDK client's own retries apply: these calls are reads.
+// the pool cache TTL and read only when a code would go by SMS through
+// SNS. The SDK client's own retries apply: these calls are reads.
 //
 // When the sandbox calls fail, the reset fails with the error's kind
 // (nothing is sent); when only ListOriginationNumbers fails, an SMS to a +1
-// number carries CaveatUSOrigination.
-func WithSNS(client SNSAPI) Option {
-	return func(c *config) error {
-		if client == nil {
-			return optionErr("WithSNS", "nil SNS client")
-		}
-		c.sns = client
-		return nil
+// number carries resetpw.CaveatUSOrigination.
+func WithSNS(client SNSAPI) resetpw.Option {
+	var t engine.SMSTruth
+	if client != nil {
+		t = snsTruth{client}
 	}
+	return resetpw.Option(engine.WithSMSTruth(t))
 }
 
-// smsAccount is what SNS says of the account's SMS sending.
-type smsAccount struct {
-	inSandbox     bool
-	verified      map[string]bool // sandbox numbers whose status is Verified
-	usOrigination bool            // an active, SMS-capable US number exists
-	originErr     error           // why usOrigination could not be read
+// WithSandboxNumbers lists the phone numbers verified in the SNS SMS
+// sandbox, for a Resetter that can't ask SNS: codes to them are not refused
+// as resetpw.ErrSMSSandbox. Numbers must be E.164, separators allowed.
+func WithSandboxNumbers(numbers ...string) resetpw.Option {
+	return resetpw.Option(engine.WithSandboxVerifiedNumbers(numbers...))
 }
 
 // maxSNSPages bounds the pages read from one SNS listing.
 const maxSNSPages = 50
 
-type smsCache struct {
-	mu      sync.Mutex
-	account *smsAccount
-	expires time.Time
-	group   singleflight.Group
-}
+type snsTruth struct{ api SNSAPI }
 
-// smsAccount returns SNS's view of the account, cached for the pool TTL.
-func (r *Resetter) smsAccount(ctx context.Context) (*smsAccount, error) {
-	c := &r.sms
-	c.mu.Lock()
-	if c.account != nil && r.now().Before(c.expires) {
-		a := c.account
-		c.mu.Unlock()
-		return a, nil
-	}
-	c.mu.Unlock()
-	return shared(ctx, &c.group, "sns", func() (*smsAccount, error) {
-		a, err := readSMSAccount(ctx, r.cfg.sns)
-		if err != nil {
-			return nil, err
-		}
-		c.mu.Lock()
-		c.account, c.expires = a, r.now().Add(r.cfg.poolTTL)
-		c.mu.Unlock()
-		return a, nil
-	})
-}
-
-func readSMSAccount(ctx context.Context, api SNSAPI) (*smsAccount, error) {
+// ReadSMSAccount reads the sandbox state, the numbers verified there and
+// whether a US origination number exists.
+func (t snsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, error) {
+	api := t.api
 	st, err := api.GetSMSSandboxAccountStatus(ctx, &sns.GetSMSSandboxAccountStatusInput{})
 	if err != nil {
 		return nil, err
 	}
-	a := &smsAccount{inSandbox: st.IsInSandbox, verified: map[string]bool{}}
-	if a.inSandbox {
+	a := &engine.SMSAccount{InSandbox: st.IsInSandbox, Verified: map[string]bool{}}
+	if a.InSandbox {
 		in := &sns.ListSMSSandboxPhoneNumbersInput{}
 		for page := 0; page < maxSNSPages; page++ {
 			out, err := api.ListSMSSandboxPhoneNumbers(ctx, in)
@@ -102,7 +75,7 @@ func readSMSAccount(ctx context.Context, api SNSAPI) (*smsAccount, error) {
 			}
 			for _, n := range out.PhoneNumbers {
 				if n.Status == snstypes.SMSSandboxPhoneNumberVerificationStatusVerified {
-					a.verified[stripPlusSeparators(aws.ToString(n.PhoneNumber))] = true
+					a.Verified[e164(aws.ToString(n.PhoneNumber))] = true
 				}
 			}
 			if aws.ToString(out.NextToken) == "" {
@@ -111,8 +84,17 @@ func readSMSAccount(ctx context.Context, api SNSAPI) (*smsAccount, error) {
 			in.NextToken = out.NextToken
 		}
 	}
-	a.usOrigination, a.originErr = hasUSOrigination(ctx, api)
+	a.USOrigination, a.OriginErr = hasUSOrigination(ctx, api)
 	return a, nil
+}
+
+// e164 is a phone number without its separators, or p when it is none.
+func e164(p string) string {
+	n, err := alias.Normalize(p, alias.Phone, alias.PoolConfig{CaseSensitive: true}, alias.Options{})
+	if err != nil {
+		return p
+	}
+	return n
 }
 
 // hasUSOrigination reports whether the account has an active, SMS-capable

@@ -1,18 +1,18 @@
-package resetpw
+package engine
 
 import (
 	"context"
 	"errors"
-	"reflect"
 	"regexp"
 	"time"
 
-	"go.opentelemetry.io/otel"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/metric"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/trace"
-	"go.opentelemetry.io/otel/trace/noop"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 )
 
 // instrumentationName is the OpenTelemetry scope of every span and
@@ -24,8 +24,8 @@ const instrumentationName = "github.com/cognitoreset/cognitoreset/resetpw"
 // codes only.
 var (
 	attrPoolID    = attribute.Key("cognitoreset.pool.id")
-	attrOp        = attribute.Key("cognitoreset.step")
-	attrErrorType = attribute.Key("error.type") // the kind's code, as OTel's conventions name it
+	attrOp        = attribute.Key("cognitoreset.op") // "op" in log lines
+	attrErrorType = attribute.Key("error.type")      // the kind's code, as OTel's conventions name it
 	attrMedium    = attribute.Key("cognitoreset.medium")
 	attrSender    = attribute.Key("cognitoreset.sender")
 	attrFate      = attribute.Key("cognitoreset.fate")
@@ -37,17 +37,15 @@ var (
 	attrResult    = attribute.Key("cognitoreset.result")
 	attrCategory  = attribute.Key("cognitoreset.category")
 	attrDryRun    = attribute.Key("cognitoreset.dry_run")
-	attrIndex     = attribute.Key("cognitoreset.input.index")
-	attrDupOf     = attribute.Key("cognitoreset.input.duplicate_of")
 )
 
 // The outcomes of a reset or a bulk input (attribute cognitoreset.outcome).
 const (
-	outcomeSent      = "sent"
-	outcomeRefused   = "refused"
-	outcomeFailed    = "failed"
-	outcomeDuplicate = "duplicate"
-	outcomeStopped   = "stopped"
+	OutcomeSent      = "sent"
+	OutcomeRefused   = "refused"
+	OutcomeFailed    = "failed"
+	OutcomeDuplicate = "duplicate"
+	OutcomeStopped   = "stopped"
 )
 
 // secondsBuckets are the bounds of the duration histograms, in seconds, as
@@ -60,13 +58,8 @@ var secondsBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 
 // default). Every measurement is guarded by its instrument's Enabled, and
 // every attribute by the span's IsRecording, so that the no-op providers
 // cost no attribute.
-type telemetry struct {
-	tracer trace.Tracer
-	// unset is the global TracerProvider that New found still unset, when
-	// it was given none: until otel.SetTracerProvider replaces it, its spans
-	// would be non-recording copies of the context's span, so start makes
-	// none, and costs no allocation.
-	unset       trace.TracerProvider
+type Telemetry struct {
+	tracer      trace.Tracer
 	resets      metric.Int64Counter
 	duration    metric.Float64Histogram
 	calls       metric.Int64Counter
@@ -76,19 +69,15 @@ type telemetry struct {
 	active      metric.Int64UpDownCounter
 }
 
-func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*telemetry, error) {
-	var unset trace.TracerProvider
+func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*Telemetry, error) {
 	if tp == nil {
-		tp = otel.GetTracerProvider()
-		if t := reflect.TypeOf(tp); t.Kind() == reflect.Pointer && t.Elem().PkgPath() == "go.opentelemetry.io/otel/internal/global" {
-			unset = tp
-		}
+		tp = tracenoop.NewTracerProvider()
 	}
 	if mp == nil {
-		mp = otel.GetMeterProvider()
+		mp = metricnoop.NewMeterProvider()
 	}
 	m := mp.Meter(instrumentationName)
-	t := &telemetry{tracer: tp.Tracer(instrumentationName), unset: unset}
+	t := &Telemetry{tracer: tp.Tracer(instrumentationName)}
 	var errs [7]error
 	t.resets, errs[0] = m.Int64Counter("cognitoreset.resets", metric.WithUnit("{reset}"),
 		metric.WithDescription("Password resets (Reset and Bulk), by outcome, kind, medium and fate."))
@@ -107,18 +96,14 @@ func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*telemetry,
 	t.active, errs[6] = m.Int64UpDownCounter("cognitoreset.bulk.active_inputs", metric.WithUnit("{input}"),
 		metric.WithDescription("Inputs of bulk runs and plans being worked on."))
 	if err := errors.Join(errs[:]...); err != nil {
-		return nil, optionErr("MeterProvider", "%v", err)
+		return nil, optionErr("WithTelemetry", "%v", err)
 	}
 	return t, nil
 }
 
-// start starts the span of a public operation (none while the global
-// provider is unset: see telemetry.unset), with the pool ID when it is
+// Start starts the span of a public operation, with the pool ID when it is
 // well-formed. Its attributes are added only when it records.
-func (t *telemetry) start(ctx context.Context, name, poolID string) (context.Context, trace.Span) {
-	if t.unset != nil && otel.GetTracerProvider() == t.unset {
-		return ctx, noop.Span{}
-	}
+func (t *Telemetry) Start(ctx context.Context, name, poolID string) (context.Context, trace.Span) {
 	ctx, span := t.tracer.Start(ctx, name)
 	if span.IsRecording() && checkPoolID(poolID) == nil && regionPoolID.MatchString(poolID) { // a malformed ID may be anything: a username, an email
 		span.SetAttributes(attrPoolID.String(poolID))
@@ -126,32 +111,12 @@ func (t *telemetry) start(ctx context.Context, name, poolID string) (context.Con
 	return ctx, span
 }
 
-// runSpanKey is the context key of a bulk run's own span.
-type runSpanKey struct{}
-
-// startRun starts the span of a bulk run or a plan, and keeps it in the
-// context for runJobs: the context's current span may be the caller's
-// (no span is started while the global provider is unset), and a run's
-// events are the run's span's only.
-func (t *telemetry) startRun(ctx context.Context, name, poolID string) (context.Context, trace.Span) {
-	ctx, span := t.start(ctx, name, poolID)
-	return context.WithValue(ctx, runSpanKey{}, span), span
-}
-
-// runSpan is the span startRun kept in ctx, or a no-op span.
-func runSpan(ctx context.Context) trace.Span {
-	if span, ok := ctx.Value(runSpanKey{}).(trace.Span); ok {
-		return span
-	}
-	return noop.Span{}
-}
-
 // endSpan sets the status of span from err as OTel's conventions say: an
 // error is codes.Error with the kind's code as the description, and the
 // step, the kind and the fate as attributes; never the error's text.
-func endSpan(span trace.Span, err error) {
+func EndSpan(span trace.Span, err error) {
 	if err != nil && span.IsRecording() {
-		span.SetAttributes(errorAttrs(err)...)
+		span.SetAttributes(ErrorAttrs(err)...)
 		span.SetStatus(codes.Error, KindOf(err).Code())
 	}
 	span.End()
@@ -159,13 +124,13 @@ func endSpan(span trace.Span, err error) {
 
 // errorAttrs are the attributes of a failure: its kind, step, fate and
 // Cognito's request ID.
-func errorAttrs(err error) []attribute.KeyValue {
+func ErrorAttrs(err error) []attribute.KeyValue {
 	attrs := []attribute.KeyValue{attrErrorType.String(KindOf(err).Code())}
 	var e *Error
 	if errors.As(err, &e) {
-		attrs = append(attrs, attrOp.String(e.Op.String()))
+		attrs = append(attrs, attrOp.String(string(e.Op)))
 		if e.Fate != "" {
-			attrs = append(attrs, attrFate.String(e.Fate.String()))
+			attrs = append(attrs, attrFate.String(string(e.Fate)))
 		}
 		if traceableRequestID(e.RequestID) {
 			attrs = append(attrs, attrRequestID.String(e.RequestID))
@@ -198,7 +163,7 @@ func resultAttrs(res *Result) []attribute.KeyValue {
 		attrs = append(attrs, attrRequestID.String(res.RequestID))
 	}
 	if d := res.Delivery; d != nil {
-		attrs = append(attrs, attrMedium.String(d.Medium.String()), attrSender.String(d.Sender.String()))
+		attrs = append(attrs, attrMedium.String(string(d.Medium)), attrSender.String(string(d.Sender)))
 	}
 	if len(res.Caveats) > 0 {
 		attrs = append(attrs, attrCaveats.StringSlice(caveatCodes(res.Caveats)))
@@ -212,36 +177,36 @@ func resultAttrs(res *Result) []attribute.KeyValue {
 // outcomeOf is the outcome of a reset that ended with err: refused when
 // the library refused it (validation or a preflight refusal: nothing was
 // sent), failed otherwise.
-func outcomeOf(err error) string {
+func OutcomeOf(err error) string {
 	var e *Error
 	switch {
 	case err == nil:
-		return outcomeSent
+		return OutcomeSent
 	case errors.As(err, &e) && (e.Op == OpValidate || errors.As(e.Err, new(*refusal))):
-		return outcomeRefused
+		return OutcomeRefused
 	}
-	return outcomeFailed
+	return OutcomeFailed
 }
 
 // recordReset counts one reset that went through its steps (not a bulk
 // input's duplicate or stop), and its duration, started at start (zero
 // when the histogram was off).
-func (t *telemetry) recordReset(ctx context.Context, start time.Time, res *Result, err error) {
+func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *Result, err error) {
 	counting, timing := t.resets.Enabled(ctx), !start.IsZero()
 	if !counting && !timing {
 		return
 	}
-	outcome := outcomeOf(err)
+	outcome := OutcomeOf(err)
 	attrs := []attribute.KeyValue{attrOutcome.String(outcome)}
 	if err != nil {
 		e := KindOf(err).Code()
 		attrs = append(attrs, attrErrorType.String(e))
 		var ee *Error
 		if errors.As(err, &ee) && ee.Fate != "" {
-			attrs = append(attrs, attrFate.String(ee.Fate.String()))
+			attrs = append(attrs, attrFate.String(string(ee.Fate)))
 		}
 	} else if res != nil && res.Delivery != nil {
-		attrs = append(attrs, attrMedium.String(res.Delivery.Medium.String()))
+		attrs = append(attrs, attrMedium.String(string(res.Delivery.Medium)))
 	}
 	if counting {
 		t.resets.Add(ctx, 1, metric.WithAttributes(attrs...))
@@ -252,7 +217,7 @@ func (t *telemetry) recordReset(ctx context.Context, start time.Time, res *Resul
 }
 
 // recordCall counts one Cognito request of category c and its result.
-func (t *telemetry) recordCall(ctx context.Context, c Category, err error) {
+func (t *Telemetry) recordCall(ctx context.Context, c quota.Category, err error) {
 	if !t.calls.Enabled(ctx) {
 		return
 	}
@@ -265,7 +230,7 @@ func (t *telemetry) recordCall(ctx context.Context, c Category, err error) {
 
 // recordRetry counts one retry of a request of category c that failed as
 // kind.
-func (t *telemetry) recordRetry(ctx context.Context, c Category, kind Kind) {
+func (t *Telemetry) recordRetry(ctx context.Context, c quota.Category, kind Kind) {
 	if t.retries.Enabled(ctx) {
 		t.retries.Add(ctx, 1, metric.WithAttributes(attrOperation.String(opNames[c]), attrErrorType.String(kind.Code())))
 	}
@@ -273,7 +238,7 @@ func (t *telemetry) recordRetry(ctx context.Context, c Category, kind Kind) {
 
 // wait waits at g (which may be nil) for a call in c, recording the time
 // it waited.
-func (t *telemetry) wait(ctx context.Context, g *gate, c Category) error {
+func (t *Telemetry) wait(ctx context.Context, g *Gate, c quota.Category) error {
 	if g == nil {
 		return nil
 	}
@@ -286,87 +251,34 @@ func (t *telemetry) wait(ctx context.Context, g *gate, c Category) error {
 	return err
 }
 
-// bulkOutcome is the outcome of a bulk input, for its metric and event.
-func bulkOutcome(o Outcome) string {
-	switch {
-	case o.Duplicate:
-		return outcomeDuplicate
-	case o.Err != nil && KindOf(o.Err) == ErrRunStopped:
-		return outcomeStopped
+// CountInput counts one input of a bulk run or plan that has its outcome.
+func (t *Telemetry) CountInput(ctx context.Context, outcome string, dryRun bool) {
+	if t.inputs.Enabled(ctx) {
+		t.inputs.Add(ctx, 1, metric.WithAttributes(attrOutcome.String(outcome), attrDryRun.Bool(dryRun)))
 	}
-	return outcomeOf(o.Err)
-}
-
-// recordInput counts input o of run b, and adds an event to the run's span
-// for an input that was not sent (a duplicate, a refusal, a failure), and
-// one for the first input the run stopped: the inputs sent are counted, not
-// listed, so that the span of a 100,000-input run stays readable (an SDK
-// keeps 128 events a span by default, and drops the rest with a count).
-// It runs on the run's collecting goroutine only.
-func (b *bulkRun) recordInput(ctx context.Context, o Outcome) {
-	t := b.r.tel
-	counting, recording := t.inputs.Enabled(ctx), b.span.IsRecording()
-	if !counting && !recording {
-		return
-	}
-	outcome := bulkOutcome(o)
-	if counting {
-		t.inputs.Add(ctx, 1, metric.WithAttributes(attrOutcome.String(outcome), attrDryRun.Bool(!b.send)))
-	}
-	if !recording || outcome == outcomeSent || (outcome == outcomeStopped && b.stopSeen) {
-		return
-	}
-	attrs := []attribute.KeyValue{attrIndex.Int(o.Index), attrOutcome.String(outcome)}
-	name := "cognitoreset.input"
-	switch outcome {
-	case outcomeDuplicate:
-		attrs = append(attrs, attrDupOf.Int(o.DuplicateOf))
-	case outcomeStopped:
-		b.stopSeen = true
-		name = "cognitoreset.run.stopped"
-	}
-	if outcome != outcomeDuplicate {
-		attrs = append(attrs, errorAttrs(o.Err)...)
-	}
-	b.span.AddEvent(name, trace.WithAttributes(attrs...))
 }
 
 // active counts an input of a run in flight (+1) or done (-1).
-func (t *telemetry) activeInputs(ctx context.Context, n int64) {
+func (t *Telemetry) ActiveInputs(ctx context.Context, n int64) {
 	if t.active.Enabled(ctx) {
 		t.active.Add(ctx, n)
 	}
-}
-
-// endRun ends the span of a bulk run or a plan with its Summary.
-func endRun(span trace.Span, sum Summary, err error) {
-	if span.IsRecording() {
-		span.SetAttributes(attribute.Int("cognitoreset.bulk.read", sum.Read), attribute.Int("cognitoreset.bulk.done", sum.Done),
-			attribute.Int("cognitoreset.bulk.sent", sum.Sent), attribute.Int("cognitoreset.bulk.failed", sum.Failed),
-			attribute.Int("cognitoreset.bulk.duplicates", sum.Duplicates), attribute.Bool("cognitoreset.bulk.read_all", sum.ReadAll))
-	}
-	endSpan(span, err)
-}
-
-// endOnPanic, deferred by Bulk, Plan and PlanPool, ends span when the run
-// did not (*ended is false): each, Progress or the iterator panicked, and
-// the panic goes on; the span ends with an error status, "panic", rather
-// than never.
-func endOnPanic(span trace.Span, ended *bool) {
-	if *ended {
-		return
-	}
-	if span.IsRecording() {
-		span.SetStatus(codes.Error, "panic")
-	}
-	span.End()
 }
 
 // caveatCodes are the codes of caveats.
 func caveatCodes(caveats []Caveat) []string {
 	codes := make([]string, len(caveats))
 	for i, c := range caveats {
-		codes[i] = c.Code.String()
+		codes[i] = string(c.Code)
 	}
 	return codes
+}
+
+// Timing returns the start of a reset's duration: now, when the duration
+// histogram is on; the zero time (nothing measured) when it is off.
+func (t *Telemetry) Timing(ctx context.Context) time.Time {
+	if t.duration.Enabled(ctx) {
+		return time.Now()
+	}
+	return time.Time{}
 }

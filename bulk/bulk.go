@@ -1,4 +1,4 @@
-package resetpw
+package bulk
 
 import (
 	"context"
@@ -13,43 +13,44 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/quota"
+	"github.com/cognitoreset/cognitoreset/resetpw"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// DefaultMaxUnavailable is how many resets in a row may fail as unavailable
-// before a bulk run stops (BulkOptions.MaxUnavailable).
-const DefaultMaxUnavailable = 5
+// defaultMaxUnavailable is how many inputs in a row may fail as
+// unavailable before a run stops (Options.MaxUnavailable).
+const defaultMaxUnavailable = 5
 
-// BulkOptions tune [Resetter.Bulk], [Resetter.Plan] and [Resetter.PlanPool].
-// The zero value means the defaults.
-type BulkOptions struct {
+// Options tune Run, Plan and PlanPool. The zero value means the defaults.
+type Options struct {
 	Concurrency int // workers; default 8, at most 64
 	// Rates are the run's paces per category, requests per second shared by
 	// all its workers: a category Rates does not name, or names with 0, goes
-	// at its DefaultRates pace (resets at 15 a second, half of their quota).
-	// Each rate must be at or under its category's quota times QuotaScale:
-	// UserAccountRecovery 30 (AdminResetUserPassword), UserRead 120
-	// (AdminGetUser), UserList 30 (ListUsers), UserPoolRead 15
-	// (DescribeUserPool), UserUpdate 25 (AdminUserGlobalSignOut); the
-	// defaults too, so a QuotaScale under 1 needs lower rates.
-	Rates map[Category]float64
-	// SignOut signs every user out of every session after their reset is
-	// sent, as WithSignOut does; a failed sign-out is counted in
-	// Summary.SignOutFailed and never hides the reset.
-	SignOut bool
-	// Limiter, when set, paces the run instead of the run's own token
-	// buckets (Rates): a limiter shared with other runs and
-	// processes, such as resetpw/redislimit's. Without it, a Resetter made
-	// WithLimiter uses its own.
-	Limiter Limiter
-	// QuotaScale multiplies the quotas Rates are checked against, for
-	// an account whose quotas were raised (UserAccountRecovery can't be) or
-	// a test server that scales them; default 1.
+	// at its quota.DefaultRates pace (resets at 15 a second, half of their
+	// quota). Each rate must be at or under its category's quota
+	// (quota.Quota) times QuotaScale.
+	Rates map[quota.Category]float64
+	// QuotaScale multiplies the quotas Rates are checked against, for an
+	// account whose quotas were raised (UserAccountRecovery can't be) or a
+	// test server that scales them; default 1.
 	QuotaScale float64
+	// Limiter, when set, paces the run instead of the run's own token
+	// buckets (Rates): a limiter shared with other runs and processes, such
+	// as quota/redisquota's. Without it, a Resetter made WithLimiter uses
+	// its own.
+	Limiter quota.Limiter
+	// Preflight is how much the run checks before each reset: the zero
+	// value is resetpw.PreflightFull, whatever the Resetter's
+	// WithPreflight. PreflightPool reads the pool and each user (to learn
+	// its username, which tells the run's users apart) and predicts
+	// nothing; PreflightOff reads nothing, so two names of one user send
+	// two codes. PlanPool honours it too.
+	Preflight resetpw.Preflight
 	// Progress, when set, is called after each outcome, from the goroutine
 	// that called the run.
 	Progress func(Progress)
-
 	// KeepGoing turns the circuit breaker off. By default a run stops at
 	// the first failure that is the account's, not the user's:
 	// ErrDeliveryConfig (the daily email limit included), ErrAccessDenied,
@@ -58,21 +59,8 @@ type BulkOptions struct {
 	// password for nothing.
 	KeepGoing bool
 	// MaxUnavailable is how many resets in a row may fail as
-	// ErrUnavailable before the run stops; default DefaultMaxUnavailable,
-	// negative: never.
+	// ErrUnavailable before the run stops; default 5, negative: never.
 	MaxUnavailable int
-	// DailyEmailLimit caps the codes sent by Cognito's built-in email
-	// (EmailSendingAccount COGNITO_DEFAULT) per AWS account and Region over
-	// a rolling 24 hours: default the Resetter's (WithDailyEmailLimit,
-	// itself DefaultDailyEmailLimit unless set); negative: no cap.
-	// The count is the Resetter's EmailCounter (or, without
-	// WithEmailCounter, Limiter's when it counts emails), shared with its
-	// single resets, its other runs and every pool of the account
-	// (docs/cognito-rules.md, R36); emails the account sent
-	// otherwise are not known. Inputs past it get ErrRunStopped; other inputs
-	// go on. A plan counts on top of the emails already counted, takes
-	// nothing, and keeps the Result of the inputs past it.
-	DailyEmailLimit int
 	// StopReading makes a run that stopped (the breaker, BeforeSend, ctx)
 	// read no more inputs, for an endless stream, and return without
 	// waiting for the iterator: each input read has its outcome, and
@@ -82,14 +70,21 @@ type BulkOptions struct {
 	// listing when its run stops.
 	StopReading bool
 	// BeforeSend, when set, is called from a worker just before each reset
-	// is sent, with the input's index, its request and the username that
+	// is sent, with the input's index, the input and the username that
 	// will be sent: a journal written there survives a crash. An error
 	// sends nothing and stops the run with that error as the cause. It must
-	// be safe for concurrent use.
-	BeforeSend func(index int, req Request, username string) error
+	// be safe for concurrent use. Plans never call it.
+	BeforeSend func(index int, in Input, username string) error
 	// PageToken is where PlanPool starts: a ListUsers pagination token,
 	// such as an Outcome's PageToken; empty for the first page.
 	PageToken string
+}
+
+// Input is one user of a run: the request, and the caller's own key (a
+// line number, a ticket ID), which its Outcome carries back.
+type Input struct {
+	Key     any
+	Request resetpw.Request
 }
 
 // Progress is a running count of a bulk run.
@@ -102,29 +97,29 @@ type Progress struct {
 	Elapsed    time.Duration
 }
 
-// Outcome is what became of one input of a bulk run or a plan.
+// Outcome is what became of one input of a run or a plan.
 type Outcome struct {
-	Index   int // the input's position, from 0
-	Request Request
-	Result  *Result // on success; for a plan, also on an input past the daily email cap
-	Err     error   // a *Error on failure
+	Index  int             // the input's position, from 0
+	Input  Input           // as given (for PlanPool, the listed user's request)
+	Result *resetpw.Result // on success; for a plan, also on an input past the daily email cap
+	Err    error           // a *resetpw.Error on failure
 	// Duplicate is true when the same user came earlier in the run, at
 	// DuplicateOf; nothing was sent for this input.
 	Duplicate   bool
 	DuplicateOf int
 	// PageToken is, for PlanPool, the ListUsers pagination token of the
 	// page this user came from ("" for the first page): a plan resumed from
-	// it (BulkOptions.PageToken) repeats at most that page.
+	// it (Options.PageToken) repeats at most that page.
 	PageToken string
 }
 
 // Summary counts the outcomes of a bulk run or a plan.
 type Summary struct {
 	Progress
-	ByKind   map[string]int // failures by their kind's Code
-	ByMedium map[Medium]int // successes by Delivery.Medium, when predicted
-	// OverEmailCap counts the inputs refused because their pool's
-	// DailyEmailLimit was reached.
+	ByKind   map[resetpw.Kind]int   // failures by kind
+	ByMedium map[resetpw.Medium]int // successes by Delivery.Medium, when predicted
+	// OverEmailCap counts the inputs refused because the daily email cap of
+	// their pool's account was reached (resetpw.WithEmailCap).
 	OverEmailCap int
 	// SignedOut and SignOutFailed count the sign-outs after resets sent.
 	SignedOut, SignOutFailed int
@@ -144,10 +139,10 @@ func (s *Summary) add(o Outcome) {
 	case o.Err != nil:
 		s.Failed++
 		if s.ByKind == nil {
-			s.ByKind = map[string]int{}
+			s.ByKind = map[resetpw.Kind]int{}
 		}
-		s.ByKind[KindOf(o.Err).Code()]++
-		if errors.Is(o.Err, errEmailCap) {
+		s.ByKind[resetpw.KindOf(o.Err)]++
+		if errors.Is(o.Err, engine.ErrEmailCap) {
 			s.OverEmailCap++
 		}
 	default:
@@ -160,7 +155,7 @@ func (s *Summary) add(o Outcome) {
 		}
 		if o.Result != nil && o.Result.Delivery != nil {
 			if s.ByMedium == nil {
-				s.ByMedium = map[Medium]int{}
+				s.ByMedium = map[resetpw.Medium]int{}
 			}
 			s.ByMedium[o.Result.Delivery.Medium]++
 		}
@@ -169,7 +164,7 @@ func (s *Summary) add(o Outcome) {
 
 // withDefaults returns o with its defaults filled in (Rates a new map, with
 // every category), or the *Error of its first invalid field.
-func (o BulkOptions) withDefaults() (BulkOptions, error) {
+func (o Options) withDefaults() (Options, error) {
 	if o.Concurrency == 0 {
 		o.Concurrency = 8
 	}
@@ -177,18 +172,18 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 		o.QuotaScale = 1
 	}
 	if o.MaxUnavailable == 0 {
-		o.MaxUnavailable = DefaultMaxUnavailable
-	}
-	if o.DailyEmailLimit == 0 {
-		o.DailyEmailLimit = DefaultDailyEmailLimit
+		o.MaxUnavailable = defaultMaxUnavailable
 	}
 	if o.Concurrency < 1 || o.Concurrency > 64 {
-		return o, optionErr("BulkOptions.Concurrency", "bulk concurrency %d is outside 1..64", o.Concurrency)
+		return o, optionErr("Options.Concurrency", "bulk concurrency %d is outside 1..64", o.Concurrency)
 	}
 	if o.QuotaScale < 0 {
-		return o, optionErr("BulkOptions.QuotaScale", "bulk quota scale %v is negative", o.QuotaScale)
+		return o, optionErr("Options.QuotaScale", "bulk quota scale %v is negative", o.QuotaScale)
 	}
-	o.Rates = withDefaultRates(o.Rates)
+	o.Rates = quota.WithDefaults(o.Rates)
+	if o.Preflight < resetpw.PreflightFull || o.Preflight > resetpw.PreflightOff {
+		return o, optionErr("Options.Preflight", "unknown preflight %d", int(o.Preflight))
+	}
 	if err := checkRates(o.Rates, o.QuotaScale); err != nil {
 		return o, err
 	}
@@ -198,27 +193,28 @@ func (o BulkOptions) withDefaults() (BulkOptions, error) {
 // checkRates checks each rate against its category's quota times scale,
 // in the order of the categories' names: an error names the first that
 // fails, as BulkOptions.Rates[category].
-func checkRates(rates map[Category]float64, scale float64) error {
+func checkRates(rates map[quota.Category]float64, scale float64) error {
 	for _, c := range slices.Sorted(maps.Keys(rates)) {
 		v := rates[c]
-		field := "BulkOptions.Rates[" + string(c) + "]"
-		quota, ok := quotas[c]
+		field := "Options.Rates[" + string(c) + "]"
+		q, ok := quota.Quota(c)
 		if !ok {
 			return optionErr(field, "%q is not a quota category", string(c))
 		}
-		if q := quota * scale; !(v >= 0 && v <= q) {
+		if q := q * scale; !(v >= 0 && v <= q) {
 			return optionErr(field, "bulk rate %v for %s is outside 0..%v (the quota)", v, c, q)
 		}
 	}
 	return nil
 }
 
-// Bulk resets every request of reqs and calls each with one Outcome per
-// input, in the order they finish, from the goroutine that called Bulk.
+// Run resets the user of every input with r and calls each with one
+// Outcome per input, in the order they finish, from the goroutine that
+// called Run.
 //
 //   - At most Concurrency resets are in flight, and requests are paced by
 //     one token bucket per quota category, shared by the run's workers
-//     (golang.org/x/time/rate), at BulkOptions.Rates: resets at 15 a
+//     (golang.org/x/time/rate), at RunOptions.Rates: resets at 15 a
 //     second unless Rates says otherwise (DefaultRates). When Cognito
 //     throttles, the bucket slows down, then recovers as requests go
 //     through.
@@ -227,7 +223,7 @@ func checkRates(rates map[Category]float64, scale float64) error {
 //     repeat gets an Outcome with Duplicate set. With PreflightOff nothing
 //     is resolved, and only the same identifier is a repeat.
 //   - A circuit breaker stops the run at the first failure that is the
-//     account's, not the user's (see BulkOptions.KeepGoing): no reset is
+//     account's, not the user's (see RunOptions.KeepGoing): no reset is
 //     sent after it, except those already in flight; a call still waiting
 //     its turn at the limiter is not sent, and its input gets ErrRunStopped.
 //     A call whose turn would come after ctx's deadline waits for the
@@ -237,69 +233,87 @@ func checkRates(rates map[Category]float64, scale float64) error {
 //
 // Every input read gets exactly one Outcome. When the run stops (the
 // breaker, a BeforeSend error, ctx ended), nothing more is sent but the
-// resets in flight, and Bulk reads on with no Cognito call: each input read
+// resets in flight, and Run reads on with no Cognito call: each input read
 // after the stop gets an Outcome whose error is of kind ErrRunStopped and
 // wraps the cause (the failure that stopped the run, or the context's
 // error), except a repeat of an identifier the run had already taken (as
 // given: nothing is resolved any more), which gets Duplicate as before. The
 // inputs over the email cap get ErrRunStopped too, and the run goes on.
-// BulkOptions.StopReading makes a stopped run read nothing more instead,
+// RunOptions.StopReading makes a stopped run read nothing more instead,
 // for an endless stream.
 //
-// Summary.Read counts the inputs Bulk took from reqs, indexed 0 to Read−1,
-// and when Bulk returns each has its outcome (Summary.Done equals Read).
-// Summary.ReadAll says reqs was read to its end; when it is false
-// (StopReading, or ctx ended while reqs blocked), the inputs from index
+// Summary.Read counts the inputs Run took from inputs, indexed 0 to Read−1,
+// and when Run returns each has its outcome (Summary.Done equals Read).
+// Summary.ReadAll says inputs was read to its end; when it is false
+// (StopReading, or ctx ended while inputs blocked), the inputs from index
 // Read on were never read and have no outcome. While ctx lives, a stopped
-// run waits for reqs as a running one does; once ctx has ended, Bulk stops
+// run waits for inputs as a running one does; once ctx has ended, Run stops
 // reading when no outcome has come for a second, so an iterator that blocks
-// (a pipe whose writer is still open) can't keep it from returning. Bulk
-// reads reqs from a goroutine of its own: one left blocked in reqs ends at
+// (a pipe whose writer is still open) can't keep it from returning. Run
+// reads inputs from a goroutine of its own: one left blocked in inputs ends at
 // its next yield, which is refused (yield returns false) and has no
 // outcome; an iterator that yields again after a refusal is refused again.
-// When reqs panics, the inputs it gave get their outcomes and Bulk panics
+// When inputs panics, the inputs it gave get their outcomes and Run panics
 // with the value (and the iterator's stack) in the caller's goroutine, as a
-// range loop would; a panic after Bulk returned, in an iterator it left
+// range loop would; a panic after Run returned, in an iterator it left
 // blocked, is nobody's, and ends the program. When each (or Progress)
 // panics, the run stops as it would on the breaker, its goroutines end once
 // what is in flight has, and the panic goes on.
 //
-// Bulk returns the Summary and, when the run stopped early, a *Error of kind
+// Run returns the Summary and, when the run stopped early, a *Error of kind
 // ErrRunStopped that wraps the cause, so that errors.Is matches the cause's
 // kind (ErrDeliveryConfig, ...) or context.Canceled as well. Invalid options
 // fail with ErrOption before anything is read.
-func (r *Resetter) Bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
-	ctx, span := r.tel.startRun(ctx, "cognitoreset.Bulk", "")
-	ended := false
-	defer endOnPanic(span, &ended)
-	sum, err := r.bulk(ctx, reqs, opts, each, true)
-	endRun(span, sum, err)
-	ended = true
-	return sum, err
+func Run(ctx context.Context, r *resetpw.Resetter, inputs iter.Seq[Input], opts Options, each func(Outcome)) (Summary, error) {
+	return run(ctx, engine.EngineOf(r), "cognitoreset.Bulk", "", opts, each, true, listOf(inputs))
 }
 
-// Plan is Bulk without the resets: the same validation, preflight, pacing,
+// Plan is Run without the resets: the same validation, preflight, pacing,
 // deduplication, email cap and breaker, and one Outcome per input that says
 // where the code would go (Result.Delivery, with PreflightFull) or why the
-// reset would be refused, read as Bulk reads. Nothing is sent; BeforeSend is
-// not called. Summary.ByMedium and Summary.OverEmailCap say what a Bulk run
-// of the same inputs would do.
-func (r *Resetter) Plan(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome)) (Summary, error) {
-	ctx, span := r.tel.startRun(ctx, "cognitoreset.Plan", "")
+// reset would be refused, read as Run reads. Nothing is sent; BeforeSend is
+// not called. Summary.ByMedium and Summary.OverEmailCap say what a Run of
+// the same inputs would do, and Resettable feeds it the inputs that would
+// be sent.
+func Plan(ctx context.Context, r *resetpw.Resetter, inputs iter.Seq[Input], opts Options, each func(Outcome)) (Summary, error) {
+	return run(ctx, engine.EngineOf(r), "cognitoreset.Plan", "", opts, each, false, listOf(inputs))
+}
+
+// Resettable returns the inputs of a plan's outcomes that a Run would send:
+// neither failed nor duplicates, in the plan's order, each with its Key.
+func Resettable(outcomes []Outcome) iter.Seq[Input] {
+	return func(yield func(Input) bool) {
+		for _, o := range outcomes {
+			if o.Err == nil && !o.Duplicate && !yield(o.Input) {
+				return
+			}
+		}
+	}
+}
+
+// run starts the span of a run or plan and runs it.
+func run(ctx context.Context, r *engine.Engine, name, poolID string, opts Options, each func(Outcome), send bool, produce producer) (Summary, error) {
+	ctx, span := r.Tel().Start(ctx, name, poolID)
 	ended := false
 	defer endOnPanic(span, &ended)
-	sum, err := r.bulk(ctx, reqs, opts, each, false)
+	sum, err := runJobs(ctx, r, span, opts, each, send, produce)
 	endRun(span, sum, err)
 	ended = true
 	return sum, err
 }
 
-// job is one input of a run: a request, and for PlanPool the listed user and
-// its page.
+// job is one input of a run: the input, and for PlanPool the listed user
+// and its page.
 type job struct {
 	i      int
-	req    Request
+	in     Input
 	listed *listedUser
+}
+
+// listedUser is a user as ListUsers listed it, and the page it came from.
+type listedUser struct {
+	user types.UserType
+	page string // the pagination token that fetched its page
 }
 
 // page is the pagination token of a listed job's page; "" for a list's.
@@ -310,15 +324,20 @@ func (j job) page() string {
 	return j.listed.page
 }
 
-func (r *Resetter) bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOptions, each func(Outcome), send bool) (Summary, error) {
-	return r.runJobs(ctx, opts, each, send, func(b *bulkRun, emit func(job) bool) bool {
+// producer reads a run's inputs and hands each to emit, which returns
+// false when the run takes no more; it returns true when it read them all.
+type producer func(b *bulkRun, emit func(job) bool) bool
+
+// listOf is the producer of a list of inputs.
+func listOf(inputs iter.Seq[Input]) producer {
+	return func(b *bulkRun, emit func(job) bool) bool {
 		// Not a range loop: an iterator that yields again after yield
 		// returned false would make the range panic, on the reader's
 		// goroutine, where nobody can recover it. Each such yield is
 		// refused again instead.
 		i, refused := 0, false
-		reqs(func(req Request) bool {
-			if refused || !emit(job{i: i, req: req}) {
+		inputs(func(in Input) bool {
+			if refused || !emit(job{i: i, in: in}) {
 				refused = true
 				return false
 			}
@@ -326,7 +345,7 @@ func (r *Resetter) bulk(ctx context.Context, reqs iter.Seq[Request], opts BulkOp
 			return true
 		})
 		return !refused
-	})
+	}
 }
 
 // drainWait is how long a run whose context has ended waits for an outcome
@@ -337,10 +356,7 @@ const drainWait = time.Second
 // hands each outcome to each, as Bulk documents. produce reads the inputs
 // and returns true when it read them all; emit returns false when the run
 // takes no more.
-func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outcome), send bool, produce func(b *bulkRun, emit func(job) bool) bool) (Summary, error) {
-	if opts.DailyEmailLimit == 0 {
-		opts.DailyEmailLimit = r.cfg.dailyEmail // the Resetter's cap (R36)
-	}
+func runJobs(ctx context.Context, r *engine.Engine, span trace.Span, opts Options, each func(Outcome), send bool, produce producer) (Summary, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
 		return Summary{}, err
@@ -349,8 +365,8 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	b := r.newBulkRun(opts, send)
-	b.span = runSpan(ctx)
+	b := newBulkRun(r, opts, send)
+	b.span = span
 
 	jobs := make(chan job)
 	outcomes := make(chan Outcome, opts.Concurrency)
@@ -389,7 +405,7 @@ func (r *Resetter) runJobs(ctx context.Context, opts BulkOptions, each func(Outc
 	sum.ReadAll = readerReturned && readAll
 	sum.Elapsed = time.Since(start)
 	if cause := b.cause(ctx); cause != nil {
-		return sum, &Error{Kind: ErrRunStopped, Op: OpBulk, Fate: FateNotSent, Err: cause}
+		return sum, &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk, Fate: resetpw.FateNotSent, Err: cause}
 	}
 	return sum, nil
 }
@@ -413,22 +429,22 @@ func (b *bulkRun) recoverReader() {
 // newBulkRun returns the state of one run. It is paced by opts.Limiter, or
 // else the Resetter's WithLimiter, or else token buckets of its own at
 // opts.Rates (which withDefaults filled in), through a runLimiter: a stop
-// ends the waits.
-func (r *Resetter) newBulkRun(opts BulkOptions, send bool) *bulkRun {
-	var l Limiter
+// ends the waits. Its email cap is the Resetter's (resetpw.WithEmailCap).
+func newBulkRun(r *engine.Engine, opts Options, send bool) *bulkRun {
+	var l quota.Limiter
 	switch {
 	case opts.Limiter != nil:
 		l = opts.Limiter
-	case r.cfg.limiter != nil:
-		l = r.cfg.limiter
+	case r.Limiter() != nil:
+		l = r.Limiter()
 	default:
-		l = newPacer(opts.Rates, r.cfg.logger)
+		l = quota.NewLocalLimiter(opts.Rates, r.Logger())
 	}
-	b := &bulkRun{r: r, opts: opts, send: send, claims: newClaims(),
-		emails: newEmailTally(r.emailCounterFor(opts.Limiter)), stop: make(chan struct{}), quit: make(chan struct{})}
+	counter, limit := r.EmailCap()
+	b := &bulkRun{r: r, opts: opts, send: send, preflight: engine.Preflight(opts.Preflight), claims: newClaims(),
+		emails: engine.NewEmailTally(counter), counter: counter, limit: limit, stop: make(chan struct{}), quit: make(chan struct{})}
 	b.stopCtx, b.stopNow = context.WithCancel(context.Background())
-	b.g = newGate(l) // adapts l, when l adapts
-	b.g.l = runLimiter{l, b}
+	b.g = engine.NewGate(l).Wrap(runLimiter{l, b}) // adapts as l does
 	return b
 }
 
@@ -542,21 +558,21 @@ func (b *bulkRun) deliver(outcomes chan<- Outcome, o Outcome) {
 	}
 }
 
-// errEmailCap is the cause of the outcomes past a pool's daily email cap.
-var errEmailCap = errors.New("the account's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20, R36)")
-
 type bulkRun struct {
-	r    *Resetter
-	g    *gate
-	opts BulkOptions
-	send bool
+	r         *engine.Engine
+	g         *engine.Gate
+	opts      Options
+	send      bool
+	preflight engine.Preflight
+	counter   quota.EmailCounter // the Resetter's email cap (resetpw.WithEmailCap)
+	limit     int
 
 	mu          sync.Mutex
-	claims      *claims       // the input that has each user
-	emails      *emailTally   // the daily email cap's count (R36)
-	unavailable int           // ErrUnavailable failures in a row
-	stopCause   error         // why the breaker stopped the run
-	stop        chan struct{} // closed when it did
+	claims      *claims            // the input that has each user
+	emails      *engine.EmailTally // a plan's count of the daily email cap (R36)
+	unavailable int                // ErrUnavailable failures in a row
+	stopCause   error              // why the breaker stopped the run
+	stop        chan struct{}      // closed when it did
 	stopCtx     context.Context
 	stopNow     context.CancelFunc // ends stopCtx, with stop
 	stopOnce    sync.Once
@@ -589,7 +605,7 @@ func (b *bulkRun) take(ctx context.Context, j job, jobs chan<- job, outcomes cha
 	}
 	if pool, name, ok := givenKey(j); ok {
 		if first, dup := b.claim(givenName, pool, name, j.i); dup {
-			b.deliver(outcomes, Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first})
+			b.deliver(outcomes, Outcome{Index: j.i, Input: j.in, Duplicate: true, DuplicateOf: first})
 			return true
 		}
 	}
@@ -613,7 +629,7 @@ func (b *bulkRun) afterStop(j job, cause error) Outcome {
 		first, dup := b.claims.lookup(givenName, pool, name)
 		b.mu.Unlock()
 		if dup {
-			return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: first}
+			return Outcome{Index: j.i, Input: j.in, Duplicate: true, DuplicateOf: first}
 		}
 	}
 	return b.notSent(j, cause)
@@ -649,10 +665,10 @@ func (b *bulkRun) claim(ns namespace, pool, name string, i int) (first int, dup 
 // request whose pool ID is malformed: it fails validation, and its claim
 // would only take memory.
 func givenKey(j job) (pool, name string, ok bool) {
-	if j.listed != nil || checkPoolID(j.req.UserPoolID) != nil {
+	if j.listed != nil || engine.CheckPoolID(j.in.Request.UserPoolID) != nil {
 		return "", "", false
 	}
-	return j.req.UserPoolID, strings.TrimSpace(j.req.Username), true
+	return j.in.Request.UserPoolID, strings.TrimSpace(j.in.Request.Username), true
 }
 
 // trip stops the run with cause, once.
@@ -674,7 +690,7 @@ func (b *bulkRun) trip(cause error) {
 // run's end, not a failure of the input, nor of the account for the
 // breaker.
 type runLimiter struct {
-	Limiter
+	quota.Limiter
 	b *bulkRun
 }
 
@@ -685,12 +701,12 @@ func (e *stoppedWaiting) Error() string {
 	return "the bulk run stopped while the call waited its turn: " + e.cause.Error()
 }
 
-func (l runLimiter) Wait(ctx context.Context, c Category) error {
+func (l runLimiter) Wait(ctx context.Context, c quota.Category) error {
 	if ctx.Err() != nil {
 		return l.Limiter.Wait(ctx, c) // the limiter's own answer to an ended context
 	}
 	if cause := l.b.cause(ctx); cause != nil {
-		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: &stoppedWaiting{cause}}
+		return &engine.Error{Kind: engine.ErrUnavailable, Op: engine.OpPace, Fate: engine.FateNotSent, Err: &stoppedWaiting{cause}}
 	}
 	wctx, cancel := context.WithCancelCause(context.WithoutCancel(ctx))
 	defer cancel(nil)
@@ -698,7 +714,7 @@ func (l runLimiter) Wait(ctx context.Context, c Category) error {
 	defer context.AfterFunc(l.b.stopCtx, func() { cancel(errRunStop) })()
 	err := l.Limiter.Wait(wctx, c)
 	if err != nil && ctx.Err() == nil && context.Cause(wctx) == errRunStop {
-		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: &stoppedWaiting{l.b.cause(ctx)}}
+		return &engine.Error{Kind: engine.ErrUnavailable, Op: engine.OpPace, Fate: engine.FateNotSent, Err: &stoppedWaiting{l.b.cause(ctx)}}
 	}
 	return err
 }
@@ -710,7 +726,7 @@ var errRunStop = errors.New("bulk run stopped")
 // call that waited its turn when the run stopped: nothing was sent.
 func stoppedUnsent(err error) (cause error, ok bool) {
 	var sw *stoppedWaiting
-	if errors.As(err, &sw) && !MaybeSent(err) {
+	if errors.As(err, &sw) && !engine.MaybeSent(err) {
 		return sw.cause, true
 	}
 	return nil, false
@@ -738,17 +754,17 @@ func (b *bulkRun) observe(err error) {
 		return
 	}
 	if b.tripsOn(err) {
-		b.trip(err)
+		b.trip(engine.PublicError(err))
 	}
 }
 
 func (b *bulkRun) tripsOn(err error) bool {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	switch k := KindOf(err); k {
-	case ErrDeliveryConfig, ErrAccessDenied, ErrPoolNotFound, ErrNotEnabled:
+	switch k := engine.KindOf(err); k {
+	case engine.ErrDeliveryConfig, engine.ErrAccessDenied, engine.ErrPoolNotFound, engine.ErrNotEnabled:
 		return true
-	case ErrUnavailable:
+	case engine.ErrUnavailable:
 		b.unavailable++
 		return b.opts.MaxUnavailable > 0 && b.unavailable >= b.opts.MaxUnavailable
 	default:
@@ -757,102 +773,122 @@ func (b *bulkRun) tripsOn(err error) bool {
 	}
 }
 
-// hook runs just before a reset would be sent, and decides: the duplicate
-// check on the resolved name (not for a listed user: a listing names each
-// user once, R24), the breaker and ctx, the email cap, and BeforeSend.
-func (b *bulkRun) hook(ctx context.Context, j job) func(*attempt, *Result) verdict {
-	return func(a *attempt, res *Result) verdict {
-		if j.listed == nil {
-			if first, dup := b.claim(resolvedName, j.req.UserPoolID, a.name, j.i); dup {
-				return verdict{act: duplicate, dupOf: first}
-			}
-		}
-		if err := b.cause(ctx); err != nil {
-			return verdict{act: stop, cause: err}
-		}
-		if v := b.countEmail(ctx, a, res); v.act != goOn {
-			return v
-		}
-		if b.send && b.opts.BeforeSend != nil {
-			if err := b.opts.BeforeSend(j.i, j.req, a.name); err != nil {
-				b.trip(err)
-				return verdict{act: stop, cause: err}
-			}
-		}
-		return verdict{}
-	}
-}
-
-// countEmail takes one code of the account's daily email cap when the code
-// goes by Cognito's built-in email: predicted so, or, without a prediction,
-// when the pool may send email that way at all. The count is the Resetter's
-// (or the run's Limiter's, when it counts emails), shared by every pool of
-// the account, every run and, through Redis, every process (R36); a plan
-// counts on top of it without taking anything, and keeps the Result of an
-// input over the cap. A counter that fails fails the input.
-func (b *bulkRun) countEmail(ctx context.Context, a *attempt, res *Result) verdict {
-	var tally *emailTally
-	if !b.send {
-		tally = b.emails
-	}
-	err := a.capEmail(ctx, b.emails.counter, b.opts.DailyEmailLimit, res, b.send, tally)
-	var capped *emailCapError
-	switch {
-	case err == nil:
-		return verdict{}
-	case errors.As(err, &capped) && !b.send:
-		return verdict{act: stop, cause: err, res: res}
-	case errors.As(err, &capped):
-		return verdict{act: stop, cause: err}
-	}
-	return verdict{act: fail, err: a.fail(OpPreflight, ErrUnavailable, err)}
-}
-
-func byDefaultEmail(p *poolInfo, res *Result) bool {
-	if res.Delivery != nil {
-		return res.Delivery.Sender == SenderCognitoDefault
-	}
-	if p == nil {
-		return false // PreflightOff: the pool is not read, nothing is known
-	}
-	return p.emailSender() == SenderCognitoDefault && slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail)
-}
-
-// one runs one job to its Outcome, deciding from the attempt's verdict.
+// one runs one input through the engine's stages, and decides between them
+// as the run's caller: after Prepare, a duplicate of the resolved name (not
+// for a listed user: a listing names each user once, R24), the run's stop,
+// the daily email cap, and BeforeSend; then the send.
 func (b *bulkRun) one(ctx context.Context, j job) Outcome {
-	b.r.tel.activeInputs(ctx, 1)
-	defer b.r.tel.activeInputs(ctx, -1)
+	tel := b.r.Tel()
+	tel.ActiveInputs(ctx, 1)
+	defer tel.ActiveInputs(ctx, -1)
 	if cause := b.cause(ctx); cause != nil {
 		return b.notSent(j, cause)
 	}
-	var res *Result
-	var v verdict
+	var start time.Time
+	if b.send {
+		start = tel.Timing(ctx)
+	}
+	var a *engine.Attempt
+	var res *engine.Result
 	var err error
 	if j.listed != nil {
-		res, v, err = b.planListed(ctx, j)
+		a, res, err = b.r.PrepareListed(ctx, b.g, j.in.Request.UserPoolID, j.listed.user, b.preflight)
 	} else {
-		res, v, err = b.r.runAttempt(ctx, &attempt{r: b.r, g: b.g, req: j.req, hook: b.hook(ctx, j), signOut: b.opts.SignOut}, b.send)
+		a = b.r.NewAttempt(&engine.ResetAction, engineRequest(j.in.Request), b.g, b.preflight, true)
+		res, err = a.Prepare(ctx)
 	}
-	switch {
-	case v.act == duplicate:
-		return Outcome{Index: j.i, Request: j.req, Duplicate: true, DuplicateOf: v.dupOf, PageToken: j.page()}
-	case v.act == stop:
-		o := b.notSent(j, v.cause)
-		o.Result = v.res // a plan's input over the email cap: where the code would go
-		return o
-	case err != nil && endedUnsent(ctx, err):
-		// The run ended while this listed user was read: it was never sent.
-		return b.notSent(j, b.cause(ctx))
+	if err == nil {
+		if j.listed == nil {
+			if first, dup := b.claim(resolvedName, j.in.Request.UserPoolID, a.Name(), j.i); dup {
+				return Outcome{Index: j.i, Input: j.in, Duplicate: true, DuplicateOf: first, PageToken: j.page()}
+			}
+		}
+		if cause := b.cause(ctx); cause != nil {
+			return b.notSent(j, cause)
+		}
+		var capped bool
+		if capped, err = b.reserve(ctx, a, res); capped {
+			o := b.notSent(j, err)
+			if !b.send {
+				o.Result = b.public(res) // a plan's input over the email cap: where the code would go
+			}
+			return o
+		}
 	}
-	if cause, ok := stoppedUnsent(err); ok {
-		return b.notSent(j, cause) // a listed user read when the run stopped
+	if err == nil && b.send && b.opts.BeforeSend != nil {
+		if err := b.opts.BeforeSend(j.i, j.in, a.Name()); err != nil {
+			a.Return() // nothing goes out: the code does not count (R36)
+			b.trip(err)
+			return b.notSent(j, err)
+		}
+	}
+	if err == nil && b.send {
+		err = a.Send(ctx, res)
+	}
+	if err != nil {
+		if engine.EndedUnsent(ctx, err) {
+			// The run's context ended before this input went out: its
+			// outcome is the run's stop, not a failure to log.
+			return b.notSent(j, b.cause(ctx))
+		}
+		if cause, ok := stoppedUnsent(err); ok {
+			return b.notSent(j, cause) // the run stopped while this input waited its turn
+		}
+	}
+	if j.listed == nil {
+		res, err = b.r.Done(ctx, a, res, err, b.send)
+	}
+	if b.send {
+		tel.RecordReset(ctx, start, res, err)
 	}
 	b.observe(err)
-	return Outcome{Index: j.i, Request: j.req, Result: res, Err: err, PageToken: j.page()}
+	if err != nil {
+		res = nil
+	}
+	return Outcome{Index: j.i, Input: j.in, Result: b.public(res), Err: engine.PublicError(err), PageToken: j.page()}
+}
+
+// reserve takes the input's place under the daily email cap: sending, the
+// Resetter's count; planning, the run's tally on top of it. capped says the
+// input is past the cap (err is then the cause of its ErrRunStopped
+// outcome); any other error is a counter that failed.
+func (b *bulkRun) reserve(ctx context.Context, a *engine.Attempt, res *engine.Result) (capped bool, err error) {
+	var tally *engine.EmailTally
+	if !b.send {
+		tally = b.emails
+	}
+	err = a.CapEmail(ctx, b.counter, b.limit, res, b.send, tally)
+	switch {
+	case err == nil:
+		return false, nil
+	case engine.IsEmailCapped(err):
+		return true, err
+	}
+	return false, a.Fail(engine.OpPreflight, engine.ErrUnavailable, err)
+}
+
+// public is res as a *resetpw.Result.
+func (b *bulkRun) public(res *engine.Result) *resetpw.Result {
+	if res == nil {
+		return nil
+	}
+	return engine.PublicResult(res).(*resetpw.Result)
+}
+
+func engineRequest(req resetpw.Request) engine.Request {
+	return engine.Request{UserPoolID: req.UserPoolID, Username: req.Username, ClientMetadata: req.ClientMetadata, SignOut: req.SignOut}
 }
 
 // notSent is the outcome of an input the run did not send because of cause.
 func (b *bulkRun) notSent(j job, cause error) Outcome {
-	return Outcome{Index: j.i, Request: j.req, PageToken: j.page(), Err: &Error{Kind: ErrRunStopped, Op: OpBulk,
-		UserPoolID: j.req.UserPoolID, Username: j.req.Username, Fate: FateNotSent, Err: cause}}
+	req := j.in.Request
+	return Outcome{Index: j.i, Input: j.in, PageToken: j.page(), Err: &resetpw.Error{Kind: resetpw.ErrRunStopped, Op: resetpw.OpBulk,
+		UserPoolID: req.UserPoolID, Username: req.Username, Fate: resetpw.FateNotSent, Err: cause}}
+}
+
+// optionErr is the error of an invalid option: a *resetpw.Error of kind
+// ErrConfig whose text names the option. Nothing is read or sent.
+func optionErr(option, format string, a ...any) error {
+	return &resetpw.Error{Kind: resetpw.ErrConfig, Op: resetpw.OpValidate, Fate: resetpw.FateNotSent,
+		Err: fmt.Errorf(option+": "+format, a...)}
 }

@@ -1,4 +1,4 @@
-package resetpw
+package engine
 
 import (
 	"context"
@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"sync"
-	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -15,6 +13,7 @@ import (
 	"golang.org/x/sync/singleflight"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/quota"
 )
 
 // The rules this file applies are in docs/cognito-rules.md, each with its
@@ -131,62 +130,33 @@ func (p *poolInfo) smsFailureParts() (sandbox, other bool) {
 	return sandbox, other
 }
 
-// poolCache keeps pool descriptions for a TTL and fetches each pool once at a
-// time, however many resets ask for it.
-type poolCache struct {
-	mu      sync.Mutex
-	entries map[string]poolEntry
-	group   singleflight.Group
-}
-
-type poolEntry struct {
-	info    *poolInfo
-	expires time.Time
-}
-
-func (r *Resetter) pool(ctx context.Context, g *gate, poolID string) (*poolInfo, error) {
-	if info := r.cachedPool(poolID); info != nil {
-		return info, nil
-	}
-	return shared(ctx, &r.pools.group, poolID, func() (*poolInfo, error) {
-		// Checked again: a fetch may have finished between the miss above
-		// and this one starting.
-		if info := r.cachedPool(poolID); info != nil {
-			return info, nil
-		}
-		return r.describePool(ctx, g, poolID)
+// pool returns the pool's description, from the cache while it is fresh
+// (WithPoolCacheTTL).
+func (r *Engine) pool(ctx context.Context, g *Gate, poolID string) (*poolInfo, error) {
+	return r.pools.get(ctx, poolID, r.now, r.cfg.poolTTL, func(ctx context.Context) (*poolInfo, error) {
+		return r.readPool(ctx, g, poolID)
 	})
 }
 
-// cachedPool returns the pool's cached description, or nil when there is
-// none or it has expired.
-func (r *Resetter) cachedPool(poolID string) *poolInfo {
-	c := &r.pools
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if e, ok := c.entries[poolID]; ok && r.now().Before(e.expires) {
-		return e.info
+// describePool reads a pool and refreshes the cache with it.
+func (r *Engine) describePool(ctx context.Context, g *Gate, poolID string) (*poolInfo, error) {
+	info, err := r.readPool(ctx, g, poolID)
+	if err != nil {
+		return nil, err
 	}
-	return nil
+	r.pools.put(poolID, info, r.now().Add(r.cfg.poolTTL))
+	return info, nil
 }
 
-// describePool reads a pool and refreshes the cache with it.
-func (r *Resetter) describePool(ctx context.Context, g *gate, poolID string) (*poolInfo, error) {
-	out, err := call(ctx, r, g, CategoryUserPoolRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+// readPool reads a pool (DescribeUserPool).
+func (r *Engine) readPool(ctx context.Context, g *Gate, poolID string) (*poolInfo, error) {
+	out, err := call(ctx, r, g, quota.CategoryUserPoolRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
 		return r.api.DescribeUserPool(ctx, &cip.DescribeUserPoolInput{UserPoolId: &poolID}, o...)
 	})
 	if err != nil {
 		return nil, err
 	}
-	info := poolInfoFrom(out.UserPool)
-	c := &r.pools
-	c.mu.Lock()
-	if c.entries == nil {
-		c.entries = map[string]poolEntry{}
-	}
-	c.entries[poolID] = poolEntry{info: info, expires: r.now().Add(r.cfg.poolTTL)}
-	c.mu.Unlock()
-	return info, nil
+	return poolInfoFrom(out.UserPool), nil
 }
 
 // shared runs fetch once for every caller that asks for key at the same
@@ -296,7 +266,7 @@ type prediction struct {
 // predict applies the recovery rules (R1 to R20) to a user: the medium by
 // the pool's mechanisms, what disqualifies each, who delivers the code, and
 // what would drop it. An error is a failed SNS read (WithSNS).
-func (r *Resetter) predict(ctx context.Context, p *poolInfo, u *userInfo) (*prediction, *refusal, error) {
+func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*prediction, *refusal, error) {
 	if p.adminOnly {
 		return nil, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}, nil
 	}
@@ -351,7 +321,7 @@ func (r *Resetter) predict(ctx context.Context, p *poolInfo, u *userInfo) (*pred
 
 // predictSender says who delivers the code of pr's medium, and what would
 // drop it: a refusal, or a failed SNS or SES read.
-func (r *Resetter) predictSender(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
+func (r *Engine) predictSender(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
 	if pr.medium != MediumEmail {
 		return r.predictSMS(ctx, p, pr)
 	}
@@ -400,7 +370,7 @@ const DefaultDailyEmailLimit = 50
 
 // predictSMS says who sends an SMS code, and refuses what SNS would drop
 // (R12, R15, R16, R18, R19).
-func (r *Resetter) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
+func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
 	if p.customSMS {
 		pr.sender = SenderLambda
 		pr.caveats = append(pr.caveats, caveat(CaveatCustomSender, "R12", "a custom SMS sender Lambda delivers the code"))
@@ -413,15 +383,15 @@ func (r *Resetter) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) 
 	}
 	number := stripPlusSeparators(pr.dest)
 	us := strings.HasPrefix(number, "+1")
-	if r.cfg.sns != nil {
+	if r.cfg.sms != nil {
 		acct, err := r.smsAccount(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if acct.inSandbox && !acct.verified[number] {
+		if acct.InSandbox && !acct.Verified[number] {
 			return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
 		}
-		if us && !acct.usOrigination {
+		if us && !acct.USOrigination {
 			pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
 		}
 		return nil, nil
@@ -441,11 +411,11 @@ func (r *Resetter) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) 
 var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",
 	"nothing proves the account is out of the SNS SMS sandbox (SmsConfigurationFailure is empty, which it also is when the pool's creator lacked SNS permissions); WithSNS asks SNS")
 
-func usOriginationCaveat(acct *smsAccount) Caveat {
+func usOriginationCaveat(acct *SMSAccount) Caveat {
 	msg := "an SMS to a +1 number needs a registered US origination number; SNS was not asked (WithSNS)"
 	if acct != nil {
 		msg = "an SMS to a +1 number needs a registered US origination number; SNS lists no active, SMS-capable US number"
-		if acct.originErr != nil {
+		if acct.OriginErr != nil {
 			msg = "an SMS to a +1 number needs a registered US origination number; SNS's ListOriginationNumbers failed"
 		}
 	}

@@ -1,4 +1,4 @@
-package redislimit_test
+package redisquota_test
 
 import (
 	"context"
@@ -13,7 +13,7 @@ import (
 
 	"github.com/cognitoreset/cognitoreset/internal/redistest"
 	"github.com/cognitoreset/cognitoreset/resetpw"
-	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
+	"github.com/cognitoreset/cognitoreset/quota/redisquota"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -32,7 +32,7 @@ func TestEmailCap_SharedThroughRedis(t *testing.T) {
 		}
 	}
 	resetter := func() *resetpw.Resetter {
-		l, err := redislimit.New(redistest.Client(t), redislimit.Options{Account: "123456789012", Region: "us-west-2", KeyPrefix: prefix})
+		l, err := redisquota.New(redistest.Client(t), redisquota.Options{Account: "123456789012", Region: "us-west-2", KeyPrefix: prefix})
 		require.NoError(t, err)
 		r, err := resetpw.New(f, resetpw.WithLimiter(l), resetpw.WithDailyEmailLimit(5))
 		require.NoError(t, err)
@@ -69,7 +69,7 @@ func TestEmailCap_SharedThroughRedis(t *testing.T) {
 // the limit; ReturnEmail and the window work on Redis as in the local
 // counter.
 func TestEmailCounter_Redis(t *testing.T) {
-	l, err := redislimit.New(redistest.Client(t), redislimit.Options{Account: "1", Region: "r", KeyPrefix: redistest.Prefix(t)})
+	l, err := redisquota.New(redistest.Client(t), redisquota.Options{Account: "1", Region: "r", KeyPrefix: redistest.Prefix(t)})
 	require.NoError(t, err)
 	ctx := context.Background()
 	now := time.Now()
@@ -100,9 +100,9 @@ func TestEmailCounter_Redis(t *testing.T) {
 	_, ok, err := l.TakeEmail(ctx, "111", "us-west-2", 5, now)
 	require.NoError(t, err)
 	assert.True(t, ok, "a returned email frees its place")
-	_, ok, _ = l.TakeEmail(ctx, "111", "us-west-2", 5, now.Add(resetpw.EmailWindow-time.Millisecond))
+	_, ok, _ = l.TakeEmail(ctx, "111", "us-west-2", 5, now.Add(quota.EmailWindow-time.Millisecond))
 	assert.False(t, ok, "still within 24 hours")
-	_, ok, _ = l.TakeEmail(ctx, "111", "us-west-2", 5, now.Add(resetpw.EmailWindow))
+	_, ok, _ = l.TakeEmail(ctx, "111", "us-west-2", 5, now.Add(quota.EmailWindow))
 	assert.True(t, ok, "24 hours on, the first emails no longer count")
 }
 
@@ -120,16 +120,16 @@ func TestEmailCap_RedisDown(t *testing.T) {
 	require.NoError(t, err)
 	rdb := redistest.NewClient(addr)
 	defer rdb.Close()
-	fallback := map[resetpw.Category]float64{}
-	for c := range resetpw.DefaultRates() {
+	fallback := map[quota.Category]float64{}
+	for c := range quota.DefaultRates() {
 		fallback[c] = 100
 	}
-	l, err := redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: fallback})
+	l, err := redisquota.New(rdb, redisquota.Options{Account: "1", Region: "r", OnError: redisquota.FallBack, FallbackRates: fallback})
 	require.NoError(t, err)
 	r, err := resetpw.New(f, resetpw.WithLimiter(l))
 	require.NoError(t, err)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.ErrorIs(t, err, resetpw.ErrUnavailable)
-	assert.ErrorIs(t, err, redislimit.ErrRedis)
+	assert.ErrorIs(t, err, redisquota.ErrRedis)
 	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
 }

@@ -1,4 +1,4 @@
-package redislimit_test
+package redisquota_test
 
 import (
 	"context"
@@ -17,7 +17,7 @@ import (
 
 	"github.com/cognitoreset/cognitoreset/internal/redistest"
 	"github.com/cognitoreset/cognitoreset/resetpw"
-	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
+	"github.com/cognitoreset/cognitoreset/quota/redisquota"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -27,13 +27,13 @@ func TestMain(m *testing.M) { os.Exit(redistest.Run(m)) }
 // is 95% of each scaled quota.
 const scale = 10
 
-func sharedRates() map[resetpw.Category]float64 {
-	return map[resetpw.Category]float64{
-		resetpw.CategoryUserAccountRecovery: 0.95 * 30 * scale,
-		resetpw.CategoryUserRead:            0.95 * 120 * scale,
-		resetpw.CategoryUserList:            0.95 * 30 * scale,
-		resetpw.CategoryUserPoolRead:        0.95 * 15 * scale,
-		resetpw.CategoryUserUpdate:          0.95 * 25 * scale,
+func sharedRates() map[quota.Category]float64 {
+	return map[quota.Category]float64{
+		quota.CategoryUserAccountRecovery: 0.95 * 30 * scale,
+		quota.CategoryUserRead:            0.95 * 120 * scale,
+		quota.CategoryUserList:            0.95 * 30 * scale,
+		quota.CategoryUserPoolRead:        0.95 * 15 * scale,
+		quota.CategoryUserUpdate:          0.95 * 25 * scale,
 	}
 }
 
@@ -69,7 +69,7 @@ func requests(pool, prefix string, n int) iter.Seq[resetpw.Request] {
 // twoRuns runs two bulk jobs at once, each with its own Resetter and SDK
 // client, each asking for 95% of the scaled quota, with a limiter each made
 // by limiter (nil: the runs pace themselves).
-func twoRuns(t *testing.T, n int, limiter func() resetpw.Limiter) (sums [2]resetpw.Summary, throttledAnswers int, elapsed time.Duration) {
+func twoRuns(t *testing.T, n int, limiter func() quota.Limiter) (sums [2]resetpw.Summary, throttledAnswers int, elapsed time.Duration) {
 	f, srv, pool := world(t, n, "a", "b")
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -77,9 +77,9 @@ func twoRuns(t *testing.T, n int, limiter func() resetpw.Limiter) (sums [2]reset
 		wg.Go(func() {
 			r, err := resetpw.New(srv.Client(), resetpw.WithMaxThrottleRetries(3))
 			require.NoError(t, err)
-			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, Rates: map[resetpw.Category]float64{
-				resetpw.CategoryUserAccountRecovery: 0.95 * 30 * scale, resetpw.CategoryUserRead: 0.95 * 120 * scale,
-				resetpw.CategoryUserPoolRead: 0.95 * 15 * scale}}
+			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, Rates: map[quota.Category]float64{
+				quota.CategoryUserAccountRecovery: 0.95 * 30 * scale, quota.CategoryUserRead: 0.95 * 120 * scale,
+				quota.CategoryUserPoolRead: 0.95 * 15 * scale}}
 			if limiter != nil {
 				opts.Limiter = limiter()
 			}
@@ -106,8 +106,8 @@ func TestSharedBudget(t *testing.T) {
 	prefix := redistest.Prefix(t)
 	const n = 300
 	t.Run("shared", func(t *testing.T) {
-		sums, throttled, elapsed := twoRuns(t, n, func() resetpw.Limiter {
-			l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates(), KeyPrefix: prefix})
+		sums, throttled, elapsed := twoRuns(t, n, func() quota.Limiter {
+			l, err := redisquota.New(rdb, redisquota.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates(), KeyPrefix: prefix})
 			require.NoError(t, err)
 			return l
 		})
@@ -139,18 +139,18 @@ func TestKeys(t *testing.T) {
 	ctx := context.Background()
 	prefix := redistest.Prefix(t)
 	for _, region := range []string{"us-west-2", "eu-west-1"} {
-		l, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: region, KeyPrefix: prefix})
+		l, err := redisquota.New(rdb, redisquota.Options{Account: "123456789012", Region: region, KeyPrefix: prefix})
 		require.NoError(t, err)
-		require.NoError(t, l.Wait(ctx, resetpw.CategoryUserAccountRecovery))
+		require.NoError(t, l.Wait(ctx, quota.CategoryUserAccountRecovery))
 	}
 	keys, err := rdb.Keys(ctx, "*"+prefix+":*").Result()
 	require.NoError(t, err)
 	assert.ElementsMatch(t, []string{"rate:" + prefix + ":123456789012:us-west-2:UserAccountRecovery",
 		"rate:" + prefix + ":123456789012:eu-west-1:UserAccountRecovery"}, keys, "redis_rate puts rate: first")
 	// Without a prefix, keys start cognitoreset:.
-	l, err := redislimit.New(rdb, redislimit.Options{Account: "000000000000", Region: "us-west-2"})
+	l, err := redisquota.New(rdb, redisquota.Options{Account: "000000000000", Region: "us-west-2"})
 	require.NoError(t, err)
-	require.NoError(t, l.Wait(ctx, resetpw.CategoryUserRead))
+	require.NoError(t, l.Wait(ctx, quota.CategoryUserRead))
 	n, err := rdb.Exists(ctx, "rate:cognitoreset:000000000000:us-west-2:UserRead").Result()
 	require.NoError(t, err)
 	assert.Equal(t, int64(1), n)
@@ -159,30 +159,30 @@ func TestKeys(t *testing.T) {
 func TestNew_Options(t *testing.T) {
 	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"})
 	defer rdb.Close()
-	for _, o := range []redislimit.Options{
+	for _, o := range []redisquota.Options{
 		{Region: "us-west-2"},
 		{Account: "123456789012"},
-		{Account: "1", Region: "r", Rates: map[resetpw.Category]float64{resetpw.CategoryUserRead: 0}},
-		{Account: "1", Region: "r", Rates: map[resetpw.Category]float64{resetpw.CategoryUserRead: -3}},
-		{Account: "1", Region: "r", OnError: redislimit.FallBack},
+		{Account: "1", Region: "r", Rates: map[quota.Category]float64{quota.CategoryUserRead: 0}},
+		{Account: "1", Region: "r", Rates: map[quota.Category]float64{quota.CategoryUserRead: -3}},
+		{Account: "1", Region: "r", OnError: redisquota.FallBack},
 		{Account: "1", Region: "r", OnError: 7},
 	} {
-		_, err := redislimit.New(rdb, o)
-		assert.ErrorIs(t, err, redislimit.ErrOptions, "%+v", o)
+		_, err := redisquota.New(rdb, o)
+		assert.ErrorIs(t, err, redisquota.ErrOptions, "%+v", o)
 	}
-	_, err := redislimit.New(nil, redislimit.Options{Account: "1", Region: "r"})
-	assert.ErrorIs(t, err, redislimit.ErrOptions)
+	_, err := redisquota.New(nil, redisquota.Options{Account: "1", Region: "r"})
+	assert.ErrorIs(t, err, redisquota.ErrOptions)
 
-	// The categories Rates does not name take resetpw.DefaultRates, so
+	// The categories Rates does not name take quota.DefaultRates, so
 	// FallBack needs a fallback rate for each of them.
-	fallback := resetpw.DefaultRates()
-	delete(fallback, resetpw.CategoryUserUpdate)
-	_, err = redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: fallback})
-	require.ErrorIs(t, err, redislimit.ErrOptions)
+	fallback := quota.DefaultRates()
+	delete(fallback, quota.CategoryUserUpdate)
+	_, err = redisquota.New(rdb, redisquota.Options{Account: "1", Region: "r", OnError: redisquota.FallBack, FallbackRates: fallback})
+	require.ErrorIs(t, err, redisquota.ErrOptions)
 	assert.ErrorContains(t, err, "FallbackRates[UserUpdate]")
-	l, err := redislimit.New(rdb, redislimit.Options{Account: "1", Region: "r", OnError: redislimit.FallBack, FallbackRates: resetpw.DefaultRates()})
+	l, err := redisquota.New(rdb, redisquota.Options{Account: "1", Region: "r", OnError: redisquota.FallBack, FallbackRates: quota.DefaultRates()})
 	require.NoError(t, err)
-	_, adaptive := any(l).(resetpw.AdaptiveLimiter)
+	_, adaptive := any(l).(quota.AdaptiveLimiter)
 	assert.False(t, adaptive, "the shared budget does not adapt")
 }
 
@@ -191,8 +191,8 @@ func TestNew_Options(t *testing.T) {
 // reset goes out unpaced (the server, whose quota is just above the budget,
 // would throttle a burst), and every input has an outcome.
 func TestRedisGoesAway(t *testing.T) {
-	for _, mode := range []redislimit.OnError{redislimit.FallBack, redislimit.Refuse} {
-		t.Run(map[redislimit.OnError]string{redislimit.FallBack: "fall back", redislimit.Refuse: "refuse"}[mode], func(t *testing.T) {
+	for _, mode := range []redisquota.OnError{redisquota.FallBack, redisquota.Refuse} {
+		t.Run(map[redisquota.OnError]string{redisquota.FallBack: "fall back", redisquota.Refuse: "refuse"}[mode], func(t *testing.T) {
 			addr, stop, err := redistest.Start()
 			if errors.Is(err, redistest.ErrNotInstalled) {
 				t.Skip(err)
@@ -203,9 +203,9 @@ func TestRedisGoesAway(t *testing.T) {
 			defer rdb.Close()
 			const n = 120
 			f, srv, pool := world(t, n, "u")
-			lim, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates(),
-				OnError: mode, FallbackRates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 100,
-					resetpw.CategoryUserRead: 400, resetpw.CategoryUserList: 100, resetpw.CategoryUserPoolRead: 50, resetpw.CategoryUserUpdate: 80}})
+			lim, err := redisquota.New(rdb, redisquota.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates(),
+				OnError: mode, FallbackRates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 100,
+					quota.CategoryUserRead: 400, quota.CategoryUserList: 100, quota.CategoryUserPoolRead: 50, quota.CategoryUserUpdate: 80}})
 			require.NoError(t, err)
 			r, err := resetpw.New(srv.Client(), resetpw.WithLimiter(lim), resetpw.WithMaxThrottleRetries(0))
 			require.NoError(t, err)
@@ -221,14 +221,14 @@ func TestRedisGoesAway(t *testing.T) {
 			assert.Equal(t, sum.Read, sum.Done)
 			throttled := srv.Calls(resetpwtest.OpAdminResetUserPassword) - len(f.Deliveries())
 			assert.Zero(t, throttled, "no reset went out unpaced")
-			if mode == redislimit.FallBack {
+			if mode == redisquota.FallBack {
 				require.NoError(t, err)
 				assert.Equal(t, n, sum.Sent, "%v", sum.ByKind)
 				return
 			}
 			require.ErrorIs(t, err, resetpw.ErrRunStopped)
 			require.ErrorIs(t, err, resetpw.ErrUnavailable, "the breaker stopped the run on the limiter's failures")
-			assert.ErrorIs(t, err, redislimit.ErrRedis)
+			assert.ErrorIs(t, err, redisquota.ErrRedis)
 			assert.LessOrEqual(t, len(f.Deliveries()), deliveredAtKill+8, "only resets already past Wait went out")
 			assert.Less(t, sum.Sent, n)
 		})

@@ -1,4 +1,4 @@
-// Package redislimit is a resetpw.Limiter whose budget lives in Redis, so
+// Package redisquota is a quota.Limiter whose budget lives in Redis, so
 // that any number of processes share one: every replica of a helpdesk
 // service and every bulk job of an account and Region draw on the same
 // requests per second of each Cognito quota category, as Cognito counts them.
@@ -10,16 +10,17 @@
 // most), under one key per account, Region and category.
 //
 //	rdb := redis.NewClient(&redis.Options{Addr: "127.0.0.1:6379", DialTimeout: time.Second})
-//	lim, err := redislimit.New(rdb, redislimit.Options{Account: "123456789012", Region: "us-west-2",
-//		OnError: redislimit.FallBack, FallbackRates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 3}})
-//	r, err := resetpw.New(client, resetpw.WithLimiter(lim))
+//	lim, err := redisquota.New(rdb, redisquota.Options{Account: "123456789012", Region: "us-west-2",
+//		OnError: redisquota.FallBack, FallbackRates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 3}})
+//	r, err := resetpw.New(client, resetpw.WithLimiter(lim), resetpw.WithEmailCap(0, lim))
 //
-// A Limiter is also a resetpw.EmailCounter: the daily cap of Cognito's
+// A Limiter is also a quota.EmailCounter: the daily cap of Cognito's
 // built-in email (docs/cognito-rules.md, R20, R36) is counted in Redis next
 // to the rate budget, as a sorted set per account and Region of the emails
 // of the last 24 hours, checked and counted in one script, so that a
-// helpdesk service and a bulk job share it. A Resetter given the Limiter
-// with resetpw.WithLimiter uses it for the cap as well. When Redis can't be
+// helpdesk service and a bulk job share it, when each Resetter is given it
+// with resetpw.WithEmailCap (WithLimiter alone paces, and counts nothing).
+// When Redis can't be
 // reached, the email count fails whatever OnError says (a local count would
 // start from zero and could pass the cap): the reset is refused, nothing
 // sent.
@@ -29,7 +30,7 @@
 // FallBack paces the call with a local limiter at FallbackRates, this
 // process's share. It never lets a call go unpaced. Redis errors come as
 // fast as the client's timeouts allow: give the client short ones.
-package redislimit
+package redisquota
 
 import (
 	"context"
@@ -43,6 +44,7 @@ import (
 	"github.com/go-redis/redis_rate/v10"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
@@ -59,12 +61,7 @@ const (
 
 // ErrRedis is matched by Wait's error when Redis can't be reached and
 // OnError is Refuse.
-var ErrRedis = errors.New("redislimit: Redis unavailable")
-
-// ErrOptions is matched by New's error for invalid options. That error is
-// a *resetpw.Error of kind resetpw.ErrInvalidInput, Op resetpw.OpValidate,
-// whose Field names the option ("Options.Account").
-var ErrOptions = errors.New("redislimit: invalid options")
+var ErrRedis = errors.New("redisquota: Redis unavailable")
 
 // Options configure a Limiter.
 type Options struct {
@@ -72,43 +69,43 @@ type Options struct {
 	// account and Region: processes with the same ones share it. Required.
 	Account, Region string
 	// Rates are calls per second for all processes together, per category;
-	// categories not named get resetpw.DefaultRates, the defaults of a bulk
+	// categories not named get quota.DefaultRates, the defaults of a bulk
 	// run (UserAccountRecovery at half of its 30/s, left to the
 	// application's users). Set them at or under the quotas (times any
 	// increase the account has).
-	Rates map[resetpw.Category]float64
+	Rates map[quota.Category]float64
 	// OnError says what to do when Redis can't be reached; default Refuse.
 	OnError OnError
 	// FallbackRates are this process's rates when OnError is FallBack and
 	// Redis is down: its share of the budget, since the other processes
 	// fall back too. Required with FallBack, for every category of Rates
-	// and resetpw.DefaultRates.
-	FallbackRates map[resetpw.Category]float64
+	// and quota.DefaultRates.
+	FallbackRates map[quota.Category]float64
 	// KeyPrefix starts every key; default "cognitoreset".
 	KeyPrefix string
 }
 
-// Limiter is a resetpw.Limiter on Redis. It is safe for concurrent use. It
-// is not a resetpw.AdaptiveLimiter: the shared budget does not change with
+// Limiter is a quota.Limiter on Redis. It is safe for concurrent use. It
+// is not a quota.AdaptiveLimiter: the shared budget does not change with
 // Cognito's answers, so set Rates at or under the quotas; the Resetter still
 // retries throttled calls.
 type Limiter struct {
 	client   redis.UniversalClient
 	prefix   string
 	rl       *redis_rate.Limiter
-	limits   map[resetpw.Category]redis_rate.Limit
-	keys     map[resetpw.Category]string
+	limits   map[quota.Category]redis_rate.Limit
+	keys     map[quota.Category]string
 	onError  OnError
-	fallback resetpw.Limiter
+	fallback quota.Limiter
 }
 
 var (
-	_ resetpw.Limiter      = (*Limiter)(nil)
-	_ resetpw.EmailCounter = (*Limiter)(nil)
+	_ quota.Limiter      = (*Limiter)(nil)
+	_ quota.EmailCounter = (*Limiter)(nil)
 )
 
 // New returns a Limiter on client. It fails with a *resetpw.Error matching
-// ErrOptions when the options are invalid; it does not contact Redis.
+// resetpw.ErrConfig when the options are invalid; it does not contact Redis.
 func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	if client == nil {
 		return nil, optionsErr("client", "nil Redis client")
@@ -119,12 +116,12 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 	if o.KeyPrefix == "" {
 		o.KeyPrefix = "cognitoreset"
 	}
-	rates := resetpw.DefaultRates()
+	rates := quota.DefaultRates()
 	for c, r := range o.Rates {
 		rates[c] = r
 	}
-	l := &Limiter{client: client, prefix: o.KeyPrefix, rl: redis_rate.NewLimiter(client), limits: map[resetpw.Category]redis_rate.Limit{},
-		keys: map[resetpw.Category]string{}, onError: o.OnError}
+	l := &Limiter{client: client, prefix: o.KeyPrefix, rl: redis_rate.NewLimiter(client), limits: map[quota.Category]redis_rate.Limit{},
+		keys: map[quota.Category]string{}, onError: o.OnError}
 	for c, r := range rates {
 		if !(r > 0) || math.IsInf(r, 0) {
 			return nil, optionsErr("Options.Rates", "rate %v for %s: want a positive number", r, c)
@@ -145,33 +142,33 @@ func New(client redis.UniversalClient, o Options) (*Limiter, error) {
 				return nil, optionsErr("Options.FallbackRates", "FallBack needs a positive FallbackRates[%s]", c)
 			}
 		}
-		l.fallback = resetpw.NewLocalLimiter(o.FallbackRates)
+		l.fallback = quota.NewLocalLimiter(o.FallbackRates, nil)
 	default:
 		return nil, optionsErr("Options.OnError", "unknown OnError %d", o.OnError)
 	}
 	return l, nil
 }
 
-// optionsErr is New's error for an invalid option: a *resetpw.Error whose
-// cause matches ErrOptions.
+// optionsErr is New's error for an invalid option: a *resetpw.Error of
+// kind ErrConfig whose text names the option.
 func optionsErr(field, format string, a ...any) error {
-	return &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: resetpw.OpValidate, Field: resetpw.Field(field), Fate: resetpw.FateNotSent,
-		Err: fmt.Errorf("%w: "+format, append([]any{ErrOptions}, a...)...)}
+	return &resetpw.Error{Kind: resetpw.ErrConfig, Op: resetpw.OpValidate, Fate: resetpw.FateNotSent,
+		Err: fmt.Errorf("redisquota: "+field+": "+format, a...)}
 }
 
 // paceErr is the error of a Limiter method that failed: a *resetpw.Error
 // of kind ErrUnavailable at OpPace, with nothing sent, wrapping the cause
-// (ErrRedis, ErrOptions or the context's error).
+// (ErrRedis, an unknown category or the context's error).
 func paceErr(cause error) error {
 	return &resetpw.Error{Kind: resetpw.ErrUnavailable, Op: resetpw.OpPace, Fate: resetpw.FateNotSent, Err: cause}
 }
 
 // Wait blocks until the shared budget of c allows one more call, or ctx
 // ends. When Redis fails, it refuses or falls back as Options.OnError says.
-func (l *Limiter) Wait(ctx context.Context, c resetpw.Category) error {
+func (l *Limiter) Wait(ctx context.Context, c quota.Category) error {
 	lim, ok := l.limits[c]
 	if !ok {
-		return paceErr(fmt.Errorf("%w: no rate for category %s", ErrOptions, c))
+		return paceErr(fmt.Errorf("no rate for category %s", c))
 	}
 	for {
 		res, err := l.rl.Allow(ctx, l.keys[c], lim)
@@ -219,11 +216,11 @@ return {1, n + 1}
 `)
 
 // TakeEmail counts one email of account and Region at now in Redis, unless
-// limit emails were counted in the 24 hours before now (resetpw.EmailWindow).
+// limit emails were counted in the 24 hours before now (quota.EmailWindow).
 func (l *Limiter) TakeEmail(ctx context.Context, account, region string, limit int, now time.Time) (string, bool, error) {
 	token := fmt.Sprintf("%d-%s", now.UnixNano(), randomToken())
 	res, err := takeEmail.Run(ctx, l.client, []string{l.emailKey(account, region)},
-		now.UnixMilli(), resetpw.EmailWindow.Milliseconds(), limit, token).Int64Slice()
+		now.UnixMilli(), quota.EmailWindow.Milliseconds(), limit, token).Int64Slice()
 	if err != nil {
 		return "", false, paceErr(fmt.Errorf("%w: email count: %v", ErrRedis, err))
 	}
@@ -245,7 +242,7 @@ func (l *Limiter) ReturnEmail(ctx context.Context, account, region, token string
 // the 24 hours before now.
 func (l *Limiter) EmailsSent(ctx context.Context, account, region string, now time.Time) (int, error) {
 	n, err := l.client.ZCount(ctx, l.emailKey(account, region),
-		fmt.Sprintf("(%d", now.UnixMilli()-resetpw.EmailWindow.Milliseconds()), "+inf").Result()
+		fmt.Sprintf("(%d", now.UnixMilli()-quota.EmailWindow.Milliseconds()), "+inf").Result()
 	if err != nil {
 		return 0, paceErr(fmt.Errorf("%w: email count: %v", ErrRedis, err))
 	}

@@ -1,4 +1,4 @@
-package resetpw
+package bulk
 
 import (
 	"encoding/binary"

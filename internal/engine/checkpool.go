@@ -1,4 +1,4 @@
-package resetpw
+package engine
 
 import (
 	"context"
@@ -100,18 +100,18 @@ type PoolReport struct {
 // DescribeUserPool goes through WithLimiter's Limiter, if any. Its
 // errors are *Error values whose Op is OpPreflight (OpValidate for a
 // malformed pool ID).
-func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
-	ctx, span := r.tel.start(ctx, "cognitoreset.CheckPool", poolID)
+func (r *Engine) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
+	ctx, span := r.tel.Start(ctx, "cognitoreset.CheckPool", poolID)
 	rep, err := r.checkPool(ctx, poolID)
 	if rep != nil && span.IsRecording() {
 		span.SetAttributes(attribute.Bool("cognitoreset.pool.resettable", rep.Resettable), attrCaveats.StringSlice(caveatCodes(rep.Caveats)))
 	}
-	endSpan(span, err)
+	EndSpan(span, err)
 	return rep, err
 }
 
 // checkPool is CheckPool, in its span.
-func (r *Resetter) checkPool(ctx context.Context, poolID string) (*PoolReport, error) {
+func (r *Engine) checkPool(ctx context.Context, poolID string) (*PoolReport, error) {
 	fail := func(op Op, kind Kind, err error) error {
 		if kind == (Kind{}) {
 			kind = classify(err)
@@ -123,7 +123,7 @@ func (r *Resetter) checkPool(ctx context.Context, poolID string) (*PoolReport, e
 		return e
 	}
 	if err := checkPoolID(poolID); err != nil {
-		return nil, fail(OpValidate, ErrInvalidInput, err)
+		return nil, fail(OpValidate, ErrConfig, err)
 	}
 	p, err := r.describePool(ctx, r.gate, poolID) // paced, like every Cognito call
 	if err != nil {
@@ -203,7 +203,7 @@ func autoVerifyCaveats(p *poolInfo) []Caveat {
 }
 
 // reportSMS fills in the SMS half of a report (R12, R15, R16, R18, R19).
-func (r *Resetter) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) error {
+func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) error {
 	if p.customSMS {
 		rep.SMSSender = SenderLambda
 		rep.Caveats = append(rep.Caveats, caveat(CaveatCustomSender, "R12", "a custom SMS sender Lambda delivers SMS codes"))
@@ -211,7 +211,7 @@ func (r *Resetter) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) 
 	}
 	rep.SMSSender = SenderSNS
 	listed, _ := p.smsFailureParts()
-	if r.cfg.sns == nil {
+	if r.cfg.sms == nil {
 		rep.SMSSandbox = SandboxUnknown
 		if listed {
 			rep.SMSSandbox = SandboxIn
@@ -227,11 +227,11 @@ func (r *Resetter) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) 
 		return err
 	}
 	rep.SMSSandbox = SandboxOut
-	if acct.inSandbox {
+	if acct.InSandbox {
 		rep.SMSSandbox = SandboxIn
 	}
-	rep.SandboxVerifiedNumbers = len(acct.verified)
-	if !acct.usOrigination {
+	rep.SandboxVerifiedNumbers = len(acct.Verified)
+	if !acct.USOrigination {
 		rep.Caveats = append(rep.Caveats, usOriginationCaveat(acct))
 	}
 	return nil

@@ -1,4 +1,4 @@
-package resetpw
+package quota
 
 import (
 	"context"
@@ -37,7 +37,6 @@ func TestDefaultRates(t *testing.T) {
 	assert.Equal(t, want, DefaultRates(), "each call returns a new map")
 	for c, r := range DefaultRates() {
 		assert.Less(t, r, quotas[c], "%s: the default is under the quota", c)
-		assert.Contains(t, opNames, c, "%s: named for log lines", c)
 	}
 	assert.Len(t, quotas, len(want), "one quota per category")
 	assert.Equal(t, quotas[CategoryUserAccountRecovery]/2, DefaultRates()[CategoryUserAccountRecovery],
@@ -67,7 +66,7 @@ func TestNewLocalLimiter_Rates(t *testing.T) {
 			for c, r := range tt.rates {
 				given[c] = r
 			}
-			l := NewLocalLimiter(tt.rates)
+			l := NewLocalLimiter(tt.rates, nil)
 			p, ok := l.(*pacer)
 			require.True(t, ok, "%T", l)
 			got := map[Category]rate.Limit{}
@@ -82,69 +81,3 @@ func TestNewLocalLimiter_Rates(t *testing.T) {
 	}
 }
 
-// recordingLimiter lets every call go and records what it is told.
-type recordingLimiter struct {
-	mu     sync.Mutex
-	events []string
-}
-
-func (l *recordingLimiter) note(s string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.events = append(l.events, s)
-}
-
-func (l *recordingLimiter) Wait(ctx context.Context, c Category) error {
-	l.note("wait " + string(c))
-	return ctx.Err()
-}
-
-// adaptiveRecorder is a recordingLimiter that adapts.
-type adaptiveRecorder struct{ recordingLimiter }
-
-func (l *adaptiveRecorder) Throttled(c Category) { l.note("throttled " + string(c)) }
-func (l *adaptiveRecorder) Succeeded(c Category) { l.note("succeeded " + string(c)) }
-
-// A Limiter is only asked to Wait; one that is also an AdaptiveLimiter is
-// told how each call went, the throttled one included.
-func TestLimiter_AdaptationIsOptional(t *testing.T) {
-	throttled := &types.TooManyRequestsException{Message: aws.String("Rate exceeded")}
-	setUp := func() *stubAPI {
-		stub := newStub()
-		stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "d@example.com", "email_verified", "true")
-		stub.errs["AdminResetUserPassword"] = []error{throttled, nil}
-		return stub
-	}
-	plain := &recordingLimiter{}
-	adaptive := &adaptiveRecorder{}
-	tests := []struct {
-		name   string
-		lim    Limiter
-		events *recordingLimiter
-		want   []string
-	}{
-		{"plain", plain, plain, []string{"wait UserPoolRead", "wait UserRead", "wait UserAccountRecovery", "wait UserAccountRecovery"}},
-		{"adaptive", adaptive, &adaptive.recordingLimiter, []string{
-			"wait UserPoolRead", "succeeded UserPoolRead", "wait UserRead", "succeeded UserRead",
-			"wait UserAccountRecovery", "throttled UserAccountRecovery", "wait UserAccountRecovery", "succeeded UserAccountRecovery"}},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			stub := setUp()
-			r := newTestResetter(t, stub, WithLimiter(tt.lim))
-			_, err := r.Reset(context.Background(), Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
-			require.NoError(t, err)
-			assert.Equal(t, 2, stub.count("AdminResetUserPassword"), "the throttled reset was retried")
-			assert.Equal(t, tt.want, tt.events.events)
-		})
-	}
-}
-
-func TestGate_Nil(t *testing.T) {
-	var g *gate
-	assert.Nil(t, newGate(nil), "no Limiter: no gate")
-	assert.NoError(t, g.wait(context.Background(), CategoryUserRead))
-	assert.NotPanics(t, func() { g.throttled(CategoryUserRead); g.succeeded(CategoryUserRead) })
-	assert.Nil(t, newGate(&recordingLimiter{}).adaptive, "a plain Limiter does not adapt")
-	assert.NotNil(t, newGate(&adaptiveRecorder{}).adaptive)
-}

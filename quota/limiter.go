@@ -1,4 +1,4 @@
-package resetpw
+package quota
 
 import (
 	"context"
@@ -23,13 +23,14 @@ const (
 	CategoryUserUpdate          Category = "UserUpdate"          // AdminUserGlobalSignOut: 25/s (R31)
 )
 
-// opNames names each category's operation, for log lines.
-var opNames = map[Category]string{CategoryUserAccountRecovery: "AdminResetUserPassword", CategoryUserRead: "AdminGetUser",
-	CategoryUserList: "ListUsers", CategoryUserPoolRead: "DescribeUserPool", CategoryUserUpdate: "AdminUserGlobalSignOut"}
+// Quota returns Cognito's account-wide quota of category c, requests per
+// second in each Region (docs/cognito-rules.md, R28), and false for a name
+// that is no category. A bulk run's rates are checked against it.
+func Quota(c Category) (float64, bool) {
+	q, ok := quotas[c]
+	return q, ok
+}
 
-// quotas are Cognito's account-wide quotas, requests per second in each
-// Region (docs/cognito-rules.md, R28): BulkOptions.Rates are checked against
-// them, times BulkOptions.QuotaScale.
 var quotas = map[Category]float64{
 	CategoryUserAccountRecovery: 30, // not adjustable
 	CategoryUserRead:            120,
@@ -54,16 +55,16 @@ var defaultRates = map[Category]float64{
 // in a new map the caller may change: UserAccountRecovery 15 (half of its
 // quota of 30, leaving the other half to the application's own
 // ForgotPassword), UserRead 100, UserList 25, UserPoolRead 12 and
-// UserUpdate 20, each under its quota. Bulk runs (BulkOptions.Rates),
-// NewLocalLimiter and resetpw/redislimit take a category's rate from here
+// UserUpdate 20, each under its quota. Bulk runs (bulk.Options.Rates),
+// NewLocalLimiter and quota/redisquota take a category's rate from here
 // when they are given none.
 func DefaultRates() map[Category]float64 {
 	return maps.Clone(defaultRates)
 }
 
-// withDefaultRates returns rates with every category it does not name, or
-// names with a rate of 0, at its default: a new map.
-func withDefaultRates(rates map[Category]float64) map[Category]float64 {
+// WithDefaults returns rates with every category it does not name, or names
+// with a rate of 0, at its DefaultRates pace: a new map.
+func WithDefaults(rates map[Category]float64) map[Category]float64 {
 	out := DefaultRates()
 	for c, r := range rates {
 		if r != 0 {
@@ -73,11 +74,11 @@ func withDefaultRates(rates map[Category]float64) map[Category]float64 {
 	return out
 }
 
-// Limiter paces the Cognito calls of a Resetter (WithLimiter) or of a bulk
-// run (BulkOptions.Limiter): Wait is called before every call.
+// Limiter paces the Cognito calls of a Resetter (resetpw.WithLimiter) or of a bulk
+// run (bulk.Options.Limiter): Wait is called before every call.
 // Implementations must be safe for concurrent use. A Limiter that is also an
 // AdaptiveLimiter is told how each call went. NewLocalLimiter is the
-// in-process one that bulk runs use by default; package resetpw/redislimit
+// in-process one that bulk runs use by default; package quota/redisquota
 // shares one budget among processes.
 type Limiter interface {
 	// Wait blocks until a call in category c may go out. An error sends
@@ -90,7 +91,7 @@ type Limiter interface {
 // answers: the Resetter calls Throttled after each call Cognito throttled
 // and Succeeded after each that went through (other failures say nothing of
 // the pace). A Resetter, and each bulk run, asks once whether its Limiter
-// is one. NewLocalLimiter's limiter is; resetpw/redislimit's, whose budget
+// is one. NewLocalLimiter's limiter is; quota/redisquota's, whose budget
 // is fixed, is not.
 type AdaptiveLimiter interface {
 	Limiter
@@ -107,47 +108,9 @@ type AdaptiveLimiter interface {
 // not paced), that slows down when throttled (×0.7, down to a tenth) and
 // recovers as calls succeed (+2% of its rate each). Share one among the
 // Resetters and runs of a process to give them one budget; across processes,
-// see package resetpw/redislimit.
-func NewLocalLimiter(rates map[Category]float64) AdaptiveLimiter {
-	return newPacer(withDefaultRates(rates), nil)
-}
-
-// gate is the Limiter of a Resetter or of a bulk run, with its adaptation
-// type-asserted once. A nil *gate paces nothing.
-type gate struct {
-	l        Limiter
-	adaptive AdaptiveLimiter // l, when it adapts; nil when not
-}
-
-// newGate returns l's gate; nil when l is nil.
-func newGate(l Limiter) *gate {
-	if l == nil {
-		return nil
-	}
-	a, _ := l.(AdaptiveLimiter)
-	return &gate{l: l, adaptive: a}
-}
-
-// wait waits for the Limiter, if any.
-func (g *gate) wait(ctx context.Context, c Category) error {
-	if g == nil {
-		return nil
-	}
-	return g.l.Wait(ctx, c)
-}
-
-// throttled tells an adaptive Limiter that a call in c was throttled.
-func (g *gate) throttled(c Category) {
-	if g != nil && g.adaptive != nil {
-		g.adaptive.Throttled(c)
-	}
-}
-
-// succeeded tells an adaptive Limiter that a call in c went through.
-func (g *gate) succeeded(c Category) {
-	if g != nil && g.adaptive != nil {
-		g.adaptive.Succeeded(c)
-	}
+// see package quota/redisquota.
+func NewLocalLimiter(rates map[Category]float64, logger *slog.Logger) AdaptiveLimiter {
+	return newPacer(WithDefaults(rates), logger)
 }
 
 // pacer is the local limiter. Every change of pace is logged at Debug.
@@ -174,8 +137,8 @@ func newPacer(rates map[Category]float64, logger *slog.Logger) *pacer {
 }
 
 // Wait waits for c's bucket; a category without one goes at once. Its
-// error (the context ended, or would before the bucket allows the call) is
-// a *Error of kind ErrUnavailable, Op OpPace: nothing is sent.
+// error is the context's, or golang.org/x/time/rate's when the context
+// would end before the bucket allows the call: the call is not sent.
 func (p *pacer) Wait(ctx context.Context, c Category) error {
 	p.mu.Lock()
 	l := p.lims[c]
@@ -184,10 +147,7 @@ func (p *pacer) Wait(ctx context.Context, c Category) error {
 	if l != nil && err == nil {
 		err = l.Wait(ctx)
 	}
-	if err != nil {
-		return &Error{Kind: ErrUnavailable, Op: OpPace, Fate: FateNotSent, Err: err}
-	}
-	return nil
+	return err
 }
 
 // Throttled slows c down.

@@ -1,16 +1,17 @@
-package resetpw
+package engine
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/aws/smithy-go"
+	"github.com/cognitoreset/cognitoreset/quota"
 )
 
 // The daily cap of Cognito's built-in email (docs/cognito-rules.md, R20,
@@ -18,109 +19,6 @@ import (
 // and Region, across all its pools. The Resetter counts the codes it sends
 // that way over a rolling 24 hours, per account and Region, in an
 // EmailCounter, and refuses a code past the cap before sending it.
-
-// EmailWindow is the window the daily email cap is counted over: a rolling
-// 24 hours, which never counts fewer emails than a UTC day would (R36).
-const EmailWindow = 24 * time.Hour
-
-// EmailCounter counts the codes sent through Cognito's built-in email per
-// AWS account and Region over the EmailWindow before now, so that the daily
-// cap is shared by every pool of the account and by every Resetter, run and
-// process that uses the same counter. Implementations must be safe for
-// concurrent use, and TakeEmail must check and count atomically. A Resetter
-// has an in-process one (NewLocalEmailCounter) unless WithEmailCounter, or
-// a WithLimiter limiter that is also an EmailCounter (such as
-// resetpw/redislimit's), gives another.
-type EmailCounter interface {
-	// TakeEmail counts one email for account and Region at now, when fewer
-	// than limit were counted in the EmailWindow before now; ok is false,
-	// and nothing is counted, when limit is reached. token names the email
-	// for ReturnEmail.
-	TakeEmail(ctx context.Context, account, region string, limit int, now time.Time) (token string, ok bool, err error)
-	// ReturnEmail uncounts an email whose reset was refused or failed
-	// without sending anything.
-	ReturnEmail(ctx context.Context, account, region, token string) error
-	// EmailsSent returns how many emails were counted for account and Region
-	// in the EmailWindow before now.
-	EmailsSent(ctx context.Context, account, region string, now time.Time) (int, error)
-}
-
-// LocalEmailCounter is an in-process EmailCounter. Share one among the
-// Resetters of a process (WithEmailCounter) so that they share the cap; use
-// resetpw/redislimit for processes.
-type LocalEmailCounter struct {
-	mu   sync.Mutex
-	sent map[string][]localEmail // by account and Region, oldest first
-}
-
-type localEmail struct {
-	at    time.Time
-	token string
-}
-
-var _ EmailCounter = (*LocalEmailCounter)(nil)
-
-// NewLocalEmailCounter returns an empty in-process EmailCounter.
-func NewLocalEmailCounter() *LocalEmailCounter {
-	return &LocalEmailCounter{sent: map[string][]localEmail{}}
-}
-
-func emailKey(account, region string) string { return account + "/" + region }
-
-// prune drops the emails older than the window before now; c.mu is held.
-func (c *LocalEmailCounter) prune(key string, now time.Time) []localEmail {
-	list := c.sent[key]
-	i := 0
-	for i < len(list) && now.Sub(list[i].at) >= EmailWindow {
-		i++
-	}
-	list = list[i:]
-	c.sent[key] = list
-	return list
-}
-
-// TakeEmail counts one email unless limit is reached.
-func (c *LocalEmailCounter) TakeEmail(_ context.Context, account, region string, limit int, now time.Time) (string, bool, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	key := emailKey(account, region)
-	list := c.prune(key, now)
-	if len(list) >= limit {
-		return "", false, nil
-	}
-	token := newEmailToken()
-	c.sent[key] = append(list, localEmail{now, token})
-	return token, true, nil
-}
-
-// ReturnEmail uncounts the email of token.
-func (c *LocalEmailCounter) ReturnEmail(_ context.Context, account, region, token string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	key := emailKey(account, region)
-	list := c.sent[key]
-	for i, e := range list {
-		if e.token == token {
-			c.sent[key] = append(list[:i:i], list[i+1:]...)
-			break
-		}
-	}
-	return nil
-}
-
-// EmailsSent counts the emails of the window before now.
-func (c *LocalEmailCounter) EmailsSent(_ context.Context, account, region string, now time.Time) (int, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return len(c.prune(emailKey(account, region), now)), nil
-}
-
-// newEmailToken returns a token no other email has, in any process.
-func newEmailToken() string {
-	var b [12]byte
-	_, _ = rand.Read(b[:])
-	return hex.EncodeToString(b[:])
-}
 
 // unknownAccount stands for the account of a pool whose ARN Cognito did not
 // give: all such pools share one cap, which counts more, never fewer (R37).
@@ -138,7 +36,7 @@ func poolAccountOf(arn, id string) (account, region string) {
 }
 
 // emailCapError is the cause of a refusal past the daily email cap; it
-// matches errEmailCap.
+// matches ErrEmailCap.
 type emailCapError struct {
 	limit, sent     int
 	account, region string
@@ -150,51 +48,37 @@ func (e *emailCapError) Error() string {
 	if e.planned {
 		what = "sent or planned"
 	}
-	return fmt.Sprintf("%s: %d of %d emails %s in the last 24 hours for account %s in %s", errEmailCap, e.sent, e.limit, what, e.account, e.region)
+	return fmt.Sprintf("%s: %d of %d emails %s in the last 24 hours for account %s in %s", ErrEmailCap, e.sent, e.limit, what, e.account, e.region)
 }
 
-func (e *emailCapError) Is(target error) bool { return target == errEmailCap }
+func (e *emailCapError) Is(target error) bool { return target == ErrEmailCap }
 
 // emailTaken is an email an attempt counted, to return if nothing is sent.
 type emailTaken struct {
-	counter                EmailCounter
+	counter                quota.EmailCounter
 	account, region, token string
 	limit                  int // the cap it was counted against
 }
 
-// emailTally counts a plan's emails per account and Region, on top of those
+// EmailTally counts a plan's emails per account and Region, on top of those
 // the counter already has (read once per key).
-type emailTally struct {
+type EmailTally struct {
 	mu      sync.Mutex
-	counter EmailCounter
+	counter quota.EmailCounter
 	base    map[string]int // EmailsSent at the first code of the key
 	planned map[string]int
 }
 
-func newEmailTally(c EmailCounter) *emailTally {
-	return &emailTally{counter: c, base: map[string]int{}, planned: map[string]int{}}
+func NewEmailTally(c quota.EmailCounter) *EmailTally {
+	return &EmailTally{counter: c, base: map[string]int{}, planned: map[string]int{}}
 }
 
-// emailCounterFor returns the counter of a bulk run whose own limiter is g:
-// the Resetter's when WithEmailCounter named one (so that its single resets
-// and its runs share the cap), else g when it counts emails, else the
-// Resetter's.
-func (r *Resetter) emailCounterFor(g Limiter) EmailCounter {
-	if r.cfg.emails != nil {
-		return r.emails
-	}
-	if c, ok := g.(EmailCounter); ok && g != nil {
-		return c
-	}
-	return r.emails
-}
-
-// capEmail applies the daily email cap to an attempt whose code may go by
+// CapEmail applies the daily email cap to an attempt whose code may go by
 // Cognito's built-in email (byDefaultEmail): sending, it counts the email
 // in c or refuses with an *emailCapError; not sending, it refuses when the
 // emails counted, plus those tally planned before, reach limit. A limit
 // below 0 is no cap. Other errors are the counter's.
-func (a *attempt) capEmail(ctx context.Context, c EmailCounter, limit int, res *Result, send bool, tally *emailTally) error {
+func (a *Attempt) CapEmail(ctx context.Context, c quota.EmailCounter, limit int, res *Result, send bool, tally *EmailTally) error {
 	if limit < 0 || a.email != nil || !byDefaultEmail(a.pool, res) {
 		return nil
 	}
@@ -249,7 +133,7 @@ func (a *attempt) capEmail(ctx context.Context, c EmailCounter, limit int, res *
 
 // returnEmail uncounts the attempt's email after a reset that sent nothing.
 // It uses a context of its own: the attempt's may be what ended it.
-func (a *attempt) returnEmail() {
+func (a *Attempt) returnEmail() {
 	if a.email == nil {
 		return
 	}
@@ -275,7 +159,7 @@ func isDailyEmailLimit(err error) bool {
 // that the next codes of the account are refused before anything is sent
 // instead of each being sent to be refused (R36). The emails are counted
 // at now, so they free up no earlier than Cognito's own would.
-func (a *attempt) fillEmailCap() {
+func (a *Attempt) fillEmailCap() {
 	e := a.email
 	if e == nil {
 		return
@@ -295,9 +179,32 @@ func (a *attempt) fillEmailCap() {
 // stopped: past the cap, a refusal of kind ErrDeliveryConfig (the account's
 // quota, as Cognito's own answer past it is; R20); a counter that failed,
 // ErrUnavailable. Nothing was sent either way.
-func (a *attempt) emailCapFailure(err error) *Error {
+func (a *Attempt) emailCapFailure(err error) *Error {
 	if capped, ok := err.(*emailCapError); ok {
-		return a.fail(OpPreflight, ErrDeliveryConfig, &refusal{ErrDeliveryConfig, capped.Error()})
+		return a.Fail(OpPreflight, ErrDeliveryConfig, &refusal{ErrDeliveryConfig, capped.Error()})
 	}
-	return a.fail(OpPreflight, ErrUnavailable, err)
+	return a.Fail(OpPreflight, ErrUnavailable, err)
 }
+
+// ErrEmailCap is matched by the error of a code refused past the daily
+// email cap.
+var ErrEmailCap = errors.New("the account's daily email cap is reached (Cognito's built-in email; docs/cognito-rules.md, R20, R36)")
+
+// byDefaultEmail reports whether the code of res may go by Cognito's
+// built-in email: predicted so, or, without a prediction, when the pool may
+// send email that way at all.
+func byDefaultEmail(p *poolInfo, res *Result) bool {
+	if res.Delivery != nil {
+		return res.Delivery.Sender == SenderCognitoDefault
+	}
+	if p == nil {
+		return false // PreflightOff: the pool is not read, nothing is known
+	}
+	return p.emailSender() == SenderCognitoDefault && slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail)
+}
+
+// IsEmailCapped reports whether err is a refusal past the daily email cap,
+// and returns the Result a dry run keeps for it.
+func IsEmailCapped(err error) bool { return errors.Is(err, ErrEmailCap) }
+
+func emailKey(account, region string) string { return account + "/" + region }

@@ -1,0 +1,20 @@
+// Package groundtruth asks Amazon SNS and Amazon SES what Cognito's pool
+// settings can't prove, so that a Resetter refuses a code they would drop
+// instead of sending it.
+//
+// A pool's SmsConfigurationFailure is empty whenever the pool's creator
+// lacked SNS permissions, so nothing in Cognito proves the account is out
+// of the SNS SMS sandbox; and a pool whose EmailSendingAccount is DEVELOPER
+// sends through the account's own SES, whose sandbox, paused sending and
+// quota Cognito does not report (docs/cognito-rules.md, R16, R18, R19, R34,
+// R35). [WithSNS] and [WithSES] are options of resetpw.New that make SNS and
+// SES the ground truth; [WithSandboxNumbers] lists numbers verified in the
+// SMS sandbox when SNS can't be asked.
+//
+//	r, err := resetpw.New(cognito,
+//		groundtruth.WithSNS(sns.NewFromConfig(cfg)),
+//		groundtruth.WithSES(sesv2.NewFromConfig(cfg)))
+//
+// The package is apart from resetpw so that a program that uses neither
+// does not link the SNS and SES clients.
+package groundtruth

@@ -1,0 +1,210 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/metadata"
+)
+
+// Op is the step of a reset (or of a bulk run, a pool check, a plan) that an
+// *Error comes from (Error.Op). It prints its code; the codes are stable.
+type Op string
+
+// The operations an *Error can come from.
+const (
+	// OpValidate: local validation of a request (Error.Field says which
+	// field) or of an option (Error.Field names the option) failed, or
+	// the context ended right after it (ErrUnavailable); nothing was sent.
+	OpValidate Op = "validate"
+	// OpPreflight: the preflight (steps 2 to 5 of Reset, CheckPool,
+	// PlanPool): reading the pool or the user, or judging from them (the
+	// daily email cap included), refused the reset or failed; no code was
+	// sent.
+	OpPreflight Op = "preflight"
+	// OpResolve: reading an email or phone number as the user it names
+	// (AdminGetUser, ListUsers) failed, or the user found no longer holds
+	// it; no code was sent.
+	OpResolve Op = "resolve"
+	// OpReset: the AdminResetUserPassword request; Error.Fate says whether
+	// it may have sent a code (MaybeSent).
+	OpReset Op = "reset"
+	// OpBulk: a bulk run or plan (Bulk, Plan, PlanPool) stopped, or held
+	// an input back; the kind is ErrRunStopped and the error wraps the
+	// cause. It is the error a stopped run returns, and the outcome of
+	// each input it did not send: one read after the stop (its context
+	// ended, the circuit breaker tripped, BeforeSend failed, a ListUsers
+	// page of PlanPool failed) or over its pool's daily email cap. Nothing
+	// was sent for such an input.
+	OpBulk Op = "bulk"
+	// OpPace: the Limiter failed before the reset could go out (such as a
+	// shared limiter whose Redis is down); nothing was sent.
+	OpPace Op = "pace"
+	// OpSignOut: AdminUserGlobalSignOut, after a reset that was sent.
+	OpSignOut Op = "sign_out"
+)
+
+// Field names what failed validation (Error.Field, with Op OpValidate): a
+// field of the Request, one of the Field… constants, or, for an invalid
+// option, the option itself, such as "WithBackoff", "API", "Option" or a
+// BulkOptions field as "BulkOptions.Concurrency" (redislimit's options are
+// "Options.Account" and the like). Option names are Field values too, so
+// they compare as Field("WithBackoff"); the Field… constants are the
+// request's fields, the only ones a caller can be at fault for
+// ((*Error).HTTPStatus).
+type Field string
+
+// The fields of a Request that local validation names in Error.Field.
+const (
+	FieldUserPoolID     Field = "UserPoolID"
+	FieldUsername       Field = "Username"
+	FieldClientMetadata Field = "ClientMetadata"
+)
+
+// Error is the error of every failed reset. Match its kind with errors.Is
+// (errors.Is(err, resetpw.ErrUserDisabled)), read its fields with errors.As,
+// and reach the cause (an SDK exception such as *types.UserNotFoundException,
+// a *metadata.ValidationError, context.Canceled) with errors.As or errors.Is
+// too.
+//
+// Error() prints the kind, the operation, the pool, the masked username and
+// the request ID, then the cause with the username masked. It never prints
+// ClientMetadata.
+type Error struct {
+	Kind Kind // one of the Err… kinds
+	Op   Op   // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
+	// Field, for OpValidate: FieldUserPoolID, FieldUsername or
+	// FieldClientMetadata; for an invalid option, the option
+	// ("WithBackoff", "API") or BulkOptions field
+	// ("BulkOptions.Concurrency", "BulkOptions.Rates[UserRead]"). See
+	// Field.
+	Field Field
+	// MetadataKey, for FieldClientMetadata, is the first key of
+	// ClientMetadata that failed the policy (metadata.ValidationError,
+	// in its order), as the caller gave it: never a value. "" when the
+	// map as a whole failed (too many pairs, too large). A key is the
+	// caller's own, but may hold any bytes the policy refused: quote it
+	// before printing it.
+	MetadataKey string
+	UserPoolID  string
+	Username    string // as the caller gave it, kept whole; Error() masks it
+	RequestID   string // Cognito's request ID, when Cognito answered
+	// Fate is what happened on the wire to the Cognito request whose
+	// failure this is (for OpReset, the AdminResetUserPassword), recorded
+	// where the request goes out: FateNotSent, FateAnswered or
+	// FateUnknown. An error that came from no request (validation, an
+	// option, a preflight refusal) is FateNotSent. "" when not recorded
+	// (an *Error built by hand); MaybeSent then judges by Op and Kind.
+	Fate Fate
+	Err  error // the cause
+
+	Redact []string // further private strings to mask in Error()
+}
+
+// Error prints the kind's text, the operation, the pool, the masked
+// username and the request ID, then the cause (see Error).
+func (e *Error) Error() string {
+	var b strings.Builder
+	b.WriteString("resetpw: ")
+	b.WriteString(string(e.Op))
+	b.WriteString(": ")
+	b.WriteString(e.Kind.text)
+	if e.UserPoolID == "" && e.Username == "" { // an option, a limiter: no request
+		if e.Field != "" {
+			b.WriteString(" (")
+			b.WriteString(string(e.Field))
+			b.WriteString(")")
+		}
+		if e.Err != nil {
+			b.WriteString(": ")
+			b.WriteString(e.Err.Error())
+		}
+		return b.String()
+	}
+	b.WriteString(" (pool ")
+	b.WriteString(shortPoolID(e.UserPoolID))
+	b.WriteString(", user ")
+	b.WriteString(alias.Mask(e.Username))
+	if e.RequestID != "" {
+		b.WriteString(", request ")
+		b.WriteString(e.RequestID)
+	}
+	b.WriteString(")")
+	if e.Err != nil {
+		b.WriteString(": ")
+		b.WriteString(e.RedactText(e.Err.Error()))
+	}
+	return b.String()
+}
+
+// redactText masks the username and any other private string in s.
+func (e *Error) RedactText(s string) string {
+	for _, p := range append([]string{e.Username, strings.TrimSpace(e.Username)}, e.Redact...) {
+		if len(p) >= 3 {
+			s = strings.ReplaceAll(s, p, alias.Mask(p))
+		}
+	}
+	return s
+}
+
+// Is reports whether target is e's kind.
+func (e *Error) Is(target error) bool {
+	k, ok := target.(Kind)
+	return ok && k != (Kind{}) && k == e.Kind
+}
+
+// Unwrap returns the cause.
+func (e *Error) Unwrap() error { return e.Err }
+
+// metadataKeyOf returns the first key a *metadata.ValidationError in err
+// names, or "".
+func metadataKeyOf(err error) string {
+	var ve *metadata.ValidationError
+	if errors.As(err, &ve) {
+		for _, v := range ve.Violations {
+			if v.Key != "" {
+				return v.Key
+			}
+		}
+	}
+	return ""
+}
+
+func shortPoolID(id string) string {
+	if checkPoolID(id) != nil {
+		// Not a pool ID: it may be anything, a swapped-in email included.
+		return fmt.Sprintf("%q", alias.Mask(id))
+	}
+	return id
+}
+
+// MaybeSent reports whether a failed reset may still have sent a code, from
+// the fate recorded where the request went out (Error.Fate; R33): the
+// AdminResetUserPassword request (Op OpReset) was written and no answer was
+// read (FateUnknown: a cut connection, a timeout while waiting), or it was
+// answered with an answer that does not say nothing was done (FateAnswered
+// with ErrUnavailable: a 5xx, InternalErrorException, a body that could not
+// be read; or ErrTrigger: a Lambda trigger failed during it, which AWS does
+// not document either way). A retry then sends a second code, which
+// invalidates the first, and spends one of the user's attempts. It is false
+// for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
+// failure, limiter refusal, a context that ended before the call or in a
+// backoff, even after a throttled attempt), for every other failure, and
+// for a nil err. An *Error with no recorded fate (an *Error literal that
+// sets no Fate) is judged by Op and Kind alone: OpReset and
+// ErrUnavailable or ErrTrigger.
+func MaybeSent(err error) bool {
+	var e *Error
+	if !errors.As(err, &e) || e.Op != OpReset {
+		return false
+	}
+	switch e.Fate {
+	case FateNotSent:
+		return false
+	case FateUnknown:
+		return true
+	}
+	return e.Kind == ErrUnavailable || e.Kind == ErrTrigger
+}
