@@ -41,12 +41,11 @@ type Options struct {
 	// as quota/redisquota's. Without it, a Resetter made WithLimiter uses
 	// its own.
 	Limiter quota.Limiter
-	// Preflight is how much the run checks before each reset: the zero
-	// value is resetpw.PreflightFull, whatever the Resetter's
-	// WithPreflight. PreflightPool reads the pool and each user (to learn
-	// its username, which tells the run's users apart) and predicts
-	// nothing; PreflightOff reads nothing, so two names of one user send
-	// two codes. PlanPool honours it too.
+	// Preflight is how much the run checks before each reset, when it is
+	// not the Resetter's (WithPreflight; "" keeps it). PreflightPool reads
+	// the pool and each user (to learn its username, which tells the run's
+	// users apart) and predicts nothing; PreflightOff reads nothing, so two
+	// names of one user send two codes. PlanPool honours it too.
 	Preflight resetpw.Preflight
 	// Progress, when set, is called after each outcome, from the goroutine
 	// that called the run.
@@ -181,9 +180,6 @@ func (o Options) withDefaults() (Options, error) {
 		return o, optionErr("Options.QuotaScale", "bulk quota scale %v is negative", o.QuotaScale)
 	}
 	o.Rates = quota.WithDefaults(o.Rates)
-	if o.Preflight < resetpw.PreflightFull || o.Preflight > resetpw.PreflightOff {
-		return o, optionErr("Options.Preflight", "unknown preflight %d", int(o.Preflight))
-	}
 	if err := checkRates(o.Rates, o.QuotaScale); err != nil {
 		return o, err
 	}
@@ -365,7 +361,13 @@ func runJobs(ctx context.Context, r *engine.Engine, span trace.Span, opts Option
 		each = func(Outcome) {}
 	}
 	start := time.Now()
-	b := newBulkRun(r, opts, send)
+	preflight := r.Preflight()
+	if opts.Preflight != "" {
+		if preflight, err = engine.ParsePreflight("Options.Preflight", string(opts.Preflight)); err != nil {
+			return Summary{}, engine.PublicError(err)
+		}
+	}
+	b := newBulkRun(r, opts, send, preflight)
 	b.span = span
 
 	jobs := make(chan job)
@@ -430,7 +432,7 @@ func (b *bulkRun) recoverReader() {
 // else the Resetter's WithLimiter, or else token buckets of its own at
 // opts.Rates (which withDefaults filled in), through a runLimiter: a stop
 // ends the waits. Its email cap is the Resetter's (resetpw.WithEmailCap).
-func newBulkRun(r *engine.Engine, opts Options, send bool) *bulkRun {
+func newBulkRun(r *engine.Engine, opts Options, send bool, preflight engine.Preflight) *bulkRun {
 	var l quota.Limiter
 	switch {
 	case opts.Limiter != nil:
@@ -441,7 +443,7 @@ func newBulkRun(r *engine.Engine, opts Options, send bool) *bulkRun {
 		l = quota.NewLocalLimiter(opts.Rates, r.Logger())
 	}
 	counter, limit := r.EmailCap()
-	b := &bulkRun{r: r, opts: opts, send: send, preflight: engine.Preflight(opts.Preflight), claims: newClaims(),
+	b := &bulkRun{r: r, opts: opts, send: send, preflight: preflight, claims: newClaims(),
 		emails: engine.NewEmailTally(counter), counter: counter, limit: limit, stop: make(chan struct{}), quit: make(chan struct{})}
 	b.stopCtx, b.stopNow = context.WithCancel(context.Background())
 	b.g = engine.NewGate(l).Wrap(runLimiter{l, b}) // adapts as l does
@@ -891,4 +893,22 @@ func (b *bulkRun) notSent(j job, cause error) Outcome {
 func optionErr(option, format string, a ...any) error {
 	return &resetpw.Error{Kind: resetpw.ErrConfig, Op: resetpw.OpValidate, Fate: resetpw.FateNotSent,
 		Err: fmt.Errorf(option+": "+format, a...)}
+}
+
+// Requests makes the inputs of a run of plain requests, each keyed by its
+// position from 0 (Outcome.Index then equals Outcome.Input.Key).
+func Requests(reqs iter.Seq[resetpw.Request]) iter.Seq[Input] {
+	return func(yield func(Input) bool) {
+		// Not a range loop, as for a run's own inputs: an iterator that
+		// yields again after a refusal is refused again, and can't panic.
+		i, refused := 0, false
+		reqs(func(req resetpw.Request) bool {
+			if refused || !yield(Input{Key: i, Request: req}) {
+				refused = true
+				return false
+			}
+			i++
+			return true
+		})
+	}
 }

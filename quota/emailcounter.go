@@ -116,4 +116,3 @@ func newEmailToken() string {
 	_, _ = rand.Read(b[:])
 	return hex.EncodeToString(b[:])
 }
-

@@ -1,12 +1,8 @@
 package quota
 
 import (
-	"context"
-	"sync"
 	"testing"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
@@ -80,4 +76,3 @@ func TestNewLocalLimiter_Rates(t *testing.T) {
 		})
 	}
 }
-

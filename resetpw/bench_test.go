@@ -92,7 +92,7 @@ func (j *bulkJob) report(b *testing.B, elapsed time.Duration, throttleErrs, othe
 	b.ReportMetric(float64(bulkUsers-reset), "users-not-reset")
 	b.ReportMetric(float64(throttleErrs), "throttle-errors")
 	b.ReportMetric(float64(otherErrs), "other-errors")
-	b.ReportMetric(float64(j.srv.Calls(resetpwtest.OpAdminResetUserPassword)), "reset-requests")
+	b.ReportMetric(float64(j.srv.Calls("AdminResetUserPassword")), "reset-requests")
 	b.ReportMetric(elapsed.Seconds(), "s/job")
 }
 
@@ -106,18 +106,18 @@ func BenchmarkBulk(b *testing.B) {
 			}
 			start := time.Now()
 			outcomes := 0
-			sum, err := r.Bulk(context.Background(), requests(j.pool, j.names...), resetpw.BulkOptions{
+			sum, err := bulk.Run(context.Background(), r, bulk.Requests(requests(j.pool, j.names...)), bulk.Options{
 				Concurrency: 32, QuotaScale: bulkScale,
-				Rates: map[resetpw.Category]float64{
-					resetpw.CategoryUserAccountRecovery: 0.98 * quotaUserAccountRecovery * bulkScale,
-					resetpw.CategoryUserRead:            0.98 * quotaUserRead * bulkScale,
+				Rates: map[quota.Category]float64{
+					quota.CategoryUserAccountRecovery: 0.98 * quotaUserAccountRecovery * bulkScale,
+					quota.CategoryUserRead:            0.98 * quotaUserRead * bulkScale,
 				},
-			}, func(resetpw.Outcome) { outcomes++ })
+			}, func(bulk.Outcome) { outcomes++ })
 			elapsed := time.Since(start)
 			if err != nil || outcomes != bulkUsers {
 				b.Fatalf("err %v, %d outcomes", err, outcomes)
 			}
-			j.report(b, elapsed, sum.ByKind["throttled"], sum.Failed-sum.ByKind["throttled"])
+			j.report(b, elapsed, sum.ByKind[resetpw.ErrThrottled], sum.Failed-sum.ByKind[resetpw.ErrThrottled])
 		}
 	})
 	b.Run("raw-sequential", func(b *testing.B) {
@@ -192,7 +192,7 @@ var noopUser = &cip.AdminGetUserOutput{Username: aws.String("user0000"), Enabled
 func BenchmarkOverhead(b *testing.B) {
 	for _, p := range []resetpw.Preflight{resetpw.PreflightOff, resetpw.PreflightFull} {
 		b.Run("preflight="+p.String(), func(b *testing.B) {
-			r, err := resetpw.New(noopAPI{}, resetpw.WithPreflight(p), resetpw.WithDailyEmailLimit(-1)) // the cap would refuse the 51st
+			r, err := resetpw.New(noopAPI{}, resetpw.WithPreflight(p), resetpw.WithEmailCap(-1, nil)) // the cap would refuse the 51st
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -252,18 +252,18 @@ func BenchmarkPlanPool(b *testing.B) {
 			}
 			b.StartTimer()
 			start := time.Now()
-			sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{Concurrency: 8, QuotaScale: planScale,
-				Rates: map[resetpw.Category]float64{resetpw.CategoryUserList: 0.98 * quotaUserList * planScale}, DailyEmailLimit: -1}, nil)
+			sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{Concurrency: 8, QuotaScale: planScale,
+				Rates: map[quota.Category]float64{quota.CategoryUserList: 0.98 * quotaUserList * planScale}, DailyEmailLimit: -1}, nil)
 			elapsed := time.Since(start)
 			if err != nil || sum.Done != planUsers || sum.ByMedium["EMAIL"] != planUsers {
 				b.Fatalf("err %v, %+v", err, sum)
 			}
-			reqs := f.Calls(resetpwtest.OpListUsers) + f.Calls(resetpwtest.OpAdminGetUser) + f.Calls(resetpwtest.OpDescribeUserPool)
+			reqs := f.Calls("ListUsers") + f.Calls("AdminGetUser") + f.Calls("DescribeUserPool")
 			b.ReportMetric(elapsed.Seconds(), "s/plan")
 			b.ReportMetric(floor, "floor-s")
 			b.ReportMetric(100*floor/elapsed.Seconds(), "%floor")
 			b.ReportMetric(float64(reqs)/planUsers, "req/user")
-			b.ReportMetric(float64(f.Calls(resetpwtest.OpAdminGetUser)), "AdminGetUser")
+			b.ReportMetric(float64(f.Calls("AdminGetUser")), "AdminGetUser")
 		}
 	})
 	b.Run("AdminGetUser-per-user", func(b *testing.B) {
@@ -280,13 +280,13 @@ func BenchmarkPlanPool(b *testing.B) {
 			}
 			b.StartTimer()
 			start := time.Now()
-			sum, err := r.Plan(context.Background(), requests(pool, names...), resetpw.BulkOptions{Concurrency: 32, QuotaScale: planScale,
-				Rates: map[resetpw.Category]float64{resetpw.CategoryUserRead: 0.98 * quotaUserRead * planScale}, DailyEmailLimit: -1}, nil)
+			sum, err := bulk.Plan(context.Background(), r, bulk.Requests(requests(pool, names...)), bulk.Options{Concurrency: 32, QuotaScale: planScale,
+				Rates: map[quota.Category]float64{quota.CategoryUserRead: 0.98 * quotaUserRead * planScale}, DailyEmailLimit: -1}, nil)
 			elapsed := time.Since(start)
 			if err != nil || sum.Done != planUsers {
 				b.Fatalf("err %v, %+v", err, sum)
 			}
-			reqs := f.Calls(resetpwtest.OpListUsers) + f.Calls(resetpwtest.OpAdminGetUser) + f.Calls(resetpwtest.OpDescribeUserPool)
+			reqs := f.Calls("ListUsers") + f.Calls("AdminGetUser") + f.Calls("DescribeUserPool")
 			b.ReportMetric(elapsed.Seconds(), "s/plan")
 			b.ReportMetric(float64(reqs)/planUsers, "req/user")
 		}
@@ -300,7 +300,7 @@ func BenchmarkPlanPool(b *testing.B) {
 func BenchmarkTelemetry(b *testing.B) {
 	for _, providers := range []string{"global", "noop", "sdk"} {
 		b.Run("providers="+providers, func(b *testing.B) {
-			opts := []resetpw.Option{resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithDailyEmailLimit(-1)}
+			opts := []resetpw.Option{resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithEmailCap(-1, nil)}
 			switch providers {
 			case "noop":
 				opts = append(opts, resetpw.WithTracerProvider(tracenoop.NewTracerProvider()), resetpw.WithMeterProvider(metricnoop.NewMeterProvider()))

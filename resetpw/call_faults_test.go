@@ -120,7 +120,7 @@ func TestFaults(t *testing.T) {
 					} else {
 						proxy.Next(tt.op, tt.fault)
 					}
-					r, err := resetpw.New(client(proxy.URL), resetpw.WithBackoff(time.Millisecond, 5*time.Millisecond))
+					r, err := resetpw.New(client(proxy.URL), resetpw.WithRetries(3, time.Millisecond, 5*time.Millisecond))
 					require.NoError(t, err)
 					timeout := tt.timeout
 					if timeout == 0 {
@@ -202,11 +202,11 @@ func TestFaults_Bulk(t *testing.T) {
 	proxy.Always("AdminResetUserPassword", counter.fault)
 	// Mixed faults on reads and a few throttles on the reset itself.
 	proxy.Next("AdminGetUser", faultproxy.Status500(), faultproxy.ConnReset(), faultproxy.Throttle(), faultproxy.NotJSON())
-	r, err := resetpw.New(moto.NewClient(proxy.URL, "000000000000"), resetpw.WithBackoff(time.Millisecond, 5*time.Millisecond))
+	r, err := resetpw.New(moto.NewClient(proxy.URL, "000000000000"), resetpw.WithRetries(3, time.Millisecond, 5*time.Millisecond))
 	require.NoError(t, err)
 	names := append(userNames(60), "user0000", "user0007")
-	var outs []resetpw.Outcome
-	sum, err := r.Bulk(context.Background(), requests(pool, names...), resetpw.BulkOptions{Concurrency: 8}, func(o resetpw.Outcome) { outs = append(outs, o) })
+	var outs []bulk.Outcome
+	sum, err := bulk.Run(context.Background(), r, bulk.Requests(requests(pool, names...)), bulk.Options{Concurrency: 8}, func(o bulk.Outcome) { outs = append(outs, o) })
 	require.NoError(t, err)
 	assert.Equal(t, seq(len(names)), indexes(outs), "one outcome per input")
 	for u := range limited {
@@ -218,7 +218,7 @@ func TestFaults_Bulk(t *testing.T) {
 	for _, d := range f.Deliveries() {
 		assert.False(t, limited[d.Username], "no code for %s", d.Username)
 	}
-	assert.Equal(t, len(limited), sum.ByKind["attempt_limit"])
+	assert.Equal(t, len(limited), sum.ByKind[resetpw.ErrAttemptLimit])
 	assert.Equal(t, 2, sum.Duplicates)
 	assert.Equal(t, 60-len(limited), sum.Sent, "%v", sum.ByKind)
 }
@@ -231,8 +231,8 @@ func TestFaults_BulkCancelledMidFlight(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var outs []resetpw.Outcome
-	sum, err := r.Bulk(ctx, requests(pool, userNames(100)...), resetpw.BulkOptions{Concurrency: 8, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 30}}, func(o resetpw.Outcome) {
+	var outs []bulk.Outcome
+	sum, err := bulk.Run(ctx, r, bulk.Requests(requests(pool, userNames(100)...)), bulk.Options{Concurrency: 8, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 30}}, func(o bulk.Outcome) {
 		outs = append(outs, o)
 		if len(outs) == 15 {
 			cancel()

@@ -150,7 +150,7 @@ func TestOneRequestPerReset_RetryKnobs(t *testing.T) {
 						opts = append(opts, resetpw.WithClientOptions(k.opt))
 					}
 					r, err := resetpw.New(client, append(opts, resetpw.WithPreflight(resetpw.PreflightOff),
-						resetpw.WithBackoff(time.Millisecond, time.Millisecond))...)
+						resetpw.WithRetries(3, time.Millisecond, time.Millisecond))...)
 					require.NoError(t, err)
 					_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
 					require.ErrorIs(t, err, resetpw.ErrUnavailable)
@@ -174,7 +174,7 @@ func TestOneRequestPerReset_RetryKnobs(t *testing.T) {
 func TestReadRetries_RetryKnobs(t *testing.T) {
 	srv := newCountingServer(t, answer500)
 	client := sdkClient(srv.URL, func(o *cip.Options) { o.RetryMaxAttempts = 5 })
-	r, err := resetpw.New(client, resetpw.WithMaxThrottleRetries(2), resetpw.WithBackoff(time.Millisecond, time.Millisecond),
+	r, err := resetpw.New(client, resetpw.WithRetries(2, 100*time.Millisecond, 2*time.Second), resetpw.WithRetries(3, time.Millisecond, time.Millisecond),
 		resetpw.WithClientOptions(func(o *cip.Options) { o.APIOptions = append(o.APIOptions, retryingMiddleware(4)) }))
 	require.NoError(t, err)
 	_, err = r.CheckPool(t.Context(), "us-west-2_aaaaaaaaa")
@@ -192,8 +192,8 @@ func TestCheckPool_ThroughLimiter(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.CheckPool(t.Context(), pool)
 	require.NoError(t, err)
-	assert.Equal(t, map[resetpw.Category]int{resetpw.CategoryUserPoolRead: 1}, lim.counts())
-	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+	assert.Equal(t, map[quota.Category]int{quota.CategoryUserPoolRead: 1}, lim.counts())
+	assert.Equal(t, 1, f.Calls("DescribeUserPool"))
 
 	refusing := &refusingLimiter{}
 	r, err = resetpw.New(f, resetpw.WithLimiter(refusing))
@@ -201,7 +201,7 @@ func TestCheckPool_ThroughLimiter(t *testing.T) {
 	_, err = r.CheckPool(t.Context(), pool)
 	require.ErrorIs(t, err, resetpw.ErrUnavailable)
 	assert.Equal(t, 1, refusing.waits)
-	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool), "nothing sent")
+	assert.Equal(t, 1, f.Calls("DescribeUserPool"), "nothing sent")
 	var e *resetpw.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, resetpw.FateNotSent, e.Fate)
@@ -223,7 +223,7 @@ func TestFate_HTTPClientReplacedAfterTheWire(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(l.Close)
 	r, err := resetpw.New(lateClient{sdkClient(l.HTTPURL, nil)}, resetpw.WithPreflight(resetpw.PreflightOff),
-		resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+		resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
 	var e *resetpw.Error
@@ -248,7 +248,7 @@ func TestRetrySafety_ThroughProxy(t *testing.T) {
 	pool := createPool(t, direct, cip.CreateUserPoolInput{})
 	createUser(t, direct, pool, motoUser{name: "diego", attrs: verifiedEmail("diego@example.com"), confirm: true})
 	createUser(t, direct, pool, motoUser{name: "maria", attrs: verifiedEmail("maria@example.com"), confirm: true})
-	r, err := resetpw.New(viaProxy, resetpw.WithBackoff(time.Millisecond, 5*time.Millisecond))
+	r, err := resetpw.New(viaProxy, resetpw.WithRetries(3, time.Millisecond, 5*time.Millisecond))
 	require.NoError(t, err)
 	const op = "AdminResetUserPassword"
 

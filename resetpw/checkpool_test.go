@@ -32,33 +32,33 @@ func TestCheckPool(t *testing.T) {
 		caveats []resetpw.CaveatCode
 	}{
 		{name: "legacy pool, nothing proved", pool: types.UserPoolType{},
-			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, LegacyRecovery: true,
-				EmailSender: resetpw.SenderCognitoDefault, DailyEmailLimit: resetpw.DefaultDailyEmailLimit, SMSSender: resetpw.SenderSNS, SMSSandbox: resetpw.SandboxUnknown},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, LegacyRecovery: true,
+				EmailSender: resetpw.SenderCognitoDefault, DailyEmailLimit: quota.DefaultDailyEmailLimit, SMSSender: resetpw.SenderSNS, SMSSandbox: "UNKNOWN"},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatCognitoDefaultEmail, resetpw.CaveatSMSSandboxUnknown, resetpw.CaveatUSOrigination,
 				resetpw.CaveatNotAutoVerified, resetpw.CaveatNotAutoVerified}},
 		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: recovery("admin_only")},
-			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: false, RecoveryOrder: []string{"admin_only"}, SMSSandbox: resetpw.SandboxNotUsed}, caveats: []resetpw.CaveatCode{}},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: false, RecoveryOrder: []string{"admin_only"}, SMSSandbox: "NOT_USED"}, caveats: []resetpw.CaveatCode{}},
 		{name: "email only on own SES, MFA on", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_email"), MfaConfiguration: "ON",
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
 			EmailConfiguration:     &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}},
-			want:    resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESUnknown, Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: resetpw.SandboxNotUsed},
+			want:    resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "UNKNOWN", Resettable: true, RecoveryOrder: []string{"verified_email"}, MFA: "ON", EmailSender: resetpw.SenderSES, SMSSandbox: "NOT_USED"},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatPoolMFARequired, resetpw.CaveatSESUnknown}},
 		{name: "custom senders and message", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number", "verified_email"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
 			LambdaConfig: &types.LambdaConfigType{CustomMessage: lambda, CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: lambda},
 				CustomEmailSender: &types.CustomEmailLambdaVersionConfigType{LambdaArn: lambda}}},
-			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, CustomSMSSender: true,
-				CustomEmailSender: true, CustomMessage: true, EmailSender: resetpw.SenderLambda, SMSSender: resetpw.SenderLambda, SMSSandbox: resetpw.SandboxNotUsed},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number", "verified_email"}, CustomSMSSender: true,
+				CustomEmailSender: true, CustomMessage: true, EmailSender: resetpw.SenderLambda, SMSSender: resetpw.SenderLambda, SMSSandbox: "NOT_USED"},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatCustomMessage, resetpw.CaveatCustomSender, resetpw.CaveatCustomSender}},
 		{name: "SNS ground truth", sns: true, pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: &types.SmsConfigurationType{SnsRegion: aws.String("us-east-1")}},
-			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
-				SNSRegion: "us-east-1", SMSSandbox: resetpw.SandboxIn, SandboxVerifiedNumbers: 1},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
+				SNSRegion: "us-east-1", SMSSandbox: "IN_SANDBOX", SandboxVerifiedNumbers: 1},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}},
 		{name: "pool field says sandbox", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfigurationFailure: aws.String("SNSSandbox")},
-			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: resetpw.SESNotUsed, Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
-				SMSSandbox: resetpw.SandboxIn, SMSConfigurationFailure: "SNSSandbox"},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
+				SMSSandbox: "IN_SANDBOX", SMSConfigurationFailure: "SNSSandbox"},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}},
 	}
 	for _, tt := range tests {
@@ -70,7 +70,7 @@ func TestCheckPool(t *testing.T) {
 			var logs bytes.Buffer
 			opts := []resetpw.Option{resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))}
 			if tt.sns {
-				opts = append(opts, resetpw.WithSNS(f.SNS()))
+				opts = append(opts, groundtruth.WithSNS(f.SNS()))
 			}
 			r, err := resetpw.New(f, opts...)
 			require.NoError(t, err)
@@ -85,8 +85,8 @@ func TestCheckPool(t *testing.T) {
 			assert.Equal(t, id, rep.UserPoolID)
 			rep.UserPoolID, rep.Caveats = "", nil
 			assert.Equal(t, tt.want, *rep)
-			assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
-			assert.Zero(t, f.Calls(resetpwtest.OpAdminGetUser)+f.Calls(resetpwtest.OpAdminResetUserPassword)+f.Calls(resetpwtest.OpListUsers))
+			assert.Equal(t, 1, f.Calls("DescribeUserPool"))
+			assert.Zero(t, f.Calls("AdminGetUser")+f.Calls("AdminResetUserPassword")+f.Calls("ListUsers"))
 			assert.Empty(t, logs.String(), "CheckPool logs nothing")
 		})
 	}
@@ -99,7 +99,7 @@ func TestCheckPool_Errors(t *testing.T) {
 	_, err = r.CheckPool(context.Background(), "diego@example.com")
 	require.ErrorIs(t, err, resetpw.ErrInvalidInput)
 	assert.NotContains(t, err.Error(), "diego@example.com")
-	assert.Zero(t, f.Calls(resetpwtest.OpDescribeUserPool))
+	assert.Zero(t, f.Calls("DescribeUserPool"))
 	_, err = r.CheckPool(context.Background(), "us-west-2_nosuchpool")
 	require.ErrorIs(t, err, resetpw.ErrPoolNotFound)
 	var e *resetpw.Error
@@ -119,19 +119,19 @@ func TestCheckPool_WarmsTheCache(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "diego"})
 	require.NoError(t, err)
-	assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+	assert.Equal(t, 1, f.Calls("DescribeUserPool"))
 }
 
 func TestSandboxState_String(t *testing.T) {
 	assertCodes(t, []stringerCase{
-		{resetpw.SandboxIn, "IN_SANDBOX"}, {resetpw.SandboxOut, "OUT_OF_SANDBOX"},
-		{resetpw.SandboxUnknown, "UNKNOWN"}, {resetpw.SandboxNotUsed, "NOT_USED"},
+		{"IN_SANDBOX", "IN_SANDBOX"}, {"OUT_OF_SANDBOX", "OUT_OF_SANDBOX"},
+		{"UNKNOWN", "UNKNOWN"}, {"NOT_USED", "NOT_USED"},
 	})
 }
 
 func TestSESState_String(t *testing.T) {
 	assertCodes(t, []stringerCase{
-		{resetpw.SESProduction, "PRODUCTION"}, {resetpw.SESSandbox, "SANDBOX"}, {resetpw.SESPaused, "PAUSED"},
-		{resetpw.SESUnknown, "UNKNOWN"}, {resetpw.SESNotUsed, "NOT_USED"},
+		{"PRODUCTION", "PRODUCTION"}, {"SANDBOX", "SANDBOX"}, {"PAUSED", "PAUSED"},
+		{"UNKNOWN", "UNKNOWN"}, {"NOT_USED", "NOT_USED"},
 	})
 }

@@ -26,7 +26,7 @@ import (
 func capWorld(t *testing.T, n int) (f *resetpwtest.Fake, a, b, c string) {
 	t.Helper()
 	f = resetpwtest.NewFake()
-	f.SetDailyEmailLimit(resetpw.DefaultDailyEmailLimit)
+	f.SetDailyEmailLimit(quota.DefaultDailyEmailLimit)
 	a, b = f.AddPool(types.UserPoolType{}), f.AddPool(types.UserPoolType{})
 	f.SetAccount("210987654321")
 	c = f.AddPool(types.UserPoolType{})
@@ -45,7 +45,7 @@ func capWorld(t *testing.T, n int) (f *resetpwtest.Fake, a, b, c string) {
 // refused before anything is sent.
 func TestEmailCap_PoolsOfOneAccountShareIt(t *testing.T) {
 	f, a, b, c := capWorld(t, 3)
-	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(4))
+	r, err := resetpw.New(f, resetpw.WithEmailCap(4, nil))
 	require.NoError(t, err)
 	ctx := context.Background()
 	for _, req := range []resetpw.Request{{UserPoolID: a, Username: "a0000"}, {UserPoolID: a, Username: "a0001"},
@@ -64,7 +64,7 @@ func TestEmailCap_PoolsOfOneAccountShareIt(t *testing.T) {
 		assert.Contains(t, err.Error(), "account 123456789012")
 		assert.NotContains(t, err.Error(), "@example.com")
 	}
-	assert.Equal(t, 4, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent past the cap")
+	assert.Equal(t, 4, f.Calls("AdminResetUserPassword"), "nothing sent past the cap")
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: c, Username: "c0000"})
 	require.NoError(t, err, "another account has its own cap")
 
@@ -93,43 +93,43 @@ func TestEmailCap_BulkAcrossPoolsAndRuns(t *testing.T) {
 			}
 		}
 	}
-	opts := resetpw.BulkOptions{QuotaScale: 100, Concurrency: 4, KeepGoing: true}
-	sum, err := r.Bulk(ctx, reqs, opts, func(resetpw.Outcome) {})
+	opts := bulk.Options{QuotaScale: 100, Concurrency: 4, KeepGoing: true}
+	sum, err := bulk.Run(ctx, r, bulk.Requests(reqs), opts, func(bulk.Outcome) {})
 	require.NoError(t, err)
-	assert.Equal(t, resetpw.DefaultDailyEmailLimit-1, sum.Sent)
+	assert.Equal(t, quota.DefaultDailyEmailLimit-1, sum.Sent)
 	assert.Equal(t, 78-sum.Sent, sum.OverEmailCap)
-	assert.Equal(t, resetpw.DefaultDailyEmailLimit, f.Calls(resetpwtest.OpAdminResetUserPassword), "50 codes in all, as Cognito allows")
+	assert.Equal(t, quota.DefaultDailyEmailLimit, f.Calls("AdminResetUserPassword"), "50 codes in all, as Cognito allows")
 	for _, d := range f.Deliveries() {
 		assert.False(t, d.Dropped)
 	}
 
-	sum, err = r.Bulk(ctx, reqs, opts, func(resetpw.Outcome) {})
+	sum, err = bulk.Run(ctx, r, bulk.Requests(reqs), opts, func(bulk.Outcome) {})
 	require.NoError(t, err)
 	assert.Zero(t, sum.Sent, "a second run counts the first one's codes")
 	assert.Equal(t, 78, sum.OverEmailCap)
-	assert.Equal(t, resetpw.DefaultDailyEmailLimit, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, quota.DefaultDailyEmailLimit, f.Calls("AdminResetUserPassword"))
 }
 
 // A plan over the cap still says where every code would go, and marks the
 // inputs the cap would stop; it takes nothing from the count.
 func TestEmailCap_PlanKeepsDelivery(t *testing.T) {
 	f, a, _, _ := capWorld(t, 5)
-	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(3))
+	r, err := resetpw.New(f, resetpw.WithEmailCap(3, nil))
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
 	require.NoError(t, err)
-	for _, plan := range []func(each func(resetpw.Outcome)) (resetpw.Summary, error){
-		func(each func(resetpw.Outcome)) (resetpw.Summary, error) {
-			return r.PlanPool(ctx, a, resetpw.BulkOptions{DailyEmailLimit: 3, Concurrency: 1}, each)
+	for _, plan := range []func(each func(bulk.Outcome)) (bulk.Summary, error){
+		func(each func(bulk.Outcome)) (bulk.Summary, error) {
+			return bulk.PlanPool(ctx, r, a, bulk.Options{DailyEmailLimit: 3, Concurrency: 1}, each)
 		},
-		func(each func(resetpw.Outcome)) (resetpw.Summary, error) {
-			return r.Plan(ctx, slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}, {UserPoolID: a, Username: "a0002"},
-				{UserPoolID: a, Username: "a0003"}, {UserPoolID: a, Username: "a0004"}}), resetpw.BulkOptions{DailyEmailLimit: 3, Concurrency: 1}, each)
+		func(each func(bulk.Outcome)) (bulk.Summary, error) {
+			return bulk.Plan(ctx, r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}, {UserPoolID: a, Username: "a0002"},
+				{UserPoolID: a, Username: "a0003"}, {UserPoolID: a, Username: "a0004"}})), bulk.Options{DailyEmailLimit: 3, Concurrency: 1}, each)
 		},
 	} {
-		var over []resetpw.Outcome
-		sum, err := plan(func(o resetpw.Outcome) {
+		var over []bulk.Outcome
+		sum, err := plan(func(o bulk.Outcome) {
 			if o.Err != nil {
 				over = append(over, o)
 			}
@@ -145,7 +145,7 @@ func TestEmailCap_PlanKeepsDelivery(t *testing.T) {
 			assert.Equal(t, resetpw.SenderCognitoDefault, o.Result.Delivery.Sender)
 		}
 	}
-	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 1, f.Calls("AdminResetUserPassword"))
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0001"})
 	require.NoError(t, err, "plans took nothing from the count")
 }
@@ -154,8 +154,8 @@ func TestEmailCap_PlanKeepsDelivery(t *testing.T) {
 // keeps it (it may have gone out).
 func TestEmailCap_FailedResetsGiveBack(t *testing.T) {
 	f, a, _, _ := capWorld(t, 3)
-	ec := resetpw.NewLocalEmailCounter()
-	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(2), resetpw.WithEmailCounter(ec), resetpw.WithMaxThrottleRetries(0))
+	ec := quota.NewLocalEmailCounter()
+	r, err := resetpw.New(f, resetpw.WithEmailCap(2, nil), resetpw.WithEmailCap(0, ec), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
 	require.NoError(t, err)
 	ctx := context.Background()
 	count := func() int {
@@ -163,11 +163,11 @@ func TestEmailCap_FailedResetsGiveBack(t *testing.T) {
 		require.NoError(t, err)
 		return n
 	}
-	f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")})
+	f.FailNext("AdminResetUserPassword", 1, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")})
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
 	require.ErrorIs(t, err, resetpw.ErrAttemptLimit)
 	assert.Zero(t, count(), "nothing was sent")
-	f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.InternalErrorException{Message: aws.String("boom")})
+	f.FailNext("AdminResetUserPassword", 1, &types.InternalErrorException{Message: aws.String("boom")})
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
 	require.True(t, resetpw.MaybeSent(err))
 	assert.Equal(t, 1, count(), "a code that may have gone out counts")
@@ -176,7 +176,7 @@ func TestEmailCap_FailedResetsGiveBack(t *testing.T) {
 // R36: the window is a rolling 24 hours.
 func TestLocalEmailCounter_Window(t *testing.T) {
 	ctx := context.Background()
-	c := resetpw.NewLocalEmailCounter()
+	c := quota.NewLocalEmailCounter()
 	t0 := time.Date(2026, 12, 1, 23, 0, 0, 0, time.UTC)
 	for i := range 2 {
 		_, ok, err := c.TakeEmail(ctx, "1", "r", 2, t0.Add(time.Duration(i)*time.Minute))
@@ -187,14 +187,14 @@ func TestLocalEmailCounter_Window(t *testing.T) {
 	assert.False(t, ok, "a new UTC day does not reset the count")
 	_, ok, _ = c.TakeEmail(ctx, "2", "r", 2, t0.Add(2*time.Hour))
 	assert.True(t, ok, "another account counts apart")
-	_, ok, _ = c.TakeEmail(ctx, "1", "r", 2, t0.Add(resetpw.EmailWindow-time.Nanosecond))
+	_, ok, _ = c.TakeEmail(ctx, "1", "r", 2, t0.Add(quota.EmailWindow-time.Nanosecond))
 	assert.False(t, ok)
-	tok, ok, _ := c.TakeEmail(ctx, "1", "r", 2, t0.Add(resetpw.EmailWindow))
+	tok, ok, _ := c.TakeEmail(ctx, "1", "r", 2, t0.Add(quota.EmailWindow))
 	assert.True(t, ok, "24 hours after the first email, it no longer counts")
-	n, _ := c.EmailsSent(ctx, "1", "r", t0.Add(resetpw.EmailWindow))
+	n, _ := c.EmailsSent(ctx, "1", "r", t0.Add(quota.EmailWindow))
 	assert.Equal(t, 2, n)
 	require.NoError(t, c.ReturnEmail(ctx, "1", "r", tok))
-	n, _ = c.EmailsSent(ctx, "1", "r", t0.Add(resetpw.EmailWindow))
+	n, _ = c.EmailsSent(ctx, "1", "r", t0.Add(quota.EmailWindow))
 	assert.Equal(t, 1, n)
 }
 
@@ -203,7 +203,7 @@ func TestLocalEmailCounter_Window(t *testing.T) {
 func TestEmailCap_Concurrent(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f, a, b, _ := capWorld(t, 10)
-		r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(7))
+		r, err := resetpw.New(f, resetpw.WithEmailCap(7, nil))
 		require.NoError(t, err)
 		var wg sync.WaitGroup
 		var mu sync.Mutex
@@ -223,7 +223,7 @@ func TestEmailCap_Concurrent(t *testing.T) {
 		}
 		wg.Wait()
 		assert.Equal(t, map[string]int{"": 7, "delivery_config": 13}, kinds)
-		assert.Equal(t, 7, f.Calls(resetpwtest.OpAdminResetUserPassword))
+		assert.Equal(t, 7, f.Calls("AdminResetUserPassword"))
 	})
 }
 
@@ -247,7 +247,7 @@ func (brokenCounter) EmailsSent(context.Context, string, string, time.Time) (int
 // breaker stops the run after MaxUnavailable of them.
 func TestEmailCap_CounterDownSendsNothing(t *testing.T) {
 	f, a, _, _ := capWorld(t, 8)
-	r, err := resetpw.New(f, resetpw.WithEmailCounter(brokenCounter{}))
+	r, err := resetpw.New(f, resetpw.WithEmailCap(0, brokenCounter{}))
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
@@ -255,7 +255,7 @@ func TestEmailCap_CounterDownSendsNothing(t *testing.T) {
 	require.ErrorIs(t, err, errCounterDown)
 	assert.False(t, resetpw.MaybeSent(err))
 
-	var outcomes []resetpw.Outcome
+	var outcomes []bulk.Outcome
 	reqs := func(yield func(resetpw.Request) bool) {
 		for i := range 8 {
 			if !yield(resetpw.Request{UserPoolID: a, Username: fmt.Sprintf("a%04d", i)}) {
@@ -263,27 +263,27 @@ func TestEmailCap_CounterDownSendsNothing(t *testing.T) {
 			}
 		}
 	}
-	sum, err := r.Bulk(ctx, reqs, resetpw.BulkOptions{QuotaScale: 100, Concurrency: 1, MaxUnavailable: 3},
-		func(o resetpw.Outcome) { outcomes = append(outcomes, o) })
+	sum, err := bulk.Run(ctx, r, bulk.Requests(reqs), bulk.Options{QuotaScale: 100, Concurrency: 1, MaxUnavailable: 3},
+		func(o bulk.Outcome) { outcomes = append(outcomes, o) })
 	require.ErrorIs(t, err, resetpw.ErrRunStopped)
 	require.Len(t, outcomes, 8, "one outcome per input")
 	assert.Equal(t, 0, sum.Sent)
-	assert.Equal(t, 3, sum.ByKind[resetpw.ErrUnavailable.Code()], "failed as unavailable until the breaker tripped")
-	assert.Equal(t, 5, sum.ByKind[resetpw.ErrRunStopped.Code()])
+	assert.Equal(t, 3, sum.ByKind[resetpw.ErrUnavailable], "failed as unavailable until the breaker tripped")
+	assert.Equal(t, 5, sum.ByKind[resetpw.ErrRunStopped])
 	for _, o := range outcomes {
 		require.Error(t, o.Err)
 		assert.False(t, resetpw.MaybeSent(o.Err))
 	}
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent")
+	assert.Zero(t, f.Calls("AdminResetUserPassword"), "nothing sent")
 }
 
 // emailCountingLimiter is a run's own Limiter that also counts emails, as
-// resetpw/redislimit's does.
-type emailCountingLimiter struct{ *resetpw.LocalEmailCounter }
+// quota/redisquota's does.
+type emailCountingLimiter struct{ quota.EmailCounter }
 
-func (emailCountingLimiter) Wait(context.Context, resetpw.Category) error { return nil }
-func (emailCountingLimiter) Throttled(resetpw.Category)                   {}
-func (emailCountingLimiter) Succeeded(resetpw.Category)                   {}
+func (emailCountingLimiter) Wait(context.Context, quota.Category) error { return nil }
+func (emailCountingLimiter) Throttled(quota.Category)                   {}
+func (emailCountingLimiter) Succeeded(quota.Category)                   {}
 
 // R36: a Resetter given WithEmailCounter counts the cap there, in bulk runs
 // too: a run whose own Limiter also counts emails does not start from that
@@ -291,17 +291,17 @@ func (emailCountingLimiter) Succeeded(resetpw.Category)                   {}
 // the run.
 func TestEmailCap_WithEmailCounterWinsOverARunsLimiter(t *testing.T) {
 	f, a, _, _ := capWorld(t, 2)
-	shared := resetpw.NewLocalEmailCounter()
-	r, err := resetpw.New(f, resetpw.WithEmailCounter(shared), resetpw.WithDailyEmailLimit(1))
+	shared := quota.NewLocalEmailCounter()
+	r, err := resetpw.New(f, resetpw.WithEmailCap(0, shared), resetpw.WithEmailCap(1, nil))
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
 	require.NoError(t, err)
-	sum, err := r.Bulk(ctx, slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}}),
-		resetpw.BulkOptions{DailyEmailLimit: 1, Limiter: emailCountingLimiter{resetpw.NewLocalEmailCounter()}}, func(resetpw.Outcome) {})
+	sum, err := bulk.Run(ctx, r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}})),
+		bulk.Options{DailyEmailLimit: 1, Limiter: emailCountingLimiter{quota.NewLocalEmailCounter()}}, func(bulk.Outcome) {})
 	require.NoError(t, err)
 	assert.Equal(t, 1, sum.OverEmailCap, "the run counts in the Resetter's WithEmailCounter")
-	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 1, f.Calls("AdminResetUserPassword"))
 }
 
 // R20, R36: when Cognito answers that the account's daily email limit is
@@ -320,13 +320,13 @@ func TestEmailCap_CognitoSaysTheCapIsReached(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
 	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig, "Cognito's own answer")
-	calls := f.Calls(resetpwtest.OpAdminResetUserPassword)
+	calls := f.Calls("AdminResetUserPassword")
 	rep, err := r.CheckPool(ctx, b)
 	require.NoError(t, err)
-	assert.Equal(t, resetpw.DefaultDailyEmailLimit, rep.EmailsSent, "the count is at the cap")
+	assert.Equal(t, quota.DefaultDailyEmailLimit, rep.EmailsSent, "the count is at the cap")
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: b, Username: "b0000"})
 	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
-	assert.Equal(t, calls, f.Calls(resetpwtest.OpAdminResetUserPassword), "refused before sending")
+	assert.Equal(t, calls, f.Calls("AdminResetUserPassword"), "refused before sending")
 }
 
 // R36: a bulk run that sets no DailyEmailLimit keeps to the Resetter's
@@ -334,11 +334,11 @@ func TestEmailCap_CognitoSaysTheCapIsReached(t *testing.T) {
 // the cap to leave room for the application's own emails keeps that room.
 func TestEmailCap_BulkDefaultsToTheResettersCap(t *testing.T) {
 	f, a, _, _ := capWorld(t, 2)
-	r, err := resetpw.New(f, resetpw.WithDailyEmailLimit(1))
+	r, err := resetpw.New(f, resetpw.WithEmailCap(1, nil))
 	require.NoError(t, err)
-	sum, err := r.Bulk(context.Background(), slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0000"}, {UserPoolID: a, Username: "a0001"}}),
-		resetpw.BulkOptions{Concurrency: 1}, func(resetpw.Outcome) {})
+	sum, err := bulk.Run(context.Background(), r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0000"}, {UserPoolID: a, Username: "a0001"}})),
+		bulk.Options{Concurrency: 1}, func(bulk.Outcome) {})
 	require.NoError(t, err)
 	assert.Equal(t, 1, sum.OverEmailCap)
-	assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 1, f.Calls("AdminResetUserPassword"))
 }

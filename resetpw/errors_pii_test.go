@@ -60,7 +60,7 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 	srv := resetpwtest.NewServer(f)
 	defer srv.Close()
 	rec, tel := newRecorders(t)
-	opts := append([]resetpw.Option{resetpw.WithLogger(logger), resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond)}, tel...)
+	opts := append([]resetpw.Option{resetpw.WithLogger(logger), resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond)}, tel...)
 	full, err := resetpw.New(srv.Client(), opts...)
 	require.NoError(t, err)
 	off, err := resetpw.New(srv.Client(), append(opts, resetpw.WithPreflight(resetpw.PreflightOff))...)
@@ -69,7 +69,7 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 	require.NoError(t, err)
 
 	limitNext := func() {
-		f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")})
+		f.FailNext("AdminResetUserPassword", 1, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")})
 	}
 	cases := []struct {
 		name   string
@@ -115,7 +115,7 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 	}
 
 	// The bulk path, too.
-	_, err = full.Bulk(context.Background(), requests(plain, leakEmail, leakSub, leakName), resetpw.BulkOptions{}, func(o resetpw.Outcome) {
+	_, err = bulk.Run(context.Background(), full, bulk.Requests(requests(plain, leakEmail, leakSub, leakName)), bulk.Options{}, func(o bulk.Outcome) {
 		require.Error(t, o.Err)
 		for _, s := range leakSecrets {
 			assert.NotContains(t, o.Err.Error(), s)
@@ -144,9 +144,9 @@ func assertNoPIIInTelemetry(t *testing.T, rec *recorders, full *resetpw.Resetter
 	sent, err := full.Reset(context.Background(), resetpw.Request{UserPoolID: plain, Username: "twin1", ClientMetadata: md})
 	require.NoError(t, err)
 	require.NotNil(t, sent.Delivery, "a masked destination the spans must not hold")
-	_, err = full.Plan(context.Background(), requests(plain, leakEmail, leakSub, leakName), resetpw.BulkOptions{}, nil)
+	_, err = bulk.Plan(context.Background(), full, bulk.Requests(requests(plain, leakEmail, leakSub, leakName)), bulk.Options{}, nil)
 	require.NoError(t, err)
-	_, err = full.PlanPool(context.Background(), plain, resetpw.BulkOptions{}, nil)
+	_, err = bulk.PlanPool(context.Background(), full, plain, bulk.Options{}, nil)
 	require.NoError(t, err)
 	_, err = full.CheckPool(context.Background(), plain)
 	require.NoError(t, err)

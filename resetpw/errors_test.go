@@ -15,15 +15,15 @@ import (
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/metadata"
+	"github.com/cognitoreset/cognitoreset/quota/redisquota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
-	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
 // refusingLimiter refuses every call, counting them.
 type refusingLimiter struct{ waits int }
 
-func (l *refusingLimiter) Wait(context.Context, resetpw.Category) error {
+func (l *refusingLimiter) Wait(context.Context, quota.Category) error {
 	l.waits++
 	return errors.New("the shared budget is unreachable")
 }
@@ -48,7 +48,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 	cancel()
 	newR := func(t *testing.T, opts ...resetpw.Option) (*resetpw.Resetter, *resetpwtest.Fake, string) {
 		f, pool := errorsFixture(t)
-		r, err := resetpw.New(f, append([]resetpw.Option{resetpw.WithBackoff(time.Millisecond, time.Millisecond)}, opts...)...)
+		r, err := resetpw.New(f, append([]resetpw.Option{resetpw.WithRetries(3, time.Millisecond, time.Millisecond)}, opts...)...)
 		require.NoError(t, err)
 		return r, f, pool
 	}
@@ -70,38 +70,38 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		{"WithMetadataPolicy", newOpt(resetpw.WithMetadataPolicy(metadata.Policy{MaxPairs: -1})), resetpw.ErrInvalidInput, "WithMetadataPolicy"},
 		{"WithPreflight", newOpt(resetpw.WithPreflight(resetpw.Preflight(9))), resetpw.ErrInvalidInput, "WithPreflight"},
 		{"WithPoolCacheTTL", newOpt(resetpw.WithPoolCacheTTL(0)), resetpw.ErrInvalidInput, "WithPoolCacheTTL"},
-		{"WithSandboxVerifiedNumbers", newOpt(resetpw.WithSandboxVerifiedNumbers("not a number")), resetpw.ErrInvalidInput, "WithSandboxVerifiedNumbers"},
+		{"WithSandboxVerifiedNumbers", newOpt(groundtruth.WithSandboxNumbers("not a number")), resetpw.ErrInvalidInput, "WithSandboxVerifiedNumbers"},
 		{"WithAliasOptions", newOpt(resetpw.WithAliasOptions(alias.Options{DefaultCountryCode: "0x"})), resetpw.ErrInvalidInput, "WithAliasOptions"},
 		{"WithLogger", newOpt(resetpw.WithLogger(nil)), resetpw.ErrInvalidInput, "WithLogger"},
 		{"WithLogAttrs", newOpt(resetpw.WithLogAttrs(nil)), resetpw.ErrInvalidInput, "WithLogAttrs"},
-		{"WithMaxThrottleRetries", newOpt(resetpw.WithMaxThrottleRetries(-1)), resetpw.ErrInvalidInput, "WithMaxThrottleRetries"},
+		{"WithMaxThrottleRetries", newOpt(resetpw.WithRetries(-1, 100*time.Millisecond, 2*time.Second)), resetpw.ErrInvalidInput, "WithMaxThrottleRetries"},
 		{"WithClientOptions", newOpt(resetpw.WithClientOptions(nil)), resetpw.ErrInvalidInput, "WithClientOptions"},
 		{"WithLimiter", newOpt(resetpw.WithLimiter(nil)), resetpw.ErrInvalidInput, "WithLimiter"},
-		{"WithBackoff", newOpt(resetpw.WithBackoff(-1, -1)), resetpw.ErrInvalidInput, "WithBackoff"},
-		{"WithSNS", newOpt(resetpw.WithSNS(nil)), resetpw.ErrInvalidInput, "WithSNS"},
-		{"WithSES", newOpt(resetpw.WithSES(nil)), resetpw.ErrInvalidInput, "WithSES"},
-		{"WithEmailCounter", newOpt(resetpw.WithEmailCounter(nil)), resetpw.ErrInvalidInput, "WithEmailCounter"},
+		{"WithBackoff", newOpt(resetpw.WithRetries(3, -1, -1)), resetpw.ErrInvalidInput, "WithBackoff"},
+		{"WithSNS", newOpt(groundtruth.WithSNS(nil)), resetpw.ErrInvalidInput, "WithSNS"},
+		{"WithSES", newOpt(groundtruth.WithSES(nil)), resetpw.ErrInvalidInput, "WithSES"},
+		{"WithEmailCounter", newOpt(resetpw.WithEmailCap(0, nil)), resetpw.ErrInvalidInput, "WithEmailCounter"},
 		{"ParsePreflight", func(t *testing.T) error { _, err := resetpw.ParsePreflight("most"); return err }, resetpw.ErrInvalidInput, "Preflight"},
-		{"redislimit.New(nil)", func(t *testing.T) error {
-			_, err := redislimit.New(nil, redislimit.Options{Account: "1", Region: "us-west-2"})
-			require.ErrorIs(t, err, redislimit.ErrOptions)
+		{"redisquota.New(nil)", func(t *testing.T) error {
+			_, err := redisquota.New(nil, redisquota.Options{Account: "1", Region: "us-west-2"})
+			require.ErrorIs(t, err, redisquota.ErrOptions)
 			return err
 		}, resetpw.ErrInvalidInput, "client"},
-		{"redislimit.New without Account", func(t *testing.T) error {
-			_, err := redislimit.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), redislimit.Options{})
+		{"redisquota.New without Account", func(t *testing.T) error {
+			_, err := redisquota.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), redisquota.Options{})
 			return err
 		}, resetpw.ErrInvalidInput, "Options.Account"},
-		{"redislimit.Limiter.Wait: Redis down", func(t *testing.T) error {
-			return redisDown(t).Wait(t.Context(), resetpw.CategoryUserRead)
+		{"redisquota.Limiter.Wait: Redis down", func(t *testing.T) error {
+			return redisDown(t).Wait(t.Context(), quota.CategoryUserRead)
 		}, resetpw.ErrUnavailable, ""},
-		{"redislimit.Limiter.TakeEmail: Redis down", func(t *testing.T) error {
+		{"redisquota.Limiter.TakeEmail: Redis down", func(t *testing.T) error {
 			_, _, err := redisDown(t).TakeEmail(t.Context(), "1", "us-west-2", 50, time.Now())
 			return err
 		}, resetpw.ErrUnavailable, ""},
-		{"redislimit.Limiter.ReturnEmail: Redis down", func(t *testing.T) error {
+		{"redisquota.Limiter.ReturnEmail: Redis down", func(t *testing.T) error {
 			return redisDown(t).ReturnEmail(t.Context(), "1", "us-west-2", "token")
 		}, resetpw.ErrUnavailable, ""},
-		{"redislimit.Limiter.EmailsSent: Redis down", func(t *testing.T) error {
+		{"redisquota.Limiter.EmailsSent: Redis down", func(t *testing.T) error {
 			_, err := redisDown(t).EmailsSent(t.Context(), "1", "us-west-2", time.Now())
 			return err
 		}, resetpw.ErrUnavailable, ""},
@@ -118,7 +118,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		}, resetpw.ErrUserNotFound, ""},
 		{"Reset: Cognito fails", func(t *testing.T) error {
 			r, f, pool := newR(t)
-			f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.InternalErrorException{})
+			f.FailNext("AdminResetUserPassword", 1, &types.InternalErrorException{})
 			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 			return err
 		}, resetpw.ErrUnavailable, ""},
@@ -133,8 +133,8 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			return err
 		}, resetpw.ErrUnavailable, ""},
 		{"Result.SignOutErr", func(t *testing.T) error {
-			r, f, pool := newR(t, resetpw.WithSignOut(), resetpw.WithMaxThrottleRetries(0))
-			f.FailNext(resetpwtest.OpAdminUserGlobalSignOut, 1, &types.NotAuthorizedException{})
+			r, f, pool := newR(t, resetpw.WithSignOut(), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
+			f.FailNext("AdminUserGlobalSignOut", 1, &types.NotAuthorizedException{})
 			res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 			require.NoError(t, err)
 			return res.SignOutErr
@@ -161,45 +161,45 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		}, resetpw.ErrUnavailable, ""},
 		{"Bulk: BulkOptions.Concurrency", func(t *testing.T) error {
 			r, _, _ := newR(t)
-			_, err := r.Bulk(t.Context(), none, resetpw.BulkOptions{Concurrency: -3}, nil)
+			_, err := bulk.Run(t.Context(), r, bulk.Requests(none), bulk.Options{Concurrency: -3}, nil)
 			return err
 		}, resetpw.ErrInvalidInput, "BulkOptions.Concurrency"},
 		{"Bulk: BulkOptions.Rates", func(t *testing.T) error {
 			r, _, _ := newR(t)
-			_, err := r.Bulk(t.Context(), none, resetpw.BulkOptions{Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 1e6}}, nil)
+			_, err := bulk.Run(t.Context(), r, bulk.Requests(none), bulk.Options{Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 1e6}}, nil)
 			return err
 		}, resetpw.ErrInvalidInput, "BulkOptions.Rates[UserAccountRecovery]"},
 		{"Bulk: run stopped", func(t *testing.T) error {
 			r, f, pool := newR(t)
-			f.FailNext(resetpwtest.OpDescribeUserPool, 1, &types.ResourceNotFoundException{})
-			_, err := r.Bulk(t.Context(), slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "diego"}}), resetpw.BulkOptions{}, nil)
+			f.FailNext("DescribeUserPool", 1, &types.ResourceNotFoundException{})
+			_, err := bulk.Run(t.Context(), r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "diego"}})), bulk.Options{}, nil)
 			return err
 		}, resetpw.ErrRunStopped, ""},
 		{"Bulk: Outcome.Err", func(t *testing.T) error {
 			r, _, pool := newR(t)
 			var errs []error
-			_, _ = r.Bulk(t.Context(), slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "ghost"}}), resetpw.BulkOptions{},
-				func(o resetpw.Outcome) { errs = append(errs, o.Err) })
+			_, _ = bulk.Run(t.Context(), r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "ghost"}})), bulk.Options{},
+				func(o bulk.Outcome) { errs = append(errs, o.Err) })
 			require.Len(t, errs, 1)
 			return errs[0]
 		}, resetpw.ErrUserNotFound, ""},
 		{"Plan: BulkOptions.QuotaScale", func(t *testing.T) error {
 			r, _, _ := newR(t)
-			_, err := r.Plan(t.Context(), none, resetpw.BulkOptions{QuotaScale: -1}, nil)
+			_, err := bulk.Plan(t.Context(), r, bulk.Requests(none), bulk.Options{QuotaScale: -1}, nil)
 			return err
 		}, resetpw.ErrInvalidInput, "BulkOptions.QuotaScale"},
 		{"PlanPool: malformed pool ID", func(t *testing.T) error {
 			r, _, _ := newR(t)
-			_, err := r.PlanPool(t.Context(), "", resetpw.BulkOptions{}, nil)
+			_, err := bulk.PlanPool(t.Context(), r, "", bulk.Options{}, nil)
 			return err
 		}, resetpw.ErrInvalidInput, ""},
 		{"PlanPool: BulkOptions.Concurrency", func(t *testing.T) error {
 			r, _, pool := newR(t)
-			_, err := r.PlanPool(t.Context(), pool, resetpw.BulkOptions{Concurrency: 65}, nil)
+			_, err := bulk.PlanPool(t.Context(), r, pool, bulk.Options{Concurrency: 65}, nil)
 			return err
 		}, resetpw.ErrInvalidInput, "BulkOptions.Concurrency"},
 		{"NewLocalLimiter: Wait", func(t *testing.T) error {
-			return resetpw.NewLocalLimiter(map[resetpw.Category]float64{resetpw.CategoryUserRead: 1}).Wait(canceled, resetpw.CategoryUserRead)
+			return quota.NewLocalLimiter(map[quota.Category]float64{quota.CategoryUserRead: 1}, nil).Wait(canceled, quota.CategoryUserRead)
 		}, resetpw.ErrUnavailable, ""},
 	}
 	for _, tt := range tests {
@@ -214,8 +214,8 @@ func TestEveryErrorIsAnError(t *testing.T) {
 				assert.Equal(t, resetpw.OpValidate, e.Op)
 				assert.Equal(t, tt.field, e.Field)
 				assert.Equal(t, resetpw.FateNotSent, e.Fate)
-				if !errors.Is(err, redislimit.ErrOptions) {
-					assert.ErrorIs(t, err, resetpw.ErrOption)
+				if !errors.Is(err, redisquota.ErrOptions) {
+					assert.ErrorIs(t, err, resetpw.ErrConfig)
 				}
 				assert.Equal(t, 400, resetpw.KindOf(err).HTTPStatus(), "a configuration bug is not retried as unavailable")
 				assert.Equal(t, 500, e.HTTPStatus(), "but it is the service's, not its caller's")
@@ -224,12 +224,12 @@ func TestEveryErrorIsAnError(t *testing.T) {
 	}
 }
 
-// redisDown is a redislimit.Limiter whose Redis refuses every connection
+// redisDown is a redisquota.Limiter whose Redis refuses every connection
 // (nothing listens on port 1), set to refuse rather than fall back.
-func redisDown(t *testing.T) *redislimit.Limiter {
+func redisDown(t *testing.T) *redisquota.Limiter {
 	client := redis.NewClient(&redis.Options{Addr: "127.0.0.1:1", MaxRetries: -1})
 	t.Cleanup(func() { _ = client.Close() })
-	l, err := redislimit.New(client, redislimit.Options{Account: "1", Region: "us-west-2", OnError: redislimit.Refuse})
+	l, err := redisquota.New(client, redisquota.Options{Account: "1", Region: "us-west-2", OnError: redisquota.Refuse})
 	require.NoError(t, err)
 	return l
 }
@@ -247,17 +247,17 @@ func TestError_HTTPStatus(t *testing.T) {
 		err  *resetpw.Error
 		want int
 	}{
-		{"the caller's username", invalid(resetpw.OpValidate, resetpw.FieldUsername), 400},
-		{"the caller's ClientMetadata", invalid(resetpw.OpValidate, resetpw.FieldClientMetadata), 400},
-		{"the pool ID of the service's configuration", invalid(resetpw.OpValidate, resetpw.FieldUserPoolID), 500},
+		{"the caller's username", invalid(resetpw.OpValidate, "Username"), 400},
+		{"the caller's ClientMetadata", invalid(resetpw.OpValidate, "ClientMetadata"), 400},
+		{"the pool ID of the service's configuration", invalid(resetpw.OpValidate, "UserPoolID"), 500},
 		{"an option", invalid(resetpw.OpValidate, "WithBackoff"), 500},
 		{"a BulkOptions field", invalid(resetpw.OpValidate, "BulkOptions.Concurrency"), 500},
-		{"a redislimit option", invalid(resetpw.OpValidate, "Options.Account"), 500},
+		{"a redisquota option", invalid(resetpw.OpValidate, "Options.Account"), 500},
 		{"no field", invalid(resetpw.OpValidate, ""), 500},
 		{"Cognito's InvalidParameterException at reset", invalid(resetpw.OpReset, ""), 502},
 		{"Cognito's InvalidParameterException at preflight", invalid(resetpw.OpPreflight, ""), 502},
-		{"Cognito's InvalidParameterException at resolve", invalid(resetpw.OpResolve, resetpw.FieldUsername), 502},
-		{"the zero kind", &resetpw.Error{Op: resetpw.OpValidate, Field: resetpw.FieldUsername}, 0},
+		{"Cognito's InvalidParameterException at resolve", invalid(resetpw.OpResolve, "Username"), 502},
+		{"the zero kind", &resetpw.Error{Op: resetpw.OpValidate, Field: "Username"}, 0},
 		{"nil", nil, 0},
 	}
 	for _, k := range resetpw.Kinds() {
@@ -269,7 +269,7 @@ func TestError_HTTPStatus(t *testing.T) {
 				name string
 				err  *resetpw.Error
 				want int
-			}{k.Code() + " at " + op.String(), &resetpw.Error{Kind: k, Op: op, Field: resetpw.FieldUsername}, k.HTTPStatus()})
+			}{k.Code() + " at " + op.String(), &resetpw.Error{Kind: k, Op: op, Field: "Username"}, k.HTTPStatus()})
 		}
 	}
 	for _, tt := range tests {
@@ -290,12 +290,12 @@ func TestError_HTTPStatusOfReset(t *testing.T) {
 		field  resetpw.Field
 		key    string
 	}{
-		{"malformed pool ID", resetpw.Request{UserPoolID: "nope", Username: "diego"}, 500, resetpw.FieldUserPoolID, ""},
-		{"malformed username", resetpw.Request{Username: "diego ramirez"}, 400, resetpw.FieldUsername, ""},
-		{"sensitive key", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"source": "helpdesk", "password": secret}}, 400, resetpw.FieldClientMetadata, "password"},
-		{"sensitive value", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"note": secret}}, 400, resetpw.FieldClientMetadata, "note"},
-		{"first key in the policy's order", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"b": strings.Repeat("x", 2000), "a": strings.Repeat("x", 2000)}}, 400, resetpw.FieldClientMetadata, "a"},
-		{"the map as a whole", resetpw.Request{Username: "diego", ClientMetadata: manyPairs(60, 1)}, 400, resetpw.FieldClientMetadata, ""},
+		{"malformed pool ID", resetpw.Request{UserPoolID: "nope", Username: "diego"}, 500, "UserPoolID", ""},
+		{"malformed username", resetpw.Request{Username: "diego ramirez"}, 400, "Username", ""},
+		{"sensitive key", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"source": "helpdesk", "password": secret}}, 400, "ClientMetadata", "password"},
+		{"sensitive value", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"note": secret}}, 400, "ClientMetadata", "note"},
+		{"first key in the policy's order", resetpw.Request{Username: "diego", ClientMetadata: map[string]string{"b": strings.Repeat("x", 2000), "a": strings.Repeat("x", 2000)}}, 400, "ClientMetadata", "a"},
+		{"the map as a whole", resetpw.Request{Username: "diego", ClientMetadata: manyPairs(60, 1)}, 400, "ClientMetadata", ""},
 		{"unknown user", resetpw.Request{Username: "ghost"}, 404, "", ""},
 	}
 	f, pool := errorsFixture(t)
@@ -316,7 +316,7 @@ func TestError_HTTPStatusOfReset(t *testing.T) {
 			assert.NotContains(t, e.MetadataKey+e.Error(), secret, "never a value")
 		})
 	}
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Zero(t, f.Calls("AdminResetUserPassword"))
 }
 
 func TestOp_String(t *testing.T) {
@@ -330,8 +330,8 @@ func TestOp_String(t *testing.T) {
 // too, and prints as given.
 func TestField_String(t *testing.T) {
 	assertCodes(t, []stringerCase{
-		{resetpw.FieldUserPoolID, "UserPoolID"}, {resetpw.FieldUsername, "Username"},
-		{resetpw.FieldClientMetadata, "ClientMetadata"},
+		{"UserPoolID", "UserPoolID"}, {"Username", "Username"},
+		{"ClientMetadata", "ClientMetadata"},
 		{resetpw.Field("WithBackoff"), "WithBackoff"}, {resetpw.Field("BulkOptions.Concurrency"), "BulkOptions.Concurrency"},
 	})
 	_, err := resetpw.New(nil)

@@ -30,8 +30,8 @@ func ExampleResetter_Reset() {
 	var client resetpw.API = examplePool() // in production: cognitoidentityprovider.NewFromConfig(cfg)
 	logger := slog.New(slog.DiscardHandler)
 	r, err := resetpw.New(client,
-		resetpw.WithLogger(logger),                         // masked, no metadata values
-		resetpw.WithSandboxVerifiedNumbers("+12065550100")) // SNS sandbox allow-list
+		resetpw.WithLogger(logger),                     // masked, no metadata values
+		groundtruth.WithSandboxNumbers("+12065550100")) // SNS sandbox allow-list
 	if err != nil {
 		panic(err)
 	}
@@ -43,7 +43,7 @@ func ExampleResetter_Reset() {
 	if err != nil {
 		panic(err) // a *resetpw.Error: see ExampleError
 	}
-	fmt.Println(res.Username, res.Input, res.Delivery.Medium, res.Delivery.Destination, res.Delivery.Sender)
+	fmt.Println(res.Username, res.Input, res.Delivery.Medium, res.Delivery.MaskedDestination, res.Delivery.Sender)
 	for _, c := range res.Caveats { // what the preflight could not prove
 		fmt.Println("caveat", c.Code, c.Rule)
 	}
@@ -56,7 +56,7 @@ func ExampleResetter_Reset() {
 // Before a bulk run, a plan: every user of the pool, nothing sent.
 func ExampleResetter_PlanPool() {
 	r, _ := resetpw.New(examplePool())
-	sum, err := r.PlanPool(context.Background(), "us-west-2_aaaaaaaaa", resetpw.BulkOptions{}, nil)
+	sum, err := bulk.PlanPool(context.Background(), r, "us-west-2_aaaaaaaaa", bulk.Options{}, nil)
 	if err != nil {
 		panic(err)
 	}
@@ -128,7 +128,7 @@ func ExampleResetter_Check() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println("would send by", res.Delivery.Medium, "to", res.Delivery.Destination)
+	fmt.Println("would send by", res.Delivery.Medium, "to", res.Delivery.MaskedDestination)
 	// Output: would send by EMAIL to d***@e***.com
 }
 
@@ -143,7 +143,7 @@ func ExampleResetter_CheckPool() {
 			{Name: "verified_email", Priority: aws.Int32(1)}, {Name: "verified_phone_number", Priority: aws.Int32(2)}}},
 		AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
 	})
-	r, _ := resetpw.New(f, resetpw.WithSNS(f.SNS())) // usually sns.NewFromConfig(cfg)
+	r, _ := resetpw.New(f, groundtruth.WithSNS(f.SNS())) // usually sns.NewFromConfig(cfg)
 	rep, err := r.CheckPool(context.Background(), "us-west-2_bbbbbbbbb")
 	if err != nil || !rep.Resettable {
 		panic(err)
@@ -173,7 +173,7 @@ func ExampleResult_caveats() {
 	if err != nil {
 		panic(err)
 	}
-	fmt.Println(res.Delivery.Medium, res.Delivery.Destination, res.Delivery.Sender)
+	fmt.Println(res.Delivery.Medium, res.Delivery.MaskedDestination, res.Delivery.Sender)
 	for _, c := range res.Caveats {
 		fmt.Println(c.Rule, c.Code)
 	}
@@ -195,12 +195,12 @@ func ExampleResetter_Bulk() {
 			}
 		}
 	}
-	outcomes := make([]resetpw.Outcome, len(users))
+	outcomes := make([]bulk.Outcome, len(users))
 	// One at a time, so that the first of two inputs for diego is the one
 	// sent; resets at 5 a second, every other category at its DefaultRates
 	// pace.
-	opts := resetpw.BulkOptions{Concurrency: 1, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 5}}
-	sum, err := r.Bulk(context.Background(), reqs, opts, func(o resetpw.Outcome) {
+	opts := bulk.Options{Concurrency: 1, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 5}}
+	sum, err := bulk.Run(context.Background(), r, bulk.Requests(reqs), opts, func(o bulk.Outcome) {
 		outcomes[o.Index] = o
 	})
 	if err != nil {

@@ -162,7 +162,7 @@ func fateBackends() []fateBackend {
 			t.Cleanup(srv.Close)
 			return srv.URL, func(url string) *cip.Client { return moto.NewClient(url, "000000000000") }, pool,
 				func() int { return len(f.Deliveries()) },
-				func() int { return srv.Calls(resetpwtest.OpAdminResetUserPassword) }
+				func() int { return srv.Calls("AdminResetUserPassword") }
 		}},
 		{"moto", func(t *testing.T) (string, func(string) *cip.Client, string, func() int, func() int) {
 			endpoint := moto.Endpoint(t)
@@ -208,7 +208,7 @@ func TestFateMatrix(t *testing.T) {
 					require.NoError(t, err)
 					t.Cleanup(proxy.Close)
 					env := &fateEnv{proxy: proxy, endpoint: proxy.URL, ctx: t.Context(),
-						opts: []resetpw.Option{resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond), resetpw.WithPreflight(resetpw.PreflightOff)}}
+						opts: []resetpw.Option{resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond), resetpw.WithPreflight(resetpw.PreflightOff)}}
 					if row.preflight {
 						env.opts[1] = resetpw.WithPreflight(resetpw.PreflightFull)
 					}

@@ -61,7 +61,7 @@ func TestFate_HTTP2(t *testing.T) {
 			ts.StartTLS()
 			t.Cleanup(ts.Close)
 			client := sdkClient(ts.URL, func(o *cip.Options) { o.HTTPClient = ts.Client() })
-			r, err := resetpw.New(client, resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+			r, err := resetpw.New(client, resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 			require.NoError(t, err)
 			_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 			assert.True(t, h2.Load(), "HTTP/2 was negotiated")
@@ -94,12 +94,12 @@ func TestFate_DialErrorThenSuccess(t *testing.T) {
 		return d.DialContext(ctx, network, addr)
 	}}}
 	r, err := resetpw.New(sdkClient(fs.URL, nil), resetpw.WithPreflight(resetpw.PreflightOff),
-		resetpw.WithBackoff(time.Millisecond, time.Millisecond), resetpw.WithClientOptions(func(o *cip.Options) { o.HTTPClient = hc }))
+		resetpw.WithRetries(3, time.Millisecond, time.Millisecond), resetpw.WithClientOptions(func(o *cip.Options) { o.HTTPClient = hc }))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
 	assert.Equal(t, int32(2), dials.Load())
-	assert.Equal(t, 1, fs.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 1, fs.Calls("AdminResetUserPassword"))
 	assert.Len(t, f.Deliveries(), 1, "exactly one code")
 }
 
@@ -131,7 +131,7 @@ func TestFate_ThrottleThen5xx_ProxyBadGateway(t *testing.T) {
 			require.NoError(t, err)
 			t.Cleanup(p.Close)
 			p.Next(opReset, tt.faults...)
-			r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+			r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 			require.NoError(t, err)
 			_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 			require.ErrorIs(t, err, resetpw.ErrUnavailable)
@@ -140,7 +140,7 @@ func TestFate_ThrottleThen5xx_ProxyBadGateway(t *testing.T) {
 			assert.Equal(t, resetpw.FateAnswered, e.Fate)
 			assert.True(t, resetpw.MaybeSent(err))
 			assert.Equal(t, tt.proxied, p.Count(opReset))
-			assert.Equal(t, tt.served, fs.Calls(resetpwtest.OpAdminResetUserPassword))
+			assert.Equal(t, tt.served, fs.Calls("AdminResetUserPassword"))
 			assert.Len(t, f.Deliveries(), tt.codes)
 		})
 	}
@@ -153,8 +153,8 @@ func TestFate_ThrottleThen5xx_ProxyBadGateway(t *testing.T) {
 func TestFate_SignOut(t *testing.T) {
 	f, pool, p := proxiedFixture(t)
 	p.Always("AdminUserGlobalSignOut", faultproxy.AfterServer(faultproxy.ConnReset()))
-	r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithSignOut(), resetpw.WithMaxThrottleRetries(2),
-		resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+	r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithSignOut(), resetpw.WithRetries(2, 100*time.Millisecond, 2*time.Second),
+		resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
 	res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)

@@ -127,7 +127,7 @@ func TestIntegration_Moto(t *testing.T) {
 				if p == resetpw.PreflightFull {
 					require.NotNil(t, res.Delivery)
 					assert.Equal(t, tt.medium, res.Delivery.Medium)
-					assert.Contains(t, res.Delivery.Destination, "***")
+					assert.Contains(t, res.Delivery.MaskedDestination, "***")
 				} else {
 					assert.Nil(t, res.Delivery)
 				}

@@ -24,32 +24,34 @@ type Option func(*settings) error
 type settings = engine.Config
 
 // Preflight says how much is checked before a reset is sent (WithPreflight;
-// a bulk run's options can ask another level).
-type Preflight int
+// a bulk run's options can ask another level). Its values are the names a
+// flag or a configuration file gives: "full", "pool" and "off", so that
+// resetpw.Preflight(s) reads one, and WithPreflight refuses any other.
+type Preflight string
 
 const (
 	// PreflightFull reads the pool (cached) and the user, predicts where
 	// the code will go, and refuses resets that would lock the user out.
 	// Each reset costs AdminGetUser plus AdminResetUserPassword once the
 	// pool is cached. The default.
-	PreflightFull Preflight = iota
+	PreflightFull Preflight = "full"
 	// PreflightPool reads the pool (cached): admin_only recovery is refused
 	// and aliases are resolved. The user is read only to ask whether an
 	// email or phone number is a username (R32), or when ListUsers found
 	// it, to confirm it (R23), and in a bulk run to learn its username;
 	// nothing is predicted, so Result.Delivery is nil.
-	PreflightPool
+	PreflightPool Preflight = "pool"
 	// PreflightOff sends the reset after local validation only, with the
 	// Username as typed (trimmed) whenever that is a valid username, for
 	// Cognito to read (R32). Cognito's own errors map to the same kinds,
 	// except those Cognito does not report (SMS sandbox and SMS
 	// configuration failures drop the code silently).
-	PreflightOff
+	PreflightOff Preflight = "off"
 )
 
 // WithPreflight sets how much is checked before a reset is sent; the
-// default is PreflightFull.
-func WithPreflight(p Preflight) Option { return Option(engine.WithPreflight(engine.Preflight(p))) }
+// default is PreflightFull. Any other value than the three is ErrConfig.
+func WithPreflight(p Preflight) Option { return Option(engine.WithPreflight(string(p))) }
 
 // WithMetadataPolicy sets the policy ClientMetadata must meet; the default
 // is metadata.DefaultPolicy(). The policy must pass metadata.Policy.Check.
@@ -87,7 +89,8 @@ func WithLogAttrs(attrs func(ctx context.Context) []slog.Attr) Option {
 
 // WithTelemetry sets the OpenTelemetry providers of the Resetter's spans
 // (one for each Reset, Check, CheckPool and bulk run) and metrics
-// (docs/telemetry.md). A nil provider keeps the default, a no-op one: the
+// (docs/telemetry.md). A nil provider changes nothing (the default is a
+// no-op one), so that WithTelemetry(tp, nil) sets spans alone: the
 // library imports only OpenTelemetry's API, and costs nothing unless given
 // providers.
 func WithTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) Option {

@@ -63,7 +63,7 @@ func (s *syncBuffer) lines(t *testing.T) []map[string]any {
 // in either order with WithLogger, keeping the logger's own attributes.
 func TestWithLogAttrs(t *testing.T) {
 	throttleOnce := func(f *resetpwtest.Fake) {
-		f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+		f.FailNext("AdminResetUserPassword", 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
 	}
 	tests := []struct {
 		name   string
@@ -87,8 +87,8 @@ func TestWithLogAttrs(t *testing.T) {
 			_, _ = r.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "diego"})
 		}, []string{"cognito call retried", "password reset sent"}},
 		{"bulk", nil, func(ctx context.Context, r *resetpw.Resetter, pool string) {
-			_, _ = r.Bulk(ctx, slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "diego"}, {UserPoolID: pool, Username: "ghost"}}),
-				resetpw.BulkOptions{}, nil)
+			_, _ = bulk.Run(ctx, r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: pool, Username: "diego"}, {UserPoolID: pool, Username: "ghost"}})),
+				bulk.Options{}, nil)
 		}, []string{"password reset sent", "password reset failed"}},
 	}
 	for _, tt := range tests {
@@ -104,7 +104,7 @@ func TestWithLogAttrs(t *testing.T) {
 				if attrsFirst {
 					slices.Reverse(opts)
 				}
-				r, err := resetpw.New(f, append(opts, resetpw.WithBackoff(time.Millisecond, time.Millisecond))...)
+				r, err := resetpw.New(f, append(opts, resetpw.WithRetries(3, time.Millisecond, time.Millisecond))...)
 				require.NoError(t, err)
 				tt.run(context.WithValue(t.Context(), requestIDKey{}, "req-42"), r, pool)
 				var msgs []string

@@ -95,7 +95,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 				types.RecoveryOptionType{Name: n, Priority: aws.Int32(int32(i + 1))})
 		}
 	}
-	opts := []resetpw.Option{resetpw.WithSNS(f.SNS())}
+	opts := []resetpw.Option{groundtruth.WithSNS(f.SNS())}
 	switch path {
 	case "custom SMS sender":
 		f.SetSMSSandbox(true)
@@ -108,8 +108,8 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		}
 	}
 	ctx := context.Background()
-	emails := resetpw.NewLocalEmailCounter()
-	f.SetDailyEmailLimit(resetpw.DefaultDailyEmailLimit)
+	emails := quota.NewLocalEmailCounter()
+	f.SetDailyEmailLimit(quota.DefaultDailyEmailLimit)
 	switch epath {
 	case "built-in, over cap":
 		// One email already went out today from another pool of the
@@ -137,9 +137,9 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		pool.LambdaConfig.CustomEmailSender = &types.CustomEmailLambdaVersionConfigType{
 			LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:email"), LambdaVersion: "V1_0"}
 	}
-	emailOpts := []resetpw.Option{resetpw.WithSES(f.SES()), resetpw.WithEmailCounter(emails)}
+	emailOpts := []resetpw.Option{groundtruth.WithSES(f.SES()), resetpw.WithEmailCap(0, emails)}
 	if epath == "built-in, over cap" {
-		emailOpts = append(emailOpts, resetpw.WithDailyEmailLimit(1))
+		emailOpts = append(emailOpts, resetpw.WithEmailCap(1, nil))
 	}
 	if source == "pool field" {
 		opts = nil
@@ -147,7 +147,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 			pool.SmsConfigurationFailure = aws.String("SNSSandbox")
 		}
 		if path == "sandbox, number verified" {
-			opts = append(opts, resetpw.WithSandboxVerifiedNumbers(number))
+			opts = append(opts, groundtruth.WithSandboxNumbers(number))
 		}
 	}
 	id := f.AddPool(pool)
@@ -167,13 +167,13 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 
 	check, err := resetpw.New(f, append(opts, emailOpts...)...)
 	require.NoError(t, err)
-	off, err := resetpw.New(f, resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithMaxThrottleRetries(0))
+	off, err := resetpw.New(f, resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
 	require.NoError(t, err)
 	req := resetpw.Request{UserPoolID: id, Username: "diego"}
 
-	before := f.Calls(resetpwtest.OpAdminResetUserPassword)
+	before := f.Calls("AdminResetUserPassword")
 	predicted, perr := check.Check(ctx, req)
-	require.Equal(t, before, f.Calls(resetpwtest.OpAdminResetUserPassword), name)
+	require.Equal(t, before, f.Calls("AdminResetUserPassword"), name)
 	_, rerr := off.Reset(ctx, req)
 	var deliveries []resetpwtest.Delivery
 	for _, d := range f.Deliveries() {

@@ -217,8 +217,8 @@ func TestReset_LookupWhenNoSuchUsername(t *testing.T) {
 					d := f.Deliveries()
 					require.Len(t, d, 1)
 					assert.Equal(t, "dramirez", d[0].Username)
-					assert.Equal(t, 1, f.Calls(resetpwtest.OpListUsers), "looked up once")
-					assert.Equal(t, tt.gets, f.Calls(resetpwtest.OpAdminGetUser), "asked for as a username (when it can be one), then the match confirmed")
+					assert.Equal(t, 1, f.Calls("ListUsers"), "looked up once")
+					assert.Equal(t, tt.gets, f.Calls("AdminGetUser"), "asked for as a username (when it can be one), then the match confirmed")
 				})
 			}
 		}
@@ -267,8 +267,8 @@ func TestReset_RequestsPerReset(t *testing.T) {
 				require.NoError(t, err)
 				_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: tt.id})
 				require.NoError(t, err)
-				got := counts{f.Calls(resetpwtest.OpDescribeUserPool), f.Calls(resetpwtest.OpAdminGetUser),
-					f.Calls(resetpwtest.OpListUsers), f.Calls(resetpwtest.OpAdminResetUserPassword)}
+				got := counts{f.Calls("DescribeUserPool"), f.Calls("AdminGetUser"),
+					f.Calls("ListUsers"), f.Calls("AdminResetUserPassword")}
 				want := tt.full
 				if p == resetpw.PreflightPool {
 					want = tt.poolOnly
@@ -313,7 +313,7 @@ func TestBulk_PhoneShapedUsernamesAreDistinctUsers(t *testing.T) {
 					}
 				}
 			}
-			sum, err := r.Bulk(context.Background(), reqs, resetpw.BulkOptions{Concurrency: 1}, func(o resetpw.Outcome) {
+			sum, err := bulk.Run(context.Background(), r, bulk.Requests(reqs), bulk.Options{Concurrency: 1}, func(o bulk.Outcome) {
 				assert.False(t, o.Duplicate, "input %d (%s) is no duplicate", o.Index, o.Request.Username)
 				assert.NoError(t, o.Err)
 			})
@@ -364,8 +364,8 @@ func TestReset_StaleIndexNeverResetsTheWrongUser(t *testing.T) {
 				var e *resetpw.Error
 				require.ErrorAs(t, err, &e)
 				assert.Equal(t, resetpw.OpResolve, e.Op)
-				assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
-				assert.Equal(t, 2, f.Calls(resetpwtest.OpAdminGetUser),
+				assert.Zero(t, f.Calls("AdminResetUserPassword"), "nothing is sent")
+				assert.Equal(t, 2, f.Calls("AdminGetUser"),
 					"one read asks whether bob@example.com is a username (R32); the user ListUsers named is read even with PreflightPool (R23)")
 
 				thaw() // the index catches up: bob is found, and reset

@@ -62,11 +62,11 @@ func TestSignOut(t *testing.T) {
 		_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "nora"})
 		require.ErrorIs(t, err, resetpw.ErrNoVerifiedContact)
 		assert.Empty(t, f.SignOuts())
-		assert.Zero(t, f.Calls(resetpwtest.OpAdminUserGlobalSignOut))
+		assert.Zero(t, f.Calls("AdminUserGlobalSignOut"))
 	})
 	t.Run("sent, sign-out failed", func(t *testing.T) {
 		f, pool := setUp(t)
-		f.FailNext(resetpwtest.OpAdminUserGlobalSignOut, 1, &types.NotAuthorizedException{Message: aws.String("not authorized to perform cognito-idp:AdminUserGlobalSignOut")})
+		f.FailNext("AdminUserGlobalSignOut", 1, &types.NotAuthorizedException{Message: aws.String("not authorized to perform cognito-idp:AdminUserGlobalSignOut")})
 		r, err := resetpw.New(f, resetpw.WithSignOut())
 		require.NoError(t, err)
 		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
@@ -84,28 +84,28 @@ func TestSignOut(t *testing.T) {
 	})
 	t.Run("retried when unavailable", func(t *testing.T) {
 		f, pool := setUp(t)
-		f.FailNext(resetpwtest.OpAdminUserGlobalSignOut, 1, &types.InternalErrorException{})
-		r, err := resetpw.New(f, resetpw.WithSignOut(), resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+		f.FailNext("AdminUserGlobalSignOut", 1, &types.InternalErrorException{})
+		r, err := resetpw.New(f, resetpw.WithSignOut(), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 		require.NoError(t, err)
 		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 		require.NoError(t, err)
 		assert.True(t, res.SignedOut)
-		assert.Equal(t, 2, f.Calls(resetpwtest.OpAdminUserGlobalSignOut))
+		assert.Equal(t, 2, f.Calls("AdminUserGlobalSignOut"))
 	})
 	t.Run("bulk", func(t *testing.T) {
 		f, pool := setUp(t)
-		f.FailNext(resetpwtest.OpAdminUserGlobalSignOut, 1, &types.NotAuthorizedException{Message: aws.String("denied")})
+		f.FailNext("AdminUserGlobalSignOut", 1, &types.NotAuthorizedException{Message: aws.String("denied")})
 		_, err := f.AddUser(pool, resetpwtest.User("sam", "email", "sam@example.com", "email_verified", "true"))
 		require.NoError(t, err)
 		r, err := resetpw.New(f)
 		require.NoError(t, err)
-		sum, err := r.Bulk(context.Background(), func(yield func(resetpw.Request) bool) {
+		sum, err := bulk.Run(context.Background(), r, bulk.Requests(func(yield func(resetpw.Request) bool) {
 			for _, u := range []string{"diego", "nora", "sam"} {
 				if !yield(resetpw.Request{UserPoolID: pool, Username: u}) {
 					return
 				}
 			}
-		}, resetpw.BulkOptions{SignOut: true, Concurrency: 1}, nil)
+		}), bulk.Options{SignOut: true, Concurrency: 1}, nil)
 		require.NoError(t, err, "a failed sign-out does not stop the run")
 		assert.Equal(t, 2, sum.Sent)
 		assert.Equal(t, 1, sum.SignedOut)

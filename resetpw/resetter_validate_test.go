@@ -76,7 +76,7 @@ func TestHostileInput(t *testing.T) {
 			alloc := allocatedBy(func() { _, resetErr = r.Reset(context.Background(), tt.req) })
 			if tt.ok {
 				require.NoError(t, resetErr)
-				assert.Equal(t, 1, srv.Calls(resetpwtest.OpAdminResetUserPassword))
+				assert.Equal(t, 1, srv.Calls("AdminResetUserPassword"))
 				return
 			}
 			require.ErrorIs(t, resetErr, resetpw.ErrInvalidInput)

@@ -28,19 +28,19 @@ func TestTelemetry_ActiveInputsReturnToZero(t *testing.T) {
 		}
 		panic("iterator")
 	}
-	cases := map[string]func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], resetpw.BulkOptions, func(resetpw.Outcome)) (resetpw.Summary, error)){
-		"each panics": func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], resetpw.BulkOptions, func(resetpw.Outcome)) (resetpw.Summary, error)) {
+	cases := map[string]func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], bulk.Options, func(bulk.Outcome)) (bulk.Summary, error)){
+		"each panics": func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], bulk.Options, func(bulk.Outcome)) (bulk.Summary, error)) {
 			defer func() { _ = recover() }()
-			_, _ = run(t.Context(), requests(pool, names...), resetpw.BulkOptions{Concurrency: 4}, func(resetpw.Outcome) { panic("each") })
+			_, _ = run(t.Context(), requests(pool, names...), bulk.Options{Concurrency: 4}, func(bulk.Outcome) { panic("each") })
 		},
-		"iterator panics": func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], resetpw.BulkOptions, func(resetpw.Outcome)) (resetpw.Summary, error)) {
+		"iterator panics": func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], bulk.Options, func(bulk.Outcome)) (bulk.Summary, error)) {
 			defer func() { _ = recover() }()
-			_, _ = run(t.Context(), panicking, resetpw.BulkOptions{Concurrency: 4}, nil)
+			_, _ = run(t.Context(), panicking, bulk.Options{Concurrency: 4}, nil)
 		},
-		"cancelled": func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], resetpw.BulkOptions, func(resetpw.Outcome)) (resetpw.Summary, error)) {
+		"cancelled": func(r *resetpw.Resetter, run func(context.Context, iter.Seq[resetpw.Request], bulk.Options, func(bulk.Outcome)) (bulk.Summary, error)) {
 			ctx, cancel := context.WithCancel(t.Context())
 			defer cancel()
-			_, _ = run(ctx, requests(pool, names...), resetpw.BulkOptions{Concurrency: 4}, func(resetpw.Outcome) { cancel() })
+			_, _ = run(ctx, requests(pool, names...), bulk.Options{Concurrency: 4}, func(bulk.Outcome) { cancel() })
 		},
 	}
 	for name, c := range cases {

@@ -21,7 +21,7 @@ func TestTelemetry_DurationBucketsInSeconds(t *testing.T) {
 	rec, opts := newRecorders(t)
 	r, err := resetpw.New(srv.Client(), opts...)
 	require.NoError(t, err)
-	_, err = r.Bulk(t.Context(), requests(pool, "user0000", "user0001"), resetpw.BulkOptions{}, nil)
+	_, err = bulk.Run(t.Context(), r, bulk.Requests(requests(pool, "user0000", "user0001")), bulk.Options{}, nil)
 	require.NoError(t, err)
 	m := rec.metrics(t)
 	for _, name := range []string{"cognitoreset.reset.duration", "cognitoreset.limiter.wait.duration"} {

@@ -57,7 +57,7 @@ func TestTelemetry_LeakHostileRequestID(t *testing.T) {
 			res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "twin1"})
 			require.NoError(t, err)
 			require.Equal(t, id, res.RequestID, "the caller still gets it")
-			f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.LimitExceededException{Message: aws.String("limit")})
+			f.FailNext("AdminResetUserPassword", 1, &types.LimitExceededException{Message: aws.String("limit")})
 			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "twin1"})
 			require.ErrorIs(t, err, resetpw.ErrAttemptLimit)
 			text := recordedText(t, rec)
@@ -84,7 +84,7 @@ func TestTelemetry_LeakPoolIDShapedLikeAName(t *testing.T) {
 		require.Error(t, err)
 		_, err = r.CheckPool(context.Background(), id)
 		require.Error(t, err)
-		_, err = r.PlanPool(context.Background(), id, resetpw.BulkOptions{}, nil)
+		_, err = bulk.PlanPool(context.Background(), r, id, bulk.Options{}, nil)
 		require.Error(t, err)
 		assert.NotContains(t, recordedText(t, rec), id)
 	}

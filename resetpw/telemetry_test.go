@@ -47,7 +47,7 @@ func newRecorders(t testing.TB) (*recorders, []resetpw.Option) {
 		_ = tp.Shutdown(context.Background())
 		_ = mp.Shutdown(context.Background())
 	})
-	return rec, []resetpw.Option{resetpw.WithTracerProvider(tp), resetpw.WithMeterProvider(mp)}
+	return rec, []resetpw.Option{resetpw.WithTelemetry(tp, nil), resetpw.WithTelemetry(nil, mp)}
 }
 
 // ended returns the spans ended so far.
@@ -144,7 +144,7 @@ func TestTelemetry_Reset(t *testing.T) {
 			wantReset: []string{"cognitoreset.fate=not_sent", "cognitoreset.outcome=refused", "error.type=invalid_input"},
 			wantCalls: map[string]int64{}},
 		{name: "throttled, then sent", username: "user0000", preflight: resetpw.PreflightOff, wantStatus: codes.Unset,
-			before:    func(f *resetpwtest.Fake) { f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, throttled) },
+			before:    func(f *resetpwtest.Fake) { f.FailNext("AdminResetUserPassword", 1, throttled) },
 			wantReset: []string{"cognitoreset.outcome=sent"},
 			wantCalls: map[string]int64{"AdminResetUserPassword": 2}, retries: 1},
 		{name: "failed, fate unknown", username: "user0000", preflight: resetpw.PreflightOff, wantStatus: codes.Error,
@@ -166,7 +166,7 @@ func TestTelemetry_Reset(t *testing.T) {
 				tt.before(f)
 			}
 			rec, opts := newRecorders(t)
-			r, err := resetpw.New(api, append(opts, resetpw.WithPreflight(tt.preflight), resetpw.WithBackoff(time.Millisecond, time.Millisecond))...)
+			r, err := resetpw.New(api, append(opts, resetpw.WithPreflight(tt.preflight), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))...)
 			require.NoError(t, err)
 			res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: tt.username})
 			assertResetTelemetry(t, rec, pool, res, err, tt.wantStatus, tt.wantAttrs)
@@ -230,13 +230,13 @@ func TestTelemetry_Bulk(t *testing.T) {
 	r, err := resetpw.New(srv.Client(), append(opts, resetpw.WithPreflight(resetpw.PreflightOff))...)
 	require.NoError(t, err)
 	stopAt := errors.New("operator stop")
-	bopts := resetpw.BulkOptions{Concurrency: 1, BeforeSend: func(i int, _ resetpw.Request, _ string) error {
+	bopts := bulk.Options{Concurrency: 1, BeforeSend: func(i int, _ resetpw.Request, _ string) error {
 		if i == 3 {
 			return stopAt
 		}
 		return nil
 	}}
-	sum, err := r.Bulk(t.Context(), requests(pool, "user0000", "user0001", "user0000", "user0002", "user0003"), bopts, nil)
+	sum, err := bulk.Run(t.Context(), r, bulk.Requests(requests(pool, "user0000", "user0001", "user0000", "user0002", "user0003")), bopts, nil)
 	require.ErrorIs(t, err, stopAt)
 	require.Equal(t, 2, sum.Sent)
 	require.Equal(t, 1, sum.Duplicates)
@@ -354,13 +354,13 @@ func (a ctxAPI) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUs
 // docs/telemetry.md's table names every instrument, with its unit.
 func TestTelemetry_DocumentedInstruments(t *testing.T) {
 	f, pool := bulkWorld(t, 2)
-	f.FailNext(resetpwtest.OpAdminResetUserPassword, 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+	f.FailNext("AdminResetUserPassword", 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
 	srv := resetpwtest.NewServer(f)
 	t.Cleanup(srv.Close)
 	rec, opts := newRecorders(t)
-	r, err := resetpw.New(srv.Client(), append(opts, resetpw.WithBackoff(time.Millisecond, time.Millisecond))...)
+	r, err := resetpw.New(srv.Client(), append(opts, resetpw.WithRetries(3, time.Millisecond, time.Millisecond))...)
 	require.NoError(t, err)
-	_, err = r.Bulk(t.Context(), requests(pool, "user0000", "user0001"), resetpw.BulkOptions{}, nil)
+	_, err = bulk.Run(t.Context(), r, bulk.Requests(requests(pool, "user0000", "user0001")), bulk.Options{}, nil)
 	require.NoError(t, err)
 
 	doc, err := os.ReadFile("../docs/telemetry.md")
@@ -429,7 +429,7 @@ func TestTelemetry_DryRuns(t *testing.T) {
 	require.NoError(t, err)
 	_, err = r.CheckPool(t.Context(), "us-west-2_nope")
 	require.ErrorIs(t, err, resetpw.ErrPoolNotFound)
-	_, err = r.PlanPool(t.Context(), pool, resetpw.BulkOptions{}, nil)
+	_, err = bulk.PlanPool(t.Context(), r, pool, bulk.Options{}, nil)
 	require.NoError(t, err)
 
 	var got []string

@@ -7,6 +7,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 )
@@ -23,7 +24,7 @@ func (l *recordingLimiter) note(s string) {
 	l.events = append(l.events, s)
 }
 
-func (l *recordingLimiter) Wait(ctx context.Context, c Category) error {
+func (l *recordingLimiter) Wait(ctx context.Context, c quota.Category) error {
 	l.note("wait " + string(c))
 	return ctx.Err()
 }
@@ -31,10 +32,10 @@ func (l *recordingLimiter) Wait(ctx context.Context, c Category) error {
 // adaptiveRecorder is a recordingLimiter that adapts.
 type adaptiveRecorder struct{ recordingLimiter }
 
-func (l *adaptiveRecorder) Throttled(c Category) { l.note("throttled " + string(c)) }
-func (l *adaptiveRecorder) Succeeded(c Category) { l.note("succeeded " + string(c)) }
+func (l *adaptiveRecorder) Throttled(c quota.Category) { l.note("throttled " + string(c)) }
+func (l *adaptiveRecorder) Succeeded(c quota.Category) { l.note("succeeded " + string(c)) }
 
-// A Limiter is only asked to Wait; one that is also an AdaptiveLimiter is
+// A quota.Limiter is only asked to Wait; one that is also an quota.AdaptiveLimiter is
 // told how each call went, the throttled one included.
 func TestLimiter_AdaptationIsOptional(t *testing.T) {
 	throttled := &types.TooManyRequestsException{Message: aws.String("Rate exceeded")}
@@ -48,7 +49,7 @@ func TestLimiter_AdaptationIsOptional(t *testing.T) {
 	adaptive := &adaptiveRecorder{}
 	tests := []struct {
 		name   string
-		lim    Limiter
+		lim    quota.Limiter
 		events *recordingLimiter
 		want   []string
 	}{
@@ -70,10 +71,10 @@ func TestLimiter_AdaptationIsOptional(t *testing.T) {
 }
 
 func TestGate_Nil(t *testing.T) {
-	var g *gate
-	assert.Nil(t, newGate(nil), "no Limiter: no gate")
-	assert.NoError(t, g.wait(context.Background(), CategoryUserRead))
-	assert.NotPanics(t, func() { g.throttled(CategoryUserRead); g.succeeded(CategoryUserRead) })
-	assert.Nil(t, newGate(&recordingLimiter{}).adaptive, "a plain Limiter does not adapt")
-	assert.NotNil(t, newGate(&adaptiveRecorder{}).adaptive)
+	var g *Gate
+	assert.Nil(t, NewGate(nil), "no quota.Limiter: no gate")
+	assert.NoError(t, g.wait(context.Background(), quota.CategoryUserRead))
+	assert.NotPanics(t, func() { g.throttled(quota.CategoryUserRead); g.succeeded(quota.CategoryUserRead) })
+	assert.Nil(t, NewGate(&recordingLimiter{}).adaptive, "a plain quota.Limiter does not adapt")
+	assert.NotNil(t, NewGate(&adaptiveRecorder{}).adaptive)
 }

@@ -45,6 +45,31 @@ const (
 )
 
 // String returns the preflight's name, "full", "pool" or "off", as
+// String returns the preflight's name, "full", "pool" or "off"
+// (resetpw.Preflight's values), as ParsePreflight reads it.
+func (p Preflight) String() string {
+	switch p {
+	case PreflightFull:
+		return "full"
+	case PreflightPool:
+		return "pool"
+	case PreflightOff:
+		return "off"
+	}
+	return fmt.Sprintf("Preflight(%d)", int(p))
+}
+
+// ParsePreflight reads "full", "pool" or "off". Its error is a *Error of
+// kind ErrConfig that names option.
+func ParsePreflight(option, s string) (Preflight, error) {
+	for _, p := range []Preflight{PreflightFull, PreflightPool, PreflightOff} {
+		if p.String() == s {
+			return p, nil
+		}
+	}
+	return 0, optionErr(option, "preflight %q is not one of full, pool, off", s)
+}
+
 // Defaults of a Resetter.
 const (
 	defaultPoolCacheTTL       = 5 * time.Minute
@@ -114,10 +139,11 @@ func WithMetadataPolicy(p metadata.Policy) Option {
 
 // WithPreflight sets how much is checked before a reset is sent; the default
 // is PreflightFull.
-func WithPreflight(p Preflight) Option {
+func WithPreflight(name string) Option {
 	return func(c *Config) error {
-		if p < PreflightFull || p > PreflightOff {
-			return optionErr("WithPreflight", "unknown preflight %d", int(p))
+		p, err := ParsePreflight("WithPreflight", name)
+		if err != nil {
+			return err
 		}
 		c.preflight = p
 		return nil
@@ -332,14 +358,16 @@ func WithEmailCap(limit int, counter quota.EmailCounter) Option {
 	}
 }
 
-// WithTelemetry sets the OpenTelemetry providers of the Resetter's spans
-// (one for each Reset, Check, CheckPool and bulk run) and metrics
-// (docs/telemetry.md), whose instruments New creates once. A nil provider
-// keeps the default: no-op, so that a program that sets none pays nothing
-// and links no SDK.
+// WithTelemetry sets the OpenTelemetry providers of spans and metrics. A
+// nil provider changes nothing: the default is no-op.
 func WithTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) Option {
 	return func(c *Config) error {
-		c.tracerProvider, c.meterProvider = tp, mp
+		if tp != nil {
+			c.tracerProvider = tp
+		}
+		if mp != nil {
+			c.meterProvider = mp
+		}
 		return nil
 	}
 }

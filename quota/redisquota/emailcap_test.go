@@ -12,8 +12,9 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/internal/redistest"
-	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/quota/redisquota"
+	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -34,7 +35,7 @@ func TestEmailCap_SharedThroughRedis(t *testing.T) {
 	resetter := func() *resetpw.Resetter {
 		l, err := redisquota.New(redistest.Client(t), redisquota.Options{Account: "123456789012", Region: "us-west-2", KeyPrefix: prefix})
 		require.NoError(t, err)
-		r, err := resetpw.New(f, resetpw.WithLimiter(l), resetpw.WithDailyEmailLimit(5))
+		r, err := resetpw.New(f, resetpw.WithLimiter(l), resetpw.WithEmailCap(5, l))
 		require.NoError(t, err)
 		return r
 	}
@@ -59,7 +60,7 @@ func TestEmailCap_SharedThroughRedis(t *testing.T) {
 	}
 	assert.Equal(t, 5, sent)
 	assert.Equal(t, 7, refused)
-	assert.Equal(t, 5, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Equal(t, 5, f.Calls("AdminResetUserPassword"))
 	rep, err := job.CheckPool(ctx, a)
 	require.NoError(t, err)
 	assert.Equal(t, 5, rep.EmailsSent, "the job sees the helpdesk's codes")
@@ -126,10 +127,32 @@ func TestEmailCap_RedisDown(t *testing.T) {
 	}
 	l, err := redisquota.New(rdb, redisquota.Options{Account: "1", Region: "r", OnError: redisquota.FallBack, FallbackRates: fallback})
 	require.NoError(t, err)
-	r, err := resetpw.New(f, resetpw.WithLimiter(l))
+	r, err := resetpw.New(f, resetpw.WithLimiter(l), resetpw.WithEmailCap(0, l))
 	require.NoError(t, err)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.ErrorIs(t, err, resetpw.ErrUnavailable)
 	assert.ErrorIs(t, err, redisquota.ErrRedis)
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Zero(t, f.Calls("AdminResetUserPassword"))
+}
+
+// A Limiter given to WithLimiter only paces: the email cap is counted where
+// WithEmailCap says, never in the Limiter because it happens to count
+// emails too.
+func TestWithLimiterAloneCountsNoEmail(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{}) // built-in email
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	l, err := redisquota.New(redistest.Client(t), redisquota.Options{Account: "123456789012", Region: "us-west-2", KeyPrefix: redistest.Prefix(t)})
+	require.NoError(t, err)
+	r, err := resetpw.New(f, resetpw.WithLimiter(l))
+	require.NoError(t, err)
+	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	n, err := l.EmailsSent(context.Background(), "123456789012", "us-west-2", time.Now())
+	require.NoError(t, err)
+	assert.Zero(t, n, "the Limiter counted no email: WithEmailCap was not given it")
+	rep, err := r.CheckPool(context.Background(), pool)
+	require.NoError(t, err)
+	assert.Equal(t, 1, rep.EmailsSent, "the Resetter's own count has it")
 }

@@ -15,9 +15,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/internal/redistest"
-	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/quota/redisquota"
+	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -69,28 +71,28 @@ func requests(pool, prefix string, n int) iter.Seq[resetpw.Request] {
 // twoRuns runs two bulk jobs at once, each with its own Resetter and SDK
 // client, each asking for 95% of the scaled quota, with a limiter each made
 // by limiter (nil: the runs pace themselves).
-func twoRuns(t *testing.T, n int, limiter func() quota.Limiter) (sums [2]resetpw.Summary, throttledAnswers int, elapsed time.Duration) {
+func twoRuns(t *testing.T, n int, limiter func() quota.Limiter) (sums [2]bulk.Summary, throttledAnswers int, elapsed time.Duration) {
 	f, srv, pool := world(t, n, "a", "b")
 	var wg sync.WaitGroup
 	start := time.Now()
 	for i, prefix := range []string{"a", "b"} {
 		wg.Go(func() {
-			r, err := resetpw.New(srv.Client(), resetpw.WithMaxThrottleRetries(3))
+			r, err := resetpw.New(srv.Client(), resetpw.WithRetries(3, 100*time.Millisecond, 2*time.Second))
 			require.NoError(t, err)
-			opts := resetpw.BulkOptions{Concurrency: 16, QuotaScale: scale, Rates: map[quota.Category]float64{
+			opts := bulk.Options{Concurrency: 16, QuotaScale: scale, Rates: map[quota.Category]float64{
 				quota.CategoryUserAccountRecovery: 0.95 * 30 * scale, quota.CategoryUserRead: 0.95 * 120 * scale,
 				quota.CategoryUserPoolRead: 0.95 * 15 * scale}}
 			if limiter != nil {
 				opts.Limiter = limiter()
 			}
-			sum, err := r.Bulk(context.Background(), requests(pool, prefix, n), opts, nil)
+			sum, err := bulk.Run(context.Background(), r, bulk.Requests(requests(pool, prefix, n)), opts, nil)
 			require.NoError(t, err)
 			sums[i] = sum
 		})
 	}
 	wg.Wait()
 	elapsed = time.Since(start)
-	resets := srv.Calls(resetpwtest.OpAdminResetUserPassword)
+	resets := srv.Calls("AdminResetUserPassword")
 	throttledAnswers = resets - len(f.Deliveries())
 	t.Logf("%d resets delivered in %v (%.0f/s, %.0f%% of the scaled quota), %d throttled answers, %d AdminResetUserPassword requests",
 		len(f.Deliveries()), elapsed.Round(time.Millisecond), float64(len(f.Deliveries()))/elapsed.Seconds(),
@@ -114,7 +116,7 @@ func TestSharedBudget(t *testing.T) {
 		assert.Zero(t, throttled, "together at or under the quota")
 		for _, s := range sums {
 			assert.Equal(t, n, s.Sent, "%v", s.ByKind)
-			assert.Zero(t, s.ByKind["throttled"])
+			assert.Zero(t, s.ByKind[resetpw.ErrThrottled])
 		}
 		rate := 0.95 * 30 * scale
 		floor := time.Duration(float64(2*n) / rate * float64(time.Second))
@@ -168,17 +170,17 @@ func TestNew_Options(t *testing.T) {
 		{Account: "1", Region: "r", OnError: 7},
 	} {
 		_, err := redisquota.New(rdb, o)
-		assert.ErrorIs(t, err, redisquota.ErrOptions, "%+v", o)
+		assert.ErrorIs(t, err, resetpw.ErrConfig, "%+v", o)
 	}
 	_, err := redisquota.New(nil, redisquota.Options{Account: "1", Region: "r"})
-	assert.ErrorIs(t, err, redisquota.ErrOptions)
+	assert.ErrorIs(t, err, resetpw.ErrConfig)
 
 	// The categories Rates does not name take quota.DefaultRates, so
 	// FallBack needs a fallback rate for each of them.
 	fallback := quota.DefaultRates()
 	delete(fallback, quota.CategoryUserUpdate)
 	_, err = redisquota.New(rdb, redisquota.Options{Account: "1", Region: "r", OnError: redisquota.FallBack, FallbackRates: fallback})
-	require.ErrorIs(t, err, redisquota.ErrOptions)
+	require.ErrorIs(t, err, resetpw.ErrConfig)
 	assert.ErrorContains(t, err, "FallbackRates[UserUpdate]")
 	l, err := redisquota.New(rdb, redisquota.Options{Account: "1", Region: "r", OnError: redisquota.FallBack, FallbackRates: quota.DefaultRates()})
 	require.NoError(t, err)
@@ -207,10 +209,10 @@ func TestRedisGoesAway(t *testing.T) {
 				OnError: mode, FallbackRates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 100,
 					quota.CategoryUserRead: 400, quota.CategoryUserList: 100, quota.CategoryUserPoolRead: 50, quota.CategoryUserUpdate: 80}})
 			require.NoError(t, err)
-			r, err := resetpw.New(srv.Client(), resetpw.WithLimiter(lim), resetpw.WithMaxThrottleRetries(0))
+			r, err := resetpw.New(srv.Client(), resetpw.WithLimiter(lim), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
 			require.NoError(t, err)
 			outcomes, deliveredAtKill := 0, -1
-			sum, err := r.Bulk(context.Background(), requests(pool, "u", n), resetpw.BulkOptions{Concurrency: 8, QuotaScale: scale}, func(o resetpw.Outcome) {
+			sum, err := bulk.Run(context.Background(), r, bulk.Requests(requests(pool, "u", n)), bulk.Options{Concurrency: 8, QuotaScale: scale}, func(o bulk.Outcome) {
 				outcomes++
 				if outcomes == 40 {
 					stop() // Redis goes away
@@ -219,7 +221,7 @@ func TestRedisGoesAway(t *testing.T) {
 			})
 			assert.Equal(t, n, outcomes+(n-sum.Read), "an outcome for every input read")
 			assert.Equal(t, sum.Read, sum.Done)
-			throttled := srv.Calls(resetpwtest.OpAdminResetUserPassword) - len(f.Deliveries())
+			throttled := srv.Calls("AdminResetUserPassword") - len(f.Deliveries())
 			assert.Zero(t, throttled, "no reset went out unpaced")
 			if mode == redisquota.FallBack {
 				require.NoError(t, err)

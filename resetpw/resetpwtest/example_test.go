@@ -56,7 +56,7 @@ func ExampleMock_OnResetWith() {
 		return r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: user, ClientMetadata: map[string]string{"agent": agent}})
 	}
 	res, err := resetFor(m, "alice", "diego")
-	fmt.Println(res.Delivery.Destination, err)
+	fmt.Println(res.Delivery.MaskedDestination, err)
 	// Output: d***@e***.com <nil>
 }
 
@@ -84,7 +84,7 @@ func ExampleServer() {
 	fmt.Println(errors.Is(err, resetpw.ErrSMSSandbox), srv.Calls("AdminResetUserPassword"))
 
 	res, _ := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
-	fmt.Println(res.Delivery.Medium, res.Delivery.Destination, f.Deliveries()[1].Destination)
+	fmt.Println(res.Delivery.Medium, res.Delivery.MaskedDestination, f.Deliveries()[1].Destination)
 	// Output:
 	// <nil> true
 	// true 1

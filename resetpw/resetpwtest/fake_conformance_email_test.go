@@ -107,10 +107,10 @@ func TestConformance_Email(t *testing.T) {
 						if sc.ses != nil {
 							sc.ses(f)
 						}
-						opts := []resetpw.Option{resetpw.WithPreflight(p), resetpw.WithSES(f.SES()), resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond)}
+						opts := []resetpw.Option{resetpw.WithPreflight(p), groundtruth.WithSES(f.SES()), resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond)}
 						if sc.capFirst {
 							f.SetDailyEmailLimit(1)
-							opts = append(opts, resetpw.WithDailyEmailLimit(1))
+							opts = append(opts, resetpw.WithEmailCap(1, nil))
 						}
 						r, err := resetpw.New(c, opts...)
 						require.NoError(t, err)

@@ -244,7 +244,7 @@ func TestConformance(t *testing.T) {
 			c := target.api(t)
 			pools, subs := setUpWorld(t, c)
 			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightOff} {
-				r, err := resetpw.New(c, resetpw.WithPreflight(p), resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond))
+				r, err := resetpw.New(c, resetpw.WithPreflight(p), resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond))
 				require.NoError(t, err)
 				for _, sc := range confScenarios {
 					t.Run(p.String()+"/"+sc.name, func(t *testing.T) {

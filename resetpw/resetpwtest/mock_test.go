@@ -29,7 +29,7 @@ func TestMock(t *testing.T) {
 	res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "diego"})
 	require.NoError(t, err)
 	assert.Equal(t, resetpw.MediumEmail, res.Delivery.Medium)
-	assert.Equal(t, "d***@e***.com", res.Delivery.Destination)
+	assert.Equal(t, "d***@e***.com", res.Delivery.MaskedDestination)
 	assert.Equal(t, "diego", res.Username)
 
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "ghost"})
@@ -70,9 +70,9 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 	assert.True(t, rep.Resettable)
 
 	var bulk interface {
-		Bulk(context.Context, iter.Seq[resetpw.Request], resetpw.BulkOptions, func(resetpw.Outcome)) (resetpw.Summary, error)
+		Bulk(context.Context, iter.Seq[resetpw.Request], bulk.Options, func(bulk.Outcome)) (bulk.Summary, error)
 	} = m
-	var got []resetpw.Outcome
+	var got []bulk.Outcome
 	reqs := func(yield func(resetpw.Request) bool) {
 		for _, u := range []string{"a", "b"} {
 			if !yield(resetpw.Request{UserPoolID: pool, Username: u}) {
@@ -80,7 +80,7 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 			}
 		}
 	}
-	sum, err := bulk.Bulk(ctx, reqs, resetpw.BulkOptions{}, func(o resetpw.Outcome) { got = append(got, o) })
+	sum, err := bulk.Bulk(ctx, reqs, bulk.Options{}, func(o bulk.Outcome) { got = append(got, o) })
 	require.NoError(t, err)
 	require.Len(t, got, 2)
 	assert.Equal(t, 0, got[0].Index)
@@ -93,13 +93,13 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 	assert.Equal(t, "req-b", e.RequestID)
 	assert.Equal(t, 2, sum.Done)
 	assert.Equal(t, 1, sum.Sent)
-	assert.Equal(t, map[string]int{"unavailable": 1}, sum.ByKind)
+	assert.Equal(t, map[resetpw.Kind]int{resetpw.ErrUnavailable: 1}, sum.ByKind)
 	assert.Equal(t, map[resetpw.Medium]int{resetpw.MediumEmail: 1}, sum.ByMedium, "of the Results' Delivery")
 
 	cancelled, cancel := context.WithCancel(ctx)
 	cancel()
 	got = nil
-	sum, err = bulk.Bulk(cancelled, reqs, resetpw.BulkOptions{}, func(o resetpw.Outcome) { got = append(got, o) })
+	sum, err = bulk.Bulk(cancelled, reqs, bulk.Options{}, func(o bulk.Outcome) { got = append(got, o) })
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.ErrorIs(t, err, resetpw.ErrRunStopped)
 	assert.Zero(t, sum.Sent, "a cancelled run sends nothing")
@@ -114,7 +114,7 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 	var stopped *resetpw.Error
 	require.ErrorAs(t, err, &stopped)
 	assert.Equal(t, resetpw.OpBulk, stopped.Op)
-	sum, err = bulk.Bulk(cancelled, reqs, resetpw.BulkOptions{StopReading: true}, nil)
+	sum, err = bulk.Bulk(cancelled, reqs, bulk.Options{StopReading: true}, nil)
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Zero(t, sum.Done, "StopReading: nothing read")
 	assert.False(t, sum.ReadAll)
@@ -251,7 +251,7 @@ func TestFail_AsTheResetterReports(t *testing.T) {
 			f := resetpwtest.NewFake()
 			pool := f.AddPool(sc.pool)
 			req := sc.setup(t, f, pool)
-			r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()), resetpw.WithSES(f.SES()), resetpw.WithBackoff(time.Microsecond, time.Microsecond))
+			r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS()), groundtruth.WithSES(f.SES()), resetpw.WithRetries(3, time.Microsecond, time.Microsecond))
 			require.NoError(t, err)
 			_, err = r.Reset(context.Background(), req)
 			var real *resetpw.Error
@@ -277,9 +277,9 @@ func TestFail_RunStopped(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	var got []resetpw.Outcome
-	_, err = r.Bulk(ctx, func(yield func(resetpw.Request) bool) { yield(resetpw.Request{UserPoolID: pool, Username: "diego"}) },
-		resetpw.BulkOptions{}, func(o resetpw.Outcome) { got = append(got, o) })
+	var got []bulk.Outcome
+	_, err = bulk.Run(ctx, r, bulk.Requests(func(yield func(resetpw.Request) bool) { yield(resetpw.Request{UserPoolID: pool, Username: "diego"}) }),
+		bulk.Options{}, func(o bulk.Outcome) { got = append(got, o) })
 	require.ErrorIs(t, err, resetpw.ErrRunStopped)
 	require.Len(t, got, 1)
 	var real *resetpw.Error

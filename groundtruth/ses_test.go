@@ -1,4 +1,4 @@
-package resetpw_test
+package groundtruth_test
 
 import (
 	"context"
@@ -68,7 +68,7 @@ func TestWithSES(t *testing.T) {
 			if tt.setup != nil {
 				tt.setup(f)
 			}
-			r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+			r, err := resetpw.New(f, groundtruth.WithSES(f.SES()))
 			require.NoError(t, err)
 			req := resetpw.Request{UserPoolID: pool, Username: "diego"}
 			for range 2 { // the second Check is answered from the cache
@@ -80,11 +80,11 @@ func TestWithSES(t *testing.T) {
 					require.NoError(t, err)
 				}
 			}
-			assert.Equal(t, tt.sesCalls, f.Calls(resetpwtest.OpGetAccount)+f.Calls(resetpwtest.OpGetEmailIdentity))
+			assert.Equal(t, tt.sesCalls, f.Calls("GetAccount")+f.Calls("GetEmailIdentity"))
 			res, err := r.Reset(context.Background(), req)
 			if tt.want != nil {
 				require.ErrorIs(t, err, tt.want)
-				assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
+				assert.Zero(t, f.Calls("AdminResetUserPassword"), "nothing is sent")
 				// What the refusal spared: sent anyway, the code is dropped.
 				off, err := resetpw.New(f, resetpw.WithPreflight(resetpw.PreflightOff))
 				require.NoError(t, err)
@@ -116,19 +116,19 @@ func TestWithSES_IdentityCacheKeepsCase(t *testing.T) {
 	require.NoError(t, err)
 	f.SetSESSandbox(true)
 	f.VerifySESIdentities("example.net", "diego@example.com")
-	r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+	r, err := resetpw.New(f, groundtruth.WithSES(f.SES()))
 	require.NoError(t, err)
 	_, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego2"})
 	require.ErrorIs(t, err, resetpw.ErrSESSandbox)
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing is sent")
+	assert.Zero(t, f.Calls("AdminResetUserPassword"), "nothing is sent")
 }
 
 // regionSES is an SES client that says which Region it is for, as
 // *sesv2.Client does.
 type regionSES struct {
-	resetpw.SESAPI
+	groundtruth.SESAPI
 	region string
 }
 
@@ -141,7 +141,7 @@ func (c regionSES) Options() sesv2.Options { return sesv2.Options{Region: c.regi
 func TestWithSES_ClientForAnotherRegion(t *testing.T) {
 	f, pool := sesWorld(t) // SourceArn in us-west-2
 	f.VerifySESIdentities("example.net")
-	r, err := resetpw.New(f, resetpw.WithSES(regionSES{f.SES(), "eu-west-1"}))
+	r, err := resetpw.New(f, groundtruth.WithSES(regionSES{f.SES(), "eu-west-1"}))
 	require.NoError(t, err)
 	res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
@@ -150,22 +150,22 @@ func TestWithSES_ClientForAnotherRegion(t *testing.T) {
 	assert.Contains(t, res.Caveats[0].Message, "eu-west-1")
 	rep, err := r.CheckPool(context.Background(), pool)
 	require.NoError(t, err)
-	assert.Equal(t, resetpw.SESUnknown, rep.SESState)
-	assert.Zero(t, f.Calls(resetpwtest.OpGetAccount)+f.Calls(resetpwtest.OpGetEmailIdentity), "the other Region's SES is not asked")
+	assert.Equal(t, "UNKNOWN", rep.SESState)
+	assert.Zero(t, f.Calls("GetAccount")+f.Calls("GetEmailIdentity"), "the other Region's SES is not asked")
 
-	r, err = resetpw.New(f, resetpw.WithSES(regionSES{f.SES(), "us-west-2"}))
+	r, err = resetpw.New(f, groundtruth.WithSES(regionSES{f.SES(), "us-west-2"}))
 	require.NoError(t, err)
 	res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
 	assert.Empty(t, res.Caveats)
 	rep, err = r.CheckPool(context.Background(), pool)
 	require.NoError(t, err)
-	assert.Equal(t, resetpw.SESProduction, rep.SESState)
+	assert.Equal(t, "PRODUCTION", rep.SESState)
 }
 
 // shutdownSES answers GetAccount as SES does for an account whose sending
 // was paused for its reputation: EnforcementStatus SHUTDOWN.
-type shutdownSES struct{ resetpw.SESAPI }
+type shutdownSES struct{ groundtruth.SESAPI }
 
 func (s shutdownSES) GetAccount(ctx context.Context, in *sesv2.GetAccountInput, o ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error) {
 	out, err := s.SESAPI.GetAccount(ctx, in, o...)
@@ -181,14 +181,14 @@ func (s shutdownSES) GetAccount(ctx context.Context, in *sesv2.GetAccountInput, 
 func TestWithSES_Shutdown(t *testing.T) {
 	f, pool := sesWorld(t)
 	f.VerifySESIdentities("example.net")
-	r, err := resetpw.New(f, resetpw.WithSES(shutdownSES{f.SES()}))
+	r, err := resetpw.New(f, groundtruth.WithSES(shutdownSES{f.SES()}))
 	require.NoError(t, err)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Zero(t, f.Calls("AdminResetUserPassword"))
 	rep, err := r.CheckPool(context.Background(), pool)
 	require.NoError(t, err)
-	assert.Equal(t, resetpw.SESPaused, rep.SESState)
+	assert.Equal(t, "PAUSED", rep.SESState)
 }
 
 // R34: without WithSES, a DEVELOPER pool's email carries a caveat, since the
@@ -203,12 +203,12 @@ func TestSESUnknownCaveat(t *testing.T) {
 	require.Len(t, res.Caveats, 1)
 	assert.Equal(t, resetpw.CaveatSESUnknown, res.Caveats[0].Code)
 	assert.Equal(t, "R34", res.Caveats[0].Rule)
-	assert.Zero(t, f.Calls(resetpwtest.OpGetAccount))
+	assert.Zero(t, f.Calls("GetAccount"))
 	assert.True(t, f.Deliveries()[0].Dropped, "the caveat was right: the sandbox dropped it")
 
 	rep, err := r.CheckPool(context.Background(), pool)
 	require.NoError(t, err)
-	assert.Equal(t, resetpw.SESUnknown, rep.SESState)
+	assert.Equal(t, "UNKNOWN", rep.SESState)
 	assert.Equal(t, "123456789012", rep.SESAccount)
 	assert.Equal(t, "us-west-2", rep.SESRegion)
 	assert.Contains(t, caveatCodes(rep.Caveats), resetpw.CaveatSESUnknown)
@@ -220,16 +220,16 @@ func TestCheckPool_SES(t *testing.T) {
 		setup func(f *resetpwtest.Fake)
 		want  resetpw.SESState
 	}{
-		{"production", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net") }, resetpw.SESProduction},
-		{"sandbox", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.SetSESSandbox(true) }, resetpw.SESSandbox},
-		{"paused", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.PauseSESSending(true) }, resetpw.SESPaused},
-		{"identity unverified", func(*resetpwtest.Fake) {}, resetpw.SESPaused},
+		{"production", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net") }, "PRODUCTION"},
+		{"sandbox", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.SetSESSandbox(true) }, "SANDBOX"},
+		{"paused", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.PauseSESSending(true) }, "PAUSED"},
+		{"identity unverified", func(*resetpwtest.Fake) {}, "PAUSED"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f, pool := sesWorld(t)
 			tt.setup(f)
-			r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+			r, err := resetpw.New(f, groundtruth.WithSES(f.SES()))
 			require.NoError(t, err)
 			rep, err := r.CheckPool(context.Background(), pool)
 			require.NoError(t, err)
@@ -243,14 +243,14 @@ func TestCheckPool_SES(t *testing.T) {
 // A failed SES read fails the reset with its kind; nothing is sent.
 func TestWithSES_ReadFails(t *testing.T) {
 	f, pool := sesWorld(t)
-	f.FailNext(resetpwtest.OpGetAccount, 1, &sestypes.TooManyRequestsException{Message: aws.String("slow down")})
-	r, err := resetpw.New(f, resetpw.WithSES(f.SES()))
+	f.FailNext("GetAccount", 1, &sestypes.TooManyRequestsException{Message: aws.String("slow down")})
+	r, err := resetpw.New(f, groundtruth.WithSES(f.SES()))
 	require.NoError(t, err)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.ErrorIs(t, err, resetpw.ErrThrottled)
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
-	_, err = resetpw.New(f, resetpw.WithSES(nil))
-	require.ErrorIs(t, err, resetpw.ErrOption)
+	assert.Zero(t, f.Calls("AdminResetUserPassword"))
+	_, err = resetpw.New(f, groundtruth.WithSES(nil))
+	require.ErrorIs(t, err, resetpw.ErrConfig)
 }
 
 func caveatCodes(cs []resetpw.Caveat) []resetpw.CaveatCode {

@@ -1,4 +1,4 @@
-package resetpw_test
+package bulk_test
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -29,7 +31,7 @@ import (
 // another input of the same user (owner) may have sent it; every code
 // claimed by one success or one MaybeSent outcome; every error a *Error
 // with a recorded fate.
-func checkRun(t *testing.T, f *resetpwtest.Fake, owner func(string) string, outs []resetpw.Outcome, sum resetpw.Summary, runErr error) {
+func checkRun(t *testing.T, f *resetpwtest.Fake, owner func(string) string, outs []bulk.Outcome, sum bulk.Summary, runErr error) {
 	t.Helper()
 	assert.Equal(t, seq(sum.Read), indexes(outs), "one outcome per input read")
 	assert.Equal(t, sum.Read, sum.Done)
@@ -44,17 +46,17 @@ func checkRun(t *testing.T, f *resetpwtest.Fake, owner func(string) string, outs
 	maySend := map[string]int{} // outcomes that sent or may have sent, by user
 	for _, o := range outs {
 		if !o.Duplicate && (o.Err == nil || resetpw.MaybeSent(o.Err)) {
-			maySend[owner(o.Request.Username)]++
+			maySend[owner(o.Input.Request.Username)]++
 		}
 	}
 	stopped := false
 	for _, o := range outs {
-		u := owner(o.Request.Username)
+		u := owner(o.Input.Request.Username)
 		switch {
 		case o.Duplicate:
 			assert.Nil(t, o.Err)
 			assert.Less(t, o.DuplicateOf, sum.Read)
-			assert.Equal(t, u, owner(outs[o.DuplicateOf].Request.Username), "input %d is a duplicate of another user's input", o.Index)
+			assert.Equal(t, u, owner(outs[o.DuplicateOf].Input.Request.Username), "input %d is a duplicate of another user's input", o.Index)
 		case o.Err == nil:
 			assert.Equal(t, 1, codes[u], "input %d (%s) succeeded: one code", o.Index, u)
 			assert.Equal(t, 1, maySend[u], "input %d (%s): no other input of the user may have sent", o.Index, u)
@@ -111,7 +113,7 @@ func TestBulk_StopInvariants(t *testing.T) {
 	diskFull := errors.New("journal: no space left on device")
 	type setup struct {
 		api   resetpw.API
-		opts  resetpw.BulkOptions
+		opts  bulk.Options
 		ctx   context.Context
 		cause error // what the run's error matches; nil: no stop
 	}
@@ -121,11 +123,11 @@ func TestBulk_StopInvariants(t *testing.T) {
 		},
 		"breaker: MaxUnavailable": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
 			api := &failAfter{Fake: f, after: at, n: 3, err: &types.InternalErrorException{Message: aws.String("oops")}}
-			return setup{api: api, opts: resetpw.BulkOptions{MaxUnavailable: 3}, cause: resetpw.ErrUnavailable}
+			return setup{api: api, opts: bulk.Options{MaxUnavailable: 3}, cause: resetpw.ErrUnavailable}
 		},
 		"BeforeSend": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
 			n := 0
-			return setup{api: f, cause: diskFull, opts: resetpw.BulkOptions{BeforeSend: func(int, resetpw.Request, string) error {
+			return setup{api: f, cause: diskFull, opts: bulk.Options{BeforeSend: func(int, bulk.Input, string) error {
 				// BeforeSend is called concurrently: count under no lock is
 				// fine with one worker; with eight it fails at some point.
 				n++
@@ -136,7 +138,7 @@ func TestBulk_StopInvariants(t *testing.T) {
 			}}}
 		},
 		"cancel mid-preflight": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
-			f.SetLatency(resetpwtest.OpAdminGetUser, 100*time.Millisecond)
+			f.SetLatency("AdminGetUser", 100*time.Millisecond)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(at)*100*time.Millisecond+50*time.Millisecond)
 			t.Cleanup(cancel)
 			return setup{api: f, ctx: ctx, cause: context.DeadlineExceeded}
@@ -148,7 +150,7 @@ func TestBulk_StopInvariants(t *testing.T) {
 			return setup{api: f, ctx: ctx, cause: context.DeadlineExceeded}
 		},
 		"cancel mid-send, not processed": func(t *testing.T, f *resetpwtest.Fake, at int) setup {
-			f.SetLatency(resetpwtest.OpAdminResetUserPassword, 100*time.Millisecond)
+			f.SetLatency("AdminResetUserPassword", 100*time.Millisecond)
 			ctx, cancel := context.WithTimeout(context.Background(), time.Duration(at)*100*time.Millisecond+50*time.Millisecond)
 			t.Cleanup(cancel)
 			return setup{api: f, ctx: ctx, cause: context.DeadlineExceeded}
@@ -165,7 +167,7 @@ func TestBulk_StopInvariants(t *testing.T) {
 							if name == "BeforeSend" && c > 1 {
 								var mu chan struct{} = make(chan struct{}, 1)
 								inner := s.opts.BeforeSend
-								s.opts.BeforeSend = func(i int, r resetpw.Request, u string) error {
+								s.opts.BeforeSend = func(i int, r bulk.Input, u string) error {
 									mu <- struct{}{}
 									defer func() { <-mu }()
 									return inner(i, r, u)
@@ -174,10 +176,10 @@ func TestBulk_StopInvariants(t *testing.T) {
 							if s.ctx == nil {
 								s.ctx = context.Background()
 							}
-							r, err := resetpw.New(s.api, resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+							r, err := resetpw.New(s.api, resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 							require.NoError(t, err)
 							s.opts.Concurrency, s.opts.StopReading = c, stopReading
-							s.opts.Rates = map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 30}
+							s.opts.Rates = map[quota.Category]float64{quota.CategoryUserAccountRecovery: 30}
 							outs, sum, runErr := collect(t, r, s.ctx, requests(pool, stopInputs()...), s.opts)
 							checkRun(t, f, ownerOf, outs, sum, runErr)
 							if runErr == nil && s.ctx != context.Background() {
@@ -231,16 +233,16 @@ func TestBulk_StopEndsTheWaitAtTheLimiter(t *testing.T) {
 				// Every reset is refused, half a second after it is sent:
 				// meanwhile the other workers pass their preflight and
 				// wait their turn at the limiter.
-				f.SetLatency(resetpwtest.OpAdminResetUserPassword, 500*time.Millisecond)
-				f.FailNext(resetpwtest.OpAdminResetUserPassword, 100, accessDenied)
+				f.SetLatency("AdminResetUserPassword", 500*time.Millisecond)
+				f.FailNext("AdminResetUserPassword", 100, accessDenied)
 				r, err := resetpw.New(f)
 				require.NoError(t, err)
-				opts := resetpw.BulkOptions{Concurrency: 8, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 1}}
+				opts := bulk.Options{Concurrency: 8, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 1}}
 				if plan {
 					// A plan stops on a read, user0000's AdminGetUser, while
 					// the others wait their turn to read.
-					opts.Rates[resetpw.CategoryUserRead] = 1
-					f.FailNext(resetpwtest.OpAdminGetUser, 1, accessDenied)
+					opts.Rates[quota.CategoryUserRead] = 1
+					f.FailNext("AdminGetUser", 1, accessDenied)
 				}
 				start := time.Now()
 				outs, sum, runErr := collect(t, r, context.Background(), requests(pool, userNames(20)...), opts, plan)
@@ -248,12 +250,12 @@ func TestBulk_StopEndsTheWaitAtTheLimiter(t *testing.T) {
 				checkRun(t, f, ownerOf, outs, sum, runErr)
 				assert.Less(t, time.Since(start), time.Second, "nothing waited out its turn")
 				if plan {
-					assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminGetUser), "no read after the stop")
+					assert.Equal(t, 1, f.Calls("AdminGetUser"), "no read after the stop")
 				} else {
-					assert.Equal(t, 1, f.Calls(resetpwtest.OpAdminResetUserPassword), "no reset after the stop")
+					assert.Equal(t, 1, f.Calls("AdminResetUserPassword"), "no reset after the stop")
 					assert.Empty(t, f.Deliveries())
 				}
-				assert.Equal(t, 19, sum.ByKind["run_stopped"], "%v", sum.ByKind)
+				assert.Equal(t, 19, sum.ByKind[resetpw.ErrRunStopped], "%v", sum.ByKind)
 			})
 		})
 	}
@@ -273,11 +275,11 @@ func TestBulk_DeadlineIsTheStopNotAFailure(t *testing.T) {
 		require.NoError(t, err)
 		ctx, cancel := context.WithTimeout(context.Background(), 2600*time.Millisecond) // between two turns
 		defer cancel()
-		outs, sum, runErr := collect(t, r, ctx, requests(pool, userNames(40)...), resetpw.BulkOptions{Concurrency: 8, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 4}})
+		outs, sum, runErr := collect(t, r, ctx, requests(pool, userNames(40)...), bulk.Options{Concurrency: 8, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 4}})
 		checkRun(t, f, ownerOf, outs, sum, runErr)
 		require.ErrorIs(t, runErr, resetpw.ErrRunStopped)
 		require.ErrorIs(t, runErr, context.DeadlineExceeded, "the cause is the deadline, not the breaker")
-		assert.Equal(t, sum.Done, sum.Sent+sum.ByKind["run_stopped"], "%v", sum.ByKind)
+		assert.Equal(t, sum.Done, sum.Sent+sum.ByKind[resetpw.ErrRunStopped], "%v", sum.ByKind)
 		assert.Equal(t, 40, sum.Done)
 		assert.NotContains(t, logs.String(), "password reset failed")
 	})
@@ -290,7 +292,7 @@ func TestBulk_DeadlineIsTheStopNotAFailure(t *testing.T) {
 // apart only as typed (documented).
 func TestBulk_OneUserNamedThreeWaysOneCode(t *testing.T) {
 	for _, pf := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
-		t.Run(pf.String(), func(t *testing.T) {
+		t.Run(string(pf), func(t *testing.T) {
 			f := resetpwtest.NewFake()
 			pool := f.AddPool(types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}, EmailConfiguration: sesPool.EmailConfiguration})
 			sub, err := f.AddUser(pool, resetpwtest.User("alice", "email", "alice@example.com", "email_verified", "true"))
@@ -300,7 +302,7 @@ func TestBulk_OneUserNamedThreeWaysOneCode(t *testing.T) {
 			r, err := resetpw.New(f, resetpw.WithPreflight(pf))
 			require.NoError(t, err)
 			for _, plan := range []bool{false, true} {
-				outs, sum, err := collect(t, r, context.Background(), requests(pool, "alice", sub, "alice@example.com", "bob"), resetpw.BulkOptions{Concurrency: 4}, plan)
+				outs, sum, err := collect(t, r, context.Background(), requests(pool, "alice", sub, "alice@example.com", "bob"), bulk.Options{Concurrency: 4}, plan)
 				require.NoError(t, err)
 				assert.Equal(t, 2, sum.Sent, "plan=%v", plan)
 				assert.Equal(t, 2, sum.Duplicates, "plan=%v", plan)
@@ -324,7 +326,7 @@ func TestBulk_StopAtTheLastInputReadAll(t *testing.T) {
 			f, pool := bulkWorld(t, 6)
 			r, err := resetpw.New(&failUser{Fake: f, name: "user0005", err: accessDenied})
 			require.NoError(t, err)
-			outs, sum, runErr := collect(t, r, context.Background(), requests(pool, userNames(6)...), resetpw.BulkOptions{Concurrency: c, StopReading: true})
+			outs, sum, runErr := collect(t, r, context.Background(), requests(pool, userNames(6)...), bulk.Options{Concurrency: c, StopReading: true})
 			require.ErrorIs(t, runErr, resetpw.ErrAccessDenied)
 			checkRun(t, f, ownerOf, outs, sum, runErr)
 			assert.Equal(t, 6, sum.Read)
@@ -350,7 +352,7 @@ func TestBulk_IteratorYieldsAfterFalse(t *testing.T) {
 				}
 			}
 		}
-		outs, sum, runErr := collect(t, r, context.Background(), rude, resetpw.BulkOptions{Concurrency: 1, StopReading: true})
+		outs, sum, runErr := collect(t, r, context.Background(), rude, bulk.Options{Concurrency: 1, StopReading: true})
 		require.ErrorIs(t, runErr, resetpw.ErrAccessDenied)
 		checkRun(t, f, ownerOf, outs, sum, runErr)
 		assert.False(t, sum.ReadAll)
@@ -377,11 +379,11 @@ func TestBulk_IteratorPanics(t *testing.T) {
 			}
 			panic(boom)
 		}
-		var outs []resetpw.Outcome
+		var outs []bulk.Outcome
 		var recovered any
 		func() {
 			defer func() { recovered = recover() }()
-			_, _ = r.Bulk(context.Background(), bad, resetpw.BulkOptions{Concurrency: 2}, func(o resetpw.Outcome) { outs = append(outs, o) })
+			_, _ = bulk.Run(context.Background(), r, bulk.Requests(bad), bulk.Options{Concurrency: 2}, func(o bulk.Outcome) { outs = append(outs, o) })
 		}()
 		require.NotNil(t, recovered)
 		err, ok := recovered.(error)
@@ -409,14 +411,14 @@ func TestBulk_EmailCapMidRun(t *testing.T) {
 						_, err := f.AddUser(pool, resetpwtest.User(fmt.Sprintf("user%04d", i), "email", fmt.Sprintf("user%04d@example.com", i), "email_verified", "true"))
 						require.NoError(t, err)
 					}
-					counter := resetpw.NewLocalEmailCounter()
+					counter := quota.NewLocalEmailCounter()
 					var logs bytes.Buffer
-					r, err := resetpw.New(f, resetpw.WithEmailCounter(counter), resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
+					r, err := resetpw.New(f, resetpw.WithEmailCap(10, counter), resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))))
 					require.NoError(t, err)
 					diskFull := errors.New("journal: no space left on device")
 					var mu sync.Mutex
 					calls := 0
-					opts := resetpw.BulkOptions{Concurrency: c, DailyEmailLimit: 10, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 30}, BeforeSend: func(int, resetpw.Request, string) error {
+					opts := bulk.Options{Concurrency: c, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 30}, BeforeSend: func(int, bulk.Input, string) error {
 						mu.Lock()
 						defer mu.Unlock()
 						calls++
@@ -471,7 +473,7 @@ func TestBulk_StopInvariantsOverHTTP(t *testing.T) {
 				ctx := context.Background()
 				var cause error = context.DeadlineExceeded
 				if how == "breaker" {
-					f.FailNext(resetpwtest.OpAdminResetUserPassword, 4, &types.InternalErrorException{Message: aws.String("oops")})
+					f.FailNext("AdminResetUserPassword", 4, &types.InternalErrorException{Message: aws.String("oops")})
 					cause = resetpw.ErrUnavailable
 				} else {
 					f.DelayAnswers(60 * time.Millisecond)
@@ -479,9 +481,9 @@ func TestBulk_StopInvariantsOverHTTP(t *testing.T) {
 					ctx, cancel = context.WithTimeout(ctx, 500*time.Millisecond)
 					defer cancel()
 				}
-				r, err := resetpw.New(srv.Client(), resetpw.WithBackoff(time.Millisecond, time.Millisecond))
+				r, err := resetpw.New(srv.Client(), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 				require.NoError(t, err)
-				outs, sum, runErr := collect(t, r, ctx, requests(pool, stopInputs()...), resetpw.BulkOptions{Concurrency: c, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 30}, MaxUnavailable: 4})
+				outs, sum, runErr := collect(t, r, ctx, requests(pool, stopInputs()...), bulk.Options{Concurrency: c, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 30}, MaxUnavailable: 4})
 				checkRun(t, f, ownerOf, outs, sum, runErr)
 				require.ErrorIs(t, runErr, resetpw.ErrRunStopped)
 				require.ErrorIs(t, runErr, cause)
@@ -503,7 +505,7 @@ func TestBulk_EachPanics(t *testing.T) {
 		n := 0
 		func() {
 			defer func() { assert.Equal(t, "each", recover()) }()
-			_, _ = r.Bulk(context.Background(), requests(pool, userNames(40)...), resetpw.BulkOptions{Concurrency: 4}, func(resetpw.Outcome) {
+			_, _ = bulk.Run(context.Background(), r, bulk.Requests(requests(pool, userNames(40)...)), bulk.Options{Concurrency: 4}, func(bulk.Outcome) {
 				if n++; n == 3 {
 					panic("each")
 				}

@@ -1,4 +1,4 @@
-package resetpw
+package engine
 
 import (
 	"bytes"
@@ -26,9 +26,9 @@ import (
 
 const testPool = "us-west-2_aaaaaaaaa"
 
-func fastRetries() Option { return WithBackoff(time.Millisecond, 2*time.Millisecond) }
+func fastRetries() Option { return WithRetries(3, time.Millisecond, 2*time.Millisecond) }
 
-func newTestResetter(t *testing.T, api API, opts ...Option) *Resetter {
+func newTestResetter(t *testing.T, api API, opts ...Option) *Engine {
 	t.Helper()
 	r, err := New(api, append([]Option{fastRetries()}, opts...)...)
 	require.NoError(t, err)
@@ -50,8 +50,8 @@ func TestNew_Options(t *testing.T) {
 		{"nil option", stub, []Option{nil}, false},
 		{"policy ok", stub, []Option{WithMetadataPolicy(metadata.DefaultPolicy())}, true},
 		{"policy above cap", stub, []Option{WithMetadataPolicy(badPolicy)}, false},
-		{"preflight pool", stub, []Option{WithPreflight(PreflightPool)}, true},
-		{"preflight unknown", stub, []Option{WithPreflight(Preflight(7))}, false},
+		{"preflight pool", stub, []Option{WithPreflight(PreflightPool.String())}, true},
+		{"preflight unknown", stub, []Option{WithPreflight("partial")}, false},
 		{"ttl ok", stub, []Option{WithPoolCacheTTL(time.Minute)}, true},
 		{"ttl zero", stub, []Option{WithPoolCacheTTL(0)}, false},
 		{"ttl huge", stub, []Option{WithPoolCacheTTL(48 * time.Hour)}, false},
@@ -60,10 +60,10 @@ func TestNew_Options(t *testing.T) {
 		{"alias options ok", stub, []Option{WithAliasOptions(alias.Options{DefaultCountryCode: "44"})}, true},
 		{"alias options bad", stub, []Option{WithAliasOptions(alias.Options{DefaultCountryCode: "x"})}, false},
 		{"nil logger", stub, []Option{WithLogger(nil)}, false},
-		{"retries ok", stub, []Option{WithMaxThrottleRetries(0)}, true},
-		{"retries negative", stub, []Option{WithMaxThrottleRetries(-1)}, false},
-		{"retries too many", stub, []Option{WithMaxThrottleRetries(11)}, false},
-		{"backoff bad", stub, []Option{WithBackoff(time.Second, time.Millisecond)}, false},
+		{"retries ok", stub, []Option{WithRetries(0, 100*time.Millisecond, 2*time.Second)}, true},
+		{"retries negative", stub, []Option{WithRetries(-1, 100*time.Millisecond, 2*time.Second)}, false},
+		{"retries too many", stub, []Option{WithRetries(11, 100*time.Millisecond, 2*time.Second)}, false},
+		{"backoff bad", stub, []Option{WithRetries(3, time.Second, time.Millisecond)}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,7 +73,7 @@ func TestNew_Options(t *testing.T) {
 				assert.NotNil(t, r)
 				return
 			}
-			assert.ErrorIs(t, err, ErrOption)
+			assert.ErrorIs(t, err, ErrConfig)
 			assert.Nil(t, r)
 		})
 	}
@@ -81,11 +81,11 @@ func TestNew_Options(t *testing.T) {
 
 func TestParsePreflight(t *testing.T) {
 	for _, p := range []Preflight{PreflightFull, PreflightPool, PreflightOff} {
-		got, err := ParsePreflight(p.String())
+		got, err := ParsePreflight("WithPreflight", p.String())
 		require.NoError(t, err)
 		assert.Equal(t, p, got)
 	}
-	_, err := ParsePreflight("partial")
+	_, err := ParsePreflight("WithPreflight", "partial")
 	assert.Error(t, err)
 	assert.Equal(t, "Preflight(9)", Preflight(9).String())
 }
@@ -113,9 +113,13 @@ func TestReset_ValidationSendsNothing(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			for _, p := range []Preflight{PreflightFull, PreflightOff} {
 				stub := newStub()
-				r := newTestResetter(t, stub, WithPreflight(p))
+				r := newTestResetter(t, stub, WithPreflight(p.String()))
 				res, err := r.Reset(context.Background(), tt.req)
-				require.ErrorIs(t, err, ErrInvalidInput)
+				want := ErrInvalidInput
+				if strings.HasPrefix(tt.name, "pool") || tt.name == "empty pool" {
+					want = ErrConfig // the service's own configuration
+				}
+				require.ErrorIs(t, err, want)
 				assert.Nil(t, res)
 				var e *Error
 				require.ErrorAs(t, err, &e)
@@ -303,7 +307,7 @@ func TestReset_PreflightLevels(t *testing.T) {
 		t.Run(tt.p.String(), func(t *testing.T) {
 			stub := newStub()
 			stub.addUser("diego", types.UserStatusTypeConfirmed, true, "email", "diego@example.com", "email_verified", "true")
-			r := newTestResetter(t, stub, WithPreflight(tt.p))
+			r := newTestResetter(t, stub, WithPreflight(tt.p.String()))
 			res, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego", ClientMetadata: map[string]string{"source": "test"}})
 			require.NoError(t, err)
 			assert.Equal(t, tt.describe, stub.count("DescribeUserPool"))
@@ -504,13 +508,12 @@ func TestKindsHaveCodes(t *testing.T) {
 		require.NotEmpty(t, c, k.Error())
 		require.False(t, seen[c])
 		seen[c] = true
-		assert.Equal(t, c, k.String())
 		assert.True(t, strings.HasPrefix(k.Error(), "resetpw: "))
-		assert.GreaterOrEqual(t, k.HTTPStatus(), 400)
-		assert.Less(t, k.HTTPStatus(), 600)
+		assert.GreaterOrEqual(t, k.Status(), 400)
+		assert.Less(t, k.Status(), 600)
 		assert.True(t, errors.Is(&Error{Kind: k}, k))
 	}
-	assert.Len(t, seen, 18)
+	assert.Len(t, seen, 19)
 	ks := Kinds()
 	ks[0] = ErrTrigger
 	assert.Equal(t, ErrInvalidInput, Kinds()[0], "Kinds returns a copy")
@@ -537,7 +540,11 @@ func TestError_Field(t *testing.T) {
 			_, err := r.Reset(context.Background(), tt.req)
 			var e *Error
 			require.ErrorAs(t, err, &e)
-			assert.Equal(t, ErrInvalidInput, e.Kind)
+			want := ErrInvalidInput
+			if tt.field == FieldUserPoolID {
+				want = ErrConfig // a malformed pool ID is the service's configuration
+			}
+			assert.Equal(t, want, e.Kind)
 			assert.Equal(t, OpValidate, e.Op)
 			assert.Equal(t, tt.field, e.Field)
 			assert.Zero(t, stub.count("AdminResetUserPassword")+stub.count("DescribeUserPool")+stub.count("AdminGetUser"), "nothing is sent")
@@ -623,7 +630,7 @@ func TestWithClientOptions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"DescribeUserPool eu-west-1 1", "AdminGetUser eu-west-1 1", "AdminResetUserPassword eu-west-1 1"}, seen)
 	_, err = New(stub, WithClientOptions(nil))
-	assert.ErrorIs(t, err, ErrOption)
+	assert.ErrorIs(t, err, ErrConfig)
 }
 
 // optionRecorder applies each call's option functions to a fresh Options and

@@ -1,4 +1,4 @@
-package resetpw_test
+package bulk_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -47,13 +49,13 @@ func TestPlan_OneOutcomePerInputNothingSent(t *testing.T) {
 	r, err := resetpw.New(f)
 	require.NoError(t, err)
 	names := append(userNames(30), "user0001", "ghost", "bad name")
-	outs, sum, err := collect(t, r, context.Background(), requests(pool, names...), resetpw.BulkOptions{}, true)
+	outs, sum, err := collect(t, r, context.Background(), requests(pool, names...), bulk.Options{}, true)
 	require.NoError(t, err)
 	assert.Equal(t, seq(len(names)), indexes(outs), "one outcome per input")
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "a plan sends nothing")
+	assert.Zero(t, f.Calls("AdminResetUserPassword"), "a plan sends nothing")
 	assert.Empty(t, f.Deliveries())
 	assert.Equal(t, map[resetpw.Medium]int{resetpw.MediumEmail: 16, resetpw.MediumSMS: 10}, sum.ByMedium)
-	assert.Equal(t, map[string]int{"no_verified_contact": 4, "user_not_found": 1, "invalid_input": 1}, sum.ByKind)
+	assert.Equal(t, map[resetpw.Kind]int{resetpw.ErrNoVerifiedContact: 4, resetpw.ErrUserNotFound: 1, resetpw.ErrInvalidInput: 1}, sum.ByKind)
 	assert.Equal(t, 1, sum.Duplicates)
 	for _, o := range outs {
 		if o.Err == nil && !o.Duplicate {
@@ -72,26 +74,26 @@ func TestBulk_CircuitBreaker(t *testing.T) {
 		name    string
 		fail    error
 		n       int // how many resets fail so
-		opts    resetpw.BulkOptions
+		opts    bulk.Options
 		cause   resetpw.Kind
 		stopped bool
 	}{
-		{"daily email limit", dailyLimit, 1, resetpw.BulkOptions{}, resetpw.ErrDeliveryConfig, true},
-		{"SMS role", &types.InvalidSmsRoleAccessPolicyException{Message: aws.String("role")}, 1, resetpw.BulkOptions{}, resetpw.ErrDeliveryConfig, true},
+		{"daily email limit", dailyLimit, 1, bulk.Options{}, resetpw.ErrDeliveryConfig, true},
+		{"SMS role", &types.InvalidSmsRoleAccessPolicyException{Message: aws.String("role")}, 1, bulk.Options{}, resetpw.ErrDeliveryConfig, true},
 		{"access denied", &types.NotAuthorizedException{Message: aws.String("not authorized to perform cognito-idp:AdminResetUserPassword")}, 1,
-			resetpw.BulkOptions{}, resetpw.ErrAccessDenied, true},
-		{"pool deleted", &types.ResourceNotFoundException{Message: aws.String("User pool does not exist.")}, 1, resetpw.BulkOptions{}, resetpw.ErrPoolNotFound, true},
-		{"unavailable DefaultMaxUnavailable times", &types.InternalErrorException{}, resetpw.DefaultMaxUnavailable, resetpw.BulkOptions{}, resetpw.ErrUnavailable, true},
-		{"unavailable one time fewer", &types.InternalErrorException{}, resetpw.DefaultMaxUnavailable - 1, resetpw.BulkOptions{}, resetpw.ErrUnavailable, false},
-		{"unavailable twice, limit 2", &types.InternalErrorException{}, 2, resetpw.BulkOptions{MaxUnavailable: 2}, resetpw.ErrUnavailable, true},
+			bulk.Options{}, resetpw.ErrAccessDenied, true},
+		{"pool deleted", &types.ResourceNotFoundException{Message: aws.String("User pool does not exist.")}, 1, bulk.Options{}, resetpw.ErrPoolNotFound, true},
+		{"unavailable DefaultMaxUnavailable times", &types.InternalErrorException{}, 5, bulk.Options{}, resetpw.ErrUnavailable, true},
+		{"unavailable one time fewer", &types.InternalErrorException{}, 5 - 1, bulk.Options{}, resetpw.ErrUnavailable, false},
+		{"unavailable twice, limit 2", &types.InternalErrorException{}, 2, bulk.Options{MaxUnavailable: 2}, resetpw.ErrUnavailable, true},
 		{"the user's own limit goes on", &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")}, 3,
-			resetpw.BulkOptions{}, resetpw.ErrAttemptLimit, false},
-		{"KeepGoing", dailyLimit, 1, resetpw.BulkOptions{KeepGoing: true}, resetpw.ErrDeliveryConfig, false},
+			bulk.Options{}, resetpw.ErrAttemptLimit, false},
+		{"KeepGoing", dailyLimit, 1, bulk.Options{KeepGoing: true}, resetpw.ErrDeliveryConfig, false},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f, pool := bulkWorld(t, 100)
-				f.FailNext(resetpwtest.OpAdminResetUserPassword, tt.n, tt.fail)
+				f.FailNext("AdminResetUserPassword", tt.n, tt.fail)
 				r, err := resetpw.New(f)
 				require.NoError(t, err)
 				opts := tt.opts
@@ -112,7 +114,7 @@ func TestBulk_CircuitBreaker(t *testing.T) {
 				}
 				require.ErrorIs(t, err, resetpw.ErrRunStopped)
 				require.ErrorIs(t, err, tt.cause, "Bulk's error matches the cause's kind")
-				attempts := f.Calls(resetpwtest.OpAdminResetUserPassword)
+				attempts := f.Calls("AdminResetUserPassword")
 				assert.LessOrEqual(t, attempts, tt.n+opts.Concurrency, "resets sent ≤ the failures that tripped it + in flight")
 				assert.Equal(t, attempts-tt.n, len(f.Deliveries()))
 				stopped := 0
@@ -132,7 +134,7 @@ func TestBulk_CircuitBreaker(t *testing.T) {
 	}
 }
 
-// A pool on Cognito's built-in email gets at most DailyEmailLimit email
+// A pool on Cognito's built-in email gets at most WithEmailCap's email
 // codes from a run; SMS codes go on; Plan counts what would exceed it.
 func TestBulk_DailyEmailCap(t *testing.T) {
 	for _, tt := range []struct {
@@ -140,18 +142,18 @@ func TestBulk_DailyEmailCap(t *testing.T) {
 		limit int
 		email int
 	}{
-		{"default cap", 0, resetpw.DefaultDailyEmailLimit},
+		{"default cap", 0, quota.DefaultDailyEmailLimit},
 		{"raised", 60, 60},
 		{"lifted", -1, 64},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				f, pool := mixedWorld(t, types.UserPoolType{}, 120) // COGNITO_DEFAULT: 64 emails, 40 SMS, 16 with nothing verified
-				r, err := resetpw.New(f)
+				r, err := resetpw.New(f, resetpw.WithEmailCap(tt.limit, nil))
 				require.NoError(t, err)
-				_, planned, err := collect(t, r, context.Background(), requests(pool, userNames(120)...), resetpw.BulkOptions{DailyEmailLimit: tt.limit}, true)
+				_, planned, err := collect(t, r, context.Background(), requests(pool, userNames(120)...), bulk.Options{}, true)
 				require.NoError(t, err)
-				outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(120)...), resetpw.BulkOptions{DailyEmailLimit: tt.limit}, false)
+				outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(120)...), bulk.Options{}, false)
 				require.NoError(t, err, "the cap stops email inputs, not the run")
 				assert.Len(t, outs, 120)
 				emails := 0
@@ -178,13 +180,13 @@ func TestBulk_DailyEmailCap(t *testing.T) {
 
 // The default pace leaves half of UserAccountRecovery to the application.
 func TestBulk_DefaultRateLeavesHeadroom(t *testing.T) {
-	assert.Equal(t, 15.0, resetpw.DefaultRates()[resetpw.CategoryUserAccountRecovery])
+	assert.Equal(t, 15.0, quota.DefaultRates()[quota.CategoryUserAccountRecovery])
 	synctest.Test(t, func(t *testing.T) {
 		f, pool := bulkWorld(t, 61)
 		r, err := resetpw.New(f)
 		require.NoError(t, err)
 		start := time.Now()
-		_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(61)...), resetpw.BulkOptions{}, false)
+		_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(61)...), bulk.Options{}, false)
 		require.NoError(t, err)
 		assert.Equal(t, 61, sum.Sent)
 		assert.Equal(t, 4*time.Second, time.Since(start).Round(100*time.Millisecond), "61 resets at 15 a second: the first at once, 60 more in 4 s")
@@ -199,9 +201,10 @@ func TestBulk_BeforeSend(t *testing.T) {
 		require.NoError(t, err)
 		diskFull := errors.New("journal.jsonl: no space left on device")
 		calls := 0
-		opts := resetpw.BulkOptions{Concurrency: 1, BeforeSend: func(i int, req resetpw.Request, username string) error {
+		opts := bulk.Options{Concurrency: 1, BeforeSend: func(i int, req bulk.Input, username string) error {
 			calls++
-			assert.Equal(t, req.Username, username)
+			assert.Equal(t, i, req.Key, "bulk.Requests keys each input by its position")
+			assert.Equal(t, req.Request.Username, username)
 			if calls == 5 {
 				return diskFull
 			}
@@ -213,7 +216,7 @@ func TestBulk_BeforeSend(t *testing.T) {
 		assert.Equal(t, 4, len(f.Deliveries()), "nothing sent from the failed journal write on")
 		assert.Equal(t, 4, sum.Sent)
 
-		_, _, err = collect(t, r, context.Background(), requests(pool, userNames(3)...), resetpw.BulkOptions{BeforeSend: func(int, resetpw.Request, string) error {
+		_, _, err = collect(t, r, context.Background(), requests(pool, userNames(3)...), bulk.Options{BeforeSend: func(int, bulk.Input, string) error {
 			t.Fatal("a plan calls no BeforeSend")
 			return nil
 		}}, true)

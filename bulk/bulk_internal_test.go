@@ -1,18 +1,19 @@
-package resetpw
+package bulk
 
 import (
 	"context"
 	"testing"
 
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/stretchr/testify/require"
 )
 
 // nowLimiter lets a call go unless its context has ended.
 type nowLimiter struct{}
 
-func (nowLimiter) Wait(ctx context.Context, _ Category) error { return ctx.Err() }
-func (nowLimiter) Throttled(Category)                         {}
-func (nowLimiter) Succeeded(Category)                         {}
+func (nowLimiter) Wait(ctx context.Context, _ quota.Category) error { return ctx.Err() }
+func (nowLimiter) Throttled(quota.Category)                         {}
+func (nowLimiter) Succeeded(quota.Category)                         {}
 
 // A run's limiter never lets a call go whose context has already ended:
 // the wait's own context learns of the end a moment later (context.AfterFunc
@@ -26,6 +27,6 @@ func TestRunLimiter_EndedContext(t *testing.T) {
 	cancel()
 	l := runLimiter{nowLimiter{}, b}
 	for range 1000 {
-		require.Error(t, l.Wait(ctx, CategoryUserAccountRecovery))
+		require.Error(t, l.Wait(ctx, quota.CategoryUserAccountRecovery))
 	}
 }

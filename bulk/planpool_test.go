@@ -1,4 +1,4 @@
-package resetpw_test
+package bulk_test
 
 import (
 	"context"
@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -20,20 +22,20 @@ import (
 // countingLimiter lets every call go and counts them by category.
 type countingLimiter struct {
 	mu    sync.Mutex
-	waits map[resetpw.Category]int
+	waits map[quota.Category]int
 }
 
-func (l *countingLimiter) Wait(ctx context.Context, c resetpw.Category) error {
+func (l *countingLimiter) Wait(ctx context.Context, c quota.Category) error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.waits == nil {
-		l.waits = map[resetpw.Category]int{}
+		l.waits = map[quota.Category]int{}
 	}
 	l.waits[c]++
 	return ctx.Err()
 }
 
-func (l *countingLimiter) counts() map[resetpw.Category]int {
+func (l *countingLimiter) counts() map[quota.Category]int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.waits
@@ -54,25 +56,25 @@ func TestPlanPool_EveryCallThroughTheLimiter(t *testing.T) {
 			f, pool := mixedWorld(t, mfaRecoveryPool, 130)
 			lim := &countingLimiter{}
 			var opts []resetpw.Option
-			var bulk resetpw.BulkOptions
+			var bo bulk.Options
 			if where == "WithLimiter" {
 				opts = append(opts, resetpw.WithLimiter(lim))
 			} else {
-				bulk.Limiter = lim
+				bo.Limiter = lim
 			}
 			r, err := resetpw.New(f, opts...)
 			require.NoError(t, err)
-			sum, err := r.PlanPool(context.Background(), pool, bulk, nil)
+			sum, err := bulk.PlanPool(context.Background(), r, pool, bo, nil)
 			require.NoError(t, err)
 			require.Equal(t, 130, sum.Done)
-			assert.Equal(t, map[resetpw.Category]int{
-				resetpw.CategoryUserPoolRead: f.Calls(resetpwtest.OpDescribeUserPool),
-				resetpw.CategoryUserList:     f.Calls(resetpwtest.OpListUsers),
-				resetpw.CategoryUserRead:     f.Calls(resetpwtest.OpAdminGetUser),
+			assert.Equal(t, map[quota.Category]int{
+				quota.CategoryUserPoolRead: f.Calls("DescribeUserPool"),
+				quota.CategoryUserList:     f.Calls("ListUsers"),
+				quota.CategoryUserRead:     f.Calls("AdminGetUser"),
 			}, lim.counts(), "one wait per call")
-			assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
-			assert.Equal(t, 3, f.Calls(resetpwtest.OpListUsers))
-			assert.Equal(t, 130, f.Calls(resetpwtest.OpAdminGetUser))
+			assert.Equal(t, 1, f.Calls("DescribeUserPool"))
+			assert.Equal(t, 3, f.Calls("ListUsers"))
+			assert.Equal(t, 130, f.Calls("AdminGetUser"))
 		})
 	}
 }
@@ -99,12 +101,12 @@ func TestPlanPool_StopsListing(t *testing.T) {
 		f, pool := mixedWorld(t, mfaRecoveryPool, 130)
 		r, err := resetpw.New(&failRead{Fake: f, name: "user0010", err: accessDenied})
 		require.NoError(t, err)
-		var outs []resetpw.Outcome
-		sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{Concurrency: 1}, func(o resetpw.Outcome) { outs = append(outs, o) })
+		var outs []bulk.Outcome
+		sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{Concurrency: 1}, func(o bulk.Outcome) { outs = append(outs, o) })
 		require.ErrorIs(t, err, resetpw.ErrRunStopped)
 		require.ErrorIs(t, err, resetpw.ErrAccessDenied)
-		assert.Equal(t, 1, f.Calls(resetpwtest.OpListUsers), "no page after the stop")
-		assert.Equal(t, 10, f.Calls(resetpwtest.OpAdminGetUser), "no user read after the stop")
+		assert.Equal(t, 1, f.Calls("ListUsers"), "no page after the stop")
+		assert.Equal(t, 10, f.Calls("AdminGetUser"), "no user read after the stop")
 		assert.Equal(t, 60, sum.Read, "the first page")
 		assert.Equal(t, 60, sum.Done)
 		assert.False(t, sum.ReadAll)
@@ -118,7 +120,7 @@ func TestPlanPool_StopsListing(t *testing.T) {
 		}
 		assert.Equal(t, 49, stopped, "the 49 after user0010")
 
-		sum, err = r.PlanPool(context.Background(), pool, resetpw.BulkOptions{Concurrency: 1, StopReading: true}, nil)
+		sum, err = bulk.PlanPool(context.Background(), r, pool, bulk.Options{Concurrency: 1, StopReading: true}, nil)
 		require.ErrorIs(t, err, resetpw.ErrAccessDenied)
 		assert.Equal(t, 12, sum.Read, "StopReading: user0010, and user0011 that waited for the worker, and nothing after the stop")
 		assert.False(t, sum.ReadAll)
@@ -130,15 +132,16 @@ func TestPlanPool_ReadAll(t *testing.T) {
 	f, pool := mixedWorld(t, sesPool, 61)
 	r, err := resetpw.New(f)
 	require.NoError(t, err)
-	sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{}, nil)
+	sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{}, nil)
 	require.NoError(t, err)
 	assert.True(t, sum.ReadAll)
 	assert.Equal(t, 61, sum.Read)
 }
 
-// PlanPool predicts in full under every Preflight option (its doc says
-// so); Plan follows the option.
-func TestPlanPool_PredictsInFullWhateverThePreflight(t *testing.T) {
+// PlanPool asked for PreflightFull predicts in full whatever the
+// Resetter's WithPreflight; without a level of its own it follows the
+// Resetter's, as Plan does.
+func TestPlanPool_HonoursThePreflightOfItsOptions(t *testing.T) {
 	full := map[resetpw.Medium]int{resetpw.MediumEmail: 69, resetpw.MediumSMS: 44}
 	for _, tt := range []struct {
 		preflight    resetpw.Preflight
@@ -149,15 +152,18 @@ func TestPlanPool_PredictsInFullWhateverThePreflight(t *testing.T) {
 		{resetpw.PreflightPool, nil, 0},
 		{resetpw.PreflightOff, nil, 0},
 	} {
-		t.Run(tt.preflight.String(), func(t *testing.T) {
+		t.Run(string(tt.preflight), func(t *testing.T) {
 			f, pool := mixedWorld(t, sesPool, 130) // its own SES: no daily email cap
 			r, err := resetpw.New(f, resetpw.WithPreflight(tt.preflight))
 			require.NoError(t, err)
-			var outs []resetpw.Outcome
-			sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{}, func(o resetpw.Outcome) { outs = append(outs, o) })
+			var outs []bulk.Outcome
+			followed, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{}, nil)
+			require.NoError(t, err)
+			assert.Equal(t, tt.planByMedium, followed.ByMedium, "without Options.Preflight, PlanPool follows the Resetter's")
+			sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{Preflight: resetpw.PreflightFull}, func(o bulk.Outcome) { outs = append(outs, o) })
 			require.NoError(t, err)
 			assert.Equal(t, full, sum.ByMedium, "PlanPool predicts where each code would go")
-			assert.Equal(t, map[string]int{"no_verified_contact": 17}, sum.ByKind, "and refuses what full preflight refuses")
+			assert.Equal(t, map[resetpw.Kind]int{resetpw.ErrNoVerifiedContact: 17}, sum.ByKind, "and refuses what full preflight refuses")
 			for _, o := range outs {
 				if o.Err == nil {
 					require.NotNil(t, o.Result.Delivery, "input %d", o.Index)
@@ -166,16 +172,16 @@ func TestPlanPool_PredictsInFullWhateverThePreflight(t *testing.T) {
 
 			users := func(yield func(resetpw.Request) bool) {
 				for _, o := range outs {
-					if !yield(resetpw.Request{UserPoolID: pool, Username: o.Request.Username}) {
+					if !yield(resetpw.Request{UserPoolID: pool, Username: o.Input.Request.Username}) {
 						return
 					}
 				}
 			}
-			plan, err := r.Plan(context.Background(), users, resetpw.BulkOptions{}, nil)
+			plan, err := bulk.Plan(context.Background(), r, bulk.Requests(users), bulk.Options{}, nil)
 			require.NoError(t, err)
 			assert.Equal(t, tt.planByMedium, plan.ByMedium, "Plan follows the Preflight option")
-			assert.Equal(t, tt.planRefused, plan.ByKind["no_verified_contact"])
-			assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing sent")
+			assert.Equal(t, tt.planRefused, plan.ByKind[resetpw.ErrNoVerifiedContact])
+			assert.Zero(t, f.Calls("AdminResetUserPassword"), "nothing sent")
 		})
 	}
 }
@@ -201,21 +207,21 @@ func TestPlanPool(t *testing.T) {
 				require.NoError(t, f.SetUserMFA(pool, "user0001", []string{"EMAIL_OTP"}, "EMAIL_OTP"))
 				r, err := resetpw.New(f)
 				require.NoError(t, err)
-				var outs []resetpw.Outcome
-				sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{}, func(o resetpw.Outcome) { outs = append(outs, o) })
+				var outs []bulk.Outcome
+				sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{}, func(o bulk.Outcome) { outs = append(outs, o) })
 				require.NoError(t, err)
 				assert.Equal(t, seq(130), indexes(outs))
 				assert.Equal(t, 130, sum.Read)
-				assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
-				assert.Equal(t, tt.userReads, f.Calls(resetpwtest.OpAdminGetUser))
-				assert.Equal(t, 3, f.Calls(resetpwtest.OpListUsers), "⌈130/60⌉ pages")
-				assert.Equal(t, 1, f.Calls(resetpwtest.OpDescribeUserPool))
+				assert.Zero(t, f.Calls("AdminResetUserPassword"))
+				assert.Equal(t, tt.userReads, f.Calls("AdminGetUser"))
+				assert.Equal(t, 3, f.Calls("ListUsers"), "⌈130/60⌉ pages")
+				assert.Equal(t, 1, f.Calls("DescribeUserPool"))
 				// 44 users have a phone, 17 an unverified email, 69 a verified one.
 				wantEmail, wantNone := 69, 17
 				if tt.userReads > 0 {
 					wantEmail, wantNone = 68, 18 // user0001's email MFA disqualifies email (R5), and it has no phone
 				}
-				assert.Equal(t, wantNone, sum.ByKind["no_verified_contact"])
+				assert.Equal(t, wantNone, sum.ByKind[resetpw.ErrNoVerifiedContact])
 				assert.Equal(t, wantEmail, sum.ByMedium["EMAIL"])
 				for _, o := range outs {
 					wantPage := ""
@@ -237,17 +243,17 @@ func TestPlanPool_Resumes(t *testing.T) {
 	r, err := resetpw.New(f)
 	require.NoError(t, err)
 	var names []string
-	sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{PageToken: "page:60"}, func(o resetpw.Outcome) {
-		names = append(names, o.Request.Username)
+	sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{PageToken: "page:60"}, func(o bulk.Outcome) {
+		names = append(names, o.Input.Request.Username)
 	})
 	require.NoError(t, err)
 	assert.Equal(t, 70, sum.Done, "from the second page on")
 	assert.Contains(t, names, "user0060")
 	assert.NotContains(t, names, "user0059")
 
-	_, err = r.PlanPool(context.Background(), "not a pool", resetpw.BulkOptions{}, nil)
-	assert.ErrorIs(t, err, resetpw.ErrInvalidInput)
-	_, err = r.PlanPool(context.Background(), pool, resetpw.BulkOptions{PageToken: "bogus"}, nil)
+	_, err = bulk.PlanPool(context.Background(), r, "not a pool", bulk.Options{}, nil)
+	assert.ErrorIs(t, err, resetpw.ErrConfig)
+	_, err = bulk.PlanPool(context.Background(), r, pool, bulk.Options{PageToken: "bogus"}, nil)
 	require.ErrorIs(t, err, resetpw.ErrRunStopped)
 	assert.ErrorIs(t, err, resetpw.ErrInvalidInput, "the stop names its cause")
 }

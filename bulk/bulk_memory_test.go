@@ -1,4 +1,4 @@
-package resetpw_test
+package bulk_test
 
 import (
 	"context"
@@ -20,6 +20,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -96,9 +98,9 @@ func (m *heapMeter) Mark() {
 
 // markEvery returns an outcome callback that marks every n/16 outcomes
 // and at the n-th.
-func (m *heapMeter) markEvery(n int) func(resetpw.Outcome) {
+func (m *heapMeter) markEvery(n int) func(bulk.Outcome) {
 	done := 0
-	return func(resetpw.Outcome) {
+	return func(bulk.Outcome) {
 		if done++; done == n || done%max(n/16, 1) == 0 {
 			m.Mark()
 		}
@@ -173,7 +175,7 @@ func (*echoAPI) AdminUserGlobalSignOut(context.Context, *cip.AdminUserGlobalSign
 // freeLimiter lets every call go at once.
 type freeLimiter struct{}
 
-func (freeLimiter) Wait(ctx context.Context, _ resetpw.Category) error { return ctx.Err() }
+func (freeLimiter) Wait(ctx context.Context, _ quota.Category) error { return ctx.Err() }
 
 // distinctUsers yields n requests for n distinct users, by username or by
 // email (suffix "@example.com"), made as they are read: the caller holds no
@@ -197,7 +199,7 @@ func bulkHeap(t testing.TB, n int, p resetpw.Preflight, suffix string) *heapMete
 	r, err := resetpw.New(api, resetpw.WithPreflight(p))
 	require.NoError(t, err)
 	m := startHeapMeter()
-	sum, err := r.Bulk(context.Background(), distinctUsers("us-west-2_aaaaaaaaa", n, suffix), resetpw.BulkOptions{Limiter: freeLimiter{}}, m.markEvery(n))
+	sum, err := bulk.Run(context.Background(), r, bulk.Requests(distinctUsers("us-west-2_aaaaaaaaa", n, suffix)), bulk.Options{Limiter: freeLimiter{}}, m.markEvery(n))
 	m.Stop()
 	require.NoError(t, err)
 	require.Equal(t, n, sum.Sent, "%v", sum.ByKind)
@@ -250,10 +252,10 @@ func planPoolHeap(t testing.TB, n int) *heapMeter {
 		_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true"))
 		require.NoError(t, err)
 	}
-	r, err := resetpw.New(f)
+	r, err := resetpw.New(f, resetpw.WithEmailCap(-1, nil))
 	require.NoError(t, err)
 	m := startHeapMeter()
-	sum, err := r.PlanPool(context.Background(), pool, resetpw.BulkOptions{Limiter: freeLimiter{}, DailyEmailLimit: -1}, m.markEvery(n))
+	sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{Limiter: freeLimiter{}}, m.markEvery(n))
 	m.Stop()
 	require.NoError(t, err)
 	require.Equal(t, n, sum.ByMedium["EMAIL"], "%+v", sum)

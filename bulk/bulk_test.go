@@ -1,4 +1,4 @@
-package resetpw_test
+package bulk_test
 
 import (
 	"bytes"
@@ -19,6 +19,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -55,19 +57,19 @@ func userNames(n int) []string {
 }
 
 // collect runs Bulk, or Plan when plan is set, and returns its outcomes.
-func collect(t *testing.T, r *resetpw.Resetter, ctx context.Context, reqs iter.Seq[resetpw.Request], opts resetpw.BulkOptions, plan ...bool) ([]resetpw.Outcome, resetpw.Summary, error) {
+func collect(t *testing.T, r *resetpw.Resetter, ctx context.Context, reqs iter.Seq[resetpw.Request], opts bulk.Options, plan ...bool) ([]bulk.Outcome, bulk.Summary, error) {
 	t.Helper()
-	run := r.Bulk
+	run := bulk.Run
 	if len(plan) > 0 && plan[0] {
-		run = r.Plan
+		run = bulk.Plan
 	}
-	var outs []resetpw.Outcome
-	sum, err := run(ctx, reqs, opts, func(o resetpw.Outcome) { outs = append(outs, o) })
-	slices.SortFunc(outs, func(a, b resetpw.Outcome) int { return a.Index - b.Index })
+	var outs []bulk.Outcome
+	sum, err := run(ctx, r, bulk.Requests(reqs), opts, func(o bulk.Outcome) { outs = append(outs, o) })
+	slices.SortFunc(outs, func(a, b bulk.Outcome) int { return a.Index - b.Index })
 	return outs, sum, err
 }
 
-func indexes(outs []resetpw.Outcome) []int {
+func indexes(outs []bulk.Outcome) []int {
 	idx := make([]int, len(outs))
 	for i, o := range outs {
 		idx[i] = o.Index
@@ -87,11 +89,11 @@ func seq(n int) []int {
 func TestBulk_OneOutcomePerInputAndNoDuplicateSends(t *testing.T) {
 	f, pool := bulkWorld(t, 40)
 	names := append(userNames(40), "user0003", "user0003@example.com", "ghost", "bad name", "user0007")
-	r, err := resetpw.New(f, resetpw.WithBackoff(time.Millisecond, 2*time.Millisecond))
+	r, err := resetpw.New(f, resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond))
 	require.NoError(t, err)
-	var progress []resetpw.Progress
-	outs, sum, err := collect(t, r, context.Background(), requests(pool, names...), resetpw.BulkOptions{
-		Concurrency: 6, Progress: func(p resetpw.Progress) { progress = append(progress, p) }})
+	var progress []bulk.Progress
+	outs, sum, err := collect(t, r, context.Background(), requests(pool, names...), bulk.Options{
+		Concurrency: 6, Progress: func(p bulk.Progress) { progress = append(progress, p) }})
 	require.NoError(t, err)
 
 	assert.Equal(t, seq(len(names)), indexes(outs), "exactly one outcome per input")
@@ -110,13 +112,13 @@ func TestBulk_OneOutcomePerInputAndNoDuplicateSends(t *testing.T) {
 			assert.Nil(t, o.Err)
 			assert.Nil(t, o.Result)
 		}
-		assert.Equal(t, names[o.Index], o.Request.Username)
+		assert.Equal(t, names[o.Index], o.Input.Request.Username)
 	}
 	assert.Equal(t, map[int]int{40: 3, 41: 3, 44: 7}, dups, "repeats, by name or by alias, point at the first")
 	assert.Equal(t, 40, sum.Sent)
 	assert.Equal(t, 3, sum.Duplicates)
 	assert.Equal(t, 2, sum.Failed)
-	assert.Equal(t, map[string]int{"user_not_found": 1, "invalid_input": 1}, sum.ByKind)
+	assert.Equal(t, map[resetpw.Kind]int{resetpw.ErrUserNotFound: 1, resetpw.ErrInvalidInput: 1}, sum.ByKind)
 	assert.Equal(t, len(names), sum.Read)
 	assert.Equal(t, len(names), sum.Done)
 	require.Len(t, progress, len(names))
@@ -137,14 +139,14 @@ func TestBulk_NoThrottlingErrorAtOrUnderQuota(t *testing.T) {
 		r, err := resetpw.New(f)
 		require.NoError(t, err)
 		start := time.Now()
-		outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(300)...), resetpw.BulkOptions{
-			Concurrency: 16, QuotaScale: 10, Rates: map[resetpw.Category]float64{
-				resetpw.CategoryUserAccountRecovery: 300, resetpw.CategoryUserRead: 1200, resetpw.CategoryUserPoolRead: 150}})
+		outs, sum, err := collect(t, r, context.Background(), requests(pool, userNames(300)...), bulk.Options{
+			Concurrency: 16, QuotaScale: 10, Rates: map[quota.Category]float64{
+				quota.CategoryUserAccountRecovery: 300, quota.CategoryUserRead: 1200, quota.CategoryUserPoolRead: 150}})
 		require.NoError(t, err)
 		assert.Len(t, outs, 300)
 		assert.Equal(t, 300, sum.Sent, "%v", sum.ByKind)
-		assert.Zero(t, sum.ByKind["throttled"])
-		assert.Equal(t, 300, f.Calls(resetpwtest.OpAdminResetUserPassword), "nothing was throttled and retried")
+		assert.Zero(t, sum.ByKind[resetpw.ErrThrottled])
+		assert.Equal(t, 300, f.Calls("AdminResetUserPassword"), "nothing was throttled and retried")
 		assert.Len(t, f.Deliveries(), 300)
 		assert.LessOrEqual(t, time.Since(start), 1100*time.Millisecond, "at the quota: 300 resets in about a second")
 	})
@@ -155,17 +157,17 @@ func TestBulk_NoThrottlingErrorAtOrUnderQuota(t *testing.T) {
 func TestBulk_SlowsDownAndRecoversWhenThrottled(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f, pool := bulkWorld(t, 150)
-		f.FailNext(resetpwtest.OpAdminResetUserPassword, 6, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+		f.FailNext("AdminResetUserPassword", 6, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
 		var logs bytes.Buffer
 		logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
-		r, err := resetpw.New(f, resetpw.WithLogger(logger), resetpw.WithBackoff(5*time.Millisecond, 50*time.Millisecond),
-			resetpw.WithMaxThrottleRetries(10))
+		r, err := resetpw.New(f, resetpw.WithLogger(logger), resetpw.WithRetries(3, 5*time.Millisecond, 50*time.Millisecond),
+			resetpw.WithRetries(10, 100*time.Millisecond, 2*time.Second))
 		require.NoError(t, err)
-		_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(150)...), resetpw.BulkOptions{
-			Concurrency: 4, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 20, resetpw.CategoryUserRead: 100}})
+		_, sum, err := collect(t, r, context.Background(), requests(pool, userNames(150)...), bulk.Options{
+			Concurrency: 4, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 20, quota.CategoryUserRead: 100}})
 		require.NoError(t, err)
 		assert.Equal(t, 150, sum.Sent, "%v", sum.ByKind)
-		assert.Equal(t, 156, f.Calls(resetpwtest.OpAdminResetUserPassword), "six throttled, each retried")
+		assert.Equal(t, 156, f.Calls("AdminResetUserPassword"), "six throttled, each retried")
 		assert.Len(t, f.Deliveries(), 150, "a throttled reset sends no code")
 
 		var slowed, lowest, last float64
@@ -197,8 +199,8 @@ func TestBulk_CancelMidRun(t *testing.T) {
 	require.NoError(t, err)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var outs []resetpw.Outcome
-	sum, err := r.Bulk(ctx, requests(pool, userNames(200)...), resetpw.BulkOptions{Concurrency: 4, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 20}}, func(o resetpw.Outcome) {
+	var outs []bulk.Outcome
+	sum, err := bulk.Run(ctx, r, bulk.Requests(requests(pool, userNames(200)...)), bulk.Options{Concurrency: 4, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 20}}, func(o bulk.Outcome) {
 		outs = append(outs, o)
 		if len(outs) == 10 {
 			cancel()
@@ -232,37 +234,37 @@ func TestBulk_InvalidOptions(t *testing.T) {
 	f, pool := bulkWorld(t, 1)
 	r, err := resetpw.New(f)
 	require.NoError(t, err)
-	type rates = map[resetpw.Category]float64
+	type rates = map[quota.Category]float64
 	for _, tt := range []struct {
-		opts  resetpw.BulkOptions
+		opts  bulk.Options
 		field string
 	}{
-		{resetpw.BulkOptions{Concurrency: -1}, "BulkOptions.Concurrency"},
-		{resetpw.BulkOptions{Concurrency: 65}, "BulkOptions.Concurrency"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserAccountRecovery: 31}}, "BulkOptions.Rates[UserAccountRecovery]"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserRead: 121}}, "BulkOptions.Rates[UserRead]"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserList: 31}}, "BulkOptions.Rates[UserList]"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserPoolRead: 16}}, "BulkOptions.Rates[UserPoolRead]"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserUpdate: 26}}, "BulkOptions.Rates[UserUpdate]"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserAccountRecovery: -1}}, "BulkOptions.Rates[UserAccountRecovery]"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserRead: math.NaN()}}, "BulkOptions.Rates[UserRead]"},
-		{resetpw.BulkOptions{Rates: rates{resetpw.CategoryUserRead: math.Inf(1)}}, "BulkOptions.Rates[UserRead]"},
-		{resetpw.BulkOptions{Rates: rates{"UserReads": 1}}, "BulkOptions.Rates[UserReads]"},
-		{resetpw.BulkOptions{QuotaScale: -2}, "BulkOptions.QuotaScale"},
-		{resetpw.BulkOptions{QuotaScale: 2, Rates: rates{resetpw.CategoryUserAccountRecovery: 61}}, "BulkOptions.Rates[UserAccountRecovery]"},
+		{bulk.Options{Concurrency: -1}, "Options.Concurrency"},
+		{bulk.Options{Concurrency: 65}, "Options.Concurrency"},
+		{bulk.Options{Rates: rates{quota.CategoryUserAccountRecovery: 31}}, "Options.Rates[UserAccountRecovery]"},
+		{bulk.Options{Rates: rates{quota.CategoryUserRead: 121}}, "Options.Rates[UserRead]"},
+		{bulk.Options{Rates: rates{quota.CategoryUserList: 31}}, "Options.Rates[UserList]"},
+		{bulk.Options{Rates: rates{quota.CategoryUserPoolRead: 16}}, "Options.Rates[UserPoolRead]"},
+		{bulk.Options{Rates: rates{quota.CategoryUserUpdate: 26}}, "Options.Rates[UserUpdate]"},
+		{bulk.Options{Rates: rates{quota.CategoryUserAccountRecovery: -1}}, "Options.Rates[UserAccountRecovery]"},
+		{bulk.Options{Rates: rates{quota.CategoryUserRead: math.NaN()}}, "Options.Rates[UserRead]"},
+		{bulk.Options{Rates: rates{quota.CategoryUserRead: math.Inf(1)}}, "Options.Rates[UserRead]"},
+		{bulk.Options{Rates: rates{"UserReads": 1}}, "Options.Rates[UserReads]"},
+		{bulk.Options{QuotaScale: -2}, "Options.QuotaScale"},
+		{bulk.Options{QuotaScale: 2, Rates: rates{quota.CategoryUserAccountRecovery: 61}}, "Options.Rates[UserAccountRecovery]"},
 		// A default over a scaled-down quota: UserList's 25 is over 30×0.5.
-		{resetpw.BulkOptions{QuotaScale: 0.5}, "BulkOptions.Rates[UserList]"},
+		{bulk.Options{QuotaScale: 0.5}, "Options.Rates[UserList]"},
 	} {
 		read := false
-		_, err := r.Bulk(context.Background(), func(yield func(resetpw.Request) bool) { read = true }, tt.opts, nil)
-		require.ErrorIs(t, err, resetpw.ErrOption, "%+v", tt.opts)
+		_, err := bulk.Run(context.Background(), r, bulk.Requests(func(yield func(resetpw.Request) bool) { read = true }), tt.opts, nil)
+		require.ErrorIs(t, err, resetpw.ErrConfig, "%+v", tt.opts)
 		var e *resetpw.Error
 		require.ErrorAs(t, err, &e)
-		assert.Equal(t, tt.field, e.Field.String(), "%+v", tt.opts)
+		assert.ErrorContains(t, err, tt.field, "the error names the option: %+v", tt.opts)
 		assert.False(t, read, "nothing read")
 	}
-	given := map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 60}
-	_, err = r.Bulk(context.Background(), requests(pool, "user0000"), resetpw.BulkOptions{QuotaScale: 2, Rates: given}, nil)
+	given := map[quota.Category]float64{quota.CategoryUserAccountRecovery: 60}
+	_, err = bulk.Run(context.Background(), r, bulk.Requests(requests(pool, "user0000")), bulk.Options{QuotaScale: 2, Rates: given}, nil)
 	assert.NoError(t, err, "at the scaled quota")
-	assert.Equal(t, map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 60}, given, "the caller's map is not changed")
+	assert.Equal(t, map[quota.Category]float64{quota.CategoryUserAccountRecovery: 60}, given, "the caller's map is not changed")
 }

@@ -1,4 +1,4 @@
-package resetpw
+package engine
 
 import (
 	"bytes"

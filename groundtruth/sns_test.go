@@ -1,4 +1,4 @@
-package resetpw_test
+package groundtruth_test
 
 import (
 	"context"
@@ -70,7 +70,7 @@ func TestWithSNS(t *testing.T) {
 			id := f.AddPool(pool)
 			_, err := f.AddUser(id, tt.user)
 			require.NoError(t, err)
-			r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()), resetpw.WithSES(f.SES()))
+			r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS()), groundtruth.WithSES(f.SES()))
 			require.NoError(t, err)
 			req := resetpw.Request{UserPoolID: id, Username: aws.ToString(tt.user.Username)}
 			for range 2 { // the second Check is answered from the cache
@@ -87,7 +87,7 @@ func TestWithSNS(t *testing.T) {
 				}
 				assert.ElementsMatch(t, tt.caveats, got)
 			}
-			calls := f.Calls(resetpwtest.OpGetSMSSandboxAccountStatus) + f.Calls(resetpwtest.OpListSMSSandboxPhoneNumbers) + f.Calls(resetpwtest.OpListOriginationNumbers)
+			calls := f.Calls("GetSMSSandboxAccountStatus") + f.Calls("ListSMSSandboxPhoneNumbers") + f.Calls("ListOriginationNumbers")
 			assert.Equal(t, tt.snsCalls, calls)
 		})
 	}
@@ -104,16 +104,16 @@ func TestWithSNS_Failures(t *testing.T) {
 	denied := &smithy.GenericAPIError{Code: "AuthorizationError", Message: "not authorized to perform SNS:GetSMSSandboxAccountStatus"}
 
 	f, id := setUp()
-	f.FailNext(resetpwtest.OpGetSMSSandboxAccountStatus, 1, denied)
-	r, err := resetpw.New(f, resetpw.WithSNS(f.SNS()))
+	f.FailNext("GetSMSSandboxAccountStatus", 1, denied)
+	r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS()))
 	require.NoError(t, err)
 	_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "sam"})
 	require.ErrorIs(t, err, resetpw.ErrAccessDenied, "the sandbox can't be proved: nothing is sent")
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Zero(t, f.Calls("AdminResetUserPassword"))
 
 	f, id = setUp()
-	f.FailNext(resetpwtest.OpListOriginationNumbers, 1, denied)
-	r, err = resetpw.New(f, resetpw.WithSNS(f.SNS()))
+	f.FailNext("ListOriginationNumbers", 1, denied)
+	r, err = resetpw.New(f, groundtruth.WithSNS(f.SNS()))
 	require.NoError(t, err)
 	res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "sam"})
 	require.NoError(t, err, "origination numbers are a caveat, never a refusal")
@@ -126,8 +126,8 @@ func TestWithSNS_Failures(t *testing.T) {
 	}
 	assert.Contains(t, us.Message, "failed")
 
-	_, err = resetpw.New(f, resetpw.WithSNS(nil))
-	assert.ErrorIs(t, err, resetpw.ErrOption)
+	_, err = resetpw.New(f, groundtruth.WithSNS(nil))
+	assert.ErrorIs(t, err, resetpw.ErrConfig)
 }
 
 // WithSNS takes an SNSAPI: the SDK's client and the Fake's SNS both are one.
@@ -140,8 +140,8 @@ func TestSNSAPI_Implementations(t *testing.T) {
 		{"*resetpwtest.FakeSNS", resetpwtest.NewFake().SNS()},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			require.Implements(t, (*resetpw.SNSAPI)(nil), tc.client)
-			_, err := resetpw.New(resetpwtest.NewFake(), resetpw.WithSNS(tc.client.(resetpw.SNSAPI)))
+			require.Implements(t, (*groundtruth.SNSAPI)(nil), tc.client)
+			_, err := resetpw.New(resetpwtest.NewFake(), groundtruth.WithSNS(tc.client.(groundtruth.SNSAPI)))
 			assert.NoError(t, err)
 		})
 	}

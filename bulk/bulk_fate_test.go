@@ -1,4 +1,4 @@
-package resetpw_test
+package bulk_test
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
@@ -18,7 +19,7 @@ func TestBulk_StoppedOutcomesRecordTheirFate(t *testing.T) {
 	f, pool := bulkWorld(t, 6)
 	r, err := resetpw.New(&failUser{Fake: f, name: "user0002", err: accessDenied})
 	require.NoError(t, err)
-	outs, _, runErr := collect(t, r, context.Background(), requests(pool, userNames(6)...), resetpw.BulkOptions{Concurrency: 1})
+	outs, _, runErr := collect(t, r, context.Background(), requests(pool, userNames(6)...), bulk.Options{Concurrency: 1})
 	require.ErrorIs(t, runErr, resetpw.ErrRunStopped)
 	var e *resetpw.Error
 	require.ErrorAs(t, runErr, &e)
@@ -33,7 +34,7 @@ func TestBulk_StoppedOutcomesRecordTheirFate(t *testing.T) {
 	}
 	assert.Equal(t, 3, stopped)
 
-	_, err = r.PlanPool(context.Background(), "not a pool", resetpw.BulkOptions{}, nil)
+	_, err = bulk.PlanPool(context.Background(), r, "not a pool", bulk.Options{}, nil)
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, resetpw.FateNotSent, e.Fate, "PlanPool's invalid pool ID")
 }

@@ -1,4 +1,4 @@
-package resetpw
+package engine
 
 import (
 	"context"
@@ -105,7 +105,7 @@ func TestReset_PreflightOffMapsCognitoErrors(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			stub := newStub()
 			stub.errs["AdminResetUserPassword"] = []error{responseErr(400, tt.err)}
-			r := newTestResetter(t, stub, WithPreflight(PreflightOff), WithMaxThrottleRetries(0))
+			r := newTestResetter(t, stub, WithPreflight(PreflightOff.String()), WithRetries(0, 100*time.Millisecond, 2*time.Second))
 			_, err := r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})
 			require.ErrorIs(t, err, tt.want)
 			var e *Error
@@ -167,7 +167,7 @@ func TestReset_BackoffRespectsContext(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		stub := newStub()
 		stub.errs["AdminResetUserPassword"] = []error{&types.TooManyRequestsException{}}
-		r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(10*time.Second, 20*time.Second))
+		r, err := New(stub, WithPreflight(PreflightOff.String()), WithRetries(3, 10*time.Second, 20*time.Second))
 		require.NoError(t, err)
 		// The throttled answer comes at once; the context ends during the
 		// 5–10 s backoff that follows it (on the bubble's clock).
@@ -189,7 +189,7 @@ func TestReset_BackoffIsEqualJitter(t *testing.T) {
 		stub := newStub()
 		stub.errs["AdminResetUserPassword"] = []error{&types.TooManyRequestsException{}, &types.TooManyRequestsException{},
 			&types.TooManyRequestsException{}, nil}
-		r, err := New(stub, WithPreflight(PreflightOff), WithBackoff(time.Second, 3*time.Second))
+		r, err := New(stub, WithPreflight(PreflightOff.String()), WithRetries(3, time.Second, 3*time.Second))
 		require.NoError(t, err)
 		start := time.Now()
 		_, err = r.Reset(context.Background(), Request{UserPoolID: testPool, Username: "diego"})

@@ -1,4 +1,4 @@
-package resetpw_test
+package bulk_test
 
 import (
 	"bytes"
@@ -18,6 +18,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -102,7 +104,7 @@ func TestBulk_EveryInputHasAnOutcomeAfterAStop(t *testing.T) {
 				require.NoError(t, err)
 				ctx, cancel := context.WithCancel(context.Background())
 				defer cancel()
-				opts := resetpw.BulkOptions{Concurrency: tt.concurrency, StopReading: tt.stopReading, BeforeSend: func(_ int, _ resetpw.Request, name string) error {
+				opts := bulk.Options{Concurrency: tt.concurrency, StopReading: tt.stopReading, BeforeSend: func(_ int, _ bulk.Input, name string) error {
 					switch {
 					case name != tt.stopAt:
 					case tt.how == "beforeSend":
@@ -127,7 +129,7 @@ func TestBulk_EveryInputHasAnOutcomeAfterAStop(t *testing.T) {
 					var e *resetpw.Error
 					require.ErrorAs(t, o.Err, &e)
 					assert.Equal(t, resetpw.OpBulk, e.Op)
-					if o.Request.Username != tt.stopAt && api.calls(o.Request.Username) > 0 {
+					if o.Input.Request.Username != tt.stopAt && api.calls(o.Input.Request.Username) > 0 {
 						calledAfterStop++ // in flight when the run stopped
 					}
 				}
@@ -136,7 +138,7 @@ func TestBulk_EveryInputHasAnOutcomeAfterAStop(t *testing.T) {
 					assert.LessOrEqual(t, api.resets-api.failed, tt.concurrency-1, "no reset after the failure that tripped the breaker but those in flight")
 				}
 				if tt.concurrency == 1 {
-					assert.Equal(t, 6, f.Calls(resetpwtest.OpAdminGetUser), "exactly the six users before the stop were read")
+					assert.Equal(t, 6, f.Calls("AdminGetUser"), "exactly the six users before the stop were read")
 					assert.Equal(t, 5, len(f.Deliveries()))
 					assert.LessOrEqual(t, api.resets, 6)
 				}
@@ -151,9 +153,9 @@ func TestBulk_EveryInputHasAnOutcomeAfterAStop(t *testing.T) {
 				assert.Equal(t, 100, sum.Read)
 				assert.Equal(t, 100, sum.Done)
 				assert.True(t, sum.ReadAll)
-				assert.Equal(t, 100, len(f.Deliveries())+stopped+sum.ByKind["access_denied"]+sum.ByKind["unavailable"], "%v", sum.ByKind)
+				assert.Equal(t, 100, len(f.Deliveries())+stopped+sum.ByKind[resetpw.ErrAccessDenied]+sum.ByKind[resetpw.ErrUnavailable], "%v", sum.ByKind)
 				if tt.concurrency == 1 {
-					assert.Equal(t, 94, stopped+sum.ByKind["unavailable"])
+					assert.Equal(t, 94, stopped+sum.ByKind[resetpw.ErrUnavailable])
 				}
 			})
 		})
@@ -168,7 +170,7 @@ func TestBulk_DuplicatesAfterAStop(t *testing.T) {
 		r, err := resetpw.New(&failUser{Fake: f, name: "user0005", err: accessDenied})
 		require.NoError(t, err)
 		names := append(userNames(10), "user0002", "user0005", "user0008", "user0008")
-		outs, _, err := collect(t, r, context.Background(), requests(pool, names...), resetpw.BulkOptions{Concurrency: 1})
+		outs, _, err := collect(t, r, context.Background(), requests(pool, names...), bulk.Options{Concurrency: 1})
 		require.ErrorIs(t, err, resetpw.ErrAccessDenied)
 		require.Len(t, outs, len(names))
 		for i, want := range []string{"sent", "sent", "sent", "sent", "sent", "access_denied", "stopped", "stopped", "stopped", "stopped",
@@ -232,14 +234,14 @@ func TestBulk_BlockingIterator(t *testing.T) {
 				require.NoError(t, err)
 				ctx, cancel := context.WithCancel(context.Background())
 				p := &pipe{lines: make(chan string)}
-				var outs []resetpw.Outcome
-				var sum resetpw.Summary
+				var outs []bulk.Outcome
+				var sum bulk.Summary
 				var runErr error
 				returned := make(chan struct{})
 				go func() {
 					defer close(returned)
-					sum, runErr = r.Bulk(ctx, p.seq(pool), resetpw.BulkOptions{Concurrency: 2, StopReading: tt.stopReading, Limiter: freeLimiter{}},
-						func(o resetpw.Outcome) { outs = append(outs, o) })
+					sum, runErr = bulk.Run(ctx, r, bulk.Requests(p.seq(pool)), bulk.Options{Concurrency: 2, StopReading: tt.stopReading, Limiter: freeLimiter{}},
+						func(o bulk.Outcome) { outs = append(outs, o) })
 				}()
 				for _, n := range userNames(3) {
 					p.lines <- n
@@ -275,12 +277,12 @@ func TestBulk_BlockingIterator(t *testing.T) {
 			r, err := resetpw.New(&failUser{Fake: f, name: "user0001", err: accessDenied})
 			require.NoError(t, err)
 			p := &pipe{lines: make(chan string)}
-			var sum resetpw.Summary
+			var sum bulk.Summary
 			var runErr error
 			returned := make(chan struct{})
 			go func() {
 				defer close(returned)
-				sum, runErr = r.Bulk(context.Background(), p.seq(pool), resetpw.BulkOptions{Concurrency: 1}, nil)
+				sum, runErr = bulk.Run(context.Background(), r, bulk.Requests(p.seq(pool)), bulk.Options{Concurrency: 1}, nil)
 			}()
 			p.lines <- "user0000"
 			p.lines <- "user0001" // trips the breaker
@@ -297,7 +299,7 @@ func TestBulk_BlockingIterator(t *testing.T) {
 			require.ErrorIs(t, runErr, resetpw.ErrAccessDenied)
 			assert.Equal(t, 3, sum.Read)
 			assert.True(t, sum.ReadAll)
-			assert.Equal(t, 1, sum.ByKind["run_stopped"])
+			assert.Equal(t, 1, sum.ByKind[resetpw.ErrRunStopped])
 			assert.Len(t, f.Deliveries(), 1)
 		})
 	})
@@ -314,8 +316,8 @@ func TestBulk_CancelledInputsAreNotLoggedAsFailures(t *testing.T) {
 		require.NoError(t, err)
 		ctx, cancel := context.WithCancel(context.Background())
 		defer cancel()
-		outs, sum, err := collect(t, r, ctx, requests(pool, userNames(20)...), resetpw.BulkOptions{Concurrency: 4, Rates: map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: 1},
-			Progress: func(p resetpw.Progress) {
+		outs, sum, err := collect(t, r, ctx, requests(pool, userNames(20)...), bulk.Options{Concurrency: 4, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 1},
+			Progress: func(p bulk.Progress) {
 				if p.Sent == 2 {
 					cancel() // three workers wait at the limiter, a second apart
 				}
@@ -323,7 +325,7 @@ func TestBulk_CancelledInputsAreNotLoggedAsFailures(t *testing.T) {
 		require.ErrorIs(t, err, context.Canceled)
 		require.Len(t, outs, 20)
 		assert.Equal(t, 2, sum.Sent)
-		assert.Equal(t, 18, sum.ByKind["run_stopped"], "%v", sum.ByKind)
+		assert.Equal(t, 18, sum.ByKind[resetpw.ErrRunStopped], "%v", sum.ByKind)
 		assert.NotContains(t, logs.String(), "password reset failed")
 		assert.Equal(t, 2, strings.Count(logs.String(), "password reset sent"))
 	})
