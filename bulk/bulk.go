@@ -775,10 +775,8 @@ func (b *bulkRun) tripsOn(err error) bool {
 	}
 }
 
-// one runs one input through the engine's stages, and decides between them
-// as the run's caller: after Prepare, a duplicate of the resolved name (not
-// for a listed user: a listing names each user once, R24), the run's stop,
-// the daily email cap, and BeforeSend; then the send.
+// one runs one input through the engine's stages, decides between them as
+// the run's caller (see between), and sends it.
 func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 	tel := b.r.Tel()
 	tel.ActiveInputs(ctx, 1)
@@ -790,38 +788,10 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 	if b.send {
 		start = tel.Timing(ctx)
 	}
-	var a *engine.Attempt
-	var res *engine.Result
-	var err error
-	if j.listed != nil {
-		a, res, err = b.r.PrepareListed(ctx, b.g, j.in.Request.UserPoolID, j.listed.user, b.preflight)
-	} else {
-		a = b.r.NewAttempt(&engine.ResetAction, engineRequest(j.in.Request), b.g, b.preflight, true)
-		res, err = a.Prepare(ctx)
-	}
+	a, res, err := b.prepare(ctx, j)
 	if err == nil {
-		if j.listed == nil {
-			if first, dup := b.claim(resolvedName, j.in.Request.UserPoolID, a.Name(), j.i); dup {
-				return Outcome{Index: j.i, Input: j.in, Duplicate: true, DuplicateOf: first, PageToken: j.page()}
-			}
-		}
-		if cause := b.cause(ctx); cause != nil {
-			return b.notSent(j, cause)
-		}
-		var capped bool
-		if capped, err = b.reserve(ctx, a, res); capped {
-			o := b.notSent(j, err)
-			if !b.send {
-				o.Result = b.public(res) // a plan's input over the email cap: where the code would go
-			}
+		if o, decided := b.between(ctx, j, a, res, &err); decided {
 			return o
-		}
-	}
-	if err == nil && b.send && b.opts.BeforeSend != nil {
-		if err := b.opts.BeforeSend(j.i, j.in, a.Name()); err != nil {
-			a.Return() // nothing goes out: the code does not count (R36)
-			b.trip(err)
-			return b.notSent(j, err)
 		}
 	}
 	if err == nil && b.send {
@@ -848,6 +818,52 @@ func (b *bulkRun) one(ctx context.Context, j job) Outcome {
 		res = nil
 	}
 	return Outcome{Index: j.i, Input: j.in, Result: b.public(res), Err: engine.PublicError(err), PageToken: j.page()}
+}
+
+// prepare runs the stages before the send: for a listed user (PlanPool),
+// from the listing.
+func (b *bulkRun) prepare(ctx context.Context, j job) (*engine.Attempt, *engine.Result, error) {
+	if j.listed != nil {
+		return b.r.PrepareListed(ctx, b.g, j.in.Request.UserPoolID, j.listed.user, b.preflight)
+	}
+	a := b.r.NewAttempt(&engine.ResetAction, engineRequest(j.in.Request), b.g, b.preflight, true)
+	res, err := a.Prepare(ctx)
+	return a, res, err
+}
+
+// between is the run's word between the preflight and the send: a
+// duplicate of the resolved name (not for a listed user: a listing names
+// each user once, R24), the run's stop, the daily email cap, and
+// BeforeSend. decided says o is the input's outcome and nothing is sent;
+// otherwise *err may be the failure of the cap's counter.
+func (b *bulkRun) between(ctx context.Context, j job, a *engine.Attempt, res *engine.Result, err *error) (o Outcome, decided bool) {
+	if j.listed == nil {
+		if first, dup := b.claim(resolvedName, j.in.Request.UserPoolID, a.Name(), j.i); dup {
+			return Outcome{Index: j.i, Input: j.in, Duplicate: true, DuplicateOf: first, PageToken: j.page()}, true
+		}
+	}
+	if cause := b.cause(ctx); cause != nil {
+		return b.notSent(j, cause), true
+	}
+	capped, cerr := b.reserve(ctx, a, res)
+	if capped {
+		o := b.notSent(j, cerr)
+		if !b.send {
+			o.Result = b.public(res) // a plan's input over the email cap: where the code would go
+		}
+		return o, true
+	}
+	if *err = cerr; cerr != nil {
+		return Outcome{}, false
+	}
+	if b.send && b.opts.BeforeSend != nil {
+		if berr := b.opts.BeforeSend(j.i, j.in, a.Name()); berr != nil {
+			a.Return() // nothing goes out: the code does not count (R36)
+			b.trip(berr)
+			return b.notSent(j, berr), true
+		}
+	}
+	return Outcome{}, false
 }
 
 // reserve takes the input's place under the daily email cap: sending, the

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -97,7 +98,7 @@ func TestWithSES(t *testing.T) {
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, &resetpw.Delivery{Medium: resetpw.MediumEmail, Destination: "d***@e***.com", Sender: resetpw.SenderSES}, res.Delivery)
+			assert.Equal(t, &resetpw.Delivery{Medium: resetpw.MediumEmail, MaskedDestination: "d***@e***.com", Sender: resetpw.SenderSES}, res.Delivery)
 			assert.Empty(t, res.Caveats)
 			d := f.Deliveries()
 			require.Len(t, d, 1)
@@ -218,7 +219,7 @@ func TestCheckPool_SES(t *testing.T) {
 	tests := []struct {
 		name  string
 		setup func(f *resetpwtest.Fake)
-		want  resetpw.SESState
+		want  string
 	}{
 		{"production", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net") }, "PRODUCTION"},
 		{"sandbox", func(f *resetpwtest.Fake) { f.VerifySESIdentities("example.net"); f.SetSESSandbox(true) }, "SANDBOX"},

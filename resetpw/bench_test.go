@@ -13,6 +13,8 @@ import (
 	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -36,7 +38,7 @@ func BenchmarkRawSDK(b *testing.B) {
 
 func BenchmarkReset(b *testing.B) {
 	for _, p := range []resetpw.Preflight{resetpw.PreflightOff, resetpw.PreflightFull} {
-		b.Run("preflight="+p.String(), func(b *testing.B) {
+		b.Run("preflight="+string(p), func(b *testing.B) {
 			f, pool := bulkWorld(b, 1)
 			srv := resetpwtest.NewServer(f)
 			defer srv.Close()
@@ -191,7 +193,7 @@ var noopUser = &cip.AdminGetUserOutput{Username: aws.String("user0000"), Enabled
 
 func BenchmarkOverhead(b *testing.B) {
 	for _, p := range []resetpw.Preflight{resetpw.PreflightOff, resetpw.PreflightFull} {
-		b.Run("preflight="+p.String(), func(b *testing.B) {
+		b.Run("preflight="+string(p), func(b *testing.B) {
 			r, err := resetpw.New(noopAPI{}, resetpw.WithPreflight(p), resetpw.WithEmailCap(-1, nil)) // the cap would refuse the 51st
 			if err != nil {
 				b.Fatal(err)
@@ -246,14 +248,14 @@ func BenchmarkPlanPool(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			f, pool := planWorld(b)
-			r, err := resetpw.New(f)
+			r, err := resetpw.New(f, resetpw.WithEmailCap(-1, nil))
 			if err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
 			start := time.Now()
 			sum, err := bulk.PlanPool(context.Background(), r, pool, bulk.Options{Concurrency: 8, QuotaScale: planScale,
-				Rates: map[quota.Category]float64{quota.CategoryUserList: 0.98 * quotaUserList * planScale}, DailyEmailLimit: -1}, nil)
+				Rates: map[quota.Category]float64{quota.CategoryUserList: 0.98 * quotaUserList * planScale}}, nil)
 			elapsed := time.Since(start)
 			if err != nil || sum.Done != planUsers || sum.ByMedium["EMAIL"] != planUsers {
 				b.Fatalf("err %v, %+v", err, sum)
@@ -270,7 +272,7 @@ func BenchmarkPlanPool(b *testing.B) {
 		for b.Loop() {
 			b.StopTimer()
 			f, pool := planWorld(b)
-			r, err := resetpw.New(f)
+			r, err := resetpw.New(f, resetpw.WithEmailCap(-1, nil))
 			if err != nil {
 				b.Fatal(err)
 			}
@@ -281,7 +283,7 @@ func BenchmarkPlanPool(b *testing.B) {
 			b.StartTimer()
 			start := time.Now()
 			sum, err := bulk.Plan(context.Background(), r, bulk.Requests(requests(pool, names...)), bulk.Options{Concurrency: 32, QuotaScale: planScale,
-				Rates: map[quota.Category]float64{quota.CategoryUserRead: 0.98 * quotaUserRead * planScale}, DailyEmailLimit: -1}, nil)
+				Rates: map[quota.Category]float64{quota.CategoryUserRead: 0.98 * quotaUserRead * planScale}}, nil)
 			elapsed := time.Since(start)
 			if err != nil || sum.Done != planUsers {
 				b.Fatalf("err %v, %+v", err, sum)
@@ -298,12 +300,12 @@ func BenchmarkPlanPool(b *testing.B) {
 // given as options, and with the SDK's providers recording every span and
 // metric in memory.
 func BenchmarkTelemetry(b *testing.B) {
-	for _, providers := range []string{"global", "noop", "sdk"} {
+	for _, providers := range []string{"default", "noop", "sdk"} {
 		b.Run("providers="+providers, func(b *testing.B) {
 			opts := []resetpw.Option{resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithEmailCap(-1, nil)}
 			switch providers {
 			case "noop":
-				opts = append(opts, resetpw.WithTracerProvider(tracenoop.NewTracerProvider()), resetpw.WithMeterProvider(metricnoop.NewMeterProvider()))
+				opts = append(opts, resetpw.WithTelemetry(tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider()))
 			case "sdk":
 				_, tel := newRecorders(b)
 				opts = append(opts, tel...)

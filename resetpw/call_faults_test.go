@@ -17,9 +17,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/internal/faultproxy"
 	"github.com/cognitoreset/cognitoreset/internal/leakcheck"
 	"github.com/cognitoreset/cognitoreset/internal/moto"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -259,7 +261,7 @@ func TestFaults_BulkCancelledMidFlight(t *testing.T) {
 	assert.LessOrEqual(t, maybe, 8, "at most the in-flight requests")
 	for _, o := range outs {
 		if o.Err != nil {
-			assert.NotContains(t, o.Err.Error(), o.Request.Username, "outcome errors are masked")
+			assert.NotContains(t, o.Err.Error(), o.Input.Request.Username, "outcome errors are masked")
 		}
 	}
 }

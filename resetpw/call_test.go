@@ -24,8 +24,8 @@ import (
 
 	"github.com/cognitoreset/cognitoreset/internal/faultproxy"
 	"github.com/cognitoreset/cognitoreset/internal/moto"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
-	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
 // countingServer is a Cognito endpoint on loopback that answers every
@@ -174,7 +174,7 @@ func TestOneRequestPerReset_RetryKnobs(t *testing.T) {
 func TestReadRetries_RetryKnobs(t *testing.T) {
 	srv := newCountingServer(t, answer500)
 	client := sdkClient(srv.URL, func(o *cip.Options) { o.RetryMaxAttempts = 5 })
-	r, err := resetpw.New(client, resetpw.WithRetries(2, 100*time.Millisecond, 2*time.Second), resetpw.WithRetries(3, time.Millisecond, time.Millisecond),
+	r, err := resetpw.New(client, resetpw.WithRetries(2, time.Millisecond, time.Millisecond),
 		resetpw.WithClientOptions(func(o *cip.Options) { o.APIOptions = append(o.APIOptions, retryingMiddleware(4)) }))
 	require.NoError(t, err)
 	_, err = r.CheckPool(t.Context(), "us-west-2_aaaaaaaaa")

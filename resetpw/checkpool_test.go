@@ -11,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/groundtruth"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -97,7 +99,7 @@ func TestCheckPool_Errors(t *testing.T) {
 	r, err := resetpw.New(f)
 	require.NoError(t, err)
 	_, err = r.CheckPool(context.Background(), "diego@example.com")
-	require.ErrorIs(t, err, resetpw.ErrInvalidInput)
+	require.ErrorIs(t, err, resetpw.ErrConfig, "a malformed pool ID is the service's configuration")
 	assert.NotContains(t, err.Error(), "diego@example.com")
 	assert.Zero(t, f.Calls("DescribeUserPool"))
 	_, err = r.CheckPool(context.Background(), "us-west-2_nosuchpool")

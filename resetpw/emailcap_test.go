@@ -16,6 +16,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -121,11 +123,11 @@ func TestEmailCap_PlanKeepsDelivery(t *testing.T) {
 	require.NoError(t, err)
 	for _, plan := range []func(each func(bulk.Outcome)) (bulk.Summary, error){
 		func(each func(bulk.Outcome)) (bulk.Summary, error) {
-			return bulk.PlanPool(ctx, r, a, bulk.Options{DailyEmailLimit: 3, Concurrency: 1}, each)
+			return bulk.PlanPool(ctx, r, a, bulk.Options{Concurrency: 1}, each)
 		},
 		func(each func(bulk.Outcome)) (bulk.Summary, error) {
 			return bulk.Plan(ctx, r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}, {UserPoolID: a, Username: "a0002"},
-				{UserPoolID: a, Username: "a0003"}, {UserPoolID: a, Username: "a0004"}})), bulk.Options{DailyEmailLimit: 3, Concurrency: 1}, each)
+				{UserPoolID: a, Username: "a0003"}, {UserPoolID: a, Username: "a0004"}})), bulk.Options{Concurrency: 1}, each)
 		},
 	} {
 		var over []bulk.Outcome
@@ -155,7 +157,7 @@ func TestEmailCap_PlanKeepsDelivery(t *testing.T) {
 func TestEmailCap_FailedResetsGiveBack(t *testing.T) {
 	f, a, _, _ := capWorld(t, 3)
 	ec := quota.NewLocalEmailCounter()
-	r, err := resetpw.New(f, resetpw.WithEmailCap(2, nil), resetpw.WithEmailCap(0, ec), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
+	r, err := resetpw.New(f, resetpw.WithEmailCap(2, ec), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
 	require.NoError(t, err)
 	ctx := context.Background()
 	count := func() int {
@@ -285,22 +287,22 @@ func (emailCountingLimiter) Wait(context.Context, quota.Category) error { return
 func (emailCountingLimiter) Throttled(quota.Category)                   {}
 func (emailCountingLimiter) Succeeded(quota.Category)                   {}
 
-// R36: a Resetter given WithEmailCounter counts the cap there, in bulk runs
+// R36: a Resetter given WithEmailCap counts the cap there, in bulk runs
 // too: a run whose own Limiter also counts emails does not start from that
 // limiter's count, which would split the cap between the single resets and
 // the run.
-func TestEmailCap_WithEmailCounterWinsOverARunsLimiter(t *testing.T) {
+func TestEmailCap_ARunCountsInTheResettersCounter(t *testing.T) {
 	f, a, _, _ := capWorld(t, 2)
 	shared := quota.NewLocalEmailCounter()
-	r, err := resetpw.New(f, resetpw.WithEmailCap(0, shared), resetpw.WithEmailCap(1, nil))
+	r, err := resetpw.New(f, resetpw.WithEmailCap(1, shared))
 	require.NoError(t, err)
 	ctx := context.Background()
 	_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
 	require.NoError(t, err)
 	sum, err := bulk.Run(ctx, r, bulk.Requests(slices.Values([]resetpw.Request{{UserPoolID: a, Username: "a0001"}})),
-		bulk.Options{DailyEmailLimit: 1, Limiter: emailCountingLimiter{quota.NewLocalEmailCounter()}}, func(bulk.Outcome) {})
+		bulk.Options{Limiter: emailCountingLimiter{quota.NewLocalEmailCounter()}}, func(bulk.Outcome) {})
 	require.NoError(t, err)
-	assert.Equal(t, 1, sum.OverEmailCap, "the run counts in the Resetter's WithEmailCounter")
+	assert.Equal(t, 1, sum.OverEmailCap, "the run counts in the Resetter's WithEmailCap counter")
 	assert.Equal(t, 1, f.Calls("AdminResetUserPassword"))
 }
 

@@ -17,6 +17,7 @@ import (
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/internal/moto"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -78,7 +79,7 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 		kind   error
 		before func()
 	}{
-		{"invalid pool", full, resetpw.Request{UserPoolID: "bad pool " + leakEmail, Username: leakEmail, ClientMetadata: md}, resetpw.ErrInvalidInput, nil},
+		{"invalid pool", full, resetpw.Request{UserPoolID: "bad pool " + leakEmail, Username: leakEmail, ClientMetadata: md}, resetpw.ErrConfig, nil},
 		{"invalid username", full, resetpw.Request{UserPoolID: plain, Username: leakEmail + " " + leakPhone, ClientMetadata: md}, resetpw.ErrInvalidInput, nil},
 		{"sensitive metadata", full, resetpw.Request{UserPoolID: plain, Username: leakEmail, ClientMetadata: map[string]string{"password": leakMarker, "x": leakMarker + strings.Repeat("y", 2000)}}, resetpw.ErrInvalidInput, nil},
 		{"metadata value is a phone", full, resetpw.Request{UserPoolID: plain, Username: leakPhone, ClientMetadata: map[string]string{"token": leakPhone}}, resetpw.ErrInvalidInput, nil},

@@ -14,7 +14,10 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 	"github.com/cognitoreset/cognitoreset/metadata"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/quota/redisquota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -40,8 +43,7 @@ func errorsFixture(t *testing.T) (*resetpwtest.Fake, string) {
 
 // The README says every error is a *resetpw.Error: for every exported
 // function and method that returns one, errors.As holds, with a kind; option
-// errors are ErrInvalidInput at OpValidate with Field the option, and still
-// match ErrOption.
+// errors are ErrConfig at OpValidate, their text naming the option.
 func TestEveryErrorIsAnError(t *testing.T) {
 	none := slices.Values([]resetpw.Request(nil))
 	canceled, cancel := context.WithCancel(context.Background())
@@ -63,34 +65,33 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		name  string
 		run   func(t *testing.T) error
 		kind  resetpw.Kind
-		field resetpw.Field // for option errors: the option; they match ErrOption
+		option string // for configuration errors: the option the text names
 	}{
-		{"New(nil)", func(t *testing.T) error { _, err := resetpw.New(nil); return err }, resetpw.ErrInvalidInput, "API"},
-		{"New(api, nil)", newOpt(nil), resetpw.ErrInvalidInput, "Option"},
-		{"WithMetadataPolicy", newOpt(resetpw.WithMetadataPolicy(metadata.Policy{MaxPairs: -1})), resetpw.ErrInvalidInput, "WithMetadataPolicy"},
-		{"WithPreflight", newOpt(resetpw.WithPreflight(resetpw.Preflight(9))), resetpw.ErrInvalidInput, "WithPreflight"},
-		{"WithPoolCacheTTL", newOpt(resetpw.WithPoolCacheTTL(0)), resetpw.ErrInvalidInput, "WithPoolCacheTTL"},
-		{"WithSandboxVerifiedNumbers", newOpt(groundtruth.WithSandboxNumbers("not a number")), resetpw.ErrInvalidInput, "WithSandboxVerifiedNumbers"},
-		{"WithAliasOptions", newOpt(resetpw.WithAliasOptions(alias.Options{DefaultCountryCode: "0x"})), resetpw.ErrInvalidInput, "WithAliasOptions"},
-		{"WithLogger", newOpt(resetpw.WithLogger(nil)), resetpw.ErrInvalidInput, "WithLogger"},
-		{"WithLogAttrs", newOpt(resetpw.WithLogAttrs(nil)), resetpw.ErrInvalidInput, "WithLogAttrs"},
-		{"WithMaxThrottleRetries", newOpt(resetpw.WithRetries(-1, 100*time.Millisecond, 2*time.Second)), resetpw.ErrInvalidInput, "WithMaxThrottleRetries"},
-		{"WithClientOptions", newOpt(resetpw.WithClientOptions(nil)), resetpw.ErrInvalidInput, "WithClientOptions"},
-		{"WithLimiter", newOpt(resetpw.WithLimiter(nil)), resetpw.ErrInvalidInput, "WithLimiter"},
-		{"WithBackoff", newOpt(resetpw.WithRetries(3, -1, -1)), resetpw.ErrInvalidInput, "WithBackoff"},
-		{"WithSNS", newOpt(groundtruth.WithSNS(nil)), resetpw.ErrInvalidInput, "WithSNS"},
-		{"WithSES", newOpt(groundtruth.WithSES(nil)), resetpw.ErrInvalidInput, "WithSES"},
-		{"WithEmailCounter", newOpt(resetpw.WithEmailCap(0, nil)), resetpw.ErrInvalidInput, "WithEmailCounter"},
-		{"ParsePreflight", func(t *testing.T) error { _, err := resetpw.ParsePreflight("most"); return err }, resetpw.ErrInvalidInput, "Preflight"},
+		{"New(nil)", func(t *testing.T) error { _, err := resetpw.New(nil); return err }, resetpw.ErrConfig, "New"},
+		{"New(api, nil)", newOpt(nil), resetpw.ErrConfig, "New"},
+		{"WithMetadataPolicy", newOpt(resetpw.WithMetadataPolicy(metadata.Policy{MaxPairs: -1})), resetpw.ErrConfig, "WithMetadataPolicy"},
+		{"WithPreflight", newOpt(resetpw.WithPreflight(resetpw.Preflight("partial"))), resetpw.ErrConfig, "WithPreflight"},
+		{"WithPoolCacheTTL", newOpt(resetpw.WithPoolCacheTTL(0)), resetpw.ErrConfig, "WithPoolCacheTTL"},
+		{"WithSandboxVerifiedNumbers", newOpt(groundtruth.WithSandboxNumbers("not a number")), resetpw.ErrConfig, "WithSandboxNumbers"},
+		{"WithAliasOptions", newOpt(resetpw.WithAliasOptions(alias.Options{DefaultCountryCode: "0x"})), resetpw.ErrConfig, "WithAliasOptions"},
+		{"WithLogger", newOpt(resetpw.WithLogger(nil)), resetpw.ErrConfig, "WithLogger"},
+		{"WithLogAttrs", newOpt(resetpw.WithLogAttrs(nil)), resetpw.ErrConfig, "WithLogAttrs"},
+		{"WithMaxThrottleRetries", newOpt(resetpw.WithRetries(-1, 100*time.Millisecond, 2*time.Second)), resetpw.ErrConfig, "WithRetries"},
+		{"WithClientOptions", newOpt(resetpw.WithClientOptions(nil)), resetpw.ErrConfig, "WithClientOptions"},
+		{"WithLimiter", newOpt(resetpw.WithLimiter(nil)), resetpw.ErrConfig, "WithLimiter"},
+		{"WithBackoff", newOpt(resetpw.WithRetries(3, -1, -1)), resetpw.ErrConfig, "WithRetries"},
+		{"WithSNS", newOpt(groundtruth.WithSNS(nil)), resetpw.ErrConfig, "WithSNS"},
+		{"WithSES", newOpt(groundtruth.WithSES(nil)), resetpw.ErrConfig, "WithSES"},
+		{"Preflight from a flag", newOpt(resetpw.WithPreflight(resetpw.Preflight("most"))), resetpw.ErrConfig, "WithPreflight"},
 		{"redisquota.New(nil)", func(t *testing.T) error {
 			_, err := redisquota.New(nil, redisquota.Options{Account: "1", Region: "us-west-2"})
-			require.ErrorIs(t, err, redisquota.ErrOptions)
+			require.ErrorIs(t, err, resetpw.ErrConfig)
 			return err
-		}, resetpw.ErrInvalidInput, "client"},
+		}, resetpw.ErrConfig, "client"},
 		{"redisquota.New without Account", func(t *testing.T) error {
 			_, err := redisquota.New(redis.NewClient(&redis.Options{Addr: "127.0.0.1:1"}), redisquota.Options{})
 			return err
-		}, resetpw.ErrInvalidInput, "Options.Account"},
+		}, resetpw.ErrConfig, "Options.Account"},
 		{"redisquota.Limiter.Wait: Redis down", func(t *testing.T) error {
 			return redisDown(t).Wait(t.Context(), quota.CategoryUserRead)
 		}, resetpw.ErrUnavailable, ""},
@@ -110,7 +111,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			r, _, _ := newR(t)
 			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: "nope", Username: "diego"})
 			return err
-		}, resetpw.ErrInvalidInput, ""},
+		}, resetpw.ErrConfig, ""},
 		{"Reset: user not found", func(t *testing.T) error {
 			r, _, pool := newR(t)
 			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "ghost"})
@@ -133,9 +134,9 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			return err
 		}, resetpw.ErrUnavailable, ""},
 		{"Result.SignOutErr", func(t *testing.T) error {
-			r, f, pool := newR(t, resetpw.WithSignOut(), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
+			r, f, pool := newR(t, resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
 			f.FailNext("AdminUserGlobalSignOut", 1, &types.NotAuthorizedException{})
-			res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+			res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego", SignOut: true})
 			require.NoError(t, err)
 			return res.SignOutErr
 		}, resetpw.ErrAccessDenied, ""},
@@ -153,7 +154,7 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			r, _, _ := newR(t)
 			_, err := r.CheckPool(t.Context(), "")
 			return err
-		}, resetpw.ErrInvalidInput, ""},
+		}, resetpw.ErrConfig, ""},
 		{"CheckPool: limiter refuses", func(t *testing.T) error {
 			r, _, pool := newR(t, resetpw.WithLimiter(&refusingLimiter{}))
 			_, err := r.CheckPool(t.Context(), pool)
@@ -163,12 +164,12 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			r, _, _ := newR(t)
 			_, err := bulk.Run(t.Context(), r, bulk.Requests(none), bulk.Options{Concurrency: -3}, nil)
 			return err
-		}, resetpw.ErrInvalidInput, "BulkOptions.Concurrency"},
+		}, resetpw.ErrConfig, "Options.Concurrency"},
 		{"Bulk: BulkOptions.Rates", func(t *testing.T) error {
 			r, _, _ := newR(t)
 			_, err := bulk.Run(t.Context(), r, bulk.Requests(none), bulk.Options{Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 1e6}}, nil)
 			return err
-		}, resetpw.ErrInvalidInput, "BulkOptions.Rates[UserAccountRecovery]"},
+		}, resetpw.ErrConfig, "Options.Rates[UserAccountRecovery]"},
 		{"Bulk: run stopped", func(t *testing.T) error {
 			r, f, pool := newR(t)
 			f.FailNext("DescribeUserPool", 1, &types.ResourceNotFoundException{})
@@ -187,19 +188,21 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			r, _, _ := newR(t)
 			_, err := bulk.Plan(t.Context(), r, bulk.Requests(none), bulk.Options{QuotaScale: -1}, nil)
 			return err
-		}, resetpw.ErrInvalidInput, "BulkOptions.QuotaScale"},
+		}, resetpw.ErrConfig, "Options.QuotaScale"},
 		{"PlanPool: malformed pool ID", func(t *testing.T) error {
 			r, _, _ := newR(t)
 			_, err := bulk.PlanPool(t.Context(), r, "", bulk.Options{}, nil)
 			return err
-		}, resetpw.ErrInvalidInput, ""},
+		}, resetpw.ErrConfig, ""},
 		{"PlanPool: BulkOptions.Concurrency", func(t *testing.T) error {
 			r, _, pool := newR(t)
 			_, err := bulk.PlanPool(t.Context(), r, pool, bulk.Options{Concurrency: 65}, nil)
 			return err
-		}, resetpw.ErrInvalidInput, "BulkOptions.Concurrency"},
+		}, resetpw.ErrConfig, "Options.Concurrency"},
 		{"NewLocalLimiter: Wait", func(t *testing.T) error {
-			return quota.NewLocalLimiter(map[quota.Category]float64{quota.CategoryUserRead: 1}, nil).Wait(canceled, quota.CategoryUserRead)
+			r, _, pool := newR(t, resetpw.WithLimiter(quota.NewLocalLimiter(map[quota.Category]float64{quota.CategoryUserRead: 1}, nil)))
+			_, err := r.Reset(canceled, resetpw.Request{UserPoolID: pool, Username: "diego"})
+			return err
 		}, resetpw.ErrUnavailable, ""},
 	}
 	for _, tt := range tests {
@@ -210,15 +213,14 @@ func TestEveryErrorIsAnError(t *testing.T) {
 			require.ErrorAs(t, err, &e, "%T: %v", err, err)
 			assert.Equal(t, tt.kind, e.Kind, "%v", err)
 			assert.Equal(t, tt.kind, resetpw.KindOf(err))
-			if tt.field != "" {
+			if tt.option != "" {
 				assert.Equal(t, resetpw.OpValidate, e.Op)
-				assert.Equal(t, tt.field, e.Field)
+				assert.ErrorContains(t, err, tt.option, "the text names the option")
+				assert.Empty(t, e.Field, "Field is a request's field only")
 				assert.Equal(t, resetpw.FateNotSent, e.Fate)
-				if !errors.Is(err, redisquota.ErrOptions) {
-					assert.ErrorIs(t, err, resetpw.ErrConfig)
-				}
-				assert.Equal(t, 400, resetpw.KindOf(err).HTTPStatus(), "a configuration bug is not retried as unavailable")
-				assert.Equal(t, 500, e.HTTPStatus(), "but it is the service's, not its caller's")
+				assert.ErrorIs(t, err, resetpw.ErrConfig)
+				assert.Equal(t, 500, resetpw.KindOf(err).HTTPStatus(), "a configuration bug is the service's, and not retried as unavailable")
+				assert.Equal(t, 500, e.HTTPStatus())
 			}
 		})
 	}
@@ -234,13 +236,16 @@ func redisDown(t *testing.T) *redisquota.Limiter {
 	return l
 }
 
-// (*Error).HTTPStatus applies the README's rule: invalid input is the
-// caller's fault (400) only for a request field the caller gave, the
-// service's own (500) for its configuration, and a bad gateway (502) when
-// Cognito refused it; every other kind answers its Kind's status.
+// (*Error).HTTPStatus is the kind's status plus one rule: invalid input is
+// the caller's fault (400) when local validation refused it, and a bad
+// gateway (502) when Cognito refused it; a configuration error is its own
+// kind (500); every other kind answers its Kind's status.
 func TestError_HTTPStatus(t *testing.T) {
-	invalid := func(op resetpw.Op, field resetpw.Field) *resetpw.Error {
+	invalid := func(op resetpw.Op, field string) *resetpw.Error {
 		return &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: op, Field: field}
+	}
+	config := func(field string) *resetpw.Error {
+		return &resetpw.Error{Kind: resetpw.ErrConfig, Op: resetpw.OpValidate, Field: field}
 	}
 	tests := []struct {
 		name string
@@ -249,11 +254,9 @@ func TestError_HTTPStatus(t *testing.T) {
 	}{
 		{"the caller's username", invalid(resetpw.OpValidate, "Username"), 400},
 		{"the caller's ClientMetadata", invalid(resetpw.OpValidate, "ClientMetadata"), 400},
-		{"the pool ID of the service's configuration", invalid(resetpw.OpValidate, "UserPoolID"), 500},
-		{"an option", invalid(resetpw.OpValidate, "WithBackoff"), 500},
-		{"a BulkOptions field", invalid(resetpw.OpValidate, "BulkOptions.Concurrency"), 500},
-		{"a redisquota option", invalid(resetpw.OpValidate, "Options.Account"), 500},
-		{"no field", invalid(resetpw.OpValidate, ""), 500},
+		{"the pool ID of the service's configuration", config("UserPoolID"), 500},
+		{"an option", config(""), 500},
+		{"no field", invalid(resetpw.OpValidate, ""), 400},
 		{"Cognito's InvalidParameterException at reset", invalid(resetpw.OpReset, ""), 502},
 		{"Cognito's InvalidParameterException at preflight", invalid(resetpw.OpPreflight, ""), 502},
 		{"Cognito's InvalidParameterException at resolve", invalid(resetpw.OpResolve, "Username"), 502},
@@ -269,7 +272,7 @@ func TestError_HTTPStatus(t *testing.T) {
 				name string
 				err  *resetpw.Error
 				want int
-			}{k.Code() + " at " + op.String(), &resetpw.Error{Kind: k, Op: op, Field: "Username"}, k.HTTPStatus()})
+			}{k.Code() + " at " + string(op), &resetpw.Error{Kind: k, Op: op, Field: "Username"}, k.HTTPStatus()})
 		}
 	}
 	for _, tt := range tests {
@@ -287,7 +290,7 @@ func TestError_HTTPStatusOfReset(t *testing.T) {
 		name   string
 		req    resetpw.Request
 		status int
-		field  resetpw.Field
+		field  string
 		key    string
 	}{
 		{"malformed pool ID", resetpw.Request{UserPoolID: "nope", Username: "diego"}, 500, "UserPoolID", ""},
@@ -319,24 +322,20 @@ func TestError_HTTPStatusOfReset(t *testing.T) {
 	assert.Zero(t, f.Calls("AdminResetUserPassword"))
 }
 
-func TestOp_String(t *testing.T) {
+func TestOp_Codes(t *testing.T) {
 	assertCodes(t, []stringerCase{
 		{resetpw.OpValidate, "validate"}, {resetpw.OpPreflight, "preflight"}, {resetpw.OpResolve, "resolve"},
 		{resetpw.OpReset, "reset"}, {resetpw.OpBulk, "bulk"}, {resetpw.OpPace, "pace"}, {resetpw.OpSignOut, "sign_out"},
 	})
 }
 
-// The request's fields are Field constants; an option's name is a Field
-// too, and prints as given.
-func TestField_String(t *testing.T) {
-	assertCodes(t, []stringerCase{
-		{"UserPoolID", "UserPoolID"}, {"Username", "Username"},
-		{"ClientMetadata", "ClientMetadata"},
-		{resetpw.Field("WithBackoff"), "WithBackoff"}, {resetpw.Field("BulkOptions.Concurrency"), "BulkOptions.Concurrency"},
-	})
+// A configuration error prints its option in its text; Field is a
+// request's field only.
+func TestError_ConfigPrintsTheOption(t *testing.T) {
 	_, err := resetpw.New(nil)
 	var e *resetpw.Error
 	if assert.ErrorAs(t, err, &e) {
-		assert.Equal(t, "resetpw: validate: invalid input (API): resetpw: invalid option: nil API", e.Error(), "Error prints Op and Field as their codes")
+		assert.Equal(t, "resetpw: validate: invalid configuration: New: nil API", e.Error(), "Error prints the Op's code and the kind's message")
+		assert.Empty(t, e.Field)
 	}
 }

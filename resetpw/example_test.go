@@ -10,6 +10,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -53,17 +54,6 @@ func ExampleResetter_Reset() {
 	// caveat cognito_default_email R20
 }
 
-// Before a bulk run, a plan: every user of the pool, nothing sent.
-func ExampleResetter_PlanPool() {
-	r, _ := resetpw.New(examplePool())
-	sum, err := bulk.PlanPool(context.Background(), r, "us-west-2_aaaaaaaaa", bulk.Options{}, nil)
-	if err != nil {
-		panic(err)
-	}
-	fmt.Println(sum.ByMedium, sum.ByKind, sum.OverEmailCap) // codes by medium, refusals by kind, emails over the daily cap
-	// Output: map[EMAIL:1] map[no_verified_contact:1] 0
-}
-
 func ExampleError() {
 	r, _ := resetpw.New(examplePool())
 	_, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: "nocontact"})
@@ -71,7 +61,7 @@ func ExampleError() {
 	fmt.Println(errors.Is(err, resetpw.ErrNoVerifiedContact))
 	var e *resetpw.Error
 	if errors.As(err, &e) {
-		fmt.Println(e.Op, e.Kind, e.HTTPStatus())
+		fmt.Println(e.Op, e.Kind.Code(), e.HTTPStatus())
 	}
 	fmt.Println(err)
 	// Output:
@@ -180,47 +170,4 @@ func ExampleResult_caveats() {
 	// Output:
 	// SMS +*******0100 LAMBDA
 	// R12 custom_sender_trigger
-}
-
-// Bulk resets a list under Cognito's quotas, once per user, with one outcome
-// per input; outcomes come in the order they finish, so this example sorts
-// them by input.
-func ExampleResetter_Bulk() {
-	r, _ := resetpw.New(examplePool())
-	users := []string{"diego", "nocontact", "diego@example.com", "ghost"}
-	reqs := func(yield func(resetpw.Request) bool) {
-		for _, u := range users {
-			if !yield(resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: u}) {
-				return
-			}
-		}
-	}
-	outcomes := make([]bulk.Outcome, len(users))
-	// One at a time, so that the first of two inputs for diego is the one
-	// sent; resets at 5 a second, every other category at its DefaultRates
-	// pace.
-	opts := bulk.Options{Concurrency: 1, Rates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 5}}
-	sum, err := bulk.Run(context.Background(), r, bulk.Requests(reqs), opts, func(o bulk.Outcome) {
-		outcomes[o.Index] = o
-	})
-	if err != nil {
-		panic(err)
-	}
-	for _, o := range outcomes {
-		switch {
-		case o.Duplicate:
-			fmt.Printf("%d %s: same user as input %d, not sent again\n", o.Index, o.Request.Username, o.DuplicateOf)
-		case o.Err != nil:
-			fmt.Printf("%d %s: %s\n", o.Index, o.Request.Username, resetpw.KindOf(o.Err).Code())
-		default:
-			fmt.Printf("%d %s: sent by %s\n", o.Index, o.Request.Username, o.Result.Delivery.Medium)
-		}
-	}
-	fmt.Printf("sent %d, failed %d, duplicates %d: %v\n", sum.Sent, sum.Failed, sum.Duplicates, sum.ByKind)
-	// Output:
-	// 0 diego: sent by EMAIL
-	// 1 nocontact: no_verified_contact
-	// 2 diego@example.com: same user as input 0, not sent again
-	// 3 ghost: user_not_found
-	// sent 1, failed 2, duplicates 1: map[no_verified_contact:1 user_not_found:1]
 }

@@ -153,10 +153,9 @@ func TestFate_ThrottleThen5xx_ProxyBadGateway(t *testing.T) {
 func TestFate_SignOut(t *testing.T) {
 	f, pool, p := proxiedFixture(t)
 	p.Always("AdminUserGlobalSignOut", faultproxy.AfterServer(faultproxy.ConnReset()))
-	r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithSignOut(), resetpw.WithRetries(2, 100*time.Millisecond, 2*time.Second),
-		resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
+	r, err := resetpw.New(sdkClient(p.URL, nil), resetpw.WithRetries(2, time.Millisecond, time.Millisecond))
 	require.NoError(t, err)
-	res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	res, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego", SignOut: true})
 	require.NoError(t, err)
 	assert.False(t, res.SignedOut)
 	var e *resetpw.Error

@@ -99,7 +99,7 @@ func TestIntegration_Moto(t *testing.T) {
 	}
 	for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightOff} {
 		for _, tt := range tests {
-			t.Run(p.String()+"/"+tt.name, func(t *testing.T) {
+			t.Run(string(p)+"/"+tt.name, func(t *testing.T) {
 				r, err := resetpw.New(c, resetpw.WithPreflight(p))
 				require.NoError(t, err)
 				res, err := r.Reset(moto.Context(t), resetpw.Request{UserPoolID: tt.pool, Username: tt.user})

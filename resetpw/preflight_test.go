@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/groundtruth"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -139,7 +141,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 	}
 	emailOpts := []resetpw.Option{groundtruth.WithSES(f.SES()), resetpw.WithEmailCap(0, emails)}
 	if epath == "built-in, over cap" {
-		emailOpts = append(emailOpts, resetpw.WithEmailCap(1, nil))
+		emailOpts = append(emailOpts, resetpw.WithEmailCap(1, emails))
 	}
 	if source == "pool field" {
 		opts = nil
@@ -189,7 +191,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		assert.Equal(t, predicted.Delivery.Medium, d.Medium, name)
 		assert.Equal(t, predicted.Delivery.Sender, d.Sender, name)
 		assert.False(t, d.Dropped, "%s: predicted %s, but the Fake dropped it: %s", name, d.Medium, d.DropReason)
-		return d.Medium.String()
+		return string(d.Medium)
 	}
 	kind := resetpw.KindOf(perr)
 	var e *resetpw.Error

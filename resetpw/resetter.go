@@ -2,6 +2,7 @@ package resetpw
 
 import (
 	"context"
+	"errors"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/internal/engine"
@@ -152,4 +153,11 @@ func init() {
 	engine.PublicError = publicError
 	engine.PublicResult = func(res *engine.Result) any { return publicResult(res) }
 	engine.PublicKind = publicKind
+	engine.PublicFields = func(err error) (op, fate, requestID string) {
+		var e *Error
+		if errors.As(err, &e) {
+			return string(e.Op), string(e.Fate), e.RequestID
+		}
+		return "", "", ""
+	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -113,7 +114,7 @@ func TestReset_UsernameWinsOverAnotherUsersAttribute(t *testing.T) {
 					continue
 				}
 				for _, st := range stale {
-					t.Run(target.name+"/"+tw.name+"/"+p.String()+"/"+st, func(t *testing.T) {
+					t.Run(target.name+"/"+tw.name+"/"+string(p)+"/"+st, func(t *testing.T) {
 						ctx := context.Background()
 						f := resetpwtest.NewFake()
 						pool := f.AddPool(tw.pool)
@@ -203,7 +204,7 @@ func TestReset_LookupWhenNoSuchUsername(t *testing.T) {
 	for _, target := range identityTargets {
 		for _, tt := range tests {
 			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
-				t.Run(target.name+"/"+tt.name+"/"+p.String(), func(t *testing.T) {
+				t.Run(target.name+"/"+tt.name+"/"+string(p), func(t *testing.T) {
 					f := resetpwtest.NewFake()
 					pool := f.AddPool(types.UserPoolType{})
 					_, err := f.AddUser(pool, resetpwtest.User("dramirez", tt.attrs...))
@@ -258,7 +259,7 @@ func TestReset_RequestsPerReset(t *testing.T) {
 	}
 	for _, tt := range tests {
 		for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
-			t.Run(tt.name+"/"+p.String(), func(t *testing.T) {
+			t.Run(tt.name+"/"+string(p), func(t *testing.T) {
 				f := resetpwtest.NewFake()
 				pool := f.AddPool(tt.pool)
 				_, err := f.AddUser(pool, resetpwtest.User(tt.user, tt.attrs...))
@@ -297,7 +298,7 @@ func updateAttrs(t *testing.T, f *resetpwtest.Fake, pool, user string, kv ...str
 func TestBulk_PhoneShapedUsernamesAreDistinctUsers(t *testing.T) {
 	ids := []string{"+1-206-555-0100", "+12065550100"}
 	for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool, resetpw.PreflightOff} {
-		t.Run(p.String(), func(t *testing.T) {
+		t.Run(string(p), func(t *testing.T) {
 			f := resetpwtest.NewFake()
 			pool := f.AddPool(types.UserPoolType{})
 			for i, id := range ids {
@@ -314,7 +315,7 @@ func TestBulk_PhoneShapedUsernamesAreDistinctUsers(t *testing.T) {
 				}
 			}
 			sum, err := bulk.Run(context.Background(), r, bulk.Requests(reqs), bulk.Options{Concurrency: 1}, func(o bulk.Outcome) {
-				assert.False(t, o.Duplicate, "input %d (%s) is no duplicate", o.Index, o.Request.Username)
+				assert.False(t, o.Duplicate, "input %d (%s) is no duplicate", o.Index, o.Input.Request.Username)
 				assert.NoError(t, o.Err)
 			})
 			require.NoError(t, err)
@@ -334,7 +335,7 @@ func TestBulk_PhoneShapedUsernamesAreDistinctUsers(t *testing.T) {
 func TestReset_StaleIndexNeverResetsTheWrongUser(t *testing.T) {
 	for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
 		for _, change := range []string{"email moved to another address", "email no longer verified"} {
-			t.Run(p.String()+"/"+change, func(t *testing.T) {
+			t.Run(string(p)+"/"+change, func(t *testing.T) {
 				ctx := context.Background()
 				f := resetpwtest.NewFake()
 				pool := f.AddPool(types.UserPoolType{}) // email is not a sign-in attribute: looked up

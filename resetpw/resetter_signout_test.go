@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -31,9 +32,9 @@ func TestSignOut(t *testing.T) {
 	}
 	t.Run("sent and signed out", func(t *testing.T) {
 		f, pool := setUp(t)
-		r, err := resetpw.New(f, resetpw.WithSignOut())
+		r, err := resetpw.New(f)
 		require.NoError(t, err)
-		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego@example.com"})
+		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego@example.com", SignOut: true})
 		require.NoError(t, err)
 		assert.True(t, res.SignedOut)
 		assert.NoError(t, res.SignOutErr)
@@ -57,9 +58,9 @@ func TestSignOut(t *testing.T) {
 	})
 	t.Run("refused, so not signed out", func(t *testing.T) {
 		f, pool := setUp(t)
-		r, err := resetpw.New(f, resetpw.WithSignOut())
+		r, err := resetpw.New(f)
 		require.NoError(t, err)
-		_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "nora"})
+		_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "nora", SignOut: true})
 		require.ErrorIs(t, err, resetpw.ErrNoVerifiedContact)
 		assert.Empty(t, f.SignOuts())
 		assert.Zero(t, f.Calls("AdminUserGlobalSignOut"))
@@ -67,9 +68,9 @@ func TestSignOut(t *testing.T) {
 	t.Run("sent, sign-out failed", func(t *testing.T) {
 		f, pool := setUp(t)
 		f.FailNext("AdminUserGlobalSignOut", 1, &types.NotAuthorizedException{Message: aws.String("not authorized to perform cognito-idp:AdminUserGlobalSignOut")})
-		r, err := resetpw.New(f, resetpw.WithSignOut())
+		r, err := resetpw.New(f)
 		require.NoError(t, err)
-		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego", SignOut: true})
 		require.NoError(t, err, "the reset was sent: no error hides that")
 		require.NotNil(t, res)
 		assert.NotEmpty(t, res.RequestID)
@@ -85,9 +86,9 @@ func TestSignOut(t *testing.T) {
 	t.Run("retried when unavailable", func(t *testing.T) {
 		f, pool := setUp(t)
 		f.FailNext("AdminUserGlobalSignOut", 1, &types.InternalErrorException{})
-		r, err := resetpw.New(f, resetpw.WithSignOut(), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
+		r, err := resetpw.New(f, resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
 		require.NoError(t, err)
-		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+		res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego", SignOut: true})
 		require.NoError(t, err)
 		assert.True(t, res.SignedOut)
 		assert.Equal(t, 2, f.Calls("AdminUserGlobalSignOut"))
@@ -101,11 +102,11 @@ func TestSignOut(t *testing.T) {
 		require.NoError(t, err)
 		sum, err := bulk.Run(context.Background(), r, bulk.Requests(func(yield func(resetpw.Request) bool) {
 			for _, u := range []string{"diego", "nora", "sam"} {
-				if !yield(resetpw.Request{UserPoolID: pool, Username: u}) {
+				if !yield(resetpw.Request{UserPoolID: pool, Username: u, SignOut: true}) {
 					return
 				}
 			}
-		}), bulk.Options{SignOut: true, Concurrency: 1}, nil)
+		}), bulk.Options{Concurrency: 1}, nil)
 		require.NoError(t, err, "a failed sign-out does not stop the run")
 		assert.Equal(t, 2, sum.Sent)
 		assert.Equal(t, 1, sum.SignedOut)

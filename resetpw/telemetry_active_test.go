@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -48,8 +49,11 @@ func TestTelemetry_ActiveInputsReturnToZero(t *testing.T) {
 			rec, opts := newRecorders(t)
 			r, err := resetpw.New(srv.Client(), opts...)
 			require.NoError(t, err)
-			c(r, r.Bulk)
-			c(r, r.Plan)
+			for _, run := range []func(context.Context, *resetpw.Resetter, iter.Seq[bulk.Input], bulk.Options, func(bulk.Outcome)) (bulk.Summary, error){bulk.Run, bulk.Plan} {
+				c(r, func(ctx context.Context, reqs iter.Seq[resetpw.Request], o bulk.Options, each func(bulk.Outcome)) (bulk.Summary, error) {
+					return run(ctx, r, bulk.Requests(reqs), o, each)
+				})
+			}
 			// After a panic in each, what is in flight ends after the run.
 			assert.Eventually(t, func() bool { return rec.sum(t, "cognitoreset.bulk.active_inputs", "*") == 0 },
 				5*time.Second, 10*time.Millisecond, "nothing left in flight")

@@ -21,6 +21,9 @@ var (
 	PublicResult func(res *Result) any
 	// PublicKind returns the kind of a resetpw error in err's chain.
 	PublicKind func(err error) (Kind, bool)
+	// PublicFields returns the Op, Fate and request ID of a
+	// *resetpw.Error in err's chain.
+	PublicFields func(err error) (op, fate, requestID string)
 )
 
 // Tel is the engine's telemetry.

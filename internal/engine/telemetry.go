@@ -122,19 +122,26 @@ func EndSpan(span trace.Span, err error) {
 	span.End()
 }
 
-// errorAttrs are the attributes of a failure: its kind, step, fate and
-// Cognito's request ID.
+// ErrorAttrs are the attributes of a failure: its kind, op, fate and
+// Cognito's request ID, from an *Error or a *resetpw.Error (PublicFields).
 func ErrorAttrs(err error) []attribute.KeyValue {
 	attrs := []attribute.KeyValue{attrErrorType.String(KindOf(err).Code())}
+	var op, fate, requestID string
 	var e *Error
-	if errors.As(err, &e) {
-		attrs = append(attrs, attrOp.String(string(e.Op)))
-		if e.Fate != "" {
-			attrs = append(attrs, attrFate.String(string(e.Fate)))
-		}
-		if traceableRequestID(e.RequestID) {
-			attrs = append(attrs, attrRequestID.String(e.RequestID))
-		}
+	switch {
+	case errors.As(err, &e):
+		op, fate, requestID = string(e.Op), string(e.Fate), e.RequestID
+	case PublicFields != nil:
+		op, fate, requestID = PublicFields(err)
+	}
+	if op != "" {
+		attrs = append(attrs, attrOp.String(op))
+	}
+	if fate != "" {
+		attrs = append(attrs, attrFate.String(fate))
+	}
+	if traceableRequestID(requestID) {
+		attrs = append(attrs, attrRequestID.String(requestID))
 	}
 	return attrs
 }

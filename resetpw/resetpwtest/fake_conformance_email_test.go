@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 	"github.com/cognitoreset/cognitoreset/internal/moto"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -94,7 +95,7 @@ func TestConformance_Email(t *testing.T) {
 		t.Run(target.name, func(t *testing.T) {
 			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightOff} {
 				for _, sc := range confEmailScenarios {
-					t.Run(p.String()+"/"+sc.name, func(t *testing.T) {
+					t.Run(string(p)+"/"+sc.name, func(t *testing.T) {
 						want := sc.full
 						if p == resetpw.PreflightOff {
 							want = sc.off

@@ -247,7 +247,7 @@ func TestConformance(t *testing.T) {
 				r, err := resetpw.New(c, resetpw.WithPreflight(p), resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond))
 				require.NoError(t, err)
 				for _, sc := range confScenarios {
-					t.Run(p.String()+"/"+sc.name, func(t *testing.T) {
+					t.Run(string(p)+"/"+sc.name, func(t *testing.T) {
 						if target.moto && sc.motoDiffers != "" && (!sc.motoOffOnly || p == resetpw.PreflightOff) {
 							t.Skipf("moto differs from Cognito here: %s; the fake and the server assert Cognito's behaviour", sc.motoDiffers)
 						}
@@ -302,11 +302,11 @@ func TestConformance_SignOut(t *testing.T) {
 		t.Run(target.name, func(t *testing.T) {
 			c := target.api(t)
 			pools, _ := setUpWorld(t, c)
-			r, err := resetpw.New(c, resetpw.WithSignOut())
+			r, err := resetpw.New(c)
 			require.NoError(t, err)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
-			res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pools["plain"], Username: "diego"})
+			res, err := r.Reset(ctx, resetpw.Request{UserPoolID: pools["plain"], Username: "diego", SignOut: true})
 			require.NoError(t, err)
 			assert.True(t, res.SignedOut)
 			assert.NoError(t, res.SignOutErr)

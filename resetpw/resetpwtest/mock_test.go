@@ -4,7 +4,6 @@ import (
 	"time"
 
 	"context"
-	"iter"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -15,6 +14,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -60,7 +61,7 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 	} = m
 	res, err := checker.Check(ctx, resetpw.Request{UserPoolID: pool, Username: "sam"})
 	require.NoError(t, err)
-	assert.Equal(t, resetpw.Delivery{Medium: "SMS", Destination: "+*******0100", Sender: "SNS"}, *res.Delivery)
+	assert.Equal(t, resetpw.Delivery{Medium: "SMS", MaskedDestination: "+*******0100", Sender: "SNS"}, *res.Delivery)
 
 	var pc interface {
 		CheckPool(context.Context, string) (*resetpw.PoolReport, error)
@@ -69,55 +70,15 @@ func TestMock_EveryEntryPoint(t *testing.T) {
 	require.NoError(t, err)
 	assert.True(t, rep.Resettable)
 
-	var bulk interface {
-		Bulk(context.Context, iter.Seq[resetpw.Request], bulk.Options, func(bulk.Outcome)) (bulk.Summary, error)
-	} = m
-	var got []bulk.Outcome
-	reqs := func(yield func(resetpw.Request) bool) {
-		for _, u := range []string{"a", "b"} {
-			if !yield(resetpw.Request{UserPoolID: pool, Username: u}) {
-				return
-			}
-		}
-	}
-	sum, err := bulk.Bulk(ctx, reqs, bulk.Options{}, func(o bulk.Outcome) { got = append(got, o) })
+	res, err = m.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "a"})
 	require.NoError(t, err)
-	require.Len(t, got, 2)
-	assert.Equal(t, 0, got[0].Index)
-	assert.NotNil(t, got[0].Result)
-	assert.Equal(t, 1, got[1].Index)
-	assert.ErrorIs(t, got[1].Err, resetpw.ErrUnavailable)
-	assert.True(t, resetpw.MaybeSent(got[1].Err), "Op OpReset, Fate FateUnknown: maybe sent")
+	assert.Equal(t, resetpw.SenderCognitoDefault, res.Delivery.Sender, "an email goes as a default Fake pool sends it")
+	_, err = m.Reset(ctx, resetpw.Request{UserPoolID: pool, Username: "b"})
+	assert.ErrorIs(t, err, resetpw.ErrUnavailable)
+	assert.True(t, resetpw.MaybeSent(err), "Op OpReset, Fate FateUnknown: maybe sent")
 	var e *resetpw.Error
-	require.ErrorAs(t, got[1].Err, &e)
+	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "req-b", e.RequestID)
-	assert.Equal(t, 2, sum.Done)
-	assert.Equal(t, 1, sum.Sent)
-	assert.Equal(t, map[resetpw.Kind]int{resetpw.ErrUnavailable: 1}, sum.ByKind)
-	assert.Equal(t, map[resetpw.Medium]int{resetpw.MediumEmail: 1}, sum.ByMedium, "of the Results' Delivery")
-
-	cancelled, cancel := context.WithCancel(ctx)
-	cancel()
-	got = nil
-	sum, err = bulk.Bulk(cancelled, reqs, bulk.Options{}, func(o bulk.Outcome) { got = append(got, o) })
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.ErrorIs(t, err, resetpw.ErrRunStopped)
-	assert.Zero(t, sum.Sent, "a cancelled run sends nothing")
-	assert.Equal(t, 2, sum.Done, "and gives every input an outcome")
-	assert.True(t, sum.ReadAll)
-	require.Len(t, got, 2)
-	for _, o := range got {
-		assert.ErrorIs(t, o.Err, resetpw.ErrRunStopped)
-		assert.ErrorIs(t, o.Err, context.Canceled)
-		assert.False(t, resetpw.MaybeSent(o.Err))
-	}
-	var stopped *resetpw.Error
-	require.ErrorAs(t, err, &stopped)
-	assert.Equal(t, resetpw.OpBulk, stopped.Op)
-	sum, err = bulk.Bulk(cancelled, reqs, bulk.Options{StopReading: true}, nil)
-	assert.ErrorIs(t, err, context.Canceled)
-	assert.Zero(t, sum.Done, "StopReading: nothing read")
-	assert.False(t, sum.ReadAll)
 }
 
 // fakeT records what NewMock reports at cleanup.
@@ -150,6 +111,9 @@ var failScenarios = []struct {
 }{
 	{resetpw.ErrInvalidInput, types.UserPoolType{}, func(_ *testing.T, _ *resetpwtest.Fake, pool string) resetpw.Request {
 		return resetpw.Request{UserPoolID: pool, Username: ""}
+	}},
+	{resetpw.ErrConfig, types.UserPoolType{}, func(_ *testing.T, _ *resetpwtest.Fake, _ string) resetpw.Request {
+		return resetpw.Request{UserPoolID: "not a pool ID", Username: "diego"}
 	}},
 	{resetpw.ErrPoolNotFound, types.UserPoolType{}, func(_ *testing.T, _ *resetpwtest.Fake, _ string) resetpw.Request {
 		return resetpw.Request{UserPoolID: "us-west-2_nosuchpool", Username: "diego"}
@@ -263,6 +227,8 @@ func TestFail_AsTheResetterReports(t *testing.T) {
 			assert.Equal(t, real.Op, e.Op, "Op")
 			assert.Equal(t, real.Fate, e.Fate, "Fate")
 			assert.Equal(t, resetpw.MaybeSent(real), resetpw.MaybeSent(e), "MaybeSent")
+			assert.Equal(t, real.HTTPStatus(), e.HTTPStatus(), "HTTPStatus")
+			assert.Equal(t, sc.kind.HTTPStatus(), e.HTTPStatus(), "the README table's status")
 		})
 	}
 }
