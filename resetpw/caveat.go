@@ -14,42 +14,15 @@ type Caveat struct {
 // stable, and a new one may be added in a minor release.
 type CaveatCode string
 
-// The caveats a Result or a PoolReport can carry.
+// The caveats a Result or a PoolReport can carry, with their rules.
 const (
-	// CaveatNotAutoVerified: the chosen medium's attribute is not in the
-	// pool's AutoVerifiedAttributes; AWS documents the code as sent when
-	// "verification is selected" for the medium (R9).
-	CaveatNotAutoVerified CaveatCode = "not_auto_verified"
-	// CaveatCustomMessage: a custom message Lambda builds every message; it
-	// can change or break the one with the code (R14).
-	CaveatCustomMessage CaveatCode = "custom_message_trigger"
-	// CaveatCustomSender: a custom sender Lambda delivers the code for the
-	// chosen medium; whether it arrives is up to that function (R12, R13).
-	CaveatCustomSender CaveatCode = "custom_sender_trigger"
-	// CaveatCognitoDefaultEmail: the pool sends email through Cognito's
-	// built-in sender, which allows only a small number of emails a day
-	// for the account (R20).
-	CaveatCognitoDefaultEmail CaveatCode = "cognito_default_email"
-	// CaveatEmailConfigurationFailure: the pool's deprecated
-	// EmailConfigurationFailure field is set; its meaning is no longer
-	// documented (R17).
-	CaveatEmailConfigurationFailure CaveatCode = "email_configuration_failure"
-	// CaveatSMSSandboxUnknown: the code goes by SMS through SNS, and
-	// nothing proves the account is out of the SNS SMS sandbox: the pool's
-	// SmsConfigurationFailure is empty, which it also is when the pool's
-	// creator lacked SNS permissions (R16). groundtruth.WithSNS removes the doubt.
-	CaveatSMSSandboxUnknown CaveatCode = "sms_sandbox_unknown"
-	// CaveatUSOrigination: an SMS to a +1 number, and no active, SMS-capable
-	// US origination number was found in SNS (or SNS was not asked); US
-	// carriers may drop it (R19).
-	CaveatUSOrigination CaveatCode = "us_origination_number"
-	// CaveatPoolMFARequired: the pool requires MFA and the user lists no
-	// MFA setting, so whether SMS or email MFA disqualifies a medium for
-	// them is not documented (R7).
-	CaveatPoolMFARequired CaveatCode = "pool_mfa_required"
-	// CaveatSESUnknown: the code goes by email through the pool's own SES
-	// (EmailSendingAccount DEVELOPER) and SES was not asked whether the
-	// account is out of the SES sandbox, its sending enabled and the
-	// sending identity verified (R34, R35). groundtruth.WithSES removes the doubt.
-	CaveatSESUnknown CaveatCode = "ses_state_unknown"
+	CaveatNotAutoVerified           CaveatCode = "not_auto_verified"           // the medium's attribute is not auto-verified (R9)
+	CaveatCustomMessage             CaveatCode = "custom_message_trigger"      // a custom message Lambda builds the message (R14)
+	CaveatCustomSender              CaveatCode = "custom_sender_trigger"       // a custom sender Lambda delivers the code (R12, R13)
+	CaveatCognitoDefaultEmail       CaveatCode = "cognito_default_email"       // Cognito's built-in email, with its small daily cap (R20)
+	CaveatEmailConfigurationFailure CaveatCode = "email_configuration_failure" // the deprecated EmailConfigurationFailure is set (R17)
+	CaveatSMSSandboxUnknown         CaveatCode = "sms_sandbox_unknown"         // nothing proves the account is out of the SMS sandbox (R16; groundtruth.WithSNS)
+	CaveatUSOrigination             CaveatCode = "us_origination_number"       // an SMS to +1 and no US origination number found (R19)
+	CaveatPoolMFARequired           CaveatCode = "pool_mfa_required"           // the pool requires MFA and the user lists none (R7)
+	CaveatSESUnknown                CaveatCode = "ses_state_unknown"           // SES was not asked about the pool's own SES (R34, R35; groundtruth.WithSES)
 )

@@ -11,33 +11,16 @@ import (
 // same code in log lines ("op") and spans ("cognitoreset.op").
 type Op string
 
-// The stages an *Error can come from.
+// The stages an *Error can come from. Nothing was sent for any but OpReset
+// (Error.Fate says) and OpSignOut (after a reset that was sent).
 const (
-	// OpValidate: local validation of the request, or of the options (kind
-	// ErrConfig), failed, or the context ended right after it; nothing was
-	// sent.
-	OpValidate Op = "validate"
-	// OpPreflight: reading the pool or the user, or judging from them (the
-	// daily email cap included), refused the action or failed; nothing was
-	// sent.
-	OpPreflight Op = "preflight"
-	// OpResolve: reading an email or phone number as the user it names
-	// (AdminGetUser, ListUsers) failed, or the user found no longer holds
-	// it; nothing was sent.
-	OpResolve Op = "resolve"
-	// OpPace: the Limiter failed before the request could go out; nothing
-	// was sent.
-	OpPace Op = "pace"
-	// OpReset: the AdminResetUserPassword request; Error.Fate says whether
-	// it may have sent a code (MaybeSent).
-	OpReset Op = "reset"
-	// OpSignOut: AdminUserGlobalSignOut, after a reset that was sent
-	// (Result.SignOutErr).
-	OpSignOut Op = "sign_out"
-	// OpBulk: a bulk run or plan stopped, or held an input back; the kind
-	// is ErrRunStopped and the error wraps the cause. Nothing was sent for
-	// the input.
-	OpBulk Op = "bulk"
+	OpValidate  Op = "validate"  // local validation of the request or of the options
+	OpPreflight Op = "preflight" // reading the pool or the user, or judging from them, the email cap included
+	OpResolve   Op = "resolve"   // reading an email or phone number as the user it names
+	OpPace      Op = "pace"      // the Limiter failed before the request could go out
+	OpReset     Op = "reset"     // the AdminResetUserPassword request: see MaybeSent
+	OpSignOut   Op = "sign_out"  // AdminUserGlobalSignOut, after a reset that was sent (Result.SignOutErr)
+	OpBulk      Op = "bulk"      // a bulk run stopped before this input (ErrRunStopped)
 )
 
 // Fate is what happened on the wire to the request of the stage an *Error
@@ -47,18 +30,12 @@ const (
 type Fate string
 
 const (
-	// FateNotSent: the request provably never reached Cognito: the stage
-	// failed before anything was sent (validation, a preflight refusal),
-	// the Limiter refused, the context ended before the call or during a
-	// backoff, or the connection failed before the request was written
-	// (refused, DNS, TLS). It may be sent again.
-	FateNotSent Fate = "not_sent"
-	// FateAnswered: Cognito answered; the kind says what the answer means.
-	FateAnswered Fate = "answered"
-	// FateUnknown: the request was written, or may have been, and no
-	// answer was read (a cut connection, a context that ended while
-	// waiting, an API that gave no sign).
-	FateUnknown Fate = "unknown"
+	// FateNotSent: the request provably never reached Cognito (validation,
+	// a refusal, the Limiter, a context that ended first, a connection
+	// refused or failed before the request was written).
+	FateNotSent  Fate = "not_sent"
+	FateAnswered Fate = "answered" // Cognito answered; the kind says what the answer means
+	FateUnknown  Fate = "unknown"  // the request was, or may have been, written and no answer was read
 )
 
 // Error is the error of every failed action. Match its kind with errors.Is
@@ -71,25 +48,15 @@ const (
 // username and the request ID, then the cause with the username masked. It
 // never prints ClientMetadata.
 type Error struct {
-	Kind Kind // one of the Err… kinds
-	Op   Op
-	// Field, for ErrInvalidInput or ErrConfig from OpValidate, is the
-	// Request field that failed: "UserPoolID", "Username" or
-	// "ClientMetadata"; "" otherwise.
-	Field string
-	// MetadataKey, for Field "ClientMetadata", is the first key that failed
-	// the policy, as the caller gave it (never a value); quote it before
-	// printing it.
-	MetadataKey string
+	Kind        Kind   // one of the Err… kinds
+	Op          Op     // the stage that failed
+	Field       string // the Request field that failed validation: "UserPoolID", "Username" or "ClientMetadata"
+	MetadataKey string // for "ClientMetadata", the first key that failed (never a value; quote it to print it)
 	UserPoolID  string
 	Username    string // as the caller gave it, kept whole; Error() masks it
 	RequestID   string // Cognito's request ID, when Cognito answered
-	// Fate is what happened on the wire to the request whose failure this
-	// is; FateNotSent for an error that came from no request. "" when not
-	// recorded (an *Error built by hand): MaybeSent then judges by Op and
-	// Kind.
-	Fate Fate
-	Err  error // the cause
+	Fate        Fate   // what became of the request; "" in an *Error built by hand
+	Err         error  // the cause
 
 	redact []string // further private strings to mask in Error()
 }
@@ -121,15 +88,11 @@ func (e *Error) HTTPStatus() int {
 	return e.Kind.HTTPStatus()
 }
 
-// MaybeSent reports whether a failed reset may still have sent a code, from
-// the fate recorded where the request went out (Error.Fate; R33): the
-// AdminResetUserPassword request (Op OpReset) was written and no answer was
-// read (FateUnknown), or it was answered with an answer that does not say
-// nothing was done (FateAnswered with ErrUnavailable: a 5xx; or ErrTrigger).
-// A retry then sends a second code, which invalidates the first. It is
-// false for FateNotSent, for every other failure, and for a nil err. An
-// *Error with no recorded fate is judged by Op and Kind alone: OpReset and
-// ErrUnavailable or ErrTrigger.
+// MaybeSent reports whether a failed reset may still have sent a code
+// (R33): its AdminResetUserPassword (Op OpReset) was written and no answer
+// read (FateUnknown), or the answer does not say nothing was done
+// (ErrUnavailable, ErrTrigger). A retry would send a second code, which
+// invalidates the first. An *Error with no Fate is judged by Op and Kind.
 func MaybeSent(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || e.Op != OpReset {

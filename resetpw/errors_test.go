@@ -62,9 +62,9 @@ func TestEveryErrorIsAnError(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		name  string
-		run   func(t *testing.T) error
-		kind  resetpw.Kind
+		name   string
+		run    func(t *testing.T) error
+		kind   resetpw.Kind
 		option string // for configuration errors: the option the text names
 	}{
 		{"New(nil)", func(t *testing.T) error { _, err := resetpw.New(nil); return err }, resetpw.ErrConfig, "New"},

@@ -22,76 +22,29 @@ func (k Kind) Code() string { return k.k.Code() }
 // must; 0 for the zero Kind. (*Error).HTTPStatus adds one rule.
 func (k Kind) HTTPStatus() int { return k.k.Status() }
 
-// The kinds of failure, with the Cognito causes of each in the README's
-// error table and docs/cognito-rules.md. A new kind may be added in a minor
-// release; existing codes never change.
+// The kinds of failure, with their HTTPStatus. The Cognito causes of each
+// are in the README's error table and docs/cognito-rules.md. A new kind may
+// be added in a minor release; existing codes never change.
 var (
-	// ErrInvalidInput (400): the request can't be sent as it is: its
-	// Username or ClientMetadata failed local validation (Op OpValidate;
-	// Error.Field says which), or Cognito refused it
-	// (InvalidParameterException, any other Op; HTTPStatus 502).
-	ErrInvalidInput = Kind{engine.ErrInvalidInput}
-	// ErrConfig (500): the service's own configuration: an invalid option
-	// of New or of a bulk run (the error's text names it), or a malformed
-	// pool ID (Field "UserPoolID"). Nothing was sent.
-	ErrConfig = Kind{engine.ErrConfig}
-	// ErrPoolNotFound (500): no such user pool (ResourceNotFoundException).
-	ErrPoolNotFound = Kind{engine.ErrPoolNotFound}
-	// ErrUserNotFound (404): no such user, an alias that resolves to
-	// nobody, or a ListUsers index that named a user who no longer holds
-	// the alias (R23).
-	ErrUserNotFound = Kind{engine.ErrUserNotFound}
-	// ErrAmbiguousAlias (409): an email or phone number matches several
-	// users.
-	ErrAmbiguousAlias = Kind{engine.ErrAmbiguousAlias}
-	// ErrUserDisabled (409): the user is disabled (R10).
-	ErrUserDisabled = Kind{engine.ErrUserDisabled}
-	// ErrUserState (409): the user's status does not allow a reset
-	// (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER; R10, R11).
-	ErrUserState = Kind{engine.ErrUserState}
-	// ErrRecoveryNotConfigured (500): the pool's account recovery is
-	// admin_only (R1).
-	ErrRecoveryNotConfigured = Kind{engine.ErrRecoveryNotConfigured}
-	// ErrNoVerifiedContact (422): the user has no verified email or phone
-	// number that the pool's recovery settings would send the code to (R2
-	// to R8).
-	ErrNoVerifiedContact = Kind{engine.ErrNoVerifiedContact}
-	// ErrSMSSandbox (500): the code would go by SMS, the account is in the
-	// SNS SMS sandbox, and the number is not verified there (R15, R16,
-	// R18).
-	ErrSMSSandbox = Kind{engine.ErrSMSSandbox}
-	// ErrSESSandbox (500): the code would go by email through the pool's
-	// own SES, the account is in the SES sandbox, and the recipient is not
-	// verified there (R34; groundtruth.WithSES).
-	ErrSESSandbox = Kind{engine.ErrSESSandbox}
-	// ErrDeliveryConfig (500): the pool can't send on the chosen medium: a
-	// failing SMS configuration, a wrong messaging role, the account's
-	// daily quota of Cognito's built-in email spent (R16, R20, R36), or SES
-	// paused, over quota or with an unverified sending identity (R35).
-	ErrDeliveryConfig = Kind{engine.ErrDeliveryConfig}
-	// ErrTrigger (502): a Lambda trigger failed or answered badly.
-	ErrTrigger = Kind{engine.ErrTrigger}
-	// ErrThrottled (429): Cognito throttled the request and retries were
-	// spent.
-	ErrThrottled = Kind{engine.ErrThrottled}
-	// ErrAttemptLimit (429): the user's reset attempts are spent for now
-	// (LimitExceededException other than the daily email limit; R21).
-	// Never retried.
-	ErrAttemptLimit = Kind{engine.ErrAttemptLimit}
-	// ErrAccessDenied (500): IAM, or missing, expired or rejected
-	// credentials.
-	ErrAccessDenied = Kind{engine.ErrAccessDenied}
-	// ErrUnavailable (503): Cognito could not be reached or answered with
-	// an error of its own (InternalErrorException, HTTP 5xx, a transport
-	// failure), a Limiter failed, or the context ended first.
-	ErrUnavailable = Kind{engine.ErrUnavailable}
-	// ErrNotEnabled (500): the operation is not available in this Region
-	// or for this pool (OperationNotEnabledException; R22).
-	ErrNotEnabled = Kind{engine.ErrNotEnabled}
-	// ErrRunStopped (503): a bulk run or plan stopped before this input
-	// was sent (package bulk); the error wraps the cause. Nothing was sent
-	// for the input.
-	ErrRunStopped = Kind{engine.ErrRunStopped}
+	ErrInvalidInput          = Kind{engine.ErrInvalidInput}          // 400: the Username or ClientMetadata failed validation (Field says which), or Cognito refused the request (502)
+	ErrConfig                = Kind{engine.ErrConfig}                // 500: an invalid option (the text names it), or a malformed pool ID
+	ErrPoolNotFound          = Kind{engine.ErrPoolNotFound}          // 500: no such user pool
+	ErrUserNotFound          = Kind{engine.ErrUserNotFound}          // 404: no such user, or an alias that names nobody (R23)
+	ErrAmbiguousAlias        = Kind{engine.ErrAmbiguousAlias}        // 409: an email or phone number matches several users
+	ErrUserDisabled          = Kind{engine.ErrUserDisabled}          // 409: the user is disabled (R10)
+	ErrUserState             = Kind{engine.ErrUserState}             // 409: the user's status allows no reset (R10, R11)
+	ErrRecoveryNotConfigured = Kind{engine.ErrRecoveryNotConfigured} // 500: the pool's account recovery is admin_only (R1)
+	ErrNoVerifiedContact     = Kind{engine.ErrNoVerifiedContact}     // 422: no verified email or phone qualifies for the code (R2 to R8)
+	ErrSMSSandbox            = Kind{engine.ErrSMSSandbox}            // 500: the SNS SMS sandbox would drop the code (R15, R16, R18)
+	ErrSESSandbox            = Kind{engine.ErrSESSandbox}            // 500: the SES sandbox would drop the code (R34)
+	ErrDeliveryConfig        = Kind{engine.ErrDeliveryConfig}        // 500: the pool can't send on the medium, or the daily email cap is reached (R16, R20, R35, R36)
+	ErrTrigger               = Kind{engine.ErrTrigger}               // 502: a Lambda trigger failed or answered badly
+	ErrThrottled             = Kind{engine.ErrThrottled}             // 429: Cognito throttled, and retries were spent
+	ErrAttemptLimit          = Kind{engine.ErrAttemptLimit}          // 429: the user's reset attempts are spent for now (R21); never retried
+	ErrAccessDenied          = Kind{engine.ErrAccessDenied}          // 500: IAM, or missing or rejected credentials
+	ErrUnavailable           = Kind{engine.ErrUnavailable}           // 503: Cognito unreachable or failing (5xx), a Limiter failed, or the context ended
+	ErrNotEnabled            = Kind{engine.ErrNotEnabled}            // 500: the operation is not enabled in this Region or pool (R22)
+	ErrRunStopped            = Kind{engine.ErrRunStopped}            // 503: a bulk run stopped before this input was sent; the error wraps the cause
 )
 
 // Kinds returns every kind, in a fixed order; each call returns a new slice.

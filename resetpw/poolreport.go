@@ -6,60 +6,39 @@ import "github.com/cognitoreset/cognitoreset/internal/engine"
 // will do with its resets, and what it can't prove.
 type PoolReport struct {
 	UserPoolID string
-	// Resettable is false when the pool's account recovery is admin_only:
-	// every reset would be refused (R1).
-	Resettable bool
-	// RecoveryOrder lists the recovery mechanisms by priority, such as
-	// verified_email then verified_phone_number. LegacyRecovery is true when
-	// the pool has no AccountRecoverySetting and Cognito's legacy order
-	// (SMS before email, MFA disqualifying nothing) applies (R3, R6).
+	Resettable bool // false when account recovery is admin_only (R1)
+	// RecoveryOrder lists the recovery mechanisms by priority;
+	// LegacyRecovery says the pool has no AccountRecoverySetting (R3, R6).
 	RecoveryOrder  []string
 	LegacyRecovery bool
-	// MFA is the pool's MfaConfiguration: OFF, ON or OPTIONAL.
-	MFA string
+	MFA            string // MfaConfiguration: OFF, ON or OPTIONAL
 	// The Lambda triggers that change how a code is delivered (R12 to R14).
 	CustomSMSSender, CustomEmailSender, CustomMessage bool
-	// EmailSender is who sends email codes: SenderCognitoDefault, SenderSES
-	// or SenderLambda; DailyEmailLimit is the cap the Resetter keeps to
-	// for Cognito's built-in email when it is the sender (WithEmailCap;
-	// quota.DefaultDailyEmailLimit, the documented quota, unless set), 0 when the
-	// cap is off or another sender sends (R20).
+	// EmailSender sends email codes; with SenderCognitoDefault,
+	// DailyEmailLimit is WithEmailCap's cap (0: off) and EmailsSent the
+	// codes counted in the last 24 hours for Account and Region, from the
+	// pool's ARN ("unknown" without one), whose pools share the cap (R20,
+	// R36, R37).
 	EmailSender     Sender
 	DailyEmailLimit int
-	// Account and Region are the pool's, from its ARN (R37; Account is
-	// "unknown" when Cognito gave no ARN): the daily email cap is theirs,
-	// shared by all the account's pools. EmailsSent is how many codes the
-	// Resetter's EmailCounter has counted for them in the last 24 hours
-	// (R36), when the sender is SenderCognitoDefault.
 	Account, Region string
 	EmailsSent      int
-	// SESState is the state of the pool's own Amazon SES: "PRODUCTION" (out
-	// of the SES sandbox), "SANDBOX" (email reaches only verified
-	// identities), "PAUSED" (sending paused, the sending identity
-	// unverified or the quota spent), "UNKNOWN" (SES was not asked:
-	// groundtruth.WithSES; see CaveatSESUnknown) or "NOT_USED" (the pool
-	// never sends a reset code through its own SES). SESAccount and
-	// SESRegion are those of the pool's EmailConfiguration.SourceArn, for
-	// which a client given to groundtruth.WithSES must be (R34, R35).
+	// SESState is "PRODUCTION", "SANDBOX", "PAUSED", "UNKNOWN" (SES not
+	// asked) or "NOT_USED"; SESAccount and SESRegion are the SourceArn's
+	// (R34, R35).
 	SESState              string
 	SESAccount, SESRegion string
-	// SMSSender is SenderSNS or SenderLambda, "" when no mechanism uses SMS.
-	// SNSRegion is the pool's SmsConfiguration.SnsRegion ("" when unset):
-	// the Region an SNS client given to groundtruth.WithSNS must be for.
-	SMSSender Sender
-	SNSRegion string
-	// SMSSandbox is the SNS SMS sandbox state: "IN_SANDBOX" (SMS reaches
-	// only numbers verified there), "OUT_OF_SANDBOX" (SNS says so:
-	// groundtruth.WithSNS), "UNKNOWN" (nothing proves either; see
-	// CaveatSMSSandboxUnknown) or "NOT_USED" (the pool never sends a reset
-	// code by SMS through SNS). SandboxVerifiedNumbers counts the numbers
-	// verified there.
-	SMSSandbox             string
-	SandboxVerifiedNumbers int
-	// SMSConfigurationFailure is the pool's own field, as Cognito gave it.
-	SMSConfigurationFailure string
-	// Caveats are what no reset of this pool can prove (see Caveat).
-	Caveats []Caveat
+	// SMSSender is SenderSNS or SenderLambda ("" without SMS); SNSRegion
+	// the pool's SmsConfiguration.SnsRegion; SMSSandbox "IN_SANDBOX",
+	// "OUT_OF_SANDBOX", "UNKNOWN" or "NOT_USED", with
+	// SandboxVerifiedNumbers verified there.
+	SMSSender               Sender
+	SNSRegion               string
+	SMSSandbox              string
+	SandboxVerifiedNumbers  int
+	SMSConfigurationFailure string   // the pool's own field, as Cognito gave it
+	Caveats                 []Caveat // what no reset of this pool can prove
+
 }
 
 func publicReport(p *engine.PoolReport) *PoolReport {

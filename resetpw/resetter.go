@@ -66,32 +66,18 @@ func New(api API, opts ...Option) (*Resetter, error) {
 
 func mustFail(_ *engine.Engine, err error) error { return err }
 
-// Reset sends a password-reset code to the user, in this order:
-//  1. validates the pool ID, the username and the ClientMetadata; on failure
-//     nothing is sent (ErrInvalidInput; ErrConfig for a malformed pool ID);
-//  2. reads the pool (DescribeUserPool, cached per pool for the TTL) and
-//     refuses admin_only recovery;
-//  3. reads Username as Cognito does (R32): an email or phone number that
-//     the pool does not sign in with names the user whose username it is,
-//     when AdminGetUser finds one, and only otherwise the user who holds it
-//     (ListUsers);
-//  4. reads the user (AdminGetUser, unless step 3 just did): a user found
-//     through ListUsers must still hold the identifier as a current,
-//     verified attribute (the index is eventually consistent), or the error
-//     is ErrUserNotFound; disabled users, federated profiles and statuses
-//     other than CONFIRMED and RESET_REQUIRED are refused;
-//  5. predicts where the code goes by the rules of docs/cognito-rules.md,
-//     and refuses when nothing qualifies, when the SMS sandbox would drop
-//     it, when the medium's configuration fails or when the daily email
-//     cap is reached (WithEmailCap); what it can't prove becomes a Caveat;
-//  6. sends AdminResetUserPassword with the resolved name and the metadata,
-//     once (see MaybeSent), and signs the user out when Request.SignOut
-//     asks;
-//  7. returns the Result with Cognito's request ID and the masked delivery.
-//
-// Steps 2 to 5 depend on WithPreflight; with PreflightPool, step 4 still
-// reads a user that ListUsers found, to confirm it. Every error is an
-// *Error.
+// Reset sends a password-reset code to the user, in this order: it
+// validates the request; reads the pool (cached) and refuses admin_only
+// recovery; reads Username as Cognito does (R32: an email or phone number
+// is a username first, and only otherwise looked up with ListUsers, the
+// user found confirmed with AdminGetUser, R23); reads the user and refuses
+// disabled users, federated profiles and statuses other than CONFIRMED and
+// RESET_REQUIRED; predicts where the code goes and refuses what would lock
+// the user out (no qualifying contact, a sandbox, a failing configuration,
+// the daily email cap); then sends AdminResetUserPassword once, and signs
+// the user out when Request.SignOut asks. How much is read before the send
+// is WithPreflight's. Every error is an *Error; nothing was sent unless
+// MaybeSent says otherwise.
 func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
 	res, err := r.e.Reset(ctx, engineRequest(req))
 	return publicResult(res), publicError(err)
