@@ -29,6 +29,7 @@
 //	15  user_state                  25 not_enabled
 //	16  recovery_not_configured     26 run_stopped
 //	                                27 ses_sandbox
+//	                                28 config
 //
 // 252 is the AWS CLI's own code for a usage error. Go's runtime exits 2 when
 // the program crashes, so a crash is never read as a usage error.
@@ -63,6 +64,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
@@ -94,6 +96,7 @@ var kindExitCodes = map[resetpw.Kind]int{
 	resetpw.ErrNotEnabled:            25,
 	resetpw.ErrRunStopped:            26,
 	resetpw.ErrSESSandbox:            27,
+	resetpw.ErrConfig:                28,
 }
 
 // exitCode returns the documented exit code of err: its kind's, when it is
@@ -356,9 +359,9 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		level = slog.LevelDebug
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level}))
-	preflight, err := resetpw.ParsePreflight(o.preflight)
-	if err != nil {
-		return usagef("--preflight: %v", err)
+	preflight := resetpw.Preflight(o.preflight)
+	if preflight != resetpw.PreflightFull && preflight != resetpw.PreflightPool && preflight != resetpw.PreflightOff {
+		return usagef("--preflight: %q is not one of full, pool, off", o.preflight)
 	}
 	if o.dryRun && preflight != resetpw.PreflightFull {
 		return usagef("--dry-run needs --preflight full: only the full preflight can say where the code would go")
@@ -374,7 +377,7 @@ func runErr(ctx context.Context, args []string, stdout, stderr io.Writer) error 
 		return err
 	}
 	r, err := resetpw.New(client, resetpw.WithPreflight(preflight), resetpw.WithLogger(logger),
-		resetpw.WithSandboxVerifiedNumbers(sandbox...))
+		groundtruth.WithSandboxNumbers(sandbox...))
 	if err != nil {
 		return usagef("%v", err)
 	}
@@ -399,7 +402,7 @@ func printResult(w io.Writer, output string, res *resetpw.Result, dryRun bool) e
 	}
 	medium, dest := "-", "-"
 	if res.Delivery != nil {
-		medium, dest = res.Delivery.Medium.String(), res.Delivery.Destination
+		medium, dest = string(res.Delivery.Medium), res.Delivery.MaskedDestination
 	}
 	user := alias.Mask(res.Username)
 	requestID := res.RequestID

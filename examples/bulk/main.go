@@ -1,5 +1,5 @@
 // Command bulk resets many users at once, as after an incident, under
-// Cognito's quotas (resetpw.Resetter.Bulk), and survives a crash.
+// Cognito's quotas (bulk.Run), and survives a crash.
 //
 // It reads usernames from a file or stdin, one a line, or from a named CSV
 // column, and keeps a journal (--out, JSON lines): before each reset is sent
@@ -32,13 +32,13 @@
 // SIGINT or SIGTERM stops the run, even while it waits for its input: every
 // input read gets an outcome.
 //
-// --plan sends nothing: it runs resetpw.Resetter.Plan over the input (or
+// --plan sends nothing: it runs bulk.Plan over the input (or
 // PlanPool over every user of the pool with --all-users) and prints the
 // totals by medium and by kind; with --out FILE it also writes a line per
 // user.
 //
 // The run stops by itself at the first failure that is the account's, not
-// the user's (resetpw.BulkOptions.KeepGoing), and sends at most
+// the user's (bulk.Options.KeepGoing), and sends at most
 // --daily-email-limit email codes in a pool on Cognito's built-in email.
 // --rate defaults to 15 resets a second, half of Cognito's 30, which the
 // application's own users share.
@@ -47,7 +47,7 @@
 // sent (AdminUserGlobalSignOut), so that a stolen refresh token stops
 // working. --redis ADDR --account ID paces the run through a budget shared
 // in Redis with every other process of the account and Region
-// (resetpw/redislimit), at --rate resets a second for all of them together;
+// (quota/redisquota), at --rate resets a second for all of them together;
 // when Redis is down the run stops, or with --redis-fallback-rate R goes on
 // alone at R a second.
 //
@@ -79,10 +79,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitoreset/cognitoreset/quota/redisquota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
-	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
@@ -123,7 +125,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.BoolVar(&o.plan, "plan", false, "send nothing: say where each code would go, and print the totals")
 	fs.BoolVar(&o.allUsers, "all-users", false, "with --plan, every user of the pool (ListUsers) instead of the input")
 	fs.IntVar(&o.concurrency, "concurrency", 8, "resets in flight at most")
-	fs.Float64Var(&o.rate, "rate", resetpw.DefaultRates()[resetpw.CategoryUserAccountRecovery], "resets per second (the quota is 30, shared with the application's own users)")
+	fs.Float64Var(&o.rate, "rate", quota.DefaultRates()[quota.CategoryUserAccountRecovery], "resets per second (the quota is 30, shared with the application's own users)")
 	fs.IntVar(&o.dailyEmailLimit, "daily-email-limit", 0, "email codes at most in a pool on Cognito's built-in email (0: Cognito's, -1: no cap)")
 	fs.StringVar(&o.preflight, "preflight", "full", "full, pool or off")
 	fs.StringVar(&o.endpoint, "endpoint-url", "", "the endpoint to call instead of Cognito's")
@@ -154,11 +156,12 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	case o.redisFallbackRate < 0:
 		return errors.New("--redis-fallback-rate can't be negative")
 	}
-	preflight, err := resetpw.ParsePreflight(o.preflight)
-	if err != nil {
-		return err
+	preflight := resetpw.Preflight(o.preflight)
+	if preflight != resetpw.PreflightFull && preflight != resetpw.PreflightPool && preflight != resetpw.PreflightOff {
+		return fmt.Errorf("--preflight: %q is not one of full, pool, off", o.preflight)
 	}
 	o.pf = preflight
+	var err error
 
 	out := o.out
 	if o.plan && out == "-" {
@@ -197,7 +200,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		fmt.Fprintln(stderr, "bulk: the input differs from the last run's; users are matched by the username sent, whatever the spelling")
 	}
 	if j != nil {
-		if err := j.write(runLine(o.poolID, names, o.pf.String())); err != nil {
+		if err := j.write(runLine(o.poolID, names, string(o.pf))); err != nil {
 			return err
 		}
 	}
@@ -209,10 +212,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		}
 		defer closeAPI()
 	}
-	ropts := []resetpw.Option{resetpw.WithPreflight(preflight)}
-	if o.signOut {
-		ropts = append(ropts, resetpw.WithSignOut())
-	}
+	ropts := []resetpw.Option{resetpw.WithPreflight(preflight), resetpw.WithEmailCap(o.dailyEmailLimit, nil)}
 	if o.redisAddr != "" {
 		lim, closeRedis, err := o.sharedLimiter(region)
 		if err != nil {
@@ -237,7 +237,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if states != nil {
 		// --resume matches users by their own username, which only a full
 		// preflight reads (AdminGetUser): the resolver sends nothing.
-		if resolver, err = resetpw.New(api, append(slices.Clone(ropts), resetpw.WithPreflight(resetpw.PreflightFull))...); err != nil {
+		if resolver, err = resetpw.New(api, append(slices.Clone(ropts), resetpw.WithPreflight(resetpw.PreflightFull), resetpw.WithEmailCap(-1, nil))...); err != nil {
 			return err
 		}
 	}
@@ -248,7 +248,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 // sent, the run stopped.
 func (o options) stoppedReading(names []string, j *journal, stderr io.Writer, intr *interrupted) error {
 	if j != nil {
-		if err := j.write(runLine(o.poolID, names, o.pf.String())); err != nil {
+		if err := j.write(runLine(o.poolID, names, string(o.pf))); err != nil {
 			return err
 		}
 		for i, n := range names {
@@ -340,9 +340,10 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
 	bar := newProgressBar(stderr, len(todo))
-	sum, err := r.Bulk(ctx, requests(o.poolID, todo), resetpw.BulkOptions{
-		Concurrency: o.concurrency, Rates: o.rates(), DailyEmailLimit: o.dailyEmailLimit, Progress: bar.update, SignOut: o.signOut,
-		BeforeSend: func(i int, req resetpw.Request, username string) error {
+	sum, err := bulk.Run(ctx, r, bulk.Requests(signingOut(requests(o.poolID, todo), o.signOut)), bulk.Options{
+		Concurrency: o.concurrency, Rates: o.rates(), Progress: bar.update,
+		BeforeSend: func(i int, in bulk.Input, username string) error {
+			req := in.Request
 			// The last guard: a user the journal shows as sent, under a
 			// spelling the checks above could not see.
 			if st := states.by[journalName(username)]; st == stateSent || st > stateNone && !o.resendUnknown {
@@ -353,7 +354,7 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 			mu.Unlock()
 			return j.write(Line{Index: index[i], Username: journalName(req.Username), Status: "sending", SentAs: username})
 		},
-	}, func(out resetpw.Outcome) {
+	}, func(out bulk.Outcome) {
 		l := lineOf(out)
 		l.Index = index[out.Index]
 		mu.Lock()
@@ -389,8 +390,8 @@ func (o options) canonicalNames(ctx context.Context, resolver *resetpw.Resetter,
 		return canon, nil
 	}
 	dupOf := map[int]int{}
-	_, err := resolver.Plan(ctx, requests(o.poolID, names), resetpw.BulkOptions{Concurrency: o.concurrency, DailyEmailLimit: -1},
-		func(out resetpw.Outcome) {
+	_, err := bulk.Plan(ctx, resolver, bulk.Requests(requests(o.poolID, names)), bulk.Options{Concurrency: o.concurrency},
+		func(out bulk.Outcome) {
 			switch {
 			case out.Duplicate:
 				dupOf[out.Index] = out.DuplicateOf
@@ -409,7 +410,7 @@ func (o options) canonicalNames(ctx context.Context, resolver *resetpw.Resetter,
 
 // runPlan plans the input, or every user of the pool, and prints the totals.
 func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []string, j *journal, stdout, stderr io.Writer) error {
-	each := func(out resetpw.Outcome) {
+	each := func(out bulk.Outcome) {
 		if j == nil {
 			return
 		}
@@ -422,20 +423,24 @@ func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []strin
 		}
 		_ = j.write(l)
 	}
-	opts := resetpw.BulkOptions{Concurrency: o.concurrency, Rates: o.rates(), DailyEmailLimit: o.dailyEmailLimit}
-	var sum resetpw.Summary
+	opts := bulk.Options{Concurrency: o.concurrency, Rates: o.rates()}
+	var sum bulk.Summary
 	var err error
 	if o.allUsers {
-		sum, err = r.PlanPool(ctx, o.poolID, opts, each)
+		sum, err = bulk.PlanPool(ctx, r, o.poolID, opts, each)
 	} else {
-		sum, err = r.Plan(ctx, requests(o.poolID, names), opts, each)
+		sum, err = bulk.Plan(ctx, r, bulk.Requests(requests(o.poolID, names)), opts, each)
 	}
 	fmt.Fprintf(stdout, "plan: %d users, nothing sent\n", sum.Done)
 	for _, m := range sortedKeys(sum.ByMedium) {
 		fmt.Fprintf(stdout, "  would send by %s: %d\n", m, sum.ByMedium[m])
 	}
-	for _, k := range sortedKeys(sum.ByKind) {
-		fmt.Fprintf(stdout, "  would fail, %s: %d\n", k, sum.ByKind[k])
+	byCode := map[string]int{}
+	for k, n := range sum.ByKind {
+		byCode[k.Code()] = n
+	}
+	for _, k := range sortedKeys(byCode) {
+		fmt.Fprintf(stdout, "  would fail, %s: %d\n", k, byCode[k])
 	}
 	if sum.Duplicates > 0 {
 		fmt.Fprintf(stdout, "  duplicates: %d\n", sum.Duplicates)
@@ -468,8 +473,20 @@ func requests(pool string, names []string) iter.Seq[resetpw.Request] {
 	}
 }
 
-func lineOf(o resetpw.Outcome) Line {
-	l := Line{Index: o.Index, Username: journalName(o.Request.Username)}
+// signingOut asks each request's sign-out (--sign-out).
+func signingOut(reqs iter.Seq[resetpw.Request], signOut bool) iter.Seq[resetpw.Request] {
+	return func(yield func(resetpw.Request) bool) {
+		for req := range reqs {
+			req.SignOut = signOut
+			if !yield(req) {
+				return
+			}
+		}
+	}
+}
+
+func lineOf(o bulk.Outcome) Line {
+	l := Line{Index: o.Index, Username: journalName(o.Input.Request.Username)}
 	switch {
 	case o.Duplicate:
 		l.Status, l.DuplicateOf = "duplicate", &o.DuplicateOf
@@ -483,7 +500,7 @@ func lineOf(o resetpw.Outcome) Line {
 			l.SignOutError = o.Result.SignOutErr.Error()
 		}
 		if d := o.Result.Delivery; d != nil {
-			l.Medium, l.Destination = d.Medium.String(), d.Destination
+			l.Medium, l.Destination = string(d.Medium), d.MaskedDestination
 		}
 	}
 	return l
@@ -587,22 +604,22 @@ func scanNames(o options, stdin io.Reader, add func(string)) error {
 }
 
 // rates are the paces --rate sets: resets at --rate a second, every other
-// category at its resetpw.DefaultRates pace.
-func (o options) rates() map[resetpw.Category]float64 {
-	return map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: o.rate}
+// category at its quota.DefaultRates pace.
+func (o options) rates() map[quota.Category]float64 {
+	return map[quota.Category]float64{quota.CategoryUserAccountRecovery: o.rate}
 }
 
 // sharedLimiter returns the Redis limiter of --redis: the account's budget in
 // region, at the bulk defaults, refusing or falling back when Redis is down.
-func (o options) sharedLimiter(region string) (resetpw.Limiter, func(), error) {
+func (o options) sharedLimiter(region string) (quota.Limiter, func(), error) {
 	rdb := redis.NewClient(&redis.Options{Addr: o.redisAddr, DialTimeout: time.Second, ReadTimeout: time.Second, WriteTimeout: time.Second})
-	lo := redislimit.Options{Account: o.account, Region: region, Rates: o.rates()}
+	lo := redisquota.Options{Account: o.account, Region: region, Rates: o.rates()}
 	if f := o.redisFallbackRate; f > 0 {
-		lo.OnError = redislimit.FallBack
-		lo.FallbackRates = map[resetpw.Category]float64{resetpw.CategoryUserAccountRecovery: f, resetpw.CategoryUserRead: 4 * f,
-			resetpw.CategoryUserList: f, resetpw.CategoryUserPoolRead: f / 2, resetpw.CategoryUserUpdate: f}
+		lo.OnError = redisquota.FallBack
+		lo.FallbackRates = map[quota.Category]float64{quota.CategoryUserAccountRecovery: f, quota.CategoryUserRead: 4 * f,
+			quota.CategoryUserList: f, quota.CategoryUserPoolRead: f / 2, quota.CategoryUserUpdate: f}
 	}
-	lim, err := redislimit.New(rdb, lo)
+	lim, err := redisquota.New(rdb, lo)
 	if err != nil {
 		rdb.Close()
 		return nil, nil, err

@@ -33,5 +33,5 @@ func (o options) withMetrics(ropts []resetpw.Option, stderr io.Writer) (_ []rese
 		defer cancel()
 		_ = shutdown(ctx)
 	}
-	return append(ropts, resetpw.WithMeterProvider(mp)), stop, nil
+	return append(ropts, resetpw.WithTelemetry(nil, mp)), stop, nil
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -30,9 +31,9 @@ func TestWithMetrics(t *testing.T) {
 	require.NoError(t, err)
 	r, err := resetpw.New(f, ropts...)
 	require.NoError(t, err)
-	_, err = r.Bulk(t.Context(), func(yield func(resetpw.Request) bool) {
+	_, err = bulk.Run(t.Context(), r, bulk.Requests(func(yield func(resetpw.Request) bool) {
 		yield(resetpw.Request{UserPoolID: pool, Username: "diego"})
-	}, resetpw.BulkOptions{}, nil)
+	}), bulk.Options{}, nil)
 	require.NoError(t, err)
 
 	resp, err := http.Get(url)
@@ -49,7 +50,7 @@ func TestWithMetrics(t *testing.T) {
 }
 
 func TestWithMetrics_Off(t *testing.T) {
-	ropts, stop, err := options{}.withMetrics([]resetpw.Option{resetpw.WithSignOut()}, io.Discard)
+	ropts, stop, err := options{}.withMetrics([]resetpw.Option{resetpw.WithPreflight(resetpw.PreflightFull)}, io.Discard)
 	require.NoError(t, err)
 	stop()
 	assert.Len(t, ropts, 1)

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/bulk"
 )
 
 // progressBar draws on stderr only when stderr is a terminal.
@@ -32,7 +32,7 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
-func (b *progressBar) update(p resetpw.Progress) {
+func (b *progressBar) update(p bulk.Progress) {
 	if !b.on || (time.Since(b.last) < 100*time.Millisecond && p.Done < b.total) {
 		return
 	}

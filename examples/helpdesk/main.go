@@ -187,9 +187,9 @@ func fateOf(err error) string {
 	}
 	var e *resetpw.Error
 	if errors.As(err, &e) && e.Fate != "" {
-		return e.Fate.String()
+		return string(e.Fate)
 	}
-	return resetpw.FateUnknown.String()
+	return string(resetpw.FateUnknown)
 }
 
 // audit writes the audit line of a reset that was handed to the Resetter:
@@ -297,7 +297,7 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ropts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs)}
 	if *metricsAddr != "" {
-		ropts = append(ropts, resetpw.WithMeterProvider(listenMetrics(*metricsAddr)))
+		ropts = append(ropts, resetpw.WithTelemetry(nil, listenMetrics(*metricsAddr)))
 	}
 	r, err := resetpw.New(f, ropts...)
 	if err != nil {

@@ -522,7 +522,7 @@ func TestPasswordReset_OddUsernamesRefused(t *testing.T) {
 		h.ServeHTTP(rec, req)
 		assert.Equal(t, http.StatusBadRequest, rec.Code, user)
 	}
-	assert.Zero(t, f.Calls(resetpwtest.OpAdminResetUserPassword))
+	assert.Zero(t, f.Calls("AdminResetUserPassword"))
 }
 
 // The audit line's fate is the one the library recorded where the request

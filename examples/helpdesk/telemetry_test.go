@@ -40,7 +40,7 @@ func TestServeMetrics(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stop(context.Background()) })
 	f, pool := helpdeskWorld(t)
-	r, err := resetpw.New(f, resetpw.WithMeterProvider(mp))
+	r, err := resetpw.New(f, resetpw.WithTelemetry(nil, mp))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
@@ -59,7 +59,7 @@ func TestServeMetrics(t *testing.T) {
 func TestREADMETrace(t *testing.T) {
 	f, pool := helpdeskWorld(t)
 	spans := tracetest.NewSpanRecorder()
-	r, err := resetpw.New(f, resetpw.WithTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans))))
+	r, err := resetpw.New(f, resetpw.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), nil))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "nobody@example.com"})
 	require.Error(t, err)

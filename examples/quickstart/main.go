@@ -256,7 +256,7 @@ func run(ctx context.Context) error {
 	}
 	fmt.Printf("   sent: user %s (read as %s)", res.Username, res.Input)
 	if res.Delivery != nil { // nil unless the preflight is full, the default
-		fmt.Printf(", code by %s to %s via %s", res.Delivery.Medium, res.Delivery.Destination, res.Delivery.Sender)
+		fmt.Printf(", code by %s to %s via %s", res.Delivery.Medium, res.Delivery.MaskedDestination, res.Delivery.Sender)
 	}
 	fmt.Printf("\n   Cognito request ID: %s\n", res.RequestID)
 	for _, c := range res.Caveats {
@@ -270,7 +270,7 @@ func run(ctx context.Context) error {
 	show(r.Reset(ctx, resetpw.Request{UserPoolID: poolID, Username: "sam"}))
 
 	fmt.Printf("AdminResetUserPassword requests that reached Cognito: %d (the refused resets sent nothing)\n",
-		srv.Calls(resetpwtest.OpAdminResetUserPassword))
+		srv.Calls("AdminResetUserPassword"))
 	return nil
 }
 

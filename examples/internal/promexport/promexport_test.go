@@ -28,7 +28,7 @@ func TestServe(t *testing.T) {
 	pool := f.AddPool(types.UserPoolType{Id: aws.String("us-west-2_aaaaaaaaa")})
 	_, err = f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 	require.NoError(t, err)
-	r, err := resetpw.New(f, resetpw.WithMeterProvider(mp))
+	r, err := resetpw.New(f, resetpw.WithTelemetry(nil, mp))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
