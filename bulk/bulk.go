@@ -14,6 +14,7 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/internal/otelobs"
 	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"go.opentelemetry.io/otel/trace"
@@ -289,7 +290,8 @@ func Resettable(outcomes []Outcome) iter.Seq[Input] {
 
 // run starts the span of a run or plan and runs it.
 func run(ctx context.Context, r *engine.Engine, name, poolID string, opts Options, each func(Outcome), send bool, produce producer) (Summary, error) {
-	ctx, span := r.Tel().Start(ctx, name, poolID)
+	ctx, espan := r.Tel().Start(ctx, name, poolID)
+	span := otelobs.TraceSpan(espan)
 	ended := false
 	defer endOnPanic(span, &ended)
 	sum, err := runJobs(ctx, r, span, opts, each, send, produce)

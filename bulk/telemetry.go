@@ -8,6 +8,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/internal/otelobs"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
@@ -51,7 +52,7 @@ func (b *bulkRun) recordInput(ctx context.Context, o Outcome) {
 		name = "cognitoreset.run.stopped"
 	}
 	if outcome != engine.OutcomeDuplicate {
-		attrs = append(attrs, engine.ErrorAttrs(o.Err)...)
+		attrs = append(attrs, otelobs.ErrorAttrs(o.Err)...)
 	}
 	b.span.AddEvent(name, trace.WithAttributes(attrs...))
 }
@@ -63,7 +64,7 @@ func endRun(span trace.Span, sum Summary, err error) {
 			attribute.Int("cognitoreset.bulk.sent", sum.Sent), attribute.Int("cognitoreset.bulk.failed", sum.Failed),
 			attribute.Int("cognitoreset.bulk.duplicates", sum.Duplicates), attribute.Bool("cognitoreset.bulk.read_all", sum.ReadAll))
 	}
-	engine.EndSpan(span, err)
+	otelobs.EndSpan(span, err)
 }
 
 // endOnPanic, deferred by Bulk, Plan and PlanPool, ends span when the run

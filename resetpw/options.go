@@ -11,6 +11,7 @@ import (
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/internal/otelobs"
 	"github.com/cognitoreset/cognitoreset/metadata"
 	"github.com/cognitoreset/cognitoreset/quota"
 )
@@ -94,7 +95,21 @@ func WithLogAttrs(attrs func(ctx context.Context) []slog.Attr) Option {
 // library imports only OpenTelemetry's API, and costs nothing unless given
 // providers.
 func WithTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) Option {
-	return Option(engine.WithTelemetry(tp, mp))
+	var tpAny, mpAny any // a nil interface stays nil: it changes nothing
+	if tp != nil {
+		tpAny = tp
+	}
+	if mp != nil {
+		mpAny = mp
+	}
+	providers := engine.WithProviders(tpAny, mpAny)
+	observer := engine.WithObserver(otelobs.New)
+	return func(c *settings) error {
+		if err := providers(c); err != nil {
+			return err
+		}
+		return observer(c)
+	}
 }
 
 // WithRetries sets how often one call is retried, 0 to 10 (default 3), and

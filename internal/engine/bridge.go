@@ -27,7 +27,7 @@ var (
 )
 
 // Tel is the engine's telemetry.
-func (r *Engine) Tel() *Telemetry { return r.tel }
+func (r *Engine) Tel() Observer { return r.tel }
 
 // Logger is WithLogger's logger, with WithLogAttrs'.
 func (r *Engine) Logger() *slog.Logger { return r.cfg.logger }

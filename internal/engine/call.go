@@ -27,13 +27,13 @@ func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn f
 		if err := ctx.Err(); err != nil {
 			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}
 		}
-		if err := r.tel.wait(ctx, g, c); err != nil {
+		if err := r.wait(ctx, g, c); err != nil {
 			return zero, &callError{err: err, fate: FateNotSent, paced: true}
 		}
 		w := &wire{}
 		optFns := append(r.callOpts[:len(r.callOpts):len(r.callOpts)], w.option)
 		out, err := fn(ctx, optFns...)
-		r.tel.recordCall(ctx, c, err)
+		r.tel.RecordCall(ctx, c, err)
 		if err == nil {
 			g.succeeded(c)
 			return out, nil
@@ -54,7 +54,7 @@ func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn f
 				slog.String("kind", kind.Code()), slog.String("fate", string(fate)), slog.Int("retry", attempt+1),
 				slog.Duration("delay", delay))
 		}
-		r.tel.recordRetry(ctx, c, kind)
+		r.tel.RecordRetry(ctx, c, kind)
 		last = err
 		if err := sleep(ctx, delay); err != nil {
 			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}

@@ -5,7 +5,6 @@ import (
 	"slices"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
-	"go.opentelemetry.io/otel/attribute"
 )
 
 // SandboxState is the SNS SMS sandbox state of a PoolReport
@@ -103,10 +102,10 @@ type PoolReport struct {
 func (r *Engine) CheckPool(ctx context.Context, poolID string) (*PoolReport, error) {
 	ctx, span := r.tel.Start(ctx, "cognitoreset.CheckPool", poolID)
 	rep, err := r.checkPool(ctx, poolID)
-	if rep != nil && span.IsRecording() {
-		span.SetAttributes(attribute.Bool("cognitoreset.pool.resettable", rep.Resettable), attrCaveats.StringSlice(caveatCodes(rep.Caveats)))
+	if rep != nil && span.Recording() {
+		span.SetPool(rep)
 	}
-	EndSpan(span, err)
+	span.End(err)
 	return rep, err
 }
 

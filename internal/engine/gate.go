@@ -53,3 +53,6 @@ func (g *Gate) succeeded(c quota.Category) {
 		g.adaptive.Succeeded(c)
 	}
 }
+
+// OpName names the operation of category c, for logs and metrics.
+func OpName(c quota.Category) string { return opNames[c] }

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/metadata"
@@ -101,8 +99,9 @@ type Config struct {
 	maxRetries      int
 	backoffBase     time.Duration
 	backoffMax      time.Duration
-	tracerProvider  trace.TracerProvider // WithTelemetry; nil: no-op
-	meterProvider   metric.MeterProvider // WithTelemetry; nil: no-op
+	tracerProvider  any                                // WithProviders; a trace.TracerProvider
+	meterProvider   any                                // WithProviders; a metric.MeterProvider
+	newObserver     func(tp, mp any) (Observer, error) // WithObserver; nil: nopObserver
 }
 
 func defaultConfig() Config {
@@ -354,20 +353,6 @@ func WithEmailCap(limit int, counter quota.EmailCounter) Option {
 			c.dailyEmail = quota.DefaultDailyEmailLimit
 		}
 		c.emails = counter
-		return nil
-	}
-}
-
-// WithTelemetry sets the OpenTelemetry providers of spans and metrics. A
-// nil provider changes nothing: the default is no-op.
-func WithTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) Option {
-	return func(c *Config) error {
-		if tp != nil {
-			c.tracerProvider = tp
-		}
-		if mp != nil {
-			c.meterProvider = mp
-		}
 		return nil
 	}
 }

@@ -55,7 +55,7 @@ type Engine struct {
 	sesIdentities cache[bool]
 	emails        quota.EmailCounter // the daily email cap's count (R36)
 	now           func() time.Time
-	tel           *Telemetry
+	tel           Observer
 }
 
 // New returns an Engine that calls api. It fails when api is nil or an
@@ -77,9 +77,12 @@ func New(api API, opts ...Option) (*Engine, error) {
 	if emails == nil {
 		emails = quota.NewLocalEmailCounter()
 	}
-	tel, err := newTelemetry(cfg.tracerProvider, cfg.meterProvider)
-	if err != nil {
-		return nil, err
+	var tel Observer = nopObserver{}
+	if cfg.newObserver != nil {
+		var err error
+		if tel, err = cfg.newObserver(cfg.tracerProvider, cfg.meterProvider); err != nil {
+			return nil, optionErr("WithTelemetry", "%v", err)
+		}
 	}
 	return &Engine{api: api, cfg: cfg, callOpts: slices.Clone(cfg.clientOpts), gate: NewGate(cfg.limiter), emails: emails, now: time.Now, tel: tel}, nil
 }
@@ -174,8 +177,8 @@ func (r *Engine) single(ctx context.Context, req Request, send bool) (*Result, e
 	}
 	ctx, span := r.tel.Start(ctx, name, req.UserPoolID)
 	var start time.Time
-	if send && r.tel.duration.Enabled(ctx) {
-		start = time.Now()
+	if send {
+		start = r.tel.Timing(ctx)
 	}
 	a := r.NewAttempt(&ResetAction, req, r.gate, r.cfg.preflight, false)
 	res, err := a.Prepare(ctx)
@@ -189,10 +192,10 @@ func (r *Engine) single(ctx context.Context, req Request, send bool) (*Result, e
 	if send {
 		r.tel.RecordReset(ctx, start, res, err)
 	}
-	if res != nil && span.IsRecording() {
-		span.SetAttributes(resultAttrs(res)...)
+	if res != nil && span.Recording() {
+		span.SetResult(res)
 	}
-	EndSpan(span, err)
+	span.End(err)
 	return res, err
 }
 

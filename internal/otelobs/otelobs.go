@@ -1,4 +1,7 @@
-package engine
+// Package otelobs is the engine's OpenTelemetry observer (engine.Observer):
+// spans and metrics through OpenTelemetry's trace and metric API, with the
+// providers resetpw.WithTelemetry gives. Only that option links it.
+package otelobs
 
 import (
 	"context"
@@ -6,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/cognitoreset/cognitoreset/internal/engine"
 	"github.com/cognitoreset/cognitoreset/quota"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -39,15 +43,6 @@ var (
 	attrDryRun    = attribute.Key("cognitoreset.dry_run")
 )
 
-// The outcomes of a reset or a bulk input (attribute cognitoreset.outcome).
-const (
-	OutcomeSent      = "sent"
-	OutcomeRefused   = "refused"
-	OutcomeFailed    = "failed"
-	OutcomeDuplicate = "duplicate"
-	OutcomeStopped   = "stopped"
-)
-
 // secondsBuckets are the bounds of the duration histograms, in seconds, as
 // OpenTelemetry's HTTP semantic conventions advise for durations in
 // seconds (the SDK's default bounds, 0 to 10,000, are milliseconds').
@@ -67,6 +62,14 @@ type Telemetry struct {
 	limiterWait metric.Float64Histogram
 	inputs      metric.Int64Counter
 	active      metric.Int64UpDownCounter
+}
+
+// New returns the observer of tp and mp (trace.TracerProvider and
+// metric.MeterProvider; nil: a no-op one), for engine.WithObserver.
+func New(tpAny, mpAny any) (engine.Observer, error) {
+	tp, _ := tpAny.(trace.TracerProvider)
+	mp, _ := mpAny.(metric.MeterProvider)
+	return newTelemetry(tp, mp)
 }
 
 func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*Telemetry, error) {
@@ -96,19 +99,19 @@ func newTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) (*Telemetry,
 	t.active, errs[6] = m.Int64UpDownCounter("cognitoreset.bulk.active_inputs", metric.WithUnit("{input}"),
 		metric.WithDescription("Inputs of bulk runs and plans being worked on."))
 	if err := errors.Join(errs[:]...); err != nil {
-		return nil, optionErr("WithTelemetry", "%v", err)
+		return nil, err
 	}
 	return t, nil
 }
 
 // Start starts the span of a public operation, with the pool ID when it is
 // well-formed. Its attributes are added only when it records.
-func (t *Telemetry) Start(ctx context.Context, name, poolID string) (context.Context, trace.Span) {
+func (t *Telemetry) Start(ctx context.Context, name, poolID string) (context.Context, engine.Span) {
 	ctx, span := t.tracer.Start(ctx, name)
-	if span.IsRecording() && checkPoolID(poolID) == nil && regionPoolID.MatchString(poolID) { // a malformed ID may be anything: a username, an email
+	if span.IsRecording() && engine.CheckPoolID(poolID) == nil && regionPoolID.MatchString(poolID) { // a malformed ID may be anything: a username, an email
 		span.SetAttributes(attrPoolID.String(poolID))
 	}
-	return ctx, span
+	return ctx, span_{span}
 }
 
 // endSpan sets the status of span from err as OTel's conventions say: an
@@ -117,7 +120,7 @@ func (t *Telemetry) Start(ctx context.Context, name, poolID string) (context.Con
 func EndSpan(span trace.Span, err error) {
 	if err != nil && span.IsRecording() {
 		span.SetAttributes(ErrorAttrs(err)...)
-		span.SetStatus(codes.Error, KindOf(err).Code())
+		span.SetStatus(codes.Error, engine.KindOf(err).Code())
 	}
 	span.End()
 }
@@ -125,14 +128,14 @@ func EndSpan(span trace.Span, err error) {
 // ErrorAttrs are the attributes of a failure: its kind, op, fate and
 // Cognito's request ID, from an *Error or a *resetpw.Error (PublicFields).
 func ErrorAttrs(err error) []attribute.KeyValue {
-	attrs := []attribute.KeyValue{attrErrorType.String(KindOf(err).Code())}
+	attrs := []attribute.KeyValue{attrErrorType.String(engine.KindOf(err).Code())}
 	var op, fate, requestID string
-	var e *Error
+	var e *engine.Error
 	switch {
 	case errors.As(err, &e):
 		op, fate, requestID = string(e.Op), string(e.Fate), e.RequestID
-	case PublicFields != nil:
-		op, fate, requestID = PublicFields(err)
+	case engine.PublicFields != nil:
+		op, fate, requestID = engine.PublicFields(err)
 	}
 	if op != "" {
 		attrs = append(attrs, attrOp.String(op))
@@ -164,7 +167,7 @@ func traceableRequestID(id string) bool {
 }
 
 // resultAttrs are the attributes of a reset sent or checked.
-func resultAttrs(res *Result) []attribute.KeyValue {
+func resultAttrs(res *engine.Result) []attribute.KeyValue {
 	attrs := []attribute.KeyValue{attrInput.String(res.Input.String())}
 	if traceableRequestID(res.RequestID) {
 		attrs = append(attrs, attrRequestID.String(res.RequestID))
@@ -176,39 +179,25 @@ func resultAttrs(res *Result) []attribute.KeyValue {
 		attrs = append(attrs, attrCaveats.StringSlice(caveatCodes(res.Caveats)))
 	}
 	if res.SignOutErr != nil {
-		attrs = append(attrs, attribute.String("cognitoreset.sign_out.error.type", KindOf(res.SignOutErr).Code()))
+		attrs = append(attrs, attribute.String("cognitoreset.sign_out.error.type", engine.KindOf(res.SignOutErr).Code()))
 	}
 	return attrs
-}
-
-// outcomeOf is the outcome of a reset that ended with err: refused when
-// the library refused it (validation or a preflight refusal: nothing was
-// sent), failed otherwise.
-func OutcomeOf(err error) string {
-	var e *Error
-	switch {
-	case err == nil:
-		return OutcomeSent
-	case errors.As(err, &e) && (e.Op == OpValidate || errors.As(e.Err, new(*refusal))):
-		return OutcomeRefused
-	}
-	return OutcomeFailed
 }
 
 // recordReset counts one reset that went through its steps (not a bulk
 // input's duplicate or stop), and its duration, started at start (zero
 // when the histogram was off).
-func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *Result, err error) {
+func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *engine.Result, err error) {
 	counting, timing := t.resets.Enabled(ctx), !start.IsZero()
 	if !counting && !timing {
 		return
 	}
-	outcome := OutcomeOf(err)
+	outcome := engine.OutcomeOf(err)
 	attrs := []attribute.KeyValue{attrOutcome.String(outcome)}
 	if err != nil {
-		e := KindOf(err).Code()
+		e := engine.KindOf(err).Code()
 		attrs = append(attrs, attrErrorType.String(e))
-		var ee *Error
+		var ee *engine.Error
 		if errors.As(err, &ee) && ee.Fate != "" {
 			attrs = append(attrs, attrFate.String(string(ee.Fate)))
 		}
@@ -224,38 +213,31 @@ func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *Resul
 }
 
 // recordCall counts one Cognito request of category c and its result.
-func (t *Telemetry) recordCall(ctx context.Context, c quota.Category, err error) {
+func (t *Telemetry) RecordCall(ctx context.Context, c quota.Category, err error) {
 	if !t.calls.Enabled(ctx) {
 		return
 	}
 	result := "ok"
 	if err != nil {
-		result = classify(err).Code()
+		result = engine.KindOf(err).Code()
 	}
-	t.calls.Add(ctx, 1, metric.WithAttributes(attrOperation.String(opNames[c]), attrResult.String(result)))
+	t.calls.Add(ctx, 1, metric.WithAttributes(attrOperation.String(engine.OpName(c)), attrResult.String(result)))
 }
 
 // recordRetry counts one retry of a request of category c that failed as
 // kind.
-func (t *Telemetry) recordRetry(ctx context.Context, c quota.Category, kind Kind) {
+func (t *Telemetry) RecordRetry(ctx context.Context, c quota.Category, kind engine.Kind) {
 	if t.retries.Enabled(ctx) {
-		t.retries.Add(ctx, 1, metric.WithAttributes(attrOperation.String(opNames[c]), attrErrorType.String(kind.Code())))
+		t.retries.Add(ctx, 1, metric.WithAttributes(attrOperation.String(engine.OpName(c)), attrErrorType.String(kind.Code())))
 	}
 }
 
-// wait waits at g (which may be nil) for a call in c, recording the time
-// it waited.
-func (t *Telemetry) wait(ctx context.Context, g *Gate, c quota.Category) error {
-	if g == nil {
-		return nil
-	}
-	if !t.limiterWait.Enabled(ctx) {
-		return g.wait(ctx, c)
-	}
-	start := time.Now()
-	err := g.wait(ctx, c)
-	t.limiterWait.Record(ctx, time.Since(start).Seconds(), metric.WithAttributes(attrCategory.String(string(c))))
-	return err
+// WaitTimed reports whether the limiter-wait histogram is on.
+func (t *Telemetry) WaitTimed(ctx context.Context) bool { return t.limiterWait.Enabled(ctx) }
+
+// RecordWait records the time a call of category c waited for the Limiter.
+func (t *Telemetry) RecordWait(ctx context.Context, c quota.Category, d time.Duration) {
+	t.limiterWait.Record(ctx, d.Seconds(), metric.WithAttributes(attrCategory.String(string(c))))
 }
 
 // CountInput counts one input of a bulk run or plan that has its outcome.
@@ -273,7 +255,7 @@ func (t *Telemetry) ActiveInputs(ctx context.Context, n int64) {
 }
 
 // caveatCodes are the codes of caveats.
-func caveatCodes(caveats []Caveat) []string {
+func caveatCodes(caveats []engine.Caveat) []string {
 	codes := make([]string, len(caveats))
 	for i, c := range caveats {
 		codes[i] = string(c.Code)
@@ -288,4 +270,26 @@ func (t *Telemetry) Timing(ctx context.Context) time.Time {
 		return time.Now()
 	}
 	return time.Time{}
+}
+
+// span_ is an engine.Span on an OpenTelemetry span.
+type span_ struct{ trace.Span }
+
+func (s span_) Recording() bool { return s.IsRecording() }
+
+func (s span_) SetResult(res *engine.Result) { s.SetAttributes(resultAttrs(res)...) }
+
+func (s span_) SetPool(rep *engine.PoolReport) {
+	s.SetAttributes(attribute.Bool("cognitoreset.pool.resettable", rep.Resettable), attrCaveats.StringSlice(caveatCodes(rep.Caveats)))
+}
+
+func (s span_) End(err error) { EndSpan(s.Span, err) }
+
+// TraceSpan returns the OpenTelemetry span of an engine.Span, for a bulk
+// run's events, or a no-op span.
+func TraceSpan(s engine.Span) trace.Span {
+	if sp, ok := s.(span_); ok {
+		return sp.Span
+	}
+	return tracenoop.Span{}
 }
