@@ -14,6 +14,7 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -305,7 +306,7 @@ func BenchmarkTelemetry(b *testing.B) {
 			opts := []resetpw.Option{resetpw.WithPreflight(resetpw.PreflightOff), resetpw.WithEmailCap(-1, nil)}
 			switch providers {
 			case "noop":
-				opts = append(opts, resetpw.WithTelemetry(tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider()))
+				opts = append(opts, otelreset.WithTelemetry(tracenoop.NewTracerProvider(), metricnoop.NewMeterProvider()))
 			case "sdk":
 				_, tel := newRecorders(b)
 				opts = append(opts, tel...)

@@ -6,17 +6,15 @@ import (
 	"time"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
-	"go.opentelemetry.io/otel/metric"
-	"go.opentelemetry.io/otel/trace"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/internal/engine"
-	"github.com/cognitoreset/cognitoreset/internal/otelobs"
 	"github.com/cognitoreset/cognitoreset/metadata"
 	"github.com/cognitoreset/cognitoreset/quota"
 )
 
-// Option configures a Resetter in New; package groundtruth has more.
+// Option configures a Resetter in New; packages groundtruth and otelreset
+// have more.
 // Options check their arguments: New fails with an *Error of kind ErrConfig
 // when one is invalid. Each setting has one option.
 type Option func(*settings) error
@@ -86,30 +84,6 @@ func WithLogger(l *slog.Logger) Option { return Option(engine.WithLogger(l)) }
 // must return no secret. A later WithLogAttrs replaces it.
 func WithLogAttrs(attrs func(ctx context.Context) []slog.Attr) Option {
 	return Option(engine.WithLogAttrs(attrs))
-}
-
-// WithTelemetry sets the OpenTelemetry providers of the Resetter's spans
-// (one for each Reset, Check, CheckPool and bulk run) and metrics
-// (docs/telemetry.md). A nil provider changes nothing (the default is a
-// no-op one), so that WithTelemetry(tp, nil) sets spans alone: the
-// library imports only OpenTelemetry's API, and costs nothing unless given
-// providers.
-func WithTelemetry(tp trace.TracerProvider, mp metric.MeterProvider) Option {
-	var tpAny, mpAny any // a nil interface stays nil: it changes nothing
-	if tp != nil {
-		tpAny = tp
-	}
-	if mp != nil {
-		mpAny = mp
-	}
-	providers := engine.WithProviders(tpAny, mpAny)
-	observer := engine.WithObserver(otelobs.New)
-	return func(c *settings) error {
-		if err := providers(c); err != nil {
-			return err
-		}
-		return observer(c)
-	}
 }
 
 // WithRetries sets how often one call is retried, 0 to 10 (default 3), and

@@ -28,6 +28,7 @@ import (
 	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -48,7 +49,7 @@ func newRecorders(t testing.TB) (*recorders, []resetpw.Option) {
 		_ = tp.Shutdown(context.Background())
 		_ = mp.Shutdown(context.Background())
 	})
-	return rec, []resetpw.Option{resetpw.WithTelemetry(tp, nil), resetpw.WithTelemetry(nil, mp)}
+	return rec, []resetpw.Option{otelreset.WithTelemetry(tp, nil), otelreset.WithTelemetry(nil, mp)}
 }
 
 // ended returns the spans ended so far.

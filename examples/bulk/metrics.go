@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/cognitoreset/cognitoreset/examples/internal/promexport"
+	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
@@ -33,5 +34,5 @@ func (o options) withMetrics(ropts []resetpw.Option, stderr io.Writer) (_ []rese
 		defer cancel()
 		_ = shutdown(ctx)
 	}
-	return append(ropts, resetpw.WithTelemetry(nil, mp)), stop, nil
+	return append(ropts, otelreset.WithTelemetry(nil, mp)), stop, nil
 }

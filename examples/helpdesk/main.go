@@ -70,6 +70,7 @@ import (
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/examples/internal/promexport"
+	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -297,7 +298,7 @@ func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ropts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs)}
 	if *metricsAddr != "" {
-		ropts = append(ropts, resetpw.WithTelemetry(nil, listenMetrics(*metricsAddr)))
+		ropts = append(ropts, otelreset.WithTelemetry(nil, listenMetrics(*metricsAddr)))
 	}
 	r, err := resetpw.New(f, ropts...)
 	if err != nil {

@@ -18,6 +18,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -40,7 +41,7 @@ func TestServeMetrics(t *testing.T) {
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = stop(context.Background()) })
 	f, pool := helpdeskWorld(t)
-	r, err := resetpw.New(f, resetpw.WithTelemetry(nil, mp))
+	r, err := resetpw.New(f, otelreset.WithTelemetry(nil, mp))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
@@ -59,7 +60,7 @@ func TestServeMetrics(t *testing.T) {
 func TestREADMETrace(t *testing.T) {
 	f, pool := helpdeskWorld(t)
 	spans := tracetest.NewSpanRecorder()
-	r, err := resetpw.New(f, resetpw.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), nil))
+	r, err := resetpw.New(f, otelreset.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), nil))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "nobody@example.com"})
 	require.Error(t, err)

@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/examples/internal/promexport"
+	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -28,7 +29,7 @@ func TestServe(t *testing.T) {
 	pool := f.AddPool(types.UserPoolType{Id: aws.String("us-west-2_aaaaaaaaa")})
 	_, err = f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 	require.NoError(t, err)
-	r, err := resetpw.New(f, resetpw.WithTelemetry(nil, mp))
+	r, err := resetpw.New(f, otelreset.WithTelemetry(nil, mp))
 	require.NoError(t, err)
 	_, err = r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
