@@ -16,7 +16,7 @@ import (
 
 // kindNames names every kind as the README does.
 var kindNames = map[string]resetpw.Kind{
-	"ErrInvalidInput": resetpw.ErrInvalidInput, "ErrPoolNotFound": resetpw.ErrPoolNotFound,
+	"ErrInvalidInput": resetpw.ErrInvalidInput, "ErrConfig": resetpw.ErrConfig, "ErrPoolNotFound": resetpw.ErrPoolNotFound,
 	"ErrUserNotFound": resetpw.ErrUserNotFound, "ErrAmbiguousAlias": resetpw.ErrAmbiguousAlias,
 	"ErrUserDisabled": resetpw.ErrUserDisabled, "ErrUserState": resetpw.ErrUserState,
 	"ErrRecoveryNotConfigured": resetpw.ErrRecoveryNotConfigured, "ErrNoVerifiedContact": resetpw.ErrNoVerifiedContact,
