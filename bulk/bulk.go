@@ -126,7 +126,7 @@ type Summary struct {
 	// ReadAll is true when the run read its inputs to their end (for
 	// PlanPool, listed the pool to its last page): every input has an
 	// outcome. When it is false, the inputs from index Read on were never
-	// read (BulkOptions.StopReading, a context that ended while the
+	// read (Options.StopReading, a context that ended while the
 	// iterator blocked, a stopped PlanPool).
 	ReadAll bool
 }
@@ -189,7 +189,7 @@ func (o Options) withDefaults() (Options, error) {
 
 // checkRates checks each rate against its category's quota times scale,
 // in the order of the categories' names: an error names the first that
-// fails, as BulkOptions.Rates[category].
+// fails, as Options.Rates[category].
 func checkRates(rates map[quota.Category]float64, scale float64) error {
 	for _, c := range slices.Sorted(maps.Keys(rates)) {
 		v := rates[c]
@@ -260,7 +260,7 @@ func checkRates(rates map[quota.Category]float64, scale float64) error {
 // Run returns the Summary and, when the run stopped early, a *Error of kind
 // ErrRunStopped that wraps the cause, so that errors.Is matches the cause's
 // kind (ErrDeliveryConfig, ...) or context.Canceled as well. Invalid options
-// fail with ErrOption before anything is read.
+// fail with resetpw.ErrConfig before anything is read.
 func Run(ctx context.Context, r *resetpw.Resetter, inputs iter.Seq[Input], opts Options, each func(Outcome)) (Summary, error) {
 	return run(ctx, engine.EngineOf(r), "cognitoreset.Bulk", "", opts, each, true, listOf(inputs))
 }
@@ -585,7 +585,7 @@ type bulkRun struct {
 	closed      bool          // no input is taken any more
 	returned    bool          // the run has returned: an iterator's panic is nobody's
 	readerPanic *panicked     // the iterator's panic, for runJobs
-	span        trace.Span    // the run's (Bulk, Plan, PlanPool)
+	span        trace.Span    // the run's (Run, Plan, PlanPool)
 	stopSeen    bool          // the collector's: an input stopped has had its event
 }
 

@@ -67,7 +67,7 @@ func endRun(span trace.Span, sum Summary, err error) {
 	otelobs.EndSpan(span, err)
 }
 
-// endOnPanic, deferred by Bulk, Plan and PlanPool, ends span when the run
+// endOnPanic, deferred by Run, Plan and PlanPool, ends span when the run
 // did not (*ended is false): each, Progress or the iterator panicked, and
 // the panic goes on; the span ends with an error status, "panic", rather
 // than never.

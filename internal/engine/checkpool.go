@@ -58,7 +58,7 @@ type PoolReport struct {
 	CustomSMSSender, CustomEmailSender, CustomMessage bool
 	// EmailSender is who sends email codes: SenderCognitoDefault, SenderSES
 	// or SenderLambda; DailyEmailLimit is the cap the Resetter keeps to
-	// for Cognito's built-in email when it is the sender (WithDailyEmailLimit;
+	// for Cognito's built-in email when it is the sender (WithEmailCap;
 	// DefaultDailyEmailLimit, the documented quota, unless set), 0 when the
 	// cap is off or another sender sends (R20).
 	EmailSender     Sender

@@ -31,7 +31,7 @@ const (
 	// OpReset: the AdminResetUserPassword request; Error.Fate says whether
 	// it may have sent a code (MaybeSent).
 	OpReset Op = "reset"
-	// OpBulk: a bulk run or plan (Bulk, Plan, PlanPool) stopped, or held
+	// OpBulk: a bulk run or plan (bulk.Run, Plan, PlanPool) stopped, or held
 	// an input back; the kind is ErrRunStopped and the error wraps the
 	// cause. It is the error a stopped run returns, and the outcome of
 	// each input it did not send: one read after the stop (its context
@@ -46,14 +46,7 @@ const (
 	OpSignOut Op = "sign_out"
 )
 
-// Field names what failed validation (Error.Field, with Op OpValidate): a
-// field of the Request, one of the Field… constants, or, for an invalid
-// option, the option itself, such as "WithBackoff", "API", "Option" or a
-// BulkOptions field as "BulkOptions.Concurrency" (redislimit's options are
-// "Options.Account" and the like). Option names are Field values too, so
-// they compare as Field("WithBackoff"); the Field… constants are the
-// request's fields, the only ones a caller can be at fault for
-// ((*Error).HTTPStatus).
+// Field names the Request field that failed validation (Error.Field).
 type Field string
 
 // The fields of a Request that local validation names in Error.Field.
@@ -76,10 +69,7 @@ type Error struct {
 	Kind Kind // one of the Err… kinds
 	Op   Op   // OpValidate, OpPreflight, OpResolve, OpReset, OpBulk, OpPace or OpSignOut
 	// Field, for OpValidate: FieldUserPoolID, FieldUsername or
-	// FieldClientMetadata; for an invalid option, the option
-	// ("WithBackoff", "API") or BulkOptions field
-	// ("BulkOptions.Concurrency", "BulkOptions.Rates[UserRead]"). See
-	// Field.
+	// FieldClientMetadata.
 	Field Field
 	// MetadataKey, for FieldClientMetadata, is the first key of
 	// ClientMetadata that failed the policy (metadata.ValidationError,

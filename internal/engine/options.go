@@ -26,7 +26,7 @@ const (
 	// and aliases are resolved. The user is read only to ask whether an
 	// email or phone number is a username (R32), or when ListUsers found
 	// it, to confirm it (docs/cognito-rules.md, R23), and in a bulk run
-	// (Bulk, Plan) to learn its username, which tells the run's users
+	// (bulk.Run, bulk.Plan) to learn its username, which tells the run's users
 	// apart; nothing is predicted, so Result.Delivery is nil and
 	// Result.Caveats empty.
 	PreflightPool
@@ -77,8 +77,7 @@ const (
 )
 
 // Option configures a Resetter in New. Options check their arguments: New
-// fails with a *Error of kind ErrInvalidInput matching ErrOption when one is
-// invalid (see ErrOption).
+// fails with a *Error of kind ErrConfig when one is invalid.
 type Option func(*Config) error
 
 type Config struct {
@@ -89,7 +88,7 @@ type Config struct {
 	sms             SMSTruth           // groundtruth.WithSNS
 	email           EmailTruth         // groundtruth.WithSES
 	emails          quota.EmailCounter // WithEmailCap; nil: the Engine's own
-	dailyEmail      int                // WithDailyEmailLimit; below 0: no cap
+	dailyEmail      int                // WithEmailCap; below 0: no cap
 	clientOpts      []func(*cip.Options)
 	limiter         quota.Limiter
 	aliasOpts       alias.Options

@@ -49,7 +49,7 @@ var (
 var secondsBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60}
 
 // telemetry is a Resetter's tracer and instruments, made once in New from
-// WithTracerProvider and WithMeterProvider (the global providers by
+// otelreset.WithTelemetry's providers (no-op ones by
 // default). Every measurement is guarded by its instrument's Enabled, and
 // every attribute by the span's IsRecording, so that the no-op providers
 // cost no attribute.

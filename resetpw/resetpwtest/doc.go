@@ -5,14 +5,13 @@
 //     Bulk (so of resetpw.PasswordResetter, and of an interface of the
 //     caller's own with those methods): expect a call ([Mock.OnReset], or
 //     [Mock.OnResetWith] to match the ClientMetadata too; [Mock.OnCheck],
-//     [Mock.OnCheckPool]; [Mock.Bulk] runs each request through the Reset
-//     expectations), return a Result ([Sent]) or an error of a given kind
+//     [Mock.OnCheckPool]), return a Result ([Sent]) or an error of a given kind
 //     ([Fail], with the Op and Fate the Resetter reports for it).
 //   - [Fake], an in-memory Cognito that implements resetpw.API: pools, users,
 //     aliases, recovery settings, deliveries you can read back, attempt
 //     limits, quotas, injected faults and latency. Hand it to resetpw.New;
-//     its SNS and SES ([Fake.SNS], [Fake.SES]) go to resetpw.WithSNS and
-//     resetpw.WithSES.
+//     its SNS and SES ([Fake.SNS], [Fake.SES]) go to groundtruth.WithSNS and
+//     groundtruth.WithSES.
 //   - [Server], the Fake behind an HTTP endpoint that speaks Cognito's JSON
 //     protocol, for code (or tools) that build their own SDK client.
 //

@@ -35,8 +35,8 @@ const targetPrefix = "AWSCognitoIdentityProviderService."
 //     AdminSetUserMFAPreference.
 //
 // Any other X-Amz-Target is answered UnknownOperationException. It serves
-// no Amazon SNS or SES operation: hand [Fake.SNS] to resetpw.WithSNS and
-// [Fake.SES] to resetpw.WithSES in the test's own process. A GET of
+// no Amazon SNS or SES operation: hand [Fake.SNS] to groundtruth.WithSNS and
+// [Fake.SES] to groundtruth.WithSES in the test's own process. A GET of
 // [DeliveriesPath] returns the Fake's Deliveries.
 type Server struct {
 	URL  string // base URL, such as http://127.0.0.1:40123
