@@ -129,7 +129,7 @@ func (e *Error) Error() string {
 	return b.String()
 }
 
-// redactText masks the username and any other private string in s.
+// RedactText masks the username and any other private string in s.
 func (e *Error) RedactText(s string) string {
 	for _, p := range append([]string{e.Username, strings.TrimSpace(e.Username)}, e.Redact...) {
 		if len(p) >= 3 {

@@ -151,7 +151,7 @@ func EndedUnsent(ctx context.Context, err error) bool {
 	return ctx.Err() != nil && isContextErr(err) && !MaybeSent(err)
 }
 
-// fail builds the *Error of a failed step; the zero kind means the cause's.
+// Fail builds the *Error of a failed step; the zero kind means the cause's.
 func (a *Attempt) Fail(op Op, kind Kind, cause error) *Error {
 	if kind == (Kind{}) {
 		kind = classify(cause)

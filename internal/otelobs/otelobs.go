@@ -48,7 +48,7 @@ var (
 // seconds (the SDK's default bounds, 0 to 10,000, are milliseconds').
 var secondsBuckets = []float64{0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30, 60}
 
-// telemetry is a Resetter's tracer and instruments, made once in New from
+// Telemetry is a Resetter's tracer and instruments, made once in New from
 // otelreset.WithTelemetry's providers (no-op ones by
 // default). Every measurement is guarded by its instrument's Enabled, and
 // every attribute by the span's IsRecording, so that the no-op providers
@@ -114,7 +114,7 @@ func (t *Telemetry) Start(ctx context.Context, name, poolID string) (context.Con
 	return ctx, span_{span}
 }
 
-// endSpan sets the status of span from err as OTel's conventions say: an
+// EndSpan sets the status of span from err as OTel's conventions say: an
 // error is codes.Error with the kind's code as the description, and the
 // step, the kind and the fate as attributes; never the error's text.
 func EndSpan(span trace.Span, err error) {
@@ -184,7 +184,7 @@ func resultAttrs(res *engine.Result) []attribute.KeyValue {
 	return attrs
 }
 
-// recordReset counts one reset that went through its steps (not a bulk
+// RecordReset counts one reset that went through its steps (not a bulk
 // input's duplicate or stop), and its duration, started at start (zero
 // when the histogram was off).
 func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *engine.Result, err error) {
@@ -212,7 +212,7 @@ func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *engin
 	}
 }
 
-// recordCall counts one Cognito request of category c and its result.
+// RecordCall counts one Cognito request of category c and its result.
 func (t *Telemetry) RecordCall(ctx context.Context, c quota.Category, err error) {
 	if !t.calls.Enabled(ctx) {
 		return
@@ -224,7 +224,7 @@ func (t *Telemetry) RecordCall(ctx context.Context, c quota.Category, err error)
 	t.calls.Add(ctx, 1, metric.WithAttributes(attrOperation.String(engine.OpName(c)), attrResult.String(result)))
 }
 
-// recordRetry counts one retry of a request of category c that failed as
+// RecordRetry counts one retry of a request of category c that failed as
 // kind.
 func (t *Telemetry) RecordRetry(ctx context.Context, c quota.Category, kind engine.Kind) {
 	if t.retries.Enabled(ctx) {
@@ -247,7 +247,7 @@ func (t *Telemetry) CountInput(ctx context.Context, outcome string, dryRun bool)
 	}
 }
 
-// active counts an input of a run in flight (+1) or done (-1).
+// ActiveInputs counts an input of a run in flight (+1) or done (-1).
 func (t *Telemetry) ActiveInputs(ctx context.Context, n int64) {
 	if t.active.Enabled(ctx) {
 		t.active.Add(ctx, n)

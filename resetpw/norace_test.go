@@ -1,7 +1,0 @@
-//go:build !race
-
-package resetpw_test
-
-// raceEnabled: the race detector slows runs about tenfold, so the scale
-// tests run smaller under it.
-const raceEnabled = false
