@@ -100,7 +100,7 @@ func (j *bulkJob) report(b *testing.B, elapsed time.Duration, throttleErrs, othe
 }
 
 func BenchmarkBulk(b *testing.B) {
-	b.Run("resetpw.Bulk", func(b *testing.B) {
+	b.Run("bulk.Run", func(b *testing.B) {
 		for b.Loop() {
 			j := newBulkJob(b)
 			r, err := resetpw.New(j.srv.Client())
