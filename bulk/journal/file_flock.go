@@ -13,17 +13,18 @@ import (
 )
 
 // Create creates the journal path for a new run: 0600, synced with its
-// directory, and locked. It refuses a path that exists, whatever it is (a
-// file, a symlink, a FIFO, a device): the error wraps [fs.ErrExist].
+// directory, and locked. It refuses a path that exists, whatever it is: a
+// regular file (the error wraps [fs.ErrExist]: resume it, or name another),
+// a symlink, a directory, a FIFO, a device.
 func Create(path string) (*Journal, error) {
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
 	if errors.Is(err, fs.ErrExist) {
 		if st, lerr := os.Lstat(path); lerr == nil {
 			if err := notRegular(path, st); err != nil {
-				return nil, fmt.Errorf("%w (%w)", err, fs.ErrExist)
+				return nil, err
 			}
 		}
-		return nil, fmt.Errorf("journal %s already exists: %w", path, fs.ErrExist)
+		return nil, fmt.Errorf("journal %s: %w", path, fs.ErrExist)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("creating journal %s: %w", path, err)

@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk/journal"
 	"github.com/cognitoreset/cognitoreset/internal/redistest"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -28,12 +29,12 @@ const pool = "us-west-2_aaaaaaaaa"
 
 // readLines reads journal lines, leaving out the "run" ones, and the
 // "sending" ones unless all.
-func readLines(t *testing.T, s string, all ...bool) []Line {
+func readLines(t *testing.T, s string, all ...bool) []journal.Line {
 	t.Helper()
-	var out []Line
+	var out []journal.Line
 	sc := bufio.NewScanner(strings.NewReader(s))
 	for sc.Scan() {
-		var l Line
+		var l journal.Line
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &l))
 		if l.Status == "run" || l.Status == "sending" && len(all) == 0 {
 			continue
@@ -45,7 +46,7 @@ func readLines(t *testing.T, s string, all ...bool) []Line {
 
 // runHeader is the "run" line a journal of pool starts with.
 func runHeader(pool string) string {
-	return `{"status":"run","format":"` + journalFormat + `","pool":"` + pool + `","run_id":"test"}` + "\n"
+	return `{"status":"run","format":"` + journal.Format + `","pool":"` + pool + `","run_id":"test"}` + "\n"
 }
 
 func TestBulk_LinesFromStdin(t *testing.T) {
@@ -55,7 +56,7 @@ func TestBulk_LinesFromStdin(t *testing.T) {
 	require.NoError(t, err)
 	lines := readLines(t, stdout.String())
 	require.Len(t, lines, 4)
-	byIndex := map[int]Line{}
+	byIndex := map[int]journal.Line{}
 	for _, l := range lines {
 		byIndex[l.Index] = l
 	}
