@@ -13,27 +13,29 @@
 // Each run starts its journal with a "run" line (the pool, a run ID and the
 // inputs' digest), and every line says the username actually sent (sent_as)
 // or the earlier input it duplicated. A new run creates its journal 0600 and
-// refuses one that exists; symlinks are refused. A run locks its journal
-// (flock): a second run on it, in another terminal, is refused while the
-// first holds it.
+// refuses any path that exists (a file, a symlink, a FIFO, a device). A run
+// locks its journal (flock): a second run on it, in another terminal, is
+// refused while the first holds it.
 //
-// --resume reads the journal first, and refuses to run when it does not
-// exist, belongs to another pool, or holds a line it can't read (naming file
-// and line). Users are matched by their own username, whatever the
-// spelling of the input or of the journal (each input, and each name a run
-// under --preflight pool or off sent, is resolved first with AdminGetUser,
-// sending nothing; the run line records the preflight): users shown as sent, or duplicates of them, are skipped, users
-// whose failure sent nothing are tried again, and users whose reset may have
-// gone out (a "sending" line with no outcome, after a crash or a kill, or a
-// failure that says maybe_sent) are not sent again: they get an "unknown"
-// line, since a second code would invalidate the first. --resend-unknown
-// sends those too.
+// --resume reads the whole journal before it changes anything about the
+// file, and refuses to run when it does not exist, is not a regular file,
+// belongs to another pool, or holds a line it can't read (naming file and
+// line, and quoting journal text). Users are matched by their own username,
+// whatever the spelling of the input or of the journal (each input, and each
+// name a run under --preflight pool or off sent, is resolved first with
+// AdminGetUser, sending nothing; the run line records the preflight): users
+// shown as sent, or duplicates of them, are skipped, users whose failure
+// sent nothing are tried again, and users whose reset may have gone out (a
+// "sending" line with no outcome, after a crash or a kill, or a failure that
+// says maybe_sent) are not sent again: they get an "unknown" line, since a
+// second code would invalidate the first. --resend-unknown sends those too.
 //
 // SIGINT or SIGTERM stops the run, even while it waits for its input: every
 // input read gets an outcome. A second signal ends the tool at once.
 //
-// The journal is the library's (github.com/cognitoreset/cognitoreset/bulk/journal):
-// journal.go is the glue between it and the run.
+// The journal is the library's (package
+// github.com/cognitoreset/cognitoreset/bulk/journal); journal.go is the glue
+// between it and the run.
 //
 // --plan sends nothing: it runs resetpw.Resetter.Plan over the input (or
 // PlanPool over every user of the pool with --all-users) and prints the
@@ -77,9 +79,9 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/bulk/journal"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/redislimit"
