@@ -110,7 +110,16 @@ func notRegular(path string, st fs.FileInfo) error {
 	case st.IsDir():
 		return fmt.Errorf("journal %s is a directory", path)
 	case !st.Mode().IsRegular():
-		return fmt.Errorf("journal %s is not a regular file (%s)", path, st.Mode().Type())
+		what := "something else"
+		switch t := st.Mode().Type(); {
+		case t&fs.ModeNamedPipe != 0:
+			what = "a FIFO"
+		case t&fs.ModeDevice != 0:
+			what = "a device"
+		case t&fs.ModeSocket != 0:
+			what = "a socket"
+		}
+		return fmt.Errorf("journal %s is not a regular file but %s: a journal is a regular file", path, what)
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ func TestCreate_NewFileIsPrivateAndAnythingExistingRefused(t *testing.T) {
 		"j.jsonl":  "already exists",
 		"dangling": "is a symlink",
 		"link":     "is a symlink",
-		"fifo":     "is not a regular file",
+		"fifo":     "is not a regular file but a FIFO",
 		".":        "is a directory",
 	} {
 		_, err := Create(filepath.Join(dir, name))
@@ -53,7 +53,7 @@ func TestCreate_NewFileIsPrivateAndAnythingExistingRefused(t *testing.T) {
 	}
 	if _, err := os.Stat("/dev/null"); err == nil {
 		_, err := Create("/dev/null")
-		assert.ErrorContains(t, err, "is not a regular file")
+		assert.ErrorContains(t, err, "is not a regular file but a device")
 	}
 	_, err = os.Stat(filepath.Join(dir, "elsewhere"))
 	assert.ErrorIs(t, err, fs.ErrNotExist, "nothing was created through the dangling link")
@@ -121,10 +121,10 @@ func TestResume_RefusesFIFOsDevicesAndSymlinksWithoutBlocking(t *testing.T) {
 	write(t, journal)
 	link := filepath.Join(dir, "link")
 	require.NoError(t, os.Symlink(journal, link))
-	cases := map[string]string{fifo: "is not a regular file", link: "is a symlink", dir: "is a directory",
+	cases := map[string]string{fifo: "is not a regular file but a FIFO", link: "is a symlink", dir: "is a directory",
 		filepath.Join(dir, "missing"): "does not exist"}
 	if _, err := os.Stat("/dev/null"); err == nil {
-		cases["/dev/null"] = "is not a regular file"
+		cases["/dev/null"] = "is not a regular file but a device"
 	}
 	for path, want := range cases {
 		_, _, err := Resume(path, pool)

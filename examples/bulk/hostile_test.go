@@ -66,10 +66,10 @@ func TestResumeOfAFileThatIsNotAJournalLeavesItAsItWas(t *testing.T) {
 func TestJournalOpenedWithoutBlockingFIFOsAndDevicesRefused(t *testing.T) {
 	fifo := filepath.Join(t.TempDir(), "fifo")
 	require.NoError(t, syscall.Mkfifo(fifo, 0o600))
-	paths := map[string]string{fifo: "is not a regular file"}
+	paths := map[string]string{fifo: "is not a regular file but a FIFO"}
 	for _, dev := range []string{"/dev/null", "/dev/full", "/dev/zero"} {
 		if _, err := os.Stat(dev); err == nil {
-			paths[dev] = "is not a regular file"
+			paths[dev] = "is not a regular file but a device"
 		}
 	}
 	for path, want := range paths {
@@ -146,7 +146,7 @@ func TestCSVErrorsMaskEveryName(t *testing.T) {
 	for name, tc := range map[string]struct{ in, hint string }{
 		"semicolons":     {"diego@example.com;+12065550100;diego\nmaria@example.com;+12065550101;maria\n", "separated by semicolons or tabs"},
 		"tabs":           {"diego@example.com\t+12065550100\tdiego\n", "separated by semicolons or tabs"},
-		"names":          {"diego,maria\n", "it has 2, masked: d***, m***"},
+		"names":          {"diego,maria\n", "its 2 columns, masked: d***, m***"},
 		"emails":         {"diego@example.com,+12065550100,diego\n", "add a header row"},
 		"a row too wide": {"id,email\n1,diego@example.com,maria\n", "wrong number of fields"},
 	} {

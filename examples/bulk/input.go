@@ -169,5 +169,5 @@ func noColumn(header []string, column string) error {
 	case looksLikeData:
 		hint = "; the first row looks like data: add a header row"
 	}
-	return fmt.Errorf("CSV has no column %q (it has %d, masked: %s%s)", column, len(header), strings.Join(masked, ", "), hint)
+	return fmt.Errorf("CSV has no column %q (its %d columns, masked: %s%s)", column, len(header), strings.Join(masked, ", "), hint)
 }
