@@ -26,7 +26,9 @@ const (
 var statuses = [...]string{none: "", sending: "sending", unknown: "unknown", sent: "sent"}
 
 // History is what a journal says of its users, read by [Read] or [Resume].
-// A nil *History is an empty one.
+// A nil *History is an empty one. Once [History.Resolve] has returned, its
+// other methods are safe for concurrent use (a run's workers asking
+// [History.Status] before each send).
 type History struct {
 	// CutShort says that the journal's last line has no newline: a crash
 	// cut it short before it was synced, so the reset it announced was not
@@ -95,7 +97,9 @@ func (h *History) Resolve(resolve func(names []string) ([]string, error)) error 
 		return fmt.Errorf("journal: resolve returned %d usernames for %d names", len(users), len(keys))
 	}
 	for i, k := range keys {
-		h.raise(name(users[i]), h.loose[k])
+		if u := name(users[i]); u != "" && h.loose[k] > h.by[u] {
+			h.by[u] = h.loose[k]
+		}
 	}
 	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -203,18 +204,37 @@ func TestBulk_KilledMidFlightThenResumed(t *testing.T) {
 	})
 }
 
-// A journal that can't be written stops the run, naming the file.
-func TestBulk_JournalWriteErrorStops(t *testing.T) {
-	if _, err := os.Stat("/dev/full"); err != nil {
-		t.Skip("no /dev/full to make writes fail")
+// failAfter is a writer that fails after its first n writes, as a full disk
+// would.
+type failAfter struct{ n int }
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if w.n == 0 {
+		return 0, errors.New("no space left on device")
 	}
+	w.n--
+	return len(p), nil
+}
+
+// A journal that can't be written stops the run, naming the file; a device
+// such as /dev/full is no journal: it is refused before anything is sent.
+func TestJournalWriteErrorStopsTheRun(t *testing.T) {
 	f, names := crashWorld(t, 5)
 	f.DelayAnswers(0)
-	err := runWith(context.Background(), []string{"--user-pool-id", pool, "--out", "/dev/full"}, strings.NewReader(strings.Join(names, "\n")),
+	err := runWith(context.Background(), []string{"--user-pool-id", pool}, strings.NewReader(strings.Join(names, "\n")),
+		&failAfter{n: 1}, io.Discard, f)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "writing stdout: no space left on device")
+	assert.Empty(t, f.Deliveries(), "the first sending line failed: nothing was sent")
+
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	err = runWith(context.Background(), []string{"--user-pool-id", pool, "--out", "/dev/full"}, strings.NewReader(strings.Join(names, "\n")),
 		io.Discard, io.Discard, f)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "/dev/full")
-	assert.Empty(t, f.Deliveries(), "the first sending line failed: nothing was sent")
+	assert.Empty(t, f.Deliveries())
 }
 
 func TestBulk_Plan(t *testing.T) {
