@@ -168,16 +168,31 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if o.plan && out == "-" {
 		out = "" // the totals go to stdout; lines only to a file
 	}
+	// --resume checks its journal before it reads the input; a new run
+	// creates its journal once the input is read, so that an input it can't
+	// read leaves behind no empty journal, which the next try would refuse.
 	var j *journal.Journal
 	var history *journal.History
-	if out != "" {
-		if j, history, err = openJournal(out, stdout, o.resume, o.poolID); err != nil {
+	open := func() error {
+		if out == "" || j != nil {
+			return nil
+		}
+		var err error
+		j, history, err = openJournal(out, stdout, o.resume, o.poolID)
+		return err
+	}
+	defer func() {
+		if j != nil {
+			j.Close()
+		}
+	}()
+	if o.resume {
+		if err := open(); err != nil {
 			return err
 		}
-		defer j.Close()
-	}
-	if history != nil && history.CutShort {
-		fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
+		if history.CutShort {
+			fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
+		}
 	}
 
 	var names []string
@@ -186,11 +201,17 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		names, stopped = readNames(ctx, o, stdin)
 		var intr *interrupted
 		if errors.As(stopped, &intr) {
+			if err := open(); err != nil {
+				return errors.Join(intr, err)
+			}
 			return o.stoppedReading(names, j, stderr, intr)
 		}
 		if stopped != nil {
 			return stopped
 		}
+	}
+	if err := open(); err != nil {
+		return err
 	}
 	if !history.SameInputs(names) {
 		fmt.Fprintln(stderr, "bulk: the input differs from the last run's; users are matched by the username sent, whatever the spelling")

@@ -104,6 +104,27 @@ func TestResumeNeedsTheJournalAndANewRunANewOne(t *testing.T) {
 	assert.Equal(t, 1, deliveriesTo(f, "diego"))
 }
 
+// A new run whose input can't be read leaves no journal behind: the next
+// try, with the input fixed, starts a new journal rather than being told
+// that one exists.
+func TestNewRunWithAnUnreadableInputLeavesNoJournal(t *testing.T) {
+	f := diegoWorld(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "j.jsonl")
+	for _, args := range [][]string{
+		{"--input", filepath.Join(dir, "missing.txt")},
+		{"--csv-column", "email"},
+	} {
+		err := runWith(context.Background(), append([]string{"--user-pool-id", pool, "--out", out}, args...),
+			strings.NewReader("login\ndiego\n"), io.Discard, io.Discard, f)
+		require.Error(t, err, "%v", args)
+		_, err = os.Lstat(out)
+		assert.ErrorIs(t, err, os.ErrNotExist, "%v", args)
+	}
+	require.NoError(t, runWith(context.Background(), []string{"--user-pool-id", pool, "--out", out}, strings.NewReader("diego\n"), io.Discard, io.Discard, f))
+	assert.Equal(t, 1, deliveriesTo(f, "diego"))
+}
+
 // The journal says its pool, and a resume refuses another pool's,
 // unknown fields, unknown statuses and lines it can't parse, naming file and
 // line.
