@@ -42,11 +42,11 @@ import (
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	switch {
+	case errors.Is(err, flag.ErrHelp): // -h: the usage is printed
+	case err != nil:
 		fmt.Fprintln(os.Stderr, "fakecognito:", err)
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
 		os.Exit(1)
 	}
 }

@@ -56,7 +56,12 @@ func Build(t testing.TB, pkg string) string {
 	v, _ := builds.LoadOrStore(key, &build{})
 	b := v.(*build)
 	b.once.Do(func() {
-		dir, err := outDir()
+		parent, err := outDir()
+		if err != nil {
+			b.err = err
+			return
+		}
+		dir, err := os.MkdirTemp(parent, "") // one each: two programs may share a name
 		if err != nil {
 			b.err = err
 			return
