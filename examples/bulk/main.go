@@ -13,24 +13,29 @@
 // Each run starts its journal with a "run" line (the pool, a run ID and the
 // inputs' digest), and every line says the username actually sent (sent_as)
 // or the earlier input it duplicated. A new run creates its journal 0600 and
-// refuses one that exists; symlinks are refused. A run locks its journal
-// (flock): a second run on it, in another terminal, is refused while the
-// first holds it.
+// refuses any path that exists (a file, a symlink, a FIFO, a device). A run
+// locks its journal (flock): a second run on it, in another terminal, is
+// refused while the first holds it.
 //
-// --resume reads the journal first, and refuses to run when it does not
-// exist, belongs to another pool, or holds a line it can't read (naming file
-// and line). Users are matched by their own username, whatever the
-// spelling of the input or of the journal (each input, and each name a run
-// under --preflight pool or off sent, is resolved first with AdminGetUser,
-// sending nothing; the run line records the preflight): users shown as sent, or duplicates of them, are skipped, users
-// whose failure sent nothing are tried again, and users whose reset may have
-// gone out (a "sending" line with no outcome, after a crash or a kill, or a
-// failure that says maybe_sent) are not sent again: they get an "unknown"
-// line, since a second code would invalidate the first. --resend-unknown
-// sends those too.
+// --resume reads the whole journal before it changes anything about the
+// file, and refuses to run when it does not exist, is not a regular file,
+// belongs to another pool, or holds a line it can't read (naming file and
+// line, and quoting journal text). Users are matched by their own username,
+// whatever the spelling of the input or of the journal (each input, and each
+// name a run under --preflight pool or off sent, is resolved first with
+// AdminGetUser, sending nothing; the run line records the preflight): users
+// shown as sent, or duplicates of them, are skipped, users whose failure
+// sent nothing are tried again, and users whose reset may have gone out (a
+// "sending" line with no outcome, after a crash or a kill, or a failure that
+// says maybe_sent) are not sent again: they get an "unknown" line, since a
+// second code would invalidate the first. --resend-unknown sends those too.
 //
 // SIGINT or SIGTERM stops the run, even while it waits for its input: every
-// input read gets an outcome.
+// input read gets an outcome. A second signal ends the tool at once.
+//
+// The journal is the library's (package
+// github.com/cognitoreset/cognitoreset/bulk/journal); journal.go is the glue
+// between it and the run.
 //
 // --plan sends nothing: it runs bulk.Plan over the input (or
 // PlanPool over every user of the pool with --all-users) and prints the
@@ -56,20 +61,16 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/csv"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"iter"
-	"maps"
 	"os"
 	"os/signal"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"time"
 
@@ -78,11 +79,12 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
-	"github.com/cognitoreset/cognitoreset/alias"
-	"github.com/cognitoreset/cognitoreset/bulk"
-	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/redis/go-redis/v9"
 
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/bulk/journal"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/quota/redisquota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -98,7 +100,9 @@ type options struct {
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	sigs := make(chan os.Signal, 2)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	ctx, stop := onSignals(context.Background(), sigs, os.Stderr, os.Exit)
 	defer stop()
 	if err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr); err != nil {
 		fmt.Fprintln(os.Stderr, "bulk:", err)
@@ -167,19 +171,29 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if o.plan && out == "-" {
 		out = "" // the totals go to stdout; lines only to a file
 	}
-	var j *journal
-	if out != "" {
-		if j, err = openJournal(out, stdout, o.resume); err != nil {
-			return err
+	// --resume checks its journal before it reads the input; a new run
+	// creates its journal once the input is read, so that an input it can't
+	// read leaves behind no empty journal, which the next try would refuse.
+	var j *journal.Journal
+	var history *journal.History
+	open := func() error {
+		if out == "" || j != nil {
+			return nil
 		}
-		defer j.close()
+		var err error
+		j, history, err = openJournal(out, stdout, o.resume, o.poolID)
+		return err
 	}
-	var states *journalStates
+	defer func() {
+		if j != nil {
+			j.Close()
+		}
+	}()
 	if o.resume {
-		if states, err = j.resumeFrom(o.poolID); err != nil {
+		if err := open(); err != nil {
 			return err
 		}
-		if states.cutShort {
+		if history.CutShort {
 			fmt.Fprintf(stderr, "bulk: %s: the last line was cut short by a crash; it is left out\n", o.out)
 		}
 	}
@@ -190,17 +204,23 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		names, stopped = readNames(ctx, o, stdin)
 		var intr *interrupted
 		if errors.As(stopped, &intr) {
+			if err := open(); err != nil {
+				return errors.Join(intr, err)
+			}
 			return o.stoppedReading(names, j, stderr, intr)
 		}
 		if stopped != nil {
 			return stopped
 		}
 	}
-	if states != nil && states.lastDigest != "" && states.lastDigest != runLine(o.poolID, names, "").InputsDigest {
+	if err := open(); err != nil {
+		return err
+	}
+	if !history.SameInputs(names) {
 		fmt.Fprintln(stderr, "bulk: the input differs from the last run's; users are matched by the username sent, whatever the spelling")
 	}
 	if j != nil {
-		if err := j.write(runLine(o.poolID, names, string(o.pf))); err != nil {
+		if err := j.Begin(o.poolID, names, string(o.pf)); err != nil {
 			return err
 		}
 	}
@@ -234,25 +254,25 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return o.runPlan(ctx, r, names, j, stdout, stderr)
 	}
 	var resolver *resetpw.Resetter
-	if states != nil {
+	if history != nil {
 		// --resume matches users by their own username, which only a full
 		// preflight reads (AdminGetUser): the resolver sends nothing.
 		if resolver, err = resetpw.New(api, append(slices.Clone(ropts), resetpw.WithPreflight(resetpw.PreflightFull), resetpw.WithEmailCap(-1, nil))...); err != nil {
 			return err
 		}
 	}
-	return o.runBulk(ctx, r, resolver, names, j, states, stderr)
+	return o.runBulk(ctx, r, resolver, names, j, history, stderr)
 }
 
 // stoppedReading gives every input read before a signal an outcome: not
 // sent, the run stopped.
-func (o options) stoppedReading(names []string, j *journal, stderr io.Writer, intr *interrupted) error {
+func (o options) stoppedReading(names []string, j *journal.Journal, stderr io.Writer, intr *interrupted) error {
 	if j != nil {
-		if err := j.write(runLine(o.poolID, names, string(o.pf))); err != nil {
+		if err := j.Begin(o.poolID, names, string(o.pf)); err != nil {
 			return err
 		}
 		for i, n := range names {
-			if err := j.write(Line{Index: i, Username: journalName(n), Status: "failed", Kind: resetpw.ErrRunStopped.Code(),
+			if err := j.Write(journal.Line{Index: i, Username: n, Status: "failed", Kind: resetpw.ErrRunStopped.Code(),
 				Error: "not sent: the run was stopped while reading its input"}); err != nil {
 				return err
 			}
@@ -262,31 +282,22 @@ func (o options) stoppedReading(names []string, j *journal, stderr io.Writer, in
 	return intr
 }
 
-// runBulk resets the users of names that the journal does not show as sent
-// or maybe sent, under any spelling. resolver, a Resetter with a full
-// preflight, finds the user's own username of a spelling (nothing is sent).
-func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, names []string, j *journal, states *journalStates, stderr io.Writer) error {
-	if states == nil {
-		states = &journalStates{by: map[string]userState{}}
+// runBulk resets the users of names that the journal's history h does not
+// show as sent or maybe sent, under any spelling. resolver, a Resetter with
+// a full preflight, finds the user's own username of a spelling (nothing is
+// sent).
+func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, names []string, j *journal.Journal, h *journal.History, stderr io.Writer) error {
+	// Runs under --preflight pool or off recorded the names they sent,
+	// which may be an email, a phone number or another case of the
+	// username: the user's own username takes their status too.
+	if err := h.Resolve(func(names []string) ([]string, error) { return o.canonicalNames(ctx, resolver, names) }); err != nil {
+		return fmt.Errorf("resolving the journal's users (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
 	}
-	if len(states.loose) > 0 {
-		// Runs under --preflight pool or off recorded the names they sent,
-		// which may be an email, a phone number or another case of the
-		// username: raise the user's own username too.
-		keys := slices.Sorted(maps.Keys(states.loose))
-		canon, err := o.canonicalNames(ctx, resolver, keys)
-		if err != nil {
-			return fmt.Errorf("resolving the journal's users (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
-		}
-		for i, k := range keys {
-			states.raise(journalName(canon[i]), states.loose[k])
-		}
-	}
-	stateOf := make([]userState, len(names))
+	status := make([]string, len(names))
 	for i, n := range names {
-		stateOf[i] = states.of(n)
+		status[i] = h.Status(n)
 	}
-	if states.any() {
+	if !h.Empty() {
 		// An input may name a user the journal knows by another spelling
 		// (an email, a phone number, another case of the username in a
 		// case-insensitive pool): resolve each to the user's own username
@@ -295,7 +306,7 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 		var idx []int
 		var reqs []string
 		for i, n := range names {
-			if stateOf[i] == stateNone {
+			if status[i] == "" {
 				idx, reqs = append(idx, i), append(reqs, n)
 			}
 		}
@@ -304,9 +315,7 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 			return fmt.Errorf("resolving the input against the journal (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
 		}
 		for k, i := range idx {
-			if canon[k] != "" {
-				stateOf[i] = max(stateOf[i], states.by[journalName(canon[k])])
-			}
+			status[i] = h.Status(names[i], canon[k])
 		}
 	}
 	var todo []string
@@ -314,16 +323,16 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 	skipped, unknown := 0, 0
 	recorded := map[string]bool{}
 	for i, n := range names {
-		switch stateOf[i] {
-		case stateSent:
+		switch status[i] {
+		case "sent":
 			skipped++
 			continue
-		case stateSending, stateUnknown:
+		case "sending", "unknown":
 			if !o.resendUnknown {
 				unknown++
-				if stateOf[i] == stateSending && !recorded[journalName(n)] { // record it once
-					recorded[journalName(n)] = true
-					if err := j.write(Line{Index: i, Username: journalName(n), Status: "unknown", MaybeSent: true,
+				if status[i] == "sending" && !recorded[n] { // record it once
+					recorded[n] = true
+					if err := j.Write(journal.Line{Index: i, Username: n, Status: "unknown", MaybeSent: true,
 						Error: "a reset may have gone out before the last run stopped; not sent again (--resend-unknown sends it)"}); err != nil {
 						return err
 					}
@@ -335,49 +344,22 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 		index = append(index, i)
 	}
 
-	var mu sync.Mutex
-	sentAs := map[int]string{} // by todo index
 	ctx, stop := context.WithCancelCause(ctx)
 	defer stop(nil)
+	jr := &journaled{j: j, h: h, index: index, resendUnknown: o.resendUnknown, stop: stop}
 	bar := newProgressBar(stderr, len(todo))
 	sum, err := bulk.Run(ctx, r, bulk.Requests(signingOut(requests(o.poolID, todo), o.signOut)), bulk.Options{
 		Concurrency: o.concurrency, Rates: o.rates(), Progress: bar.update,
-		BeforeSend: func(i int, in bulk.Input, username string) error {
-			req := in.Request
-			// The last guard: a user the journal shows as sent, under a
-			// spelling the checks above could not see.
-			if st := states.by[journalName(username)]; st == stateSent || st > stateNone && !o.resendUnknown {
-				return fmt.Errorf("the journal shows user %s as sent or maybe sent under another spelling: not sending it again", alias.Mask(username))
-			}
-			mu.Lock()
-			sentAs[i] = username
-			mu.Unlock()
-			return j.write(Line{Index: index[i], Username: journalName(req.Username), Status: "sending", SentAs: username})
-		},
-	}, func(out bulk.Outcome) {
-		l := lineOf(out)
-		l.Index = index[out.Index]
-		mu.Lock()
-		if s := sentAs[out.Index]; s != "" && l.SentAs == "" {
-			l.SentAs = s
-		}
-		mu.Unlock()
-		if l.DuplicateOf != nil {
-			first := index[*l.DuplicateOf]
-			l.DuplicateOf = &first
-		}
-		if err := j.write(l); err != nil {
-			stop(err) // the journal is the run's memory: no journal, no run
-		}
-	})
+		BeforeSend: jr.beforeSend,
+	}, jr.outcome)
 	bar.done()
 	fmt.Fprintf(stderr, "bulk: %d read, %d sent %v, %d failed %v, %d duplicates, %d skipped as already sent, %d not sent again (fate unknown), in %s\n",
-		sum.Read, sum.Sent, sum.ByMedium, sum.Failed, sum.ByKind, sum.Duplicates, skipped, unknown, sum.Elapsed.Round(time.Millisecond))
+		sum.Read, sum.Sent, sum.ByMedium, sum.Failed, kindCodes(sum.ByKind), sum.Duplicates, skipped, unknown, sum.Elapsed.Round(time.Millisecond))
 	if o.signOut {
 		fmt.Fprintf(stderr, "bulk: %d signed out, %d sign-outs failed (their resets were sent)\n", sum.SignedOut, sum.SignOutFailed)
 	}
-	if j.err != nil {
-		return j.err
+	if err := j.Err(); err != nil {
+		return err
 	}
 	return err
 }
@@ -409,7 +391,7 @@ func (o options) canonicalNames(ctx context.Context, resolver *resetpw.Resetter,
 }
 
 // runPlan plans the input, or every user of the pool, and prints the totals.
-func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []string, j *journal, stdout, stderr io.Writer) error {
+func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []string, j *journal.Journal, stdout, stderr io.Writer) error {
 	each := func(out bulk.Outcome) {
 		if j == nil {
 			return
@@ -421,7 +403,7 @@ func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []strin
 		case "failed":
 			l.Status = "would_fail"
 		}
-		_ = j.write(l)
+		_ = j.Write(l)
 	}
 	opts := bulk.Options{Concurrency: o.concurrency, Rates: o.rates()}
 	var sum bulk.Summary
@@ -435,10 +417,7 @@ func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []strin
 	for _, m := range sortedKeys(sum.ByMedium) {
 		fmt.Fprintf(stdout, "  would send by %s: %d\n", m, sum.ByMedium[m])
 	}
-	byCode := map[string]int{}
-	for k, n := range sum.ByKind {
-		byCode[k.Code()] = n
-	}
+	byCode := kindCodes(sum.ByKind)
 	for _, k := range sortedKeys(byCode) {
 		fmt.Fprintf(stdout, "  would fail, %s: %d\n", k, byCode[k])
 	}
@@ -448,8 +427,8 @@ func (o options) runPlan(ctx context.Context, r *resetpw.Resetter, names []strin
 	if sum.OverEmailCap > 0 {
 		fmt.Fprintf(stdout, "  over the daily email cap: %d\n", sum.OverEmailCap)
 	}
-	if j != nil && j.err != nil {
-		return j.err
+	if j != nil && j.Err() != nil {
+		return j.Err()
 	}
 	return err
 }
@@ -463,14 +442,13 @@ func sortedKeys[K ~string](m map[K]int) []K {
 	return keys
 }
 
-func requests(pool string, names []string) iter.Seq[resetpw.Request] {
-	return func(yield func(resetpw.Request) bool) {
-		for _, n := range names {
-			if !yield(resetpw.Request{UserPoolID: pool, Username: n}) {
-				return
-			}
-		}
+// kindCodes counts by the kinds' codes, as a report prints them.
+func kindCodes(byKind map[resetpw.Kind]int) map[string]int {
+	codes := make(map[string]int, len(byKind))
+	for k, n := range byKind {
+		codes[k.Code()] = n
 	}
+	return codes
 }
 
 // signingOut asks each request's sign-out (--sign-out).
@@ -485,120 +463,12 @@ func signingOut(reqs iter.Seq[resetpw.Request], signOut bool) iter.Seq[resetpw.R
 	}
 }
 
-func lineOf(o bulk.Outcome) Line {
-	l := Line{Index: o.Index, Username: journalName(o.Input.Request.Username)}
-	switch {
-	case o.Duplicate:
-		l.Status, l.DuplicateOf = "duplicate", &o.DuplicateOf
-	case o.Err != nil:
-		l.Status, l.Kind, l.Error = "failed", resetpw.KindOf(o.Err).Code(), o.Err.Error()
-		l.MaybeSent = resetpw.MaybeSent(o.Err)
-	default:
-		l.Status, l.RequestID, l.SentAs = "sent", o.Result.RequestID, o.Result.Username
-		l.SignedOut = o.Result.SignedOut
-		if o.Result.SignOutErr != nil {
-			l.SignOutError = o.Result.SignOutErr.Error()
-		}
-		if d := o.Result.Delivery; d != nil {
-			l.Medium, l.Destination = string(d.Medium), d.MaskedDestination
-		}
-	}
-	return l
-}
-
-// interrupted is the error of a run stopped while reading its input.
-type interrupted struct{ cause error }
-
-func (e *interrupted) Error() string {
-	return fmt.Sprintf("stopped while reading the input: %v", e.cause)
-}
-
-func (e *interrupted) Unwrap() []error { return []error{resetpw.ErrRunStopped, e.cause} }
-
-// readNames reads the input: one name a line, or a CSV column. A signal
-// (ctx) while it waits for input stops it: it returns what it read so far
-// and an *interrupted error.
-func readNames(ctx context.Context, o options, stdin io.Reader) ([]string, error) {
-	var mu sync.Mutex
-	var names []string
-	done := make(chan error, 1)
-	go func() {
-		done <- scanNames(o, stdin, func(n string) {
-			mu.Lock()
-			names = append(names, n)
-			mu.Unlock()
-		})
-	}()
-	select {
-	case err := <-done:
-		return names, err
-	case <-ctx.Done():
-		mu.Lock()
-		defer mu.Unlock()
-		return slices.Clone(names), &interrupted{context.Cause(ctx)}
-	}
-}
-
-// scanNames reads the input, passing each name to add. Opening the input is
-// part of it: opening a FIFO waits for its writer.
-func scanNames(o options, stdin io.Reader, add func(string)) error {
-	in, inName := stdin, "stdin"
-	if o.input != "-" {
-		f, err := os.Open(o.input)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		in, inName = f, o.input
-	}
-	if o.csvColumn == "" {
-		sc := bufio.NewScanner(in)
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		line := 0
-		for sc.Scan() {
-			line++
-			if n := strings.TrimSpace(sc.Text()); n != "" && !strings.HasPrefix(n, "#") {
-				add(n)
+func requests(pool string, names []string) iter.Seq[resetpw.Request] {
+	return func(yield func(resetpw.Request) bool) {
+		for _, n := range names {
+			if !yield(resetpw.Request{UserPoolID: pool, Username: n}) {
+				return
 			}
-		}
-		if err := sc.Err(); err != nil {
-			return fmt.Errorf("%s:%d: %w", inName, line+1, err)
-		}
-		return nil
-	}
-	cr := csv.NewReader(in)
-	header, err := cr.Read()
-	if err != nil {
-		return fmt.Errorf("reading the CSV header of %s: %w", inName, err)
-	}
-	col := slices.Index(header, o.csvColumn)
-	if col < 0 {
-		// A file without a header row has a user in its first row: mask
-		// what looks like one, as every other message does.
-		names := make([]string, len(header))
-		looksLikeData := false
-		for i, h := range header {
-			names[i] = h
-			if alias.Classify(strings.TrimSpace(h)) != alias.Username {
-				names[i], looksLikeData = alias.Mask(h), true
-			}
-		}
-		hint := ""
-		if looksLikeData {
-			hint = "; the first row looks like data: add a header row"
-		}
-		return fmt.Errorf("CSV has no column %q (it has %s%s)", o.csvColumn, strings.Join(names, ", "), hint)
-	}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return fmt.Errorf("%s: %w", inName, err)
-		}
-		if n := strings.TrimSpace(rec[col]); n != "" {
-			add(n)
 		}
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -19,6 +20,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk/journal"
 	"github.com/cognitoreset/cognitoreset/internal/redistest"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -28,12 +30,12 @@ const pool = "us-west-2_aaaaaaaaa"
 
 // readLines reads journal lines, leaving out the "run" ones, and the
 // "sending" ones unless all.
-func readLines(t *testing.T, s string, all ...bool) []Line {
+func readLines(t *testing.T, s string, all ...bool) []journal.Line {
 	t.Helper()
-	var out []Line
+	var out []journal.Line
 	sc := bufio.NewScanner(strings.NewReader(s))
 	for sc.Scan() {
-		var l Line
+		var l journal.Line
 		require.NoError(t, json.Unmarshal(sc.Bytes(), &l))
 		if l.Status == "run" || l.Status == "sending" && len(all) == 0 {
 			continue
@@ -45,7 +47,7 @@ func readLines(t *testing.T, s string, all ...bool) []Line {
 
 // runHeader is the "run" line a journal of pool starts with.
 func runHeader(pool string) string {
-	return `{"status":"run","format":"` + journalFormat + `","pool":"` + pool + `","run_id":"test"}` + "\n"
+	return `{"status":"run","format":"` + journal.Format + `","pool":"` + pool + `","run_id":"test"}` + "\n"
 }
 
 func TestBulk_LinesFromStdin(t *testing.T) {
@@ -55,7 +57,7 @@ func TestBulk_LinesFromStdin(t *testing.T) {
 	require.NoError(t, err)
 	lines := readLines(t, stdout.String())
 	require.Len(t, lines, 4)
-	byIndex := map[int]Line{}
+	byIndex := map[int]journal.Line{}
 	for _, l := range lines {
 		byIndex[l.Index] = l
 	}
@@ -202,18 +204,37 @@ func TestBulk_KilledMidFlightThenResumed(t *testing.T) {
 	})
 }
 
-// A journal that can't be written stops the run, naming the file.
-func TestBulk_JournalWriteErrorStops(t *testing.T) {
-	if _, err := os.Stat("/dev/full"); err != nil {
-		t.Skip("no /dev/full to make writes fail")
+// failAfter is a writer that fails after its first n writes, as a full disk
+// would.
+type failAfter struct{ n int }
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	if w.n == 0 {
+		return 0, errors.New("no space left on device")
 	}
+	w.n--
+	return len(p), nil
+}
+
+// A journal that can't be written stops the run, naming the file; a device
+// such as /dev/full is no journal: it is refused before anything is sent.
+func TestJournalWriteErrorStopsTheRun(t *testing.T) {
 	f, names := crashWorld(t, 5)
 	f.DelayAnswers(0)
-	err := runWith(context.Background(), []string{"--user-pool-id", pool, "--out", "/dev/full"}, strings.NewReader(strings.Join(names, "\n")),
+	err := runWith(context.Background(), []string{"--user-pool-id", pool}, strings.NewReader(strings.Join(names, "\n")),
+		&failAfter{n: 1}, io.Discard, f)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "writing stdout: no space left on device")
+	assert.Empty(t, f.Deliveries(), "the first sending line failed: nothing was sent")
+
+	if _, err := os.Stat("/dev/full"); err != nil {
+		t.Skip("no /dev/full")
+	}
+	err = runWith(context.Background(), []string{"--user-pool-id", pool, "--out", "/dev/full"}, strings.NewReader(strings.Join(names, "\n")),
 		io.Discard, io.Discard, f)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "/dev/full")
-	assert.Empty(t, f.Deliveries(), "the first sending line failed: nothing was sent")
+	assert.Empty(t, f.Deliveries())
 }
 
 func TestBulk_Plan(t *testing.T) {

@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/bulk/journal"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -43,8 +44,8 @@ func deliveriesTo(f *resetpwtest.Fake, user string) int {
 	return n
 }
 
-// Finding 2: --resume never sends a user again under another spelling.
-func TestFinding2_ResumeKeysOnTheUserSent(t *testing.T) {
+// --resume never sends a user again under another spelling.
+func TestResumeKeysOnTheUserSent(t *testing.T) {
 	t.Run("a duplicate under another spelling", func(t *testing.T) {
 		f := diegoWorld(t)
 		out := filepath.Join(t.TempDir(), "j.jsonl")
@@ -84,9 +85,9 @@ func TestFinding2_ResumeKeysOnTheUserSent(t *testing.T) {
 	})
 }
 
-// Finding 4: --resume with a journal that doesn't exist refuses to run; a
+// --resume with a journal that doesn't exist refuses to run; a
 // new run refuses a journal that exists.
-func TestFinding4_ResumeNeedsTheJournal(t *testing.T) {
+func TestResumeNeedsTheJournalAndANewRunANewOne(t *testing.T) {
 	f := diegoWorld(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "j4.jsonl")
@@ -103,10 +104,31 @@ func TestFinding4_ResumeNeedsTheJournal(t *testing.T) {
 	assert.Equal(t, 1, deliveriesTo(f, "diego"))
 }
 
-// Finding 5: the journal says its pool, and a resume refuses another pool's,
+// A new run whose input can't be read leaves no journal behind: the next
+// try, with the input fixed, starts a new journal rather than being told
+// that one exists.
+func TestNewRunWithAnUnreadableInputLeavesNoJournal(t *testing.T) {
+	f := diegoWorld(t)
+	dir := t.TempDir()
+	out := filepath.Join(dir, "j.jsonl")
+	for _, args := range [][]string{
+		{"--input", filepath.Join(dir, "missing.txt")},
+		{"--csv-column", "email"},
+	} {
+		err := runWith(context.Background(), append([]string{"--user-pool-id", pool, "--out", out}, args...),
+			strings.NewReader("login\ndiego\n"), io.Discard, io.Discard, f)
+		require.Error(t, err, "%v", args)
+		_, err = os.Lstat(out)
+		assert.ErrorIs(t, err, os.ErrNotExist, "%v", args)
+	}
+	require.NoError(t, runWith(context.Background(), []string{"--user-pool-id", pool, "--out", out}, strings.NewReader("diego\n"), io.Discard, io.Discard, f))
+	assert.Equal(t, 1, deliveriesTo(f, "diego"))
+}
+
+// The journal says its pool, and a resume refuses another pool's,
 // unknown fields, unknown statuses and lines it can't parse, naming file and
 // line.
-func TestFinding5_JournalOfAnotherPoolOrShapeRefused(t *testing.T) {
+func TestResumeRefusesAJournalOfAnotherPoolOrShape(t *testing.T) {
 	f := diegoWorld(t)
 	dir := t.TempDir()
 	out := filepath.Join(dir, "j.jsonl")
@@ -121,7 +143,7 @@ func TestFinding5_JournalOfAnotherPoolOrShapeRefused(t *testing.T) {
 	err = runWith(context.Background(), []string{"--user-pool-id", "us-west-2_bbbbbbbbb", "--out", out, "--resume"},
 		strings.NewReader("diego\n"), io.Discard, io.Discard, f)
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), out+":1: a journal of pool "+pool)
+	assert.Contains(t, err.Error(), out+`:1: a journal of pool "`+pool+`"`, "journal text is quoted")
 
 	for name, tc := range map[string]struct{ body, want string }{
 		"unknown field":   {runHeader(pool) + `{"index":0,"username":"maria","status":"sent","extra":1}`, ":2: not a journal line"},
@@ -147,9 +169,9 @@ func TestFinding5_JournalOfAnotherPoolOrShapeRefused(t *testing.T) {
 	assert.Zero(t, deliveriesTo(f, "maria"), "no refused journal sent anything")
 }
 
-// Finding 9: a hostile 300 KB input line is journaled short, and the resume
+// A hostile 300 KB input line is journaled short, and the resume
 // reads the journal back.
-func TestFinding9_LongInputLine(t *testing.T) {
+func TestLongInputLineJournaledShortAndReadBack(t *testing.T) {
 	f := diegoWorld(t)
 	out := filepath.Join(t.TempDir(), "j.jsonl")
 	hostile := strings.Repeat(`"\`, 150_000) // 300 KB, each byte escaped in JSON
@@ -182,13 +204,14 @@ func TestJournal_LastLineCutShort(t *testing.T) {
 	b, err := os.ReadFile(out)
 	require.NoError(t, err)
 	assert.NotContains(t, string(b), `"sen{`)
-	_, err = readJournal(out, pool)
+	_, err = journal.Read(bytes.NewReader(b), pool)
 	require.NoError(t, err, "the journal is whole again")
+	assert.True(t, strings.HasSuffix(string(b), "\n"))
 }
 
-// Finding 10: a signal while the tool waits for its input stops it; what
+// A signal while the tool waits for its input stops it; what
 // was read gets an outcome, and nothing is sent.
-func TestFinding10_SignalWhileBlockedOnInput(t *testing.T) {
+func TestSignalWhileBlockedOnInputStopsTheRun(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		f := diegoWorld(t)
 		out := filepath.Join(t.TempDir(), "j.jsonl")
@@ -261,21 +284,4 @@ func TestJournal_OutRefusesSymlinksAndIsPrivate(t *testing.T) {
 	st, err = os.Stat(out)
 	require.NoError(t, err)
 	assert.Equal(t, os.FileMode(0o600), st.Mode().Perm(), "a resumed journal is made private")
-}
-
-func FuzzReadJournal(f *testing.F) {
-	f.Add(runHeader(pool) + `{"index":0,"username":"diego","status":"sending","sent_as":"diego"}` + "\n")
-	f.Add(runHeader(pool) + `{"index":1,"username":"d","status":"duplicate","duplicate_of":0}` + "\n" + `{"index":0,"username":"x","status":"sent"}`)
-	f.Add("not json\n")
-	dir := f.TempDir()
-	f.Fuzz(func(t *testing.T, body string) {
-		p := filepath.Join(dir, "j.jsonl")
-		require.NoError(t, os.WriteFile(p, []byte(body), 0o600))
-		s, err := readJournal(p, pool)
-		if err != nil {
-			assert.Contains(t, err.Error(), p)
-			return
-		}
-		assert.LessOrEqual(t, s.keep, int64(len(body)))
-	})
 }
