@@ -253,15 +253,7 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if o.plan {
 		return o.runPlan(ctx, r, names, j, stdout, stderr)
 	}
-	var resolver *resetpw.Resetter
-	if history != nil {
-		// --resume matches users by their own username, which only a full
-		// preflight reads (AdminGetUser): the resolver sends nothing.
-		if resolver, err = resetpw.New(api, append(slices.Clone(ropts), resetpw.WithPreflight(resetpw.PreflightFull), resetpw.WithEmailCap(-1, nil))...); err != nil {
-			return err
-		}
-	}
-	return o.runBulk(ctx, r, resolver, names, j, history, stderr)
+	return o.runBulk(ctx, r, names, j, history, stderr)
 }
 
 // stoppedReading gives every input read before a signal an outcome: not
@@ -283,14 +275,13 @@ func (o options) stoppedReading(names []string, j *journal.Journal, stderr io.Wr
 }
 
 // runBulk resets the users of names that the journal's history h does not
-// show as sent or maybe sent, under any spelling. resolver, a Resetter with
-// a full preflight, finds the user's own username of a spelling (nothing is
-// sent).
-func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, names []string, j *journal.Journal, h *journal.History, stderr io.Writer) error {
+// show as sent or maybe sent, under any spelling. A plan of r with a full
+// preflight finds the user's own username of a spelling (nothing is sent).
+func (o options) runBulk(ctx context.Context, r *resetpw.Resetter, names []string, j *journal.Journal, h *journal.History, stderr io.Writer) error {
 	// Runs under --preflight pool or off recorded the names they sent,
 	// which may be an email, a phone number or another case of the
 	// username: the user's own username takes their status too.
-	if err := h.Resolve(func(names []string) ([]string, error) { return o.canonicalNames(ctx, resolver, names) }); err != nil {
+	if err := h.Resolve(func(names []string) ([]string, error) { return o.canonicalNames(ctx, r, names) }); err != nil {
 		return fmt.Errorf("resolving the journal's users (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
 	}
 	status := make([]string, len(names))
@@ -310,7 +301,7 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 				idx, reqs = append(idx, i), append(reqs, n)
 			}
 		}
-		canon, err := o.canonicalNames(ctx, resolver, reqs)
+		canon, err := o.canonicalNames(ctx, r, reqs)
 		if err != nil {
 			return fmt.Errorf("resolving the input against the journal (--resume reads each user, with DescribeUserPool and AdminGetUser, to match every spelling; nothing was sent): %w", err)
 		}
@@ -365,14 +356,16 @@ func (o options) runBulk(ctx context.Context, r, resolver *resetpw.Resetter, nam
 }
 
 // canonicalNames returns the user's own username of each of names, by a
-// plan of resolver (nothing is sent), or "" where the plan found none.
-func (o options) canonicalNames(ctx context.Context, resolver *resetpw.Resetter, names []string) ([]string, error) {
+// plan of r with a full preflight whatever --preflight says (--resume
+// matches users by their own username, which only AdminGetUser reads;
+// nothing is sent), or "" where the plan found none.
+func (o options) canonicalNames(ctx context.Context, r *resetpw.Resetter, names []string) ([]string, error) {
 	canon := make([]string, len(names))
 	if len(names) == 0 {
 		return canon, nil
 	}
 	dupOf := map[int]int{}
-	_, err := bulk.Plan(ctx, resolver, bulk.Requests(requests(o.poolID, names)), bulk.Options{Concurrency: o.concurrency},
+	_, err := bulk.Plan(ctx, r, bulk.Requests(requests(o.poolID, names)), bulk.Options{Concurrency: o.concurrency, Preflight: resetpw.PreflightFull},
 		func(out bulk.Outcome) {
 			switch {
 			case out.Duplicate:
