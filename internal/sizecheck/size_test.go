@@ -25,6 +25,7 @@ func build(t *testing.T, dir, name string) int64 {
 	t.Helper()
 	out := filepath.Join(dir, name)
 	cmd := exec.Command("go", "build", "-o", out, "./testdata/"+name)
+	cmd.Env = append(os.Environ(), "GOFLAGS=") // a default build, whatever flags the tests run with (-race)
 	b, err := cmd.CombinedOutput()
 	require.NoError(t, err, "%s", b)
 	fi, err := os.Stat(out)
