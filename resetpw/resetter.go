@@ -54,17 +54,16 @@ func New(api API, opts ...Option) (*Resetter, error) {
 	for i, o := range opts {
 		eopts[i] = engine.Option(o)
 	}
-	if api == nil {
-		return nil, publicError(mustFail(engine.New(nil)))
+	var eapi engine.API
+	if api != nil { // a nil API stays a nil interface: New refuses it
+		eapi = api
 	}
-	e, err := engine.New(api, eopts...)
+	e, err := engine.New(eapi, eopts...)
 	if err != nil {
 		return nil, publicError(err)
 	}
 	return &Resetter{e}, nil
 }
-
-func mustFail(_ *engine.Engine, err error) error { return err }
 
 // Reset sends a password-reset code to the user, in this order: it
 // validates the request; reads the pool (cached) and refuses admin_only
