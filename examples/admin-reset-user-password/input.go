@@ -24,35 +24,43 @@ func readArg(flagName, v string) (string, error) {
 	if !ok {
 		return v, nil
 	}
-	refuse := func(why string) error { return usagef("--%s: file://%s: %s", flagName, path, why) }
+	b, err := readFile(flagName, "file://"+path, path, maxInputFile)
+	return string(b), err
+}
+
+// readFile reads path, a regular file of at most limit bytes, opened
+// without blocking (a FIFO, /dev/zero and the like are refused at once).
+// Errors name the file (shown), never its content.
+func readFile(flagName, shown, path string, limit int64) ([]byte, error) {
+	refuse := func(why string) error { return usagef("--%s: %s: %s", flagName, shown, why) }
 	st, err := os.Stat(path)
 	if err != nil {
-		return "", usagef("--%s: %v", flagName, err)
+		return nil, usagef("--%s: %v", flagName, err)
 	}
 	if !st.Mode().IsRegular() {
-		return "", refuse("not a regular file")
+		return nil, refuse("not a regular file")
 	}
-	if st.Size() > maxInputFile {
-		return "", refuse(fmt.Sprintf("larger than %d bytes", maxInputFile))
+	if st.Size() > limit {
+		return nil, refuse(fmt.Sprintf("larger than %d bytes", limit))
 	}
 	// O_NONBLOCK: should the path have become a FIFO since, opening it does
 	// not wait for a writer; the Stat below refuses it.
 	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
-		return "", usagef("--%s: %v", flagName, err)
+		return nil, usagef("--%s: %v", flagName, err)
 	}
 	defer f.Close()
 	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		return "", refuse("not a regular file")
+		return nil, refuse("not a regular file")
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxInputFile+1))
+	b, err := io.ReadAll(io.LimitReader(f, limit+1))
 	if err != nil {
-		return "", usagef("--%s: %v", flagName, err)
+		return nil, usagef("--%s: %v", flagName, err)
 	}
-	if len(b) > maxInputFile {
-		return "", refuse(fmt.Sprintf("larger than %d bytes", maxInputFile))
+	if int64(len(b)) > limit {
+		return nil, refuse(fmt.Sprintf("larger than %d bytes", limit))
 	}
-	return string(b), nil
+	return b, nil
 }
 
 // parseInputJSON reads --cli-input-json as the AWS CLI does: one JSON

@@ -42,8 +42,10 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -272,6 +274,11 @@ func (o *options) request() (resetpw.Request, error) {
 		}
 		in.ClientMetadata = m
 	}
+	fromFile := strings.HasPrefix(o.clientMetadata, "file://") ||
+		o.clientMetadata == "" && (strings.HasPrefix(o.inputJSON, "file://") || strings.HasPrefix(o.inputYAML, "file://"))
+	if err := checkMetadata(in.ClientMetadata, fromFile); err != nil {
+		return resetpw.Request{}, fmt.Errorf("--client-metadata: %w", &resetpw.Error{Kind: resetpw.ErrInvalidInput, Op: resetpw.OpValidate, Field: "ClientMetadata", Err: err})
+	}
 	switch {
 	case in.UserPoolId == "":
 		return resetpw.Request{}, usagef("the following arguments are required: --user-pool-id")
@@ -315,12 +322,16 @@ func (o *options) client(ctx context.Context, logger *slog.Logger) (*cip.Client,
 		loadOpts = append(loadOpts, config.WithSharedConfigProfile(o.profile))
 	}
 	if o.caBundle != "" {
-		f, err := os.Open(o.caBundle)
+		// The checks of file:// arguments: a regular file, capped, opened
+		// without blocking; and PEM certificates in it.
+		pem, err := readFile("ca-bundle", o.caBundle, o.caBundle, maxCABundle)
 		if err != nil {
-			return nil, usagef("--ca-bundle: %v", err)
+			return nil, err
 		}
-		defer f.Close()
-		loadOpts = append(loadOpts, config.WithCustomCABundle(f))
+		if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			return nil, usagef("--ca-bundle: %s: no PEM certificate in it", o.caBundle)
+		}
+		loadOpts = append(loadOpts, config.WithCustomCABundle(bytes.NewReader(pem)))
 	}
 	if o.debug {
 		loadOpts = append(loadOpts, config.WithClientLogMode(aws.LogRetries), config.WithLogger(slogLogger{logger}))
@@ -427,6 +438,10 @@ func printResult(w io.Writer, output string, res *resetpw.Result, dryRun bool) e
 	}
 	return nil
 }
+
+// maxCABundle is the largest --ca-bundle read: a system's whole bundle is
+// about 200 KiB.
+const maxCABundle = 4 << 20
 
 func seconds(s float64) time.Duration { return time.Duration(s * float64(time.Second)) }
 

@@ -111,13 +111,13 @@ func validAgent(a string) bool {
 	return true
 }
 
-// BearerTokenHashes authenticates "Authorization: Bearer TOKEN": a
-// well-formed token whose SHA-256 matches an agent's, compared in constant
-// time against every agent's, so that the time taken says nothing about
-// which one matched.
+// BearerTokenHashes authenticates "Authorization: Bearer TOKEN" (the scheme
+// in any case, as HTTP reads it): a well-formed token whose SHA-256 matches
+// an agent's, compared in constant time against every agent's, so that the
+// time taken says nothing about which one matched.
 func BearerTokenHashes(agents []agentHash) Authenticate {
 	return func(r *http.Request) (string, bool) {
-		given, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+		given, ok := bearerToken(r)
 		if !ok || !wellFormed(given) {
 			return "", false
 		}
@@ -132,12 +132,26 @@ func BearerTokenHashes(agents []agentHash) Authenticate {
 	}
 }
 
+// bearerToken returns the credentials of r's "Authorization: Bearer ..."
+// header. The scheme is matched case-insensitively (RFC 9110, 11.1), and
+// the spaces after it are skipped.
+func bearerToken(r *http.Request) (string, bool) {
+	scheme, token, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	return strings.TrimLeft(token, " "), true
+}
+
 // Throttle slows down failed authentications per client address: Free
 // failures, then each failure closes the address for a backoff that doubles
-// from Base up to Max. While closed, the address is answered 429 without its
-// credentials being checked, so that an attacker learns nothing from those
-// requests. Failures are forgotten after Forget without one. The zero value
-// uses the defaults (5, 1 s, 15 min, 24 h, 100,000 addresses).
+// from Base up to Max. While an address is closed, a request whose
+// credentials fail is answered 429 (with Retry-After), unlogged beyond the
+// rate-limited failure log and uncounted; a valid token is still checked,
+// and accepted, so that anyone who shares the agents' address (an office,
+// a VPN, the load balancer) can't lock them out. Failures are forgotten
+// after Forget without one. The zero value uses the defaults (5, 1 s,
+// 15 min, 24 h, 100,000 addresses).
 type Throttle struct {
 	Free     int
 	Base     time.Duration

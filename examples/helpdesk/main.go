@@ -87,7 +87,7 @@ const DefaultResetTimeout = 30 * time.Second
 
 // Service resets passwords in one user pool for authenticated agents.
 type Service struct {
-	Resetter     resetpw.PasswordResetter
+	Resetter     Resetter
 	PoolID       string
 	Authenticate Authenticate
 	// Logger gets the audit lines and failed authentications, each with
@@ -106,11 +106,21 @@ type Service struct {
 	// ResetTimeout bounds a reset, detached from its request; 0 is
 	// DefaultResetTimeout.
 	ResetTimeout time.Duration
+	// PerCustomer is how long a customer who was sent a code (or may have
+	// been) waits for the next: 0 is DefaultPerCustomer, a negative
+	// value turns the limit off. Refusals are 429 customer_rate_limit,
+	// with Retry-After.
+	PerCustomer time.Duration
+	// AuditKey keys the audit line's user_key (UserKey); nil is a random
+	// key, for the process's life.
+	AuditKey []byte
 
-	mu       sync.Mutex
-	limiters map[string]*rate.Limiter
-	failures failureLog // failed authentications
-	refusals failureLog // resets refused by the per-agent limit
+	mu        sync.Mutex
+	limiters  map[string]*rate.Limiter
+	failures  failureLog // failed authentications
+	refusals  failureLog // resets refused by the per-agent or per-customer limit
+	customers customerLimit
+	keyOnce   sync.Once
 }
 
 const authFailed = "helpdesk authentication failed"
@@ -127,30 +137,33 @@ func (s *Service) Routes() http.Handler {
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
 		w.Header().Set("X-Request-Id", id)
 		addr := clientAddr(r)
+		// A valid token is always checked, even from an address that is
+		// closed: the throttle must not let whoever shares the agents'
+		// address lock them out (README.md: the trade-off).
+		if agent, ok := s.Authenticate(r); ok {
+			markServing(r) // only now may the connection hold its slot
+			mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
+			return
+		}
+		closeAfterAnswer(w) // its unread body is not waited for
+		w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
+		if !presentsCredentials(r) {
+			// Not a guess (a health check, a scanner, a browser): 401,
+			// not counted, or a load balancer's probes would close the
+			// address every agent behind it shares.
+			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
+			return
+		}
 		if wait, closed := s.Throttle.Closed(addr); closed {
 			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "throttled"))
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_failures"})
 			return
 		}
-		agent, ok := s.Authenticate(r)
-		if !ok && !presentsCredentials(r) {
-			// Not a guess (a health check, a scanner, a browser): 401,
-			// not counted, or a load balancer's probes would close the
-			// address every agent behind it shares.
-			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
-			return
-		}
-		if !ok {
-			n, wait := s.Throttle.Fail(addr)
-			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "bad credentials"),
-				slog.Int("failures", n), slog.Duration("backoff", wait))
-			w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
-			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
-			return
-		}
-		mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
+		n, wait := s.Throttle.Fail(addr)
+		s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "bad credentials"),
+			slog.Int("failures", n), slog.Duration("backoff", wait))
+		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
 	})
 }
 
@@ -193,11 +206,29 @@ func fateOf(err error) string {
 	return string(resetpw.FateUnknown)
 }
 
-// audit writes the audit line of a reset that was handed to the Resetter:
-// the agent, the masked user, the kind ("none" when sent), the fate, the
-// status, Cognito's request ID, the ClientMetadata key that failed (never
-// its value), and the request ID that the library's line carries too.
-func (s *Service) audit(ctx context.Context, agent, username string, status int, err error, cognitoID string) {
+// Resetter is what the service calls: a dry run that resolves the user,
+// then the reset. *resetpw.Resetter and resetpwtest.Mock have both.
+type Resetter interface {
+	resetpw.PasswordResetter
+	Check(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
+}
+
+// who names the customer of a line: the resolved user, masked, and its
+// user_key (UserKey), or, when the input resolved to nobody, the input,
+// masked. No line holds a raw username.
+func (s *Service) who(input, user string) []slog.Attr {
+	if user == "" {
+		return []slog.Attr{slog.String("input", alias.Mask(input))}
+	}
+	return []slog.Attr{slog.String("user", alias.Mask(user))}
+}
+
+// audit writes the audit line of a reset: the agent, the customer (who),
+// the kind ("none" when sent), the fate, the status, Cognito's request ID,
+// the user_key of a resolved user, the ClientMetadata key that failed
+// (never its value), and the request ID that the library's line carries
+// too.
+func (s *Service) audit(ctx context.Context, agent, input, user string, status int, err error, cognitoID string) {
 	level, kind := slog.LevelInfo, "none"
 	if err != nil {
 		level, kind = slog.LevelWarn, resetpw.KindOf(err).Code()
@@ -206,22 +237,58 @@ func (s *Service) audit(ctx context.Context, agent, username string, status int,
 	if errors.As(err, &e) {
 		cognitoID = e.RequestID
 	}
-	attrs := []slog.Attr{slog.String("agent", agent), slog.String("user", alias.Mask(username)),
-		slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Bool("maybe_sent", resetpw.MaybeSent(err)), slog.Int("status", status),
-		slog.String("cognito_request_id", cognitoID)}
+	attrs := append([]slog.Attr{slog.String("agent", agent)}, s.who(input, user)...)
+	attrs = append(attrs, slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Bool("maybe_sent", resetpw.MaybeSent(err)),
+		slog.Int("status", status), slog.String("cognito_request_id", cognitoID))
+	if user != "" {
+		attrs = append(attrs, slog.String("user_key", s.userKey(user)))
+	}
 	if e != nil && e.MetadataKey != "" {
 		attrs = append(attrs, slog.String("metadata_key", e.MetadataKey))
 	}
 	s.logger().LogAttrs(ctx, level, "helpdesk reset", append(attrs, RequestIDAttrs(ctx)...)...)
 }
 
+func (s *Service) userKey(user string) string {
+	s.keyOnce.Do(func() {
+		if s.AuditKey == nil {
+			s.AuditKey = newAuditKey()
+		}
+	})
+	return UserKey(s.AuditKey, s.PoolID, user)
+}
+
+// refuseCustomer answers 429 customer_rate_limit, with Retry-After: the
+// customer was sent a code less than PerCustomer ago, or one is on its way.
+func (s *Service) refuseCustomer(ctx context.Context, w http.ResponseWriter, agent, input, user string, wait time.Duration) {
+	attrs := append([]slog.Attr{slog.String("agent", agent)}, s.who(input, user)...)
+	attrs = append(attrs, slog.String("kind", "customer_rate_limit"), slog.String("fate", "not_sent"), slog.Int("status", http.StatusTooManyRequests))
+	if user != "" {
+		attrs = append(attrs, slog.String("user_key", s.userKey(user)))
+	}
+	s.refusals.log(ctx, s.logger(), "helpdesk reset", attrs...)
+	w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+	writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "customer_rate_limit", "maybe_sent": false})
+}
+
+// fail answers a reset that failed with the error's status and kind.
+func (s *Service) fail(ctx context.Context, w http.ResponseWriter, agent, input, user string, err error) {
+	status := http.StatusInternalServerError // not a *resetpw.Error: a bug
+	var e *resetpw.Error
+	if errors.As(err, &e) {
+		status = e.HTTPStatus()
+	}
+	s.audit(ctx, agent, input, user, status, err, "")
+	writeJSON(w, status, map[string]any{"error": resetpw.KindOf(err).Code(), "maybe_sent": resetpw.MaybeSent(err)})
+}
+
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
-	username := r.PathValue("username")
+	input := r.PathValue("username")
 	if !s.allow(agent) {
 		// Nothing was sent: the line is rate-limited, so that an agent's
 		// runaway script can't flood the log.
-		s.refusals.log(r.Context(), s.logger(), "helpdesk reset", slog.String("agent", agent), slog.String("user", alias.Mask(username)),
+		s.refusals.log(r.Context(), s.logger(), "helpdesk reset", slog.String("agent", agent), slog.String("input", alias.Mask(input)),
 			slog.String("kind", "agent_rate_limit"), slog.String("fate", "not_sent"), slog.Int("status", http.StatusTooManyRequests))
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "agent_rate_limit"})
 		return
@@ -235,23 +302,51 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
 	defer cancel()
-	res, err := s.Resetter.Reset(ctx, resetpw.Request{
-		UserPoolID:     s.PoolID,
-		Username:       username,
-		ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent},
-	})
-	if err == nil {
-		s.audit(ctx, agent, username, http.StatusNoContent, nil, res.RequestID)
-		w.WriteHeader(http.StatusNoContent)
+	window := s.PerCustomer
+	if window == 0 {
+		window = DefaultPerCustomer
+	}
+	req := resetpw.Request{UserPoolID: s.PoolID, Username: input, ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent}}
+	// One reset per customer per window: the input is reserved before
+	// anything is looked up, the user it resolves to before anything is
+	// sent, and the reset names that user, so that the user whose slot was
+	// taken is the one reset (never another, should an alias move between
+	// the two calls).
+	var keys []string
+	if window > 0 {
+		in := inputKey(input)
+		if wait, ok := s.customers.take(time.Now(), window, in); !ok {
+			s.refuseCustomer(ctx, w, agent, input, "", wait)
+			return
+		}
+		keys = append(keys, in)
+	}
+	checked, err := s.Resetter.Check(ctx, req)
+	if err != nil {
+		s.customers.release(keys...)
+		s.fail(ctx, w, agent, input, "", err)
 		return
 	}
-	status := http.StatusInternalServerError // not a *resetpw.Error: a bug
-	var e *resetpw.Error
-	if errors.As(err, &e) {
-		status = e.HTTPStatus()
+	user := checked.Username
+	if window > 0 {
+		if wait, ok := s.customers.take(time.Now(), window, userKey(user)); !ok {
+			s.customers.release(keys...)
+			s.refuseCustomer(ctx, w, agent, input, user, wait)
+			return
+		}
+		keys = append(keys, userKey(user))
 	}
-	s.audit(ctx, agent, username, status, err, "")
-	writeJSON(w, status, map[string]any{"error": resetpw.KindOf(err).Code(), "maybe_sent": resetpw.MaybeSent(err)})
+	req.Username = user
+	res, err := s.Resetter.Reset(ctx, req)
+	if err != nil {
+		if !resetpw.MaybeSent(err) && fateOf(err) == string(resetpw.FateNotSent) {
+			s.customers.release(keys...) // nothing went out: the customer may be tried again
+		}
+		s.fail(ctx, w, agent, input, user, err)
+		return
+	}
+	s.audit(ctx, agent, input, res.Username, http.StatusNoContent, nil, res.RequestID)
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (s *Service) logger() *slog.Logger {
@@ -271,6 +366,8 @@ func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "the address to listen on")
 	newToken := flag.String("new-token", "", "print a new token for this agent and its HELPDESK_TOKENS entry, and exit")
 	metricsAddr := flag.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, on a listener of their own (empty: none)")
+	perCustomer := flag.Duration("per-customer-window", DefaultPerCustomer, "how long a customer who was sent a code waits for the next (0: no limit)")
+	printUserKey := flag.String("user-key", "", "print the audit line's user_key of this username (HELPDESK_AUDIT_KEY), and exit")
 	flag.Parse()
 	if *newToken != "" {
 		if !validAgent(*newToken) {
@@ -284,6 +381,22 @@ func main() {
 		fmt.Printf("HELPDESK_TOKENS entry: %s:%s\n", *newToken, hash)
 		return
 	}
+	var auditKey []byte
+	if v := os.Getenv("HELPDESK_AUDIT_KEY"); v != "" {
+		k, err := parseAuditKey(v)
+		if err != nil {
+			log.Fatal(err)
+		}
+		auditKey = k
+	}
+	const poolID = "us-west-2_aaaaaaaaa"
+	if *printUserKey != "" {
+		if auditKey == nil {
+			log.Fatal("-user-key needs HELPDESK_AUDIT_KEY")
+		}
+		fmt.Println(UserKey(auditKey, poolID, *printUserKey))
+		return
+	}
 	agents, err := parseTokens(os.Getenv("HELPDESK_TOKENS"))
 	if err != nil {
 		log.Fatal(err)
@@ -291,7 +404,7 @@ func main() {
 	// The embedded fake stands in for Cognito; in production, pass a
 	// *cognitoidentityprovider.Client to resetpw.New.
 	f := resetpwtest.NewFake()
-	pool := f.AddPool(types.UserPoolType{Id: aws.String("us-west-2_aaaaaaaaa")})
+	pool := f.AddPool(types.UserPoolType{Id: aws.String(poolID)})
 	if _, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")); err != nil {
 		log.Fatal(err)
 	}
@@ -307,7 +420,14 @@ func main() {
 	if _, err := r.CheckPool(context.Background(), pool); err != nil {
 		log.Fatal(err) // fail fast: the pool can't reset passwords
 	}
-	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(agents), Logger: logger}
+	if auditKey == nil {
+		logger.Warn("HELPDESK_AUDIT_KEY is not set: the audit lines' user_key holds only until this process ends (set it to openssl rand -hex 32)")
+	}
+	window := *perCustomer
+	if window == 0 {
+		window = -1 // the flag's 0 turns the limit off
+	}
+	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(agents), Logger: logger, PerCustomer: window, AuditKey: auditKey}
 	lim := fitToFileLimit(Limits{}.withDefaults())
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {
@@ -328,7 +448,7 @@ func main() {
 func runServer(ctx context.Context, h http.Handler, l net.Listener, lim Limits, logger *slog.Logger, grace time.Duration) error {
 	hs := newHTTPServer(h, lim, logger)
 	served := make(chan error, 1)
-	go func() { served <- hs.Serve(newLimitListener(l, lim)) }()
+	go func() { served <- hs.Serve(newLimitListener(l, lim, logger)) }()
 	select {
 	case err := <-served:
 		return err

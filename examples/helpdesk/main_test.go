@@ -17,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/time/rate"
 
+	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/metadata"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -41,8 +42,10 @@ func testAgents() []agentHash {
 	return agents
 }
 
+// newService is the service with m, and without the per-customer limit,
+// which the tests of that limit turn on.
 func newService(m *resetpwtest.Mock, logs *bytes.Buffer) *Service {
-	s := &Service{Resetter: m, PoolID: pool, Authenticate: BearerTokenHashes(testAgents())}
+	s := &Service{Resetter: m, PoolID: pool, Authenticate: BearerTokenHashes(testAgents()), PerCustomer: -1}
 	if logs != nil {
 		s.Logger = slog.New(slog.NewJSONHandler(logs, nil))
 	}
@@ -59,8 +62,15 @@ func post(s *Service, user, token string) *httptest.ResponseRecorder {
 	return rec
 }
 
-// expectReset expects alice's reset of diego, with the agent in the metadata.
+// resolves makes m's dry runs (Check, any request) resolve to user.
+func resolves(m *resetpwtest.Mock, user string) *mock.Call {
+	return m.On("Check", mock.Anything, mock.Anything).Return(&resetpw.Result{UserPoolID: pool, Username: user, Input: alias.Username}, nil)
+}
+
+// expectReset expects alice's dry run of diego, then her reset of diego,
+// with the agent in the metadata.
 func expectReset(m *resetpwtest.Mock) *mock.Call {
+	resolves(m, "diego").Once()
 	return m.OnResetWith(resetpw.Request{
 		UserPoolID: pool, Username: "diego", ClientMetadata: map[string]string{"source": "helpdesk", "agent": "alice"},
 	}).Once()
@@ -185,7 +195,7 @@ func TestPasswordReset_MetadataKeyInAudit(t *testing.T) {
 	r, err := resetpw.New(f, resetpw.WithMetadataPolicy(policy))
 	require.NoError(t, err)
 	var logs bytes.Buffer
-	s := &Service{Resetter: r, PoolID: p, Authenticate: BearerTokenHashes(testAgents()), Logger: slog.New(slog.NewJSONHandler(&logs, nil))}
+	s := &Service{Resetter: r, PoolID: p, Authenticate: BearerTokenHashes(testAgents()), Logger: slog.New(slog.NewJSONHandler(&logs, nil)), PerCustomer: -1}
 	rec := post(s, "diego", tokens["alice"])
 	assert.Equal(t, http.StatusBadRequest, rec.Code)
 	var line map[string]any
@@ -198,6 +208,7 @@ func TestPasswordReset_MetadataKeyInAudit(t *testing.T) {
 
 func TestPasswordReset_PerAgentLimit(t *testing.T) {
 	m := resetpwtest.NewMock(t)
+	resolves(m, "diego").Times(3)
 	m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Times(3)
 	s := newService(m, nil)
 	s.PerAgent.Rate, s.PerAgent.Burst = rate.Every(1e9*3600), 2 // two now, then one an hour

@@ -50,20 +50,17 @@ func (l Limits) withDefaults() Limits {
 	return l
 }
 
-// newHTTPServer returns a server for h with every timeout of l set. It marks
-// a limitListener's connection as serving from the moment h starts on a
-// request until net/http has written the whole answer and the connection is
-// idle (or closed), so that the listener never evicts a connection with a
-// request (a reset) in flight, nor one whose answer is still being written.
+// newHTTPServer returns a server for h with every timeout of l set. A
+// limitListener's connection counts as serving (never evicted) only from
+// the moment h calls markServing, once the caller is authenticated, until
+// net/http has written the whole answer and the connection is idle (or
+// closed): a reset in flight is never cut, nor its answer, while a
+// connection whose caller is not authenticated (slow headers, a slow body,
+// a 401) can always give way to an agent's.
 func newHTTPServer(h http.Handler, l Limits, errLog *slog.Logger) *http.Server {
 	l = l.withDefaults()
 	return &http.Server{
-		Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if c, ok := r.Context().Value(connKey{}).(*limitConn); ok {
-				c.serving.Add(1) // until ConnState says the answer is out
-			}
-			h.ServeHTTP(w, r)
-		}),
+		Handler: h,
 		ConnContext: func(ctx context.Context, c net.Conn) context.Context {
 			return context.WithValue(ctx, connKey{}, underTLS(c))
 		},
@@ -129,6 +126,26 @@ func (h limitedHandler) WithGroup(name string) slog.Handler {
 
 type connKey struct{}
 
+// markServing marks the connection r came on as serving a request, which the
+// limit listener never evicts, until its answer is written. Call it once
+// r's caller is authenticated, and only then.
+func markServing(r *http.Request) {
+	if c, ok := r.Context().Value(connKey{}).(*limitConn); ok {
+		c.serving.Add(1) // until ConnState says the answer is out
+	}
+}
+
+// closeAfterAnswer makes the connection of a request that is refused
+// (unauthenticated, throttled) close as soon as its answer is written:
+// net/http would otherwise read up to 256 KiB of the unread body first,
+// at whatever pace the client sends it, until ReadTimeout. The read
+// deadline of now ends that read at once; "Connection: close" tells the
+// client, and net/http, not to reuse the connection.
+func closeAfterAnswer(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now()) // a ResponseRecorder can't: nothing to do
+}
+
 // underTLS returns the connection a TLS connection runs on, or c.
 func underTLS(c net.Conn) net.Conn {
 	if tc, ok := c.(*tls.Conn); ok {
@@ -137,21 +154,27 @@ func underTLS(c net.Conn) net.Conn {
 	return c
 }
 
-// limitListener caps open connections. A connection from an address that
-// already holds perAddr is closed at once. When max are open, a new
-// connection takes the place of the oldest one that is not serving a
-// request (idle between requests, still sending its headers, or sending a
-// body nobody reads), which is closed: slow connections, from however many
-// addresses, can't keep a valid agent waiting; an attacker would have to
-// open max connections within the agent's round trip. Only when every
-// connection is serving a request does Accept wait (the kernel's backlog
-// holds the rest, so file descriptors never run out). It is
+// limitListener caps open connections, in all (max) and per client address
+// (perAddr). When either cap is reached, a new connection takes the place
+// of the oldest one that is not serving a request (idle between requests,
+// still sending its headers, or sending a body nobody reads; see
+// markServing), which is closed: at the per-address cap the oldest of that
+// address, at the total cap the oldest of all. So neither slow connections
+// from however many addresses, nor idle ones from the address the agents
+// share (an office, a VPN, the load balancer), can keep a valid agent
+// out: an attacker would have to open as many connections as the cap
+// within the agent's round trip. Only when every connection concerned is
+// serving a request is the new one closed (per address) or does Accept
+// wait (in all; the kernel's backlog holds the rest, so file descriptors
+// never run out). Evictions and refusals are logged, rate-limited. It is
 // golang.org/x/net/netutil.LimitListener plus the per-address cap and the
 // eviction, without the dependency.
 type limitListener struct {
 	net.Listener
 	sem     chan struct{}
 	perAddr int
+	logger  *slog.Logger // nil: no log
+	evicted failureLog
 	mu      sync.Mutex
 	byAddr  map[string]int
 	open    *list.List // of *limitConn, oldest first
@@ -159,9 +182,9 @@ type limitListener struct {
 	once    sync.Once
 }
 
-func newLimitListener(l net.Listener, lim Limits) *limitListener {
+func newLimitListener(l net.Listener, lim Limits, logger *slog.Logger) *limitListener {
 	lim = lim.withDefaults()
-	return &limitListener{Listener: l, sem: make(chan struct{}, lim.MaxConns), perAddr: lim.MaxConnsPerAddr,
+	return &limitListener{Listener: l, sem: make(chan struct{}, lim.MaxConns), perAddr: lim.MaxConnsPerAddr, logger: logger,
 		byAddr: map[string]int{}, open: list.New(), done: make(chan struct{})}
 }
 
@@ -172,14 +195,10 @@ func (l *limitListener) Accept() (net.Conn, error) {
 			return nil, err
 		}
 		addr := connAddr(c)
-		l.mu.Lock()
-		if l.byAddr[addr] >= l.perAddr {
-			l.mu.Unlock()
+		if !l.admit(addr) {
 			c.Close()
 			continue
 		}
-		l.byAddr[addr]++
-		l.mu.Unlock()
 		if !l.acquire() {
 			c.Close()
 			l.forget(addr)
@@ -193,6 +212,48 @@ func (l *limitListener) Accept() (net.Conn, error) {
 	}
 }
 
+// admit counts a new connection from addr, closing the address's oldest
+// connection not serving a request when addr is at its cap; it reports
+// false, the new connection to be closed, when every one is serving.
+func (l *limitListener) admit(addr string) bool {
+	for {
+		l.mu.Lock()
+		if l.byAddr[addr] < l.perAddr {
+			l.byAddr[addr]++
+			l.mu.Unlock()
+			return true
+		}
+		victim := l.oldestIdle(addr)
+		l.mu.Unlock()
+		if victim == nil {
+			l.note("refused", addr, "per_address")
+			return false
+		}
+		victim.Close() // frees its count
+		l.note("evicted", addr, "per_address")
+	}
+}
+
+// oldestIdle returns the oldest connection not serving a request, from
+// addr ("" for any address), or nil; l.mu is held.
+func (l *limitListener) oldestIdle(addr string) *limitConn {
+	for e := l.open.Front(); e != nil; e = e.Next() {
+		if c := e.Value.(*limitConn); c.serving.Load() == 0 && (addr == "" || c.addr == addr) {
+			return c
+		}
+	}
+	return nil
+}
+
+// note logs, rate-limited, that the cap made the listener close a
+// connection of addr.
+func (l *limitListener) note(what, addr, limit string) {
+	if l.logger == nil {
+		return
+	}
+	l.evicted.log(context.Background(), l.logger, "helpdesk connection "+what, slog.String("addr", addr), slog.String("limit", limit))
+}
+
 // acquire takes a slot, closing the oldest connection not serving a
 // request when none is free, or waiting when every one is.
 func (l *limitListener) acquire() bool {
@@ -202,16 +263,11 @@ func (l *limitListener) acquire() bool {
 	default:
 	}
 	l.mu.Lock()
-	var victim *limitConn
-	for e := l.open.Front(); e != nil; e = e.Next() {
-		if c := e.Value.(*limitConn); c.serving.Load() == 0 {
-			victim = c
-			break
-		}
-	}
+	victim := l.oldestIdle("")
 	l.mu.Unlock()
 	if victim != nil {
 		victim.Close() // frees its slot
+		l.note("evicted", victim.addr, "total")
 	}
 	select {
 	case l.sem <- struct{}{}:

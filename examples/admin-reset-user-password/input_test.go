@@ -13,9 +13,9 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// Finding 11: file:// reads are capped before reading and refuse what is not
-// a regular file; a crash never exits with the usage code.
-func TestFinding11_FileArgumentsBounded(t *testing.T) {
+// file:// reads are capped before reading and refuse what is not a regular
+// file.
+func TestFileArgumentsBounded(t *testing.T) {
 	srv := setUp(t)
 	dir := t.TempDir()
 	huge := filepath.Join(dir, "huge.json")
@@ -40,8 +40,10 @@ func TestFinding11_FileArgumentsBounded(t *testing.T) {
 		}
 	}
 	assert.Zero(t, srv.Calls("AdminResetUserPassword"))
+}
 
-	// A panic is a bug, exit 1, never the usage code (nor Go's own 2).
+// A panic is a bug: exit 1, never the usage code (nor Go's own 2).
+func TestCrashExitsUnexpectedNotUsage(t *testing.T) {
 	var stderr bytes.Buffer
 	code := run(context.Background(), []string{"--generate-cli-skeleton"}, panicWriter{}, &stderr)
 	assert.Equal(t, exitUnexpected, code)
@@ -53,8 +55,8 @@ type panicWriter struct{}
 
 func (panicWriter) Write([]byte) (int, error) { panic("boom") }
 
-// Finding 12: no error message repeats the content of an input file.
-func TestFinding12_ErrorsDontEchoFileContent(t *testing.T) {
+// No error message repeats the content of an input file.
+func TestInputFileErrorsDontEchoItsContent(t *testing.T) {
 	dir := t.TempDir()
 	shadow := filepath.Join(dir, "shadow")
 	secret := "root:$6$S3cr3tSalt$hashhashhash:19000:0:99999:7:::\nsecretuser:!:19000::::::\n"
@@ -76,10 +78,10 @@ func TestFinding12_ErrorsDontEchoFileContent(t *testing.T) {
 	}
 }
 
-// Finding 13: --cli-input-json and --cli-input-yaml match keys exactly and
+// --cli-input-json and --cli-input-yaml match keys exactly and
 // refuse duplicate keys, trailing data, extra documents and duplicate
 // ClientMetadata keys.
-func TestFinding13_InputsAsStrictAsTheAWSCLI(t *testing.T) {
+func TestCLIInputsAsStrictAsTheAWSCLI(t *testing.T) {
 	srv := setUp(t)
 	ep := "--endpoint-url=" + srv.URL
 	p := `"UserPoolId":"` + pool + `"`

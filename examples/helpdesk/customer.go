@@ -1,0 +1,97 @@
+package main
+
+import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+)
+
+// DefaultPerCustomer is how long a customer who was sent a code waits for
+// the next one, by default: a second code invalidates the first, so two
+// agents (or one agent's double click) answering one customer would only
+// cancel each other's codes.
+const DefaultPerCustomer = 5 * time.Minute
+
+// customerLimit lets each customer have one reset per window. A customer is
+// keyed both by what the agent typed (trimmed, lower-cased), reserved
+// before anything is looked up so that a burst of the same request costs
+// Cognito nothing, and by the user it resolves to, so that no other
+// spelling of the same account (an email, the sub, "DIEGO") gets a second
+// code.
+type customerLimit struct {
+	mu    sync.Mutex
+	until map[string]time.Time
+	sweep int // sweep expired entries when the map grows past this
+}
+
+func inputKey(input string) string { return "input\x00" + strings.ToLower(strings.TrimSpace(input)) }
+
+func userKey(username string) string { return "user\x00" + username }
+
+// take reserves key until now+window, or says how long it stays taken.
+func (c *customerLimit) take(now time.Time, window time.Duration, key string) (time.Duration, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.until == nil {
+		c.until, c.sweep = map[string]time.Time{}, 1024
+	}
+	if u, ok := c.until[key]; ok && now.Before(u) {
+		return u.Sub(now), false
+	}
+	if len(c.until) >= c.sweep {
+		for k, u := range c.until {
+			if !now.Before(u) {
+				delete(c.until, k)
+			}
+		}
+		c.sweep = max(1024, 2*len(c.until))
+	}
+	c.until[key] = now.Add(window)
+	return 0, true
+}
+
+// release frees keys whose reset sent nothing.
+func (c *customerLimit) release(keys ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		delete(c.until, k)
+	}
+}
+
+// UserKey is the audit line's user_key of username in pool: the first 16
+// bytes of HMAC-SHA256(key, pool + NUL + username), in hex. It names the
+// account the same way in every line and across restarts (with the same
+// HELPDESK_AUDIT_KEY), without the username: `helpdesk -user-key USERNAME`
+// computes it, to find a customer's resets in the log.
+func UserKey(key []byte, pool, username string) string {
+	m := hmac.New(sha256.New, key)
+	m.Write([]byte(pool + "\x00" + username))
+	return hex.EncodeToString(m.Sum(nil)[:16])
+}
+
+// minAuditKeyBytes is the shortest HELPDESK_AUDIT_KEY accepted.
+const minAuditKeyBytes = 32
+
+// parseAuditKey reads HELPDESK_AUDIT_KEY: at least 32 bytes, in hex (openssl
+// rand -hex 32). The error never repeats the value.
+func parseAuditKey(s string) ([]byte, error) {
+	k, err := hex.DecodeString(strings.TrimSpace(s))
+	if err != nil || len(k) < minAuditKeyBytes {
+		return nil, fmt.Errorf("HELPDESK_AUDIT_KEY: want at least %d bytes in hex (openssl rand -hex 32)", minAuditKeyBytes)
+	}
+	return k, nil
+}
+
+// newAuditKey returns a random key, for a service started without
+// HELPDESK_AUDIT_KEY: its user_key values then hold only until it restarts.
+func newAuditKey() []byte {
+	k := make([]byte, minAuditKeyBytes)
+	_, _ = rand.Read(k)
+	return k
+}
