@@ -74,5 +74,5 @@ func ExampleHandler_CheckMetadata() {
 	fmt.Println(h.CheckMetadata(nil))
 	// Output:
 	// <nil>
-	// custommessage: ClientMetadata has no "ticket", which the reset message shows
+	// metadata: invalid client metadata: key "ticket": key_missing (the reset message shows it)
 }

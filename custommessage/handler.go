@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/cognitoreset/cognitoreset/metadata"
 )
 
 // Trigger sources the handler writes messages for (R50).
@@ -202,13 +204,15 @@ func (h *Handler) link(ev events.CognitoEventUserPoolsCustomMessage) string {
 }
 
 // CheckMetadata reports what a reset's ClientMetadata md lacks for the
-// messages h writes: a key that a ForgotPassword template shows and md
-// doesn't hold, and an OriginKey value that Origins doesn't list (the link
-// would then use ResetURL's origin). It names keys, never values. A Resetter
-// can call it before sending, so that a reset isn't sent with a message
-// missing its parts.
+// messages h writes, as a *metadata.ValidationError: each key that a
+// ForgotPassword template shows and md doesn't hold
+// (metadata.RuleKeyMissing), and an OriginKey whose value Origins doesn't
+// list (metadata.RuleValueNotAllowed: the link would use ResetURL's
+// origin). It names keys, never values. Give it to
+// resetpw.WithCustomMessage, so that the Resetter refuses such a reset
+// before sending it.
 func (h *Handler) CheckMetadata(md map[string]string) error {
-	var errs []error
+	var vs []metadata.Violation
 	if h.forgot != nil {
 		var keys []string
 		for _, t := range []template{h.forgot.subject, h.forgot.body, h.forgot.sms} {
@@ -217,12 +221,16 @@ func (h *Handler) CheckMetadata(md map[string]string) error {
 		slices.Sort(keys)
 		for _, k := range slices.Compact(keys) {
 			if _, ok := md[k]; !ok {
-				errs = append(errs, fmt.Errorf("custommessage: ClientMetadata has no %q, which the reset message shows", k))
+				vs = append(vs, metadata.Violation{Key: k, Rule: metadata.RuleKeyMissing, Detail: "the reset message shows it"})
 			}
 		}
 	}
 	if v, ok := md[h.originKey]; ok && h.originKey != "" && !h.origins[v] {
-		errs = append(errs, fmt.Errorf("custommessage: ClientMetadata %q names an origin not in Origins; the link would go to ResetURL's", h.originKey))
+		vs = append(vs, metadata.Violation{Key: h.originKey, Rule: metadata.RuleValueNotAllowed,
+			Detail: "names an origin not in Origins; the link would go to ResetURL's"})
 	}
-	return errors.Join(errs...)
+	if vs == nil {
+		return nil
+	}
+	return &metadata.ValidationError{Violations: vs}
 }

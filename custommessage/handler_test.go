@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/custommessage"
+	"github.com/cognitoreset/cognitoreset/metadata"
 )
 
 var ctx = context.Background()
@@ -252,13 +253,18 @@ func TestCheckMetadata(t *testing.T) {
 	tests := []struct {
 		name string
 		md   map[string]string
-		want []string
+		want []metadata.Violation // Key and Rule
+		text []string
 	}{
-		{"complete", map[string]string{"ticket": "T-1", "app_origin": "https://eu.app.example.com"}, nil},
-		{"without the origin key", map[string]string{"ticket": "T-1"}, nil},
-		{"a shown key missing", map[string]string{}, []string{`no "ticket"`}},
+		{"complete", map[string]string{"ticket": "T-1", "app_origin": "https://eu.app.example.com"}, nil, nil},
+		{"without the origin key", map[string]string{"ticket": "T-1"}, nil, nil},
+		{"a shown key missing", map[string]string{}, []metadata.Violation{{Key: "ticket", Rule: metadata.RuleKeyMissing}},
+			[]string{`key "ticket": key_missing (the reset message shows it)`}},
 		{"an origin not allowed", map[string]string{"ticket": "T-1", "app_origin": "https://evil.example"},
-			[]string{`"app_origin" names an origin not in Origins`}},
+			[]metadata.Violation{{Key: "app_origin", Rule: metadata.RuleValueNotAllowed}},
+			[]string{`key "app_origin": value_not_allowed (names an origin not in Origins`}},
+		{"both", map[string]string{"app_origin": "https://evil.example"},
+			[]metadata.Violation{{Key: "ticket", Rule: metadata.RuleKeyMissing}, {Key: "app_origin", Rule: metadata.RuleValueNotAllowed}}, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -267,8 +273,15 @@ func TestCheckMetadata(t *testing.T) {
 				require.NoError(t, err)
 				return
 			}
-			require.Error(t, err)
-			for _, w := range tt.want {
+			var ve *metadata.ValidationError
+			require.ErrorAs(t, err, &ve)
+			assert.ErrorIs(t, err, metadata.ErrInvalid)
+			var got []metadata.Violation
+			for _, v := range ve.Violations {
+				got = append(got, metadata.Violation{Key: v.Key, Rule: v.Rule})
+			}
+			assert.Equal(t, tt.want, got)
+			for _, w := range tt.text {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), "evil.example", "values are never named")
