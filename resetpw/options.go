@@ -129,22 +129,13 @@ func WithEmailCap(limit int, counter quota.EmailCounter) Option {
 	return Option(engine.WithEmailCap(limit, counter))
 }
 
-// WithCustomMessage tells the preflight what the custom message trigger
-// whose Lambda ARN is lambdaARN needs of a reset's ClientMetadata, such as
-// the keys its templates show: check is given, for instance, the
-// CheckMetadata method of a custommessage.Handler built with the settings
-// the trigger was deployed with. Each reset or dry run in a pool whose
-// LambdaConfig.CustomMessage is lambdaARN (compared whole) calls check
-// with a copy of the request's ClientMetadata once the pool is read
-// (PreflightFull and PreflightPool), and a check that fails refuses it
-// before anything is sent: an *Error of kind ErrInvalidInput, Op
-// OpValidate, Field "ClientMetadata" (and MetadataKey, when check returns a
-// *metadata.ValidationError). Such a pool's results carry no
-// CaveatCustomMessage; a pool whose trigger is another keeps it. check
-// must be safe for concurrent use, and its error is printed in the
-// *Error's: it must name keys, never values. lambdaARN must be a Lambda ARN
-// as Cognito's LambdaConfigType takes it (R60); call WithCustomMessage once
-// per trigger.
+// WithCustomMessage gives the preflight the check of the custom message
+// trigger lambdaARN, such as a custommessage.Handler's CheckMetadata: in a
+// pool whose LambdaConfig.CustomMessage is lambdaARN, a request whose
+// ClientMetadata (a copy) check refuses is ErrInvalidInput (Op OpValidate,
+// Field "ClientMetadata"), nothing sent, and the pool's results carry no
+// CaveatCustomMessage. check must be safe for concurrent use and name keys,
+// never values, in its error (R60).
 func WithCustomMessage(lambdaARN string, check func(metadata map[string]string) error) Option {
 	return Option(engine.WithCustomMessage(lambdaARN, check))
 }

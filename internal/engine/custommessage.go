@@ -13,12 +13,16 @@ import (
 type MessageCheck = func(metadata map[string]string) error
 
 // WithCustomMessage tells the preflight what the custom message trigger
-// whose ARN is arn needs (R14, R60): in a pool whose LambdaConfig.CustomMessage
-// is arn, check judges each request's ClientMetadata once the pool is read,
-// and a refusal is ErrInvalidInput for FieldClientMetadata with nothing
-// sent. arn must be a Lambda ARN as Cognito's LambdaConfigType takes it,
-// and is compared whole. Given again for the same arn, the later check
-// replaces the earlier.
+// whose ARN is arn needs (R14, R60): in a pool whose
+// LambdaConfig.CustomMessage is arn, check judges a copy of each request's
+// ClientMetadata once the pool is read (PreflightFull, PreflightPool), and
+// its error refuses the request as ErrInvalidInput for
+// FieldClientMetadata, Op OpValidate, with nothing sent. Such a pool's
+// results carry no CaveatCustomMessage; a pool whose trigger is another
+// keeps it, with a message that says WithCustomMessage does not name it.
+// arn must be a Lambda ARN as Cognito's LambdaConfigType takes it, and is
+// compared whole. Given again for the same arn, the later check replaces
+// the earlier.
 func WithCustomMessage(arn string, check MessageCheck) Option {
 	return func(c *Config) error {
 		if len(arn) < 20 || len(arn) > 2048 || !lambdaARNPattern().MatchString(arn) {
@@ -27,10 +31,12 @@ func WithCustomMessage(arn string, check MessageCheck) Option {
 		if check == nil {
 			return optionErr("WithCustomMessage", "nil check")
 		}
-		if c.messageChecks == nil {
-			c.messageChecks = map[string]MessageCheck{}
+		t, _ := c.messages.(messageChecks)
+		if t == nil {
+			t = messageChecks{}
+			c.messages = t
 		}
-		c.messageChecks[arn] = check
+		t[arn] = check
 		return nil
 	}
 }
@@ -41,47 +47,62 @@ func lambdaARNPattern() *regexp.Regexp {
 	return regexp.MustCompile(`^arn:[\w+=/,.@-]+:[\w+=/,.@-]+:([\w+=/,.@-]*)?:[0-9]+:[\w+=/,.@-]+(:[\w+=/,.@-]+)?(:[\w+=/,.@-]+)?$`)
 }
 
-// messageCheck returns the check WithCustomMessage gave for p's custom
-// message trigger, or nil: the pool has none, or one the Engine was not
-// told about.
-func (r *Engine) messageCheck(p *poolInfo) MessageCheck {
-	if p.customMsg == "" {
-		return nil
-	}
-	return r.cfg.messageChecks[p.customMsg]
+// messageTrigger is the preflight of the custom message triggers that
+// WithCustomMessage describes. It is an interface that only the option
+// fills, so that a program that doesn't use the option links none of it.
+type messageTrigger interface {
+	// check judges md for p's trigger: nil when it passes, or when the
+	// option does not describe p's trigger.
+	check(p *poolInfo, md map[string]string) error
+	// caveat is the caveat of p's trigger, which has one.
+	caveat(p *poolInfo) (Caveat, bool)
 }
 
-// messageCaveat is the caveat of p's custom message trigger: none when the
-// pool has no trigger or one that WithCustomMessage describes, whose needs
-// the preflight checks instead (R14, R60).
+// messageChecks are WithCustomMessage's checks, by the trigger's ARN.
+type messageChecks map[string]MessageCheck
+
+func (t messageChecks) check(p *poolInfo, md map[string]string) error {
+	check := t[p.customMsg]
+	if p.customMsg == "" || check == nil {
+		return nil
+	}
+	if err := check(maps.Clone(md)); err != nil {
+		return fmt.Errorf("the pool's custom message trigger (WithCustomMessage) would not show the message whole: %w", err)
+	}
+	return nil
+}
+
+func (t messageChecks) caveat(p *poolInfo) (Caveat, bool) {
+	if t[p.customMsg] != nil {
+		return Caveat{}, false // its needs are checked instead (R60)
+	}
+	return caveat(CaveatCustomMessage, "R14",
+		"a custom message Lambda that WithCustomMessage does not name builds the message; it can change or break the one with the code"), true
+}
+
+// messageCaveat is the caveat of p's custom message trigger, if it has
+// one that WithCustomMessage does not describe (R14).
 func (r *Engine) messageCaveat(p *poolInfo) (Caveat, bool) {
 	switch {
-	case p.customMsg == "" || r.messageCheck(p) != nil:
+	case p.customMsg == "":
 		return Caveat{}, false
-	case len(r.cfg.messageChecks) > 0:
-		return otherMessageCaveat, true
+	case r.cfg.messages != nil:
+		return r.cfg.messages.caveat(p)
 	}
 	return customMessageCaveat, true
 }
 
-var (
-	customMessageCaveat = caveat(CaveatCustomMessage, "R14",
-		"a custom message Lambda builds the message; it can change or break the one with the code")
-	otherMessageCaveat = caveat(CaveatCustomMessage, "R14",
-		"a custom message Lambda that WithCustomMessage does not name builds the message; it can change or break the one with the code")
-)
+var customMessageCaveat = caveat(CaveatCustomMessage, "R14",
+	"a custom message Lambda builds the message; it can change or break the one with the code")
 
 // checkMessage is the preflight of a pool whose custom message trigger
 // WithCustomMessage describes: it refuses a request whose ClientMetadata
-// the trigger's messages would show without their parts. The check gets a
-// copy of the map.
+// the trigger's messages would show without their parts.
 func (a *Attempt) checkMessage(p *poolInfo) error {
-	check := a.r.messageCheck(p)
-	if check == nil {
-		return nil
-	}
-	if err := check(maps.Clone(a.req.ClientMetadata)); err != nil {
-		return a.invalid(FieldClientMetadata, fmt.Errorf("the pool's custom message trigger (WithCustomMessage) would not show the message whole: %w", err))
+	if t := a.r.cfg.messages; t != nil {
+		if err := t.check(p, a.req.ClientMetadata); err != nil {
+			return a.invalid(FieldClientMetadata, err)
+		}
 	}
 	return nil
 }
