@@ -5,7 +5,7 @@
 // ForgotPassword: it invokes the pool's custom message Lambda with a
 // placeholder for the code (request.codeParameter, "{####}") and replaces
 // the placeholder in the message the function returns (docs/cognito-rules.md,
-// R50 to R59). A [Handler] builds that message from the deployer's
+// R50 to R60). A [Handler] builds that message from the deployer's
 // [Templates] for the two trigger sources of a reset and an invitation,
 // CustomMessage_ForgotPassword and CustomMessage_AdminCreateUser, and leaves
 // every other trigger source as Cognito sent it:
@@ -70,6 +70,20 @@
 // value, or none, leaves ResetURL's origin. The value is compared as a
 // whole string with the list, never parsed, so no spelling of a URL can
 // reach another host, scheme or path.
+//
+// # Before sending
+//
+// The service that sends the reset can check, before sending, that its
+// ClientMetadata gives the messages what they show: given a Handler built
+// with the function's settings, resetpw.WithCustomMessage runs
+// [Handler.CheckMetadata] for the pools whose trigger is the function, and
+// refuses as invalid input, with nothing sent, a reset that lacks a key a
+// template shows or names an origin not listed (R60):
+//
+//	h, err := custommessage.New(cfg) // the function's own settings
+//	...
+//	r, err := resetpw.New(client, resetpw.WithCustomMessage(
+//		"arn:aws:lambda:us-west-2:123456789012:function:reset-link", h.CheckMetadata))
 //
 // # Limits
 //
