@@ -27,6 +27,10 @@ import (
 // PreflightPool reads the pool and predicts nothing, PreflightOff reads no
 // more than the listing.
 //
+// The listed users' requests carry no ClientMetadata: in a pool whose
+// custom message trigger resetpw.WithCustomMessage describes, they are
+// checked as they are, as a Run of them (Resettable) would be.
+//
 // PlanPool keeps nothing per user, so its memory does not grow with the
 // pool: one chain of ListUsers pages returns no user twice (R24), so it
 // looks for no duplicates.

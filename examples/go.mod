@@ -5,6 +5,7 @@ go 1.26.0
 replace github.com/cognitoreset/cognitoreset => ../
 
 require (
+	github.com/aws/aws-lambda-go v1.55.1
 	github.com/aws/aws-sdk-go-v2 v1.48.0
 	github.com/aws/aws-sdk-go-v2/config v1.33.18
 	github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider v1.61.0

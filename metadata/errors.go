@@ -8,7 +8,8 @@ import (
 // Rule names the check a [Violation] failed.
 type Rule string
 
-// The rules of [Policy.Validate].
+// The rules of [Policy.Validate], then those of checks that judge a map
+// for its use (custommessage.Handler.CheckMetadata).
 const (
 	RuleTooManyPairs     Rule = "too_many_pairs"
 	RuleTotalTooLarge    Rule = "total_too_large"
@@ -21,6 +22,8 @@ const (
 	RuleValueTooLong     Rule = "value_too_long"
 	RuleValueUTF8        Rule = "value_invalid_utf8"
 	RuleSensitiveValue   Rule = "sensitive_value"
+	RuleKeyMissing       Rule = "key_missing"       // a key the use needs is absent
+	RuleValueNotAllowed  Rule = "value_not_allowed" // a value is not one the use allows
 )
 
 // Violation is one problem with a map. Key is empty for rules about the

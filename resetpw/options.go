@@ -128,3 +128,14 @@ func WithLimiter(l quota.Limiter) Option { return Option(engine.WithLimiter(l)) 
 func WithEmailCap(limit int, counter quota.EmailCounter) Option {
 	return Option(engine.WithEmailCap(limit, counter))
 }
+
+// WithCustomMessage gives the preflight the check of the custom message
+// trigger lambdaARN, such as a custommessage.Handler's CheckMetadata: once
+// it reads a pool whose LambdaConfig.CustomMessage is lambdaARN (not with
+// PreflightOff), a request whose ClientMetadata (a copy) check refuses is
+// ErrInvalidInput (Op OpValidate, Field "ClientMetadata"), nothing sent, and
+// the pool's results carry no CaveatCustomMessage. check must be safe for
+// concurrent use and name keys, never values, in its error (R60).
+func WithCustomMessage(lambdaARN string, check func(metadata map[string]string) error) Option {
+	return Option(engine.WithCustomMessage(lambdaARN, check))
+}

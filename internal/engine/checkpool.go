@@ -136,8 +136,8 @@ func (r *Engine) checkPool(ctx context.Context, poolID string) (*PoolReport, err
 		rep.Caveats = append(rep.Caveats, caveat(CaveatPoolMFARequired, "R7",
 			"the pool requires MFA; for users who list no MFA setting, whether MFA disqualifies a medium is not documented"))
 	}
-	if p.customMsg {
-		rep.Caveats = append(rep.Caveats, customMessageCaveat)
+	if c, ok := r.messageCaveat(p); ok {
+		rep.Caveats = append(rep.Caveats, c)
 	}
 	if slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail) {
 		pr := &prediction{medium: MediumEmail}
@@ -172,7 +172,7 @@ func (r *Engine) checkPool(ctx context.Context, poolID string) (*PoolReport, err
 func newPoolReport(poolID string, p *poolInfo) *PoolReport {
 	rep := &PoolReport{
 		UserPoolID: poolID, Resettable: !p.adminOnly, LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
-		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg,
+		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg != "",
 		SNSRegion: p.snsRegion, SMSConfigurationFailure: p.smsFailure, SMSSandbox: SandboxNotUsed,
 		Account: p.account, Region: p.region, SESState: SESNotUsed,
 	}

@@ -101,6 +101,7 @@ type Config struct {
 	tracerProvider  any                                // WithProviders; a trace.TracerProvider
 	meterProvider   any                                // WithProviders; a metric.MeterProvider
 	newObserver     func(tp, mp any) (Observer, error) // WithObserver; nil: nopObserver
+	messages        messageTrigger                     // WithCustomMessage; nil: none
 }
 
 func defaultConfig() Config {

@@ -53,6 +53,9 @@ func (r *Engine) PrepareListed(ctx context.Context, g *Gate, poolID string, user
 		f := &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}
 		return a, nil, a.Fail(OpPreflight, f.kind, f)
 	}
+	if err := a.checkMessage(pool); err != nil {
+		return a, nil, err
+	}
 	if preflight == PreflightPool {
 		// The pool is read and nothing is predicted, as a Check would.
 		return a, &Result{UserPoolID: poolID, Username: a.name, Input: alias.Username}, nil

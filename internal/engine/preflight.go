@@ -31,9 +31,9 @@ type poolInfo struct {
 	emailFailure string // deprecated field (R17)
 	emailAccount types.EmailSendingAccountType
 	snsRegion    string
-	customSMS    bool // LambdaConfig.CustomSMSSender (R12)
-	customEmail  bool // LambdaConfig.CustomEmailSender (R13)
-	customMsg    bool // LambdaConfig.CustomMessage (R14)
+	customSMS    bool   // LambdaConfig.CustomSMSSender (R12)
+	customEmail  bool   // LambdaConfig.CustomEmailSender (R13)
+	customMsg    string // LambdaConfig.CustomMessage, the trigger's ARN (R14)
 	// The pool's account and Region, from its ARN (R37): the daily cap of
 	// Cognito's built-in email is theirs (R20, R36).
 	account, region string
@@ -65,7 +65,7 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	if lc := p.LambdaConfig; lc != nil {
 		info.customSMS = lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != ""
 		info.customEmail = lc.CustomEmailSender != nil && aws.ToString(lc.CustomEmailSender.LambdaArn) != ""
-		info.customMsg = aws.ToString(lc.CustomMessage) != ""
+		info.customMsg = aws.ToString(lc.CustomMessage)
 	}
 	var opts []types.RecoveryOptionType
 	if p.AccountRecoverySetting != nil {
@@ -310,8 +310,8 @@ func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*predic
 		pr.caveats = append(pr.caveats, caveat(CaveatNotAutoVerified, "R9",
 			fmt.Sprintf("the pool does not auto-verify the %s attribute", attrOf(pr.medium))))
 	}
-	if p.customMsg {
-		pr.caveats = append(pr.caveats, customMessageCaveat)
+	if c, ok := r.messageCaveat(p); ok {
+		pr.caveats = append(pr.caveats, c)
 	}
 	if f, err := r.predictSender(ctx, p, pr); f != nil || err != nil {
 		return nil, f, err
@@ -331,9 +331,6 @@ func (r *Engine) predictSender(ctx context.Context, p *poolInfo, pr *prediction)
 	}
 	return nil, nil
 }
-
-var customMessageCaveat = caveat(CaveatCustomMessage, "R14",
-	"a custom message Lambda builds the message; it can change or break the one with the code")
 
 func attrOf(medium Medium) string {
 	if medium == MediumSMS {

@@ -338,6 +338,9 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 	if pool.adminOnly {
 		return a.Fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"})
 	}
+	if err := a.checkMessage(pool); err != nil {
+		return err
+	}
 	// 3. Aliases.
 	if err := a.resolve(ctx, pool); err != nil {
 		return err

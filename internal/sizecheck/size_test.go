@@ -53,13 +53,13 @@ func TestSingleResetBinarySize(t *testing.T) {
 }
 
 // A single reset links neither bulk code, nor the SNS and SES clients, nor
-// OpenTelemetry.
+// OpenTelemetry, nor the custom message trigger and aws-lambda-go.
 func TestSingleResetDeps(t *testing.T) {
 	out, err := exec.Command("go", "list", "-deps", "./testdata/lib").Output()
 	require.NoError(t, err)
 	deps := strings.Fields(string(out))
 	for _, dep := range deps {
-		for _, banned := range []string{"/bulk", "/service/sns", "/service/sesv2", "go.opentelemetry.io/", "/groundtruth", "/otelobs"} {
+		for _, banned := range []string{"/bulk", "/service/sns", "/service/sesv2", "go.opentelemetry.io/", "/groundtruth", "/otelobs", "aws-lambda-go", "/custommessage"} {
 			assert.NotContains(t, dep, banned)
 		}
 	}

@@ -71,6 +71,9 @@ type Delivery struct {
 	Dropped    bool
 	DropReason string
 	At         time.Time
+	// Code, Subject and Message are the code and the message the user
+	// gets, set when a custom message trigger built it (Fake.SetTrigger).
+	Code, Subject, Message string
 }
 
 // SignOut is a user the Fake signed out of every session
@@ -131,7 +134,8 @@ type SignOut struct {
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
 // It does not model carrier filtering of SMS (US origination numbers are
-// only listed, R19), Lambda triggers' code, AutoVerifiedAttributes, or the
+// only listed, R19), Lambda triggers' code (but for a custom message trigger
+// written in Go: [Fake.SetTrigger]), AutoVerifiedAttributes, or the
 // 10-operations-per-user-per-second quota. Errors are the SDK's own
 // types.*Exception values with Cognito's messages.
 type Fake struct {
@@ -156,6 +160,7 @@ type Fake struct {
 	signOuts      []SignOut
 	calls         map[string]int
 	requestSeq    int
+	triggers      map[string]customMessageFunc // by Lambda ARN: fake_trigger.go
 }
 
 var _ resetpw.API = (*Fake)(nil) // sign-out included
@@ -712,7 +717,7 @@ func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUse
 	if err := f.enter(ctx, opAdminResetUserPassword); err != nil {
 		return nil, err
 	}
-	out, err := f.resetUser(in)
+	out, err := f.resetUser(ctx, in)
 	f.mu.Lock()
 	d := f.answerDelay
 	f.mu.Unlock()
@@ -728,7 +733,7 @@ func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUse
 	return out, err
 }
 
-func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUserPasswordOutput, error) {
+func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUserPasswordOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, u, err := f.lookup(aws.ToString(in.UserPoolId), aws.ToString(in.Username))
@@ -761,6 +766,9 @@ func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUs
 	}
 	d := Delivery{UserPoolID: aws.ToString(in.UserPoolId), Username: u.username, Medium: medium, Destination: dest,
 		ClientMetadata: cloneMap(in.ClientMetadata), At: now}
+	if err := f.customMessage(ctx, p, u, &d, in); err != nil {
+		return nil, err
+	}
 	if medium == resetpw.MediumEmail {
 		err = f.sendEmail(p, &d, now)
 	} else {

@@ -1,0 +1,75 @@
+package custommessage_test
+
+import (
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/custommessage"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// TestHandle_ResetThroughTheServerDeliversTheLink sends a reset with the real
+// SDK client to resetpwtest.Server, whose pool's custom message trigger is
+// the Handler: the delivery holds the link to the reset page with the code
+// Cognito filled in.
+func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
+	const arn = "arn:aws:lambda:us-west-2:123456789012:function:custom-message"
+	h, err := custommessage.New(config())
+	require.NoError(t, err)
+	srv := resetpwtest.NewServer(resetpwtest.NewFake())
+	t.Cleanup(srv.Close)
+	srv.Fake.SetTrigger(arn, h.Handle)
+	c := srv.Client()
+
+	tests := []struct {
+		name    string
+		contact []types.AttributeType
+		link    *regexp.Regexp
+	}{
+		{"email", []types.AttributeType{{Name: aws.String("email"), Value: aws.String("ana@example.com")},
+			{Name: aws.String("email_verified"), Value: aws.String("true")}},
+			regexp.MustCompile(`href="(https://eu\.app\.example\.com/account/reset\?lang=en#code=[0-9]{6}&amp;username=ana%2Bx)"`)},
+		{"SMS", []types.AttributeType{{Name: aws.String("phone_number"), Value: aws.String("+12065550100")},
+			{Name: aws.String("phone_number_verified"), Value: aws.String("true")}},
+			regexp.MustCompile(`^Reset your password: (https://eu\.app\.example\.com/account/reset\?lang=en#code=[0-9]{6}&username=ana%2Bx)$`)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(tt.name),
+				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)}})
+			require.NoError(t, err)
+			pool := p.UserPool.Id
+			_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: aws.String("ana+x"), UserAttributes: tt.contact})
+			require.NoError(t, err)
+			_, err = c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pool, Username: aws.String("ana+x"),
+				Password: aws.String("P4ss!word"), Permanent: true})
+			require.NoError(t, err)
+
+			_, err = c.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: pool, Username: aws.String("ana+x"),
+				ClientMetadata: map[string]string{"app_origin": "https://eu.app.example.com", "ticket": "T-7"}})
+			require.NoError(t, err)
+
+			var d resetpwtest.Delivery
+			for _, x := range srv.Fake.Deliveries() {
+				if x.UserPoolID == aws.ToString(pool) {
+					d = x
+				}
+			}
+			m := tt.link.FindStringSubmatch(d.Message)
+			require.NotNil(t, m, "the delivery holds the link: %q", d.Message)
+			link := strings.ReplaceAll(m[1], "&amp;", "&")
+			frag, err := url.ParseQuery(link[strings.Index(link, "#")+1:])
+			require.NoError(t, err)
+			assert.Equal(t, d.Code, frag.Get("code"), "the link carries the code the user got")
+			assert.Equal(t, "ana+x", frag.Get("username"))
+		})
+	}
+}

@@ -1,0 +1,130 @@
+package custommessage
+
+import (
+	"html"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// mode is where a template's output goes.
+type mode int
+
+const (
+	plain      mode = iota // a subject or an SMS: text, one line for a subject
+	inHTML                 // EmailHTML: the deployer's HTML, slots escaped
+	textInHTML             // EmailText: everything escaped, line breaks kept
+)
+
+// render fills a template's slots for one event.
+type render struct {
+	code     string            // request.codeParameter, Cognito's placeholder
+	username string            // the event's userName, or request.usernameParameter for an invitation
+	link     string            // the reset page's link
+	meta     map[string]string // request.clientMetadata
+	invite   bool              // username is Cognito's placeholder, filled in by Cognito
+}
+
+// ellipsis ends a ClientMetadata value cut to fit.
+const ellipsis = "…"
+
+// fit renders t and keeps it within limit characters: ClientMetadata values
+// are cut, the last ones first, and a message whose fixed part alone is too
+// long is left empty, so that Cognito sends its own (R54, R58).
+func (r render) fit(t template, m mode, limit int) string {
+	vals := map[string]string{}
+	for _, k := range t.keys(nil) {
+		vals[k] = shown(r.meta[k])
+	}
+	out := r.fill(t, m, vals)
+	if n := utf8.RuneCountInString(out); n <= limit {
+		return out
+	}
+	keys := t.keys(nil)
+	for i := len(keys) - 1; i >= 0 && utf8.RuneCountInString(out) > limit; i-- {
+		k := keys[i]
+		v := []rune(vals[k])
+		with := func(n int) string {
+			vals[k] = ""
+			if n > 0 {
+				vals[k] = string(v[:n]) + ellipsis
+			}
+			return r.fill(t, m, vals)
+		}
+		// The most runes of v that fit, found by bisection: escaping
+		// makes a rune count for up to six characters.
+		lo, hi := 0, len(v)-1
+		for lo < hi {
+			mid := (lo + hi + 1) / 2
+			if utf8.RuneCountInString(with(mid)) <= limit {
+				lo = mid
+			} else {
+				hi = mid - 1
+			}
+		}
+		out = with(lo)
+	}
+	if utf8.RuneCountInString(out) > limit {
+		return ""
+	}
+	return out
+}
+
+// fill writes t with vals for its {meta:KEY} slots, escaped for m.
+func (r render) fill(t template, m mode, vals map[string]string) string {
+	var b strings.Builder
+	for _, seg := range t {
+		switch seg.slot {
+		case slotText:
+			switch m {
+			case textInHTML:
+				b.WriteString(strings.ReplaceAll(html.EscapeString(seg.text), "\n", "<br>\n"))
+			case plain:
+				b.WriteString(seg.text)
+			default:
+				b.WriteString(seg.text) // the deployer's HTML
+			}
+		case slotCode:
+			b.WriteString(r.code) // Cognito's placeholder, replaced by digits (R52)
+		case slotUsername:
+			if r.invite {
+				b.WriteString(r.username) // Cognito's placeholder (R53)
+			} else {
+				b.WriteString(escape(shown(r.username), m))
+			}
+		case slotLink:
+			b.WriteString(escape(r.link, m))
+		case slotMeta:
+			b.WriteString(escape(vals[seg.text], m))
+		}
+	}
+	return b.String()
+}
+
+// escape makes s safe where m puts it: HTML-escaped (quotes included, for
+// an attribute) in an email body, as is in plain text.
+func escape(s string, m mode) string {
+	if m == plain {
+		return s
+	}
+	return html.EscapeString(s)
+}
+
+// shown is a value as a message may show it: without control characters
+// (no line break to forge a header line or a second SMS line), without
+// bidirectional formatting (no text shown reversed), and without braces, so
+// that no value can spell a placeholder that Cognito would fill with the
+// code or the username (R52).
+func shown(v string) string {
+	return strings.Map(func(c rune) rune {
+		switch {
+		case c == '{' || c == '}':
+			return -1
+		case unicode.IsControl(c), unicode.Is(unicode.Bidi_Control, c):
+			return -1
+		case c == '\u2028' || c == '\u2029':
+			return -1
+		}
+		return c
+	}, v)
+}
