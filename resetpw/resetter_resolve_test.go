@@ -418,3 +418,79 @@ func TestReset_FederatedProfiles(t *testing.T) {
 	assert.Contains(t, err.Error(), "federated")
 	assert.Len(t, f.Deliveries(), 1, "only diego's code went out")
 }
+
+// R26, R32: in a pool that signs in with usernames, a UUID-shaped string is
+// a legal username, so one user's username can be another user's sub, and
+// which of them Cognito reads is not documented. A sub-shaped input is
+// confirmed as the sub of the user read; where a username and another
+// user's sub could both be meant, the reset is refused as ambiguous with
+// nothing sent, on the Fake and through the real SDK client.
+func TestReset_SubIsConfirmedAsTheUsersSub(t *testing.T) {
+	const (
+		aliceSub = "0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11"
+		bobSub   = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+		carolSub = "16fd2706-8baf-433b-82eb-8c7fada847da"
+	)
+	emailAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}}
+	tests := []struct {
+		name   string
+		pool   types.UserPoolType
+		users  []types.UserType
+		id     string
+		want   error  // nil: reset
+		user   string // who gets the code
+		input  alias.Kind
+		checks int  // ListUsers calls
+		full   bool // only with PreflightFull: PreflightPool sends the alias, which only its holder has
+	}{
+		{name: "a sub no username holds names its user", users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true")},
+			id: aliceSub, user: "alice", input: alias.Sub, checks: 1},
+		{name: "one user's username is another user's sub", users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
+			resetpwtest.User(aliceSub, "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: aliceSub, want: resetpw.ErrAmbiguousAlias, checks: 1},
+		{name: "a UUID-shaped username no sub matches", users: []types.UserType{
+			resetpwtest.User(carolSub, "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: carolSub, user: carolSub, input: alias.Username, checks: 1},
+		{name: "a user found by alias whose username is another user's sub", pool: emailAlias, users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
+			resetpwtest.User(aliceSub, "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: "bob@example.com", want: resetpw.ErrAmbiguousAlias, checks: 1, full: true},
+		{name: "a sub nobody holds", users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true")},
+			id: bobSub, want: resetpw.ErrUserNotFound},
+	}
+	for _, target := range identityTargets {
+		for _, tt := range tests {
+			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+				t.Run(target.name+"/"+tt.name+"/"+string(p), func(t *testing.T) {
+					if tt.full && p != resetpw.PreflightFull {
+						t.Skip("PreflightPool sends the alias itself")
+					}
+					f := resetpwtest.NewFake()
+					pool := f.AddPool(tt.pool)
+					for _, u := range tt.users {
+						_, err := f.AddUser(pool, u)
+						require.NoError(t, err)
+					}
+					r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
+					require.NoError(t, err)
+					res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: tt.id})
+					assert.Equal(t, tt.checks, f.Calls("ListUsers"), "ListUsers calls")
+					if tt.want != nil {
+						require.ErrorIs(t, err, tt.want)
+						assert.Empty(t, f.Deliveries(), "nothing is sent")
+						assert.Zero(t, f.Calls("AdminResetUserPassword"))
+						return
+					}
+					require.NoError(t, err)
+					assert.Equal(t, tt.user, res.Username)
+					assert.Equal(t, tt.input, res.Input)
+					require.Len(t, f.Deliveries(), 1)
+					assert.Equal(t, tt.user, f.Deliveries()[0].Username)
+				})
+			}
+		}
+	}
+}

@@ -596,7 +596,9 @@ func phoneShaped(s string) bool {
 
 // find reads the Username parameter as docs/cognito-rules.md, R32 says,
 // written apart from package alias: the user whose username it is (folded
-// in a case-insensitive pool) or whose sub it is (exactly); then, only
+// in a case-insensitive pool), before the user whose sub it is (exactly;
+// the order is not documented, and one report of a sub that named the
+// wrong user fits it, R26); then, only
 // where the pool has them, the user who holds it as a UsernameAttributes
 // attribute (verified or not) or as an alias (email and phone_number only
 // once verified, preferred_username as it is). An attribute the pool does
