@@ -383,24 +383,29 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	}
 	number := stripPlusSeparators(pr.dest)
 	us := strings.HasPrefix(number, "+1")
+	unknown := smsSandboxUnknownCaveat
 	if r.cfg.sms != nil {
-		acct, err := r.smsAccount(ctx)
-		if err != nil {
-			return nil, err
+		if c := r.snsWrongRegion(p); c != nil {
+			unknown = *c // as without WithSNS: that client proves nothing here
+		} else {
+			acct, err := r.smsAccount(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			if acct.InSandbox && !acct.Verified[number] {
+				return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
+			}
+			if us && !acct.USOrigination {
+				pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
+			}
+			return nil, nil
 		}
-		if acct.InSandbox && !acct.Verified[number] {
-			return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
-		}
-		if us && !acct.USOrigination {
-			pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
-		}
-		return nil, nil
 	}
 	switch verified := r.cfg.sandboxVerified[number]; {
 	case listedSandbox && !verified:
 		return &refusal{ErrSMSSandbox, "the account is in the SNS SMS sandbox and the number is not listed as verified there"}, nil
 	case !listedSandbox && !verified:
-		pr.caveats = append(pr.caveats, smsSandboxUnknownCaveat)
+		pr.caveats = append(pr.caveats, unknown)
 	}
 	if us {
 		pr.caveats = append(pr.caveats, usOriginationCaveat(nil))
