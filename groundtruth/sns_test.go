@@ -63,7 +63,7 @@ func TestWithSNS(t *testing.T) {
 			for _, n := range tt.origination {
 				f.AddOriginationNumber(n)
 			}
-			pool := types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
+			pool := types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"}, SmsConfiguration: smsRole,
 				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}}
 			if tt.poolField != "" {
 				pool.SmsConfigurationFailure = aws.String(tt.poolField)
@@ -97,7 +97,7 @@ func TestWithSNS(t *testing.T) {
 func TestWithSNS_Failures(t *testing.T) {
 	setUp := func() (*resetpwtest.Fake, string) {
 		f := resetpwtest.NewFake()
-		id := f.AddPool(types.UserPoolType{})
+		id := f.AddPool(types.UserPoolType{SmsConfiguration: smsRole})
 		_, err := f.AddUser(id, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 		require.NoError(t, err)
 		return f, id
@@ -182,7 +182,7 @@ func TestWithSNS_ClientForAnotherRegion(t *testing.T) {
 		t.Run(target.name, func(t *testing.T) {
 			f := resetpwtest.NewFake() // SNS out of the sandbox, as the us-west-2 client would say
 			pool := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"},
-				SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sms"), SnsRegion: aws.String("us-east-1")}})
+				SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: smsRole.SnsCallerArn, SnsRegion: aws.String("us-east-1")}})
 			_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
 			require.NoError(t, err)
 			req := resetpw.Request{UserPoolID: pool, Username: "sam"}
@@ -219,7 +219,7 @@ func TestWithSNS_CachedPerRegion(t *testing.T) {
 	var pools []string
 	for _, region := range []string{"us-west-2", "eu-west-1", "us-west-2"} {
 		pool := f.AddPool(types.UserPoolType{
-			SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sms"), SnsRegion: aws.String(region)}})
+			SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: smsRole.SnsCallerArn, SnsRegion: aws.String(region)}})
 		_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
 		require.NoError(t, err)
 		pools = append(pools, pool)
@@ -232,3 +232,7 @@ func TestWithSNS_CachedPerRegion(t *testing.T) {
 	}
 	assert.Equal(t, 2, f.Calls("GetSMSSandboxAccountStatus"), "one read per Region")
 }
+
+// smsRole is the SmsConfiguration of a pool that can send SMS through SNS:
+// without an SMS role, Cognito sends none (R38).
+var smsRole = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}

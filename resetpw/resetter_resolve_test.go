@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -206,7 +207,7 @@ func TestReset_LookupWhenNoSuchUsername(t *testing.T) {
 			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
 				t.Run(target.name+"/"+tt.name+"/"+string(p), func(t *testing.T) {
 					f := resetpwtest.NewFake()
-					pool := f.AddPool(types.UserPoolType{})
+					pool := f.AddPool(types.UserPoolType{SmsConfiguration: smsRole()})
 					_, err := f.AddUser(pool, resetpwtest.User("dramirez", tt.attrs...))
 					require.NoError(t, err)
 					r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
@@ -492,5 +493,38 @@ func TestReset_SubIsConfirmedAsTheUsersSub(t *testing.T) {
 				})
 			}
 		}
+	}
+}
+
+// R39: CodeDeliveryFailureException says the code failed to deliver. It is
+// the pool's delivery that failed (ErrDeliveryConfig), Cognito answered it
+// (FateAnswered), and no code reached the user (not MaybeSent); the error
+// says the reset may have taken effect anyway, on the Fake and through the
+// real SDK client.
+func TestReset_CodeDeliveryFailureIsADeliveryFailureWithNoCodeSent(t *testing.T) {
+	for _, target := range identityTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			f.FailNext("AdminResetUserPassword", 1, &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver the code")})
+			r, err := resetpw.New(target.api(t, f), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
+			require.NoError(t, err)
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+			require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+			var e *resetpw.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, resetpw.OpReset, e.Op)
+			assert.Equal(t, resetpw.FateAnswered, e.Fate)
+			assert.False(t, resetpw.MaybeSent(err), "no code reached the user")
+			assert.Contains(t, err.Error(), "may need another reset")
+			// AdminResetUserPassword does not declare it, so the SDK
+			// gives it no type of its own: the code tells it.
+			var apiErr interface{ ErrorCode() string }
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, "CodeDeliveryFailureException", apiErr.ErrorCode())
+			assert.Equal(t, 1, f.Calls("AdminResetUserPassword"), "not retried")
+		})
 	}
 }

@@ -31,6 +31,7 @@ type poolInfo struct {
 	emailFailure string // deprecated field (R17)
 	emailAccount types.EmailSendingAccountType
 	snsRegion    string
+	smsRole      bool // SmsConfiguration.SnsCallerArn: Cognito can send SMS through SNS (R38)
 	customSMS    bool // LambdaConfig.CustomSMSSender (R12)
 	customEmail  bool // LambdaConfig.CustomEmailSender (R13)
 	customMsg    bool // LambdaConfig.CustomMessage (R14)
@@ -61,6 +62,7 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	info.account, info.region = poolAccountOf(aws.ToString(p.Arn), aws.ToString(p.Id))
 	if sc := p.SmsConfiguration; sc != nil {
 		info.snsRegion = aws.ToString(sc.SnsRegion)
+		info.smsRole = aws.ToString(sc.SnsCallerArn) != ""
 	}
 	if lc := p.LambdaConfig; lc != nil {
 		info.customSMS = lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != ""
@@ -377,6 +379,9 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 		return nil, nil
 	}
 	pr.sender = SenderSNS
+	if !p.smsRole {
+		return noSMSConfiguration, nil
+	}
 	listedSandbox, other := p.smsFailureParts()
 	if other {
 		return &refusal{ErrDeliveryConfig, "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
@@ -412,6 +417,10 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	}
 	return nil, nil
 }
+
+// noSMSConfiguration refuses an SMS code through SNS in a pool without an
+// SMS role: Cognito can't send it (R38).
+var noSMSConfiguration = &refusal{ErrDeliveryConfig, "the pool has no SMS configuration (SmsConfiguration.SnsCallerArn), so Cognito can't send the code by SMS"}
 
 var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",
 	"nothing proves the account is out of the SNS SMS sandbox (SmsConfigurationFailure is empty, which it also is when the pool's creator lacked SNS permissions); WithSNS asks SNS")

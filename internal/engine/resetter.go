@@ -384,6 +384,9 @@ func (a *Attempt) Return() { a.returnEmail() }
 func (a *Attempt) Send(ctx context.Context, res *Result) error {
 	requestID, err := a.send(ctx, a.act)
 	if err != nil {
+		if isCodeDeliveryFailure(err) {
+			err = fmt.Errorf("%w (no code reached the user; whether the password was reset anyway is not documented, so the user may need another reset once delivery works, R39)", err)
+		}
 		e := a.Fail(a.act.Op, Kind{}, err)
 		switch {
 		case isDailyEmailLimit(err):

@@ -831,7 +831,8 @@ func accountOfARN(arn string) string {
 }
 
 // sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
-// R15, R16). A broken SMS role, named in SmsConfigurationFailure, is
+// R15, R16). A pool without SmsConfiguration.SnsCallerArn sends no SMS
+// through SNS (R38). A broken SMS role, named in SmsConfigurationFailure, is
 // answered with the exception AdminResetUserPassword declares for it
 // (InvalidSmsRoleAccessPolicyException,
 // InvalidSmsRoleTrustRelationshipException; R16).
@@ -842,6 +843,11 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 		return nil
 	}
 	d.Sender = resetpw.SenderSNS
+	if sc := p.pool.SmsConfiguration; sc == nil || aws.ToString(sc.SnsCallerArn) == "" {
+		// Without an SMS role Cognito can't publish (R38): the message is
+		// observed, the exception's type assumed.
+		return invalidParameter("Unable to send the message. User pool does not have SMS configuration to send messages.")
+	}
 	sandbox, broken := f.smsSandbox, ""
 	for _, part := range strings.Split(aws.ToString(p.pool.SmsConfigurationFailure), ",") {
 		part = strings.TrimSpace(part)

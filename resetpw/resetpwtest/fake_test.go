@@ -252,6 +252,7 @@ func TestFake_AddUserErrors(t *testing.T) {
 
 func TestFake_ResetChecksInOrder(t *testing.T) {
 	sandbox := types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}
+	noRole := types.UserPoolType{SmsConfiguration: &types.SmsConfigurationType{}} // no SnsCallerArn
 	both := resetpwtest.User("x", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true").Attributes
 	mechanisms := func(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
 		s := &types.AccountRecoverySettingType{}
@@ -311,9 +312,19 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "COGNITO_DEFAULT"},
 		{name: "own SES", pool: types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: "DEVELOPER"}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "SES"},
+		// R38: without an SMS role Cognito can't publish an SMS.
+		{name: "no SMS role answers that the pool can't send SMS", pool: noRole, user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true",
+			"phone_number", "+12065550100", "phone_number_verified", "true"), want: new(*types.InvalidParameterException),
+			message: "Unable to send the message. User pool does not have SMS configuration to send messages."},
+		{name: "no SMS role, a custom SMS sender sends", pool: types.UserPoolType{SmsConfiguration: noRole.SmsConfiguration, LambdaConfig: &types.LambdaConfigType{
+			CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:s")}}},
+			user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", sender: "LAMBDA"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.pool.SmsConfiguration == nil { // every other pool has an SMS role (R38)
+				tt.pool.SmsConfiguration = smsRole
+			}
 			f := resetpwtest.NewFake()
 			f.SetSandboxVerifiedNumbers("+12065550199")
 			f.SetSMSSandbox(tt.sandboxAccount)
