@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -693,4 +694,46 @@ func TestFake_ResolveEmailAnyCase(t *testing.T) {
 	assert.Equal(t, "diego", res.Username)
 	require.Len(t, f.Deliveries(), 1)
 	assert.Equal(t, "Diego@Example.com", f.Deliveries()[0].Destination)
+}
+
+// R24: ListUsers' filter list marks only username and status (the Enabled
+// column) case-sensitive and cognito:user_status case-insensitive; every
+// other searchable attribute (name, given_name, family_name,
+// preferred_username, sub) matches in any case too, on the Fake and
+// through the real SDK client.
+func TestFake_ListUsersSearchesIgnoreCaseExceptWhereMarked(t *testing.T) {
+	const sub = "0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11"
+	targets := map[string]func(f *resetpwtest.Fake) resetpw.API{
+		"fake": func(f *resetpwtest.Fake) resetpw.API { return f },
+		"server": func(f *resetpwtest.Fake) resetpw.API {
+			srv := resetpwtest.NewServer(f)
+			t.Cleanup(srv.Close)
+			return srv.Client()
+		},
+	}
+	for name, target := range targets {
+		t.Run(name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			_, err := f.AddUser(pool, resetpwtest.User("Diego", "sub", sub, "name", "Diego Ruiz", "given_name", "Diego", "family_name", "Ruiz",
+				"preferred_username", "DRuiz", "email", "diego@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			api := target(f)
+			for filter, want := range map[string]int{
+				`name = "diego ruiz"`:                  1,
+				`given_name ^= "DIE"`:                  1,
+				`family_name = "RUIZ"`:                 1,
+				`preferred_username = "druiz"`:         1,
+				`sub = "` + strings.ToUpper(sub) + `"`: 1,
+				`cognito:user_status = "confirmed"`:    1,
+				`status = "Enabled"`:                   1,
+				`status = "enabled"`:                   0, // case-sensitive
+				`username = "diego"`:                   0, // case-sensitive in a case-sensitive pool
+			} {
+				out, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter)})
+				require.NoError(t, err, filter)
+				assert.Len(t, out.Users, want, filter)
+			}
+		})
+	}
 }
