@@ -528,3 +528,34 @@ func TestReset_CodeDeliveryFailureIsADeliveryFailureWithNoCodeSent(t *testing.T)
 		})
 	}
 }
+
+// R10: an UNCONFIRMED user is refused by the preflight as ErrUserState, with
+// nothing sent; sent without preflight, Cognito's observed answer
+// (InvalidParameterException, "no registered/verified email or
+// phone_number") reads as ErrNoVerifiedContact, and nothing is delivered,
+// on the Fake and through the real SDK client.
+func TestReset_UnconfirmedUserIsRefusedBeforeSending(t *testing.T) {
+	for _, target := range identityTargets {
+		for _, tt := range []struct {
+			preflight resetpw.Preflight
+			want      resetpw.Kind
+			sent      int
+		}{{resetpw.PreflightFull, resetpw.ErrUserState, 0}, {resetpw.PreflightOff, resetpw.ErrNoVerifiedContact, 1}} {
+			t.Run(target.name+"/"+string(tt.preflight), func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(types.UserPoolType{})
+				u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")
+				u.UserStatus = types.UserStatusTypeUnconfirmed
+				_, err := f.AddUser(pool, u)
+				require.NoError(t, err)
+				r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(tt.preflight))
+				require.NoError(t, err)
+				_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+				require.ErrorIs(t, err, tt.want)
+				assert.False(t, resetpw.MaybeSent(err))
+				assert.Equal(t, tt.sent, f.Calls("AdminResetUserPassword"))
+				assert.Empty(t, f.Deliveries())
+			})
+		}
+	}
+}

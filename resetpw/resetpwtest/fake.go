@@ -116,8 +116,9 @@ type SignOut struct {
 //     is in the SES sandbox and neither the recipient nor its domain is a
 //     verified identity.
 //   - users (R10, R11): disabled, and statuses other than CONFIRMED and
-//     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER)
-//     are refused with NotAuthorizedException.
+//     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, EXTERNAL_PROVIDER) are refused
+//     with NotAuthorizedException; UNCONFIRMED with
+//     InvalidParameterException, as users observed.
 //   - lookups (R23 to R27, R32): a Username names the user whose username
 //     or sub (compared exactly) it is, and only then one who holds it as a
 //     sign-in attribute: AliasAttributes (verified email or phone, or a
@@ -740,7 +741,12 @@ func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUs
 	if !u.enabled {
 		return nil, &types.NotAuthorizedException{Message: aws.String("User is disabled.")}
 	}
-	if u.status != types.UserStatusTypeConfirmed && u.status != types.UserStatusTypeResetRequired {
+	switch u.status {
+	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired:
+	case types.UserStatusTypeUnconfirmed:
+		// Observed for password resets of unconfirmed users (R10).
+		return nil, invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+	default:
 		return nil, &types.NotAuthorizedException{Message: aws.String("User password cannot be reset in the current state.")}
 	}
 	now := f.now()

@@ -282,6 +282,10 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			want: new(*types.NotAuthorizedException), message: "User is disabled."},
 		{name: "force change password", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeForceChangePassword},
 			want: new(*types.NotAuthorizedException), message: "User password cannot be reset in the current state."},
+		// R10: what users saw resetting an unconfirmed user's password.
+		{name: "unconfirmed answers as users observed", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeUnconfirmed,
+			Attributes: resetpwtest.User("x", "email", "d@example.com", "email_verified", "true").Attributes},
+			want: new(*types.InvalidParameterException), message: "Cannot reset password for the user as there is no registered/verified email or phone_number"},
 		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{{Name: "admin_only", Priority: aws.Int32(1)}}}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), want: new(*types.NotAuthorizedException), message: "Contact administrator to reset password."},
 		{name: "no verified contact", user: resetpwtest.User("diego", "email", "d@example.com"),
