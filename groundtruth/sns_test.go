@@ -236,3 +236,38 @@ func TestWithSNS_CachedPerRegion(t *testing.T) {
 // smsRole is the SmsConfiguration of a pool that can send SMS through SNS:
 // without an SMS role, Cognito sends none (R38).
 var smsRole = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}
+
+// R38: a pool whose SmsConfiguration names no SNS role may send through
+// AWS End User Messaging directly, whose sandbox SNS does not answer for:
+// WithSNS is not asked, and the SMS code carries CaveatSMSSandboxUnknown,
+// never a prediction of delivery; a pool with no SmsConfiguration at all is
+// refused before sending.
+func TestWithSNS_NotAskedForAPoolWithoutAnSNSRole(t *testing.T) {
+	for _, target := range cognitoTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			eums := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"},
+				SmsConfiguration: &types.SmsConfigurationType{ExternalId: aws.String("x")}})
+			none := f.AddPool(types.UserPoolType{})
+			for _, pool := range []string{eums, none} {
+				_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+				require.NoError(t, err)
+			}
+			r, err := resetpw.New(target.api(t, f), groundtruth.WithSNS(f.SNS()))
+			require.NoError(t, err)
+			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: eums, Username: "sam"})
+			require.NoError(t, err)
+			require.Len(t, res.Caveats, 1)
+			assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code)
+			assert.Equal(t, "R38", res.Caveats[0].Rule)
+			rep, err := r.CheckPool(context.Background(), eums)
+			require.NoError(t, err)
+			assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
+
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: none, Username: "sam"})
+			require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+			assert.Zero(t, f.Calls("AdminResetUserPassword"), "refused before sending")
+			assert.Zero(t, f.Calls("GetSMSSandboxAccountStatus"), "SNS is not asked")
+		})
+	}
+}

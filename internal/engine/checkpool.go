@@ -209,6 +209,11 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 		return nil
 	}
 	rep.SMSSender = SenderSNS
+	if p.smsConfig && !p.smsRole {
+		rep.SMSSandbox = SandboxUnknown
+		rep.Caveats = append(rep.Caveats, endUserMessagingCaveat)
+		return nil
+	}
 	listed, _ := p.smsFailureParts()
 	unknown := smsSandboxUnknownCaveat
 	var wrongRegion *Caveat

@@ -31,6 +31,7 @@ type poolInfo struct {
 	emailFailure string // deprecated field (R17)
 	emailAccount types.EmailSendingAccountType
 	snsRegion    string
+	smsConfig    bool // SmsConfiguration is set (R38)
 	smsRole      bool // SmsConfiguration.SnsCallerArn: Cognito can send SMS through SNS (R38)
 	customSMS    bool // LambdaConfig.CustomSMSSender (R12)
 	customEmail  bool // LambdaConfig.CustomEmailSender (R13)
@@ -62,6 +63,7 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	info.account, info.region = poolAccountOf(aws.ToString(p.Arn), aws.ToString(p.Id))
 	if sc := p.SmsConfiguration; sc != nil {
 		info.snsRegion = aws.ToString(sc.SnsRegion)
+		info.smsConfig = true
 		info.smsRole = aws.ToString(sc.SnsCallerArn) != ""
 	}
 	if lc := p.LambdaConfig; lc != nil {
@@ -379,12 +381,16 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 		return nil, nil
 	}
 	pr.sender = SenderSNS
-	if !p.smsRole {
+	if !p.smsConfig {
 		return noSMSConfiguration, nil
 	}
 	listedSandbox, other := p.smsFailureParts()
 	if other {
 		return &refusal{ErrDeliveryConfig, "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
+	}
+	if !p.smsRole {
+		pr.caveats = append(pr.caveats, endUserMessagingCaveat)
+		return nil, nil
 	}
 	number := stripPlusSeparators(pr.dest)
 	us := strings.HasPrefix(number, "+1")
@@ -418,9 +424,17 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	return nil, nil
 }
 
-// noSMSConfiguration refuses an SMS code through SNS in a pool without an
-// SMS role: Cognito can't send it (R38).
-var noSMSConfiguration = &refusal{ErrDeliveryConfig, "the pool has no SMS configuration (SmsConfiguration.SnsCallerArn), so Cognito can't send the code by SMS"}
+// noSMSConfiguration refuses an SMS code in a pool without an SMS
+// configuration: Cognito can't send it (R38).
+var noSMSConfiguration = &refusal{ErrDeliveryConfig, "the pool has no SMS configuration (SmsConfiguration), so Cognito can't send the code by SMS"}
+
+// endUserMessagingCaveat qualifies an SMS code in a pool whose SMS
+// configuration names no SNS role: it may send through AWS End User
+// Messaging SMS directly (SmsConfiguration.EumsSms, which this SDK version
+// does not read), whose sandbox and origination identities nothing here
+// asks about (R38).
+var endUserMessagingCaveat = caveat(CaveatSMSSandboxUnknown, "R38",
+	"the pool's SMS configuration names no SNS role (SnsCallerArn): it may send through AWS End User Messaging SMS directly, whose sandbox and origination identities were not asked; WithSNS says nothing of them")
 
 var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",
 	"nothing proves the account is out of the SNS SMS sandbox (SmsConfigurationFailure is empty, which it also is when the pool's creator lacked SNS permissions); WithSNS asks SNS")

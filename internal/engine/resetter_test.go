@@ -232,6 +232,8 @@ func TestReset_Preflight(t *testing.T) {
 		{name: "no SMS role refuses SMS", noRole: true, attrs: phoneOnly, want: ErrDeliveryConfig},
 		{name: "no SMS role refuses SMS first in the legacy order", noRole: true, attrs: both, want: ErrDeliveryConfig},
 		{name: "no SMS role leaves email alone", noRole: true, pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL"},
+		{name: "SMS configuration without an SNS role: End User Messaging, unproven", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth,
+			SmsConfiguration: &types.SmsConfigurationType{ExternalId: aws.String("x")}}, attrs: phoneUK, medium: "SMS", caveats: []CaveatCode{CaveatSMSSandboxUnknown}},
 		{name: "no SMS role, a custom SMS sender sends", noRole: true, pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth, LambdaConfig: customSMS},
 			attrs: phoneOnly, medium: "SMS", sender: SenderLambda, caveats: []CaveatCode{CaveatCustomSender}},
 	}

@@ -837,8 +837,7 @@ func accountOfARN(arn string) string {
 }
 
 // sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
-// R15, R16). A pool without SmsConfiguration.SnsCallerArn sends no SMS
-// through SNS (R38). A broken SMS role, named in SmsConfigurationFailure, is
+// R15, R16). A pool without SmsConfiguration sends no SMS (R38). A broken SMS role, named in SmsConfigurationFailure, is
 // answered with the exception AdminResetUserPassword declares for it
 // (InvalidSmsRoleAccessPolicyException,
 // InvalidSmsRoleTrustRelationshipException; R16).
@@ -849,9 +848,11 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 		return nil
 	}
 	d.Sender = resetpw.SenderSNS
-	if sc := p.pool.SmsConfiguration; sc == nil || aws.ToString(sc.SnsCallerArn) == "" {
-		// Without an SMS role Cognito can't publish (R38): the message is
-		// observed, the exception's type assumed.
+	if p.pool.SmsConfiguration == nil {
+		// Without an SMS configuration Cognito can't send (R38): the
+		// message is observed, the exception's type assumed. One without
+		// an SNS role may send through End User Messaging directly, which
+		// the Fake does not model: it delivers.
 		return invalidParameter("Unable to send the message. User pool does not have SMS configuration to send messages.")
 	}
 	sandbox, broken := f.smsSandbox, ""

@@ -253,7 +253,7 @@ func TestFake_AddUserErrors(t *testing.T) {
 
 func TestFake_ResetChecksInOrder(t *testing.T) {
 	sandbox := types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}
-	noRole := types.UserPoolType{SmsConfiguration: &types.SmsConfigurationType{}} // no SnsCallerArn
+	noRole := types.UserPoolType{} // no SmsConfiguration
 	both := resetpwtest.User("x", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true").Attributes
 	mechanisms := func(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
 		s := &types.AccountRecoverySettingType{}
@@ -275,6 +275,7 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		sender         resetpw.Sender
 		dropped        bool
 		username       string
+		noRole         bool // no SmsConfiguration (every other pool has an SMS role, R38)
 	}{
 		{name: "unknown pool", want: new(*types.ResourceNotFoundException), username: "-"},
 		{name: "unknown user", user: resetpwtest.User("diego"), username: "ghost", want: new(*types.UserNotFoundException), message: "User does not exist."},
@@ -318,16 +319,16 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		{name: "own SES", pool: types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: "DEVELOPER"}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "SES"},
 		// R38: without an SMS role Cognito can't publish an SMS.
-		{name: "no SMS role answers that the pool can't send SMS", pool: noRole, user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true",
+		{name: "no SMS role answers that the pool can't send SMS", pool: noRole, noRole: true, user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true",
 			"phone_number", "+12065550100", "phone_number_verified", "true"), want: new(*types.InvalidParameterException),
 			message: "Unable to send the message. User pool does not have SMS configuration to send messages."},
-		{name: "no SMS role, a custom SMS sender sends", pool: types.UserPoolType{SmsConfiguration: noRole.SmsConfiguration, LambdaConfig: &types.LambdaConfigType{
+		{name: "no SMS role, a custom SMS sender sends", noRole: true, pool: types.UserPoolType{LambdaConfig: &types.LambdaConfigType{
 			CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:s")}}},
 			user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", sender: "LAMBDA"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.pool.SmsConfiguration == nil { // every other pool has an SMS role (R38)
+			if tt.pool.SmsConfiguration == nil && !tt.noRole { // every other pool has an SMS role (R38)
 				tt.pool.SmsConfiguration = smsRole
 			}
 			f := resetpwtest.NewFake()
