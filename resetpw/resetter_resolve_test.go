@@ -230,7 +230,8 @@ func TestReset_LookupWhenNoSuchUsername(t *testing.T) {
 // Requests per Reset, by kind of pool and identifier, on a Resetter whose
 // pool cache is cold (one DescribeUserPool each). Reading an email or phone
 // number as a username costs one AdminGetUser, which the preflight then
-// reuses; a pool that signs in with the identifier costs what it did.
+// reuses; a pool that signs in with the identifier costs what it did; a sub
+// costs one AdminGetUser and one ListUsers, whatever the preflight.
 func TestReset_RequestsPerReset(t *testing.T) {
 	byEmail := types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}}
 	emailAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}}
@@ -257,6 +258,9 @@ func TestReset_RequestsPerReset(t *testing.T) {
 		{"email looked up, no alias", types.UserPoolType{}, "diego", verified, "diego@example.com", counts{1, 2, 1, 1}, counts{1, 2, 1, 1}},
 		{"email looked up, UsernameAttributes phone", types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypePhoneNumber}},
 			"+12065550100", verified, "diego@example.com", counts{1, 1, 1, 1}, counts{1, 1, 1, 1}},
+		// R26: a sub is read and confirmed: no other user has it as a username.
+		{"sub", types.UserPoolType{}, "diego", append([]string{"sub", "0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11"}, verified...),
+			"0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11", counts{1, 1, 1, 1}, counts{1, 1, 1, 1}},
 	}
 	for _, tt := range tests {
 		for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
