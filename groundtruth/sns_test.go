@@ -234,10 +234,10 @@ func TestWithSNS_CachedPerRegion(t *testing.T) {
 }
 
 // smsRole is the SmsConfiguration of a pool that can send SMS through SNS:
-// without an SMS role, Cognito sends none (R38).
+// without an SMS role, Cognito sends none (R61).
 var smsRole = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}
 
-// R38: a pool whose SmsConfiguration names no SNS role may send through
+// R61: a pool whose SmsConfiguration names no SNS role may send through
 // AWS End User Messaging directly, whose sandbox SNS does not answer for:
 // WithSNS is not asked, and the SMS code carries CaveatSMSSandboxUnknown,
 // never a prediction of delivery; a pool with no SmsConfiguration at all is
@@ -259,7 +259,7 @@ func TestWithSNS_NotAskedForAPoolWithoutAnSNSRole(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, res.Caveats, 1)
 			assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code)
-			assert.Equal(t, "R38", res.Caveats[0].Rule)
+			assert.Equal(t, "R61", res.Caveats[0].Rule)
 			rep, err := r.CheckPool(context.Background(), eums)
 			require.NoError(t, err)
 			assert.Equal(t, "UNKNOWN", rep.SMSSandbox)

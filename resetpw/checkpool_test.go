@@ -57,7 +57,7 @@ func TestCheckPool(t *testing.T) {
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
 				SNSRegion: "us-east-1", SMSSandbox: "IN_SANDBOX", SandboxVerifiedNumbers: 1},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}},
-		// R38: no SNS role, so perhaps End User Messaging: SNS is not asked.
+		// R61: no SNS role, so perhaps End User Messaging: SNS is not asked.
 		{name: "SMS configuration without an SNS role", sns: true, pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
 			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: &types.SmsConfigurationType{ExternalId: aws.String("x")}},
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,

@@ -83,7 +83,7 @@ func (l *countingLimiter) counts() map[quota.Category]int {
 }
 
 // smsRole is the SmsConfiguration of a pool that can send SMS through SNS:
-// without an SMS role, Cognito sends none (R38).
+// without an SMS role, Cognito sends none (R61).
 func smsRole() *types.SmsConfigurationType {
 	return &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms"), ExternalId: aws.String("sms")}
 }

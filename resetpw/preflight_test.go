@@ -31,7 +31,7 @@ import (
 // code; or a code that Cognito accepts and drops (ErrSMSSandbox,
 // ErrSESSandbox, ErrDeliveryConfig); or the same refusal (the daily email
 // cap's included: Cognito's LimitExceededException; a pool without an SMS
-// role, R38); or, where nothing proves the SMS sandbox (a WithSNS client
+// role, R61); or, where nothing proves the SMS sandbox (a WithSNS client
 // for another Region than the pool's SMS Region, R18; an empty pool
 // field, R16), a code predicted with CaveatSMSSandboxUnknown that the
 // sandbox may drop.
@@ -222,7 +222,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		assert.Empty(t, deliveries, name)
 		return "email_cap"
 	case kind == resetpw.ErrDeliveryConfig && path == "no SMS role" && rerr != nil:
-		// No SMS role: Cognito can't send the SMS and says so (R38).
+		// No SMS role: Cognito can't send the SMS and says so (R61).
 		assert.ErrorIs(t, rerr, resetpw.ErrDeliveryConfig, name)
 		assert.Empty(t, deliveries, name)
 		return "no_sms_role"

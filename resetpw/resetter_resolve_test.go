@@ -500,7 +500,7 @@ func TestReset_SubIsConfirmedAsTheUsersSub(t *testing.T) {
 	}
 }
 
-// R39: CodeDeliveryFailureException says the code failed to deliver. It is
+// R62: CodeDeliveryFailureException says the code failed to deliver. It is
 // the pool's delivery that failed (ErrDeliveryConfig), Cognito answered it
 // (FateAnswered), and no code reached the user (not MaybeSent); the error
 // says the reset may have taken effect anyway, on the Fake and through the

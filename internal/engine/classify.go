@@ -24,7 +24,7 @@ const (
 	msgDailyEmailLimit    = "exceeded daily email limit"                            // R20
 	msgDailyLimitAccount  = "exceeded daily limit for the operation of the account" // R20, a variant
 	msgSESError           = "cognito received the following error from amazon ses"  // R35
-	msgNoSMSConfiguration = "does not have sms configuration"                       // R38
+	msgNoSMSConfiguration = "does not have sms configuration"                       // R61
 )
 
 // messageRule maps an error code and message to a kind.
@@ -55,7 +55,7 @@ var classifyRules = []messageRule{
 	{"InvalidSmsRoleAccessPolicyException", "", ErrDeliveryConfig},
 	{"InvalidSmsRoleTrustRelationshipException", "", ErrDeliveryConfig},
 	{"InvalidEmailRoleAccessPolicyException", "", ErrDeliveryConfig},
-	{"CodeDeliveryFailureException", "", ErrDeliveryConfig}, // R39
+	{"CodeDeliveryFailureException", "", ErrDeliveryConfig}, // R62
 	{"UnexpectedLambdaException", "", ErrTrigger},
 	{"InvalidLambdaResponseException", "", ErrTrigger},
 	{"UserLambdaValidationException", "", ErrTrigger},
@@ -144,7 +144,7 @@ func classifyAPI(code, message string) (Kind, bool) {
 }
 
 // isCodeDeliveryFailure reports whether err is Cognito's answer that the
-// code failed to deliver (R39).
+// code failed to deliver (R62).
 func isCodeDeliveryFailure(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "CodeDeliveryFailureException"

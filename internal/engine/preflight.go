@@ -31,8 +31,8 @@ type poolInfo struct {
 	emailFailure string // deprecated field (R17)
 	emailAccount types.EmailSendingAccountType
 	snsRegion    string
-	smsConfig    bool // SmsConfiguration is set (R38)
-	smsRole      bool // SmsConfiguration.SnsCallerArn: Cognito can send SMS through SNS (R38)
+	smsConfig    bool // SmsConfiguration is set (R61)
+	smsRole      bool // SmsConfiguration.SnsCallerArn: Cognito can send SMS through SNS (R61)
 	customSMS    bool // LambdaConfig.CustomSMSSender (R12)
 	customEmail  bool // LambdaConfig.CustomEmailSender (R13)
 	customMsg    bool // LambdaConfig.CustomMessage (R14)
@@ -425,15 +425,15 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 }
 
 // noSMSConfiguration refuses an SMS code in a pool without an SMS
-// configuration: Cognito can't send it (R38).
+// configuration: Cognito can't send it (R61).
 var noSMSConfiguration = &refusal{ErrDeliveryConfig, "the pool has no SMS configuration (SmsConfiguration), so Cognito can't send the code by SMS"}
 
 // endUserMessagingCaveat qualifies an SMS code in a pool whose SMS
 // configuration names no SNS role: it may send through AWS End User
 // Messaging SMS directly (SmsConfiguration.EumsSms, which this SDK version
 // does not read), whose sandbox and origination identities nothing here
-// asks about (R38).
-var endUserMessagingCaveat = caveat(CaveatSMSSandboxUnknown, "R38",
+// asks about (R61).
+var endUserMessagingCaveat = caveat(CaveatSMSSandboxUnknown, "R61",
 	"the pool's SMS configuration names no SNS role (SnsCallerArn): it may send through AWS End User Messaging SMS directly, whose sandbox and origination identities were not asked; WithSNS says nothing of them")
 
 var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",

@@ -385,7 +385,7 @@ func (a *Attempt) Send(ctx context.Context, res *Result) error {
 	requestID, err := a.send(ctx, a.act)
 	if err != nil {
 		if isCodeDeliveryFailure(err) {
-			err = fmt.Errorf("%w (no code reached the user; whether the password was reset anyway is not documented, so the user may need another reset once delivery works, R39)", err)
+			err = fmt.Errorf("%w (no code reached the user; whether the password was reset anyway is not documented, so the user may need another reset once delivery works, R62)", err)
 		}
 		e := a.Fail(a.act.Op, Kind{}, err)
 		switch {

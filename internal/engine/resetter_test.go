@@ -178,7 +178,7 @@ func TestReset_Preflight(t *testing.T) {
 		dest     string
 		sender   Sender
 		caveats  []CaveatCode // when non-nil, exactly these caveat codes
-		noRole   bool         // no SmsConfiguration (every other pool has an SMS role, R38)
+		noRole   bool         // no SmsConfiguration (every other pool has an SMS role, R61)
 	}{
 		{name: "email first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL", dest: "d***@e***.com"},
 		{name: "phone first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: both, medium: "SMS", dest: "+*******0100"},

@@ -837,7 +837,7 @@ func accountOfARN(arn string) string {
 }
 
 // sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
-// R15, R16). A pool without SmsConfiguration sends no SMS (R38). A broken SMS role, named in SmsConfigurationFailure, is
+// R15, R16). A pool without SmsConfiguration sends no SMS (R61). A broken SMS role, named in SmsConfigurationFailure, is
 // answered with the exception AdminResetUserPassword declares for it
 // (InvalidSmsRoleAccessPolicyException,
 // InvalidSmsRoleTrustRelationshipException; R16).
@@ -849,7 +849,7 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 	}
 	d.Sender = resetpw.SenderSNS
 	if p.pool.SmsConfiguration == nil {
-		// Without an SMS configuration Cognito can't send (R38): the
+		// Without an SMS configuration Cognito can't send (R61): the
 		// message is observed, the exception's type assumed. One without
 		// an SNS role may send through End User Messaging directly, which
 		// the Fake does not model: it delivers.

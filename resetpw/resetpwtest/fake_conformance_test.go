@@ -115,7 +115,7 @@ var confPools = []struct {
 	{"adminOnly", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("admin_only")}, []confUser{
 		{name: "admin.only", attrs: []string{"email", "ao@example.com", "email_verified", "true"}, confirm: true},
 	}},
-	// R38: a pool without an SMS role can't send SMS through SNS.
+	// R61: a pool without an SMS role can't send SMS through SNS.
 	{"noSMSRole", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("verified_phone_number", "verified_email")}, []confUser{
 		{name: "no.role", attrs: []string{"phone_number", "+12065550104", "phone_number_verified", "true"}, confirm: true},
 	}},

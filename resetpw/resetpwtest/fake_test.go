@@ -275,7 +275,7 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		sender         resetpw.Sender
 		dropped        bool
 		username       string
-		noRole         bool // no SmsConfiguration (every other pool has an SMS role, R38)
+		noRole         bool // no SmsConfiguration (every other pool has an SMS role, R61)
 	}{
 		{name: "unknown pool", want: new(*types.ResourceNotFoundException), username: "-"},
 		{name: "unknown user", user: resetpwtest.User("diego"), username: "ghost", want: new(*types.UserNotFoundException), message: "User does not exist."},
@@ -318,7 +318,7 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "COGNITO_DEFAULT"},
 		{name: "own SES", pool: types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: "DEVELOPER"}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "SES"},
-		// R38: without an SMS role Cognito can't publish an SMS.
+		// R61: without an SMS role Cognito can't publish an SMS.
 		{name: "no SMS role answers that the pool can't send SMS", pool: noRole, noRole: true, user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true",
 			"phone_number", "+12065550100", "phone_number_verified", "true"), want: new(*types.InvalidParameterException),
 			message: "Unable to send the message. User pool does not have SMS configuration to send messages."},
@@ -328,7 +328,7 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.pool.SmsConfiguration == nil && !tt.noRole { // every other pool has an SMS role (R38)
+			if tt.pool.SmsConfiguration == nil && !tt.noRole { // every other pool has an SMS role (R61)
 				tt.pool.SmsConfiguration = smsRole
 			}
 			f := resetpwtest.NewFake()
