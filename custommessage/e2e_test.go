@@ -44,7 +44,9 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(tt.name),
-				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)}})
+				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
+				// An SMS role: without one, Cognito sends no SMS (R61).
+				SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}})
 			require.NoError(t, err)
 			pool := p.UserPool.Id
 			_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: aws.String("ana+x"), UserAttributes: tt.contact})

@@ -24,7 +24,8 @@ const triggerARN = "arn:aws:lambda:us-west-2:123456789012:function:custom-messag
 func triggerPool(t *testing.T, attrs ...types.AttributeType) (*resetpwtest.Fake, string) {
 	t.Helper()
 	f := resetpwtest.NewFake()
-	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)}})
+	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)},
+		SmsConfiguration: smsRole}) // an SMS role: the pool can send SMS (R61)
 	_, err := f.AddUser(pool, types.UserType{Username: aws.String("ana"), Attributes: attrs,
 		Enabled: true, UserStatus: types.UserStatusTypeConfirmed})
 	require.NoError(t, err)
