@@ -56,10 +56,19 @@ type Error struct {
 	Username    string // as the caller gave it, kept whole; Error() masks it
 	RequestID   string // Cognito's request ID, when Cognito answered
 	Fate        Fate   // what became of the request; "" in an *Error built by hand
-	Err         error  // the cause
+	// WayOut, for a refusal, names the action that would reach the user
+	// instead (docs/cognito-rules.md R45): package wayout's InviteAgain,
+	// TemporaryPassword or VerifyContact; "" when there is none.
+	WayOut WayOut
+	Err    error // the cause
 
 	redact []string // further private strings to mask in Error()
 }
+
+// WayOut is the way out of a refusal (Error.WayOut): the action that
+// would reach the user a reset can't. Package wayout names them and takes
+// them. It prints its code; the codes are stable.
+type WayOut string
 
 // Error prints the error (see Error).
 func (e *Error) Error() string { return e.engine().Error() }
@@ -89,13 +98,17 @@ func (e *Error) HTTPStatus() int {
 }
 
 // MaybeSent reports whether a failed reset may still have sent a code
-// (R33): its AdminResetUserPassword (Op OpReset) was written and no answer
+// (R33): its AdminResetUserPassword (Op OpReset; or package wayout's
+// request, Op "invite" or "set_password") was written and no answer
 // read (FateUnknown), or the answer does not say nothing was done
 // (ErrUnavailable, ErrTrigger). A retry would send a second code, which
 // invalidates the first. An *Error with no Fate is judged by Op and Kind.
 func MaybeSent(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) || e.Op != OpReset {
+	switch {
+	case !errors.As(err, &e):
+		return false
+	case e.Op != OpReset && e.Op != Op(engine.OpInvite) && e.Op != Op(engine.OpSetPassword): // package wayout's requests
 		return false
 	}
 	switch e.Fate {
@@ -121,7 +134,8 @@ func publicError(err error) error {
 		return err
 	}
 	return &Error{Kind: Kind{ee.Kind}, Op: Op(ee.Op), Field: string(ee.Field), MetadataKey: ee.MetadataKey,
-		UserPoolID: ee.UserPoolID, Username: ee.Username, RequestID: ee.RequestID, Fate: Fate(ee.Fate), Err: publicCause(ee.Err), redact: ee.Redact}
+		UserPoolID: ee.UserPoolID, Username: ee.Username, RequestID: ee.RequestID, Fate: Fate(ee.Fate), WayOut: WayOut(ee.WayOut),
+		Err: publicCause(ee.Err), redact: ee.Redact}
 }
 
 // publicCause converts an engine *Error that is a cause (a bulk run's stop

@@ -3,9 +3,11 @@ package resetpw
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/internal/temppass"
 )
 
 // Request names the user whose password to reset.
@@ -38,6 +40,13 @@ type Result struct {
 	// returns no error for it.
 	SignedOut  bool
 	SignOutErr error
+	// TemporaryPassword is the password package wayout's
+	// SetTemporaryPassword set, handed over once: only its Reveal returns
+	// it, and no fmt verb, log line, error or encoder prints it.
+	// PasswordExpires is when it stops working (R43). Both are zero for
+	// other actions.
+	TemporaryPassword temppass.Secret
+	PasswordExpires   time.Time
 }
 
 // Resetter resets Cognito passwords safely: it validates the request,
@@ -115,7 +124,8 @@ func publicResult(res *engine.Result) *Result {
 		return nil
 	}
 	out := &Result{UserPoolID: res.UserPoolID, Username: res.Username, Input: res.Input, RequestID: res.RequestID,
-		Caveats: publicCaveats(res.Caveats), SignedOut: res.SignedOut, SignOutErr: publicError(res.SignOutErr)}
+		Caveats: publicCaveats(res.Caveats), SignedOut: res.SignedOut, SignOutErr: publicError(res.SignOutErr),
+		TemporaryPassword: res.TemporaryPassword, PasswordExpires: res.PasswordExpires}
 	if d := res.Delivery; d != nil {
 		out.Delivery = &Delivery{Medium: Medium(d.Medium), MaskedDestination: d.Destination, Sender: Sender(d.Sender)}
 	}

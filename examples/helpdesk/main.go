@@ -23,6 +23,16 @@
 // not_sent, unknown) and Cognito's request ID; its request_id (also the
 // X-Request-Id header of the answer) is on the library's line too.
 //
+// A refusal that has a way out names it in its answer ("way_out":
+// "invite_again" or "temporary_password"); the agent takes it with
+//
+//	POST /users/{username}/way-out
+//	{"way": "invite_again", "confirm": true}
+//
+// only after confirming it explicitly, and only the way a dry run of the
+// reset names now (wayout.go). A temporary password is in that answer
+// once, for the agent to hand over out of band; it is written nowhere.
+//
 // It answers 204 when the code was sent, and otherwise the suggested status
 // of the error ((*resetpw.Error).HTTPStatus: 400 an invalid username, 404
 // unknown user, 409 the user's state, 422 no verified contact, 429
@@ -73,6 +83,7 @@ import (
 	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+	"github.com/cognitoreset/cognitoreset/wayout"
 )
 
 // Authenticate returns the agent that r comes from, or ok false. Replace
@@ -85,9 +96,20 @@ type Authenticate func(r *http.Request) (agent string, ok bool)
 // not its caller is still there.
 const DefaultResetTimeout = 30 * time.Second
 
+// Resetter is what the service resets with: *resetpw.Resetter satisfies
+// it, and so does resetpwtest.Mock. Check, a dry run, says which way out
+// a refusal names before the service takes one (wayout.go).
+type Resetter interface {
+	resetpw.PasswordResetter
+	Check(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
+}
+
 // Service resets passwords in one user pool for authenticated agents.
 type Service struct {
-	Resetter     resetpw.PasswordResetter
+	Resetter Resetter
+	// Ways takes the way out a refusal names, once the agent confirms it
+	// (wayout.go); nil offers none.
+	Ways         Ways
 	PoolID       string
 	Authenticate Authenticate
 	// Logger gets the audit lines and failed authentications, each with
@@ -122,6 +144,7 @@ type agentKey struct{}
 func (s *Service) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /users/{username}/password-reset", s.reset)
+	mux.HandleFunc("POST /users/{username}/way-out", s.wayOut)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
@@ -195,9 +218,11 @@ func fateOf(err error) string {
 
 // audit writes the audit line of a reset that was handed to the Resetter:
 // the agent, the masked user, the kind ("none" when sent), the fate, the
-// status, Cognito's request ID, the ClientMetadata key that failed (never
-// its value), and the request ID that the library's line carries too.
-func (s *Service) audit(ctx context.Context, agent, username string, status int, err error, cognitoID string) {
+// status, Cognito's request ID, the action ("reset", or the way out taken:
+// "invite_again", "temporary_password"), the ClientMetadata key that failed
+// (never its value), and the request ID that the library's line carries
+// too.
+func (s *Service) audit(ctx context.Context, agent, action, username string, status int, err error, cognitoID string) {
 	level, kind := slog.LevelInfo, "none"
 	if err != nil {
 		level, kind = slog.LevelWarn, resetpw.KindOf(err).Code()
@@ -208,7 +233,7 @@ func (s *Service) audit(ctx context.Context, agent, username string, status int,
 	}
 	attrs := []slog.Attr{slog.String("agent", agent), slog.String("user", alias.Mask(username)),
 		slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Bool("maybe_sent", resetpw.MaybeSent(err)), slog.Int("status", status),
-		slog.String("cognito_request_id", cognitoID)}
+		slog.String("cognito_request_id", cognitoID), slog.String("action", action)}
 	if e != nil && e.MetadataKey != "" {
 		attrs = append(attrs, slog.String("metadata_key", e.MetadataKey))
 	}
@@ -241,7 +266,7 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 		ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent},
 	})
 	if err == nil {
-		s.audit(ctx, agent, username, http.StatusNoContent, nil, res.RequestID)
+		s.audit(ctx, agent, "reset", username, http.StatusNoContent, nil, res.RequestID)
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
@@ -250,8 +275,20 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	if errors.As(err, &e) {
 		status = e.HTTPStatus()
 	}
-	s.audit(ctx, agent, username, status, err, "")
-	writeJSON(w, status, map[string]any{"error": resetpw.KindOf(err).Code(), "maybe_sent": resetpw.MaybeSent(err)})
+	s.audit(ctx, agent, "reset", username, status, err, "")
+	writeJSON(w, status, errorBody(err))
+}
+
+// errorBody is the JSON answer of a failed action: its kind, whether
+// something may have gone out anyway, and the way out a refusal names
+// (offered by POST /users/{username}/way-out, wayout.go).
+func errorBody(err error) map[string]any {
+	body := map[string]any{"error": resetpw.KindOf(err).Code(), "maybe_sent": resetpw.MaybeSent(err)}
+	var e *resetpw.Error
+	if errors.As(err, &e) && e.WayOut != "" {
+		body["way_out"] = e.WayOut
+	}
+	return body
 }
 
 func (s *Service) logger() *slog.Logger {
@@ -295,6 +332,11 @@ func main() {
 	if _, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")); err != nil {
 		log.Fatal(err)
 	}
+	invited := resetpwtest.User("maria", "email", "maria@example.com") // her invitation expired: the way out is to invite her again
+	invited.UserStatus = types.UserStatusTypeForceChangePassword
+	if _, err := f.AddUser(pool, invited); err != nil {
+		log.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ropts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs)}
 	if *metricsAddr != "" {
@@ -307,7 +349,11 @@ func main() {
 	if _, err := r.CheckPool(context.Background(), pool); err != nil {
 		log.Fatal(err) // fail fast: the pool can't reset passwords
 	}
-	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(agents), Logger: logger}
+	ways, err := wayout.New(f, ropts...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := &Service{Resetter: r, Ways: ways, PoolID: pool, Authenticate: BearerTokenHashes(agents), Logger: logger}
 	lim := fitToFileLimit(Limits{}.withDefaults())
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -21,6 +21,13 @@ import (
 // every earlier attempt was retried only because its answer said nothing
 // was done (or it was not sent). g may be nil: no pacing.
 func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
+	return callOnce(ctx, r, g, c, c == quota.CategoryUserAccountRecovery, fn)
+}
+
+// callOnce is call, with once saying that the request acts on the user
+// (a reset, an invitation, a password): an unavailable answer is retried
+// only when the request provably was not sent.
+func callOnce[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, once bool, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
 	var zero T
 	var last error // the error of the attempt before a backoff
 	for attempt := 0; ; attempt++ {
@@ -44,7 +51,7 @@ func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn f
 			g.throttled(c)
 		}
 		retryable := kind == ErrThrottled ||
-			(kind == ErrUnavailable && ctx.Err() == nil && (c != quota.CategoryUserAccountRecovery || fate == FateNotSent))
+			(kind == ErrUnavailable && ctx.Err() == nil && (!once || fate == FateNotSent))
 		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
 			return out, &callError{err: err, fate: fate}
 		}

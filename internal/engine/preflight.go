@@ -40,6 +40,10 @@ type poolInfo struct {
 	// The SES identity of EmailConfiguration.SourceArn, and the ARN's
 	// account and Region (R35).
 	sesIdentity, sesAccount, sesRegion string
+	// The password policy (nil: Cognito's default, R44), and whether the
+	// invitation templates lack the {####} an invitation needs (R38).
+	passwordPolicy                     *types.PasswordPolicyType
+	inviteEmailNoCode, inviteSMSNoCode bool
 }
 
 func poolInfoFrom(p *types.UserPoolType) *poolInfo {
@@ -49,6 +53,14 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 		return info
 	}
 	info.mfa = p.MfaConfiguration
+	if p.Policies != nil {
+		info.passwordPolicy = p.Policies.PasswordPolicy
+	}
+	if c := p.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
+		t := c.InviteMessageTemplate
+		info.inviteEmailNoCode = t.EmailMessage != nil && !strings.Contains(*t.EmailMessage, "{####}")
+		info.inviteSMSNoCode = t.SMSMessage != nil && !strings.Contains(*t.SMSMessage, "{####}")
+	}
 	info.autoVerified = p.AutoVerifiedAttributes
 	info.smsFailure = strings.TrimSpace(aws.ToString(p.SmsConfigurationFailure))
 	info.emailFailure = strings.TrimSpace(aws.ToString(p.EmailConfigurationFailure))
@@ -105,7 +117,7 @@ func (p *poolInfo) emailSender() Sender {
 
 // federatedRefusal refuses a federated profile, whatever else is known of it
 // (R11).
-var federatedRefusal = &refusal{ErrUserState, "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
+var federatedRefusal = &refusal{kind: ErrUserState, reason: "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
 
 // autoVerifies reports whether the pool auto-verifies the medium's attribute.
 func (p *poolInfo) autoVerifies(medium Medium) bool {
@@ -238,6 +250,7 @@ func (u *userInfo) verified(attr string) string {
 type refusal struct {
 	kind   Kind
 	reason string
+	way    WayOut // the action that would reach the user instead (R45), if any
 }
 
 func (f *refusal) Error() string { return f.reason }
@@ -246,13 +259,17 @@ func (f *refusal) Error() string { return f.reason }
 // reset (R10, R11).
 func checkUser(u *userInfo) *refusal {
 	if !u.enabled {
-		return &refusal{ErrUserDisabled, "the user is disabled"}
+		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}
 	}
 	switch u.status {
 	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired:
 		return nil
 	}
-	return &refusal{ErrUserState, fmt.Sprintf("user status %s does not allow a reset (CONFIRMED or RESET_REQUIRED do)", u.status)}
+	f := &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s does not allow a reset (CONFIRMED or RESET_REQUIRED do)", u.status)}
+	if u.status == types.UserStatusTypeForceChangePassword {
+		f.way = WayInviteAgain // R45
+	}
+	return f
 }
 
 // prediction is where the code goes, or why it can't.
@@ -268,7 +285,7 @@ type prediction struct {
 // what would drop it. An error is a failed SNS read (WithSNS).
 func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*prediction, *refusal, error) {
 	if p.adminOnly {
-		return nil, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}, nil
+		return nil, &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: WayTemporaryPassword}, nil
 	}
 	pr := &prediction{}
 	var skipped []string
@@ -300,7 +317,7 @@ func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*predic
 		if len(skipped) > 0 {
 			reason += " (" + strings.Join(skipped, "; ") + ")"
 		}
-		return nil, &refusal{ErrNoVerifiedContact, reason}, nil
+		return nil, &refusal{kind: ErrNoVerifiedContact, reason: reason, way: noContactWay(u)}, nil
 	}
 	if p.hasSetting && p.mfa == types.UserPoolMfaTypeOn && !u.anyMFA {
 		pr.caveats = append(pr.caveats, caveat(CaveatPoolMFARequired, "R7",
@@ -379,7 +396,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	pr.sender = SenderSNS
 	listedSandbox, other := p.smsFailureParts()
 	if other {
-		return &refusal{ErrDeliveryConfig, "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
+		return &refusal{kind: ErrDeliveryConfig, reason: "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
 	}
 	number := stripPlusSeparators(pr.dest)
 	us := strings.HasPrefix(number, "+1")
@@ -389,7 +406,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 			return nil, err
 		}
 		if acct.InSandbox && !acct.Verified[number] {
-			return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
+			return &refusal{kind: ErrSMSSandbox, reason: "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
 		}
 		if us && !acct.USOrigination {
 			pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
@@ -398,7 +415,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	}
 	switch verified := r.cfg.sandboxVerified[number]; {
 	case listedSandbox && !verified:
-		return &refusal{ErrSMSSandbox, "the account is in the SNS SMS sandbox and the number is not listed as verified there"}, nil
+		return &refusal{kind: ErrSMSSandbox, reason: "the account is in the SNS SMS sandbox and the number is not listed as verified there"}, nil
 	case !listedSandbox && !verified:
 		pr.caveats = append(pr.caveats, smsSandboxUnknownCaveat)
 	}

@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+	"github.com/cognitoreset/cognitoreset/wayout"
+)
+
+func postWayOut(s *Service, user, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, "/users/"+user+"/way-out", strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+	rec := httptest.NewRecorder()
+	s.Routes().ServeHTTP(rec, req)
+	return rec
+}
+
+func refusal(kind resetpw.Kind, way resetpw.WayOut) *resetpw.Error {
+	e := resetpwtest.Fail(kind)
+	e.WayOut = way
+	return e
+}
+
+// auditLine is the service's audit line in logs.
+func auditLine(t *testing.T, logs *bytes.Buffer) map[string]any {
+	t.Helper()
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var line map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &line))
+		if line["msg"] == "helpdesk reset" {
+			return line
+		}
+	}
+	t.Fatalf("no audit line in %s", logs)
+	return nil
+}
+
+// A refused reset names its way out in its answer.
+func TestPasswordReset_RefusalNamesItsWayOut(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(nil, refusal(resetpw.ErrUserState, wayout.InviteAgain))
+	rec := post(newService(m, nil), "diego", tokens["alice"])
+	assert.Equal(t, http.StatusConflict, rec.Code)
+	assert.JSONEq(t, `{"error":"user_state","maybe_sent":false,"way_out":"invite_again"}`, rec.Body.String())
+}
+
+// The way out is taken only when the agent confirms it, and only the way a
+// dry run names now; the audit line records the action; a temporary
+// password is in the answer once and in no log line.
+func TestWayOut(t *testing.T) {
+	const secret = "Xy7-temporary-Passw0rd"
+	expires := time.Date(2026, 12, 12, 3, 0, 0, 0, time.UTC)
+	check := func(m *resetpwtest.Mock) *mock.Call {
+		return m.On("Check", mock.Anything, resetpw.Request{UserPoolID: pool, Username: "diego",
+			ClientMetadata: map[string]string{"source": "helpdesk", "agent": "alice"}}).Once()
+	}
+	tests := []struct {
+		name   string
+		body   string
+		setup  func(m *resetpwtest.Mock)
+		status int
+		want   string // the JSON answer; "" for none
+		action string // the audit line's action; "" for no audit line
+		kind   string
+	}{
+		{name: "not confirmed", body: `{"way":"invite_again"}`, status: http.StatusBadRequest, want: `{"error":"not_confirmed"}`},
+		{name: "unknown way", body: `{"way":"delete_user","confirm":true}`, status: http.StatusBadRequest,
+			want: `{"error":"bad_request","ways":["invite_again","temporary_password"]}`},
+		{name: "unknown field", body: `{"way":"invite_again","confirm":true,"password":"mine"}`, status: http.StatusBadRequest,
+			want: `{"error":"bad_request","ways":["invite_again","temporary_password"]}`},
+		{name: "not JSON", body: `way=invite_again`, status: http.StatusBadRequest,
+			want: `{"error":"bad_request","ways":["invite_again","temporary_password"]}`},
+		{name: "a reset reaches the user", body: `{"way":"temporary_password","confirm":true}`,
+			setup:  func(m *resetpwtest.Mock) { check(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil) },
+			status: http.StatusConflict, want: `{"error":"way_not_offered"}`, action: "temporary_password", kind: "way_not_offered"},
+		{name: "another way is named", body: `{"way":"temporary_password","confirm":true}`,
+			setup:  func(m *resetpwtest.Mock) { check(m).Return(nil, refusal(resetpw.ErrUserState, wayout.InviteAgain)) },
+			status: http.StatusConflict, want: `{"error":"way_not_offered","way_out":"invite_again"}`, action: "temporary_password", kind: "way_not_offered"},
+		{name: "invite again", body: `{"way":"invite_again","confirm":true}`,
+			setup: func(m *resetpwtest.Mock) {
+				check(m).Return(nil, refusal(resetpw.ErrUserState, wayout.InviteAgain))
+				m.On("InviteAgain", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Once()
+			},
+			status: http.StatusNoContent, action: "invite_again", kind: "none"},
+		{name: "the invitation fails", body: `{"way":"invite_again","confirm":true}`,
+			setup: func(m *resetpwtest.Mock) {
+				check(m).Return(nil, refusal(resetpw.ErrUserState, wayout.InviteAgain))
+				m.On("InviteAgain", mock.Anything, mock.Anything).Return(nil, resetpwtest.Fail(resetpw.ErrUserDisabled)).Once()
+			},
+			status: http.StatusConflict, want: `{"error":"user_disabled","maybe_sent":false}`, action: "invite_again", kind: "user_disabled"},
+		{name: "temporary password", body: `{"way":"temporary_password","confirm":true}`,
+			setup: func(m *resetpwtest.Mock) {
+				check(m).Return(nil, refusal(resetpw.ErrNoVerifiedContact, wayout.TemporaryPassword))
+				m.On("SetTemporaryPassword", mock.Anything, mock.Anything).Return(resetpwtest.TemporaryPasswordSet(pool, "diego", secret, expires), nil).Once()
+			},
+			status: http.StatusOK, want: `{"temporary_password":"` + secret + `","expires":"2026-12-12T03:00:00Z","signed_out":true}`,
+			action: "temporary_password", kind: "none"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := resetpwtest.NewMock(t)
+			if tt.setup != nil {
+				tt.setup(m)
+			}
+			var logs bytes.Buffer
+			s := newService(m, &logs)
+			s.Ways = m
+			rec := postWayOut(s, "diego", tt.body)
+			assert.Equal(t, tt.status, rec.Code)
+			if tt.want != "" {
+				assert.JSONEq(t, tt.want, rec.Body.String())
+			} else {
+				assert.Empty(t, rec.Body.String())
+			}
+			if tt.status == http.StatusOK {
+				assert.Equal(t, "no-store", rec.Header().Get("Cache-Control"))
+			}
+			assert.NotContains(t, logs.String(), secret, "the password is in no log line")
+			if tt.action == "" {
+				assert.NotContains(t, logs.String(), "helpdesk reset")
+				return
+			}
+			line := auditLine(t, &logs)
+			assert.Equal(t, tt.action, line["action"])
+			assert.Equal(t, "alice", line["agent"])
+			assert.Equal(t, tt.kind, line["kind"])
+			assert.Equal(t, "d***", line["user"])
+		})
+	}
+}
+
+func TestWayOut_NoWaysOffered(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	rec := postWayOut(newService(m, nil), "diego", `{"way":"invite_again","confirm":true}`)
+	assert.Equal(t, http.StatusNotImplemented, rec.Code)
+}
