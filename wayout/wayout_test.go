@@ -2,11 +2,9 @@ package wayout_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -280,110 +278,6 @@ func TestWays_OneRequestUnderEveryRetryKnob(t *testing.T) {
 			}
 		}
 	}
-}
-
-// The fate each way reports agrees with what the server recorded: the
-// rows of a reset's fate matrix that a Fake behind a Server can play.
-func TestWays_FateMatrix(t *testing.T) {
-	rows := []struct {
-		name      string
-		set       func(f *resetpwtest.Fake, op string)
-		closed    bool
-		timeout   time.Duration
-		fate      resetpw.Fate
-		processed bool
-	}{
-		{name: "refused connection", closed: true, fate: resetpw.FateNotSent},
-		{name: "answer lost after processing", set: func(f *resetpwtest.Fake, _ string) { f.DelayAnswers(time.Hour) },
-			timeout: 300 * time.Millisecond, fate: resetpw.FateUnknown, processed: true},
-		{name: "5xx before processing", set: func(f *resetpwtest.Fake, op string) {
-			f.FailNext(resetpwtest.Operation(op), 1, &types.InternalErrorException{Message: aws.String("boom")})
-		}, fate: resetpw.FateAnswered},
-		{name: "throttled, then sent", set: func(f *resetpwtest.Fake, op string) {
-			f.FailNext(resetpwtest.Operation(op), 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
-		}, processed: true},
-	}
-	disagreements := 0
-	for _, action := range []string{"AdminCreateUser", "AdminSetUserPassword"} {
-		for _, row := range rows {
-			t.Run(action+"/"+row.name, func(t *testing.T) {
-				f := resetpwtest.NewFake()
-				pool := f.AddPool(types.UserPoolType{})
-				status := types.UserStatusTypeForceChangePassword
-				if action == "AdminSetUserPassword" {
-					status = types.UserStatusTypeConfirmed
-				}
-				_, err := f.AddUser(pool, user("diego", status, true, "email", "diego@example.com", "email_verified", "true"))
-				require.NoError(t, err)
-				srv := resetpwtest.NewServer(f)
-				t.Cleanup(srv.Close)
-				client := srv.Client()
-				var w *wayout.Ways
-				if row.closed {
-					// The user is read through the Server; the way's own
-					// request dials a port nothing listens on.
-					dead := httptest.NewServer(http.NotFoundHandler())
-					deadAddr := dead.Listener.Addr().String()
-					dead.Close()
-					refused := &http.Transport{DialContext: func(ctx context.Context, network, _ string) (net.Conn, error) {
-						return (&net.Dialer{}).DialContext(ctx, network, deadAddr)
-					}}
-					client = srv.Client(func(o *cip.Options) {
-						o.HTTPClient = &http.Client{Transport: split{ok: http.DefaultTransport, action: refused}}
-					})
-				}
-				w, err = wayout.New(client, resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
-				require.NoError(t, err)
-				if row.set != nil {
-					row.set(f, action)
-				}
-				ctx := t.Context()
-				if row.timeout > 0 {
-					var cancel context.CancelFunc
-					ctx, cancel = context.WithTimeout(ctx, row.timeout)
-					defer cancel()
-				}
-				req := resetpw.Request{UserPoolID: pool, Username: "diego"}
-				if action == "AdminCreateUser" {
-					_, err = w.InviteAgain(ctx, req)
-				} else {
-					_, err = w.SetTemporaryPassword(ctx, req)
-				}
-				_, _, has := f.TemporaryPassword(pool, "diego")
-				processed := has
-				if action == "AdminCreateUser" {
-					processed = len(f.Deliveries()) > 0
-				}
-				if row.fate == "" {
-					require.NoError(t, err)
-				} else {
-					var e *resetpw.Error
-					require.ErrorAs(t, err, &e)
-					if e.Fate != row.fate {
-						disagreements++
-					}
-					assert.Equal(t, row.fate, e.Fate)
-					assert.Equal(t, row.fate != resetpw.FateNotSent && row.fate != "", resetpw.MaybeSent(err))
-				}
-				if row.processed != processed {
-					disagreements++
-				}
-				assert.Equal(t, row.processed, processed, "what the server recorded")
-			})
-		}
-	}
-	assert.Zero(t, disagreements)
-}
-
-// split sends the ways' requests through action, and the others through ok.
-type split struct{ ok, action http.RoundTripper }
-
-func (s split) RoundTrip(r *http.Request) (*http.Response, error) {
-	switch op := r.Header.Get("X-Amz-Target"); {
-	case strings.HasSuffix(op, ".AdminCreateUser"), strings.HasSuffix(op, ".AdminSetUserPassword"):
-		return s.action.RoundTrip(r)
-	}
-	return s.ok.RoundTrip(r)
 }
 
 // A temporary password never appears in an error, a log line at Debug, a
