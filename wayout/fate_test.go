@@ -131,7 +131,9 @@ func wayFateRows() []fateRow {
 		{name: "truncated 200 body after processing", want: resetpw.FateAnswered,
 			set: fault(faultproxy.AfterServer(faultproxy.Truncated()))},
 		{name: "limiter refuses", want: resetpw.FateNotSent, noServer: true,
-			set: func(_ *testing.T, env *fateEnv, _ string) { env.opts = append(env.opts, resetpw.WithLimiter(refusingLimiter{})) }},
+			set: func(_ *testing.T, env *fateEnv, _ string) {
+				env.opts = append(env.opts, resetpw.WithLimiter(refusingLimiter{}))
+			}},
 	}
 }
 
