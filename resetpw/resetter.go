@@ -41,8 +41,9 @@ type Result struct {
 	SignedOut  bool
 	SignOutErr error
 	// TemporaryPassword is the password package wayout's
-	// SetTemporaryPassword set, handed over once: only its Reveal returns
-	// it, and no fmt verb, log line, error or encoder prints it.
+	// SetTemporaryPassword set (a wayout.Password), handed over once: only
+	// its Reveal returns it, and no fmt verb, log line, error or encoder
+	// prints it.
 	// PasswordExpires is when it stops working (R43). Both are zero for
 	// other actions.
 	TemporaryPassword temppass.Secret

@@ -26,6 +26,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/internal/temppass"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 )
 
@@ -42,6 +43,14 @@ const (
 	// verified; once the user verifies it, a reset reaches it.
 	VerifyContact resetpw.WayOut = resetpw.WayOut(engine.WayVerifyContact)
 )
+
+// Password is a temporary password that [Ways.SetTemporaryPassword] set
+// (resetpw.Result.TemporaryPassword). Its Reveal method returns it: call
+// it once, where the password is handed to the person who will use it,
+// and never log or store the result. Nothing else prints it: fmt's verbs,
+// log/slog, encoding/json, an error's text or a span see no value. The
+// zero Password reveals "".
+type Password = temppass.Secret
 
 // API is what Ways calls of Cognito: resetpw.API, and AdminCreateUser and
 // AdminSetUserPassword. *cognitoidentityprovider.Client, resetpwtest.Fake

@@ -2,11 +2,13 @@ package wayout_test
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -280,6 +282,25 @@ func TestWays_OneRequestUnderEveryRetryKnob(t *testing.T) {
 	}
 }
 
+// printedForms are the ways a password could show in printed text: as
+// it is, escaped by JSON (<, >, &, quote and backslash) and quoted by %q.
+func printedForms(pw string) []string {
+	j, _ := json.Marshal(pw)
+	return []string{pw, strings.Trim(string(j), `"`), strings.Trim(strconv.Quote(pw), `"`)}
+}
+
+// passwordsSent records the passwords of the AdminSetUserPassword
+// requests, then hands them to the Fake.
+type passwordsSent struct {
+	*resetpwtest.Fake
+	sent []string
+}
+
+func (p *passwordsSent) AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPasswordInput, o ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error) {
+	p.sent = append(p.sent, aws.ToString(in.Password))
+	return p.Fake.AdminSetUserPassword(ctx, in, o...)
+}
+
 // A temporary password never appears in an error, a log line at Debug, a
 // span, a metric, fmt's verbs or JSON of any value the library returns;
 // the user is signed out, and the result says when it expires.
@@ -292,17 +313,20 @@ func TestSetTemporaryPassword_TheSecretStaysSecret(t *testing.T) {
 	var logs bytes.Buffer
 	spans := tracetest.NewSpanRecorder()
 	reader := sdkmetric.NewManualReader()
-	w, err := wayout.New(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	api := &passwordsSent{Fake: f}
+	w, err := wayout.New(api, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		otelreset.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
 	require.NoError(t, err)
 	start := time.Now()
 	res, err := w.SetTemporaryPassword(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
-	pw := res.TemporaryPassword.Reveal()
+	var held wayout.Password = res.TemporaryPassword
+	pw := held.Reveal()
 	require.GreaterOrEqual(t, len(pw), 20)
-	held, expires, ok := f.TemporaryPassword(pool, "diego")
+	assert.Empty(t, wayout.Password{}.Reveal(), "the zero Password reveals nothing")
+	set, expires, ok := f.TemporaryPassword(pool, "diego")
 	require.True(t, ok)
-	assert.Equal(t, pw, held, "the password the caller holds is the user's")
+	assert.Equal(t, pw, set, "the password the caller holds is the user's")
 	assert.WithinDuration(t, start.AddDate(0, 0, 3), res.PasswordExpires, time.Minute)
 	assert.WithinDuration(t, expires, res.PasswordExpires, time.Minute)
 	assert.True(t, res.SignedOut)
@@ -322,7 +346,9 @@ func TestSetTemporaryPassword_TheSecretStaysSecret(t *testing.T) {
 	}
 	j, err := json.Marshal(res)
 	require.NoError(t, err)
-	out = append(out, string(j), failed.Error(), logs.String())
+	je, err := json.Marshal(failed)
+	require.NoError(t, err)
+	out = append(out, string(j), string(je), failed.Error(), logs.String())
 	for _, s := range spans.Ended() {
 		out = append(out, fmt.Sprint(s.Name(), s.Attributes(), s.Events(), s.Status()))
 	}
@@ -332,8 +358,14 @@ func TestSetTemporaryPassword_TheSecretStaysSecret(t *testing.T) {
 	assert.Contains(t, out[len(out)-1], "cognitoreset.action", "the way is counted as its own action")
 	assert.Contains(t, out[len(out)-1], "temporary_password")
 	require.NotEmpty(t, spans.Ended())
+	require.Len(t, api.sent, 2, "the password set, and the one of the failed request")
+	assert.Equal(t, pw, api.sent[0])
 	for _, s := range out {
-		assert.NotContains(t, s, pw)
+		for _, sent := range api.sent {
+			for _, form := range printedForms(sent) {
+				assert.NotContains(t, s, form)
+			}
+		}
 	}
 	assert.Contains(t, logs.String(), "temporary password sent")
 	assert.NotContains(t, logs.String(), "diego@example.com")

@@ -3,11 +3,13 @@ package temppass
 import (
 	"bytes"
 	"encoding/gob"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -176,8 +178,15 @@ func TestSecretNeverPrintsItsValue(t *testing.T) {
 	}
 	outputs = append(outputs, g.String())
 
+	// The password as it would show in each encoding: as it is, escaped by
+	// JSON (<, >, & and quotes), quoted by %q, in hex (%x, %X).
+	jpw, _ := json.Marshal(pw)
+	forms := []string{pw, strings.Trim(string(jpw), `"`), strings.Trim(strconv.Quote(pw), `"`),
+		hex.EncodeToString([]byte(pw)), strings.ToUpper(hex.EncodeToString([]byte(pw)))}
 	for _, out := range outputs {
-		assert.NotContains(t, out, pw)
+		for _, form := range forms {
+			assert.NotContains(t, out, form)
+		}
 	}
 }
 
