@@ -2,15 +2,21 @@ package bulk_test
 
 import (
 	"errors"
+	"fmt"
+	"path/filepath"
 	"slices"
 	"sort"
+	"sync/atomic"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/bulk/journal"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 	"github.com/cognitoreset/cognitoreset/wayout"
@@ -141,4 +147,131 @@ func TestRun_InvitesAgainTheUsersStuckInForceChangePassword(t *testing.T) {
 	sort.Strings(invitations)
 	assert.Equal(t, []string{"invited", "invited.sms"}, invitations, "one invitation per user")
 	assert.Zero(t, f.Calls("AdminResetUserPassword")+f.Calls("AdminSetUserPassword"))
+}
+
+// invitedPool is a pool of n users stuck in FORCE_CHANGE_PASSWORD, and
+// the inputs that invite each of them again.
+func invitedPool(t *testing.T, n int) (*resetpwtest.Fake, []bulk.Input) {
+	t.Helper()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	var inputs []bulk.Input
+	for i := range n {
+		name := fmt.Sprintf("invited%02d", i)
+		u := resetpwtest.User(name, "email", name+"@example.com")
+		u.UserStatus = types.UserStatusTypeForceChangePassword
+		_, err := f.AddUser(pool, u)
+		require.NoError(t, err)
+		inputs = append(inputs, bulk.Input{Key: i, Request: resetpw.Request{UserPoolID: pool, Username: name}, Way: wayout.InviteAgain})
+	}
+	return f, inputs
+}
+
+// A run of invitations stops as a run of resets does: at the failure that
+// is the account's (here MaxUnavailable unavailable answers in a row),
+// and every input still has its one outcome.
+func TestRun_InvitationsStopAtTheBreaker(t *testing.T) {
+	f, inputs := invitedPool(t, 10)
+	f.FailNext("AdminCreateUser", 100, &types.InternalErrorException{Message: aws.String("boom")})
+	r, err := resetpw.New(f, resetpw.WithRetries(0, time.Millisecond, time.Millisecond))
+	require.NoError(t, err)
+	var outcomes []bulk.Outcome
+	sum, err := bulk.Run(t.Context(), r, slices.Values(inputs), bulk.Options{Concurrency: 1, MaxUnavailable: 3},
+		func(o bulk.Outcome) { outcomes = append(outcomes, o) })
+	require.ErrorIs(t, err, resetpw.ErrUnavailable, "the run stopped, its cause the unavailable answers")
+	require.Len(t, outcomes, len(inputs), "one outcome per input")
+	stopped := 0
+	for _, o := range outcomes {
+		if errors.Is(o.Err, resetpw.ErrRunStopped) {
+			stopped++
+			assert.False(t, resetpw.MaybeSent(o.Err))
+		}
+	}
+	assert.Equal(t, 3, f.Calls("AdminCreateUser"), "no invitation after the breaker opened")
+	assert.Equal(t, len(inputs)-3, stopped)
+	assert.Zero(t, sum.Sent)
+}
+
+// A run of invitations journaled through BeforeSend, killed after some
+// were sent, is resumed from its journal: nobody is invited twice.
+func TestRun_InvitationsResumeFromTheJournal(t *testing.T) {
+	f, inputs := invitedPool(t, 6)
+	pool := inputs[0].Request.UserPoolID
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	path := filepath.Join(t.TempDir(), "invite.jsonl")
+	names := make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = in.Request.Username
+	}
+
+	run := func(j *journal.Journal, h *journal.History, kill int) {
+		t.Helper()
+		var calls atomic.Int32
+		opts := bulk.Options{Concurrency: 1, BeforeSend: func(i int, in bulk.Input, username string) error {
+			if kill >= 0 && int(calls.Add(1)) > kill {
+				return errors.New("killed") // the process dies before this one is sent
+			}
+			return j.Write(journal.Line{Index: i, Username: in.Request.Username, SentAs: username, Status: "sending"})
+		}}
+		todo := func(yield func(bulk.Input) bool) {
+			for _, in := range inputs {
+				if h.Status(in.Request.Username) == "" && !yield(in) {
+					return
+				}
+			}
+		}
+		_, _ = bulk.Run(t.Context(), r, todo, opts, func(o bulk.Outcome) {
+			if o.Err == nil && !o.Duplicate {
+				require.NoError(t, j.Write(journal.Line{Index: o.Index, Username: o.Input.Request.Username, SentAs: o.Result.Username,
+					Status: "sent", Medium: string(o.Result.Delivery.Medium), Destination: o.Result.Delivery.MaskedDestination}))
+			}
+		})
+	}
+
+	j, err := journal.Create(path)
+	require.NoError(t, err)
+	require.NoError(t, j.Begin(pool, names, "full"))
+	run(j, nil, 2)
+	require.NoError(t, j.Close())
+	assert.Len(t, f.Deliveries(), 2, "killed after two invitations")
+
+	j, h, err := journal.Resume(path, pool)
+	require.NoError(t, err)
+	run(j, h, -1)
+	require.NoError(t, j.Close())
+	per := map[string]int{}
+	for _, d := range f.Deliveries() {
+		assert.True(t, d.Invitation)
+		per[d.Username]++
+	}
+	assert.Len(t, per, len(inputs), "every user invited")
+	for name, n := range per {
+		assert.Equal(t, 1, n, "%s invited once", name)
+	}
+}
+
+// A plan of invitations says where each would go, and sends nothing.
+func TestPlan_InvitationsSendNothing(t *testing.T) {
+	f, inputs := invitedPool(t, 3)
+	inputs = append(inputs, bulk.Input{Key: "confirmed", Request: resetpw.Request{UserPoolID: inputs[0].Request.UserPoolID, Username: "nobody"},
+		Way: wayout.InviteAgain})
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	var outcomes []bulk.Outcome
+	sum, err := bulk.Plan(t.Context(), r, slices.Values(inputs), bulk.Options{KeepGoing: true}, func(o bulk.Outcome) { outcomes = append(outcomes, o) })
+	require.NoError(t, err)
+	require.Len(t, outcomes, len(inputs))
+	for _, o := range outcomes {
+		if o.Input.Key == "confirmed" {
+			assert.ErrorIs(t, o.Err, resetpw.ErrUserNotFound)
+			continue
+		}
+		require.NoError(t, o.Err)
+		assert.Equal(t, resetpw.MediumEmail, o.Result.Delivery.Medium)
+		assert.NotContains(t, o.Result.Delivery.MaskedDestination, "@example.com", "masked")
+	}
+	assert.Equal(t, 3, sum.Sent, "would be sent")
+	assert.Zero(t, f.Calls("AdminCreateUser"), "a plan sends nothing")
+	assert.Empty(t, f.Deliveries())
 }

@@ -2,7 +2,9 @@ package resetpwtest_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
@@ -32,4 +34,14 @@ func TestMock_Ways(t *testing.T) {
 	assert.Equal(t, "maria", res.Username)
 	_, err = ways.SetTemporaryPassword(t.Context(), resetpw.Request{UserPoolID: pool, Username: "frank"})
 	assert.ErrorIs(t, err, resetpw.ErrUserDisabled)
+
+	expires := time.Date(2026, 1, 8, 0, 0, 0, 0, time.UTC)
+	set := resetpwtest.TemporaryPasswordSet(pool, "nico", "Correct-Horse-42-Battery", expires)
+	m.On("SetTemporaryPassword", mock.Anything, resetpw.Request{UserPoolID: pool, Username: "nico"}).Return(set, nil).Once()
+	res, err = ways.SetTemporaryPassword(t.Context(), resetpw.Request{UserPoolID: pool, Username: "nico"})
+	require.NoError(t, err)
+	assert.Equal(t, "Correct-Horse-42-Battery", res.TemporaryPassword.Reveal())
+	assert.Equal(t, expires, res.PasswordExpires)
+	assert.True(t, res.SignedOut, "a temporary password signs the user out, as the real Ways does")
+	assert.NotContains(t, fmt.Sprintf("%+v %#v", res, res), "Correct-Horse", "the Mock's password prints as the real one: not at all")
 }
