@@ -3,12 +3,15 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
@@ -144,4 +147,73 @@ func TestWayOut_NoWaysOffered(t *testing.T) {
 	m := resetpwtest.NewMock(t)
 	rec := postWayOut(newService(m, nil), "diego", `{"way":"invite_again","confirm":true}`)
 	assert.Equal(t, http.StatusNotImplemented, rec.Code)
+}
+
+// With the real Resetter and Ways over a Fake: a refused reset names its
+// way out, the agent takes it, and the temporary password is in that one
+// answer: in no log line of the service or the library (at Debug), and in
+// no other answer.
+func TestWayOut_RealLibrary(t *testing.T) {
+	f := resetpwtest.NewFake()
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	invited := resetpwtest.User("maria", "email", "maria@example.com")
+	invited.UserStatus = types.UserStatusTypeForceChangePassword
+	for _, u := range []types.UserType{invited, resetpwtest.User("nico")} {
+		_, err := f.AddUser(p, u)
+		require.NoError(t, err)
+	}
+	var logs bytes.Buffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	opts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs)}
+	r, err := resetpw.New(f, opts...)
+	require.NoError(t, err)
+	ways, err := wayout.New(f, opts...)
+	require.NoError(t, err)
+	s := &Service{Resetter: r, Ways: ways, PoolID: pool, Authenticate: BearerTokenHashes(testAgents()), Logger: logger}
+
+	var answers []string
+	rec := post(s, "maria", tokens["alice"])
+	answers = append(answers, rec.Body.String())
+	assert.JSONEq(t, `{"error":"user_state","maybe_sent":false,"way_out":"invite_again"}`, rec.Body.String())
+	rec = postWayOut(s, "maria", `{"way":"invite_again","confirm":true}`)
+	answers = append(answers, rec.Body.String())
+	assert.Equal(t, http.StatusNoContent, rec.Code)
+	require.Len(t, f.Deliveries(), 1)
+	assert.True(t, f.Deliveries()[0].Invitation)
+
+	rec = post(s, "nico", tokens["alice"])
+	answers = append(answers, rec.Body.String())
+	assert.JSONEq(t, `{"error":"no_verified_contact","maybe_sent":false,"way_out":"temporary_password"}`, rec.Body.String())
+	rec = postWayOut(s, "nico", `{"way":"temporary_password","confirm":true}`)
+	require.Equal(t, http.StatusOK, rec.Code)
+	var shown struct {
+		Password  string `json:"temporary_password"`
+		SignedOut bool   `json:"signed_out"`
+	}
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &shown))
+	set, _, ok := f.TemporaryPassword(p, "nico")
+	require.True(t, ok)
+	assert.Equal(t, set, shown.Password, "the agent is shown the password the user has")
+	assert.True(t, shown.SignedOut)
+
+	// Once: a second request finds no way out to take (nico now has a
+	// temporary password, FORCE_CHANGE_PASSWORD: the way is to invite him).
+	rec = postWayOut(s, "nico", `{"way":"temporary_password","confirm":true}`)
+	answers = append(answers, rec.Body.String())
+	assert.Equal(t, http.StatusConflict, rec.Code)
+
+	for _, out := range append(answers, logs.String()) {
+		j, _ := json.Marshal(set)
+		assert.NotContains(t, out, set)
+		assert.NotContains(t, out, strings.Trim(string(j), `"`))
+	}
+	var actions []string
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		var line map[string]any
+		require.NoError(t, json.Unmarshal([]byte(l), &line))
+		if line["msg"] == "helpdesk reset" {
+			actions = append(actions, line["action"].(string))
+		}
+	}
+	assert.Equal(t, []string{"reset", "invite_again", "reset", "temporary_password", "temporary_password"}, actions, "one audit line per action, naming it")
 }
