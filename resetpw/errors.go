@@ -56,18 +56,14 @@ type Error struct {
 	Username    string // as the caller gave it, kept whole; Error() masks it
 	RequestID   string // Cognito's request ID, when Cognito answered
 	Fate        Fate   // what became of the request; "" in an *Error built by hand
-	// WayOut, for a refusal, names the action that would reach the user
-	// instead (docs/cognito-rules.md R45): package wayout's InviteAgain,
-	// TemporaryPassword or VerifyContact; "" when there is none.
-	WayOut WayOut
-	Err    error // the cause
+	WayOut      WayOut // of a refusal: what reaches the user instead (package wayout), or ""
+	Err         error  // the cause
 
 	redact []string // further private strings to mask in Error()
 }
 
-// WayOut is the way out of a refusal (Error.WayOut): the action that
-// would reach the user a reset can't. Package wayout names them and takes
-// them. It prints its code; the codes are stable.
+// WayOut is the action that reaches a user a refusal can't (R45): package
+// wayout names the ways and takes them.
 type WayOut string
 
 // Error prints the error (see Error).
@@ -98,8 +94,7 @@ func (e *Error) HTTPStatus() int {
 }
 
 // MaybeSent reports whether a failed reset may still have sent a code
-// (R33): its AdminResetUserPassword (Op OpReset; or package wayout's
-// request, Op "invite" or "set_password") was written and no answer
+// (R33): its request (OpReset, or wayout's) was written and no answer
 // read (FateUnknown), or the answer does not say nothing was done
 // (ErrUnavailable, ErrTrigger). A retry would send a second code, which
 // invalidates the first. An *Error with no Fate is judged by Op and Kind.

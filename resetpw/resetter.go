@@ -40,12 +40,8 @@ type Result struct {
 	// returns no error for it.
 	SignedOut  bool
 	SignOutErr error
-	// TemporaryPassword is the password package wayout's
-	// SetTemporaryPassword set (a wayout.Password), handed over once: only
-	// its Reveal returns it, and no fmt verb, log line, error or encoder
-	// prints it.
-	// PasswordExpires is when it stops working (R43). Both are zero for
-	// other actions.
+	// TemporaryPassword (a wayout.Password: only its Reveal returns it)
+	// and PasswordExpires are those of wayout's SetTemporaryPassword.
 	TemporaryPassword temppass.Secret
 	PasswordExpires   time.Time
 }
