@@ -370,3 +370,49 @@ func TestSetTemporaryPassword_TheSecretStaysSecret(t *testing.T) {
 	assert.Contains(t, logs.String(), "temporary password sent")
 	assert.NotContains(t, logs.String(), "diego@example.com")
 }
+
+// An identifier that is no user's username but one user's verified email
+// or phone number names that user, as it does for a reset (R32): each way
+// acts on that user, under its own username.
+func TestWays_ReadAnAliasAsCognitoDoes(t *testing.T) {
+	aliases := []struct {
+		name, id string
+		attrs    []string
+	}{
+		{"email", "carol@example.com", []string{"email", "carol@example.com", "email_verified", "true"}},
+		{"phone", "+12065550111", []string{"phone_number", "+12065550111", "phone_number_verified", "true"}},
+	}
+	for _, tg := range targets {
+		for _, al := range aliases {
+			for _, action := range []string{"invite again", "temporary password"} {
+				t.Run(tg.name+"/"+al.name+"/"+action, func(t *testing.T) {
+					f := resetpwtest.NewFake()
+					pool := f.AddPool(types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePhoneNumber}})
+					status := types.UserStatusTypeConfirmed
+					if action == "invite again" {
+						status = types.UserStatusTypeForceChangePassword
+					}
+					_, err := f.AddUser(pool, user("carol", status, true, al.attrs...))
+					require.NoError(t, err)
+					_, err = f.AddUser(pool, user("other", status, true, "email", "other@example.com", "email_verified", "true"))
+					require.NoError(t, err)
+					w, err := wayout.New(tg.api(t, f))
+					require.NoError(t, err)
+					req := resetpw.Request{UserPoolID: pool, Username: al.id}
+					var res *resetpw.Result
+					if action == "invite again" {
+						res, err = w.InviteAgain(t.Context(), req)
+					} else {
+						res, err = w.SetTemporaryPassword(t.Context(), req)
+					}
+					require.NoError(t, err)
+					assert.Equal(t, "carol", res.Username, "the user the alias names, under its username")
+					_, _, touched := f.TemporaryPassword(pool, "carol")
+					assert.True(t, touched)
+					_, _, other := f.TemporaryPassword(pool, "other")
+					assert.False(t, other, "nobody else")
+				})
+			}
+		}
+	}
+}
