@@ -416,3 +416,42 @@ func TestWays_ReadAnAliasAsCognitoDoes(t *testing.T) {
 		}
 	}
 }
+
+// An invitation's log line, span and metrics hold nothing personal: the
+// username and the contact masked in the line, absent from the span and
+// the metrics; the line and the span name the action.
+func TestInviteAgain_NothingPersonal(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, user("mariana.lopez", "FORCE_CHANGE_PASSWORD", true, "phone_number", "+12065550177", "email", "mariana@example.com"))
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	w, err := wayout.New(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		otelreset.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
+	require.NoError(t, err)
+	res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "mariana.lopez",
+		ClientMetadata: map[string]string{"ticket": "T-secret-4471"}})
+	require.NoError(t, err)
+	assert.Equal(t, resetpw.MediumEmail, res.Delivery.Medium, "the email first (R38)")
+	require.Len(t, f.Deliveries(), 1)
+	assert.Equal(t, "mariana@example.com", f.Deliveries()[0].Destination)
+
+	var telemetry []string
+	for _, s := range spans.Ended() {
+		telemetry = append(telemetry, fmt.Sprint(s.Name(), s.Attributes(), s.Events(), s.Status()))
+	}
+	require.NotEmpty(t, telemetry)
+	assert.Contains(t, telemetry[len(telemetry)-1], "cognitoreset.InviteAgain")
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(t.Context(), &rm))
+	telemetry = append(telemetry, fmt.Sprintf("%+v", rm))
+	for _, s := range append(telemetry, logs.String()) {
+		for _, private := range []string{"mariana", "example.com", "2065550177", "T-secret-4471"} {
+			assert.NotContains(t, s, private)
+		}
+	}
+	assert.Contains(t, logs.String(), `"msg":"invitation sent"`)
+	assert.Contains(t, logs.String(), `"user":"m***"`)
+}
