@@ -357,6 +357,7 @@ func TestSetTemporaryPassword_TheSecretStaysSecret(t *testing.T) {
 	out = append(out, fmt.Sprintf("%+v", rm))
 	assert.Contains(t, out[len(out)-1], "cognitoreset.action", "the way is counted as its own action")
 	assert.Contains(t, out[len(out)-1], "temporary_password")
+	assert.Contains(t, out[len(out)-1], "AdminSetUserPassword", "its request counted under its own operation")
 	require.NotEmpty(t, spans.Ended())
 	require.Len(t, api.sent, 2, "the password set, and the one of the failed request")
 	assert.Equal(t, pw, api.sent[0])
@@ -447,6 +448,7 @@ func TestInviteAgain_NothingPersonal(t *testing.T) {
 	var rm metricdata.ResourceMetrics
 	require.NoError(t, reader.Collect(t.Context(), &rm))
 	telemetry = append(telemetry, fmt.Sprintf("%+v", rm))
+	assert.Contains(t, telemetry[len(telemetry)-1], "AdminCreateUser", "its request counted under its own operation")
 	for _, s := range append(telemetry, logs.String()) {
 		for _, private := range []string{"mariana", "example.com", "2065550177", "T-secret-4471"} {
 			assert.NotContains(t, s, private)

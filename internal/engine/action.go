@@ -39,6 +39,7 @@ type Action struct {
 	// request is retried only when provably not sent, as a reset is.
 	check func(ctx context.Context, r *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error)
 	send  func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error)
+	wire  string // the operation send sends, for log lines and metrics
 }
 
 func (act *Action) logName() string {

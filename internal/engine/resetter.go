@@ -452,7 +452,7 @@ func (a *Attempt) sendAction(ctx context.Context, res *Result) (string, error) {
 	if act.send == nil {
 		return a.send(ctx, act)
 	}
-	return callOnce(ctx, a.r, a.g, act.Category, true, func(ctx context.Context, o ...func(*cip.Options)) (string, error) {
+	return callOnce(ctx, a.r, a.g, act.Category, act.wire, true, func(ctx context.Context, o ...func(*cip.Options)) (string, error) {
 		return act.send(ctx, a, res, o...)
 	})
 }

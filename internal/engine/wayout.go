@@ -50,7 +50,7 @@ type RecoveryAPI interface {
 func InviteAction(api RecoveryAPI) Action {
 	return Action{
 		Name: "invite", Log: "invitation", Op: OpInvite, Category: quota.CategoryUserCreation,
-		check: checkInvite,
+		check: checkInvite, wire: "AdminCreateUser",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			in := &cip.AdminCreateUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name, MessageAction: types.MessageActionTypeResend}
 			if res.Delivery != nil {
@@ -108,7 +108,7 @@ func checkInvite(ctx context.Context, r *Engine, p *poolInfo, u *userInfo, res *
 func TemporaryPasswordAction(api RecoveryAPI) Action {
 	return Action{
 		Name: "temporary_password", Log: "temporary password", Op: OpSetPassword, Category: quota.CategoryUserUpdate, Then: &SignOutAction,
-		check: checkTemporaryPassword,
+		check: checkTemporaryPassword, wire: "AdminSetUserPassword",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			pw := res.TemporaryPassword.Reveal()
 			out, err := api.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &a.req.UserPoolID, Username: &a.name,

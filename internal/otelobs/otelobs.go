@@ -216,8 +216,8 @@ func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *engin
 	}
 }
 
-// RecordCall counts one Cognito request of category c and its result.
-func (t *Telemetry) RecordCall(ctx context.Context, c quota.Category, err error) {
+// RecordCall counts one Cognito request of operation op and its result.
+func (t *Telemetry) RecordCall(ctx context.Context, op string, err error) {
 	if !t.calls.Enabled(ctx) {
 		return
 	}
@@ -225,14 +225,14 @@ func (t *Telemetry) RecordCall(ctx context.Context, c quota.Category, err error)
 	if err != nil {
 		result = engine.KindOf(err).Code()
 	}
-	t.calls.Add(ctx, 1, metric.WithAttributes(attrOperation.String(engine.OpName(c)), attrResult.String(result)))
+	t.calls.Add(ctx, 1, metric.WithAttributes(attrOperation.String(op), attrResult.String(result)))
 }
 
-// RecordRetry counts one retry of a request of category c that failed as
-// kind.
-func (t *Telemetry) RecordRetry(ctx context.Context, c quota.Category, kind engine.Kind) {
+// RecordRetry counts one retry of a request of operation op that failed
+// as kind.
+func (t *Telemetry) RecordRetry(ctx context.Context, op string, kind engine.Kind) {
 	if t.retries.Enabled(ctx) {
-		t.retries.Add(ctx, 1, metric.WithAttributes(attrOperation.String(engine.OpName(c)), attrErrorType.String(kind.Code())))
+		t.retries.Add(ctx, 1, metric.WithAttributes(attrOperation.String(op), attrErrorType.String(kind.Code())))
 	}
 }
 
