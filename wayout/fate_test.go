@@ -321,3 +321,106 @@ func seenText(n int) string {
 	}
 	return fmt.Sprint(n)
 }
+
+// The rows of the fate matrix the Fake itself plays, given to Ways as its
+// API (no wire between them): its failure injection before the request is
+// processed, and an answer that comes after the caller gave up.
+func TestWays_FateMatrixOnTheFake(t *testing.T) {
+	rows := []struct {
+		name string
+		set  func(t *testing.T, f *resetpwtest.Fake, op string, env *fateEnv)
+		want resetpw.Fate // "" for success
+	}{
+		{name: "no fault", set: func(*testing.T, *resetpwtest.Fake, string, *fateEnv) {}},
+		{name: "5xx (InternalErrorException) without processing", want: resetpw.FateAnswered,
+			set: func(_ *testing.T, f *resetpwtest.Fake, op string, _ *fateEnv) {
+				f.FailNext(resetpwtest.Operation(op), 1, &types.InternalErrorException{Message: aws.String("boom")})
+			}},
+		{name: "TooManyRequestsException, then through",
+			set: func(_ *testing.T, f *resetpwtest.Fake, op string, _ *fateEnv) {
+				f.FailNext(resetpwtest.Operation(op), 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+			}},
+		{name: "TooManyRequestsException on every attempt", want: resetpw.FateAnswered,
+			set: func(_ *testing.T, f *resetpwtest.Fake, op string, _ *fateEnv) {
+				f.FailNext(resetpwtest.Operation(op), 100, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+			}},
+		{name: "TooManyRequestsException, then the context ends in the backoff", want: resetpw.FateNotSent,
+			set: func(t *testing.T, f *resetpwtest.Fake, op string, env *fateEnv) {
+				f.FailNext(resetpwtest.Operation(op), 1, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+				ctx, cancel := context.WithCancel(env.ctx)
+				t.Cleanup(cancel)
+				env.ctx = ctx
+				env.opts = append(env.opts, resetpw.WithLogger(slog.New(cancelOnRetry{cancel})))
+			}},
+		{name: "answer slower than the deadline, after processing", want: resetpw.FateUnknown,
+			set: func(t *testing.T, f *resetpwtest.Fake, _ string, env *fateEnv) {
+				f.DelayAnswers(time.Hour)
+				ctx, cancel := context.WithTimeout(env.ctx, 300*time.Millisecond)
+				t.Cleanup(cancel)
+				env.ctx = ctx
+			}},
+		{name: "limiter refuses", want: resetpw.FateNotSent,
+			set: func(_ *testing.T, _ *resetpwtest.Fake, _ string, env *fateEnv) {
+				env.opts = append(env.opts, resetpw.WithLimiter(refusingLimiter{}))
+			}},
+	}
+	for _, op := range []string{opInvite, opSet} {
+		t.Run(op, func(t *testing.T) {
+			disagreements := 0
+			for _, row := range rows {
+				t.Run(row.name, func(t *testing.T) {
+					f := resetpwtest.NewFake()
+					pool := f.AddPool(types.UserPoolType{})
+					status := types.UserStatusTypeForceChangePassword
+					if op == opSet {
+						status = types.UserStatusTypeConfirmed
+					}
+					_, err := f.AddUser(pool, user("diego", status, true, "email", "diego@example.com", "email_verified", "true"))
+					require.NoError(t, err)
+					env := &fateEnv{ctx: t.Context(), opts: []resetpw.Option{resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond)}}
+					row.set(t, f, op, env)
+					w, err := wayout.New(f, env.opts...)
+					require.NoError(t, err)
+					req := resetpw.Request{UserPoolID: pool, Username: "diego"}
+					if op == opInvite {
+						_, err = w.InviteAgain(env.ctx, req)
+					} else {
+						_, err = w.SetTemporaryPassword(env.ctx, req)
+					}
+					done := len(f.Deliveries()) > 0
+					if op == opSet {
+						_, _, done = f.TemporaryPassword(pool, "diego")
+					}
+					var fate resetpw.Fate
+					if err != nil {
+						var e *resetpw.Error
+						require.ErrorAs(t, err, &e)
+						fate = e.Fate
+					}
+					maybe := resetpw.MaybeSent(err)
+					var why []string
+					if err == nil && !done {
+						why = append(why, "success, but nothing was done")
+					}
+					if err != nil && !maybe && done {
+						why = append(why, "MaybeSent false, but the request was acted on")
+					}
+					if maybe && row.want == resetpw.FateNotSent {
+						why = append(why, "MaybeSent true, but nothing was sent")
+					}
+					if !maybe && row.want == resetpw.FateUnknown {
+						why = append(why, "MaybeSent false, but no answer was read")
+					}
+					if fate != row.want {
+						why = append(why, fmt.Sprintf("fate %q, want %q", fate, row.want))
+					}
+					if len(why) > 0 {
+						disagreements++
+						t.Errorf("disagreement: %s (err: %v)", strings.Join(why, "; "), err)
+					}
+				})
+			}
+			assert.Zero(t, disagreements)
+		})
+	}
+}
