@@ -85,6 +85,12 @@ type Options struct {
 type Input struct {
 	Key     any
 	Request resetpw.Request
+	// Way is the action for this input: "" a reset, wayout.InviteAgain an
+	// invitation again (AdminCreateUser RESEND; the Resetter's API must
+	// serve it, as wayout.API does), always with a full preflight. A run
+	// takes no other way: a temporary password is handed over by a person,
+	// one user at a time (package wayout).
+	Way resetpw.WayOut
 }
 
 // Progress is a running count of a bulk run.
@@ -449,6 +455,10 @@ func newBulkRun(r *engine.Engine, opts Options, send bool, preflight engine.Pref
 		emails: engine.NewEmailTally(counter), counter: counter, limit: limit, stop: make(chan struct{}), quit: make(chan struct{})}
 	b.stopCtx, b.stopNow = context.WithCancel(context.Background())
 	b.g = engine.NewGate(l).Wrap(runLimiter{l, b}) // adapts as l does
+	if api, ok := r.API().(engine.RecoveryAPI); ok {
+		invite := engine.InviteAction(api)
+		b.invite = &invite
+	}
 	return b
 }
 
@@ -568,6 +578,7 @@ type bulkRun struct {
 	opts      Options
 	send      bool
 	preflight engine.Preflight
+	invite    *engine.Action     // Input.Way wayout.InviteAgain's, when the API serves it
 	counter   quota.EmailCounter // the Resetter's email cap (resetpw.WithEmailCap)
 	limit     int
 
@@ -828,7 +839,22 @@ func (b *bulkRun) prepare(ctx context.Context, j job) (*engine.Attempt, *engine.
 	if j.listed != nil {
 		return b.r.PrepareListed(ctx, b.g, j.in.Request.UserPoolID, j.listed.user, b.preflight)
 	}
-	a := b.r.NewAttempt(&engine.ResetAction, engineRequest(j.in.Request), b.g, b.preflight, true)
+	act, preflight := &engine.ResetAction, b.preflight
+	var refused error
+	switch j.in.Way {
+	case "":
+	case resetpw.WayOut(engine.WayInviteAgain):
+		act, preflight = b.invite, engine.PreflightFull
+		if b.invite == nil {
+			act, refused = &engine.ResetAction, errors.New("bulk: Input.Way invite_again needs an API that serves AdminCreateUser (wayout.API)")
+		}
+	default:
+		refused = fmt.Errorf("bulk: Input.Way %q is no action a run takes (invite_again is; a temporary password is handed over by a person, one user at a time)", j.in.Way)
+	}
+	a := b.r.NewAttempt(act, engineRequest(j.in.Request), b.g, preflight, true)
+	if refused != nil {
+		return a, nil, a.Fail(engine.OpValidate, engine.ErrInvalidInput, refused)
+	}
 	res, err := a.Prepare(ctx)
 	return a, res, err
 }

@@ -20,7 +20,8 @@ const (
 	CategoryUserRead            Category = "UserRead"            // AdminGetUser: 120/s
 	CategoryUserList            Category = "UserList"            // ListUsers: 30/s
 	CategoryUserPoolRead        Category = "UserPoolRead"        // DescribeUserPool: 15/s
-	CategoryUserUpdate          Category = "UserUpdate"          // AdminUserGlobalSignOut: 25/s (R31)
+	CategoryUserUpdate          Category = "UserUpdate"          // AdminUserGlobalSignOut, AdminSetUserPassword: 25/s (R31, R49)
+	CategoryUserCreation        Category = "UserCreation"        // AdminCreateUser, RESEND included: 50/s (R49)
 )
 
 // Quota returns Cognito's account-wide quota of category c, requests per
@@ -37,6 +38,7 @@ var quotas = map[Category]float64{
 	CategoryUserList:            30,
 	CategoryUserPoolRead:        15,
 	CategoryUserUpdate:          25, // R31
+	CategoryUserCreation:        50, // R49
 }
 
 // defaultRates are the paces of DefaultRates: each under its quota, and
@@ -49,13 +51,15 @@ var defaultRates = map[Category]float64{
 	CategoryUserList:            25,
 	CategoryUserPoolRead:        12,
 	CategoryUserUpdate:          20,
+	CategoryUserCreation:        25, // half: the application's own SignUp shares it
 }
 
 // DefaultRates returns the default pace of each category, calls a second,
 // in a new map the caller may change: UserAccountRecovery 15 (half of its
 // quota of 30, leaving the other half to the application's own
-// ForgotPassword), UserRead 100, UserList 25, UserPoolRead 12 and
-// UserUpdate 20, each under its quota. Bulk runs (bulk.Options.Rates),
+// ForgotPassword), UserRead 100, UserList 25, UserPoolRead 12,
+// UserUpdate 20 and UserCreation 25 (half of its 50, which the
+// application's own SignUp shares), each under its quota. Bulk runs (bulk.Options.Rates),
 // NewLocalLimiter and quota/redisquota take a category's rate from here
 // when they are given none.
 func DefaultRates() map[Category]float64 {

@@ -26,7 +26,7 @@ func TestPacer_SlowsAndRecovers(t *testing.T) {
 
 func TestDefaultRates(t *testing.T) {
 	want := map[Category]float64{CategoryUserAccountRecovery: 15, CategoryUserRead: 100, CategoryUserList: 25,
-		CategoryUserPoolRead: 12, CategoryUserUpdate: 20}
+		CategoryUserPoolRead: 12, CategoryUserUpdate: 20, CategoryUserCreation: 25}
 	got := DefaultRates()
 	assert.Equal(t, want, got)
 	got[CategoryUserRead] = 1
@@ -46,15 +46,15 @@ func TestNewLocalLimiter_Rates(t *testing.T) {
 		want  map[Category]rate.Limit // the bucket of each category; absent: not paced
 	}{
 		{"nil: the defaults", nil, map[Category]rate.Limit{CategoryUserAccountRecovery: 15, CategoryUserRead: 100,
-			CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20}},
+			CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20, CategoryUserCreation: 25}},
 		{"one given, the rest default", map[Category]float64{CategoryUserRead: 7}, map[Category]rate.Limit{
-			CategoryUserAccountRecovery: 15, CategoryUserRead: 7, CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20}},
+			CategoryUserAccountRecovery: 15, CategoryUserRead: 7, CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20, CategoryUserCreation: 25}},
 		{"0 is the default", map[Category]float64{CategoryUserList: 0}, map[Category]rate.Limit{CategoryUserAccountRecovery: 15,
-			CategoryUserRead: 100, CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20}},
+			CategoryUserRead: 100, CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20, CategoryUserCreation: 25}},
 		{"negative: not paced", map[Category]float64{CategoryUserUpdate: -1}, map[Category]rate.Limit{CategoryUserAccountRecovery: 15,
-			CategoryUserRead: 100, CategoryUserList: 25, CategoryUserPoolRead: 12}},
+			CategoryUserRead: 100, CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserCreation: 25}},
 		{"a category of its own", map[Category]float64{"Other": 3}, map[Category]rate.Limit{CategoryUserAccountRecovery: 15,
-			CategoryUserRead: 100, CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20, "Other": 3}},
+			CategoryUserRead: 100, CategoryUserList: 25, CategoryUserPoolRead: 12, CategoryUserUpdate: 20, CategoryUserCreation: 25, "Other": 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

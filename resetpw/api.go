@@ -21,10 +21,8 @@ type API interface {
 }
 
 // PasswordResetter is what a service that resets passwords depends on and
-// mocks: *Resetter satisfies it, and so does resetpwtest.Mock. One struct
-// argument and no variadic options keep testify matching simple. Code that
-// also dry-runs or checks pools declares the interface of the methods it
-// calls, as Go code does.
+// mocks: *Resetter satisfies it, and so does resetpwtest.Mock. Code that
+// calls more methods declares its own interface, as Go code does.
 type PasswordResetter interface {
 	Reset(ctx context.Context, req Request) (*Result, error)
 }

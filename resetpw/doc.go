@@ -40,12 +40,10 @@
 //
 // # Related packages
 //
-// Package bulk resets or plans many users under Cognito's quotas; package
-// quota paces calls and counts the daily emails of Cognito's built-in
-// email, across processes with quota/redisquota; package groundtruth asks
-// SNS and SES what the pool can't prove; package resetpw/resetpwtest has a
-// mock of [PasswordResetter], an in-memory Cognito and an HTTP server for
-// the SDK.
+// Package wayout reaches the users a reset can't (invite again, a temporary
+// password); bulk resets or plans many users; quota and quota/redisquota pace
+// calls; groundtruth asks SNS and SES; custommessage sends a link instead of
+// a code; resetpw/resetpwtest has a Mock, a Fake and a Server.
 //
 // # Privacy
 //
@@ -56,9 +54,7 @@
 //
 // # Costs
 //
-// With PreflightFull (the default), a reset costs one AdminGetUser and one
-// AdminResetUserPassword once the pool is cached (one DescribeUserPool per
-// pool per TTL, shared by concurrent resets). An email or phone number the
-// pool does not sign in with costs the same when it is a user's username;
-// when it is nobody's, one ListUsers and a second AdminGetUser more.
+// With PreflightFull (the default), a reset costs one AdminGetUser and the
+// reset once the pool is cached (a DescribeUserPool per pool per TTL); an
+// alias or a sub may add a ListUsers and a second AdminGetUser.
 package resetpw

@@ -56,10 +56,15 @@ type Error struct {
 	Username    string // as the caller gave it, kept whole; Error() masks it
 	RequestID   string // Cognito's request ID, when Cognito answered
 	Fate        Fate   // what became of the request; "" in an *Error built by hand
+	WayOut      WayOut // of a refusal: what reaches the user instead (package wayout), or ""
 	Err         error  // the cause
 
 	redact []string // further private strings to mask in Error()
 }
+
+// WayOut is the action that reaches a user a refusal can't (R45): package
+// wayout names the ways and takes them.
+type WayOut string
 
 // Error prints the error (see Error).
 func (e *Error) Error() string { return e.engine().Error() }
@@ -89,13 +94,16 @@ func (e *Error) HTTPStatus() int {
 }
 
 // MaybeSent reports whether a failed reset may still have sent a code
-// (R33): its AdminResetUserPassword (Op OpReset) was written and no answer
+// (R33): its request (OpReset, or wayout's) was written and no answer
 // read (FateUnknown), or the answer does not say nothing was done
 // (ErrUnavailable, ErrTrigger). A retry would send a second code, which
 // may invalidate the first. An *Error with no Fate is judged by Op and Kind.
 func MaybeSent(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) || e.Op != OpReset {
+	switch {
+	case !errors.As(err, &e):
+		return false
+	case e.Op != OpReset && e.Op != Op(engine.OpInvite) && e.Op != Op(engine.OpSetPassword): // package wayout's requests
 		return false
 	}
 	switch e.Fate {
@@ -121,7 +129,8 @@ func publicError(err error) error {
 		return err
 	}
 	return &Error{Kind: Kind{ee.Kind}, Op: Op(ee.Op), Field: string(ee.Field), MetadataKey: ee.MetadataKey,
-		UserPoolID: ee.UserPoolID, Username: ee.Username, RequestID: ee.RequestID, Fate: Fate(ee.Fate), Err: publicCause(ee.Err), redact: ee.Redact}
+		UserPoolID: ee.UserPoolID, Username: ee.Username, RequestID: ee.RequestID, Fate: Fate(ee.Fate), WayOut: WayOut(ee.WayOut),
+		Err: publicCause(ee.Err), redact: ee.Redact}
 }
 
 // publicCause converts an engine *Error that is a cause (a bulk run's stop

@@ -76,12 +76,10 @@ func WithPoolCacheTTL(d time.Duration) Option { return Option(engine.WithPoolCac
 // metadata values, ever. The default discards.
 func WithLogger(l *slog.Logger) Option { return Option(engine.WithLogger(l)) }
 
-// WithLogAttrs adds request-scoped attributes to every line the Resetter
-// logs: attrs is called with the context the line is logged with, and what
-// it returns is added to the line, so that a service puts its request ID on
-// the library's lines. It is called only for lines the logger is enabled
-// for, from any goroutine; it must not log through the same logger, and
-// must return no secret. A later WithLogAttrs replaces it.
+// WithLogAttrs adds to every line the Resetter logs what attrs returns for
+// the line's context, such as a service's request ID. It is called only for
+// enabled lines, from any goroutine; it must not log through the same
+// logger, and must return no secret. A later WithLogAttrs replaces it.
 func WithLogAttrs(attrs func(ctx context.Context) []slog.Attr) Option {
 	return Option(engine.WithLogAttrs(attrs))
 }
@@ -114,17 +112,15 @@ func WithClientOptions(opts ...func(*cip.Options)) Option {
 // else l is.
 func WithLimiter(l quota.Limiter) Option { return Option(engine.WithLimiter(l)) }
 
-// WithEmailCap sets the daily cap of Cognito's built-in email, the one
-// setting of the cap for every Reset, Check, CheckPool and bulk run of the
-// Resetter: at most limit codes a day go by Cognito's built-in email per
-// AWS account and Region, counted over a rolling 24 hours in counter; a
-// code past it is refused as ErrDeliveryConfig before anything is sent
-// (R20, R36). A negative limit turns the cap off; 0 keeps
-// quota.DefaultDailyEmailLimit, Cognito's own. A nil counter keeps the
-// Resetter's own in-process count; give Resetters one counter to share the
-// cap (quota.NewLocalEmailCounter in a process, quota/redisquota's Limiter
-// across processes). Without WithEmailCap the cap is
-// quota.DefaultDailyEmailLimit, counted by the Resetter alone.
+// WithEmailCap sets the daily cap of Cognito's built-in email for every
+// action of the Resetter, bulk runs included: at most limit codes per AWS
+// account and Region in a rolling 24 hours, counted in counter; a code past
+// it is refused as ErrDeliveryConfig before anything is sent (R20, R36). A
+// negative limit turns the cap off; 0 keeps quota.DefaultDailyEmailLimit,
+// Cognito's own. A nil counter keeps the Resetter's own count; share one
+// (quota.NewLocalEmailCounter, quota/redisquota's Limiter) to share the cap.
+// Without WithEmailCap the cap is quota.DefaultDailyEmailLimit, counted by
+// the Resetter alone.
 func WithEmailCap(limit int, counter quota.EmailCounter) Option {
 	return Option(engine.WithEmailCap(limit, counter))
 }

@@ -3,9 +3,11 @@ package resetpw
 import (
 	"context"
 	"errors"
+	"time"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/internal/temppass"
 )
 
 // Request names the user whose password to reset.
@@ -13,11 +15,9 @@ type Request struct {
 	UserPoolID     string
 	Username       string            // a username, an alias (email, phone, preferred_username) or the sub
 	ClientMetadata map[string]string // passed to the custom message trigger; checked against the policy
-	// SignOut signs the user out of every session after the reset is sent
-	// (AdminUserGlobalSignOut), so that an attacker's refresh tokens stop
-	// working. The sign-out is paced in quota.CategoryUserUpdate, retried
-	// like a read, and its failure never hides the reset: the Result says
-	// both (SignedOut, SignOutErr).
+	// SignOut signs the user out of every session once the reset is sent
+	// (AdminUserGlobalSignOut, paced in quota.CategoryUserUpdate); its
+	// failure never hides the reset (Result.SignedOut, SignOutErr).
 	SignOut bool
 }
 
@@ -38,6 +38,10 @@ type Result struct {
 	// returns no error for it.
 	SignedOut  bool
 	SignOutErr error
+	// TemporaryPassword (a wayout.Password: only its Reveal returns it)
+	// and PasswordExpires are those of wayout's SetTemporaryPassword.
+	TemporaryPassword temppass.Secret
+	PasswordExpires   time.Time
 }
 
 // Resetter resets Cognito passwords safely: it validates the request,
@@ -115,7 +119,8 @@ func publicResult(res *engine.Result) *Result {
 		return nil
 	}
 	out := &Result{UserPoolID: res.UserPoolID, Username: res.Username, Input: res.Input, RequestID: res.RequestID,
-		Caveats: publicCaveats(res.Caveats), SignedOut: res.SignedOut, SignOutErr: publicError(res.SignOutErr)}
+		Caveats: publicCaveats(res.Caveats), SignedOut: res.SignedOut, SignOutErr: publicError(res.SignOutErr),
+		TemporaryPassword: res.TemporaryPassword, PasswordExpires: res.PasswordExpires}
 	if d := res.Delivery; d != nil {
 		out.Delivery = &Delivery{Medium: Medium(d.Medium), MaskedDestination: d.Destination, Sender: Sender(d.Sender)}
 	}

@@ -480,7 +480,7 @@ func (o options) sharedLimiter(region string) (quota.Limiter, func(), error) {
 	if f := o.redisFallbackRate; f > 0 {
 		lo.OnError = redisquota.FallBack
 		lo.FallbackRates = map[quota.Category]float64{quota.CategoryUserAccountRecovery: f, quota.CategoryUserRead: 4 * f,
-			quota.CategoryUserList: f, quota.CategoryUserPoolRead: f / 2, quota.CategoryUserUpdate: f}
+			quota.CategoryUserList: f, quota.CategoryUserPoolRead: f / 2, quota.CategoryUserUpdate: f, quota.CategoryUserCreation: f}
 	}
 	lim, err := redisquota.New(rdb, lo)
 	if err != nil {

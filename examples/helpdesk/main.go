@@ -23,6 +23,16 @@
 // not_sent, unknown) and Cognito's request ID; its request_id (also the
 // X-Request-Id header of the answer) is on the library's line too.
 //
+// A refusal that has a way out names it in its answer ("way_out":
+// "invite_again" or "temporary_password"); the agent takes it with
+//
+//	POST /users/{username}/way-out
+//	{"way": "invite_again", "confirm": true}
+//
+// only after confirming it explicitly, and only the way a dry run of the
+// reset names now (wayout.go). A temporary password is in that answer
+// once, for the agent to hand over out of band; it is written nowhere.
+//
 // It answers 204 when the code was sent, and otherwise the suggested status
 // of the error ((*resetpw.Error).HTTPStatus: 400 an invalid username, 404
 // unknown user, 409 the user's state, 422 no verified contact, 429
@@ -73,6 +83,7 @@ import (
 	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+	"github.com/cognitoreset/cognitoreset/wayout"
 )
 
 // Authenticate returns the agent that r comes from, or ok false. Replace
@@ -87,7 +98,10 @@ const DefaultResetTimeout = 30 * time.Second
 
 // Service resets passwords in one user pool for authenticated agents.
 type Service struct {
-	Resetter     Resetter
+	Resetter Resetter
+	// Ways takes the way out a refusal names, once the agent confirms it
+	// (wayout.go); nil offers none.
+	Ways         Ways
 	PoolID       string
 	Authenticate Authenticate
 	// Logger gets the audit lines and failed authentications, each with
@@ -132,6 +146,7 @@ type agentKey struct{}
 func (s *Service) Routes() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /users/{username}/password-reset", s.reset)
+	mux.HandleFunc("POST /users/{username}/way-out", s.wayOut)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := newRequestID()
 		ctx := context.WithValue(r.Context(), requestIDKey{}, id)
@@ -223,12 +238,13 @@ func (s *Service) who(input, user string) []slog.Attr {
 	return []slog.Attr{slog.String("user", alias.Mask(user))}
 }
 
-// audit writes the audit line of a reset: the agent, the customer (who),
+// audit writes the audit line of an action: the agent, the customer (who),
 // the kind ("none" when sent), the fate, the status, Cognito's request ID,
-// the user_key of a resolved user, the ClientMetadata key that failed
-// (never its value), and the request ID that the library's line carries
-// too.
-func (s *Service) audit(ctx context.Context, agent, input, user string, status int, err error, cognitoID string) {
+// the action ("reset", or the way out taken: "invite_again",
+// "temporary_password"), the user_key of a resolved user, the
+// ClientMetadata key that failed (never its value), and the request ID that
+// the library's line carries too.
+func (s *Service) audit(ctx context.Context, agent, action, input, user string, status int, err error, cognitoID string) {
 	level, kind := slog.LevelInfo, "none"
 	if err != nil {
 		level, kind = slog.LevelWarn, resetpw.KindOf(err).Code()
@@ -239,7 +255,7 @@ func (s *Service) audit(ctx context.Context, agent, input, user string, status i
 	}
 	attrs := append([]slog.Attr{slog.String("agent", agent)}, s.who(input, user)...)
 	attrs = append(attrs, slog.String("kind", kind), slog.String("fate", fateOf(err)), slog.Bool("maybe_sent", resetpw.MaybeSent(err)),
-		slog.Int("status", status), slog.String("cognito_request_id", cognitoID))
+		slog.Int("status", status), slog.String("cognito_request_id", cognitoID), slog.String("action", action))
 	if user != "" {
 		attrs = append(attrs, slog.String("user_key", s.userKey(user)))
 	}
@@ -271,15 +287,27 @@ func (s *Service) refuseCustomer(ctx context.Context, w http.ResponseWriter, age
 	writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "customer_rate_limit", "maybe_sent": false})
 }
 
-// fail answers a reset that failed with the error's status and kind.
-func (s *Service) fail(ctx context.Context, w http.ResponseWriter, agent, input, user string, err error) {
+// fail answers an action that failed with the error's status and kind.
+func (s *Service) fail(ctx context.Context, w http.ResponseWriter, agent, action, input, user string, err error) {
 	status := http.StatusInternalServerError // not a *resetpw.Error: a bug
 	var e *resetpw.Error
 	if errors.As(err, &e) {
 		status = e.HTTPStatus()
 	}
-	s.audit(ctx, agent, input, user, status, err, "")
-	writeJSON(w, status, map[string]any{"error": resetpw.KindOf(err).Code(), "maybe_sent": resetpw.MaybeSent(err)})
+	s.audit(ctx, agent, action, input, user, status, err, "")
+	writeJSON(w, status, errorBody(err))
+}
+
+// errorBody is the JSON answer of a failed action: its kind, whether
+// something may have gone out anyway, and the way out a refusal names
+// (offered by POST /users/{username}/way-out, wayout.go).
+func errorBody(err error) map[string]any {
+	body := map[string]any{"error": resetpw.KindOf(err).Code(), "maybe_sent": resetpw.MaybeSent(err)}
+	var e *resetpw.Error
+	if errors.As(err, &e) && e.WayOut != "" {
+		body["way_out"] = e.WayOut
+	}
+	return body
 }
 
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
@@ -324,7 +352,7 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	checked, err := s.Resetter.Check(ctx, req)
 	if err != nil {
 		s.customers.release(keys...)
-		s.fail(ctx, w, agent, input, "", err)
+		s.fail(ctx, w, agent, "reset", input, "", err)
 		return
 	}
 	user := checked.Username
@@ -342,10 +370,10 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 		if !resetpw.MaybeSent(err) && fateOf(err) == string(resetpw.FateNotSent) {
 			s.customers.release(keys...) // nothing went out: the customer may be tried again
 		}
-		s.fail(ctx, w, agent, input, user, err)
+		s.fail(ctx, w, agent, "reset", input, user, err)
 		return
 	}
-	s.audit(ctx, agent, input, res.Username, http.StatusNoContent, nil, res.RequestID)
+	s.audit(ctx, agent, "reset", input, res.Username, http.StatusNoContent, nil, res.RequestID)
 	w.WriteHeader(http.StatusNoContent)
 }
 
@@ -408,6 +436,11 @@ func main() {
 	if _, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")); err != nil {
 		log.Fatal(err)
 	}
+	invited := resetpwtest.User("maria", "email", "maria@example.com") // her invitation expired: the way out is to invite her again
+	invited.UserStatus = types.UserStatusTypeForceChangePassword
+	if _, err := f.AddUser(pool, invited); err != nil {
+		log.Fatal(err)
+	}
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	ropts := []resetpw.Option{resetpw.WithLogger(logger), resetpw.WithLogAttrs(RequestIDAttrs)}
 	if *metricsAddr != "" {
@@ -427,7 +460,11 @@ func main() {
 	if window == 0 {
 		window = -1 // the flag's 0 turns the limit off
 	}
-	s := &Service{Resetter: r, PoolID: pool, Authenticate: BearerTokenHashes(agents), Logger: logger, PerCustomer: window, AuditKey: auditKey}
+	ways, err := wayout.New(f, ropts...)
+	if err != nil {
+		log.Fatal(err)
+	}
+	s := &Service{Resetter: r, Ways: ways, PoolID: pool, Authenticate: BearerTokenHashes(agents), Logger: logger, PerCustomer: window, AuditKey: auditKey}
 	lim := fitToFileLimit(Limits{}.withDefaults())
 	l, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -28,6 +28,25 @@ type Action struct {
 	// (Request.SignOut): its failure is the Result's SignOutErr, never the
 	// action's.
 	Then *Action
+	// Log names the action in its log lines ("password reset" when
+	// empty): "<Log> sent", "<Log> refused"...
+	Log string
+
+	// check, when set, replaces a reset's checks of the user (R10, R11,
+	// the prediction of the code's delivery) and admin_only's refusal
+	// (R1) with the action's own; it may fill res. send, when set,
+	// replaces Send and may fill res (after the request is sent); its
+	// request is retried only when provably not sent, as a reset is.
+	check func(ctx context.Context, r *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error)
+	send  func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error)
+	wire  string // the operation send sends, for log lines and metrics
+}
+
+func (act *Action) logName() string {
+	if act.Log == "" {
+		return "password reset"
+	}
+	return act.Log
 }
 
 // ResetAction sends AdminResetUserPassword, then signs the user out when

@@ -26,6 +26,9 @@ var (
 	PublicFields func(err error) (op, fate, requestID string)
 )
 
+// API is what the engine calls (a bulk run's ways read it).
+func (r *Engine) API() API { return r.api }
+
 // Tel is the engine's telemetry.
 func (r *Engine) Tel() Observer { return r.tel }
 

@@ -21,6 +21,14 @@ import (
 // every earlier attempt was retried only because its answer said nothing
 // was done (or it was not sent). g may be nil: no pacing.
 func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
+	return callOnce(ctx, r, g, c, opNames[c], c == quota.CategoryUserAccountRecovery, fn)
+}
+
+// callOnce is call, with op the operation sent (for log lines and
+// metrics), and once saying that the request acts on the user (a reset, an
+// invitation, a password): an unavailable answer is retried only when the
+// request provably was not sent.
+func callOnce[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, op string, once bool, fn func(context.Context, ...func(*cip.Options)) (T, error)) (T, error) {
 	var zero T
 	var last error // the error of the attempt before a backoff
 	for attempt := 0; ; attempt++ {
@@ -33,7 +41,7 @@ func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn f
 		w := &wire{}
 		optFns := append(r.callOpts[:len(r.callOpts):len(r.callOpts)], w.option)
 		out, err := fn(ctx, optFns...)
-		r.tel.RecordCall(ctx, c, err)
+		r.tel.RecordCall(ctx, op, err)
 		if err == nil {
 			g.succeeded(c)
 			return out, nil
@@ -44,17 +52,17 @@ func call[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, fn f
 			g.throttled(c)
 		}
 		retryable := kind == ErrThrottled ||
-			(kind == ErrUnavailable && ctx.Err() == nil && (c != quota.CategoryUserAccountRecovery || fate == FateNotSent))
+			(kind == ErrUnavailable && ctx.Err() == nil && (!once || fate == FateNotSent))
 		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
 			return out, &callError{err: err, fate: fate}
 		}
 		delay := r.backoff(attempt)
 		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
-			r.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "cognito call retried", slog.String("operation", opNames[c]),
+			r.cfg.logger.LogAttrs(ctx, slog.LevelDebug, "cognito call retried", slog.String("operation", op),
 				slog.String("kind", kind.Code()), slog.String("fate", string(fate)), slog.Int("retry", attempt+1),
 				slog.Duration("delay", delay))
 		}
-		r.tel.RecordRetry(ctx, c, kind)
+		r.tel.RecordRetry(ctx, op, kind)
 		last = err
 		if err := sleep(ctx, delay); err != nil {
 			return zero, &callError{err: afterRetry(err, last), fate: FateNotSent}

@@ -186,7 +186,7 @@ func (a *Attempt) fillEmailCap() {
 // ErrUnavailable. Nothing was sent either way.
 func (a *Attempt) emailCapFailure(err error) *Error {
 	if capped, ok := err.(*emailCapError); ok {
-		return a.Fail(OpPreflight, ErrDeliveryConfig, &refusal{ErrDeliveryConfig, capped.Error()})
+		return a.Fail(OpPreflight, ErrDeliveryConfig, &refusal{kind: ErrDeliveryConfig, reason: capped.Error()})
 	}
 	return a.Fail(OpPreflight, ErrUnavailable, err)
 }

@@ -44,6 +44,13 @@ const (
 	OpPace Op = "pace"
 	// OpSignOut: AdminUserGlobalSignOut, after a reset that was sent.
 	OpSignOut Op = "sign_out"
+	// OpInvite: the AdminCreateUser request with MessageAction RESEND
+	// (InviteAction); Error.Fate says whether it may have been sent.
+	OpInvite Op = "invite"
+	// OpSetPassword: the AdminSetUserPassword request
+	// (TemporaryPasswordAction); Error.Fate says whether it may have been
+	// sent.
+	OpSetPassword Op = "set_password"
 )
 
 // Field names the Request field that failed validation (Error.Field).
@@ -88,7 +95,12 @@ type Error struct {
 	// option, a preflight refusal) is FateNotSent. "" when not recorded
 	// (an *Error built by hand); MaybeSent then judges by Op and Kind.
 	Fate Fate
-	Err  error // the cause
+	// WayOut, for a refusal, is the action that would reach the user
+	// instead (R45); "" when there is none.
+	WayOut WayOut
+	// Action is the action's Name when it is not a reset, for telemetry.
+	Action string
+	Err    error // the cause
 
 	Redact []string // further private strings to mask in Error()
 }
@@ -187,7 +199,7 @@ func shortPoolID(id string) string {
 // ErrUnavailable or ErrTrigger.
 func MaybeSent(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) || e.Op != OpReset {
+	if !errors.As(err, &e) || (e.Op != OpReset && e.Op != OpInvite && e.Op != OpSetPassword) {
 		return false
 	}
 	switch e.Fate {

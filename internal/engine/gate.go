@@ -6,7 +6,8 @@ import (
 	"github.com/cognitoreset/cognitoreset/quota"
 )
 
-// opNames names each category's operation, for log lines.
+// opNames names each category's operation, for log lines and metrics; an
+// action with its own request (Action.send) names its own (Action.wire).
 var opNames = map[quota.Category]string{quota.CategoryUserAccountRecovery: "AdminResetUserPassword", quota.CategoryUserRead: "AdminGetUser",
 	quota.CategoryUserList: "ListUsers", quota.CategoryUserPoolRead: "DescribeUserPool", quota.CategoryUserUpdate: "AdminUserGlobalSignOut"}
 
@@ -53,6 +54,3 @@ func (g *Gate) succeeded(c quota.Category) {
 		g.adaptive.Succeeded(c)
 	}
 }
-
-// OpName names the operation of category c, for logs and metrics.
-func OpName(c quota.Category) string { return opNames[c] }

@@ -22,11 +22,12 @@ type Observer interface {
 	// RecordReset counts one reset that went through its stages, and its
 	// duration from start (zero: not measured).
 	RecordReset(ctx context.Context, start time.Time, res *Result, err error)
-	// RecordCall counts one Cognito request of category c and its result.
-	RecordCall(ctx context.Context, c quota.Category, err error)
-	// RecordRetry counts one retry of a request of category c that failed
-	// as kind.
-	RecordRetry(ctx context.Context, c quota.Category, kind Kind)
+	// RecordCall counts one Cognito request of operation op
+	// ("AdminGetUser"...) and its result.
+	RecordCall(ctx context.Context, op string, err error)
+	// RecordRetry counts one retry of a request of operation op that
+	// failed as kind.
+	RecordRetry(ctx context.Context, op string, kind Kind)
 	// RecordWait records the time a call of category c waited for the
 	// Limiter.
 	RecordWait(ctx context.Context, c quota.Category, d time.Duration)
@@ -103,8 +104,8 @@ func (nopObserver) Start(ctx context.Context, _, _ string) (context.Context, Spa
 }
 func (nopObserver) Timing(context.Context) time.Time                          { return time.Time{} }
 func (nopObserver) RecordReset(context.Context, time.Time, *Result, error)    {}
-func (nopObserver) RecordCall(context.Context, quota.Category, error)         {}
-func (nopObserver) RecordRetry(context.Context, quota.Category, Kind)         {}
+func (nopObserver) RecordCall(context.Context, string, error)                 {}
+func (nopObserver) RecordRetry(context.Context, string, Kind)                 {}
 func (nopObserver) RecordWait(context.Context, quota.Category, time.Duration) {}
 func (nopObserver) WaitTimed(context.Context) bool                            { return false }
 func (nopObserver) CountInput(context.Context, string, bool)                  {}

@@ -50,7 +50,7 @@ func (r *Engine) PrepareListed(ctx context.Context, g *Gate, poolID string, user
 	}
 	a.pool = pool
 	if pool.adminOnly {
-		f := &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}
+		f := &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: WayTemporaryPassword}
 		return a, nil, a.Fail(OpPreflight, f.kind, f)
 	}
 	if err := a.checkMessage(pool); err != nil {

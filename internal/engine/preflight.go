@@ -42,6 +42,10 @@ type poolInfo struct {
 	// The SES identity of EmailConfiguration.SourceArn, and the ARN's
 	// account and Region (R35).
 	sesIdentity, sesAccount, sesRegion string
+	// The password policy (nil: Cognito's default, R44), and whether the
+	// invitation templates lack the {####} an invitation needs (R38).
+	passwordPolicy                     *types.PasswordPolicyType
+	inviteEmailNoCode, inviteSMSNoCode bool
 }
 
 func poolInfoFrom(p *types.UserPoolType) *poolInfo {
@@ -51,6 +55,14 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 		return info
 	}
 	info.mfa = p.MfaConfiguration
+	if p.Policies != nil {
+		info.passwordPolicy = p.Policies.PasswordPolicy
+	}
+	if c := p.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
+		t := c.InviteMessageTemplate
+		info.inviteEmailNoCode = t.EmailMessage != nil && !strings.Contains(*t.EmailMessage, "{####}")
+		info.inviteSMSNoCode = t.SMSMessage != nil && !strings.Contains(*t.SMSMessage, "{####}")
+	}
 	info.autoVerified = p.AutoVerifiedAttributes
 	info.smsFailure = strings.TrimSpace(aws.ToString(p.SmsConfigurationFailure))
 	info.emailFailure = strings.TrimSpace(aws.ToString(p.EmailConfigurationFailure))
@@ -109,7 +121,7 @@ func (p *poolInfo) emailSender() Sender {
 
 // federatedRefusal refuses a federated profile, whatever else is known of it
 // (R11).
-var federatedRefusal = &refusal{ErrUserState, "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
+var federatedRefusal = &refusal{kind: ErrUserState, reason: "the user is a federated profile (EXTERNAL_PROVIDER), whose password Cognito does not hold"}
 
 // autoVerifies reports whether the pool auto-verifies the medium's attribute.
 func (p *poolInfo) autoVerifies(medium Medium) bool {
@@ -242,6 +254,7 @@ func (u *userInfo) verified(attr string) string {
 type refusal struct {
 	kind   Kind
 	reason string
+	way    WayOut // the action that would reach the user instead (R45), if any
 }
 
 func (f *refusal) Error() string { return f.reason }
@@ -250,13 +263,17 @@ func (f *refusal) Error() string { return f.reason }
 // reset (R10, R11).
 func checkUser(u *userInfo) *refusal {
 	if !u.enabled {
-		return &refusal{ErrUserDisabled, "the user is disabled"}
+		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}
 	}
 	switch u.status {
 	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired:
 		return nil
 	}
-	return &refusal{ErrUserState, fmt.Sprintf("user status %s does not allow a reset (CONFIRMED or RESET_REQUIRED do)", u.status)}
+	f := &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s does not allow a reset (CONFIRMED or RESET_REQUIRED do)", u.status)}
+	if u.status == types.UserStatusTypeForceChangePassword {
+		f.way = WayInviteAgain // R45
+	}
+	return f
 }
 
 // prediction is where the code goes, or why it can't.
@@ -272,7 +289,7 @@ type prediction struct {
 // what would drop it. An error is a failed SNS read (WithSNS).
 func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*prediction, *refusal, error) {
 	if p.adminOnly {
-		return nil, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"}, nil
+		return nil, &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: WayTemporaryPassword}, nil
 	}
 	pr := &prediction{}
 	var skipped []string
@@ -304,7 +321,7 @@ func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*predic
 		if len(skipped) > 0 {
 			reason += " (" + strings.Join(skipped, "; ") + ")"
 		}
-		return nil, &refusal{ErrNoVerifiedContact, reason}, nil
+		return nil, &refusal{kind: ErrNoVerifiedContact, reason: reason, way: noContactWay(u)}, nil
 	}
 	if p.hasSetting && p.mfa == types.UserPoolMfaTypeOn && !u.anyMFA {
 		pr.caveats = append(pr.caveats, caveat(CaveatPoolMFARequired, "R7",
@@ -383,7 +400,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	}
 	listedSandbox, other := p.smsFailureParts()
 	if other {
-		return &refusal{ErrDeliveryConfig, "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
+		return &refusal{kind: ErrDeliveryConfig, reason: "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
 	}
 	if !p.smsRole {
 		pr.caveats = append(pr.caveats, endUserMessagingCaveat)
@@ -401,7 +418,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 				return nil, err
 			}
 			if acct.InSandbox && !acct.Verified[number] {
-				return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
+				return &refusal{kind: ErrSMSSandbox, reason: "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
 			}
 			if us && !acct.USOrigination {
 				pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
@@ -411,7 +428,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	}
 	switch verified := r.cfg.sandboxVerified[number]; {
 	case listedSandbox && !verified:
-		return &refusal{ErrSMSSandbox, "the account is in the SNS SMS sandbox and the number is not listed as verified there"}, nil
+		return &refusal{kind: ErrSMSSandbox, reason: "the account is in the SNS SMS sandbox and the number is not listed as verified there"}, nil
 	case !listedSandbox && !verified:
 		pr.caveats = append(pr.caveats, unknown)
 	}
@@ -423,7 +440,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 
 // noSMSConfiguration refuses an SMS code in a pool without an SMS
 // configuration: Cognito can't send it (R61).
-var noSMSConfiguration = &refusal{ErrDeliveryConfig, "the pool has no SMS configuration (SmsConfiguration), so Cognito can't send the code by SMS"}
+var noSMSConfiguration = &refusal{kind: ErrDeliveryConfig, reason: "the pool has no SMS configuration (SmsConfiguration), so Cognito can't send the code by SMS"}
 
 // endUserMessagingCaveat qualifies an SMS code in a pool whose SMS
 // configuration names no SNS role: it may send through AWS End User

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/internal/temppass"
 	"github.com/cognitoreset/cognitoreset/quota"
 )
 
@@ -29,6 +30,7 @@ type Request struct {
 // Result describes an action that was sent (or, from a dry run, that would
 // be); resetpw.Result's value.
 type Result struct {
+	Action     string // the action's Name when it is not a reset ("invite", "temporary_password"), for telemetry
 	UserPoolID string
 	Username   string
 	Input      alias.Kind
@@ -37,6 +39,10 @@ type Result struct {
 	Caveats    []Caveat
 	SignedOut  bool
 	SignOutErr error
+	// TemporaryPassword and PasswordExpires: the password
+	// TemporaryPasswordAction set, and when it expires (R43).
+	TemporaryPassword temppass.Secret
+	PasswordExpires   time.Time
 }
 
 // Engine carries recovery actions through their stages: validate, read
@@ -156,8 +162,15 @@ func (a *Attempt) Fail(op Op, kind Kind, cause error) *Error {
 	if kind == (Kind{}) {
 		kind = classify(cause)
 	}
-	return &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username,
+	e := &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username,
 		RequestID: requestIDOf(cause), Fate: fateOrNotSent(cause), Err: cause, Redact: a.safe}
+	if f := (*refusal)(nil); errors.As(cause, &f) {
+		e.WayOut = f.way
+	}
+	if a.act != nil && a.act.Name != ResetAction.Name {
+		e.Action = a.act.Name
+	}
+	return e
 }
 
 // invalid builds the *Error of a field that fails local validation.
@@ -175,12 +188,17 @@ func (r *Engine) single(ctx context.Context, req Request, send bool) (*Result, e
 	if !send {
 		name = "cognitoreset.Check"
 	}
+	return r.run(ctx, &ResetAction, name, r.cfg.preflight, req, send)
+}
+
+// run carries act through its stages in a row, under a span of that name.
+func (r *Engine) run(ctx context.Context, act *Action, name string, preflight Preflight, req Request, send bool) (*Result, error) {
 	ctx, span := r.tel.Start(ctx, name, req.UserPoolID)
 	var start time.Time
 	if send {
 		start = r.tel.Timing(ctx)
 	}
-	a := r.NewAttempt(&ResetAction, req, r.gate, r.cfg.preflight, false)
+	a := r.NewAttempt(act, req, r.gate, preflight, false)
 	res, err := a.Prepare(ctx)
 	if err == nil {
 		err = a.Reserve(ctx, r.emails, r.cfg.dailyEmail, res, send, nil)
@@ -210,13 +228,13 @@ func (r *Engine) Done(ctx context.Context, a *Attempt, res *Result, err error, s
 			e = a.Fail(a.act.Op, Kind{}, err)
 			err = e
 		}
-		r.logFailure(ctx, req, e, !send)
+		r.logFailure(ctx, a.act, req, e, !send)
 		return nil, err
 	}
 	if r.cfg.logger.Enabled(ctx, slog.LevelInfo) {
-		msg := "password reset sent"
+		msg := a.act.logName() + " sent"
 		if !send {
-			msg = "password reset checked"
+			msg = a.act.logName() + " checked"
 		}
 		attrs := []slog.Attr{slog.String("pool", req.UserPoolID), slog.String("user", alias.Mask(req.Username)),
 			slog.String("input", res.Input.String()), slog.Bool("dry_run", !send)}
@@ -242,21 +260,24 @@ func (r *Engine) Done(ctx context.Context, a *Attempt, res *Result, err error, s
 
 // logFailure writes the Warn line of a refused or failed reset. The line is
 // built only when the logger wants it: masking costs allocations.
-func (r *Engine) logFailure(ctx context.Context, req Request, e *Error, dryRun bool) {
+func (r *Engine) logFailure(ctx context.Context, act *Action, req Request, e *Error, dryRun bool) {
 	if !r.cfg.logger.Enabled(ctx, slog.LevelWarn) {
 		return
 	}
-	msg := "password reset failed"
+	msg := act.logName() + " failed"
 	switch {
 	case e.Op == OpValidate || errors.As(e.Err, new(*refusal)):
-		msg = "password reset refused"
+		msg = act.logName() + " refused"
 	case e.Op == OpSignOut:
-		msg = "password reset sent, sign-out failed"
+		msg = act.logName() + " sent, sign-out failed"
 	}
 	attrs := []slog.Attr{slog.String("pool", shortPoolID(req.UserPoolID)), slog.String("user", alias.Mask(req.Username)),
 		slog.Bool("dry_run", dryRun), slog.String("kind", e.Kind.Code()), slog.String("op", string(e.Op))}
 	if e.RequestID != "" {
 		attrs = append(attrs, slog.String("cognito_request_id", e.RequestID))
+	}
+	if e.WayOut != "" {
+		attrs = append(attrs, slog.String("way_out", string(e.WayOut)))
 	}
 	attrs = append(attrs, slog.String("error", e.RedactText(errText(e.Err))))
 	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
@@ -279,6 +300,9 @@ func (a *Attempt) Prepare(ctx context.Context) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{UserPoolID: a.req.UserPoolID}
+	if a.act.Name != ResetAction.Name {
+		res.Action = a.act.Name
+	}
 	if err := a.runPreflight(ctx, res); err != nil {
 		return nil, err
 	}
@@ -335,8 +359,27 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 		return a.Fail(OpPreflight, Kind{}, err)
 	}
 	a.pool = pool
+	if a.act.check != nil {
+		// 3 to 5, the action's own: the user as for a reset, then its
+		// checks (an invitation, a temporary password).
+		if err := a.resolve(ctx, pool); err != nil {
+			return err
+		}
+		u, err := a.readUser(ctx, pool)
+		if err != nil {
+			return err
+		}
+		f, err := a.act.check(ctx, a.r, pool, u, res)
+		if err != nil {
+			return a.Fail(OpPreflight, Kind{}, err)
+		}
+		if f != nil {
+			return a.Fail(OpPreflight, f.kind, f)
+		}
+		return nil
+	}
 	if pool.adminOnly {
-		return a.Fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{ErrRecoveryNotConfigured, "the pool's account recovery is admin_only"})
+		return a.Fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: WayTemporaryPassword})
 	}
 	if err := a.checkMessage(pool); err != nil {
 		return err
@@ -385,7 +428,7 @@ func (a *Attempt) Return() { a.returnEmail() }
 // sign-out, when the request asks it). An action that provably sent
 // nothing gives its email back to the daily cap.
 func (a *Attempt) Send(ctx context.Context, res *Result) error {
-	requestID, err := a.send(ctx, a.act)
+	requestID, err := a.sendAction(ctx, res)
 	if err != nil {
 		if isCodeDeliveryFailure(err) {
 			err = fmt.Errorf("%w (no code reached the user; whether the password was reset anyway is not documented, so the user may need another reset once delivery works, R62)", err)
@@ -409,6 +452,18 @@ func (a *Attempt) Send(ctx context.Context, res *Result) error {
 	return nil
 }
 
+// sendAction sends the attempt's request: its action's send, sent once
+// (retried only when provably not sent), or else its Send.
+func (a *Attempt) sendAction(ctx context.Context, res *Result) (string, error) {
+	act := a.act
+	if act.send == nil {
+		return a.send(ctx, act)
+	}
+	return callOnce(ctx, a.r, a.g, act.Category, act.wire, true, func(ctx context.Context, o ...func(*cip.Options)) (string, error) {
+		return act.send(ctx, a, res, o...)
+	})
+}
+
 // send sends act's request, paced and retried as act's category allows.
 func (a *Attempt) send(ctx context.Context, act *Action) (requestID string, err error) {
 	return call(ctx, a.r, a.g, act.Category, func(ctx context.Context, o ...func(*cip.Options)) (string, error) {
@@ -425,7 +480,7 @@ func (a *Attempt) followUp(ctx context.Context, act *Action, res *Result) {
 	if err != nil {
 		e := a.Fail(act.Op, Kind{}, err)
 		res.SignOutErr = e
-		r.logFailure(ctx, a.req, e, false)
+		r.logFailure(ctx, a.act, a.req, e, false)
 		return
 	}
 	res.SignedOut = true
@@ -539,9 +594,9 @@ func (a *Attempt) confirm(u *userInfo) *refusal {
 	} // alias.Resolver looks up nothing else: a username is read, not looked up (R32)
 	switch {
 	case !holds:
-		return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user whose current attributes do not hold this %s: its index is stale (eventually consistent), so nothing was sent", res.Kind)}
+		return &refusal{kind: ErrUserNotFound, reason: fmt.Sprintf("ListUsers named a user whose current attributes do not hold this %s: its index is stale (eventually consistent), so nothing was sent", res.Kind)}
 	case !verified:
-		return &refusal{ErrUserNotFound, fmt.Sprintf("ListUsers named a user who now holds this %s unverified; Cognito sends codes only to verified contacts, and the index may be stale", res.Kind)}
+		return &refusal{kind: ErrUserNotFound, reason: fmt.Sprintf("ListUsers named a user who now holds this %s unverified; Cognito sends codes only to verified contacts, and the index may be stale", res.Kind)}
 	}
 	return nil
 }

@@ -132,7 +132,7 @@ func (r *Engine) predictSES(ctx context.Context, p *poolInfo, pr *prediction) (*
 			return nil, err
 		}
 		if !ok {
-			return &refusal{ErrDeliveryConfig, "SES says the pool's sending identity (EmailConfiguration.SourceArn) is not verified for sending"}, nil
+			return &refusal{kind: ErrDeliveryConfig, reason: "SES says the pool's sending identity (EmailConfiguration.SourceArn) is not verified for sending"}, nil
 		}
 	}
 	if !acct.Production {
@@ -141,7 +141,7 @@ func (r *Engine) predictSES(ctx context.Context, p *poolInfo, pr *prediction) (*
 			return nil, err
 		}
 		if !ok {
-			return &refusal{ErrSESSandbox, "SES says the account is in the SES sandbox and the recipient is not a verified identity there"}, nil
+			return &refusal{kind: ErrSESSandbox, reason: "SES says the account is in the SES sandbox and the recipient is not a verified identity there"}, nil
 		}
 	}
 	return nil, nil
@@ -150,9 +150,9 @@ func (r *Engine) predictSES(ctx context.Context, p *poolInfo, pr *prediction) (*
 func sesAccountRefusal(a *EmailAccount) *refusal {
 	switch {
 	case !a.SendingEnabled:
-		return &refusal{ErrDeliveryConfig, "SES says the account's email sending is paused (SendingEnabled false, or EnforcementStatus SHUTDOWN)"}
+		return &refusal{kind: ErrDeliveryConfig, reason: "SES says the account's email sending is paused (SendingEnabled false, or EnforcementStatus SHUTDOWN)"}
 	case a.quotaSpent():
-		return &refusal{ErrDeliveryConfig, fmt.Sprintf("SES says the account's 24-hour sending quota is spent (%.0f of %.0f)", a.Sent24h, a.Max24h)}
+		return &refusal{kind: ErrDeliveryConfig, reason: fmt.Sprintf("SES says the account's 24-hour sending quota is spent (%.0f of %.0f)", a.Sent24h, a.Max24h)}
 	}
 	return nil
 }

@@ -48,7 +48,7 @@ func (a *Attempt) confirmSub(ctx context.Context, pool *poolInfo, u *userInfo, a
 		case sub != asked && (byName || byAlias):
 			others = append(others, reading{"sub", asked, "the identifier is this user's username and another user's sub"})
 		case sub != asked:
-			return &refusal{ErrUserNotFound, "AdminGetUser answered a user who holds the identifier neither as sub, username nor alias, so nothing was sent"}, nil
+			return &refusal{kind: ErrUserNotFound, reason: "AdminGetUser answered a user who holds the identifier neither as sub, username nor alias, so nothing was sent"}, nil
 		}
 	}
 	// Where UsernameAttributes are set, every username is its user's own
@@ -63,7 +63,7 @@ func (a *Attempt) confirmSub(ctx context.Context, pool *poolInfo, u *userInfo, a
 			return nil, err
 		}
 		if found {
-			return &refusal{ErrAmbiguousAlias, o.what + "; which of them Cognito resets is not documented, so nothing was sent"}, nil
+			return &refusal{kind: ErrAmbiguousAlias, reason: o.what + "; which of them Cognito resets is not documented, so nothing was sent"}, nil
 		}
 	}
 	return nil, nil

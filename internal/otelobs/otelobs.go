@@ -31,6 +31,7 @@ var (
 	attrOp        = attribute.Key("cognitoreset.op") // "op" in log lines
 	attrErrorType = attribute.Key("error.type")      // the kind's code, as OTel's conventions name it
 	attrMedium    = attribute.Key("cognitoreset.medium")
+	attrAction    = attribute.Key("cognitoreset.action")
 	attrSender    = attribute.Key("cognitoreset.sender")
 	attrFate      = attribute.Key("cognitoreset.fate")
 	attrCaveats   = attribute.Key("cognitoreset.caveats")
@@ -204,6 +205,9 @@ func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *engin
 	} else if res != nil && res.Delivery != nil {
 		attrs = append(attrs, attrMedium.String(string(res.Delivery.Medium)))
 	}
+	if action := actionOf(res, err); action != "" {
+		attrs = append(attrs, attrAction.String(action))
+	}
 	if counting {
 		t.resets.Add(ctx, 1, metric.WithAttributes(attrs...))
 	}
@@ -212,8 +216,8 @@ func (t *Telemetry) RecordReset(ctx context.Context, start time.Time, res *engin
 	}
 }
 
-// RecordCall counts one Cognito request of category c and its result.
-func (t *Telemetry) RecordCall(ctx context.Context, c quota.Category, err error) {
+// RecordCall counts one Cognito request of operation op and its result.
+func (t *Telemetry) RecordCall(ctx context.Context, op string, err error) {
 	if !t.calls.Enabled(ctx) {
 		return
 	}
@@ -221,14 +225,14 @@ func (t *Telemetry) RecordCall(ctx context.Context, c quota.Category, err error)
 	if err != nil {
 		result = engine.KindOf(err).Code()
 	}
-	t.calls.Add(ctx, 1, metric.WithAttributes(attrOperation.String(engine.OpName(c)), attrResult.String(result)))
+	t.calls.Add(ctx, 1, metric.WithAttributes(attrOperation.String(op), attrResult.String(result)))
 }
 
-// RecordRetry counts one retry of a request of category c that failed as
-// kind.
-func (t *Telemetry) RecordRetry(ctx context.Context, c quota.Category, kind engine.Kind) {
+// RecordRetry counts one retry of a request of operation op that failed
+// as kind.
+func (t *Telemetry) RecordRetry(ctx context.Context, op string, kind engine.Kind) {
 	if t.retries.Enabled(ctx) {
-		t.retries.Add(ctx, 1, metric.WithAttributes(attrOperation.String(engine.OpName(c)), attrErrorType.String(kind.Code())))
+		t.retries.Add(ctx, 1, metric.WithAttributes(attrOperation.String(op), attrErrorType.String(kind.Code())))
 	}
 }
 
@@ -292,4 +296,18 @@ func TraceSpan(s engine.Span) trace.Span {
 		return sp.Span
 	}
 	return tracenoop.Span{}
+}
+
+// actionOf is the action of a way out (package wayout: "invite",
+// "temporary_password"), counted with the resets under
+// cognitoreset.action; "" for a reset, whose series keep their attributes.
+func actionOf(res *engine.Result, err error) string {
+	if res != nil {
+		return res.Action
+	}
+	var e *engine.Error
+	if errors.As(err, &e) {
+		return e.Action
+	}
+	return ""
 }

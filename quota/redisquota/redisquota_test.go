@@ -36,6 +36,7 @@ func sharedRates() map[quota.Category]float64 {
 		quota.CategoryUserList:            0.95 * 30 * scale,
 		quota.CategoryUserPoolRead:        0.95 * 15 * scale,
 		quota.CategoryUserUpdate:          0.95 * 25 * scale,
+		quota.CategoryUserCreation:        0.95 * 50 * scale,
 	}
 }
 
@@ -201,7 +202,7 @@ func TestRedisGoesAway(t *testing.T) {
 			f, srv, pool := world(t, n, "u")
 			lim, err := redisquota.New(rdb, redisquota.Options{Account: "123456789012", Region: "us-west-2", Rates: sharedRates(),
 				OnError: mode, FallbackRates: map[quota.Category]float64{quota.CategoryUserAccountRecovery: 100,
-					quota.CategoryUserRead: 400, quota.CategoryUserList: 100, quota.CategoryUserPoolRead: 50, quota.CategoryUserUpdate: 80}})
+					quota.CategoryUserRead: 400, quota.CategoryUserList: 100, quota.CategoryUserPoolRead: 50, quota.CategoryUserUpdate: 80, quota.CategoryUserCreation: 160}})
 			require.NoError(t, err)
 			r, err := resetpw.New(srv.Client(), resetpw.WithLimiter(lim), resetpw.WithRetries(0, 100*time.Millisecond, 2*time.Second))
 			require.NoError(t, err)

@@ -51,10 +51,17 @@ var quotaOf = map[string]struct {
 	opListUsers:              {"UserList", 30},
 	opDescribeUserPool:       {"UserPoolRead", 15},
 	opAdminUserGlobalSignOut: {"UserUpdate", 25},
+	opAdminCreateUser:        {"UserCreation", 50}, // R49
+	opAdminSetUserPassword:   {"UserUpdate", 25},   // R49
 }
 
 // Delivery is a code the Fake sent, or would have sent.
 type Delivery struct {
+	// Invitation is true for an invitation (AdminCreateUser with RESEND,
+	// R38), false for a reset code. An invitation carries a temporary
+	// password, which Delivery leaves out: read it with
+	// [Fake.TemporaryPassword].
+	Invitation  bool
 	UserPoolID  string
 	Username    string
 	Medium      resetpw.Medium // resetpw.MediumEmail or resetpw.MediumSMS
@@ -201,6 +208,7 @@ type fakeUser struct {
 	created      time.Time
 	modified     time.Time
 	resets       []time.Time
+	temporary    temporaryPassword // the last one set, until a permanent one replaces it
 }
 
 // NewFake returns an empty Fake in region us-west-2 on the real clock, with
@@ -253,10 +261,12 @@ func (f *Fake) SetLatency(op Operation, d time.Duration) {
 	f.latency[string(op)] = d
 }
 
-// DelayAnswers makes AdminResetUserPassword do its work, then wait d before
-// it answers, or until its context ends, when it answers with the context's
-// error: Cognito processed the reset, but the caller never heard. It models
-// the reset whose fate is unknown (resetpw.MaybeSent). 0 turns it off.
+// DelayAnswers makes AdminResetUserPassword (and the recovery calls of
+// fake_invite.go and fake_password.go: AdminCreateUser with RESEND,
+// AdminSetUserPassword) do its work, then wait d before it answers, or
+// until its context ends, when it answers with the context's error: Cognito
+// processed the request, but the caller never heard. It models the request
+// whose fate is unknown (resetpw.MaybeSent). 0 turns it off.
 func (f *Fake) DelayAnswers(d time.Duration) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

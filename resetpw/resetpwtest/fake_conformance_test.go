@@ -112,6 +112,11 @@ var confPools = []struct {
 		{name: "pdyuser", attrs: []string{"phone_number", "+12065550113", "phone_number_verified", "true"}, confirm: true},
 		{name: "+1-206-555-0113", attrs: []string{"email", "alias.dashed.owner@example.com", "email_verified", "true"}, confirm: true},
 	}},
+	// R44, R43: a password policy of its own, and a shorter validity.
+	{"policy", cip.CreateUserPoolInput{Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(12),
+		RequireUppercase: true, RequireLowercase: true, RequireNumbers: true, TemporaryPasswordValidityDays: 2}}}, []confUser{
+		{name: "policy.user", attrs: []string{"email", "policy.user@example.com", "email_verified", "true"}, confirm: true},
+	}},
 	{"adminOnly", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("admin_only")}, []confUser{
 		{name: "admin.only", attrs: []string{"email", "ao@example.com", "email_verified", "true"}, confirm: true},
 	}},

@@ -142,14 +142,18 @@ func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, 
 		UsernameConfiguration: in.UsernameConfiguration, AccountRecoverySetting: in.AccountRecoverySetting,
 		AutoVerifiedAttributes: in.AutoVerifiedAttributes, MfaConfiguration: in.MfaConfiguration,
 		SmsConfiguration: in.SmsConfiguration, EmailConfiguration: in.EmailConfiguration, LambdaConfig: in.LambdaConfig,
-		Policies: in.Policies, UserPoolTags: in.UserPoolTags,
+		Policies: in.Policies, UserPoolTags: in.UserPoolTags, AdminCreateUserConfig: in.AdminCreateUserConfig,
 	})
 	pool := f.pools[id].pool
 	return &cip.CreateUserPoolOutput{UserPool: &pool, ResultMetadata: f.metadata()}, nil
 }
 
-// AdminCreateUser adds an enabled user in FORCE_CHANGE_PASSWORD.
+// AdminCreateUser adds an enabled user in FORCE_CHANGE_PASSWORD, or, with
+// MessageAction RESEND, invites an existing one again (fake_invite.go).
 func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput, _ ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error) {
+	if in.MessageAction == types.MessageActionTypeResend {
+		return f.inviteAgain(ctx, in)
+	}
 	p, err := f.enterPool(ctx, opAdminCreateUser, in.UserPoolId)
 	if err != nil {
 		return nil, err
@@ -160,24 +164,12 @@ func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput
 		return nil, err
 	}
 	u.status = types.UserStatusTypeForceChangePassword
+	if pw := aws.ToString(in.TemporaryPassword); pw != "" {
+		u.temporary = p.temporaryPassword(pw, f.now())
+	}
 	p.add(u)
 	ut := u.userType()
 	return &cip.AdminCreateUserOutput{User: &ut, ResultMetadata: f.metadata()}, nil
-}
-
-// AdminSetUserPassword confirms the user when Permanent, or puts it in
-// FORCE_CHANGE_PASSWORD.
-func (f *Fake) AdminSetUserPassword(ctx context.Context, in *cip.AdminSetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error) {
-	return updateUserOp(ctx, f, opAdminSetUserPassword, in.UserPoolId, in.Username, func(u *fakeUser) (*cip.AdminSetUserPasswordOutput, error) {
-		if aws.ToString(in.Password) == "" {
-			return nil, invalidParameter("1 validation error detected: Value at 'password' failed to satisfy constraint: Member must not be null")
-		}
-		u.status = types.UserStatusTypeForceChangePassword
-		if in.Permanent {
-			u.status = types.UserStatusTypeConfirmed
-		}
-		return &cip.AdminSetUserPasswordOutput{ResultMetadata: f.metadata()}, nil
-	})
 }
 
 // AdminDisableUser disables the user.

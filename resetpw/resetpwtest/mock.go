@@ -3,11 +3,14 @@ package resetpwtest
 import (
 	"context"
 	"maps"
+	"time"
 
 	"github.com/stretchr/testify/mock"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/internal/temppass"
 	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/wayout"
 )
 
 // Mock is a testify mock of every method of a resetpw.Resetter: Reset,
@@ -28,7 +31,15 @@ type entryPoints interface {
 	CheckPool(ctx context.Context, poolID string) (*resetpw.PoolReport, error)
 }
 
+// ways are the methods of a wayout.Ways the Mock stands in for.
+type ways interface {
+	InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
+	SetTemporaryPassword(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
+}
+
 var (
+	_ ways                     = (*Mock)(nil)
+	_ ways                     = (*wayout.Ways)(nil)
 	_ resetpw.PasswordResetter = (*Mock)(nil)
 	_ entryPoints              = (*Mock)(nil)
 	_ entryPoints              = (*resetpw.Resetter)(nil)
@@ -56,6 +67,20 @@ func (m *Mock) Reset(ctx context.Context, req resetpw.Request) (*resetpw.Result,
 // Check records the call and returns what the matching expectation says.
 func (m *Mock) Check(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
 	return m.result("Check", ctx, req)
+}
+
+// InviteAgain records the call and returns what the matching expectation
+// says (m.On("InviteAgain", ctx, req)): it stands in for
+// wayout.Ways.InviteAgain.
+func (m *Mock) InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
+	return m.result("InviteAgain", ctx, req)
+}
+
+// SetTemporaryPassword records the call and returns what the matching
+// expectation says (m.On("SetTemporaryPassword", ctx, req)): it stands in
+// for wayout.Ways.SetTemporaryPassword.
+func (m *Mock) SetTemporaryPassword(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
+	return m.result("SetTemporaryPassword", ctx, req)
 }
 
 func (m *Mock) result(method string, ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
@@ -118,6 +143,14 @@ func Sent(poolID, username, destination string) *resetpw.Result {
 	}
 	return &resetpw.Result{UserPoolID: poolID, Username: username, Input: alias.Classify(username),
 		Delivery: d, RequestID: "resetpwtest-mock"}
+}
+
+// TemporaryPasswordSet returns the *resetpw.Result of a temporary password
+// set for username in pool (wayout.Ways.SetTemporaryPassword), holding
+// password until expires, with the user signed out: for Return.
+func TemporaryPasswordSet(poolID, username, password string, expires time.Time) *resetpw.Result {
+	return &resetpw.Result{UserPoolID: poolID, Username: username, Input: alias.Classify(username), RequestID: "resetpwtest-mock",
+		SignedOut: true, TemporaryPassword: temppass.Of(password), PasswordExpires: expires}
 }
 
 // Fail returns a *resetpw.Error of the given kind, for Return, with the Op

@@ -1,0 +1,138 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/wayout"
+)
+
+// Ways is what the service takes the ways out with: *wayout.Ways satisfies
+// it, and so does resetpwtest.Mock.
+type Ways interface {
+	InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
+	SetTemporaryPassword(ctx context.Context, req resetpw.Request) (*resetpw.Result, error)
+}
+
+// wayOutRequest is the body of POST /users/{username}/way-out: the way the
+// refusal named, and the agent's explicit confirmation.
+type wayOutRequest struct {
+	Way     resetpw.WayOut `json:"way"`
+	Confirm bool           `json:"confirm"`
+}
+
+// maxWayOutBody bounds the request body: it holds two short fields.
+const maxWayOutBody = 1 << 10
+
+// wayOut takes the way out a reset's refusal names for the user, once the
+// agent confirms it: it checks the reset again (a dry run), takes the way
+// only when the refusal still names it, and writes one audit line with the
+// action taken. A temporary password is in the answer, once, and nowhere
+// else: not in a log line, not in the audit line.
+func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
+	agent, _ := r.Context().Value(agentKey{}).(string)
+	username := r.PathValue("username")
+	var in wayOutRequest
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxWayOutBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil || (in.Way != wayout.InviteAgain && in.Way != wayout.TemporaryPassword) {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "bad_request", "ways": []resetpw.WayOut{wayout.InviteAgain, wayout.TemporaryPassword}})
+		return
+	}
+	if !in.Confirm {
+		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "not_confirmed"})
+		return
+	}
+	action := string(in.Way)
+	if s.Ways == nil {
+		writeJSON(w, http.StatusNotImplemented, map[string]any{"error": "no_way_out"})
+		return
+	}
+	if !s.allow(agent) {
+		s.refusals.log(r.Context(), s.logger(), "helpdesk reset", slog.String("agent", agent), slog.String("action", action),
+			slog.String("input", alias.Mask(username)), slog.String("kind", "agent_rate_limit"), slog.String("fate", "not_sent"),
+			slog.Int("status", http.StatusTooManyRequests))
+		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "agent_rate_limit"})
+		return
+	}
+	timeout := s.ResetTimeout
+	if timeout <= 0 {
+		timeout = DefaultResetTimeout
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	defer cancel()
+	// A way out counts against the customer's window as a reset does: one
+	// action per customer per window, whichever it is.
+	window := s.PerCustomer
+	if window == 0 {
+		window = DefaultPerCustomer
+	}
+	var keys []string
+	if window > 0 {
+		in := inputKey(username)
+		if wait, ok := s.customers.take(time.Now(), window, in); !ok {
+			s.refuseCustomer(ctx, w, agent, username, "", wait)
+			return
+		}
+		keys = append(keys, in)
+	}
+	req := resetpw.Request{UserPoolID: s.PoolID, Username: username, ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent}}
+	// The way must be the one a refusal names now: a user a reset reaches
+	// gets a reset, not a password an agent reads out.
+	_, err := s.Resetter.Check(ctx, req)
+	var e *resetpw.Error
+	if err == nil || !errors.As(err, &e) || e.WayOut != in.Way {
+		body := map[string]any{"error": "way_not_offered"}
+		if e != nil && e.WayOut != "" {
+			body["way_out"] = e.WayOut
+		}
+		s.customers.release(keys...)
+		s.auditRefusedWay(ctx, agent, action, username)
+		writeJSON(w, http.StatusConflict, body)
+		return
+	}
+	var res *resetpw.Result
+	if in.Way == wayout.InviteAgain {
+		res, err = s.Ways.InviteAgain(ctx, req)
+	} else {
+		res, err = s.Ways.SetTemporaryPassword(ctx, req)
+	}
+	if err != nil {
+		if !resetpw.MaybeSent(err) && fateOf(err) == string(resetpw.FateNotSent) {
+			s.customers.release(keys...) // nothing went out: the customer may be tried again
+		}
+		s.fail(ctx, w, agent, action, username, "", err)
+		return
+	}
+	if window > 0 {
+		s.customers.take(time.Now(), window, userKey(res.Username)) // the user acted on, however named
+	}
+	if in.Way == wayout.InviteAgain {
+		s.audit(ctx, agent, action, username, res.Username, http.StatusNoContent, nil, res.RequestID)
+		w.WriteHeader(http.StatusNoContent)
+		return
+	}
+	s.audit(ctx, agent, action, username, res.Username, http.StatusOK, nil, res.RequestID)
+	// Shown once, to this agent: no cache may keep it.
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{
+		"temporary_password": res.TemporaryPassword.Reveal(),
+		"expires":            res.PasswordExpires.UTC().Format(time.RFC3339),
+		"signed_out":         res.SignedOut,
+	})
+}
+
+// auditRefusedWay writes the audit line of a way out the service did not
+// take: the refusal names another way, or none.
+func (s *Service) auditRefusedWay(ctx context.Context, agent, action, username string) {
+	attrs := []slog.Attr{slog.String("agent", agent), slog.String("input", alias.Mask(username)),
+		slog.String("kind", "way_not_offered"), slog.String("fate", "not_sent"), slog.Int("status", http.StatusConflict), slog.String("action", action)}
+	s.logger().LogAttrs(ctx, slog.LevelWarn, "helpdesk reset", append(attrs, RequestIDAttrs(ctx)...)...)
+}

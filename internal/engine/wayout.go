@@ -1,0 +1,151 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+
+	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/internal/temppass"
+	"github.com/cognitoreset/cognitoreset/quota"
+)
+
+// WayOut is the action that reaches a user a reset can't (Error.WayOut,
+// R45): its codes are stable.
+type WayOut string
+
+// The ways out of a refusal.
+const (
+	WayInviteAgain       WayOut = "invite_again"       // FORCE_CHANGE_PASSWORD: InviteAction
+	WayTemporaryPassword WayOut = "temporary_password" // no contact a code reaches: TemporaryPasswordAction, out of band
+	WayVerifyContact     WayOut = "verify_contact"     // an unverified email or phone: have the user verify it first
+)
+
+// noContactWay is the way out for a user no verified contact qualifies
+// for: verifying the unverified one it holds, or else a temporary password
+// (R45).
+func noContactWay(u *userInfo) WayOut {
+	for _, attr := range []string{"email", "phone_number"} {
+		if u.attrs[attr] != "" && u.attrs[attr+"_verified"] != "true" {
+			return WayVerifyContact
+		}
+	}
+	return WayTemporaryPassword
+}
+
+// RecoveryAPI is what the ways out call of Cognito beyond API.
+type RecoveryAPI interface {
+	AdminCreateUser(context.Context, *cip.AdminCreateUserInput, ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error)
+	AdminSetUserPassword(context.Context, *cip.AdminSetUserPasswordInput, ...func(*cip.Options)) (*cip.AdminSetUserPasswordOutput, error)
+}
+
+// InviteAction invites again a user stuck in FORCE_CHANGE_PASSWORD
+// (AdminCreateUser with MessageAction RESEND, R38 to R40), paced as
+// UserCreation (R49). Its preflight refuses a disabled user and any other
+// state, and picks the contact the invitation goes to: the email, else the
+// phone number, verified or not (R38), as DesiredDeliveryMediums.
+func InviteAction(api RecoveryAPI) Action {
+	return Action{
+		Name: "invite", Log: "invitation", Op: OpInvite, Category: quota.CategoryUserCreation,
+		check: checkInvite, wire: "AdminCreateUser",
+		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
+			in := &cip.AdminCreateUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name, MessageAction: types.MessageActionTypeResend}
+			if res.Delivery != nil {
+				m := types.DeliveryMediumTypeSms
+				if res.Delivery.Medium == MediumEmail {
+					m = types.DeliveryMediumTypeEmail
+				}
+				in.DesiredDeliveryMediums = []types.DeliveryMediumType{m}
+			}
+			if len(a.req.ClientMetadata) > 0 {
+				in.ClientMetadata = a.req.ClientMetadata
+			}
+			out, err := api.AdminCreateUser(ctx, in, o...)
+			if err != nil || out == nil {
+				return "", err
+			}
+			id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+			return id, nil
+		},
+	}
+}
+
+func checkInvite(ctx context.Context, r *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error) {
+	if !u.enabled {
+		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}, nil // R40, assumed
+	}
+	if u.status != types.UserStatusTypeForceChangePassword {
+		return &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s can't be invited again (FORCE_CHANGE_PASSWORD can)", u.status)}, nil
+	}
+	pr := &prediction{}
+	switch {
+	case u.attrs["email"] != "" && !p.inviteEmailNoCode:
+		pr.medium, pr.dest = MediumEmail, u.attrs["email"]
+	case u.attrs["phone_number"] != "" && !p.inviteSMSNoCode:
+		pr.medium, pr.dest = MediumSMS, u.attrs["phone_number"]
+	case u.attrs["email"] != "" || u.attrs["phone_number"] != "":
+		return &refusal{kind: ErrDeliveryConfig, reason: "the pool's invitation template has no {####} placeholder, so Cognito would not deliver the invitation"}, nil
+	default:
+		return &refusal{kind: ErrNoVerifiedContact, reason: "the user has no email or phone number an invitation can go to", way: WayTemporaryPassword}, nil
+	}
+	if f, err := r.predictSender(ctx, p, pr); f != nil || err != nil {
+		return f, err
+	}
+	res.Delivery = &Delivery{Medium: pr.medium, Destination: alias.Mask(pr.dest), Sender: pr.sender}
+	res.Caveats = pr.caveats
+	return nil, nil
+}
+
+// TemporaryPasswordAction sets a temporary password generated from
+// crypto/rand to meet the pool's PasswordPolicy (AdminSetUserPassword with
+// Permanent false, R41 to R44), paced as UserUpdate (R49), then signs the
+// user out (R46). Its preflight refuses a disabled user, a federated
+// profile (R47) and an UNCONFIRMED one; the Result holds the password and
+// when it expires (R43).
+func TemporaryPasswordAction(api RecoveryAPI) Action {
+	return Action{
+		Name: "temporary_password", Log: "temporary password", Op: OpSetPassword, Category: quota.CategoryUserUpdate, Then: &SignOutAction,
+		check: checkTemporaryPassword, wire: "AdminSetUserPassword",
+		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
+			pw := res.TemporaryPassword.Reveal()
+			out, err := api.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &a.req.UserPoolID, Username: &a.name,
+				Password: &pw, Permanent: false}, o...)
+			if err != nil || out == nil {
+				return "", err
+			}
+			days := int32(7) // R43
+			if pp := a.pool.passwordPolicy; pp != nil && pp.TemporaryPasswordValidityDays > 0 {
+				days = pp.TemporaryPasswordValidityDays
+			}
+			res.PasswordExpires = a.r.now().AddDate(0, 0, int(days))
+			id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
+			return id, nil
+		},
+	}
+}
+
+func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error) {
+	if !u.enabled {
+		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}, nil
+	}
+	switch u.status {
+	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired, types.UserStatusTypeForceChangePassword:
+	default:
+		return &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s does not take a temporary password (CONFIRMED, RESET_REQUIRED or FORCE_CHANGE_PASSWORD do)", u.status)}, nil
+	}
+	s, err := temppass.Generate(p.passwordPolicy)
+	if err != nil {
+		return &refusal{kind: ErrConfig, reason: err.Error()}, nil
+	}
+	res.TemporaryPassword = s
+	return nil, nil
+}
+
+// Run carries act through every stage for req (a way out: its preflight
+// is always full), under the span name.
+func (r *Engine) Run(ctx context.Context, act *Action, span string, req Request) (*Result, error) {
+	return r.run(ctx, act, span, PreflightFull, req, true)
+}
