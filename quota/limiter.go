@@ -16,11 +16,11 @@ type Category string
 
 // The categories of the calls a Resetter makes.
 const (
-	CategoryUserAccountRecovery Category = "UserAccountRecovery" // AdminResetUserPassword: 30/s, not adjustable
+	CategoryUserAccountRecovery Category = "UserAccountRecovery" // AdminResetUserPassword, AdminSetUserPassword: 30/s (R28, R49)
 	CategoryUserRead            Category = "UserRead"            // AdminGetUser: 120/s
 	CategoryUserList            Category = "UserList"            // ListUsers: 30/s
 	CategoryUserPoolRead        Category = "UserPoolRead"        // DescribeUserPool: 15/s
-	CategoryUserUpdate          Category = "UserUpdate"          // AdminUserGlobalSignOut, AdminSetUserPassword: 25/s (R31, R49)
+	CategoryUserUpdate          Category = "UserUpdate"          // AdminUserGlobalSignOut: 25/s (R31)
 	CategoryUserCreation        Category = "UserCreation"        // AdminCreateUser, RESEND included: 50/s (R49)
 )
 

@@ -94,25 +94,13 @@ func (e *Error) HTTPStatus() int {
 }
 
 // MaybeSent reports whether a failed reset may still have sent a code
-// (R33): its request (OpReset, or wayout's) was written and no answer
-// read (FateUnknown), or the answer does not say nothing was done
-// (ErrUnavailable, ErrTrigger). A retry would send a second code, which
-// may invalidate the first. An *Error with no Fate is judged by Op and Kind.
+// (R33): its request (OpReset, or wayout's) was written and no answer read
+// (FateUnknown), or the answer does not say nothing was done (ErrUnavailable,
+// ErrTrigger, an invitation's CodeDeliveryFailureException: R40). A retry
+// would send again. An *Error with no Fate is judged by Op and Kind.
 func MaybeSent(err error) bool {
 	var e *Error
-	switch {
-	case !errors.As(err, &e):
-		return false
-	case e.Op != OpReset && e.Op != Op(engine.OpInvite) && e.Op != Op(engine.OpSetPassword): // package wayout's requests
-		return false
-	}
-	switch e.Fate {
-	case FateNotSent:
-		return false
-	case FateUnknown:
-		return true
-	}
-	return e.Kind == ErrUnavailable || e.Kind == ErrTrigger
+	return errors.As(err, &e) && engine.MaybeSent(e.engine())
 }
 
 // engine is e as the engine prints it.

@@ -46,6 +46,7 @@ type poolInfo struct {
 	// invitation templates lack the {####} an invitation needs (R38).
 	passwordPolicy                     *types.PasswordPolicyType
 	inviteEmailNoCode, inviteSMSNoCode bool
+	unusedAccountDays                  int32 // AdminCreateUserConfig.UnusedAccountValidityDays (R43)
 }
 
 func poolInfoFrom(p *types.UserPoolType) *poolInfo {
@@ -57,6 +58,9 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	info.mfa = p.MfaConfiguration
 	if p.Policies != nil {
 		info.passwordPolicy = p.Policies.PasswordPolicy
+	}
+	if c := p.AdminCreateUserConfig; c != nil {
+		info.unusedAccountDays = c.UnusedAccountValidityDays
 	}
 	if c := p.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
 		t := c.InviteMessageTemplate

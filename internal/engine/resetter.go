@@ -40,9 +40,12 @@ type Result struct {
 	SignedOut  bool
 	SignOutErr error
 	// TemporaryPassword and PasswordExpires: the password
-	// TemporaryPasswordAction set, and when it expires (R43).
+	// TemporaryPasswordAction set, and when it expires (R43);
+	// InviteAction sets PasswordExpires only.
 	TemporaryPassword temppass.Secret
 	PasswordExpires   time.Time
+
+	invitation temppass.Secret // the TemporaryPassword InviteAction sends, never handed out
 }
 
 // Engine carries recovery actions through their stages: validate, read
@@ -430,7 +433,10 @@ func (a *Attempt) Return() { a.returnEmail() }
 func (a *Attempt) Send(ctx context.Context, res *Result) error {
 	requestID, err := a.sendAction(ctx, res)
 	if err != nil {
-		if isCodeDeliveryFailure(err) {
+		switch {
+		case isCodeDeliveryFailure(err) && a.act.Op == OpInvite:
+			err = fmt.Errorf("%w (the invitation did not reach the user, but AdminCreateUser acts before it delivers: the old temporary password may no longer work; invite again once delivery works, R40, R62)", err)
+		case isCodeDeliveryFailure(err):
 			err = fmt.Errorf("%w (no code reached the user; whether the password was reset anyway is not documented, so the user may need another reset once delivery works, R62)", err)
 		}
 		e := a.Fail(a.act.Op, Kind{}, err)

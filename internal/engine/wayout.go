@@ -45,14 +45,20 @@ type RecoveryAPI interface {
 // InviteAction invites again a user stuck in FORCE_CHANGE_PASSWORD
 // (AdminCreateUser with MessageAction RESEND, R38 to R40), paced as
 // UserCreation (R49). Its preflight refuses a disabled user and any other
-// state, and picks the contact the invitation goes to: the email, else the
-// phone number, verified or not (R38), as DesiredDeliveryMediums.
+// state, picks the contact the invitation goes to: the email, else the
+// phone number, verified or not (R38), as DesiredDeliveryMediums, and
+// generates the TemporaryPassword the invitation carries (R44: one an HTML
+// message does not mangle), which the Result does not hold. The Result
+// says when it expires (R43).
 func InviteAction(api RecoveryAPI) Action {
 	return Action{
 		Name: "invite", Log: "invitation", Op: OpInvite, Category: quota.CategoryUserCreation,
 		check: checkInvite, wire: "AdminCreateUser",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			in := &cip.AdminCreateUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name, MessageAction: types.MessageActionTypeResend}
+			if pw := res.invitation.Reveal(); pw != "" {
+				in.TemporaryPassword = &pw // R44: HTML-safe, not Cognito's own
+			}
 			if res.Delivery != nil {
 				m := types.DeliveryMediumTypeSms
 				if res.Delivery.Medium == MediumEmail {
@@ -67,6 +73,7 @@ func InviteAction(api RecoveryAPI) Action {
 			if err != nil || out == nil {
 				return "", err
 			}
+			res.PasswordExpires = a.r.now().AddDate(0, 0, int(validityDays(a.pool)))
 			id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 			return id, nil
 		},
@@ -94,6 +101,11 @@ func checkInvite(ctx context.Context, r *Engine, p *poolInfo, u *userInfo, res *
 	if f, err := r.predictSender(ctx, p, pr); f != nil || err != nil {
 		return f, err
 	}
+	s, err := temppass.Generate(p.passwordPolicy)
+	if err != nil {
+		return &refusal{kind: ErrConfig, reason: err.Error()}, nil
+	}
+	res.invitation = s
 	res.Delivery = &Delivery{Medium: pr.medium, Destination: alias.Mask(pr.dest), Sender: pr.sender}
 	res.Caveats = pr.caveats
 	return nil, nil
@@ -101,13 +113,13 @@ func checkInvite(ctx context.Context, r *Engine, p *poolInfo, u *userInfo, res *
 
 // TemporaryPasswordAction sets a temporary password generated from
 // crypto/rand to meet the pool's PasswordPolicy (AdminSetUserPassword with
-// Permanent false, R41 to R44), paced as UserUpdate (R49), then signs the
+// Permanent false, R41 to R44), paced as UserAccountRecovery (R49), then signs the
 // user out (R46). Its preflight refuses a disabled user, a federated
 // profile (R47) and an UNCONFIRMED one; the Result holds the password and
 // when it expires (R43).
 func TemporaryPasswordAction(api RecoveryAPI) Action {
 	return Action{
-		Name: "temporary_password", Log: "temporary password", Op: OpSetPassword, Category: quota.CategoryUserUpdate, Then: &SignOutAction,
+		Name: "temporary_password", Log: "temporary password", Op: OpSetPassword, Category: quota.CategoryUserAccountRecovery, Then: &SignOutAction,
 		check: checkTemporaryPassword, wire: "AdminSetUserPassword",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			pw := res.TemporaryPassword.Reveal()
@@ -116,15 +128,24 @@ func TemporaryPasswordAction(api RecoveryAPI) Action {
 			if err != nil || out == nil {
 				return "", err
 			}
-			days := int32(7) // R43
-			if pp := a.pool.passwordPolicy; pp != nil && pp.TemporaryPasswordValidityDays > 0 {
-				days = pp.TemporaryPasswordValidityDays
-			}
-			res.PasswordExpires = a.r.now().AddDate(0, 0, int(days))
+			res.PasswordExpires = a.r.now().AddDate(0, 0, int(validityDays(a.pool)))
 			id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 			return id, nil
 		},
 	}
+}
+
+// validityDays is how long a temporary password of p lasts (R43): the
+// policy's TemporaryPasswordValidityDays; when 0 (unset), the legacy
+// AdminCreateUserConfig.UnusedAccountValidityDays when set; else 7.
+func validityDays(p *poolInfo) int32 {
+	switch {
+	case p.passwordPolicy != nil && p.passwordPolicy.TemporaryPasswordValidityDays > 0:
+		return p.passwordPolicy.TemporaryPasswordValidityDays
+	case p.unusedAccountDays > 0:
+		return p.unusedAccountDays
+	}
+	return 7
 }
 
 func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error) {

@@ -13,15 +13,24 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// The character classes of R44. symbols is Cognito's set of special
-// characters without the space, which Cognito counts as one only when it
-// is neither first nor last: a password read aloud or pasted must not
-// depend on that.
+// The character classes of R44. symbols is the part of Cognito's special
+// characters that every pool accepts and every message carries intact:
+//   - not the space, which Cognito counts as one only when it is neither
+//     first nor last: a password read aloud or pasted must not depend on
+//     that;
+//   - not = + -, which Cognito's older list of special characters lacks
+//     (R44): a required symbol is one both lists hold;
+//   - not < > & " ', which an HTML invitation carries raw, so that the
+//     password the user reads is not the one Cognito set (R44).
+//
+// A generated password never ends in a symbol either: an invitation's
+// "temporary password is {####}." would make a trailing '.' look like the
+// sentence's (R44).
 const (
 	upper   = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 	lower   = "abcdefghijklmnopqrstuvwxyz"
 	digits  = "0123456789"
-	symbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-"
+	symbols = "^$*.[]{}()?!@#%/\\,:;|_~`"
 )
 
 // Lengths, in characters. A generated password is never shorter than
@@ -65,9 +74,10 @@ func Generate(policy *types.PasswordPolicyType) (Secret, error) {
 var errPolicy = errors.New("temppass: the password policy asks for more characters than Cognito accepts")
 
 // generate draws from r: one character of each required class, the rest
-// from every allowed class, then a shuffle. Every draw is uniform
-// (uniform's rejection sampling), so no position or character is likelier
-// than another.
+// but the last from every allowed class, then a shuffle of all but the
+// last, which is a letter or a digit. Every draw is uniform (uniform's
+// rejection sampling), so no position but the last is likelier to hold a
+// character than another.
 func generate(r io.Reader, policy *types.PasswordPolicyType) (string, error) {
 	need := []string{upper, lower, digits, symbols} // Cognito's default: all four
 	length := int32(defaultLength)
@@ -99,7 +109,10 @@ func generate(r io.Reader, policy *types.PasswordPolicyType) (string, error) {
 	out := make([]byte, length)
 	for i := range out {
 		class := alphabet
-		if i < len(need) {
+		switch {
+		case i == len(out)-1:
+			class = upper + lower + digits // never a trailing symbol (R44)
+		case i < len(need):
 			class = need[i]
 		}
 		n, err := uniform(r, len(class))
@@ -108,7 +121,7 @@ func generate(r io.Reader, policy *types.PasswordPolicyType) (string, error) {
 		}
 		out[i] = class[n]
 	}
-	for i := len(out) - 1; i > 0; i-- { // Fisher–Yates
+	for i := len(out) - 2; i > 0; i-- { // Fisher–Yates, the last character kept
 		j, err := uniform(r, i+1)
 		if err != nil {
 			return "", err

@@ -97,6 +97,44 @@ func TestGenerateUsesSymbolsOnlyWhenRequired(t *testing.T) {
 	}
 }
 
+// An HTML invitation carries the password raw (R44): no character HTML
+// reads as markup or an entity, and no trailing '.' the sentence around
+// "{####}" would swallow.
+func TestGenerateIsSafeInHTMLAndNeverEndsInASymbol(t *testing.T) {
+	for i := range 5000 {
+		p := policies()[i%len(policies())]
+		s, err := Generate(p)
+		require.NoError(t, err)
+		pw := s.Reveal()
+		for _, c := range `<>&"'` {
+			require.NotContains(t, pw, string(c))
+		}
+		last := pw[len(pw)-1]
+		require.Truef(t, strings.IndexByte(upper+lower+digits, last) >= 0, "%q ends in a symbol", last)
+	}
+}
+
+// A pool that requires a symbol may check against Cognito's older list,
+// which lacks = + - (R44): every symbol drawn is in both lists.
+func TestGenerateDrawsOnlySymbolsBothCognitoListsHold(t *testing.T) {
+	const older = `^$*.[]{}()?"!@#%&/\,><':;|_~` + "`"
+	const newer = older + "=+-"
+	p := &types.PasswordPolicyType{MinimumLength: aws.Int32(99), RequireSymbols: true}
+	seen := map[rune]bool{}
+	for range 500 {
+		s, err := Generate(p)
+		require.NoError(t, err)
+		for _, c := range s.Reveal() {
+			if strings.ContainsRune(upper+lower+digits, c) {
+				continue
+			}
+			seen[c] = true
+			require.Truef(t, strings.ContainsRune(older, c) && strings.ContainsRune(newer, c), "symbol %q", c)
+		}
+	}
+	assert.Len(t, seen, len(symbols), "every symbol of the intersection is drawn")
+}
+
 func TestGenerateDiffersEachTime(t *testing.T) {
 	seen := map[string]bool{}
 	for range 1000 {

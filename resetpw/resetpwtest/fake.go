@@ -3,6 +3,7 @@ package resetpwtest
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -51,8 +52,8 @@ var quotaOf = map[string]struct {
 	opListUsers:              {"UserList", 30},
 	opDescribeUserPool:       {"UserPoolRead", 15},
 	opAdminUserGlobalSignOut: {"UserUpdate", 25},
-	opAdminCreateUser:        {"UserCreation", 50}, // R49
-	opAdminSetUserPassword:   {"UserUpdate", 25},   // R49
+	opAdminCreateUser:        {"UserCreation", 50},        // R49
+	opAdminSetUserPassword:   {"UserAccountRecovery", 30}, // R49
 }
 
 // Delivery is a code the Fake sent, or would have sent.
@@ -80,6 +81,8 @@ type Delivery struct {
 	At         time.Time
 	// Code, Subject and Message are the code and the message the user
 	// gets, set when a custom message trigger built it (Fake.SetTrigger).
+	// An invitation's Message keeps "{####}" where its temporary password
+	// goes, and its Code is empty: no Delivery holds a password.
 	Code, Subject, Message string
 }
 
@@ -245,7 +248,10 @@ func (f *Fake) SetAttemptLimit(n int) {
 }
 
 // FailNext makes the next n calls of op fail with err, before anything else
-// is checked.
+// is checked. A *types.CodeDeliveryFailureException for AdminCreateUser is
+// answered after the call's work instead, as Cognito does: the user is
+// created, or invited again with its old temporary password replaced, and
+// no message is delivered (R40, R62).
 func (f *Fake) FailNext(op Operation, n int, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -670,7 +676,12 @@ func (f *Fake) lookup(poolID, name string) (*fakePool, *fakeUser, error) {
 }
 
 // enter counts a call, then applies latency, faults and quotas, in that order.
-func (f *Fake) enter(ctx context.Context, op string) error {
+func (f *Fake) enter(ctx context.Context, op string) error { return f.admit(ctx, op, nil) }
+
+// admit is enter; with late non-nil, a CodeDeliveryFailureException queued
+// by FailNext goes in *late instead of failing the call: AdminCreateUser
+// answers it after its work is done (R40, R62).
+func (f *Fake) admit(ctx context.Context, op string, late *error) error {
 	f.mu.Lock()
 	f.calls[op]++
 	d := f.latency[op]
@@ -692,7 +703,11 @@ func (f *Fake) enter(ctx context.Context, op string) error {
 	if q := f.faults[op]; len(q) > 0 {
 		err := q[0]
 		f.faults[op] = q[1:]
-		return err
+		var cdf *types.CodeDeliveryFailureException
+		if late == nil || !errors.As(err, &cdf) {
+			return err
+		}
+		*late = err
 	}
 	if l := f.limiters[op]; l != nil && !l.AllowN(f.now(), 1) {
 		return &types.TooManyRequestsException{Message: aws.String("Rate exceeded")}
@@ -703,7 +718,12 @@ func (f *Fake) enter(ctx context.Context, op string) error {
 // enterPool is enter, then it takes f.mu and finds the pool. On success the
 // caller holds f.mu and must release it.
 func (f *Fake) enterPool(ctx context.Context, op string, poolID *string) (*fakePool, error) {
-	if err := f.enter(ctx, op); err != nil {
+	return f.enterPoolLate(ctx, op, poolID, nil)
+}
+
+// enterPoolLate is enterPool, with admit's late.
+func (f *Fake) enterPoolLate(ctx context.Context, op string, poolID *string, late *error) (*fakePool, error) {
+	if err := f.admit(ctx, op, late); err != nil {
 		return nil, err
 	}
 	f.mu.Lock()

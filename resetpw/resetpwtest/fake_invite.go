@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -18,12 +19,16 @@ import (
 // Admin operation (ResourceNotFoundException, UserNotFoundException); its
 // state, FORCE_CHANGE_PASSWORD only (UnsupportedUserStateException); a
 // TemporaryPassword given against the password policy
-// (InvalidPasswordException); a contact for DesiredDeliveryMediums (SMS
-// when none is given; InvalidParameterException, assumed). Then it records
-// an invitation per medium (Delivery.Invitation), sent as a reset code
-// would be (its Sender, its drops, the daily email cap), or dropped when
-// the pool's invitation template has no {####}; and the new temporary
-// password replaces the old one, its validity counted from now.
+// (InvalidPasswordException); a contact for every medium of
+// DesiredDeliveryMediums (SMS when none is given): one missing refuses the
+// whole call (InvalidParameterException, R38). Then it builds an
+// invitation per medium (Delivery.Invitation), through the custom message
+// trigger (CustomMessage_AdminCreateUser) when SetTrigger gave the pool
+// one, and sends them as a reset code would be (its Sender, its drops, the
+// daily email cap); one whose message has no {####} (the trigger's, else
+// the template's) is dropped. Only when every one is sent does anything
+// change: the deliveries are recorded and the new temporary password
+// replaces the old one, its validity counted from now.
 func (f *Fake) inviteAgain(ctx context.Context, in *cip.AdminCreateUserInput) (*cip.AdminCreateUserOutput, error) {
 	out, err := f.resend(ctx, in)
 	if err != nil {
@@ -33,7 +38,8 @@ func (f *Fake) inviteAgain(ctx context.Context, in *cip.AdminCreateUserInput) (*
 }
 
 func (f *Fake) resend(ctx context.Context, in *cip.AdminCreateUserInput) (*cip.AdminCreateUserOutput, error) {
-	p, err := f.enterPool(ctx, opAdminCreateUser, in.UserPoolId)
+	var late error
+	p, err := f.enterPoolLate(ctx, opAdminCreateUser, in.UserPoolId, &late)
 	if err != nil {
 		return nil, err
 	}
@@ -57,58 +63,103 @@ func (f *Fake) resend(ctx context.Context, in *cip.AdminCreateUserInput) (*cip.A
 	if len(mediums) == 0 {
 		mediums = []types.DeliveryMediumType{types.DeliveryMediumTypeSms}
 	}
+	// Every medium needs its contact, before anything is sent (R38).
+	for _, m := range []types.DeliveryMediumType{types.DeliveryMediumTypeEmail, types.DeliveryMediumTypeSms} {
+		if slices.Contains(mediums, m) && u.attr(contactOf[m].attr) == "" {
+			return nil, invalidParameter(contactOf[m].missing)
+		}
+	}
 	now := f.now()
 	var sent []Delivery
-	for _, m := range []types.DeliveryMediumType{types.DeliveryMediumTypeEmail, types.DeliveryMediumTypeSms} {
+	// SMS before email: sending an SMS changes nothing in the Fake, while
+	// an email counts towards the daily cap, so the one call that may
+	// still fail after a send is the last: a call that fails leaves no
+	// trace.
+	for _, m := range []types.DeliveryMediumType{types.DeliveryMediumTypeSms, types.DeliveryMediumTypeEmail} {
 		if !slices.Contains(mediums, m) {
 			continue
 		}
-		d, ok, err := f.invitation(p, u, in, m, now)
+		d, err := f.invitation(ctx, p, u, in, m, now, late != nil)
 		if err != nil {
 			return nil, err
 		}
-		if ok {
-			sent = append(sent, d)
-		}
+		sent = append(sent, d)
 	}
-	if len(sent) == 0 {
-		return nil, invalidParameter("User has no email or phone_number for the desired delivery mediums.")
-	}
+	slices.Reverse(sent) // recorded email first
 	f.deliveries = append(f.deliveries, sent...)
 	u.temporary, u.modified = p.temporaryPassword(pw, now), now
+	if late != nil {
+		return nil, late // acted, then the message failed (R40, R62)
+	}
 	ut := u.userType()
 	return &cip.AdminCreateUserOutput{User: &ut, ResultMetadata: f.metadata()}, nil
 }
 
+// contactOf is the attribute an invitation by a medium goes to, and the
+// answer when the user has none: observed for email ("No email provided
+// but desired delivery medium was Email", R38), the SMS one's wording
+// assumed.
+var contactOf = map[types.DeliveryMediumType]struct{ attr, missing string }{
+	types.DeliveryMediumTypeEmail: {"email", "No email provided but desired delivery medium was Email"},
+	types.DeliveryMediumTypeSms:   {"phone_number", "No phone_number provided but desired delivery medium was Sms"},
+}
+
 // invitation sends u's invitation by medium m, as a code is sent, or drops
-// it when the pool's template has no {####} (R38); ok is false when u has
-// no contact for m.
-func (f *Fake) invitation(p *fakePool, u *fakeUser, in *cip.AdminCreateUserInput, m types.DeliveryMediumType, now time.Time) (d Delivery, ok bool, err error) {
+// it when its message has no {####} (R38): the custom message trigger's
+// (fake_trigger.go), else the pool's template. failed: the call answers
+// CodeDeliveryFailureException, and nothing is sent.
+func (f *Fake) invitation(ctx context.Context, p *fakePool, u *fakeUser, in *cip.AdminCreateUserInput, m types.DeliveryMediumType, now time.Time, failed bool) (d Delivery, err error) {
 	d = Delivery{Invitation: true, UserPoolID: aws.ToString(in.UserPoolId), Username: u.username,
 		ClientMetadata: cloneMap(in.ClientMetadata), At: now}
-	var template *string
-	if t := p.invitationTemplate(); t != nil {
-		template = t.SMSMessage
-		if m == types.DeliveryMediumTypeEmail {
-			template = t.EmailMessage
-		}
-	}
 	if m == types.DeliveryMediumTypeEmail {
 		d.Medium, d.Destination = resetpw.MediumEmail, u.attr("email")
 	} else {
 		d.Medium, d.Destination = resetpw.MediumSMS, u.attr("phone_number")
 	}
+	if err := f.customMessage(ctx, p, u, &d, &cip.AdminResetUserPasswordInput{ClientMetadata: in.ClientMetadata}); err != nil {
+		return d, err
+	}
+	template := d.Message // the trigger's, with "{####}" kept
+	if template == "" {
+		if t := p.invitationTemplate(); t != nil {
+			template = aws.ToString(t.SMSMessage)
+			if m == types.DeliveryMediumTypeEmail {
+				template = aws.ToString(t.EmailMessage)
+			}
+		}
+	}
 	switch {
-	case d.Destination == "":
-		return d, false, nil
-	case template != nil && !strings.Contains(*template, "{####}"):
+	case failed:
+		d.Dropped, d.DropReason = true, "CodeDeliveryFailureException"
+	case template != "" && !strings.Contains(template, codePlaceholder):
 		d.Dropped, d.DropReason = true, "invitation template has no {####} placeholder"
 	case m == types.DeliveryMediumTypeEmail:
 		err = f.sendEmail(p, &d, now)
 	default:
 		err = f.sendSMS(p, &d)
 	}
-	return d, err == nil, err
+	return d, err
+}
+
+// inviteMessage writes into d the invitation a custom message trigger
+// answered (CustomMessage_AdminCreateUser): its message with {username}
+// filled and "{####}" kept where the temporary password goes, so that no
+// Delivery, nor the Server's DeliveriesPath, holds a password. A message
+// without "{####}" leaves d.Message empty: the pool's template is sent
+// instead (R58, assumed for invitations).
+func inviteMessage(d *Delivery, out events.CognitoEventUserPoolsCustomMessage) error {
+	msg := out.Response.SMSMessage
+	if d.Medium == resetpw.MediumEmail {
+		msg = out.Response.EmailMessage
+	}
+	if !strings.Contains(msg, codePlaceholder) {
+		return nil
+	}
+	d.Message = strings.ReplaceAll(msg, "{username}", d.Username)
+	if d.Medium == resetpw.MediumEmail {
+		d.Subject = out.Response.EmailSubject
+	}
+	return nil
 }
 
 func (p *fakePool) invitationTemplate() *types.MessageTemplateType {

@@ -2,12 +2,16 @@ package resetpwtest_test
 
 import (
 	"bytes"
+	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -202,7 +206,7 @@ func TestFake_RecoveryCallsQuotas(t *testing.T) {
 	} {
 		t.Run(tt.op, func(t *testing.T) {
 			f, pool, now := invitePool(t, types.UserPoolType{})
-			f.EnableQuotas(0.1) // UserCreation 5/s, UserUpdate 2.5/s: buckets of 1
+			f.EnableQuotas(0.1) // UserCreation 5/s, UserAccountRecovery 3/s: buckets of 1
 			require.NoError(t, tt.call(f, pool))
 			require.ErrorAs(t, tt.call(f, pool), new(*types.TooManyRequestsException))
 			*now = now.Add(time.Second)
@@ -279,5 +283,186 @@ func TestServer_RecoveryCallsKeepTheTemporaryPasswordOffTheWire(t *testing.T) {
 	for _, b := range append(rec.bodies, string(deliveries)) {
 		assert.NotContains(t, b, invitation)
 		assert.NotContains(t, b, "Out-Of-Band-Passw0rd!")
+	}
+}
+
+// A medium of DesiredDeliveryMediums with no contact refuses the whole
+// call, with Cognito's observed message (R38): no invitation goes by the
+// other medium, and the old temporary password stands.
+func TestFake_InviteAgainRefusesTheWholeCallWhenAMediumHasNoContact(t *testing.T) {
+	tests := []struct {
+		name, user string
+		mediums    []types.DeliveryMediumType
+		want       string
+	}{
+		{"email and SMS, no phone number", "only.email", []types.DeliveryMediumType{"EMAIL", "SMS"}, "No phone_number provided but desired delivery medium was Sms"},
+		{"SMS by default, no phone number", "only.email", nil, "No phone_number provided but desired delivery medium was Sms"},
+		{"email, no email", "only.phone", []types.DeliveryMediumType{"SMS", "EMAIL"}, "No email provided but desired delivery medium was Email"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, pool, _ := invitePool(t, types.UserPoolType{})
+			onlyPhone := resetpwtest.User("only.phone", "phone_number", "+12065550191")
+			onlyPhone.UserStatus = types.UserStatusTypeForceChangePassword
+			_, err := f.AddUser(pool, onlyPhone)
+			require.NoError(t, err)
+			err = resend(f, pool, tt.user, "", tt.mediums...)
+			var ipe *types.InvalidParameterException
+			require.ErrorAs(t, err, &ipe)
+			assert.Equal(t, tt.want, ipe.ErrorMessage())
+			assert.Empty(t, f.Deliveries(), "no invitation by the other medium")
+			_, _, ok := f.TemporaryPassword(pool, tt.user)
+			assert.False(t, ok, "no temporary password set")
+		})
+	}
+}
+
+// An invitation by SMS and email whose SMS fails leaves no trace of its
+// email: the daily cap's count is not spent, and nothing is recorded.
+func TestFake_InviteAgainThatFailsSpendsNoEmail(t *testing.T) {
+	f, pool, _ := invitePool(t, types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleAccessPolicyException")})
+	f.SetDailyEmailLimit(1)
+	err := resend(f, pool, "invited", "", "EMAIL", "SMS")
+	require.ErrorAs(t, err, new(*types.InvalidSmsRoleAccessPolicyException))
+	assert.Empty(t, f.Deliveries())
+	_, _, ok := f.TemporaryPassword(pool, "invited")
+	assert.False(t, ok)
+	require.NoError(t, resend(f, pool, "invited", "", "EMAIL"), "the day's one email is still there")
+	require.Len(t, f.Deliveries(), 1)
+	assert.False(t, f.Deliveries()[0].Dropped)
+}
+
+// A CodeDeliveryFailureException queued for AdminCreateUser comes after
+// the call's work, as in Cognito (R40, R62): RESEND replaces the password
+// and records the invitation as dropped; a plain AdminCreateUser creates
+// the user.
+func TestFake_AdminCreateUserActsBeforeItsMessageFails(t *testing.T) {
+	f, pool, _ := invitePool(t, types.UserPoolType{})
+	failed := &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver message")}
+	f.FailNext("AdminCreateUser", 1, failed)
+	require.ErrorAs(t, resend(f, pool, "invited", "", "EMAIL"), new(*types.CodeDeliveryFailureException))
+	_, _, ok := f.TemporaryPassword(pool, "invited")
+	assert.True(t, ok, "the new temporary password is set")
+	require.Len(t, f.Deliveries(), 1)
+	assert.True(t, f.Deliveries()[0].Dropped)
+	assert.Equal(t, "CodeDeliveryFailureException", f.Deliveries()[0].DropReason)
+
+	f.FailNext("AdminCreateUser", 1, failed)
+	_, err := f.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("newcomer"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email"), Value: aws.String("new@example.com")}}})
+	require.ErrorAs(t, err, new(*types.CodeDeliveryFailureException))
+	u, err := f.User(pool, "newcomer")
+	require.NoError(t, err, "created all the same")
+	assert.Equal(t, types.UserStatusTypeForceChangePassword, u.UserStatus)
+
+	f.FailNext("AdminCreateUser", 1, &types.InternalErrorException{Message: aws.String("boom")})
+	require.ErrorAs(t, resend(f, pool, "only.email", "", "EMAIL"), new(*types.InternalErrorException))
+	_, _, ok = f.TemporaryPassword(pool, "only.email")
+	assert.False(t, ok, "any other fault comes before the work")
+}
+
+// A temporary password lasts the policy's TemporaryPasswordValidityDays;
+// when 0, the legacy UnusedAccountValidityDays; else 7 (R43).
+func TestFake_TemporaryPasswordValidityFallsBackToUnusedAccountDays(t *testing.T) {
+	for _, tt := range []struct {
+		name           string
+		policy, unused int32
+		days           int
+	}{{"neither", 0, 0, 7}, {"legacy", 0, 5, 5}, {"policy first", 2, 5, 2}} {
+		t.Run(tt.name, func(t *testing.T) {
+			f, pool, now := invitePool(t, types.UserPoolType{
+				Policies:              &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(8), TemporaryPasswordValidityDays: tt.policy}},
+				AdminCreateUserConfig: &types.AdminCreateUserConfigType{UnusedAccountValidityDays: tt.unused}})
+			require.NoError(t, resend(f, pool, "invited", "", "EMAIL"))
+			_, expires, ok := f.TemporaryPassword(pool, "invited")
+			require.True(t, ok)
+			assert.Equal(t, now.AddDate(0, 0, tt.days), expires)
+			_, err := f.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("confirmed"), Password: aws.String("Temp-Passw0rd!")})
+			require.NoError(t, err)
+			_, expires, ok = f.TemporaryPassword(pool, "confirmed")
+			require.True(t, ok)
+			assert.Equal(t, now.AddDate(0, 0, tt.days), expires)
+		})
+	}
+}
+
+// A plain AdminCreateUser checks the TemporaryPassword it is given against
+// the policy (R40, R44), and keeps the one it generates when given none.
+func TestFake_AdminCreateUserChecksAndKeepsItsTemporaryPassword(t *testing.T) {
+	f, pool, _ := invitePool(t, types.UserPoolType{})
+	create := func(name, pw string) error {
+		in := &cip.AdminCreateUserInput{UserPoolId: &pool, Username: &name}
+		if pw != "" {
+			in.TemporaryPassword = &pw
+		}
+		_, err := f.AdminCreateUser(ctx, in)
+		return err
+	}
+	require.ErrorAs(t, create("weak", "x"), new(*types.InvalidPasswordException))
+	_, err := f.User(pool, "weak")
+	require.ErrorAs(t, err, new(*types.UserNotFoundException), "not created")
+	require.NoError(t, create("given", "Given-Passw0rd!"))
+	pw, _, ok := f.TemporaryPassword(pool, "given")
+	require.True(t, ok)
+	assert.Equal(t, "Given-Passw0rd!", pw)
+	require.NoError(t, create("generated", ""))
+	pw, _, ok = f.TemporaryPassword(pool, "generated")
+	require.True(t, ok, "the generated one is kept")
+	assert.GreaterOrEqual(t, len(pw), 8)
+}
+
+// Cognito counts a password's length in characters: 256 of them pass,
+// though they take more bytes.
+func TestFake_PasswordLengthCountsCharacters(t *testing.T) {
+	f, pool, _ := invitePool(t, types.UserPoolType{Policies: &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(6)}}})
+	pw := strings.Repeat("é", 256)
+	_, err := f.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("confirmed"), Password: &pw})
+	require.NoError(t, err)
+	pw += "é"
+	_, err = f.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &pool, Username: aws.String("confirmed"), Password: &pw})
+	require.ErrorAs(t, err, new(*types.InvalidPasswordException))
+}
+
+// An invitation in a pool with a custom message trigger calls it with
+// CustomMessage_AdminCreateUser and both placeholders; the message it
+// supplies is sent even when the pool's template has no {####}; and no
+// Delivery, nor the Server's DeliveriesPath, holds the password: the
+// message keeps "{####}" where it goes.
+func TestFake_InviteAgainCallsTheCustomMessageTrigger(t *testing.T) {
+	f, pool, _ := invitePool(t, types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)},
+		AdminCreateUserConfig: &types.AdminCreateUserConfigType{InviteMessageTemplate: &types.MessageTemplateType{EmailMessage: aws.String("Welcome {username}")}}})
+	var got events.CognitoEventUserPoolsCustomMessage
+	f.SetTrigger(triggerARN, func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		got = ev
+		ev.Response.EmailSubject = "Your account"
+		ev.Response.EmailMessage = "<p>Hello " + ev.Request.UsernameParameter + ", your password is " + ev.Request.CodeParameter + "</p>"
+		return ev, nil
+	})
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	_, err := srv.Client().AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("invited"),
+		MessageAction: types.MessageActionTypeResend, DesiredDeliveryMediums: []types.DeliveryMediumType{"EMAIL"}, ClientMetadata: map[string]string{"ticket": "T-9"}})
+	require.NoError(t, err)
+	assert.Equal(t, "CustomMessage_AdminCreateUser", got.TriggerSource)
+	assert.Equal(t, "{####}", got.Request.CodeParameter)
+	assert.Equal(t, "{username}", got.Request.UsernameParameter)
+	assert.Equal(t, map[string]string{"ticket": "T-9"}, got.Request.ClientMetadata)
+
+	require.Len(t, f.Deliveries(), 1)
+	d := f.Deliveries()[0]
+	assert.False(t, d.Dropped, "the trigger's message carries {####}")
+	assert.Equal(t, "<p>Hello invited, your password is {####}</p>", d.Message)
+	assert.Equal(t, "Your account", d.Subject)
+	assert.Empty(t, d.Code)
+	pw, _, ok := f.TemporaryPassword(pool, "invited")
+	require.True(t, ok)
+	resp, err := http.Get(srv.URL + resetpwtest.DeliveriesPath)
+	require.NoError(t, err)
+	body, err := io.ReadAll(resp.Body)
+	require.NoError(t, err)
+	require.NoError(t, resp.Body.Close())
+	assert.Contains(t, string(body), "Hello invited")
+	for _, form := range []string{pw, strings.Trim(fmt.Sprintf("%q", pw), `"`)} {
+		assert.NotContains(t, string(body), form)
 	}
 }

@@ -148,26 +148,40 @@ func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, 
 	return &cip.CreateUserPoolOutput{UserPool: &pool, ResultMetadata: f.metadata()}, nil
 }
 
-// AdminCreateUser adds an enabled user in FORCE_CHANGE_PASSWORD, or, with
-// MessageAction RESEND, invites an existing one again (fake_invite.go).
+// AdminCreateUser adds an enabled user in FORCE_CHANGE_PASSWORD with a
+// temporary password: the TemporaryPassword given, checked against the
+// password policy (InvalidPasswordException, R40, R44), or one the Fake
+// generates ([Fake.TemporaryPassword] reads either). It sends no
+// invitation. With MessageAction RESEND it invites an existing user again
+// (fake_invite.go).
 func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput, _ ...func(*cip.Options)) (*cip.AdminCreateUserOutput, error) {
 	if in.MessageAction == types.MessageActionTypeResend {
 		return f.inviteAgain(ctx, in)
 	}
-	p, err := f.enterPool(ctx, opAdminCreateUser, in.UserPoolId)
+	var late error
+	p, err := f.enterPoolLate(ctx, opAdminCreateUser, in.UserPoolId, &late)
 	if err != nil {
 		return nil, err
 	}
 	defer f.mu.Unlock()
+	pw := aws.ToString(in.TemporaryPassword)
+	if pw != "" {
+		if err := p.checkPassword(pw); err != nil {
+			return nil, err
+		}
+	} else {
+		pw = p.generatedPassword()
+	}
 	u, err := f.newUser(p, aws.ToString(in.Username), in.UserAttributes)
 	if err != nil {
 		return nil, err
 	}
 	u.status = types.UserStatusTypeForceChangePassword
-	if pw := aws.ToString(in.TemporaryPassword); pw != "" {
-		u.temporary = p.temporaryPassword(pw, f.now())
-	}
+	u.temporary = p.temporaryPassword(pw, f.now())
 	p.add(u)
+	if late != nil {
+		return nil, late // created, then the message failed (R62)
+	}
 	ut := u.userType()
 	return &cip.AdminCreateUserOutput{User: &ut, ResultMetadata: f.metadata()}, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -23,9 +24,14 @@ type temporaryPassword struct {
 const cognitoSymbols = "^$*.[]{}()?\"!@#%&/\\,><':;|_~`=+-"
 
 // temporaryPassword returns pw as a temporary password set at now, valid
-// for the pool's TemporaryPasswordValidityDays (7 when unset or 0, R43).
+// for the pool's TemporaryPasswordValidityDays; when that is unset or 0,
+// for the legacy AdminCreateUserConfig.UnusedAccountValidityDays when set,
+// else 7 (R43).
 func (p *fakePool) temporaryPassword(pw string, now time.Time) temporaryPassword {
 	days := int32(7)
+	if c := p.pool.AdminCreateUserConfig; c != nil && c.UnusedAccountValidityDays > 0 {
+		days = c.UnusedAccountValidityDays
+	}
 	if pp := p.passwordPolicy(); pp != nil && pp.TemporaryPasswordValidityDays > 0 {
 		days = pp.TemporaryPasswordValidityDays
 	}
@@ -53,7 +59,7 @@ func (p *fakePool) checkPassword(pw string) error {
 	fail := func(why string) error {
 		return &types.InvalidPasswordException{Message: aws.String("Password did not conform with policy: " + why)}
 	}
-	if len(pw) > 256 {
+	if utf8.RuneCountInString(pw) > 256 {
 		return fail("Password too long")
 	}
 	if strings.HasPrefix(pw, " ") || strings.HasSuffix(pw, " ") {
@@ -73,7 +79,7 @@ func (p *fakePool) checkPassword(pw string) error {
 		}
 	}
 	switch {
-	case len([]rune(pw)) < minLen:
+	case utf8.RuneCountInString(pw) < minLen:
 		return fail("Password not long enough")
 	case upper && !hasUpper:
 		return fail("Password must have uppercase characters")

@@ -63,6 +63,9 @@ func (f *Fake) customMessage(ctx context.Context, p *fakePool, u *fakeUser, d *D
 	var ev events.CognitoEventUserPoolsCustomMessage
 	ev.Version = "1"
 	ev.TriggerSource = "CustomMessage_ForgotPassword"
+	if d.Invitation {
+		ev.TriggerSource, ev.Request.UsernameParameter = "CustomMessage_AdminCreateUser", "{username}"
+	}
 	ev.Region = f.region
 	ev.UserPoolID = aws.ToString(p.pool.Id)
 	ev.UserName = u.username
@@ -78,6 +81,9 @@ func (f *Fake) customMessage(ctx context.Context, p *fakePool, u *fakeUser, d *D
 	out, err := fn(ctx, ev)
 	if err != nil {
 		return &types.UserLambdaValidationException{Message: aws.String(fmt.Sprintf("CustomMessage failed with error %s.", err))}
+	}
+	if d.Invitation {
+		return inviteMessage(d, out) // fake_invite.go
 	}
 	msg := out.Response.SMSMessage
 	if d.Medium == resetpw.MediumEmail {
