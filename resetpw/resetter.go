@@ -39,7 +39,7 @@ type Result struct {
 	SignedOut  bool
 	SignOutErr error
 	// TemporaryPassword (a wayout.Password: only its Reveal returns it)
-	// and PasswordExpires are those of wayout's SetTemporaryPassword.
+	// and PasswordExpires are wayout's (InviteAgain sets the latter only).
 	TemporaryPassword temppass.Secret
 	PasswordExpires   time.Time
 }

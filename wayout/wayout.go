@@ -85,7 +85,12 @@ func New(api API, opts ...resetpw.Option) (*Ways, error) {
 // InviteAgain sends the user a new invitation (AdminCreateUser with
 // MessageAction RESEND), with a new temporary password whose validity
 // starts again (R40): Result.Delivery says where it goes (the email, else
-// the phone number, verified or not, R38). It refuses, with nothing sent,
+// the phone number, verified or not, R38), Result.PasswordExpires when the
+// password expires (R43). The password is made from crypto/rand, as
+// SetTemporaryPassword's is, and with no character an HTML invitation
+// mangles (R44); the invitation carries it, and the Result does not. A
+// CodeDeliveryFailureException may come after Cognito replaced the old
+// password (resetpw.MaybeSent is true). It refuses, with nothing sent,
 // a user that is disabled or in any state but FORCE_CHANGE_PASSWORD
 // (ErrUserState), and one with no contact or a pool whose invitation
 // template can't carry the password (R38). It is paced in
@@ -107,7 +112,7 @@ func (w *Ways) InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.R
 // every session (R46), always: Result.SignedOut, Result.SignOutErr. It
 // refuses, with nothing sent, a disabled user (ErrUserDisabled), a
 // federated profile (R47) and an UNCONFIRMED user (ErrUserState). It is
-// paced in quota.CategoryUserUpdate.
+// paced in quota.CategoryUserAccountRecovery (R49), with resets.
 func (w *Ways) SetTemporaryPassword(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
 	req.SignOut = true
 	return w.run(ctx, &w.temporary, "cognitoreset.SetTemporaryPassword", req)

@@ -55,7 +55,10 @@ var classifyRules = []messageRule{
 	{"InvalidSmsRoleAccessPolicyException", "", ErrDeliveryConfig},
 	{"InvalidSmsRoleTrustRelationshipException", "", ErrDeliveryConfig},
 	{"InvalidEmailRoleAccessPolicyException", "", ErrDeliveryConfig},
-	{"CodeDeliveryFailureException", "", ErrDeliveryConfig}, // R62
+	{"CodeDeliveryFailureException", "", ErrDeliveryConfig},          // R62
+	{"UnsupportedUserStateException", "", ErrUserState},              // RESEND, a user not in FORCE_CHANGE_PASSWORD (R40)
+	{"InvalidPasswordException", "", ErrInvalidInput},                // a temporary password the policy refuses (R42)
+	{"PasswordHistoryPolicyViolationException", "", ErrInvalidInput}, // R42
 	{"UnexpectedLambdaException", "", ErrTrigger},
 	{"InvalidLambdaResponseException", "", ErrTrigger},
 	{"UserLambdaValidationException", "", ErrTrigger},
