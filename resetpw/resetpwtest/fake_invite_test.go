@@ -466,3 +466,28 @@ func TestFake_InviteAgainCallsTheCustomMessageTrigger(t *testing.T) {
 		assert.NotContains(t, string(body), form)
 	}
 }
+
+// Cognito refuses an invitation template without {username} (R38): the
+// Fake's CreateUserPool too, for the email and the SMS message.
+func TestFake_CreateUserPoolRefusesAnInvitationWithoutTheUsername(t *testing.T) {
+	for _, tt := range []struct {
+		name    string
+		tmpl    types.MessageTemplateType
+		wantErr bool
+	}{
+		{"both placeholders", types.MessageTemplateType{EmailMessage: aws.String("Hi {username}, {####}"), SMSMessage: aws.String("{username} {####}")}, false},
+		{"email without the username", types.MessageTemplateType{EmailMessage: aws.String("Your password is {####}")}, true},
+		{"SMS without the username", types.MessageTemplateType{SMSMessage: aws.String("Your password is {####}")}, true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			_, err := f.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p"),
+				AdminCreateUserConfig: &types.AdminCreateUserConfigType{InviteMessageTemplate: &tt.tmpl}})
+			if tt.wantErr {
+				require.ErrorAs(t, err, new(*types.InvalidParameterException))
+				return
+			}
+			require.NoError(t, err)
+		})
+	}
+}

@@ -127,13 +127,22 @@ func attrValue(attrs []types.AttributeType, name string) string {
 	return ""
 }
 
-// CreateUserPool adds a pool as AddPool does.
+// CreateUserPool adds a pool as AddPool does. An invitation template
+// whose email or SMS message lacks {username} is refused with
+// InvalidParameterException (R38; the wording is assumed).
 func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, _ ...func(*cip.Options)) (*cip.CreateUserPoolOutput, error) {
 	if err := f.enter(ctx, opCreateUserPool); err != nil {
 		return nil, err
 	}
 	if aws.ToString(in.PoolName) == "" {
 		return nil, invalidParameter("1 validation error detected: Value at 'poolName' failed to satisfy constraint: Member must not be null")
+	}
+	if c := in.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
+		for _, m := range []*string{c.InviteMessageTemplate.EmailMessage, c.InviteMessageTemplate.SMSMessage} {
+			if m != nil && !strings.Contains(*m, "{username}") {
+				return nil, invalidParameter("The invitation message template must contain the {username} placeholder.")
+			}
+		}
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
