@@ -185,3 +185,26 @@ func TestConformance_TemporaryPassword(t *testing.T) {
 		})
 	}
 }
+
+// A plain AdminCreateUser checks the TemporaryPassword it is given against
+// the password policy, as RESEND does (R40, R44): a one-character password
+// creates no user.
+func TestConformance_CreateUserChecksTheTemporaryPassword(t *testing.T) {
+	for _, target := range recoveryTargets() {
+		t.Run(target.name, func(t *testing.T) {
+			c, _ := target.api(t)
+			pools, _ := setUpWorld(t, c)
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			pool := pools["plain"]
+			_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("one.char"),
+				TemporaryPassword: aws.String("x"), MessageAction: types.MessageActionTypeSuppress})
+			if target.moto && err == nil {
+				t.Skip("moto does not check a TemporaryPassword against the password policy (R40)")
+			}
+			require.ErrorAs(t, err, new(*types.InvalidPasswordException))
+			_, err = c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &pool, Username: aws.String("one.char")})
+			require.ErrorAs(t, err, new(*types.UserNotFoundException), "no user created")
+		})
+	}
+}
