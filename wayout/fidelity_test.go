@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -202,4 +203,34 @@ func TestWays_ArePacedInTheirQuotaCategories(t *testing.T) {
 			assert.Equal(t, tt.want, writes)
 		})
 	}
+}
+
+// In a pool with a custom message trigger, the trigger's message replaces
+// the template's (R38): a template without {####} does not refuse the
+// invitation, which carries the trigger's caveat (R14), and the Fake sends
+// the trigger's message.
+func TestInviteAgain_ACustomMessageTriggerSuppliesTheMessage(t *testing.T) {
+	const arn = "arn:aws:lambda:us-west-2:123456789012:function:custom-message"
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
+		AdminCreateUserConfig: &types.AdminCreateUserConfigType{InviteMessageTemplate: &types.MessageTemplateType{EmailMessage: aws.String("Hi {username}")}}})
+	_, err := f.AddUser(pool, user("diego", "FORCE_CHANGE_PASSWORD", true, "email", "diego@example.com"))
+	require.NoError(t, err)
+	f.SetTrigger(arn, func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+		ev.Response.EmailSubject = "Welcome"
+		ev.Response.EmailMessage = "Hi " + ev.Request.UsernameParameter + ", your password is " + ev.Request.CodeParameter
+		return ev, nil
+	})
+	w, err := wayout.New(f)
+	require.NoError(t, err)
+	res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	var codes []resetpw.CaveatCode
+	for _, c := range res.Caveats {
+		codes = append(codes, c.Code)
+	}
+	assert.Contains(t, codes, resetpw.CaveatCustomMessage)
+	require.Len(t, f.Deliveries(), 1)
+	assert.False(t, f.Deliveries()[0].Dropped)
+	assert.Equal(t, "Hi diego, your password is {####}", f.Deliveries()[0].Message)
 }

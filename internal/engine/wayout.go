@@ -88,15 +88,22 @@ func checkInvite(ctx context.Context, r *Engine, p *poolInfo, u *userInfo, res *
 		return &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s can't be invited again (FORCE_CHANGE_PASSWORD can)", u.status)}, nil
 	}
 	pr := &prediction{}
+	// A custom message trigger's message replaces the template's, so a
+	// template without {####} rules nothing out; the caveat says the
+	// trigger may still break the message (R38, R14).
+	trigger := p.customMsg != ""
 	switch {
-	case u.attrs["email"] != "" && !p.inviteEmailNoCode:
+	case u.attrs["email"] != "" && (!p.inviteEmailNoCode || trigger):
 		pr.medium, pr.dest = MediumEmail, u.attrs["email"]
-	case u.attrs["phone_number"] != "" && !p.inviteSMSNoCode:
+	case u.attrs["phone_number"] != "" && (!p.inviteSMSNoCode || trigger):
 		pr.medium, pr.dest = MediumSMS, u.attrs["phone_number"]
 	case u.attrs["email"] != "" || u.attrs["phone_number"] != "":
 		return &refusal{kind: ErrDeliveryConfig, reason: "the pool's invitation template has no {####} placeholder, so Cognito would not deliver the invitation"}, nil
 	default:
 		return &refusal{kind: ErrNoVerifiedContact, reason: "the user has no email or phone number an invitation can go to", way: WayTemporaryPassword}, nil
+	}
+	if c, ok := r.messageCaveat(p); ok {
+		pr.caveats = append(pr.caveats, c)
 	}
 	if f, err := r.predictSender(ctx, p, pr); f != nil || err != nil {
 		return f, err
