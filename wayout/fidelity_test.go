@@ -1,7 +1,11 @@
 package wayout_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"testing"
@@ -13,7 +17,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
+	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 
+	"github.com/cognitoreset/cognitoreset/otelreset"
 	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -233,4 +241,46 @@ func TestInviteAgain_ACustomMessageTriggerSuppliesTheMessage(t *testing.T) {
 	require.Len(t, f.Deliveries(), 1)
 	assert.False(t, f.Deliveries()[0].Dropped)
 	assert.Equal(t, "Hi diego, your password is {####}", f.Deliveries()[0].Message)
+}
+
+// The temporary password InviteAgain sends appears in no log line at
+// Debug, span, error, fmt verb or JSON of what it returns, whether the
+// request succeeds or fails.
+func TestInviteAgain_ItsPasswordAppearsNowhere(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, user("diego", "FORCE_CHANGE_PASSWORD", true, "email", "diego@example.com"))
+	require.NoError(t, err)
+	var logs bytes.Buffer
+	spans := tracetest.NewSpanRecorder()
+	api := &invitesSent{Fake: f}
+	w, err := wayout.New(api, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+		otelreset.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), sdkmetric.NewMeterProvider()))
+	require.NoError(t, err)
+	req := resetpw.Request{UserPoolID: pool, Username: "diego"}
+	res, err := w.InviteAgain(t.Context(), req)
+	require.NoError(t, err)
+	f.FailNext("AdminCreateUser", 1, &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver message")})
+	_, failed := w.InviteAgain(t.Context(), req)
+	require.Error(t, failed)
+
+	var out []string
+	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q"} {
+		out = append(out, fmt.Sprintf(verb, res), fmt.Sprintf(verb, *res), fmt.Sprintf(verb, failed))
+	}
+	j, err := json.Marshal(res)
+	require.NoError(t, err)
+	out = append(out, string(j), failed.Error(), logs.String())
+	for _, s := range spans.Ended() {
+		out = append(out, fmt.Sprint(s.Name(), s.Attributes(), s.Events(), s.Status()))
+	}
+	require.Len(t, api.sent, 2)
+	for _, sent := range api.sent {
+		require.NotNil(t, sent)
+		for _, s := range out {
+			for _, form := range printedForms(*sent) {
+				assert.NotContains(t, s, form)
+			}
+		}
+	}
 }
