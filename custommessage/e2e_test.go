@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -26,7 +27,7 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 	require.NoError(t, err)
 	srv := resetpwtest.NewServer(resetpwtest.NewFake())
 	t.Cleanup(srv.Close)
-	srv.Fake.SetTrigger(arn, h.Handle)
+	srv.Fake.SetTrigger(arn, lambda.NewHandler(h.Handle))
 	c := srv.Client()
 
 	tests := []struct {

@@ -147,9 +147,18 @@ func parseMessages(ts Templates, invite bool) (*messages, error) {
 // Handle answers Cognito's custom message event: for
 // CustomMessage_ForgotPassword and CustomMessage_AdminCreateUser it writes
 // the response's messages from the templates; any other trigger source is
-// returned as it came. It never returns an error, since a failing trigger
-// fails the user's reset (R57).
-func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+// returned as it came. A message it doesn't write goes back null, so that
+// Cognito sends its own (R58). It never returns an error, since a failing
+// trigger fails the user's reset (R57).
+func (h *Handler) Handle(_ context.Context, in events.CognitoEventUserPoolsCustomMessage) (Event, error) {
+	return Event{h.handle(in)}, nil
+}
+
+// handle writes ev's response.
+func (h *Handler) handle(ev events.CognitoEventUserPoolsCustomMessage) events.CognitoEventUserPoolsCustomMessage {
+	// The response as it came is not the handler's to send back: Cognito
+	// sends it null (R51), and a value set by another step is dropped.
+	ev.Response = events.CognitoEventUserPoolsCustomMessageResponse{}
 	var m *messages
 	switch ev.TriggerSource {
 	case sourceForgotPassword:
@@ -159,7 +168,7 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCusto
 	}
 	invite := ev.TriggerSource == sourceAdminCreateUser
 	if m == nil || ev.Request.CodeParameter == "" || invite && ev.Request.UsernameParameter == "" {
-		return ev, nil // nothing to place the code (or username) with: Cognito's own message
+		return ev // nothing to place the code (or username) with: Cognito's own message
 	}
 	r := render{
 		code:   ev.Request.CodeParameter,
@@ -184,7 +193,7 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCusto
 	if m.sms != nil {
 		ev.Response.SMSMessage = r.fit(m.sms, plain, maxSMS)
 	}
-	return ev, nil
+	return ev
 }
 
 // link returns the reset page's link for ev: ResetURL, or its path on the

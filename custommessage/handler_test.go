@@ -6,11 +6,13 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -58,7 +60,7 @@ func handle(t testing.TB, c custommessage.Config, ev events.CognitoEventUserPool
 	require.NoError(t, err)
 	out, err := h.Handle(ctx, ev)
 	require.NoError(t, err)
-	return out
+	return out.CognitoEventUserPoolsCustomMessage
 }
 
 func TestHandle_MessagesPerTriggerSource(t *testing.T) {
@@ -285,6 +287,61 @@ func TestCheckMetadata(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), "evil.example", "values are never named")
+		})
+	}
+}
+
+// responseJSON returns the response Handle's answer carries on the wire,
+// null as nil.
+func responseJSON(t *testing.T, c custommessage.Config, ev events.CognitoEventUserPoolsCustomMessage) map[string]*string {
+	t.Helper()
+	h, err := custommessage.New(c)
+	require.NoError(t, err)
+	out, err := lambda.NewHandler(h.Handle).Invoke(ctx, mustJSON(t, ev))
+	require.NoError(t, err)
+	var got struct {
+		Response map[string]*string `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(out, &got))
+	return got.Response
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func TestHandle_AnswersNullForTheMessagesItDoesNotWrite(t *testing.T) {
+	long := event(t, "forgot-password.json")
+	long.UserName = strings.Repeat("u", 128)
+	smsOnly := config()
+	smsOnly.ForgotPassword = custommessage.Templates{SMS: "{link}"}
+	tests := []struct {
+		name  string
+		c     custommessage.Config
+		ev    events.CognitoEventUserPoolsCustomMessage
+		wrote []string // the fields set; the others must be null, never ""
+	}{
+		{name: "another trigger source", c: config(), ev: event(t, "sign-up.json")},
+		{name: "one message templated", c: smsOnly, ev: event(t, "forgot-password.json"), wrote: []string{"smsMessage"}},
+		{name: "an SMS too long for its link", c: config(), ev: long, wrote: []string{"emailMessage"}},
+		{name: "all three", c: config(), ev: event(t, "forgot-password.json"), wrote: []string{"emailMessage", "emailSubject", "smsMessage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := responseJSON(t, tt.c, tt.ev)
+			for _, f := range []string{"emailMessage", "emailSubject", "smsMessage"} {
+				v, ok := r[f]
+				require.True(t, ok, "%s is in the response", f)
+				if slices.Contains(tt.wrote, f) {
+					require.NotNil(t, v, f)
+					assert.NotEmpty(t, *v, f)
+				} else {
+					assert.Nil(t, v, "%s is null: Cognito's own message", f)
+				}
+			}
 		})
 	}
 }

@@ -2,6 +2,7 @@ package custommessage
 
 import (
 	"html"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -32,15 +33,23 @@ const ellipsis = "…"
 // are cut, the last ones first, and a message whose fixed part alone is too
 // long is left empty, so that Cognito sends its own (R54, R58).
 func (r render) fit(t template, m mode, limit int) string {
-	vals := map[string]string{}
+	var keys []string // in the template's order, each once
 	for _, k := range t.keys(nil) {
-		vals[k] = shown(r.meta[k])
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	vals := make(map[string]string, len(keys))
+	for _, k := range keys {
+		// A value longer than the whole message can't be shown whole:
+		// cutting it first bounds the work by limit, whatever the
+		// caller sent.
+		vals[k] = cut(shown(r.meta[k]), limit+1)
 	}
 	out := r.fill(t, m, vals)
 	if n := utf8.RuneCountInString(out); n <= limit {
 		return out
 	}
-	keys := t.keys(nil)
 	for i := len(keys) - 1; i >= 0 && utf8.RuneCountInString(out) > limit; i-- {
 		k := keys[i]
 		v := []rune(vals[k])
@@ -68,6 +77,17 @@ func (r render) fit(t template, m mode, limit int) string {
 		return ""
 	}
 	return out
+}
+
+// cut returns s's first n runes.
+func cut(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
 }
 
 // fill writes t with vals for its {meta:KEY} slots, escaped for m.

@@ -1,11 +1,16 @@
 package resetpw_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
@@ -224,5 +229,44 @@ func TestWithCustomMessage_RefusesWhatCanNeverMatch(t *testing.T) {
 	for _, arn := range []string{messageARN, messageARN + ":prod", "arn:aws-cn:lambda:cn-north-1:123456789012:function:m:7"} {
 		_, err := resetpw.New(resetpwtest.NewFake(), resetpw.WithCustomMessage(arn, check))
 		assert.NoError(t, err, arn)
+	}
+}
+
+func TestReset_TriggerFailurePrintsNoClientMetadata(t *testing.T) {
+	// Cognito relays a trigger's error text, and quotes a message it
+	// refuses: either may hold a ClientMetadata value.
+	const secret = "T-83311-private"
+	tests := []struct {
+		name string
+		fn   lambda.Handler
+		kind resetpw.Kind
+		code string // the exception's code, printed
+	}{
+		{name: "the trigger's error quotes the value", kind: resetpw.ErrTrigger, code: "UserLambdaValidationException",
+			fn: lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+				return ev, errors.New("no template for ticket " + ev.Request.ClientMetadata["ticket"])
+			})},
+		{name: "a refused message shows the value", kind: resetpw.ErrInvalidInput, code: "InvalidParameterException",
+			fn: lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+				ev.Response.EmailSubject = "Ticket"
+				ev.Response.EmailMessage = "Ticket " + ev.Request.ClientMetadata["ticket"] + ": but no code"
+				return ev, nil
+			})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, pool := messagePool(t, messageARN)
+			f.SetTrigger(messageARN, tt.fn)
+			var logs bytes.Buffer
+			r, err := resetpw.New(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			require.NoError(t, err)
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "ana",
+				ClientMetadata: map[string]string{"ticket": secret}})
+			require.ErrorIs(t, err, tt.kind)
+			assert.Contains(t, err.Error(), tt.code, "the exception is named")
+			assert.NotContains(t, err.Error(), secret)
+			assert.Contains(t, logs.String(), tt.code)
+			assert.NotContains(t, logs.String(), secret)
+		})
 	}
 }

@@ -258,15 +258,8 @@ func (r *Engine) logFailure(ctx context.Context, req Request, e *Error, dryRun b
 	if e.RequestID != "" {
 		attrs = append(attrs, slog.String("cognito_request_id", e.RequestID))
 	}
-	attrs = append(attrs, slog.String("error", e.RedactText(errText(e.Err))))
+	attrs = append(attrs, slog.String("error", e.CauseText()))
 	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // Prepare runs the stages before the send: it validates the request
