@@ -74,3 +74,30 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 		})
 	}
 }
+
+// TestHandle_ShownValuesPassCognitosCharacterPatterns sends a reset whose
+// ClientMetadata value holds characters Cognito refuses in an email (R54):
+// the Fake, holding the answer to Cognito's patterns, sends it, with every
+// space a space and the invisible characters gone.
+func TestHandle_ShownValuesPassCognitosCharacterPatterns(t *testing.T) {
+	const arn = "arn:aws:lambda:us-west-2:123456789012:function:custom-message"
+	c := config()
+	c.ForgotPassword.EmailSubject = "Ticket {meta:ticket}"
+	h, err := custommessage.New(c)
+	require.NoError(t, err)
+	f := resetpwtest.NewFake()
+	f.SetTrigger(arn, lambda.NewHandler(h.Handle))
+	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)}})
+	_, err = f.AddUser(pool, resetpwtest.User("ana", "email", "ana@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+
+	// No-break space, zero-width space, narrow no-break space, soft
+	// hyphen, a private-use character, an ideographic space, a byte-order
+	// mark.
+	_, err = f.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String("ana"),
+		ClientMetadata: map[string]string{"ticket": "T\u00a0\u200b4\u202f2\u00ad\ue000\u3000x\ufeff"}})
+	require.NoError(t, err, "Cognito would refuse the email")
+	d := f.Deliveries()[0]
+	assert.Equal(t, "Ticket T 4 2 x", d.Subject)
+	assert.Contains(t, d.Message, "(ticket T 4 2 x)")
+}

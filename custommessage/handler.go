@@ -127,6 +127,25 @@ func parseMessages(ts Templates, invite bool) (*messages, error) {
 	for _, x := range []struct {
 		name string
 		t    template
+	}{{"EmailSubject", m.subject}, {"email body", m.body}, {"SMS", m.sms}} {
+		if err := x.t.checkBraces(); err != nil {
+			return nil, fmt.Errorf("%s: %w", x.name, err)
+		}
+		if x.name == "SMS" {
+			continue
+		}
+		if err := x.t.checkText(); err != nil {
+			return nil, fmt.Errorf("%s: %w", x.name, err)
+		}
+	}
+	if !m.bodyIsText {
+		if err := m.body.checkHTML(); err != nil {
+			return nil, fmt.Errorf("EmailHTML: %w", err)
+		}
+	}
+	for _, x := range []struct {
+		name string
+		t    template
 	}{{"email body", m.body}, {"SMS", m.sms}} {
 		if x.t == nil {
 			continue
@@ -178,7 +197,7 @@ func (h *Handler) handle(ev events.CognitoEventUserPoolsCustomMessage) events.Co
 	}
 	r.username = ev.UserName
 	if invite {
-		r.username = ev.Request.UsernameParameter
+		r.username, r.name = ev.Request.UsernameParameter, ev.UserName
 	}
 	if m.subject != nil {
 		ev.Response.EmailSubject = r.fit(m.subject, plain, maxEmailSubject)
