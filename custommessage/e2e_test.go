@@ -45,7 +45,9 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(tt.name),
-				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)}})
+				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
+				// The trigger's email message needs the pool's own SES (R54).
+				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
 			require.NoError(t, err)
 			pool := p.UserPool.Id
 			_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: aws.String("ana+x"), UserAttributes: tt.contact})
@@ -87,7 +89,8 @@ func TestHandle_ShownValuesPassCognitosCharacterPatterns(t *testing.T) {
 	require.NoError(t, err)
 	f := resetpwtest.NewFake()
 	f.SetTrigger(arn, lambda.NewHandler(h.Handle))
-	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)}})
+	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
 	_, err = f.AddUser(pool, resetpwtest.User("ana", "email", "ana@example.com", "email_verified", "true"))
 	require.NoError(t, err)
 

@@ -56,7 +56,9 @@ func TestCheckMetadata_TheResetterRefusesBeforeSending(t *testing.T) {
 			srv.Fake.SetTrigger(other, lambda.NewHandler(h.Handle))
 			c := srv.Client()
 			p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("app"),
-				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(tt.trigger)}})
+				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(tt.trigger)},
+				// The trigger's email message needs the pool's own SES (R54).
+				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
 			require.NoError(t, err)
 			pool := aws.ToString(p.UserPool.Id)
 			_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("ana+x"),

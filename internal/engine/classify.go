@@ -23,6 +23,12 @@ const (
 	msgAdminOnly         = "contact administrator to reset password"
 	msgDailyEmailLimit   = "exceeded daily email limit"
 	msgSESError          = "cognito received the following error from amazon ses" // R35
+	// A custom message trigger's message refused (R54, R58): empty, or
+	// failing the pattern or length of the field named.
+	msgEmptyMessage     = "the message is empty"
+	msgEmailBodyRefused = "at 'emailbody' failed to satisfy constraint"
+	msgSubjectRefused   = "at 'emailsubject' failed to satisfy constraint"
+	msgSMSRefused       = "at 'smsmessage' failed to satisfy constraint"
 )
 
 // messageRule maps an error code and message to a kind.
@@ -44,6 +50,10 @@ var classifyRules = []messageRule{
 	{"NotAuthorizedException", "", ErrAccessDenied},
 	{"InvalidParameterException", msgNoVerifiedContact, ErrNoVerifiedContact},
 	{"InvalidParameterException", msgSESError, ErrDeliveryConfig},
+	{"InvalidParameterException", msgEmptyMessage, ErrTrigger},
+	{"InvalidParameterException", msgEmailBodyRefused, ErrTrigger},
+	{"InvalidParameterException", msgSubjectRefused, ErrTrigger},
+	{"InvalidParameterException", msgSMSRefused, ErrTrigger},
 	{"InvalidParameterException", "", ErrInvalidInput},
 	{"TooManyRequestsException", "", ErrThrottled},
 	{"LimitExceededException", msgDailyEmailLimit, ErrDeliveryConfig},

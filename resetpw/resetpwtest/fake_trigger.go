@@ -36,7 +36,10 @@ type customMessageFunc = lambda.Handler
 // (R57).
 //
 // Its answer becomes the Delivery, read as Cognito reads it: for an email,
-// emailMessage and emailSubject; for an SMS, smsMessage. A null field is
+// emailMessage and emailSubject; for an SMS, smsMessage. An emailMessage or
+// emailSubject that isn't null, in a pool whose EmailSendingAccount isn't
+// DEVELOPER, is answered InvalidLambdaResponseException, whatever the
+// medium (R54). A null field is
 // the pool's own message (R58): "Your password reset code is {####}." for
 // a body, no subject. A field set is held to Cognito's patterns and limits
 // (R54): an empty one, one with a character outside the email patterns
@@ -159,6 +162,11 @@ func (f *Fake) customMessage(ctx context.Context, p *fakePool, u *fakeUser, d *D
 		return &types.InvalidLambdaResponseException{Message: aws.String("Unrecognizable lambda output")}
 	}
 	r := out.Response
+	if ec := p.pool.EmailConfiguration; (r.EmailMessage != nil || r.EmailSubject != nil) &&
+		(ec == nil || ec.EmailSendingAccount != types.EmailSendingAccountTypeDeveloper) {
+		return &types.InvalidLambdaResponseException{Message: aws.String(
+			"Invalid lambda response: emailMessage and emailSubject are allowed only if the pool's EmailSendingAccount is DEVELOPER.")}
+	}
 	var msg, subject string
 	if d.Medium == resetpw.MediumEmail {
 		if msg, err = checkField(r.EmailMessage, "emailBody", emailBodyRE, emailBodyPattern, 6, 20000); err != nil {

@@ -26,11 +26,13 @@ import (
 const triggerARN = "arn:aws:lambda:us-west-2:123456789012:function:custom-message"
 
 // triggerPool returns a Fake whose pool names triggerARN as its custom
-// message trigger, with a user holding the contact given.
+// message trigger and sends email through SES (DEVELOPER, which a trigger's
+// email message needs), with a user holding the contact given.
 func triggerPool(t *testing.T, attrs ...types.AttributeType) (*resetpwtest.Fake, string) {
 	t.Helper()
 	f := resetpwtest.NewFake()
-	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)}})
+	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)},
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
 	_, err := f.AddUser(pool, types.UserType{Username: aws.String("ana"), Attributes: attrs,
 		Enabled: true, UserStatus: types.UserStatusTypeConfirmed})
 	require.NoError(t, err)
@@ -233,4 +235,44 @@ func TestFake_WithoutTriggerFunctionSendsNoMessage(t *testing.T) {
 	d := f.Deliveries()[0]
 	assert.Equal(t, resetpw.MediumEmail, d.Medium)
 	assert.Empty(t, d.Code+d.Subject+d.Message, "the Fake models no message without a trigger function")
+}
+
+func TestFake_SetTriggerEmailMessageNeedsADeveloperPool(t *testing.T) {
+	tests := []struct {
+		name    string
+		contact []types.AttributeType
+		answer  string // the response
+		err     bool
+	}{
+		{"an email message", verifiedEmail, `{"emailMessage":"Code {####}","emailSubject":null,"smsMessage":null}`, true},
+		{"an email subject", verifiedEmail, `{"emailMessage":null,"emailSubject":"Reset","smsMessage":null}`, true},
+		{"an email message, the code going by SMS", verifiedPhone, `{"emailMessage":"Code {####}","smsMessage":"Code {####}"}`, true},
+		{"an SMS only", verifiedPhone, `{"emailMessage":null,"emailSubject":null,"smsMessage":"Code {####}"}`, false},
+		{"nothing: Cognito's own email", verifiedEmail, `{"emailMessage":null,"emailSubject":null,"smsMessage":null}`, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)}})
+			_, err := f.AddUser(pool, types.UserType{Username: aws.String("ana"), Attributes: tt.contact,
+				Enabled: true, UserStatus: types.UserStatusTypeConfirmed})
+			require.NoError(t, err)
+			f.SetTrigger(triggerARN, rawTrigger(func(_ context.Context, payload []byte) ([]byte, error) {
+				var ev map[string]any
+				if err := json.Unmarshal(payload, &ev); err != nil {
+					return nil, err
+				}
+				ev["response"] = json.RawMessage(tt.answer)
+				return json.Marshal(ev)
+			}))
+			_, err = f.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String("ana")})
+			if tt.err {
+				require.ErrorAs(t, err, new(*types.InvalidLambdaResponseException))
+				assert.Empty(t, f.Deliveries())
+				return
+			}
+			require.NoError(t, err)
+			assert.Len(t, f.Deliveries(), 1)
+		})
+	}
 }
