@@ -52,6 +52,11 @@
 // email body, which mail clients show as HTML (R55): there is no separate
 // text part to fill.
 //
+// Cognito takes a trigger's email (EmailSubject, EmailHTML, EmailText) only
+// from a pool that sends email through Amazon SES, EmailSendingAccount
+// DEVELOPER (R54): on a pool with Cognito's built-in email, leave them
+// empty, and the handler writes the SMS only.
+//
 // Cognito refuses an email whose body or subject holds a character other
 // than a letter, a mark, a symbol, a number, punctuation or ASCII white
 // space (R54): New refuses such a template (a no-break space or a
