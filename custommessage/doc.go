@@ -27,6 +27,8 @@
 //
 //   - {link}: the link to the reset page (below);
 //   - {####}: the code, as Cognito fills it in (request.codeParameter);
+//     for an invitation, the temporary password, filled in raw, which an
+//     invitation's template must not follow with '.' or ',' (R53);
 //   - {username}: the username, as Cognito fills it in
 //     (request.usernameParameter) for an invitation, which must carry it
 //     (R53); for a reset, the event's userName, escaped by the handler;

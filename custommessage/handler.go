@@ -156,6 +156,9 @@ func parseMessages(ts Templates, invite bool) (*messages, error) {
 		if invite && !x.t.has(slotUsername) {
 			return nil, fmt.Errorf("%s shows no username: it needs {username}", x.name)
 		}
+		if invite && x.t.punctuatedCode() {
+			return nil, fmt.Errorf("%s puts '.' or ',' right after {####}: a reader takes it for the temporary password's last character", x.name)
+		}
 	}
 	if m.subject == nil && m.body == nil && m.sms == nil {
 		return nil, nil

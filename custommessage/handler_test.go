@@ -49,7 +49,7 @@ func config() custommessage.Config {
 		},
 		AdminCreateUser: custommessage.Templates{
 			EmailSubject: "Welcome",
-			EmailText:    "Your username is {username} and your temporary password is {####}.\nSign in at {link}",
+			EmailText:    "Your username is {username} and your temporary password is {####}\nSign in at {link}",
 			SMS:          "User {username}, password {####}",
 		},
 	}
@@ -84,7 +84,7 @@ func TestHandle_MessagesPerTriggerSource(t *testing.T) {
 			name:    "an invitation carries Cognito's placeholders and a link without the password",
 			event:   "admin-create-user.json",
 			subject: "Welcome",
-			email: "Your username is {username} and your temporary password is {####}.<br>\n" +
+			email: "Your username is {username} and your temporary password is {####}<br>\n" +
 				"Sign in at https://app.example.com/account/reset?lang=en#username=test-user",
 			sms: "User {username}, password {####}",
 		},
@@ -194,6 +194,10 @@ func TestNew_RefusesUnsafeOrIncompleteConfig(t *testing.T) {
 		{"a reset body without code or link", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = "<p>Hi</p>" }, "email body shows no code"},
 		{"an invitation relying on the link for the code", func(c *custommessage.Config) { c.AdminCreateUser.SMS = "{username}: {link}" }, "AdminCreateUser: SMS shows no code"},
 		{"an invitation without the username", func(c *custommessage.Config) { c.AdminCreateUser.SMS = "{####}" }, "shows no username"},
+		{"an invitation's password followed by a full stop", func(c *custommessage.Config) {
+			c.AdminCreateUser.EmailText = "User {username}, password {####}."
+		}, "right after {####}"},
+		{"an invitation's password followed by a comma", func(c *custommessage.Config) { c.AdminCreateUser.SMS = "{####}, user {username}" }, "right after {####}"},
 		{"an unclosed meta slot", func(c *custommessage.Config) { c.ForgotPassword.EmailSubject = "{meta:ticket" }, "no closing brace"},
 		{"a meta slot with a bad key", func(c *custommessage.Config) { c.ForgotPassword.EmailSubject = "{meta:a b}" }, "needs a key"},
 		{"a no-break space in the body", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = "<p>Reset:\u00a0{link}</p>" }, "U+00A0 is one Cognito refuses"},

@@ -211,3 +211,16 @@ func (t template) checkHTML() error {
 func tagStart(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
 }
+
+// punctuatedCode reports whether a '.' or a ',' follows {####} right away.
+// In an invitation, {####} is the temporary password, which may itself
+// end in such a character: the user can't tell where it ends (R53).
+func (t template) punctuatedCode() bool {
+	for i, seg := range t {
+		if seg.slot == slotCode && i+1 < len(t) && t[i+1].slot == slotText &&
+			(strings.HasPrefix(t[i+1].text, ".") || strings.HasPrefix(t[i+1].text, ",")) {
+			return true
+		}
+	}
+	return false
+}
