@@ -20,10 +20,14 @@ import (
 )
 
 // mixedWorld returns a pool with n users: every third has only a phone,
-// every fifth (not a third) has nothing verified, the rest an email.
+// every fifth (not a third) has nothing verified, the rest an email. The
+// pool can send SMS (an SMS role, R61) unless it says otherwise.
 func mixedWorld(t testing.TB, pool types.UserPoolType, n int) (*resetpwtest.Fake, string) {
 	t.Helper()
 	f := resetpwtest.NewFake()
+	if pool.SmsConfiguration == nil {
+		pool.SmsConfiguration = smsRole()
+	}
 	id := f.AddPool(pool)
 	for i := range n {
 		name := fmt.Sprintf("user%04d", i)
@@ -222,4 +226,10 @@ func TestBulk_BeforeSend(t *testing.T) {
 		}}, true)
 		require.NoError(t, err)
 	})
+}
+
+// smsRole is the SmsConfiguration of a pool that can send SMS through SNS:
+// without an SMS role, Cognito sends none (R61).
+func smsRole() *types.SmsConfigurationType {
+	return &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms"), ExternalId: aws.String("sms")}
 }

@@ -46,8 +46,10 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(tt.name),
 				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
-				// The trigger's email message needs the pool's own SES (R54).
-				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
+				// The trigger's email message needs the pool's own SES (R54),
+				// an SMS an SMS role (R61).
+				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper},
+				SmsConfiguration:   &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}})
 			require.NoError(t, err)
 			pool := p.UserPool.Id
 			_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: aws.String("ana+x"), UserAttributes: tt.contact})

@@ -30,9 +30,13 @@ var _ SNSAPI = (*sns.Client)(nil)
 // origination number (ListOriginationNumbers), instead of trusting the
 // pool's SmsConfigurationFailure (R16, R18, R19). The client must be for
 // the account and Region the pool sends SMS from (the pool's
-// SmsConfiguration.SnsRegion; CheckPool reports it). Answers are cached for
-// the pool cache TTL and read only when a code would go by SMS through
-// SNS. The SDK client's own retries apply: these calls are reads.
+// SmsConfiguration.SnsRegion, or else the pool's own Region; CheckPool
+// reports it as SNSRegion): a client that says it is for another Region
+// (as *sns.Client does) is not asked about that pool, whose SMS codes carry
+// resetpw.CaveatSMSSandboxUnknown as without WithSNS; the account can't be
+// checked. Answers are cached per Region for the pool cache TTL and read
+// only when a code would go by SMS through SNS. The SDK client's own
+// retries apply: these calls are reads.
 //
 // When the sandbox calls fail, the reset fails with the error's kind
 // (nothing is sent); when only ListOriginationNumbers fails, an SMS to a +1
@@ -86,6 +90,15 @@ func (t snsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, error
 	}
 	a.USOrigination, a.OriginErr = hasUSOrigination(ctx, api)
 	return a, nil
+}
+
+// Region returns the Region of a client that tells it (as *sns.Client
+// does, through Options), or "".
+func (t snsTruth) Region() string {
+	if o, ok := t.api.(interface{ Options() sns.Options }); ok {
+		return o.Options().Region
+	}
+	return ""
 }
 
 // e164 is a phone number without its separators, or p when it is none.

@@ -63,7 +63,7 @@ func TestWithSNS(t *testing.T) {
 			for _, n := range tt.origination {
 				f.AddOriginationNumber(n)
 			}
-			pool := types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"},
+			pool := types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"email", "phone_number"}, SmsConfiguration: smsRole,
 				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}}
 			if tt.poolField != "" {
 				pool.SmsConfigurationFailure = aws.String(tt.poolField)
@@ -97,7 +97,7 @@ func TestWithSNS(t *testing.T) {
 func TestWithSNS_Failures(t *testing.T) {
 	setUp := func() (*resetpwtest.Fake, string) {
 		f := resetpwtest.NewFake()
-		id := f.AddPool(types.UserPoolType{})
+		id := f.AddPool(types.UserPoolType{SmsConfiguration: smsRole})
 		_, err := f.AddUser(id, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 		require.NoError(t, err)
 		return f, id
@@ -144,6 +144,130 @@ func TestSNSAPI_Implementations(t *testing.T) {
 			require.Implements(t, (*groundtruth.SNSAPI)(nil), tc.client)
 			_, err := resetpw.New(resetpwtest.NewFake(), groundtruth.WithSNS(tc.client.(groundtruth.SNSAPI)))
 			assert.NoError(t, err)
+		})
+	}
+}
+
+// regionSNS is an SNS client that says which Region it is for, as
+// *sns.Client does.
+type regionSNS struct {
+	groundtruth.SNSAPI
+	region string
+}
+
+func (c regionSNS) Options() sns.Options { return sns.Options{Region: c.region} }
+
+// cognitoTargets are the Cognito APIs a Resetter is tried on: the Fake
+// itself, and the Server in front of it through the real SDK client.
+var cognitoTargets = []struct {
+	name string
+	api  func(t *testing.T, f *resetpwtest.Fake) resetpw.API
+}{
+	{"fake", func(_ *testing.T, f *resetpwtest.Fake) resetpw.API { return f }},
+	{"server", func(t *testing.T, f *resetpwtest.Fake) resetpw.API {
+		srv := resetpwtest.NewServer(f)
+		t.Cleanup(srv.Close)
+		return srv.Client()
+	}},
+}
+
+// R18: SNS's sandbox state is "for the calling AWS account in the target
+// AWS Region". A WithSNS client for another Region than the pool's SMS
+// Region (SmsConfiguration.SnsRegion) proves nothing for the pool: it is
+// not asked, and the SMS code carries CaveatSMSSandboxUnknown naming both
+// Regions, never a prediction of delivery; a client for the pool's SMS
+// Region is asked.
+func TestWithSNS_ClientForAnotherRegion(t *testing.T) {
+	for _, target := range cognitoTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake() // SNS out of the sandbox, as the us-west-2 client would say
+			pool := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"},
+				SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: smsRole.SnsCallerArn, SnsRegion: aws.String("us-east-1")}})
+			_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+			require.NoError(t, err)
+			req := resetpw.Request{UserPoolID: pool, Username: "sam"}
+
+			r, err := resetpw.New(target.api(t, f), groundtruth.WithSNS(regionSNS{f.SNS(), "us-west-2"}))
+			require.NoError(t, err)
+			res, err := r.Check(context.Background(), req)
+			require.NoError(t, err)
+			require.Len(t, res.Caveats, 1)
+			assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code)
+			assert.Equal(t, "R18", res.Caveats[0].Rule)
+			assert.Contains(t, res.Caveats[0].Message, "us-east-1")
+			assert.Contains(t, res.Caveats[0].Message, "us-west-2")
+			rep, err := r.CheckPool(context.Background(), pool)
+			require.NoError(t, err)
+			assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
+			assert.Equal(t, "us-east-1", rep.SNSRegion)
+			assert.Zero(t, f.Calls("GetSMSSandboxAccountStatus"), "the other Region's SNS is not asked")
+
+			r, err = resetpw.New(target.api(t, f), groundtruth.WithSNS(regionSNS{f.SNS(), "us-east-1"}))
+			require.NoError(t, err)
+			res, err = r.Check(context.Background(), req)
+			require.NoError(t, err)
+			assert.Empty(t, res.Caveats)
+			assert.Equal(t, 1, f.Calls("GetSMSSandboxAccountStatus"))
+		})
+	}
+}
+
+// R18: one Resetter asks SNS once per SMS Region, and answers each pool
+// from its own Region's cached state, never another's.
+func TestWithSNS_CachedPerRegion(t *testing.T) {
+	f := resetpwtest.NewFake()
+	var pools []string
+	for _, region := range []string{"us-west-2", "eu-west-1", "us-west-2"} {
+		pool := f.AddPool(types.UserPoolType{
+			SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: smsRole.SnsCallerArn, SnsRegion: aws.String(region)}})
+		_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+		require.NoError(t, err)
+		pools = append(pools, pool)
+	}
+	r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS())) // a client that names no Region is trusted
+	require.NoError(t, err)
+	for _, pool := range pools {
+		_, err := r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "sam"})
+		require.NoError(t, err)
+	}
+	assert.Equal(t, 2, f.Calls("GetSMSSandboxAccountStatus"), "one read per Region")
+}
+
+// smsRole is the SmsConfiguration of a pool that can send SMS through SNS:
+// without an SMS role, Cognito sends none (R61).
+var smsRole = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}
+
+// R61: a pool whose SmsConfiguration names no SNS role may send through
+// AWS End User Messaging directly, whose sandbox SNS does not answer for:
+// WithSNS is not asked, and the SMS code carries CaveatSMSSandboxUnknown,
+// never a prediction of delivery; a pool with no SmsConfiguration at all is
+// refused before sending.
+func TestWithSNS_NotAskedForAPoolWithoutAnSNSRole(t *testing.T) {
+	for _, target := range cognitoTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			eums := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"},
+				SmsConfiguration: &types.SmsConfigurationType{ExternalId: aws.String("x")}})
+			none := f.AddPool(types.UserPoolType{})
+			for _, pool := range []string{eums, none} {
+				_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+				require.NoError(t, err)
+			}
+			r, err := resetpw.New(target.api(t, f), groundtruth.WithSNS(f.SNS()))
+			require.NoError(t, err)
+			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: eums, Username: "sam"})
+			require.NoError(t, err)
+			require.Len(t, res.Caveats, 1)
+			assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code)
+			assert.Equal(t, "R61", res.Caveats[0].Rule)
+			rep, err := r.CheckPool(context.Background(), eums)
+			require.NoError(t, err)
+			assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
+
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: none, Username: "sam"})
+			require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+			assert.Zero(t, f.Calls("AdminResetUserPassword"), "refused before sending")
+			assert.Zero(t, f.Calls("GetSMSSandboxAccountStatus"), "SNS is not asked")
 		})
 	}
 }

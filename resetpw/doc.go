@@ -9,7 +9,7 @@
 // verified email or phone, admin_only recovery, an MFA setting that
 // disqualifies the medium, the SNS SMS sandbox) locks the user out; a reset
 // retried after a timeout or a 5xx that Cognito had already processed sends
-// a second code, which invalidates the first; and errors arrive as
+// a second code, which may invalidate the first; and errors arrive as
 // InvalidParameterException or NotAuthorizedException whose meaning is only
 // in their message. A Resetter validates, reads the user, refuses what
 // would lock them out, sends once, and says where the code went:

@@ -344,3 +344,35 @@ func TestEmailCap_BulkDefaultsToTheResettersCap(t *testing.T) {
 	assert.Equal(t, 1, sum.OverEmailCap)
 	assert.Equal(t, 1, f.Calls("AdminResetUserPassword"))
 }
+
+// R20: Cognito words the daily email cap more than one way ("Exceeded daily
+// email limit for the operation or the account", and "Exceeded daily limit
+// for the operation of the account"); either is the account's quota, not
+// the user's attempt limit, and fills the count, on the Fake and through
+// the real SDK client.
+func TestEmailCap_CognitoSaysTheCapIsReachedInEveryObservedWording(t *testing.T) {
+	wordings := []string{
+		"Exceeded daily email limit for the operation or the account. If a higher limit is required, please configure your user pool to use your own Amazon SES configuration for sending email.",
+		"Exceeded daily limit for the operation of the account. Please configure your user pool to use your own Amazon SES config",
+	}
+	for _, target := range identityTargets {
+		for _, msg := range wordings {
+			t.Run(target.name+"/"+msg[:40], func(t *testing.T) {
+				f, a, b, _ := capWorld(t, 1)
+				f.FailNext("AdminResetUserPassword", 1, &types.LimitExceededException{Message: aws.String(msg)})
+				r, err := resetpw.New(target.api(t, f))
+				require.NoError(t, err)
+				ctx := context.Background()
+				_, err = r.Reset(ctx, resetpw.Request{UserPoolID: a, Username: "a0000"})
+				require.ErrorIs(t, err, resetpw.ErrDeliveryConfig, "the account's quota, not the user's attempt limit")
+				calls := f.Calls("AdminResetUserPassword")
+				rep, err := r.CheckPool(ctx, b)
+				require.NoError(t, err)
+				assert.Equal(t, quota.DefaultDailyEmailLimit, rep.EmailsSent, "the count is at the cap")
+				_, err = r.Reset(ctx, resetpw.Request{UserPoolID: b, Username: "b0000"})
+				require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+				assert.Equal(t, calls, f.Calls("AdminResetUserPassword"), "refused before sending")
+			})
+		}
+	}
+}

@@ -92,7 +92,7 @@ func (e *Error) HTTPStatus() int {
 // (R33): its AdminResetUserPassword (Op OpReset) was written and no answer
 // read (FateUnknown), or the answer does not say nothing was done
 // (ErrUnavailable, ErrTrigger). A retry would send a second code, which
-// invalidates the first. An *Error with no Fate is judged by Op and Kind.
+// may invalidate the first. An *Error with no Fate is judged by Op and Kind.
 func MaybeSent(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || e.Op != OpReset {

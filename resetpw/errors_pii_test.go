@@ -41,7 +41,7 @@ func TestNoPIIInErrorsOrLogs(t *testing.T) {
 
 	f := resetpwtest.NewFake()
 	insensitive := &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}
-	plain := f.AddPool(types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox"), UsernameConfiguration: insensitive})
+	plain := f.AddPool(types.UserPoolType{SmsConfiguration: smsRole(), SmsConfigurationFailure: aws.String("SNSSandbox"), UsernameConfiguration: insensitive})
 	aliased := f.AddPool(types.UserPoolType{AliasAttributes: []types.AliasAttributeType{"email", "phone_number"}})
 	adminOnly := f.AddPool(types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{
 		RecoveryMechanisms: []types.RecoveryOptionType{{Name: "admin_only", Priority: aws.Int32(1)}}}})

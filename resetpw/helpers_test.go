@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/quota"
@@ -79,4 +80,10 @@ func (l *countingLimiter) counts() map[quota.Category]int {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.waits
+}
+
+// smsRole is the SmsConfiguration of a pool that can send SMS through SNS:
+// without an SMS role, Cognito sends none (R61).
+func smsRole() *types.SmsConfigurationType {
+	return &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms"), ExternalId: aws.String("sms")}
 }

@@ -59,7 +59,7 @@ func verifiedEmail(e string) map[string]string {
 
 func TestIntegration_Moto(t *testing.T) {
 	c := moto.Client(t)
-	plain := createPool(t, c, cip.CreateUserPoolInput{AccountRecoverySetting: &types.AccountRecoverySettingType{
+	plain := createPool(t, c, cip.CreateUserPoolInput{SmsConfiguration: smsRole(), AccountRecoverySetting: &types.AccountRecoverySettingType{
 		RecoveryMechanisms: []types.RecoveryOptionType{{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(1)},
 			{Name: types.RecoveryOptionNameTypeVerifiedPhoneNumber, Priority: aws.Int32(2)}}}})
 	byEmail := createPool(t, c, cip.CreateUserPoolInput{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})

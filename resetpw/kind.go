@@ -30,7 +30,7 @@ var (
 	ErrConfig                = Kind{engine.ErrConfig}                // 500: an invalid option (the text names it), or a malformed pool ID
 	ErrPoolNotFound          = Kind{engine.ErrPoolNotFound}          // 500: no such user pool
 	ErrUserNotFound          = Kind{engine.ErrUserNotFound}          // 404: no such user, or an alias that names nobody (R23)
-	ErrAmbiguousAlias        = Kind{engine.ErrAmbiguousAlias}        // 409: an email or phone number matches several users
+	ErrAmbiguousAlias        = Kind{engine.ErrAmbiguousAlias}        // 409: an email or phone matches several users; a username is another's sub
 	ErrUserDisabled          = Kind{engine.ErrUserDisabled}          // 409: the user is disabled (R10)
 	ErrUserState             = Kind{engine.ErrUserState}             // 409: the user's status allows no reset (R10, R11)
 	ErrRecoveryNotConfigured = Kind{engine.ErrRecoveryNotConfigured} // 500: the pool's account recovery is admin_only (R1)

@@ -4,12 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/aws-sdk-go-v2/service/sns"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -28,7 +30,11 @@ import (
 // Reset sent without preflight: the same medium and sender and an arriving
 // code; or a code that Cognito accepts and drops (ErrSMSSandbox,
 // ErrSESSandbox, ErrDeliveryConfig); or the same refusal (the daily email
-// cap's included: Cognito's LimitExceededException).
+// cap's included: Cognito's LimitExceededException; a pool without an SMS
+// role, R61); or, where nothing proves the SMS sandbox (a WithSNS client
+// for another Region than the pool's SMS Region, R18; an empty pool
+// field, R16), a code predicted with CaveatSMSSandboxUnknown that the
+// sandbox may drop.
 func TestDecisionTable(t *testing.T) {
 	recoveries := []struct {
 		name string
@@ -48,7 +54,7 @@ func TestDecisionTable(t *testing.T) {
 		{"none", nil}, {"SMS", []string{"SMS_MFA"}}, {"EMAIL_OTP", []string{"EMAIL_OTP"}},
 		{"TOTP", []string{"SOFTWARE_TOKEN_MFA"}}, {"SMS+EMAIL_OTP", []string{"SMS_MFA", "EMAIL_OTP"}},
 	}
-	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender"}
+	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender", "no SMS role", "sandbox, SNS client for another Region"}
 	emailPaths := []string{"built-in, under cap", "built-in, over cap", "SES, production", "SES sandbox, recipient verified",
 		"SES sandbox, recipient not verified", "custom email sender"}
 	states := []string{"CONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD", "disabled"}
@@ -74,10 +80,11 @@ func TestDecisionTable(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 2*6*2*2*5*4*6*4, cells) // 23,040
+	assert.Equal(t, 2*6*2*2*5*6*6*4, cells) // 34,560
 	t.Logf("%d cells: %v", cells, outcomes)
 	// Every kind of outcome occurs, so no branch of the table is vacuous.
-	for _, o := range []string{"EMAIL", "SMS", "dropped:sms_sandbox", "dropped:ses_sandbox", "email_cap", "no_verified_contact", "recovery_not_configured", "user_disabled", "user_state"} {
+	for _, o := range []string{"EMAIL", "SMS", "dropped:sms_sandbox", "dropped:ses_sandbox", "email_cap", "no_verified_contact", "recovery_not_configured", "user_disabled", "user_state",
+		"no_sms_role", "caveated:dropped"} {
 		assert.Positive(t, outcomes[o], o)
 	}
 }
@@ -98,7 +105,13 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		}
 	}
 	opts := []resetpw.Option{groundtruth.WithSNS(f.SNS())}
+	pool.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}
 	switch path {
+	case "no SMS role":
+		pool.SmsConfiguration = nil
+	case "sandbox, SNS client for another Region":
+		f.SetSMSSandbox(true)
+		opts = []resetpw.Option{groundtruth.WithSNS(regionSNS{f.SNS(), "eu-west-1"})}
 	case "custom SMS sender":
 		f.SetSMSSandbox(true)
 		pool.LambdaConfig = &types.LambdaConfigType{CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{
@@ -188,6 +201,11 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		require.NoError(t, rerr, name)
 		require.Len(t, deliveries, 1, name)
 		d := deliveries[0]
+		if d.Dropped && slices.ContainsFunc(predicted.Caveats, func(c resetpw.Caveat) bool { return c.Code == resetpw.CaveatSMSSandboxUnknown }) {
+			// Predicted, with the caveat that nothing proves the sandbox.
+			assert.Equal(t, resetpw.MediumSMS, d.Medium, name)
+			return "caveated:dropped"
+		}
 		assert.Equal(t, predicted.Delivery.Medium, d.Medium, name)
 		assert.Equal(t, predicted.Delivery.Sender, d.Sender, name)
 		assert.False(t, d.Dropped, "%s: predicted %s, but the Fake dropped it: %s", name, d.Medium, d.DropReason)
@@ -203,6 +221,11 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		assert.ErrorIs(t, rerr, resetpw.ErrDeliveryConfig, name)
 		assert.Empty(t, deliveries, name)
 		return "email_cap"
+	case kind == resetpw.ErrDeliveryConfig && path == "no SMS role" && rerr != nil:
+		// No SMS role: Cognito can't send the SMS and says so (R61).
+		assert.ErrorIs(t, rerr, resetpw.ErrDeliveryConfig, name)
+		assert.Empty(t, deliveries, name)
+		return "no_sms_role"
 	}
 	switch kind {
 	case resetpw.ErrSMSSandbox, resetpw.ErrSESSandbox, resetpw.ErrDeliveryConfig:
@@ -229,3 +252,12 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 	assert.Empty(t, deliveries, name)
 	return kind.Code()
 }
+
+// regionSNS is an SNS client that says which Region it is for, as
+// *sns.Client does.
+type regionSNS struct {
+	groundtruth.SNSAPI
+	region string
+}
+
+func (c regionSNS) Options() sns.Options { return sns.Options{Region: c.region} }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -206,7 +207,7 @@ func TestReset_LookupWhenNoSuchUsername(t *testing.T) {
 			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
 				t.Run(target.name+"/"+tt.name+"/"+string(p), func(t *testing.T) {
 					f := resetpwtest.NewFake()
-					pool := f.AddPool(types.UserPoolType{})
+					pool := f.AddPool(types.UserPoolType{SmsConfiguration: smsRole()})
 					_, err := f.AddUser(pool, resetpwtest.User("dramirez", tt.attrs...))
 					require.NoError(t, err)
 					r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
@@ -229,7 +230,8 @@ func TestReset_LookupWhenNoSuchUsername(t *testing.T) {
 // Requests per Reset, by kind of pool and identifier, on a Resetter whose
 // pool cache is cold (one DescribeUserPool each). Reading an email or phone
 // number as a username costs one AdminGetUser, which the preflight then
-// reuses; a pool that signs in with the identifier costs what it did.
+// reuses; a pool that signs in with the identifier costs what it did; a sub
+// costs one AdminGetUser and one ListUsers, whatever the preflight.
 func TestReset_RequestsPerReset(t *testing.T) {
 	byEmail := types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}}
 	emailAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}}
@@ -256,6 +258,9 @@ func TestReset_RequestsPerReset(t *testing.T) {
 		{"email looked up, no alias", types.UserPoolType{}, "diego", verified, "diego@example.com", counts{1, 2, 1, 1}, counts{1, 2, 1, 1}},
 		{"email looked up, UsernameAttributes phone", types.UserPoolType{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypePhoneNumber}},
 			"+12065550100", verified, "diego@example.com", counts{1, 1, 1, 1}, counts{1, 1, 1, 1}},
+		// R26: a sub is read and confirmed: no other user has it as a username.
+		{"sub", types.UserPoolType{}, "diego", append([]string{"sub", "0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11"}, verified...),
+			"0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11", counts{1, 1, 1, 1}, counts{1, 1, 1, 1}},
 	}
 	for _, tt := range tests {
 		for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
@@ -417,4 +422,144 @@ func TestReset_FederatedProfiles(t *testing.T) {
 	require.ErrorIs(t, err, resetpw.ErrUserState)
 	assert.Contains(t, err.Error(), "federated")
 	assert.Len(t, f.Deliveries(), 1, "only diego's code went out")
+}
+
+// R26, R32: in a pool that signs in with usernames, a UUID-shaped string is
+// a legal username, so one user's username can be another user's sub, and
+// which of them Cognito reads is not documented. A sub-shaped input is
+// confirmed as the sub of the user read; where a username and another
+// user's sub could both be meant, the reset is refused as ambiguous with
+// nothing sent, on the Fake and through the real SDK client.
+func TestReset_SubIsConfirmedAsTheUsersSub(t *testing.T) {
+	const (
+		aliceSub = "0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11"
+		bobSub   = "7c9e6679-7425-40de-944b-e07fc1f90ae7"
+		carolSub = "16fd2706-8baf-433b-82eb-8c7fada847da"
+	)
+	emailAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}}
+	tests := []struct {
+		name   string
+		pool   types.UserPoolType
+		users  []types.UserType
+		id     string
+		want   error  // nil: reset
+		user   string // who gets the code
+		input  alias.Kind
+		checks int  // ListUsers calls
+		full   bool // only with PreflightFull: PreflightPool sends the alias, which only its holder has
+	}{
+		{name: "a sub no username holds names its user", users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true")},
+			id: aliceSub, user: "alice", input: alias.Sub, checks: 1},
+		{name: "one user's username is another user's sub", users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
+			resetpwtest.User(aliceSub, "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: aliceSub, want: resetpw.ErrAmbiguousAlias, checks: 1},
+		{name: "a UUID-shaped username no sub matches", users: []types.UserType{
+			resetpwtest.User(carolSub, "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: carolSub, user: carolSub, input: alias.Username, checks: 1},
+		{name: "a user found by alias whose username is another user's sub", pool: emailAlias, users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
+			resetpwtest.User(aliceSub, "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: "bob@example.com", want: resetpw.ErrAmbiguousAlias, checks: 1, full: true},
+		{name: "a sub nobody holds", users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true")},
+			id: bobSub, want: resetpw.ErrUserNotFound},
+	}
+	for _, target := range identityTargets {
+		for _, tt := range tests {
+			for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+				t.Run(target.name+"/"+tt.name+"/"+string(p), func(t *testing.T) {
+					if tt.full && p != resetpw.PreflightFull {
+						t.Skip("PreflightPool sends the alias itself")
+					}
+					f := resetpwtest.NewFake()
+					pool := f.AddPool(tt.pool)
+					for _, u := range tt.users {
+						_, err := f.AddUser(pool, u)
+						require.NoError(t, err)
+					}
+					r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
+					require.NoError(t, err)
+					res, err := r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: tt.id})
+					assert.Equal(t, tt.checks, f.Calls("ListUsers"), "ListUsers calls")
+					if tt.want != nil {
+						require.ErrorIs(t, err, tt.want)
+						assert.Empty(t, f.Deliveries(), "nothing is sent")
+						assert.Zero(t, f.Calls("AdminResetUserPassword"))
+						return
+					}
+					require.NoError(t, err)
+					assert.Equal(t, tt.user, res.Username)
+					assert.Equal(t, tt.input, res.Input)
+					require.Len(t, f.Deliveries(), 1)
+					assert.Equal(t, tt.user, f.Deliveries()[0].Username)
+				})
+			}
+		}
+	}
+}
+
+// R62: CodeDeliveryFailureException says the code failed to deliver. It is
+// the pool's delivery that failed (ErrDeliveryConfig), Cognito answered it
+// (FateAnswered), and no code reached the user (not MaybeSent); the error
+// says the reset may have taken effect anyway, on the Fake and through the
+// real SDK client.
+func TestReset_CodeDeliveryFailureIsADeliveryFailureWithNoCodeSent(t *testing.T) {
+	for _, target := range identityTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			f.FailNext("AdminResetUserPassword", 1, &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver the code")})
+			r, err := resetpw.New(target.api(t, f), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
+			require.NoError(t, err)
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+			require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+			var e *resetpw.Error
+			require.ErrorAs(t, err, &e)
+			assert.Equal(t, resetpw.OpReset, e.Op)
+			assert.Equal(t, resetpw.FateAnswered, e.Fate)
+			assert.False(t, resetpw.MaybeSent(err), "no code reached the user")
+			assert.Contains(t, err.Error(), "may need another reset")
+			// AdminResetUserPassword does not declare it, so the SDK
+			// gives it no type of its own: the code tells it.
+			var apiErr interface{ ErrorCode() string }
+			require.ErrorAs(t, err, &apiErr)
+			assert.Equal(t, "CodeDeliveryFailureException", apiErr.ErrorCode())
+			assert.Equal(t, 1, f.Calls("AdminResetUserPassword"), "not retried")
+		})
+	}
+}
+
+// R10: an UNCONFIRMED user is refused by the preflight as ErrUserState, with
+// nothing sent; sent without preflight, Cognito's observed answer
+// (InvalidParameterException, "no registered/verified email or
+// phone_number") reads as ErrNoVerifiedContact, and nothing is delivered,
+// on the Fake and through the real SDK client.
+func TestReset_UnconfirmedUserIsRefusedBeforeSending(t *testing.T) {
+	for _, target := range identityTargets {
+		for _, tt := range []struct {
+			preflight resetpw.Preflight
+			want      resetpw.Kind
+			sent      int
+		}{{resetpw.PreflightFull, resetpw.ErrUserState, 0}, {resetpw.PreflightOff, resetpw.ErrNoVerifiedContact, 1}} {
+			t.Run(target.name+"/"+string(tt.preflight), func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(types.UserPoolType{})
+				u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")
+				u.UserStatus = types.UserStatusTypeUnconfirmed
+				_, err := f.AddUser(pool, u)
+				require.NoError(t, err)
+				r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(tt.preflight))
+				require.NoError(t, err)
+				_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+				require.ErrorIs(t, err, tt.want)
+				assert.False(t, resetpw.MaybeSent(err))
+				assert.Equal(t, tt.sent, f.Calls("AdminResetUserPassword"))
+				assert.Empty(t, f.Deliveries())
+			})
+		}
+	}
 }

@@ -2,7 +2,7 @@
 // a file of JSON lines that says, before each reset goes out, whom it goes
 // to, and after it, what became of it, so that a run stopped by a crash, a
 // kill or a signal can be resumed without sending anybody a second code (a
-// second code invalidates the first).
+// second code may invalidate the first).
 //
 // A run writes, in this order:
 //

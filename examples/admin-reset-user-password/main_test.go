@@ -31,7 +31,8 @@ func setUp(t *testing.T) *resetpwtest.Server {
 		t.Setenv(k, v)
 	}
 	f := resetpwtest.NewFake()
-	f.AddPool(types.UserPoolType{Id: aws.String(pool), SmsConfigurationFailure: aws.String("SNSSandbox")})
+	f.AddPool(types.UserPoolType{Id: aws.String(pool), SmsConfigurationFailure: aws.String("SNSSandbox"),
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}})
 	for _, u := range []types.UserType{
 		resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"),
 		resetpwtest.User("nora", "email", "nora@example.com", "email_verified", "false"),

@@ -239,7 +239,8 @@ func TestJournalWriteErrorStopsTheRun(t *testing.T) {
 
 func TestBulk_Plan(t *testing.T) {
 	f := resetpwtest.NewFake()
-	f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	f.AddPool(types.UserPoolType{Id: aws.String(pool),
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}})
 	for _, u := range []types.UserType{
 		resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"),
 		resetpwtest.User("sam", "phone_number", "+442079460958", "phone_number_verified", "true"),

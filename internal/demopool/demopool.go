@@ -31,6 +31,8 @@ func New(extra int) (*resetpwtest.Fake, error) {
 		AliasAttributes:         []types.AliasAttributeType{types.AliasAttributeTypeEmail},
 		AutoVerifiedAttributes:  []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail, types.VerifiedAttributeTypePhoneNumber},
 		SmsConfigurationFailure: aws.String("SNSSandbox"),
+		// The role Cognito publishes SMS with: without one it sends none.
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms"), ExternalId: aws.String("demo")},
 	})
 	users := []types.UserType{
 		resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"),

@@ -209,19 +209,32 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 		return nil
 	}
 	rep.SMSSender = SenderSNS
+	if p.smsConfig && !p.smsRole {
+		rep.SMSSandbox = SandboxUnknown
+		rep.Caveats = append(rep.Caveats, endUserMessagingCaveat)
+		return nil
+	}
 	listed, _ := p.smsFailureParts()
-	if r.cfg.sms == nil {
+	unknown := smsSandboxUnknownCaveat
+	var wrongRegion *Caveat
+	if r.cfg.sms != nil {
+		wrongRegion = r.snsWrongRegion(p)
+	}
+	if wrongRegion != nil {
+		unknown = *wrongRegion
+	}
+	if r.cfg.sms == nil || wrongRegion != nil {
 		rep.SMSSandbox = SandboxUnknown
 		if listed {
 			rep.SMSSandbox = SandboxIn
 		} else {
-			rep.Caveats = append(rep.Caveats, smsSandboxUnknownCaveat)
+			rep.Caveats = append(rep.Caveats, unknown)
 		}
 		rep.SandboxVerifiedNumbers = len(r.cfg.sandboxVerified)
 		rep.Caveats = append(rep.Caveats, usOriginationCaveat(nil))
 		return nil
 	}
-	acct, err := r.smsAccount(ctx)
+	acct, err := r.smsAccount(ctx, p)
 	if err != nil {
 		return err
 	}

@@ -17,12 +17,14 @@ import (
 // Messages Cognito (and moto) put on errors whose type alone says too little
 // (docs/cognito-rules.md, R8, R10, R1, R20, R35).
 const (
-	msgNoVerifiedContact = "cannot reset password for the user as there is no registered/verified email or phone_number"
-	msgUserDisabled      = "user is disabled"
-	msgUserState         = "user password cannot be reset in the current state"
-	msgAdminOnly         = "contact administrator to reset password"
-	msgDailyEmailLimit   = "exceeded daily email limit"
-	msgSESError          = "cognito received the following error from amazon ses" // R35
+	msgNoVerifiedContact  = "cannot reset password for the user as there is no registered/verified email or phone_number"
+	msgUserDisabled       = "user is disabled"
+	msgUserState          = "user password cannot be reset in the current state"
+	msgAdminOnly          = "contact administrator to reset password"
+	msgDailyEmailLimit    = "exceeded daily email limit"                            // R20
+	msgDailyLimitAccount  = "exceeded daily limit for the operation of the account" // R20, a variant
+	msgSESError           = "cognito received the following error from amazon ses"  // R35
+	msgNoSMSConfiguration = "does not have sms configuration"                       // R61
 	// A custom message trigger's message refused (R54, R58): empty, or
 	// failing the pattern or length of the field named.
 	msgEmptyMessage     = "the message is empty"
@@ -50,6 +52,7 @@ var classifyRules = []messageRule{
 	{"NotAuthorizedException", "", ErrAccessDenied},
 	{"InvalidParameterException", msgNoVerifiedContact, ErrNoVerifiedContact},
 	{"InvalidParameterException", msgSESError, ErrDeliveryConfig},
+	{"InvalidParameterException", msgNoSMSConfiguration, ErrDeliveryConfig},
 	{"InvalidParameterException", msgEmptyMessage, ErrTrigger},
 	{"InvalidParameterException", msgEmailBodyRefused, ErrTrigger},
 	{"InvalidParameterException", msgSubjectRefused, ErrTrigger},
@@ -57,10 +60,12 @@ var classifyRules = []messageRule{
 	{"InvalidParameterException", "", ErrInvalidInput},
 	{"TooManyRequestsException", "", ErrThrottled},
 	{"LimitExceededException", msgDailyEmailLimit, ErrDeliveryConfig},
+	{"LimitExceededException", msgDailyLimitAccount, ErrDeliveryConfig},
 	{"LimitExceededException", "", ErrAttemptLimit},
 	{"InvalidSmsRoleAccessPolicyException", "", ErrDeliveryConfig},
 	{"InvalidSmsRoleTrustRelationshipException", "", ErrDeliveryConfig},
 	{"InvalidEmailRoleAccessPolicyException", "", ErrDeliveryConfig},
+	{"CodeDeliveryFailureException", "", ErrDeliveryConfig}, // R62
 	{"UnexpectedLambdaException", "", ErrTrigger},
 	{"InvalidLambdaResponseException", "", ErrTrigger},
 	{"UserLambdaValidationException", "", ErrTrigger},
@@ -146,6 +151,13 @@ func classifyAPI(code, message string) (Kind, bool) {
 		}
 	}
 	return Kind{}, false
+}
+
+// isCodeDeliveryFailure reports whether err is Cognito's answer that the
+// code failed to deliver (R62).
+func isCodeDeliveryFailure(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "CodeDeliveryFailureException"
 }
 
 // isCredentialsError spots the SDK's failure to find or load credentials,

@@ -55,6 +55,9 @@ var classifyCases = []struct {
 	{"sms role policy", &types.InvalidSmsRoleAccessPolicyException{}, ErrDeliveryConfig},
 	{"sms role trust", &types.InvalidSmsRoleTrustRelationshipException{}, ErrDeliveryConfig},
 	{"email role policy", &types.InvalidEmailRoleAccessPolicyException{}, ErrDeliveryConfig},
+	{"code delivery failure", &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver the code")}, ErrDeliveryConfig},
+	{"no SMS configuration", &types.InvalidParameterException{Message: aws.String("Unable to send the message. User pool does not have SMS configuration to send messages.")}, ErrDeliveryConfig},
+	{"daily limit, the account wording", &types.LimitExceededException{Message: aws.String("Exceeded daily limit for the operation of the account. Please configure your user pool to use your own Amazon SES config")}, ErrDeliveryConfig},
 	{"unexpected lambda", &types.UnexpectedLambdaException{}, ErrTrigger},
 	{"invalid lambda response", &types.InvalidLambdaResponseException{}, ErrTrigger},
 	{"lambda validation", &types.UserLambdaValidationException{}, ErrTrigger},
@@ -211,6 +214,11 @@ func FuzzClassify(f *testing.F) {
 	}
 	f.Add("", "", 500)
 	f.Add("NotAuthorizedException", "USER IS DISABLED.", 400)
+	// The daily email cap's observed wordings (R20), and a near miss.
+	f.Add("LimitExceededException", "Exceeded daily limit for the operation of the account. Please configure your user pool to use your own Amazon SES config", 400)
+	f.Add("LimitExceededException", "Exceeded daily email limit, Number of allowed operation has exceeded.", 400)
+	f.Add("LimitExceededException", "Attempt limit exceeded, please try after some time.", 400)
+	f.Add("CodeDeliveryFailureException", "", 400)
 	f.Fuzz(func(t *testing.T, code, message string, status int) {
 		errs := []error{
 			&smithy.GenericAPIError{Code: code, Message: message},
@@ -221,6 +229,11 @@ func FuzzClassify(f *testing.F) {
 			k := KindOf(err)
 			require.NotEmpty(t, k.Code(), "a kind, never the zero Kind")
 			require.Contains(t, Kinds(), k)
+			if isDailyEmailLimit(err) {
+				// The cap is filled only for what the classifier calls the
+				// account's quota (R20).
+				require.Equal(t, ErrDeliveryConfig, k)
+			}
 		}
 	})
 }

@@ -145,11 +145,16 @@ func (a *Attempt) returnEmail() {
 }
 
 // isDailyEmailLimit reports whether err is Cognito's answer past the daily
-// email cap: LimitExceededException "Exceeded daily email limit ..." (R20).
+// email cap: a LimitExceededException that the classifier reads as the
+// account's quota (ErrDeliveryConfig) in any of its observed wordings
+// (R20), not the user's attempt limit.
 func isDailyEmailLimit(err error) bool {
 	var ae smithy.APIError
-	return errors.As(err, &ae) && ae.ErrorCode() == "LimitExceededException" &&
-		strings.Contains(normalizeMessage(ae.ErrorMessage()), msgDailyEmailLimit)
+	if !errors.As(err, &ae) || ae.ErrorCode() != "LimitExceededException" {
+		return false
+	}
+	k, ok := classifyAPI(ae.ErrorCode(), ae.ErrorMessage())
+	return ok && k == ErrDeliveryConfig
 }
 
 // fillEmailCap keeps the attempt's email counted and counts more, up to the

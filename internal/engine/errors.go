@@ -210,7 +210,7 @@ func shortPoolID(id string) string {
 // with ErrUnavailable: a 5xx, InternalErrorException, a body that could not
 // be read; or ErrTrigger: a Lambda trigger failed during it, which AWS does
 // not document either way). A retry then sends a second code, which
-// invalidates the first, and spends one of the user's attempts. It is false
+// may invalidate the first, and spends one of the user's attempts. It is false
 // for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
 // failure, limiter refusal, a context that ended before the call or in a
 // backoff, even after a throttled attempt), for every other failure, and

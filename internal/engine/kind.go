@@ -43,7 +43,8 @@ var (
 	// resolves to nobody, or a ListUsers index that named a user who no
 	// longer holds the alias (docs/cognito-rules.md, R23).
 	ErrUserNotFound = Kind{"user_not_found", "user not found", http.StatusNotFound}
-	// ErrAmbiguousAlias: an email or phone number matches several users.
+	// ErrAmbiguousAlias: an email or phone number matches several users, or
+	// a UUID-shaped string is one user's username and another's sub (R26).
 	ErrAmbiguousAlias = Kind{"ambiguous_alias", "alias matches several users", http.StatusConflict}
 	// ErrUserDisabled: the user is disabled (R10).
 	ErrUserDisabled = Kind{"user_disabled", "user is disabled", http.StatusConflict}

@@ -31,6 +31,8 @@ type poolInfo struct {
 	emailFailure string // deprecated field (R17)
 	emailAccount types.EmailSendingAccountType
 	snsRegion    string
+	smsConfig    bool   // SmsConfiguration is set (R61)
+	smsRole      bool   // SmsConfiguration.SnsCallerArn: Cognito can send SMS through SNS (R61)
 	customSMS    bool   // LambdaConfig.CustomSMSSender (R12)
 	customEmail  bool   // LambdaConfig.CustomEmailSender (R13)
 	customMsg    string // LambdaConfig.CustomMessage, the trigger's ARN (R14)
@@ -61,6 +63,8 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	info.account, info.region = poolAccountOf(aws.ToString(p.Arn), aws.ToString(p.Id))
 	if sc := p.SmsConfiguration; sc != nil {
 		info.snsRegion = aws.ToString(sc.SnsRegion)
+		info.smsConfig = true
+		info.smsRole = aws.ToString(sc.SnsCallerArn) != ""
 	}
 	if lc := p.LambdaConfig; lc != nil {
 		info.customSMS = lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != ""
@@ -374,36 +378,60 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 		return nil, nil
 	}
 	pr.sender = SenderSNS
+	if !p.smsConfig {
+		return noSMSConfiguration, nil
+	}
 	listedSandbox, other := p.smsFailureParts()
 	if other {
 		return &refusal{ErrDeliveryConfig, "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
 	}
+	if !p.smsRole {
+		pr.caveats = append(pr.caveats, endUserMessagingCaveat)
+		return nil, nil
+	}
 	number := stripPlusSeparators(pr.dest)
 	us := strings.HasPrefix(number, "+1")
+	unknown := smsSandboxUnknownCaveat
 	if r.cfg.sms != nil {
-		acct, err := r.smsAccount(ctx)
-		if err != nil {
-			return nil, err
+		if c := r.snsWrongRegion(p); c != nil {
+			unknown = *c // as without WithSNS: that client proves nothing here
+		} else {
+			acct, err := r.smsAccount(ctx, p)
+			if err != nil {
+				return nil, err
+			}
+			if acct.InSandbox && !acct.Verified[number] {
+				return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
+			}
+			if us && !acct.USOrigination {
+				pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
+			}
+			return nil, nil
 		}
-		if acct.InSandbox && !acct.Verified[number] {
-			return &refusal{ErrSMSSandbox, "SNS says the account is in the SMS sandbox and the number is not verified there"}, nil
-		}
-		if us && !acct.USOrigination {
-			pr.caveats = append(pr.caveats, usOriginationCaveat(acct))
-		}
-		return nil, nil
 	}
 	switch verified := r.cfg.sandboxVerified[number]; {
 	case listedSandbox && !verified:
 		return &refusal{ErrSMSSandbox, "the account is in the SNS SMS sandbox and the number is not listed as verified there"}, nil
 	case !listedSandbox && !verified:
-		pr.caveats = append(pr.caveats, smsSandboxUnknownCaveat)
+		pr.caveats = append(pr.caveats, unknown)
 	}
 	if us {
 		pr.caveats = append(pr.caveats, usOriginationCaveat(nil))
 	}
 	return nil, nil
 }
+
+// noSMSConfiguration refuses an SMS code in a pool without an SMS
+// configuration: Cognito can't send it (R61).
+var noSMSConfiguration = &refusal{ErrDeliveryConfig, "the pool has no SMS configuration (SmsConfiguration), so Cognito can't send the code by SMS"}
+
+// endUserMessagingCaveat qualifies an SMS code in a pool whose SMS
+// configuration names no SNS role: it may send through AWS End User
+// Messaging SMS directly (SmsConfiguration.EumsSms, which this SDK version
+// does not read), whose sandbox and origination identities nothing here
+// asks about (R61).
+var endUserMessagingCaveat = caveat(CaveatSMSSandboxUnknown, "R61",
+	"the pool's SMS configuration names no SNS role (SnsCallerArn): it may send through AWS End User Messaging SMS directly, whose sandbox and origination identities were not asked; WithSNS says nothing of them")
 
 var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",
 	"nothing proves the account is out of the SNS SMS sandbox (SmsConfigurationFailure is empty, which it also is when the pool's creator lacked SNS permissions); WithSNS asks SNS")

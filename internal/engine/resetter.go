@@ -342,10 +342,11 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 	switch {
 	case a.preflight == PreflightFull:
 		return a.checkUser(ctx, pool, res)
-	case a.found != nil || a.forRun:
+	case a.found != nil || a.forRun || a.kind == alias.Sub:
 		// A bulk run reads the user too: its username is how two
 		// identifiers of one user (a username, its sub, an alias the pool
-		// signs in with) meet, or the user gets two codes.
+		// signs in with) meet, or the user gets two codes. A sub is read
+		// to be confirmed as the user's sub (R26).
 		if _, err := a.readUser(ctx, pool); err != nil {
 			return err
 		}
@@ -379,6 +380,9 @@ func (a *Attempt) Return() { a.returnEmail() }
 func (a *Attempt) Send(ctx context.Context, res *Result) error {
 	requestID, err := a.send(ctx, a.act)
 	if err != nil {
+		if isCodeDeliveryFailure(err) {
+			err = fmt.Errorf("%w (no code reached the user; whether the password was reset anyway is not documented, so the user may need another reset once delivery works, R62)", err)
+		}
 		e := a.Fail(a.act.Op, Kind{}, err)
 		switch {
 		case isDailyEmailLimit(err):
@@ -463,6 +467,7 @@ func (x resolverAPI) ListUsers(ctx context.Context, in *cip.ListUsersInput, _ ..
 // ListUsers said (R11).
 func (a *Attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, error) {
 	r := a.r
+	asked, askedKind := a.name, a.kind
 	out := a.read
 	if out == nil {
 		var err error
@@ -493,6 +498,15 @@ func (a *Attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 	}
 	if f := a.confirm(u); f != nil {
 		return nil, a.Fail(OpResolve, f.kind, f)
+	}
+	if f, err := a.confirmSub(ctx, pool, u, asked, askedKind); err != nil || f != nil {
+		if err != nil {
+			return nil, a.Fail(OpResolve, Kind{}, err)
+		}
+		return nil, a.Fail(OpResolve, f.kind, f)
+	}
+	if askedKind == alias.Sub && u.attrs["sub"] != asked {
+		a.kind = alias.Username // a UUID-shaped username, not a sub
 	}
 	return u, nil
 }

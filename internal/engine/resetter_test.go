@@ -178,6 +178,7 @@ func TestReset_Preflight(t *testing.T) {
 		dest     string
 		sender   Sender
 		caveats  []CaveatCode // when non-nil, exactly these caveat codes
+		noRole   bool         // no SmsConfiguration (every other pool has an SMS role, R61)
 	}{
 		{name: "email first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL", dest: "d***@e***.com"},
 		{name: "phone first by priority", pool: types.UserPoolType{AccountRecoverySetting: recovery(phone, email)}, attrs: both, medium: "SMS", dest: "+*******0100"},
@@ -228,10 +229,20 @@ func TestReset_Preflight(t *testing.T) {
 		{name: "unconfirmed", status: types.UserStatusTypeUnconfirmed, attrs: both, want: ErrUserState},
 		{name: "external provider", status: types.UserStatusTypeExternalProvider, attrs: both, want: ErrUserState},
 		{name: "reset required may be reset", status: types.UserStatusTypeResetRequired, attrs: both, medium: "SMS"},
+		{name: "no SMS role refuses SMS", noRole: true, attrs: phoneOnly, want: ErrDeliveryConfig},
+		{name: "no SMS role refuses SMS first in the legacy order", noRole: true, attrs: both, want: ErrDeliveryConfig},
+		{name: "no SMS role leaves email alone", noRole: true, pool: types.UserPoolType{AccountRecoverySetting: recovery(email, phone)}, attrs: both, medium: "EMAIL"},
+		{name: "SMS configuration without an SNS role: End User Messaging, unproven", pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth,
+			SmsConfiguration: &types.SmsConfigurationType{ExternalId: aws.String("x")}}, attrs: phoneUK, medium: "SMS", caveats: []CaveatCode{CaveatSMSSandboxUnknown}},
+		{name: "no SMS role, a custom SMS sender sends", noRole: true, pool: types.UserPoolType{AutoVerifiedAttributes: autoBoth, LambdaConfig: customSMS},
+			attrs: phoneOnly, medium: "SMS", sender: SenderLambda, caveats: []CaveatCode{CaveatCustomSender}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			stub := newStub()
+			if tt.pool.SmsConfiguration == nil && !tt.noRole {
+				tt.pool.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}
+			}
 			stub.pool = &tt.pool
 			status := tt.status
 			if status == "" {

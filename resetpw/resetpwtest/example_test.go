@@ -64,9 +64,11 @@ func ExampleMock_OnResetWith() {
 // builds its own SDK client.
 func ExampleServer() {
 	f := resetpwtest.NewFake()
-	// The pool's SmsConfigurationFailure says SNS's SMS sandbox holds its
-	// texts: without WithSNS, that is all a Resetter knows of the sandbox.
-	pool := f.AddPool(types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")})
+	// The pool sends SMS through SNS with its role, and its
+	// SmsConfigurationFailure says SNS's SMS sandbox holds its texts:
+	// without WithSNS, that is all a Resetter knows of the sandbox.
+	pool := f.AddPool(types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox"),
+		SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}})
 	_, _ = f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 	_, _ = f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 

@@ -119,8 +119,9 @@ type SignOut struct {
 //     is in the SES sandbox and neither the recipient nor its domain is a
 //     verified identity.
 //   - users (R10, R11): disabled, and statuses other than CONFIRMED and
-//     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, UNCONFIRMED, EXTERNAL_PROVIDER)
-//     are refused with NotAuthorizedException.
+//     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, EXTERNAL_PROVIDER) are refused
+//     with NotAuthorizedException; UNCONFIRMED with
+//     InvalidParameterException, as users observed.
 //   - lookups (R23 to R27, R32): a Username names the user whose username
 //     or sub (compared exactly) it is, and only then one who holds it as a
 //     sign-in attribute: AliasAttributes (verified email or phone, or a
@@ -601,7 +602,9 @@ func phoneShaped(s string) bool {
 
 // find reads the Username parameter as docs/cognito-rules.md, R32 says,
 // written apart from package alias: the user whose username it is (folded
-// in a case-insensitive pool) or whose sub it is (exactly); then, only
+// in a case-insensitive pool), before the user whose sub it is (exactly;
+// the order is not documented, and one report of a sub that named the
+// wrong user fits it, R26); then, only
 // where the pool has them, the user who holds it as a UsernameAttributes
 // attribute (verified or not) or as an alias (email and phone_number only
 // once verified, preferred_username as it is). An attribute the pool does
@@ -743,7 +746,12 @@ func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInpu
 	if !u.enabled {
 		return nil, &types.NotAuthorizedException{Message: aws.String("User is disabled.")}
 	}
-	if u.status != types.UserStatusTypeConfirmed && u.status != types.UserStatusTypeResetRequired {
+	switch u.status {
+	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired:
+	case types.UserStatusTypeUnconfirmed:
+		// Observed for password resets of unconfirmed users (R10).
+		return nil, invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
+	default:
 		return nil, &types.NotAuthorizedException{Message: aws.String("User password cannot be reset in the current state.")}
 	}
 	now := f.now()
@@ -837,7 +845,7 @@ func accountOfARN(arn string) string {
 }
 
 // sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
-// R15, R16). A broken SMS role, named in SmsConfigurationFailure, is
+// R15, R16). A pool without SmsConfiguration sends no SMS (R61). A broken SMS role, named in SmsConfigurationFailure, is
 // answered with the exception AdminResetUserPassword declares for it
 // (InvalidSmsRoleAccessPolicyException,
 // InvalidSmsRoleTrustRelationshipException; R16).
@@ -848,6 +856,13 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 		return nil
 	}
 	d.Sender = resetpw.SenderSNS
+	if p.pool.SmsConfiguration == nil {
+		// Without an SMS configuration Cognito can't send (R61): the
+		// message is observed, the exception's type assumed. One without
+		// an SNS role may send through End User Messaging directly, which
+		// the Fake does not model: it delivers.
+		return invalidParameter("Unable to send the message. User pool does not have SMS configuration to send messages.")
+	}
 	sandbox, broken := f.smsSandbox, ""
 	for _, part := range strings.Split(aws.ToString(p.pool.SmsConfigurationFailure), ",") {
 		part = strings.TrimSpace(part)

@@ -85,10 +85,10 @@ func (p *fakePool) filter(filter string) (func(types.UserType) bool, error) {
 	if !slices.Contains(searchable, attr) {
 		return nil, invalidParameter("Invalid search attribute: " + attr)
 	}
-	// Every search is case-insensitive but those of username and status
-	// (R24): email in every pool; username and preferred_username only
-	// in a case-insensitive one.
-	fold := attr == "email" || !p.caseSensitive() && (attr == "username" || attr == "preferred_username")
+	// Every search is case-insensitive but those the filter's list marks
+	// case-sensitive (R24): status always, username unless the pool is
+	// case-insensitive. Phone numbers and subs have no case to fold.
+	fold := attr != "status" && (attr != "username" || !p.caseSensitive())
 	if fold {
 		value = strings.ToLower(value)
 	}

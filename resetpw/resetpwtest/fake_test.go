@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -252,6 +253,7 @@ func TestFake_AddUserErrors(t *testing.T) {
 
 func TestFake_ResetChecksInOrder(t *testing.T) {
 	sandbox := types.UserPoolType{SmsConfigurationFailure: aws.String("SNSSandbox")}
+	noRole := types.UserPoolType{} // no SmsConfiguration
 	both := resetpwtest.User("x", "email", "d@example.com", "email_verified", "true", "phone_number", "+12065550100", "phone_number_verified", "true").Attributes
 	mechanisms := func(names ...types.RecoveryOptionNameType) *types.AccountRecoverySettingType {
 		s := &types.AccountRecoverySettingType{}
@@ -273,6 +275,7 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		sender         resetpw.Sender
 		dropped        bool
 		username       string
+		noRole         bool // no SmsConfiguration (every other pool has an SMS role, R61)
 	}{
 		{name: "unknown pool", want: new(*types.ResourceNotFoundException), username: "-"},
 		{name: "unknown user", user: resetpwtest.User("diego"), username: "ghost", want: new(*types.UserNotFoundException), message: "User does not exist."},
@@ -280,6 +283,10 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			want: new(*types.NotAuthorizedException), message: "User is disabled."},
 		{name: "force change password", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeForceChangePassword},
 			want: new(*types.NotAuthorizedException), message: "User password cannot be reset in the current state."},
+		// R10: what users saw resetting an unconfirmed user's password.
+		{name: "unconfirmed answers as users observed", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeUnconfirmed,
+			Attributes: resetpwtest.User("x", "email", "d@example.com", "email_verified", "true").Attributes},
+			want: new(*types.InvalidParameterException), message: "Cannot reset password for the user as there is no registered/verified email or phone_number"},
 		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{{Name: "admin_only", Priority: aws.Int32(1)}}}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), want: new(*types.NotAuthorizedException), message: "Contact administrator to reset password."},
 		{name: "no verified contact", user: resetpwtest.User("diego", "email", "d@example.com"),
@@ -311,9 +318,19 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "COGNITO_DEFAULT"},
 		{name: "own SES", pool: types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: "DEVELOPER"}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "SES"},
+		// R61: without an SMS role Cognito can't publish an SMS.
+		{name: "no SMS role answers that the pool can't send SMS", pool: noRole, noRole: true, user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true",
+			"phone_number", "+12065550100", "phone_number_verified", "true"), want: new(*types.InvalidParameterException),
+			message: "Unable to send the message. User pool does not have SMS configuration to send messages."},
+		{name: "no SMS role, a custom SMS sender sends", noRole: true, pool: types.UserPoolType{LambdaConfig: &types.LambdaConfigType{
+			CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:s")}}},
+			user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", sender: "LAMBDA"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.pool.SmsConfiguration == nil && !tt.noRole { // every other pool has an SMS role (R61)
+				tt.pool.SmsConfiguration = smsRole
+			}
 			f := resetpwtest.NewFake()
 			f.SetSandboxVerifiedNumbers("+12065550199")
 			f.SetSMSSandbox(tt.sandboxAccount)
@@ -682,4 +699,46 @@ func TestFake_ResolveEmailAnyCase(t *testing.T) {
 	assert.Equal(t, "diego", res.Username)
 	require.Len(t, f.Deliveries(), 1)
 	assert.Equal(t, "Diego@Example.com", f.Deliveries()[0].Destination)
+}
+
+// R24: ListUsers' filter list marks only username and status (the Enabled
+// column) case-sensitive and cognito:user_status case-insensitive; every
+// other searchable attribute (name, given_name, family_name,
+// preferred_username, sub) matches in any case too, on the Fake and
+// through the real SDK client.
+func TestFake_ListUsersSearchesIgnoreCaseExceptWhereMarked(t *testing.T) {
+	const sub = "0b6d7a52-2f1e-4c51-9d3a-6f0e5b8c1a11"
+	targets := map[string]func(f *resetpwtest.Fake) resetpw.API{
+		"fake": func(f *resetpwtest.Fake) resetpw.API { return f },
+		"server": func(f *resetpwtest.Fake) resetpw.API {
+			srv := resetpwtest.NewServer(f)
+			t.Cleanup(srv.Close)
+			return srv.Client()
+		},
+	}
+	for name, target := range targets {
+		t.Run(name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			_, err := f.AddUser(pool, resetpwtest.User("Diego", "sub", sub, "name", "Diego Ruiz", "given_name", "Diego", "family_name", "Ruiz",
+				"preferred_username", "DRuiz", "email", "diego@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			api := target(f)
+			for filter, want := range map[string]int{
+				`name = "diego ruiz"`:                  1,
+				`given_name ^= "DIE"`:                  1,
+				`family_name = "RUIZ"`:                 1,
+				`preferred_username = "druiz"`:         1,
+				`sub = "` + strings.ToUpper(sub) + `"`: 1,
+				`cognito:user_status = "confirmed"`:    1,
+				`status = "Enabled"`:                   1,
+				`status = "enabled"`:                   0, // case-sensitive
+				`username = "diego"`:                   0, // case-sensitive in a case-sensitive pool
+			} {
+				out, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter)})
+				require.NoError(t, err, filter)
+				assert.Len(t, out.Users, want, filter)
+			}
+		})
+	}
 }

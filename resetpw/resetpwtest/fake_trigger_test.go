@@ -32,7 +32,8 @@ func triggerPool(t *testing.T, attrs ...types.AttributeType) (*resetpwtest.Fake,
 	t.Helper()
 	f := resetpwtest.NewFake()
 	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)},
-		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper},
+		SmsConfiguration:   smsRole}) // an SMS role: the pool can send SMS (R61)
 	_, err := f.AddUser(pool, types.UserType{Username: aws.String("ana"), Attributes: attrs,
 		Enabled: true, UserStatus: types.UserStatusTypeConfirmed})
 	require.NoError(t, err)
@@ -253,7 +254,8 @@ func TestFake_SetTriggerEmailMessageNeedsADeveloperPool(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := resetpwtest.NewFake()
-			pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)}})
+			pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)},
+				SmsConfiguration: smsRole}) // Cognito's own email, an SMS role (R61)
 			_, err := f.AddUser(pool, types.UserType{Username: aws.String("ana"), Attributes: tt.contact,
 				Enabled: true, UserStatus: types.UserStatusTypeConfirmed})
 			require.NoError(t, err)

@@ -149,7 +149,7 @@ var failScenarios = []struct {
 		addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com"))
 		return resetpw.Request{UserPoolID: pool, Username: "diego"}
 	}},
-	{resetpw.ErrSMSSandbox, types.UserPoolType{}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
+	{resetpw.ErrSMSSandbox, types.UserPoolType{SmsConfiguration: smsRole}, func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 		f.SetSMSSandbox(true)
 		addUser(t, f, pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 		return resetpw.Request{UserPoolID: pool, Username: "sam"}
@@ -163,7 +163,7 @@ var failScenarios = []struct {
 			addUser(t, f, pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 			return resetpw.Request{UserPoolID: pool, Username: "diego"}
 		}},
-	{resetpw.ErrDeliveryConfig, types.UserPoolType{SmsConfigurationFailure: aws.String("InvalidSmsRoleAccessPolicyException")},
+	{resetpw.ErrDeliveryConfig, types.UserPoolType{SmsConfiguration: smsRole, SmsConfigurationFailure: aws.String("InvalidSmsRoleAccessPolicyException")},
 		func(t *testing.T, f *resetpwtest.Fake, pool string) resetpw.Request {
 			addUser(t, f, pool, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 			return resetpw.Request{UserPoolID: pool, Username: "sam"}
