@@ -279,15 +279,8 @@ func (r *Engine) logFailure(ctx context.Context, act *Action, req Request, e *Er
 	if e.WayOut != "" {
 		attrs = append(attrs, slog.String("way_out", string(e.WayOut)))
 	}
-	attrs = append(attrs, slog.String("error", e.RedactText(errText(e.Err))))
+	attrs = append(attrs, slog.String("error", e.CauseText()))
 	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // Prepare runs the stages before the send: it validates the request
