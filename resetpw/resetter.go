@@ -19,6 +19,14 @@ type Request struct {
 	// like a read, and its failure never hides the reset: the Result says
 	// both (SignedOut, SignOutErr).
 	SignOut bool
+	// OnlyResetRequired sends the reset only to a user still in
+	// RESET_REQUIRED when read just before it goes out, and refuses it
+	// (ErrUserState, nothing sent) for any other: a second code for a user
+	// whose first expired, never for one who completed the reset since
+	// (package followup). It needs a preflight that reads the user: under
+	// PreflightPool the user is read for it, under PreflightOff the request
+	// is refused (ErrConfig).
+	OnlyResetRequired bool
 }
 
 // Result describes a reset that was sent (or, from Check, that would be).
@@ -107,7 +115,8 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 }
 
 func engineRequest(req Request) engine.Request {
-	return engine.Request{UserPoolID: req.UserPoolID, Username: req.Username, ClientMetadata: req.ClientMetadata, SignOut: req.SignOut}
+	return engine.Request{UserPoolID: req.UserPoolID, Username: req.Username, ClientMetadata: req.ClientMetadata, SignOut: req.SignOut,
+		OnlyResetRequired: req.OnlyResetRequired}
 }
 
 func publicResult(res *engine.Result) *Result {

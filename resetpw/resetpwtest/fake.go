@@ -39,6 +39,8 @@ const (
 	opAdminUpdateUserAttributes = "AdminUpdateUserAttributes"
 	opAdminSetUserMFAPreference = "AdminSetUserMFAPreference"
 	opAdminUserGlobalSignOut    = "AdminUserGlobalSignOut"
+	opCreateUserPoolClient      = "CreateUserPoolClient"
+	opConfirmForgotPassword     = "ConfirmForgotPassword"
 )
 
 // Quota categories and Cognito's account-wide rates for them, per second.
@@ -70,7 +72,11 @@ type Delivery struct {
 	// a spent quota). DropReason says which.
 	Dropped    bool
 	DropReason string
-	At         time.Time
+	// Code is the confirmation code sent, which ConfirmForgotPassword
+	// takes until it expires (an hour after At, on the Fake's clock) or a
+	// later code replaces it (R38, R39).
+	Code string
+	At   time.Time
 }
 
 // SignOut is a user the Fake signed out of every session
@@ -154,6 +160,7 @@ type Fake struct {
 	frozen        map[string][]types.UserType
 	deliveries    []Delivery
 	signOuts      []SignOut
+	clients       map[string]string // app client ID: its pool's ID
 	calls         map[string]int
 	requestSeq    int
 }
@@ -195,6 +202,8 @@ type fakeUser struct {
 	created      time.Time
 	modified     time.Time
 	resets       []time.Time
+	code         string    // the last code sent, until used
+	codeAt       time.Time // when it was sent
 }
 
 // NewFake returns an empty Fake in region us-west-2 on the real clock, with
@@ -211,6 +220,7 @@ func NewFake() *Fake {
 		latency:       map[string]time.Duration{},
 		sandboxNumber: map[string]bool{},
 		calls:         map[string]int{},
+		clients:       map[string]string{},
 	}
 }
 
@@ -769,6 +779,8 @@ func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUs
 	if err != nil {
 		return nil, err
 	}
+	d.Code = newCode()
+	u.code, u.codeAt = d.Code, now // a new code replaces the last (R39)
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
 	return &cip.AdminResetUserPasswordOutput{ResultMetadata: f.metadata()}, nil
