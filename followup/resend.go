@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"iter"
-	"maps"
 	"slices"
 	"time"
 
@@ -58,8 +57,8 @@ func Resend(ctx context.Context, r *resetpw.Resetter, path, pool string, opts Op
 		return bulk.Summary{}, err
 	}
 	i := len(names)
-	for _, n := range slices.Sorted(maps.Keys(sent)) {
-		if h.Status(n) == "sending" && !slices.Contains(names, n) {
+	for _, n := range h.Unfinished() {
+		if !slices.Contains(names, n) {
 			if err := j.Write(journal.Line{Index: i, Username: n, SentAs: n, Status: "unknown", MaybeSent: true,
 				Error: "a reset may have gone out before the last run stopped"}); err != nil {
 				return bulk.Summary{}, err

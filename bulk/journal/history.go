@@ -45,6 +45,9 @@ type History struct {
 	by     map[string]state
 	loose  map[string]state     // names sent by runs that did not read the user
 	sentAt map[string]time.Time // by the username sent: the latest time a code can have gone out
+	// unfinished are the users, by the username sent, of "sending" lines
+	// no later line gave an outcome.
+	unfinished map[string]bool
 	keep   int64                // the length of the complete lines
 	// digest is the inputs digest of the last run.
 	digest   string
@@ -131,6 +134,17 @@ func (h *History) SentAt() map[string]time.Time {
 	return maps.Clone(h.sentAt)
 }
 
+// Unfinished returns the users of "sending" lines that no later line gave
+// an outcome (a crash or a kill caught the reset in flight), by the
+// username sent, sorted, even where an earlier run sent them a code (so
+// Status says "sent"): a resumed run writes an "unknown" line for each.
+func (h *History) Unfinished() []string {
+	if h == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(h.unfinished))
+}
+
 // sent records that a code can have gone out to user by t.
 func (h *History) sent(user string, t time.Time) {
 	if user == "" {
@@ -193,7 +207,7 @@ func read(r io.Reader, pool, file string) (*History, error) {
 		}
 		return fmt.Sprintf("%s:%d", file, n)
 	}
-	h := &History{by: map[string]state{}, loose: map[string]state{}, sentAt: map[string]time.Time{}}
+	h := &History{by: map[string]state{}, loose: map[string]state{}, sentAt: map[string]time.Time{}, unfinished: map[string]bool{}}
 	var run map[int]*entry
 	endRun := func() {
 		for _, e := range run {
@@ -205,6 +219,7 @@ func read(r io.Reader, pool, file string) (*History, error) {
 					at = at.Add(inFlight)
 				}
 				h.sent(e.key(), at)
+				h.unfinished[e.key()] = true
 			}
 		}
 		for _, e := range run { // a duplicate is as sent as the input it repeats
@@ -288,6 +303,10 @@ func (h *History) apply(l Line, pool string, run *map[int]*entry, endRun func())
 		e.sentAs = name(l.SentAs)
 	}
 	at, _ := time.Parse(time.RFC3339Nano, l.At) // checked by decodeLine; zero when absent
+	if l.Status != "sending" && l.Status != "would_send" && l.Status != "would_fail" {
+		delete(h.unfinished, e.key()) // an outcome, for this run or an earlier one's reset
+		delete(h.unfinished, name(l.Username))
+	}
 	switch l.Status {
 	case "sending":
 		e.pending, e.sendingAt = true, at
@@ -308,6 +327,7 @@ func (h *History) apply(l Line, pool string, run *map[int]*entry, endRun func())
 				h.raise(e.username, unknown)
 				h.raise(e.sentAs, unknown)
 				h.sent(e.key(), at)
+				h.unfinished[e.key()] = true
 			}
 		}
 	case "duplicate":

@@ -183,3 +183,28 @@ func TestHistory_ResolveMovesSendTimesToTheUser(t *testing.T) {
 	require.NoError(t, h.Resolve(func(names []string) ([]string, error) { return []string{"diego"}, nil }))
 	assert.Equal(t, []string{"diego"}, slices.Collect(maps.Keys(h.SentAt())))
 }
+
+// Unfinished lists the users of "sending" lines no later line answered,
+// even when an earlier run sent them a code.
+func TestHistory_UnfinishedAreSendingLinesWithoutAnOutcome(t *testing.T) {
+	h := header(pool, "full")
+	sending := func(i int, n string) string {
+		return `{"index":` + fmt.Sprint(i) + `,"username":"` + n + `","sent_as":"` + n + `","status":"sending"}` + "\n"
+	}
+	for name, tc := range map[string]struct {
+		body string
+		want []string
+	}{
+		"in flight":                       {h + sending(0, "diego"), []string{"diego"}},
+		"answered":                        {h + sending(0, "diego") + `{"index":0,"username":"diego","status":"sent"}` + "\n", nil},
+		"sent before, in flight now":      {h + `{"index":0,"username":"diego","sent_as":"diego","status":"sent"}` + "\n" + h + sending(0, "diego"), []string{"diego"}},
+		"recorded unknown by a later run": {h + sending(0, "diego") + h + `{"index":5,"username":"diego","sent_as":"diego","status":"unknown","maybe_sent":true}` + "\n", nil},
+		"a plan is no outcome":            {h + sending(0, "diego") + h + `{"index":0,"username":"diego","status":"would_send"}` + "\n", []string{"diego"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			hist, err := Read(strings.NewReader(tc.body), pool)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, hist.Unfinished())
+		})
+	}
+}
