@@ -48,7 +48,7 @@ type History struct {
 	// unfinished are the users, by the username sent, of "sending" lines
 	// no later line gave an outcome.
 	unfinished map[string]bool
-	keep   int64                // the length of the complete lines
+	keep       int64 // the length of the complete lines
 	// digest is the inputs digest of the last run.
 	digest   string
 	curLoose bool // the run being read is a loose one
