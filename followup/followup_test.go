@@ -136,10 +136,11 @@ func TestRead_StatesOfARunsUsers(t *testing.T) {
 			"u8": followup.Changed, "u9": followup.NoRecord, "u11": followup.Changed,
 		}, got)
 		assert.Equal(t, map[followup.State]int{followup.Completed: 3, followup.Expired: 3, followup.Pending: 2, followup.Changed: 2, followup.NoRecord: 1}, rep.Counts)
-		// The curve: u0-u2 completed in their first hour; u6-u7 pending and
-		// u11 changed at 10 minutes; u3-u5 expired and u8 changed at 80.
+		// The curve: u0-u2 completed in their first hour; u6-u7 pending,
+		// u11 changed and u9 (no record) at 10 minutes; u3-u5 expired and
+		// u8 changed at 80.
 		require.Len(t, rep.ByHour, 2)
-		assert.Equal(t, map[followup.State]int{followup.Completed: 3, followup.Pending: 2, followup.Changed: 1}, rep.ByHour[0])
+		assert.Equal(t, map[followup.State]int{followup.Completed: 3, followup.Pending: 2, followup.Changed: 1, followup.NoRecord: 1}, rep.ByHour[0])
 		assert.Equal(t, map[followup.State]int{followup.Expired: 3, followup.Changed: 1}, rep.ByHour[1])
 		assert.Equal(t, 2, rep.Requests, "one page of each status")
 		assert.Equal(t, 2, w.f.Calls("ListUsers"))

@@ -21,9 +21,10 @@ type Report struct {
 	Counts map[State]int
 	// ByHour[h] counts users by State at h hours since their send (at most
 	// 24, for 24 hours or more): a completed user at the hour it completed
-	// (its UserLastModifiedDate), any other at the code's age. The
-	// Completed column, summed down, is the completion curve. Users
-	// without a send time are not in it.
+	// (its UserLastModifiedDate), any other at the code's age, and a user
+	// with no record at the age of its UserLastModifiedDate (since when it
+	// is in RESET_REQUIRED, unless something else changed it since). The
+	// Completed column, summed down, is the completion curve.
 	ByHour   []map[State]int
 	Requests int // ListUsers calls
 	Elapsed  time.Duration
@@ -32,12 +33,16 @@ type Report struct {
 // add counts u.
 func (r *Report) add(u User) {
 	r.Counts[u.State]++
-	if u.SentAt.IsZero() {
-		return
-	}
-	since := r.At.Sub(u.SentAt)
-	if u.State == Completed {
+	var since time.Duration
+	switch {
+	case u.State == Completed:
 		since = u.Modified.Sub(u.SentAt)
+	case !u.SentAt.IsZero():
+		since = r.At.Sub(u.SentAt)
+	case u.State == NoRecord && !u.Modified.IsZero():
+		since = r.At.Sub(u.Modified)
+	default:
+		return
 	}
 	h := min(max(int(since/time.Hour), 0), maxHours)
 	for len(r.ByHour) <= h {
@@ -60,7 +65,7 @@ func (r Report) String() string {
 	}
 	pct := func(n int) string {
 		if sent == 0 {
-			return ""
+			return "     -"
 		}
 		return fmt.Sprintf("%5.1f%%", 100*float64(n)/float64(sent))
 	}
@@ -73,7 +78,7 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "  %-10s %8d  %s\n", s, r.Counts[s], pct(r.Counts[s]))
 	}
 	if len(r.ByHour) > 0 {
-		fmt.Fprintf(&b, "hours since the send  %9s %9s %9s %9s  completed by then\n", Completed, Pending, Expired, Changed)
+		fmt.Fprintf(&b, "hours since the send  %9s %9s %9s %9s %9s  completed by then\n", Completed, Pending, Expired, Changed, NoRecord)
 		done := 0
 		for h, c := range r.ByHour {
 			label := fmt.Sprintf("%d-%d", h, h+1)
@@ -81,7 +86,7 @@ func (r Report) String() string {
 				label = fmt.Sprintf("%d+", h)
 			}
 			done += c[Completed]
-			fmt.Fprintf(&b, "  %-18s  %9d %9d %9d %9d  %s\n", label, c[Completed], c[Pending], c[Expired], c[Changed], pct(done))
+			fmt.Fprintf(&b, "  %-18s  %9d %9d %9d %9d %9d  %s\n", label, c[Completed], c[Pending], c[Expired], c[Changed], c[NoRecord], pct(done))
 		}
 	}
 	perUser := ""

@@ -71,7 +71,7 @@ func TestStatus_PrintsTheStatesAndTheCurveOfAJournal(t *testing.T) {
 	}{
 		"journal": {[]string{"--journal", ""}, []string{"10 users sent a code", "completed         3   30.0%", "pending           5   50.0%",
 			"expired           2   20.0%", "no_record         1", "0-1", "1-2", "read with 2 ListUsers calls"}},
-		"all users": {[]string{"--all-users"}, []string{"0 users sent a code", "no_record         8", "read with 1 ListUsers calls"}},
+		"all users": {[]string{"--all-users"}, []string{"0 users sent a code", "no_record         8", "0-1", "1-2", "read with 1 ListUsers calls"}},
 	} {
 		t.Run(name, func(t *testing.T) {
 			f, path := followedRun(t)

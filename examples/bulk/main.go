@@ -58,6 +58,12 @@
 //
 // --demo runs against an embedded Cognito holding every input user (with a
 // verified email), so the tool can be tried without an AWS account.
+//
+// "bulk status --journal FILE" prints who completed, whose code is pending
+// or expired, and who changed otherwise (package followup; --all-users for
+// a pool without a journal, --metrics-addr for a gauge per state), and
+// --resend-expired sends a second code to the journal's expired users
+// alone: followthrough.go.
 package main
 
 import (
