@@ -23,6 +23,7 @@ import (
 	"github.com/cognitoreset/cognitoreset/bulk"
 	"github.com/cognitoreset/cognitoreset/bulk/journal"
 	"github.com/cognitoreset/cognitoreset/followup"
+	"github.com/cognitoreset/cognitoreset/internal/moto"
 	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
@@ -37,12 +38,12 @@ const (
 )
 
 // TestMain runs the child's second-code run when the environment asks for
-// it, and the tests otherwise.
+// it, and the tests otherwise, with moto_server when there is one.
 func TestMain(m *testing.M) {
 	if url := os.Getenv(envChildURL); url != "" {
 		os.Exit(childResend(url, os.Getenv(envChildPool), os.Getenv(envChildJournal)))
 	}
-	os.Exit(m.Run())
+	os.Exit(moto.Run(m))
 }
 
 // childResend runs Resend against the Server at url, slowly enough to be
