@@ -134,6 +134,11 @@ type SignOut struct {
 //     ListUsers pages as Cognito does, compares email case-insensitively in
 //     every pool (R24), and [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
+//   - a user's own recovery (R38, R39): each Delivery carries its Code, the
+//     user's only valid one (a new code replaces the last);
+//     ConfirmForgotPassword takes it within the hour on the Fake's clock
+//     and makes the user CONFIRMED; past the hour the user stays
+//     RESET_REQUIRED.
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
 // It does not model carrier filtering of SMS (US origination numbers are
