@@ -190,6 +190,8 @@ func TestResend_SendsASecondCodeToTheExpiredAlone(t *testing.T) {
 				w := stagedWorld(t)
 				require.NoError(t, w.journal.Close())
 				before := deliveriesTo(w.f)
+				written, err := os.ReadFile(w.path)
+				require.NoError(t, err)
 				var sent []string
 				sum, err := followup.Resend(t.Context(), w.r, w.path, w.pool, followup.Options{MinAge: tc.minAge}, func(o bulk.Outcome) {
 					if o.Err == nil {
@@ -204,6 +206,11 @@ func TestResend_SendsASecondCodeToTheExpiredAlone(t *testing.T) {
 					assert.Equal(t, before[u]+1, after[u], u)
 				}
 				assert.Equal(t, len(w.f.Deliveries())-len(tc.want), sumOf(before))
+				if len(tc.want) == 0 {
+					now, err := os.ReadFile(w.path)
+					require.NoError(t, err)
+					assert.Equal(t, string(written), string(now), "nobody to send to: nothing written")
+				}
 
 				again, err := followup.Resend(t.Context(), w.r, w.path, w.pool, followup.Options{MinAge: tc.minAge}, nil)
 				require.NoError(t, err)

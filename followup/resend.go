@@ -31,7 +31,8 @@ import (
 //     line, unless this run sends to its user.
 //
 // each, when set, is called with every outcome, after its line is
-// written. A journal that can't be written stops the run.
+// written. A journal that can't be written stops the run. With nobody to
+// send to and nothing to record, Resend writes nothing.
 func Resend(ctx context.Context, r *resetpw.Resetter, path, pool string, opts Options, each func(bulk.Outcome)) (bulk.Summary, error) {
 	j, h, err := journal.Resume(path, pool)
 	if err != nil {
@@ -53,6 +54,9 @@ func Resend(ctx context.Context, r *resetpw.Resetter, path, pool string, opts Op
 		return bulk.Summary{}, err
 	}
 	slices.Sort(names)
+	if len(names) == 0 && len(h.Unfinished()) == 0 {
+		return bulk.Summary{ReadAll: true}, nil // nothing to send or record: the journal is left as it is
+	}
 	if err := j.Begin(pool, names, string(resetpw.PreflightFull)); err != nil {
 		return bulk.Summary{}, err
 	}
