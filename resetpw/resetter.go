@@ -19,13 +19,10 @@ type Request struct {
 	// like a read, and its failure never hides the reset: the Result says
 	// both (SignedOut, SignOutErr).
 	SignOut bool
-	// OnlyResetRequired sends the reset only to a user still in
-	// RESET_REQUIRED when read just before it goes out, and refuses it
-	// (ErrUserState, nothing sent) for any other: a second code for a user
-	// whose first expired, never for one who completed the reset since
-	// (package followup). It needs a preflight that reads the user: under
-	// PreflightPool the user is read for it, under PreflightOff the request
-	// is refused (ErrConfig).
+	// OnlyResetRequired refuses the reset (ErrUserState, nothing sent)
+	// unless the user, read just before it goes out, is RESET_REQUIRED: a
+	// second code (package followup). PreflightOff, which reads nobody,
+	// refuses it (ErrConfig).
 	OnlyResetRequired bool
 }
 
