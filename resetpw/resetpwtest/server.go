@@ -216,6 +216,8 @@ func resultMetadata(out any) (middleware.Metadata, bool) {
 		return o.ResultMetadata, true
 	case *cip.ListUsersOutput:
 		return o.ResultMetadata, true
+	case *cip.ConfirmForgotPasswordOutput:
+		return o.ResultMetadata, true
 	}
 	return middleware.Metadata{}, false
 }
