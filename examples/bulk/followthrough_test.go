@@ -103,6 +103,8 @@ func TestStatus_RefusesWhatItCantFollow(t *testing.T) {
 		"no such journal":      {[]string{"status", "--user-pool-id", pool, "--journal", path + ".nope"}, "no such file"},
 		"min age without more": {[]string{"--user-pool-id", pool, "--min-age", "2h"}, "--min-age needs --resend-expired"},
 		"resend to stdout":     {[]string{"--user-pool-id", pool, "--resend-expired"}, "--resend-expired needs --out FILE"},
+		"resend with an input": {[]string{"--user-pool-id", pool, "--resend-expired", "--out", path, "--input", "users.txt"}, "reads no input"},
+		"resend and sign out":  {[]string{"--user-pool-id", pool, "--resend-expired", "--out", path, "--sign-out"}, "reads no input"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			err := runWith(t.Context(), tc.args, strings.NewReader(""), io.Discard, io.Discard, f)

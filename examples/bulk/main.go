@@ -163,8 +163,8 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.New("--resume needs --out FILE")
 	case o.resendUnknown && !o.resume:
 		return errors.New("--resend-unknown needs --resume")
-	case o.resendExpired && (o.out == "-" || o.resume || o.plan || o.resendUnknown || o.demo):
-		return errors.New("--resend-expired needs --out FILE, the journal of the run, and no --resume, --plan, --resend-unknown or --demo")
+	case o.resendExpired && (o.out == "-" || o.resume || o.plan || o.resendUnknown || o.demo || o.signOut || o.input != "-" || o.csvColumn != ""):
+		return errors.New("--resend-expired needs --out FILE, the journal of the run, and reads no input: no --input, --csv-column, --resume, --plan, --resend-unknown, --demo or --sign-out (the first codes' run signed users out)")
 	case o.minAge != 0 && !o.resendExpired:
 		return errors.New("--min-age needs --resend-expired")
 	case o.allUsers && !o.plan:
