@@ -271,3 +271,42 @@ func TestReport_StringOfNothing(t *testing.T) {
 	assert.Contains(t, s, "0 users sent a code")
 	assert.NotContains(t, s, "NaN")
 }
+
+// A run under PreflightPool journaled the names it sent, emails here:
+// Resend resolves them to the users' own usernames (a plan, nothing sent)
+// before it reads their states, and resends to the expired one alone.
+func TestResend_ResolvesALooseRunsNames(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		f := resetpwtest.NewFake()
+		pool := f.AddPool(types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}})
+		for _, n := range []string{"diego", "maria"} {
+			_, err := f.AddUser(pool, resetpwtest.User(n, "email", n+"@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+		}
+		r, err := resetpw.New(f, resetpw.WithPreflight(resetpw.PreflightPool))
+		require.NoError(t, err)
+		path := filepath.Join(t.TempDir(), "run.jsonl")
+		j, err := journal.Create(path)
+		require.NoError(t, err)
+		require.NoError(t, j.Begin(pool, nil, "pool"))
+		send := func(i int, email string) {
+			_, err := r.Reset(t.Context(), resetpw.Request{UserPoolID: pool, Username: email})
+			require.NoError(t, err)
+			require.NoError(t, j.Write(journal.Line{Index: i, Username: email, SentAs: email, Status: "sent"}))
+		}
+		send(0, "diego@example.com")
+		time.Sleep(90 * time.Minute)
+		send(1, "maria@example.com")
+		time.Sleep(10 * time.Minute)
+		require.NoError(t, j.Close())
+
+		var sent []string
+		_, err = followup.Resend(t.Context(), r, path, pool, followup.Options{}, func(o bulk.Outcome) {
+			require.NoError(t, o.Err)
+			sent = append(sent, o.Result.Username)
+		})
+		require.NoError(t, err)
+		assert.Equal(t, []string{"diego"}, sent, "maria's code is pending")
+		assert.Equal(t, map[string]int{"diego": 2, "maria": 1}, deliveriesTo(f))
+	})
+}
