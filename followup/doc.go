@@ -12,7 +12,7 @@
 //
 //   - [Pending]: RESET_REQUIRED, within the hour of the code's send;
 //   - [Expired]: RESET_REQUIRED past it: a new code is needed;
-//   - [Completed]: CONFIRMED and enabled, modified since the send;
+//   - [Completed]: CONFIRMED and enabled, modified since the send (R41);
 //   - [Changed]: anything else (disabled, deleted, FORCE_CHANGE_PASSWORD,
 //     a federated user, CONFIRMED by an older change);
 //   - [NoRecord]: RESET_REQUIRED with no send on record, or none with a
