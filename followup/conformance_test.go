@@ -29,7 +29,7 @@ type target interface {
 
 // Read's sweeps (the cognito:user_status filter, pages, Enabled) read the
 // same states from the Fake and from moto_server, which models
-// RESET_REQUIRED after a reset but neither completion nor expiry (R38: the
+// RESET_REQUIRED after a reset but neither completion nor expiry (R63: the
 // Fake's own tests cover those).
 func TestRead_ConformsOnTheFakeAndMoto(t *testing.T) {
 	for name, newTarget := range map[string]func(t *testing.T) target{

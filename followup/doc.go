@@ -4,7 +4,7 @@
 //
 // A reset moves the user to RESET_REQUIRED and sends a code valid for one
 // hour; the user who uses it is CONFIRMED again (docs/cognito-rules.md,
-// R38 to R41). [Read] joins what the caller sent (the username sent and
+// R63 to R66). [Read] joins what the caller sent (the username sent and
 // when: a journal's History.SentAt, or a Result and the time Reset
 // returned) with the users' states, read at the ListUsers floor: a sweep
 // of the users whose cognito:user_status is RESET_REQUIRED and one of
@@ -12,7 +12,7 @@
 //
 //   - [Pending]: RESET_REQUIRED, within the hour of the code's send;
 //   - [Expired]: RESET_REQUIRED past it: a new code is needed;
-//   - [Completed]: CONFIRMED and enabled, modified since the send (R41);
+//   - [Completed]: CONFIRMED and enabled, modified since the send (R66);
 //   - [Changed]: anything else (disabled, deleted, FORCE_CHANGE_PASSWORD,
 //     a federated user, CONFIRMED by an older change);
 //   - [NoRecord]: RESET_REQUIRED with no send on record, or none with a

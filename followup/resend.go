@@ -22,7 +22,7 @@ import (
 //   - every reset has a run's guarantees (identity, the full preflight,
 //     one request with its fate recorded, pacing, the daily email cap);
 //   - its "sending" line is synced before it goes out, so that after a
-//     crash the next Resend sees its code as sent (R41) and sends none
+//     crash the next Resend sees its code as sent (R66) and sends none
 //     within the hour;
 //   - the preflight reads the user just before the send and refuses one
 //     no longer RESET_REQUIRED (resetpw.Request.OnlyResetRequired): a

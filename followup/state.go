@@ -24,13 +24,13 @@ const (
 // of the gauge's label.
 var states = [...]State{Completed, Pending, Expired, Changed, NoRecord}
 
-// CodeValidity is how long a reset's code can be used: one hour (R38).
+// CodeValidity is how long a reset's code can be used: one hour (R63).
 const CodeValidity = time.Hour
 
 // skew is how far before its recorded send a user's UserLastModifiedDate
 // may be and still count as a completion: the send time recorded is the
 // latest the code can have gone out, and Cognito's clock is not ours
-// (R41: assumed).
+// (R66: assumed).
 const skew = 5 * time.Minute
 
 // User is one user's recovery: its username, State, the send on record

@@ -15,7 +15,7 @@ import (
 
 // inFlight bounds how long after its "sending" line a reset whose outcome
 // was never written can have reached Cognito: the process that sent it
-// died, and its connection with it (docs/cognito-rules.md, R41: assumed).
+// died, and its connection with it (docs/cognito-rules.md, R66: assumed).
 const inFlight = time.Minute
 
 // state is what a journal says of a user, in increasing order of caution:
@@ -124,8 +124,8 @@ func (h *History) Resolve(resolve func(names []string) ([]string, error)) error 
 // user's own username), with the latest time a code can have gone out to
 // them: the time of its "sent" line, of a "failed" line with MaybeSent or
 // an "unknown" line, or of a "sending" line left without an outcome plus a
-// minute (R41). It is the zero time for lines written without one (before
-// lines had times). The code's hour runs from it (R38). The map is the
+// minute (R66). It is the zero time for lines written without one (before
+// lines had times). The code's hour runs from it (R63). The map is the
 // caller's.
 func (h *History) SentAt() map[string]time.Time {
 	if h == nil {

@@ -53,7 +53,7 @@ type Line struct {
 	// At is when the line was written, in RFC 3339 (UTC): Write stamps
 	// it when empty. A "sent" line's is the latest time its code can have
 	// gone out, from which the code's hour runs (docs/cognito-rules.md,
-	// R38; History.SentAt).
+	// R63; History.SentAt).
 	At string `json:"at,omitempty"`
 }
 

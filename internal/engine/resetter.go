@@ -25,7 +25,7 @@ type Request struct {
 	ClientMetadata map[string]string
 	SignOut        bool
 	// OnlyResetRequired refuses the action unless the user, read just
-	// before it is sent, is RESET_REQUIRED (a second code, R40).
+	// before it is sent, is RESET_REQUIRED (a second code, R65).
 	OnlyResetRequired bool
 }
 
@@ -367,7 +367,7 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 
 // stillResetRequired refuses a request that asks for a user still in
 // RESET_REQUIRED (Request.OnlyResetRequired) when u is not: a user who
-// completed the reset, or was changed otherwise, gets no second code (R40).
+// completed the reset, or was changed otherwise, gets no second code (R65).
 func (a *Attempt) stillResetRequired(u *userInfo) error {
 	if !a.req.OnlyResetRequired || u.status == types.UserStatusTypeResetRequired {
 		return nil

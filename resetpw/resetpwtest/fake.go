@@ -74,7 +74,7 @@ type Delivery struct {
 	DropReason string
 	// Code is the confirmation code sent, which ConfirmForgotPassword
 	// takes until it expires (an hour after At, on the Fake's clock) or a
-	// later code replaces it (R38, R39).
+	// later code replaces it (R63, R64).
 	Code string
 	At   time.Time
 }
@@ -134,7 +134,7 @@ type SignOut struct {
 //     ListUsers pages as Cognito does, compares email case-insensitively in
 //     every pool (R24), and [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
-//   - a user's own recovery (R38, R39): each Delivery carries its Code, the
+//   - a user's own recovery (R63, R64): each Delivery carries its Code, the
 //     user's only valid one (a new code replaces the last);
 //     ConfirmForgotPassword takes it within the hour on the Fake's clock
 //     and makes the user CONFIRMED; past the hour the user stays
@@ -785,7 +785,7 @@ func (f *Fake) resetUser(in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUs
 		return nil, err
 	}
 	d.Code = newCode()
-	u.code, u.codeAt = d.Code, now // a new code replaces the last (R39)
+	u.code, u.codeAt = d.Code, now // a new code replaces the last (R64)
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
 	return &cip.AdminResetUserPasswordOutput{ResultMetadata: f.metadata()}, nil

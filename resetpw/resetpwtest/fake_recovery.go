@@ -12,7 +12,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// codeValidity is how long a reset's code can be used: one hour (R38).
+// codeValidity is how long a reset's code can be used: one hour (R63).
 const codeValidity = time.Hour
 
 // newCode returns a six-digit confirmation code, as Cognito's default
@@ -41,7 +41,7 @@ func (f *Fake) CreateUserPoolClient(ctx context.Context, in *cip.CreateUserPoolC
 }
 
 // ConfirmForgotPassword completes a reset as the user would, with the code
-// of their last Delivery and a new password (R38, R39): the user becomes
+// of their last Delivery and a new password (R63, R64): the user becomes
 // CONFIRMED, and the code is spent. A code other than the user's last one
 // answers CodeMismatchException; the last one, past an hour on the Fake's
 // clock (SetClock), ExpiredCodeException, and the user stays
