@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"math/rand/v2"
 	"regexp"
 	"strings"
 	"time"
@@ -180,7 +179,7 @@ func (f *Fake) customMessage(ctx context.Context, p *fakePool, u *fakeUser, d *D
 	} else if msg, err = checkField(r.SMSMessage, "smsMessage", smsRE, smsPattern, 6, 140); err != nil {
 		return err
 	}
-	d.Code = fmt.Sprintf("%06d", rand.IntN(1_000_000))
+	d.Code = newCode()
 	d.Message = strings.ReplaceAll(msg, codePlaceholder, d.Code)
 	d.Subject = strings.ReplaceAll(subject, codePlaceholder, d.Code)
 	return nil
