@@ -922,7 +922,8 @@ func (b *bulkRun) public(res *engine.Result) *resetpw.Result {
 }
 
 func engineRequest(req resetpw.Request) engine.Request {
-	return engine.Request{UserPoolID: req.UserPoolID, Username: req.Username, ClientMetadata: req.ClientMetadata, SignOut: req.SignOut}
+	return engine.Request{UserPoolID: req.UserPoolID, Username: req.Username, ClientMetadata: req.ClientMetadata, SignOut: req.SignOut,
+		OnlyResetRequired: req.OnlyResetRequired}
 }
 
 // notSent is the outcome of an input the run did not send because of cause.

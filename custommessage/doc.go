@@ -27,6 +27,8 @@
 //
 //   - {link}: the link to the reset page (below);
 //   - {####}: the code, as Cognito fills it in (request.codeParameter);
+//     for an invitation, the temporary password, filled in raw, which an
+//     invitation's template must not follow with '.' or ',' (R53);
 //   - {username}: the username, as Cognito fills it in
 //     (request.usernameParameter) for an invitation, which must carry it
 //     (R53); for a reset, the event's userName, escaped by the handler;
@@ -40,12 +42,28 @@
 //     server sets: anyone can call ForgotPassword, with the ClientMetadata
 //     they like (R56).
 //
-// Any other brace is text. EmailHTML is HTML written by the deployer and
-// sent as is around its slots; put {link} in a quoted attribute or in text,
-// never in a script or a style. EmailText, used when EmailHTML is empty, is
-// plain text: the handler escapes it whole and keeps its line breaks.
-// Cognito sends one email body, which mail clients show as HTML (R55):
-// there is no separate text part to fill.
+// Any other brace is text, but not one that touches a slot ("{{link}",
+// "{username}}"), which could spell a placeholder around a value. EmailHTML
+// is HTML written by the deployer and sent as is around its slots; put
+// {link} in a quoted attribute or in text, never in a script or a style.
+// New refuses {meta:KEY} and {username} inside a tag (an attribute's value
+// included), a script or a style: escaped or not, a value there could be a
+// link or an attribute of the attacker's choosing. Show them as text
+// between tags. EmailText, used when EmailHTML is empty, is plain text: the
+// handler escapes it whole and keeps its line breaks. Cognito sends one
+// email body, which mail clients show as HTML (R55): there is no separate
+// text part to fill.
+//
+// Cognito takes a trigger's email (EmailSubject, EmailHTML, EmailText) only
+// from a pool that sends email through Amazon SES, EmailSendingAccount
+// DEVELOPER (R54): on a pool with Cognito's built-in email, leave them
+// empty, and the handler writes the SMS only.
+//
+// Cognito refuses an email whose body or subject holds a character other
+// than a letter, a mark, a symbol, a number, punctuation or ASCII white
+// space (R54): New refuses such a template (a no-break space or a
+// zero-width space pasted from an editor), and a value shown has its other
+// spaces written as U+0020 and its invisible characters removed.
 //
 // # The link
 //
@@ -89,9 +107,13 @@
 //
 // Messages are kept within Cognito's limits (R54): an SMS of at most 140
 // characters, a subject of 140, an email body of 20,000, the code
-// placeholder present. ClientMetadata values are cut to fit; a message
-// whose fixed part doesn't fit (a long username in an SMS link) is left
-// empty, so that Cognito sends its own message with the code rather than
-// none. The handler never fails: a failing trigger fails the user's reset
-// (R57).
+// placeholder present. ClientMetadata values are cut to fit, so that the
+// work is bounded by the limits whatever their size; a message whose fixed
+// part doesn't fit (a long username in an SMS link) is not written. A
+// message not written (that one, one without a template, every message of
+// another trigger source) goes back null, never "": Cognito then sends its
+// own message with the code rather than refusing an empty one (R58). That
+// is why [Handler.Handle] answers an [Event], whose JSON says null where
+// the events package's type would say "". The handler never fails: a
+// failing trigger fails the user's reset (R57).
 package custommessage

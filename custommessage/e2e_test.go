@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -26,7 +27,7 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 	require.NoError(t, err)
 	srv := resetpwtest.NewServer(resetpwtest.NewFake())
 	t.Cleanup(srv.Close)
-	srv.Fake.SetTrigger(arn, h.Handle)
+	srv.Fake.SetTrigger(arn, lambda.NewHandler(h.Handle))
 	c := srv.Client()
 
 	tests := []struct {
@@ -45,8 +46,10 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String(tt.name),
 				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
-				// An SMS role: without one, Cognito sends no SMS (R61).
-				SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}})
+				// The trigger's email message needs the pool's own SES (R54),
+				// an SMS an SMS role (R61).
+				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper},
+				SmsConfiguration:   &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}})
 			require.NoError(t, err)
 			pool := p.UserPool.Id
 			_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: aws.String("ana+x"), UserAttributes: tt.contact})
@@ -74,4 +77,32 @@ func TestHandle_ResetThroughTheServerDeliversTheLink(t *testing.T) {
 			assert.Equal(t, "ana+x", frag.Get("username"))
 		})
 	}
+}
+
+// TestHandle_ShownValuesPassCognitosCharacterPatterns sends a reset whose
+// ClientMetadata value holds characters Cognito refuses in an email (R54):
+// the Fake, holding the answer to Cognito's patterns, sends it, with every
+// space a space and the invisible characters gone.
+func TestHandle_ShownValuesPassCognitosCharacterPatterns(t *testing.T) {
+	const arn = "arn:aws:lambda:us-west-2:123456789012:function:custom-message"
+	c := config()
+	c.ForgotPassword.EmailSubject = "Ticket {meta:ticket}"
+	h, err := custommessage.New(c)
+	require.NoError(t, err)
+	f := resetpwtest.NewFake()
+	f.SetTrigger(arn, lambda.NewHandler(h.Handle))
+	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
+	_, err = f.AddUser(pool, resetpwtest.User("ana", "email", "ana@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+
+	// No-break space, zero-width space, narrow no-break space, soft
+	// hyphen, a private-use character, an ideographic space, a byte-order
+	// mark.
+	_, err = f.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: &pool, Username: aws.String("ana"),
+		ClientMetadata: map[string]string{"ticket": "T\u00a0\u200b4\u202f2\u00ad\ue000\u3000x\ufeff"}})
+	require.NoError(t, err, "Cognito would refuse the email")
+	d := f.Deliveries()[0]
+	assert.Equal(t, "Ticket T 4 2 x", d.Subject)
+	assert.Contains(t, d.Message, "(ticket T 4 2 x)")
 }

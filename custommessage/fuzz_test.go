@@ -1,6 +1,7 @@
 package custommessage_test
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -12,6 +13,13 @@ import (
 	"github.com/cognitoreset/cognitoreset/custommessage"
 )
 
+// Cognito's patterns for an email's body and subject (MessageTemplateType,
+// docs/cognito-rules.md R54), \s written as Java reads it.
+var (
+	emailBodyRE    = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\x0B\f\r *]*\{####\}[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\x0B\f\r *]*$`)
+	emailSubjectRE = regexp.MustCompile(`^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\x0B\f\r ]+$`)
+)
+
 // FuzzTemplates parses any template and renders it with any ClientMetadata
 // value and username: what New accepts never panics, keeps Cognito's
 // limits, keeps the code placeholder it was given, and lets no value spell
@@ -21,6 +29,7 @@ func FuzzTemplates(f *testing.F) {
 		f.Add(s, "T-1", "test-user")
 	}
 	f.Add("{link}", strings.Repeat("{####}", 40), strings.Repeat("é", 200))
+	f.Add("<p>{meta:ticket}</p>{link}", "T\u00a0\u200b1\u202e", "user\u00ad")
 	f.Fuzz(func(t *testing.T, tmpl, value, username string) {
 		c := custommessage.Config{
 			ResetURL: "https://app.example.com/reset",
@@ -46,6 +55,12 @@ func FuzzTemplates(f *testing.F) {
 		assert.LessOrEqual(t, utf8.RuneCountInString(r.SMSMessage), 140)
 		assert.LessOrEqual(t, utf8.RuneCountInString(r.EmailSubject), 140)
 		assert.LessOrEqual(t, utf8.RuneCountInString(r.EmailMessage), 20000)
+		if r.EmailMessage != "" {
+			assert.Regexp(t, emailBodyRE, r.EmailMessage, "Cognito's pattern for an email body")
+		}
+		if r.EmailSubject != "" {
+			assert.Regexp(t, emailSubjectRE, r.EmailSubject, "Cognito's pattern for a subject")
+		}
 		for _, m := range []string{r.SMSMessage, r.EmailMessage} {
 			if m != "" {
 				assert.Contains(t, m, "{####}", "the code reaches the user")

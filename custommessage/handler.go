@@ -127,6 +127,25 @@ func parseMessages(ts Templates, invite bool) (*messages, error) {
 	for _, x := range []struct {
 		name string
 		t    template
+	}{{"EmailSubject", m.subject}, {"email body", m.body}, {"SMS", m.sms}} {
+		if err := x.t.checkBraces(); err != nil {
+			return nil, fmt.Errorf("%s: %w", x.name, err)
+		}
+		if x.name == "SMS" {
+			continue
+		}
+		if err := x.t.checkText(); err != nil {
+			return nil, fmt.Errorf("%s: %w", x.name, err)
+		}
+	}
+	if !m.bodyIsText {
+		if err := m.body.checkHTML(); err != nil {
+			return nil, fmt.Errorf("EmailHTML: %w", err)
+		}
+	}
+	for _, x := range []struct {
+		name string
+		t    template
 	}{{"email body", m.body}, {"SMS", m.sms}} {
 		if x.t == nil {
 			continue
@@ -136,6 +155,9 @@ func parseMessages(ts Templates, invite bool) (*messages, error) {
 		}
 		if invite && !x.t.has(slotUsername) {
 			return nil, fmt.Errorf("%s shows no username: it needs {username}", x.name)
+		}
+		if invite && x.t.punctuatedCode() {
+			return nil, fmt.Errorf("%s puts '.' or ',' right after {####}: a reader takes it for the temporary password's last character", x.name)
 		}
 	}
 	if m.subject == nil && m.body == nil && m.sms == nil {
@@ -147,9 +169,18 @@ func parseMessages(ts Templates, invite bool) (*messages, error) {
 // Handle answers Cognito's custom message event: for
 // CustomMessage_ForgotPassword and CustomMessage_AdminCreateUser it writes
 // the response's messages from the templates; any other trigger source is
-// returned as it came. It never returns an error, since a failing trigger
-// fails the user's reset (R57).
-func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+// returned as it came. A message it doesn't write goes back null, so that
+// Cognito sends its own (R58). It never returns an error, since a failing
+// trigger fails the user's reset (R57).
+func (h *Handler) Handle(_ context.Context, in events.CognitoEventUserPoolsCustomMessage) (Event, error) {
+	return Event{h.handle(in)}, nil
+}
+
+// handle writes ev's response.
+func (h *Handler) handle(ev events.CognitoEventUserPoolsCustomMessage) events.CognitoEventUserPoolsCustomMessage {
+	// The response as it came is not the handler's to send back: Cognito
+	// sends it null (R51), and a value set by another step is dropped.
+	ev.Response = events.CognitoEventUserPoolsCustomMessageResponse{}
 	var m *messages
 	switch ev.TriggerSource {
 	case sourceForgotPassword:
@@ -159,7 +190,7 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCusto
 	}
 	invite := ev.TriggerSource == sourceAdminCreateUser
 	if m == nil || ev.Request.CodeParameter == "" || invite && ev.Request.UsernameParameter == "" {
-		return ev, nil // nothing to place the code (or username) with: Cognito's own message
+		return ev // nothing to place the code (or username) with: Cognito's own message
 	}
 	r := render{
 		code:   ev.Request.CodeParameter,
@@ -169,7 +200,7 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCusto
 	}
 	r.username = ev.UserName
 	if invite {
-		r.username = ev.Request.UsernameParameter
+		r.username, r.name = ev.Request.UsernameParameter, ev.UserName
 	}
 	if m.subject != nil {
 		ev.Response.EmailSubject = r.fit(m.subject, plain, maxEmailSubject)
@@ -184,7 +215,7 @@ func (h *Handler) Handle(_ context.Context, ev events.CognitoEventUserPoolsCusto
 	if m.sms != nil {
 		ev.Response.SMSMessage = r.fit(m.sms, plain, maxSMS)
 	}
-	return ev, nil
+	return ev
 }
 
 // link returns the reset page's link for ev: ResetURL, or its path on the

@@ -6,11 +6,14 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"unicode/utf16"
 	"unicode/utf8"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -46,7 +49,7 @@ func config() custommessage.Config {
 		},
 		AdminCreateUser: custommessage.Templates{
 			EmailSubject: "Welcome",
-			EmailText:    "Your username is {username} and your temporary password is {####}.\nSign in at {link}",
+			EmailText:    "Your username is {username} and your temporary password is {####}\nSign in at {link}",
 			SMS:          "User {username}, password {####}",
 		},
 	}
@@ -58,7 +61,7 @@ func handle(t testing.TB, c custommessage.Config, ev events.CognitoEventUserPool
 	require.NoError(t, err)
 	out, err := h.Handle(ctx, ev)
 	require.NoError(t, err)
-	return out
+	return out.CognitoEventUserPoolsCustomMessage
 }
 
 func TestHandle_MessagesPerTriggerSource(t *testing.T) {
@@ -81,7 +84,7 @@ func TestHandle_MessagesPerTriggerSource(t *testing.T) {
 			name:    "an invitation carries Cognito's placeholders and a link without the password",
 			event:   "admin-create-user.json",
 			subject: "Welcome",
-			email: "Your username is {username} and your temporary password is {####}.<br>\n" +
+			email: "Your username is {username} and your temporary password is {####}<br>\n" +
 				"Sign in at https://app.example.com/account/reset?lang=en#username=test-user",
 			sms: "User {username}, password {####}",
 		},
@@ -191,8 +194,35 @@ func TestNew_RefusesUnsafeOrIncompleteConfig(t *testing.T) {
 		{"a reset body without code or link", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = "<p>Hi</p>" }, "email body shows no code"},
 		{"an invitation relying on the link for the code", func(c *custommessage.Config) { c.AdminCreateUser.SMS = "{username}: {link}" }, "AdminCreateUser: SMS shows no code"},
 		{"an invitation without the username", func(c *custommessage.Config) { c.AdminCreateUser.SMS = "{####}" }, "shows no username"},
+		{"an invitation's password followed by a full stop", func(c *custommessage.Config) {
+			c.AdminCreateUser.EmailText = "User {username}, password {####}."
+		}, "right after {####}"},
+		{"an invitation's password followed by a comma", func(c *custommessage.Config) { c.AdminCreateUser.SMS = "{####}, user {username}" }, "right after {####}"},
 		{"an unclosed meta slot", func(c *custommessage.Config) { c.ForgotPassword.EmailSubject = "{meta:ticket" }, "no closing brace"},
 		{"a meta slot with a bad key", func(c *custommessage.Config) { c.ForgotPassword.EmailSubject = "{meta:a b}" }, "needs a key"},
+		{"a no-break space in the body", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = "<p>Reset:\u00a0{link}</p>" }, "U+00A0 is one Cognito refuses"},
+		{"a zero-width space in the subject", func(c *custommessage.Config) { c.ForgotPassword.EmailSubject = "Reset\u200b" }, "U+200B is one Cognito refuses"},
+		{"a soft hyphen in the text body", func(c *custommessage.Config) { c.AdminCreateUser.EmailText = "{username} pass\u00adword {####}" }, "U+00AD"},
+		{"a value in a link", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = `<a href="{meta:next}">{link}</a>` }, "inside a tag"},
+		{"a value in an attribute", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = `<img alt='{meta:t}' src=x>{link}` }, "inside a tag"},
+		{"a value as an attribute", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = `<a {meta:attr} href="{link}">go</a>` }, "inside a tag"},
+		{"a value as a tag's name", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = `<{meta:tag}>{link}` }, "inside a tag"},
+		{"the username in an attribute", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = `<p title={username}>{link}</p>` }, "inside a tag"},
+		{"a value in a script", func(c *custommessage.Config) {
+			c.ForgotPassword.EmailHTML = `<script>var t = "{meta:t}";</script>{link}`
+		}, "inside a tag, a script or a style"},
+		{"a value in a style", func(c *custommessage.Config) {
+			c.ForgotPassword.EmailHTML = `<STYLE>p { color: {meta:c} }</STYLE>{link}`
+		}, "a style"},
+		{"a brace before a value", func(c *custommessage.Config) { c.ForgotPassword.EmailHTML = `{{meta:ticket}} {link}` }, "a brace touches a slot"},
+		{"a brace after the username", func(c *custommessage.Config) { c.ForgotPassword.SMS = `{link} {username}}` }, "a brace touches a slot"},
+		{"a bidirectional override in an origin", func(c *custommessage.Config) { c.Origins = []string{"https://app\u202eelpmaxe.com"} }, "host must be ASCII"},
+		{"a non-ASCII reset host", func(c *custommessage.Config) { c.ResetURL = "https://аpp.example.com/reset" }, "host must be ASCII"},
+		{"port 0", func(c *custommessage.Config) { c.Origins = []string{"https://eu.app.example.com:0"} }, "port must be"},
+		{"a port out of range", func(c *custommessage.Config) { c.ResetURL = "https://app.example.com:65536/reset" }, "port must be"},
+		{"a port with a leading zero", func(c *custommessage.Config) { c.Origins = []string{"https://eu.app.example.com:0443"} }, "port must be"},
+		{"a no-break space in the reset URL's query", func(c *custommessage.Config) { c.ResetURL = "https://app.example.com/reset?x=\u00a0" }, "printable ASCII"},
+		{"an empty port", func(c *custommessage.Config) { c.Origins = []string{"https://eu.app.example.com:"} }, "port must be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -285,6 +315,116 @@ func TestCheckMetadata(t *testing.T) {
 				assert.Contains(t, err.Error(), w)
 			}
 			assert.NotContains(t, err.Error(), "evil.example", "values are never named")
+		})
+	}
+}
+
+// responseJSON returns the response Handle's answer carries on the wire,
+// null as nil.
+func responseJSON(t *testing.T, c custommessage.Config, ev events.CognitoEventUserPoolsCustomMessage) map[string]*string {
+	t.Helper()
+	h, err := custommessage.New(c)
+	require.NoError(t, err)
+	out, err := lambda.NewHandler(h.Handle).Invoke(ctx, mustJSON(t, ev))
+	require.NoError(t, err)
+	var got struct {
+		Response map[string]*string `json:"response"`
+	}
+	require.NoError(t, json.Unmarshal(out, &got))
+	return got.Response
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
+	require.NoError(t, err)
+	return b
+}
+
+func TestHandle_AnswersNullForTheMessagesItDoesNotWrite(t *testing.T) {
+	long := event(t, "forgot-password.json")
+	long.UserName = strings.Repeat("u", 128)
+	smsOnly := config()
+	smsOnly.ForgotPassword = custommessage.Templates{SMS: "{link}"}
+	tests := []struct {
+		name  string
+		c     custommessage.Config
+		ev    events.CognitoEventUserPoolsCustomMessage
+		wrote []string // the fields set; the others must be null, never ""
+	}{
+		{name: "another trigger source", c: config(), ev: event(t, "sign-up.json")},
+		{name: "one message templated", c: smsOnly, ev: event(t, "forgot-password.json"), wrote: []string{"smsMessage"}},
+		{name: "an SMS too long for its link", c: config(), ev: long, wrote: []string{"emailMessage"}},
+		{name: "all three", c: config(), ev: event(t, "forgot-password.json"), wrote: []string{"emailMessage", "emailSubject", "smsMessage"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := responseJSON(t, tt.c, tt.ev)
+			for _, f := range []string{"emailMessage", "emailSubject", "smsMessage"} {
+				v, ok := r[f]
+				require.True(t, ok, "%s is in the response", f)
+				if slices.Contains(tt.wrote, f) {
+					require.NotNil(t, v, f)
+					assert.NotEmpty(t, *v, f)
+				} else {
+					assert.Nil(t, v, "%s is null: Cognito's own message", f)
+				}
+			}
+		})
+	}
+}
+
+func TestNew_AcceptsValuesAsTextBetweenTags(t *testing.T) {
+	for _, body := range []string{
+		`<p>Hello {username},</p><p><a href="{link}">reset</a> (ticket {meta:ticket})</p>`,
+		`<a href="x" title="a > b">{meta:ticket}</a> {link}`,
+		`<a href='{link}'>{username}</a>`,
+		`<script>var code = "{####}";</script><b>{meta:ticket}</b> {link}`,
+		`<style>p { color: red }</style><p>{meta:ticket} {link}</p>`,
+		`1 < 2 and {meta:ticket} > 0 {link}`,
+	} {
+		t.Run(body, func(t *testing.T) {
+			c := config()
+			c.ForgotPassword.EmailHTML = body
+			_, err := custommessage.New(c)
+			assert.NoError(t, err)
+		})
+	}
+}
+
+func TestHandle_CountsLimitsAsCognitoDoes(t *testing.T) {
+	emoji := strings.Repeat("😀", 100) // 100 runes, 200 UTF-16 units
+	tests := []struct {
+		name   string
+		source string
+		c      func(*custommessage.Config)
+		user   string
+		want   func(t *testing.T, sms string)
+	}{
+		{name: "a reset SMS counts UTF-16 units", source: "forgot-password.json",
+			c: func(c *custommessage.Config) { c.ForgotPassword.SMS = "Ticket {meta:ticket}: {link}" }, user: "test-user",
+			want: func(t *testing.T, sms string) {
+				assert.Contains(t, sms, "😀…", "the value is cut")
+				assert.LessOrEqual(t, len(utf16.Encode([]rune(sms))), 140)
+			}},
+		{name: "an invitation SMS counts the username Cognito fills in", source: "admin-create-user.json",
+			user: strings.Repeat("u", 40),
+			want: func(t *testing.T, sms string) {
+				assert.Empty(t, sms, "40 for the username and 99 for the password leave no room: Cognito's own SMS")
+			}},
+		{name: "an invitation SMS with a short username", source: "admin-create-user.json", user: "test-user",
+			want: func(t *testing.T, sms string) { assert.Equal(t, "User {username}, password {####}", sms) }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := config()
+			if tt.c != nil {
+				tt.c(&c)
+			}
+			ev := event(t, tt.source)
+			ev.UserName = tt.user
+			ev.Request.ClientMetadata = map[string]string{"ticket": emoji}
+			tt.want(t, handle(t, c, ev).Response.SMSMessage)
 		})
 	}
 }

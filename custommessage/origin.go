@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -30,6 +31,11 @@ func parseResetURL(s string) (origin, rest string, _ error) {
 	}
 	if u.RawQuery != "" {
 		rest += "?" + u.RawQuery
+	}
+	for _, c := range []byte(rest) {
+		if c <= ' ' || c >= 0x7f {
+			return "", "", errors.New("custommessage: ResetURL's path and query must be printable ASCII: percent-encode the rest")
+		}
 	}
 	return origin, rest, nil
 }
@@ -60,12 +66,44 @@ func checkOrigin(u *url.URL) (string, error) {
 		return "", errors.New("needs a scheme and a host")
 	case u.User != nil:
 		return "", errors.New("has user information")
+	case !asciiHost(u.Hostname()):
+		return "", errors.New("host must be ASCII letters, digits, '-' and '.' (an IDN host in its xn-- form), or an IP address")
+	case strings.HasSuffix(u.Host, ":") || !validPort(u.Port()):
+		return "", errors.New("port must be 1 to 65535, without leading zeros")
 	case u.Scheme == "https":
 	case u.Scheme == "http" && isLoopback(u.Hostname()):
 	default:
 		return "", errors.New("must be https (http only on a loopback host)")
 	}
 	return u.Scheme + "://" + host, nil
+}
+
+// asciiHost reports whether host is a DNS name of ASCII letters, digits,
+// '-' and '.', or an IP address: no control, bidirectional or other
+// character that would show one host and name another.
+func asciiHost(host string) bool {
+	if net.ParseIP(host) != nil {
+		return true
+	}
+	if host == "" {
+		return false
+	}
+	for _, c := range []byte(host) {
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+// validPort reports whether port, when there is one, is a TCP port as a
+// browser writes it.
+func validPort(port string) bool {
+	if port == "" {
+		return true
+	}
+	n, err := strconv.Atoi(port)
+	return err == nil && n >= 1 && n <= 65535 && strconv.Itoa(n) == port
 }
 
 // isLoopback reports whether host is localhost or a loopback address.

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -51,11 +52,13 @@ func TestCheckMetadata_TheResetterRefusesBeforeSending(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv := resetpwtest.NewServer(resetpwtest.NewFake())
 			t.Cleanup(srv.Close)
-			srv.Fake.SetTrigger(arn, h.Handle)
-			srv.Fake.SetTrigger(other, h.Handle)
+			srv.Fake.SetTrigger(arn, lambda.NewHandler(h.Handle))
+			srv.Fake.SetTrigger(other, lambda.NewHandler(h.Handle))
 			c := srv.Client()
 			p, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("app"),
-				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(tt.trigger)}})
+				LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(tt.trigger)},
+				// The trigger's email message needs the pool's own SES (R54).
+				EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
 			require.NoError(t, err)
 			pool := aws.ToString(p.UserPool.Id)
 			_, err = c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("ana+x"),

@@ -1,6 +1,7 @@
 package custommessage
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -112,4 +113,114 @@ func (t template) keys(dst []string) []string {
 		}
 	}
 	return dst
+}
+
+// checkText refuses a template whose own text holds a character that
+// Cognito's email patterns refuse (R54): anything but letters, marks,
+// symbols, numbers, punctuation and ASCII white space, such as U+00A0 or
+// U+200B, which an editor may have put there unseen.
+func (t template) checkText() error {
+	for _, seg := range t {
+		if seg.slot != slotText {
+			continue
+		}
+		for _, c := range seg.text {
+			if !cognitoText(c) && !strings.ContainsRune("\t\n\v\f\r ", c) {
+				return fmt.Errorf("the character %U is one Cognito refuses in an email", c)
+			}
+		}
+	}
+	return nil
+}
+
+// checkBraces refuses a brace that touches a slot: "{" before one or "}"
+// after one. Around a value or a username, it could spell a placeholder
+// that Cognito fills ("{{meta:ticket}}" with the value "####" is "{####}").
+func (t template) checkBraces() error {
+	for i, seg := range t {
+		if seg.slot == slotText {
+			continue
+		}
+		if i > 0 && t[i-1].slot == slotText && strings.HasSuffix(t[i-1].text, "{") ||
+			i+1 < len(t) && t[i+1].slot == slotText && strings.HasPrefix(t[i+1].text, "}") {
+			return errors.New("a brace touches a slot; it could spell a placeholder")
+		}
+	}
+	return nil
+}
+
+// checkHTML refuses, in the deployer's HTML, a {meta:KEY} or {username}
+// slot inside a tag (an attribute's value included) or inside a script or
+// a style element: there an escaped value is still the attacker's link,
+// attribute or code. {link}, {####} and text between tags are fine.
+func (t template) checkHTML() error {
+	var (
+		inTag   bool
+		quote   byte   // the quote of the attribute value being read, in a tag
+		tagName []byte // the name of the tag being read
+		naming  bool   // reading tagName
+		raw     string // "script" or "style" when inside one
+	)
+	for _, seg := range t {
+		if seg.slot != slotText {
+			if (seg.slot == slotMeta || seg.slot == slotUsername) && (inTag || raw != "") {
+				return errors.New("EmailHTML shows {meta:KEY} or {username} inside a tag, a script or a style; show them as text between tags")
+			}
+			naming = false
+			continue
+		}
+		s := seg.text
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			switch {
+			case raw != "":
+				if end := "/" + raw; c == '<' && len(s) > i+len(end) && strings.EqualFold(s[i+1:i+1+len(end)], end) {
+					raw, inTag, naming, tagName = "", true, false, tagName[:0]
+					i += len(end)
+				}
+			case inTag && quote != 0:
+				if c == quote {
+					quote = 0
+				}
+			case inTag:
+				switch {
+				case c == '"' || c == '\'':
+					quote, naming = c, false
+				case c == '>':
+					inTag, naming = false, false
+					if n := strings.ToLower(string(tagName)); n == "script" || n == "style" {
+						raw = n
+					}
+				case naming && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'):
+					tagName = append(tagName, c)
+				default:
+					naming = false
+				}
+			case c == '<' && (i+1 == len(s) || tagStart(s[i+1])):
+				// A '<' before a slot is taken as a tag: a value must
+				// not name one.
+				inTag, naming, tagName = true, true, tagName[:0]
+			}
+		}
+	}
+	return nil
+}
+
+// tagStart reports whether c, after '<', opens a tag, a closing tag, a
+// comment or a declaration, as HTML reads it.
+func tagStart(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '/' || c == '!' || c == '?'
+}
+
+// punctuatedCode reports whether a '.' or a ',' follows {####} right away.
+// In an invitation, {####} is the temporary password, which may itself
+// end in such a character: the user can't tell where it ends (R53).
+func (t template) punctuatedCode() bool {
+	for i, seg := range t {
+		if seg.slot == slotCode && i+1 < len(t) && t[i+1].slot == slotText &&
+			(strings.HasPrefix(t[i+1].text, ".") || strings.HasPrefix(t[i+1].text, ",")) {
+			return true
+		}
+	}
+	return false
 }

@@ -1,11 +1,16 @@
 package resetpw_test
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"net/http"
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
@@ -225,4 +230,91 @@ func TestWithCustomMessage_RefusesWhatCanNeverMatch(t *testing.T) {
 		_, err := resetpw.New(resetpwtest.NewFake(), resetpw.WithCustomMessage(arn, check))
 		assert.NoError(t, err, arn)
 	}
+}
+
+func TestReset_TriggerFailurePrintsNoClientMetadata(t *testing.T) {
+	// Cognito relays a trigger's error text, and quotes a message it
+	// refuses: either may hold a ClientMetadata value.
+	const secret = "T-83311-private"
+	tests := []struct {
+		name string
+		fn   lambda.Handler
+		kind resetpw.Kind
+		code string // the exception's code, printed
+	}{
+		{name: "the trigger's error quotes the value", kind: resetpw.ErrTrigger, code: "UserLambdaValidationException",
+			fn: lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+				return ev, errors.New("no template for ticket " + ev.Request.ClientMetadata["ticket"])
+			})},
+		{name: "a refused message shows the value", kind: resetpw.ErrTrigger, code: "InvalidParameterException",
+			fn: lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+				ev.Response.EmailSubject = "Ticket"
+				ev.Response.EmailMessage = "Ticket " + ev.Request.ClientMetadata["ticket"] + ": but no code"
+				return ev, nil
+			})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, pool := sesMessagePool(t)
+			f.SetTrigger(messageARN, tt.fn)
+			var logs bytes.Buffer
+			r, err := resetpw.New(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, nil))))
+			require.NoError(t, err)
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "ana",
+				ClientMetadata: map[string]string{"ticket": secret}})
+			require.ErrorIs(t, err, tt.kind)
+			assert.Contains(t, err.Error(), tt.code, "the exception is named")
+			assert.NotContains(t, err.Error(), secret)
+			assert.Contains(t, logs.String(), tt.code)
+			assert.NotContains(t, logs.String(), secret)
+		})
+	}
+}
+
+func TestReset_FailedTriggerMayHaveChangedTheUser(t *testing.T) {
+	// Whatever way the trigger fails, Cognito may have moved the user to
+	// RESET_REQUIRED before invoking it (R57): the error says so, and a
+	// retry would spend another attempt.
+	answer := func(subject, body string, err error) lambda.Handler {
+		return lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+			ev.Response.EmailSubject, ev.Response.EmailMessage = subject, body
+			return ev, err
+		})
+	}
+	tests := []struct {
+		name string
+		fn   lambda.Handler
+	}{
+		{"the function failed", answer("", "", errors.New("boom"))},
+		{"an empty message", answer("Reset", "", nil)},
+		{"a message without the code", answer("Reset", "Hello", nil)},
+		{"a character Cognito refuses", answer("Reset", "Code\u00a0{####}", nil)},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f, pool := sesMessagePool(t)
+			f.SetTrigger(messageARN, tt.fn)
+			r, err := resetpw.New(f)
+			require.NoError(t, err)
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "ana"})
+			var e *resetpw.Error
+			require.ErrorAs(t, err, &e)
+			assert.ErrorIs(t, err, resetpw.ErrTrigger, "the trigger's fault, not the caller's input")
+			assert.Equal(t, resetpw.OpReset, e.Op)
+			assert.True(t, resetpw.MaybeSent(err), "the user's state is unknown")
+			assert.Equal(t, http.StatusBadGateway, e.HTTPStatus())
+		})
+	}
+}
+
+// sesMessagePool is messagePool's pool with messageARN as its trigger,
+// sending email through SES: a trigger's email message needs it (R54).
+func sesMessagePool(t *testing.T) (*resetpwtest.Fake, string) {
+	t.Helper()
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(messageARN)},
+		EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper}})
+	_, err := f.AddUser(pool, resetpwtest.User("ana", "email", "ana@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+	return f, pool
 }

@@ -38,7 +38,7 @@ var (
 	ErrSMSSandbox            = Kind{engine.ErrSMSSandbox}            // 500: the SNS SMS sandbox would drop the code (R15, R16, R18)
 	ErrSESSandbox            = Kind{engine.ErrSESSandbox}            // 500: the SES sandbox would drop the code (R34)
 	ErrDeliveryConfig        = Kind{engine.ErrDeliveryConfig}        // 500: the pool can't send on the medium, or the daily email cap is reached (R16, R20, R35, R36)
-	ErrTrigger               = Kind{engine.ErrTrigger}               // 502: a Lambda trigger failed or answered badly
+	ErrTrigger               = Kind{engine.ErrTrigger}               // 502: a Lambda trigger failed, or Cognito refused its message; the user's state is unknown (MaybeSent): ForgotPassword is the user's way out (R57)
 	ErrThrottled             = Kind{engine.ErrThrottled}             // 429: Cognito throttled, and retries were spent
 	ErrAttemptLimit          = Kind{engine.ErrAttemptLimit}          // 429: the user's reset attempts are spent for now (R21); never retried
 	ErrAccessDenied          = Kind{engine.ErrAccessDenied}          // 500: IAM, or missing or rejected credentials

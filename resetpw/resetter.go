@@ -19,6 +19,9 @@ type Request struct {
 	// (AdminUserGlobalSignOut, paced in quota.CategoryUserUpdate); its
 	// failure never hides the reset (Result.SignedOut, SignOutErr).
 	SignOut bool
+	// OnlyResetRequired sends only to a user still RESET_REQUIRED (a second
+	// code, package followup); else ErrUserState, or ErrConfig with PreflightOff.
+	OnlyResetRequired bool
 }
 
 // Result describes a reset that was sent (or, from Check, that would be).
@@ -86,10 +89,8 @@ func (r *Resetter) Reset(ctx context.Context, req Request) (*Result, error) {
 	return publicResult(res), publicError(err)
 }
 
-// Check runs steps 1 to 5 of Reset and sends nothing: a dry run that says
-// why the reset would be refused, and, with PreflightFull only, where the
-// code would go (Result.Delivery) and what can't be proved
-// (Result.Caveats). Its log lines carry dry_run=true.
+// Check runs steps 1 to 5 of Reset and sends nothing: why the reset would be
+// refused, and with PreflightFull where the code would go. Logs dry_run=true.
 func (r *Resetter) Check(ctx context.Context, req Request) (*Result, error) {
 	res, err := r.e.Check(ctx, engineRequest(req))
 	return publicResult(res), publicError(err)
@@ -111,7 +112,8 @@ func (r *Resetter) CheckPool(ctx context.Context, poolID string) (*PoolReport, e
 }
 
 func engineRequest(req Request) engine.Request {
-	return engine.Request{UserPoolID: req.UserPoolID, Username: req.Username, ClientMetadata: req.ClientMetadata, SignOut: req.SignOut}
+	return engine.Request{UserPoolID: req.UserPoolID, Username: req.Username, ClientMetadata: req.ClientMetadata, SignOut: req.SignOut,
+		OnlyResetRequired: req.OnlyResetRequired}
 }
 
 func publicResult(res *engine.Result) *Result {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -221,14 +222,16 @@ func TestInviteAgain_ACustomMessageTriggerSuppliesTheMessage(t *testing.T) {
 	const arn = "arn:aws:lambda:us-west-2:123456789012:function:custom-message"
 	f := resetpwtest.NewFake()
 	pool := f.AddPool(types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(arn)},
+		// DEVELOPER: a trigger's email message needs it (R54).
+		EmailConfiguration:    &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper},
 		AdminCreateUserConfig: &types.AdminCreateUserConfigType{InviteMessageTemplate: &types.MessageTemplateType{EmailMessage: aws.String("Hi {username}")}}})
 	_, err := f.AddUser(pool, user("diego", "FORCE_CHANGE_PASSWORD", true, "email", "diego@example.com"))
 	require.NoError(t, err)
-	f.SetTrigger(arn, func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+	f.SetTrigger(arn, lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		ev.Response.EmailSubject = "Welcome"
 		ev.Response.EmailMessage = "Hi " + ev.Request.UsernameParameter + ", your password is " + ev.Request.CodeParameter
 		return ev, nil
-	})
+	}))
 	w, err := wayout.New(f)
 	require.NoError(t, err)
 	res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})

@@ -18,6 +18,8 @@ func FuzzRead(f *testing.F) {
 	f.Add(h + `{"index":0,"username":"d","status":"failed","status":"sent"}` + "\n")
 	f.Add(h + `{"index":0,"username":"d","status":"\u001b[31m"}` + "\n")
 	f.Add(header(`\u001b[2J`, "off") + "\n")
+	f.Add(h + `{"index":0,"username":"diego","status":"sent","sent_as":"diego","at":"2026-12-05T08:00:00Z"}` + "\n")
+	f.Add(h + `{"index":0,"username":"diego","status":"sent","at":"yesterday"}` + "\n")
 	f.Add("not json\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		hist, err := Read(strings.NewReader(body), pool)
@@ -29,5 +31,8 @@ func FuzzRead(f *testing.F) {
 		}
 		assert.LessOrEqual(t, hist.keep, int64(len(body)))
 		assert.Contains(t, []string{"", "sending", "unknown", "sent"}, hist.Status("diego"))
+		for _, u := range hist.Unfinished() {
+			assert.Contains(t, hist.SentAt(), u, "a reset in flight has a send time")
+		}
 	})
 }

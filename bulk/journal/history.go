@@ -10,7 +10,13 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"time"
 )
+
+// inFlight bounds how long after its "sending" line a reset whose outcome
+// was never written can have reached Cognito: the process that sent it
+// died, and its connection with it (docs/cognito-rules.md, R66: assumed).
+const inFlight = time.Minute
 
 // state is what a journal says of a user, in increasing order of caution:
 // the state of a user is the highest any line gives it.
@@ -36,9 +42,13 @@ type History struct {
 	// (and [Resume] cuts it off the file).
 	CutShort bool
 
-	by    map[string]state
-	loose map[string]state // names sent by runs that did not read the user
-	keep  int64            // the length of the complete lines
+	by     map[string]state
+	loose  map[string]state     // names sent by runs that did not read the user
+	sentAt map[string]time.Time // by the username sent: the latest time a code can have gone out
+	// unfinished are the users, by the username sent, of "sending" lines
+	// no later line gave an outcome.
+	unfinished map[string]bool
+	keep       int64 // the length of the complete lines
 	// digest is the inputs digest of the last run.
 	digest   string
 	curLoose bool // the run being read is a loose one
@@ -97,11 +107,52 @@ func (h *History) Resolve(resolve func(names []string) ([]string, error)) error 
 		return fmt.Errorf("journal: resolve returned %d usernames for %d names", len(users), len(keys))
 	}
 	for i, k := range keys {
-		if u := name(users[i]); u != "" && h.loose[k] > h.by[u] {
+		u := name(users[i])
+		if u != "" && h.loose[k] > h.by[u] {
 			h.by[u] = h.loose[k]
+		}
+		if t, ok := h.sentAt[k]; ok && u != "" && u != k {
+			h.sent(u, t)
+			delete(h.sentAt, k)
 		}
 	}
 	return nil
+}
+
+// SentAt returns each user the journal shows as sent or maybe sent, by the
+// username sent (History.Resolve maps a loose run's spellings to the
+// user's own username), with the latest time a code can have gone out to
+// them: the time of its "sent" line, of a "failed" line with MaybeSent or
+// an "unknown" line, or of a "sending" line left without an outcome plus a
+// minute (R66). It is the zero time for lines written without one (before
+// lines had times). The code's hour runs from it (R63). The map is the
+// caller's.
+func (h *History) SentAt() map[string]time.Time {
+	if h == nil {
+		return map[string]time.Time{}
+	}
+	return maps.Clone(h.sentAt)
+}
+
+// Unfinished returns the users of "sending" lines that no later line gave
+// an outcome (a crash or a kill caught the reset in flight), by the
+// username sent, sorted, even where an earlier run sent them a code (so
+// Status says "sent"): a resumed run writes an "unknown" line for each.
+func (h *History) Unfinished() []string {
+	if h == nil {
+		return nil
+	}
+	return slices.Sorted(maps.Keys(h.unfinished))
+}
+
+// sent records that a code can have gone out to user by t.
+func (h *History) sent(user string, t time.Time) {
+	if user == "" {
+		return
+	}
+	if old, ok := h.sentAt[user]; !ok || t.After(old) {
+		h.sentAt[user] = t
+	}
 }
 
 func (h *History) raise(key string, st state) {
@@ -130,7 +181,16 @@ func digest(inputs []string) string {
 type entry struct {
 	username, sentAs string
 	pending          bool // "sending" without an outcome so far
+	sendingAt        time.Time
 	dupOf            *int
+}
+
+// key is the name an entry's send time is kept by: the username sent.
+func (e *entry) key() string {
+	if e.sentAs != "" {
+		return e.sentAs
+	}
+	return e.username
 }
 
 // Read reads a journal of pool from r, under the rules of the package
@@ -147,13 +207,19 @@ func read(r io.Reader, pool, file string) (*History, error) {
 		}
 		return fmt.Sprintf("%s:%d", file, n)
 	}
-	h := &History{by: map[string]state{}, loose: map[string]state{}}
+	h := &History{by: map[string]state{}, loose: map[string]state{}, sentAt: map[string]time.Time{}, unfinished: map[string]bool{}}
 	var run map[int]*entry
 	endRun := func() {
 		for _, e := range run {
 			if e.pending {
 				h.raise(e.username, sending)
 				h.raise(e.sentAs, sending)
+				at := e.sendingAt
+				if !at.IsZero() {
+					at = at.Add(inFlight)
+				}
+				h.sent(e.key(), at)
+				h.unfinished[e.key()] = true
 			}
 		}
 		for _, e := range run { // a duplicate is as sent as the input it repeats
@@ -236,23 +302,32 @@ func (h *History) apply(l Line, pool string, run *map[int]*entry, endRun func())
 	if l.SentAs != "" {
 		e.sentAs = name(l.SentAs)
 	}
+	at, _ := time.Parse(time.RFC3339Nano, l.At) // checked by decodeLine; zero when absent
+	if l.Status != "sending" && l.Status != "would_send" && l.Status != "would_fail" {
+		delete(h.unfinished, e.key()) // an outcome, for this run or an earlier one's reset
+		delete(h.unfinished, name(l.Username))
+	}
 	switch l.Status {
 	case "sending":
-		e.pending = true
+		e.pending, e.sendingAt = true, at
 	case "sent":
 		e.pending = false
 		h.raise(e.username, sent)
 		h.raise(e.sentAs, sent)
+		h.sent(e.key(), at)
 	case "unknown":
 		e.pending = false
 		h.raise(e.username, unknown)
 		h.raise(e.sentAs, unknown)
+		h.sent(e.key(), at)
 	case "failed":
 		if e.pending || l.MaybeSent {
 			e.pending = false
 			if l.MaybeSent {
 				h.raise(e.username, unknown)
 				h.raise(e.sentAs, unknown)
+				h.sent(e.key(), at)
+				h.unfinished[e.key()] = true
 			}
 		}
 	case "duplicate":

@@ -1,8 +1,12 @@
 package journal
 
 import (
+	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 
 	"github.com/stretchr/testify/assert"
@@ -135,4 +139,72 @@ func TestHistory_NilIsEmpty(t *testing.T) {
 	assert.True(t, h.Empty())
 	assert.True(t, h.SameInputs([]string{"x"}))
 	assert.NoError(t, h.Resolve(nil))
+}
+
+// SentAt gives each user sent or maybe sent the latest time a code can
+// have gone out: a "sent", "unknown" or maybe-sent "failed" line's time,
+// a "sending" line's plus a minute when no outcome followed, and nothing
+// for a failure that sent nothing or a plan.
+func TestHistory_SentAtIsTheLatestTimeACodeCanHaveGoneOut(t *testing.T) {
+	const t0 = "2026-12-05T08:00:00Z"
+	at := func(s string) time.Time { v, _ := time.Parse(time.RFC3339, s); return v }
+	line := func(index int, status, extra, when string) string {
+		return `{"index":` + fmt.Sprint(index) + `,"username":"diego@example.com","sent_as":"diego","status":"` + status + `"` + extra + `,"at":"` + when + `"}` + "\n"
+	}
+	h := header(pool, "full")
+	for name, tc := range map[string]struct {
+		body string
+		want map[string]time.Time
+	}{
+		"sent":                   {h + line(0, "sending", "", t0) + line(0, "sent", "", "2026-12-05T08:00:01Z"), map[string]time.Time{"diego": at("2026-12-05T08:00:01Z")}},
+		"sending, no outcome":    {h + line(0, "sending", "", t0), map[string]time.Time{"diego": at(t0).Add(time.Minute)}},
+		"failed, maybe sent":     {h + line(0, "sending", "", t0) + line(0, "failed", `,"maybe_sent":true`, "2026-12-05T08:00:30Z"), map[string]time.Time{"diego": at("2026-12-05T08:00:30Z")}},
+		"failed, sent nothing":   {h + line(0, "sending", "", t0) + line(0, "failed", "", "2026-12-05T08:00:30Z"), map[string]time.Time{}},
+		"a plan":                 {h + line(0, "would_send", "", t0), map[string]time.Time{}},
+		"a second code is later": {h + line(0, "sent", "", t0) + h + line(0, "sent", "", "2026-12-05T09:30:00Z"), map[string]time.Time{"diego": at("2026-12-05T09:30:00Z")}},
+		"no time: zero":          {h + `{"index":0,"username":"diego","sent_as":"diego","status":"sent"}` + "\n", map[string]time.Time{"diego": {}}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			hist, err := Read(strings.NewReader(tc.body), pool)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, hist.SentAt())
+		})
+	}
+	_, err := Read(strings.NewReader(h+line(0, "sent", "", "yesterday")), pool)
+	require.ErrorContains(t, err, `line 2: not a journal line: field "at" is not an RFC 3339 time`)
+	assert.NotContains(t, err.Error(), "yesterday")
+}
+
+// Resolve gives a loose run's send time to the user's own username.
+func TestHistory_ResolveMovesSendTimesToTheUser(t *testing.T) {
+	body := header(pool, "pool") + `{"index":0,"username":"Diego@example.com","sent_as":"Diego@example.com","status":"sent","at":"2026-12-05T08:00:00Z"}` + "\n"
+	h, err := Read(strings.NewReader(body), pool)
+	require.NoError(t, err)
+	require.NoError(t, h.Resolve(func(names []string) ([]string, error) { return []string{"diego"}, nil }))
+	assert.Equal(t, []string{"diego"}, slices.Collect(maps.Keys(h.SentAt())))
+}
+
+// Unfinished lists the users of "sending" lines no later line answered,
+// even when an earlier run sent them a code.
+func TestHistory_UnfinishedAreSendingLinesWithoutAnOutcome(t *testing.T) {
+	h := header(pool, "full")
+	sending := func(i int, n string) string {
+		return `{"index":` + fmt.Sprint(i) + `,"username":"` + n + `","sent_as":"` + n + `","status":"sending"}` + "\n"
+	}
+	for name, tc := range map[string]struct {
+		body string
+		want []string
+	}{
+		"in flight":                       {h + sending(0, "diego"), []string{"diego"}},
+		"answered":                        {h + sending(0, "diego") + `{"index":0,"username":"diego","status":"sent"}` + "\n", nil},
+		"sent before, in flight now":      {h + `{"index":0,"username":"diego","sent_as":"diego","status":"sent"}` + "\n" + h + sending(0, "diego"), []string{"diego"}},
+		"recorded unknown by a later run": {h + sending(0, "diego") + h + `{"index":5,"username":"diego","sent_as":"diego","status":"unknown","maybe_sent":true}` + "\n", nil},
+		"a plan is no outcome":            {h + sending(0, "diego") + h + `{"index":0,"username":"diego","status":"would_send"}` + "\n", []string{"diego"}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			hist, err := Read(strings.NewReader(tc.body), pool)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, hist.Unfinished())
+		})
+	}
 }

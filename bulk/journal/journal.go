@@ -40,9 +40,13 @@ func (j *Journal) Begin(pool string, inputs []string, preflight string) error {
 }
 
 // Write appends l, with its Username and SentAs kept as a journal keeps
-// names (valid UTF-8, at most 512 bytes), and syncs a file to disk.
+// names (valid UTF-8, at most 512 bytes) and At stamped with the time when
+// empty, and syncs a file to disk.
 func (j *Journal) Write(l Line) error {
 	l.Username, l.SentAs = name(l.Username), name(l.SentAs)
+	if l.At == "" {
+		l.At = time.Now().UTC().Format(time.RFC3339Nano)
+	}
 	b, err := json.Marshal(l)
 	if err != nil {
 		return err

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"testing/synctest"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -105,10 +107,10 @@ func TestResume_MakesTheJournalPrivateAndCutsOffALastLineCutShort(t *testing.T) 
 	b, err := os.ReadFile(path)
 	require.NoError(t, err)
 	assert.Equal(t, string(whole), string(b))
-	require.NoError(t, j.Write(Line{Index: 0, Username: "diego", Status: "unknown", MaybeSent: true}))
+	require.NoError(t, j.Write(Line{Index: 0, Username: "diego", Status: "unknown", MaybeSent: true, At: "2026-12-05T08:00:00Z"}))
 	b, err = os.ReadFile(path)
 	require.NoError(t, err)
-	assert.Equal(t, string(whole)+`{"status":"unknown","index":0,"username":"diego","maybe_sent":true}`+"\n", string(b))
+	assert.Equal(t, string(whole)+`{"status":"unknown","index":0,"username":"diego","maybe_sent":true,"at":"2026-12-05T08:00:00Z"}`+"\n", string(b))
 }
 
 // Resume refuses what is not a regular file, without opening it to wait:
@@ -176,4 +178,18 @@ func TestWrite_KeepsNamesShortAndValid(t *testing.T) {
 	assert.Equal(t, "sent", h.Status(long), "a long name is looked up as it is kept")
 	assert.Equal(t, "sent", h.Status("\xffdiego"), "an invalid name is looked up as it is kept")
 	assert.Equal(t, "", h.Status(strings.Repeat("é", 100)))
+}
+
+// Write stamps each line with the time it is written, unless the line has
+// one.
+func TestWrite_StampsTheTime(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var b strings.Builder
+		j := New(&b, "test")
+		require.NoError(t, j.Write(Line{Index: 0, Username: "diego", Status: "sent"}))
+		require.NoError(t, j.Write(Line{Index: 1, Username: "maria", Status: "sent", At: "2026-12-05T08:00:00Z"}))
+		lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+		assert.Contains(t, lines[0], `"at":"`+time.Now().UTC().Format(time.RFC3339Nano)+`"`)
+		assert.Contains(t, lines[1], `"at":"2026-12-05T08:00:00Z"`)
+	})
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"reflect"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -49,6 +50,11 @@ type Line struct {
 	// a failed sign-out never hides that the reset was sent.
 	SignedOut    bool   `json:"signed_out,omitempty"`
 	SignOutError string `json:"sign_out_error,omitempty"`
+	// At is when the line was written, in RFC 3339 (UTC): Write stamps
+	// it when empty. A "sent" line's is the latest time its code can have
+	// gone out, from which the code's hour runs (docs/cognito-rules.md,
+	// R63; History.SentAt).
+	At string `json:"at,omitempty"`
 }
 
 // maxName bounds the names kept in a line.
@@ -134,6 +140,11 @@ func decodeLine(b []byte) (Line, error) {
 			return Line{}, fmt.Errorf("not a journal line: field %q has the wrong type", te.Field)
 		}
 		return Line{}, errNotJSON
+	}
+	if l.At != "" {
+		if _, err := time.Parse(time.RFC3339Nano, l.At); err != nil {
+			return Line{}, errors.New(`not a journal line: field "at" is not an RFC 3339 time`)
+		}
 	}
 	return l, nil
 }

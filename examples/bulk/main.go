@@ -58,6 +58,12 @@
 //
 // --demo runs against an embedded Cognito holding every input user (with a
 // verified email), so the tool can be tried without an AWS account.
+//
+// "bulk status --journal FILE" prints who completed, whose code is pending
+// or expired, and who changed otherwise (package followup; --all-users for
+// a pool without a journal, --metrics-addr for a gauge per state), and
+// --resend-expired sends a second code to the journal's expired users
+// alone: followthrough.go.
 package main
 
 import (
@@ -92,11 +98,12 @@ import (
 
 type options struct {
 	poolID, input, csvColumn, out, endpoint, region, profile, preflight, redisAddr, account string
-	resume, resendUnknown, plan, allUsers, demo, signOut                                    bool
+	resume, resendUnknown, plan, allUsers, demo, signOut, resendExpired                     bool
 	concurrency, dailyEmailLimit                                                            int
 	rate, redisFallbackRate                                                                 float64
 	pf                                                                                      resetpw.Preflight // --preflight, parsed
 	metricsAddr                                                                             string            // --metrics-addr
+	minAge                                                                                  time.Duration     // --min-age
 }
 
 func main() {
@@ -117,6 +124,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 // runWith is run, with api in place of the one the flags name when not nil
 // (for tests).
 func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, api resetpw.API) error {
+	if len(args) > 0 && args[0] == "status" {
+		return runStatus(ctx, args[1:], stdout, stderr, api)
+	}
 	o := options{}
 	fs := flag.NewFlagSet("bulk", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -141,6 +151,8 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs.StringVar(&o.account, "account", "", "with --redis: the AWS account ID that names the shared budget")
 	fs.Float64Var(&o.redisFallbackRate, "redis-fallback-rate", 0, "with --redis: resets per second of this process when Redis is down (0: stop instead)")
 	fs.StringVar(&o.metricsAddr, "metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics while the run lasts (empty: none)")
+	fs.BoolVar(&o.resendExpired, "resend-expired", false, "send a second code to the users of the journal --out whose code expired, and nobody else (reads no input)")
+	fs.DurationVar(&o.minAge, "min-age", 0, "with --resend-expired: only users whose code was sent at least this long ago (never under 1h)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -151,6 +163,10 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return errors.New("--resume needs --out FILE")
 	case o.resendUnknown && !o.resume:
 		return errors.New("--resend-unknown needs --resume")
+	case o.resendExpired && (o.out == "-" || o.resume || o.plan || o.resendUnknown || o.demo || o.signOut || o.input != "-" || o.csvColumn != ""):
+		return errors.New("--resend-expired needs --out FILE, the journal of the run, and reads no input: no --input, --csv-column, --resume, --plan, --resend-unknown, --demo or --sign-out (the first codes' run signed users out)")
+	case o.minAge != 0 && !o.resendExpired:
+		return errors.New("--min-age needs --resend-expired")
 	case o.allUsers && !o.plan:
 		return errors.New("--all-users needs --plan")
 	case o.plan && o.resume:
@@ -165,6 +181,9 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return fmt.Errorf("--preflight: %q is not one of full, pool, off", o.preflight)
 	}
 	o.pf = preflight
+	if o.resendExpired {
+		return o.runResendExpired(ctx, api, stderr)
+	}
 	var err error
 
 	out := o.out
@@ -224,36 +243,59 @@ func runWith(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 			return err
 		}
 	}
-	region := "us-west-2" // the embedded Cognito's, and the tests'
-	if api == nil {
-		var closeAPI func()
-		if api, region, closeAPI, err = o.api(ctx, names); err != nil {
-			return err
-		}
-		defer closeAPI()
-	}
-	ropts := []resetpw.Option{resetpw.WithPreflight(preflight), resetpw.WithEmailCap(o.dailyEmailLimit, nil)}
-	if o.redisAddr != "" {
-		lim, closeRedis, err := o.sharedLimiter(region)
-		if err != nil {
-			return err
-		}
-		defer closeRedis()
-		ropts = append(ropts, resetpw.WithLimiter(lim))
-	}
-	ropts, stopMetrics, err := o.withMetrics(ropts, stderr)
+	r, closeAll, err := o.resetter(ctx, api, names, stderr)
 	if err != nil {
 		return err
 	}
-	defer stopMetrics()
-	r, err := resetpw.New(api, ropts...)
-	if err != nil {
-		return err
-	}
+	defer closeAll()
 	if o.plan {
 		return o.runPlan(ctx, r, names, j, stdout, stderr)
 	}
 	return o.runBulk(ctx, r, names, j, history, stderr)
+}
+
+// resetter returns the Resetter of the flags over api (or, when nil, the
+// API the flags name, holding names with --demo), and the function that
+// closes what it opened (the API, Redis, the metrics endpoint).
+func (o options) resetter(ctx context.Context, api resetpw.API, names []string, stderr io.Writer) (_ *resetpw.Resetter, closeAll func(), err error) {
+	var closers []func()
+	closeAll = func() {
+		for _, c := range slices.Backward(closers) {
+			c()
+		}
+	}
+	defer func() {
+		if err != nil {
+			closeAll()
+		}
+	}()
+	region := "us-west-2" // the embedded Cognito's, and the tests'
+	if api == nil {
+		var closeAPI func()
+		if api, region, closeAPI, err = o.api(ctx, names); err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, closeAPI)
+	}
+	ropts := []resetpw.Option{resetpw.WithPreflight(o.pf), resetpw.WithEmailCap(o.dailyEmailLimit, nil)}
+	if o.redisAddr != "" {
+		lim, closeRedis, err := o.sharedLimiter(region)
+		if err != nil {
+			return nil, nil, err
+		}
+		closers = append(closers, closeRedis)
+		ropts = append(ropts, resetpw.WithLimiter(lim))
+	}
+	ropts, stopMetrics, err := o.withMetrics(ropts, stderr)
+	if err != nil {
+		return nil, nil, err
+	}
+	closers = append(closers, stopMetrics)
+	r, err := resetpw.New(api, ropts...)
+	if err != nil {
+		return nil, nil, err
+	}
+	return r, closeAll, nil
 }
 
 // stoppedReading gives every input read before a signal an outcome: not

@@ -33,7 +33,7 @@ var (
 	}
 	adminCreateUser = custommessage.Templates{
 		EmailSubject: "Your new account",
-		EmailText:    "Your username is {username} and your temporary password is {####}.\nSign in at {link} to choose your own.",
+		EmailText:    "Your username: {username}\nYour temporary password: {####}\nSign in at {link} to choose your own.",
 		SMS:          "Username {username}, temporary password {####}",
 	}
 )

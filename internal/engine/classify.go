@@ -25,6 +25,12 @@ const (
 	msgDailyLimitAccount  = "exceeded daily limit for the operation of the account" // R20, a variant
 	msgSESError           = "cognito received the following error from amazon ses"  // R35
 	msgNoSMSConfiguration = "does not have sms configuration"                       // R61
+	// A custom message trigger's message refused (R54, R58): empty, or
+	// failing the pattern or length of the field named.
+	msgEmptyMessage     = "the message is empty"
+	msgEmailBodyRefused = "at 'emailbody' failed to satisfy constraint"
+	msgSubjectRefused   = "at 'emailsubject' failed to satisfy constraint"
+	msgSMSRefused       = "at 'smsmessage' failed to satisfy constraint"
 )
 
 // messageRule maps an error code and message to a kind.
@@ -47,6 +53,10 @@ var classifyRules = []messageRule{
 	{"InvalidParameterException", msgNoVerifiedContact, ErrNoVerifiedContact},
 	{"InvalidParameterException", msgSESError, ErrDeliveryConfig},
 	{"InvalidParameterException", msgNoSMSConfiguration, ErrDeliveryConfig},
+	{"InvalidParameterException", msgEmptyMessage, ErrTrigger},
+	{"InvalidParameterException", msgEmailBodyRefused, ErrTrigger},
+	{"InvalidParameterException", msgSubjectRefused, ErrTrigger},
+	{"InvalidParameterException", msgSMSRefused, ErrTrigger},
 	{"InvalidParameterException", "", ErrInvalidInput},
 	{"TooManyRequestsException", "", ErrThrottled},
 	{"LimitExceededException", msgDailyEmailLimit, ErrDeliveryConfig},

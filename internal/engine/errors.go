@@ -3,7 +3,10 @@ package engine
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strings"
+
+	"github.com/aws/smithy-go"
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/metadata"
@@ -136,9 +139,38 @@ func (e *Error) Error() string {
 	b.WriteString(")")
 	if e.Err != nil {
 		b.WriteString(": ")
-		b.WriteString(e.RedactText(e.Err.Error()))
+		b.WriteString(e.CauseText())
 	}
 	return b.String()
+}
+
+// valueRE finds the value that a validation error of Cognito quotes ("1
+// validation error detected: Value '…' at 'emailBody' failed to satisfy
+// constraint"), greedily: up to the last field named.
+var valueRE = regexp.MustCompile(`(?s)Value '.*' at '`)
+
+// CauseText is the cause as Error() and the log line print it: its text
+// with the username masked, except what may hold ClientMetadata. For
+// ErrTrigger, Cognito relays the Lambda's own error text (R57), which may
+// quote the event: only the exception's code is printed. A validation
+// error that quotes a value (the message a trigger built, refused by a
+// pattern: R54) has the value withheld.
+func (e *Error) CauseText() string {
+	if e.Err == nil {
+		return ""
+	}
+	s := e.Err.Error()
+	if e.Kind == ErrTrigger {
+		var api smithy.APIError
+		if !errors.As(e.Err, &api) {
+			return "(the trigger's error is not shown: it may hold ClientMetadata)"
+		}
+		if m := api.ErrorMessage(); m != "" {
+			s = strings.ReplaceAll(s, m, "(its message is not shown: it may hold ClientMetadata)")
+		}
+	}
+	s = valueRE.ReplaceAllLiteralString(s, "Value (not shown) at '")
+	return e.RedactText(s)
 }
 
 // RedactText masks the username and any other private string in s.

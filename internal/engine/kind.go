@@ -71,7 +71,11 @@ var (
 	// the user's; R16, R20, R36), or SES says its sending is paused, its
 	// quota is spent or the pool's sending identity is unverified (R35).
 	ErrDeliveryConfig = Kind{"delivery_config", "delivery not configured", http.StatusInternalServerError}
-	// ErrTrigger: a Lambda trigger failed or answered badly.
+	// ErrTrigger: a Lambda trigger failed or answered badly, or Cognito
+	// refused the message a custom message trigger built (R54, R58).
+	// Whether Cognito had already moved the user to RESET_REQUIRED is
+	// unknown (R57): the user's way out is ForgotPassword, which invokes
+	// the trigger again.
 	ErrTrigger = Kind{"trigger", "Lambda trigger failed", http.StatusBadGateway}
 	// ErrThrottled: Cognito throttled the request and retries were spent.
 	ErrThrottled = Kind{"throttled", "throttled", http.StatusTooManyRequests}

@@ -26,6 +26,19 @@ func (r *Engine) ListUsers(ctx context.Context, g *Gate, poolID, token string) (
 	})
 }
 
+// ListUsersWhere is ListUsers with a Filter, such as
+// `cognito:user_status = "RESET_REQUIRED"` (R24): a sweep of the users it
+// matches, 60 a page.
+func (r *Engine) ListUsersWhere(ctx context.Context, g *Gate, poolID, filter, token string) (*cip.ListUsersOutput, error) {
+	in := &cip.ListUsersInput{UserPoolId: &poolID, Limit: aws.Int32(ListUsersPage), Filter: &filter}
+	if token != "" {
+		in.PaginationToken = aws.String(token)
+	}
+	return call(ctx, r, g, quota.CategoryUserList, func(ctx context.Context, o ...func(*cip.Options)) (*cip.ListUsersOutput, error) {
+		return r.api.ListUsers(ctx, in, o...)
+	})
+}
+
 // needsUserRead reports whether a user's MFA settings can change where the
 // code goes: only with a recovery setting (R4, R5; R6) and MFA not OFF (an
 // unset MfaConfiguration is OFF, the API's default).

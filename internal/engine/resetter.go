@@ -25,6 +25,9 @@ type Request struct {
 	Username       string
 	ClientMetadata map[string]string
 	SignOut        bool
+	// OnlyResetRequired refuses the action unless the user, read just
+	// before it is sent, is RESET_REQUIRED (a second code, R65).
+	OnlyResetRequired bool
 }
 
 // Result describes an action that was sent (or, from a dry run, that would
@@ -282,15 +285,8 @@ func (r *Engine) logFailure(ctx context.Context, act *Action, req Request, e *Er
 	if e.WayOut != "" {
 		attrs = append(attrs, slog.String("way_out", string(e.WayOut)))
 	}
-	attrs = append(attrs, slog.String("error", e.RedactText(errText(e.Err))))
+	attrs = append(attrs, slog.String("error", e.CauseText()))
 	r.cfg.logger.LogAttrs(ctx, slog.LevelWarn, msg, attrs...)
-}
-
-func errText(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
 }
 
 // Prepare runs the stages before the send: it validates the request
@@ -340,6 +336,9 @@ func (a *Attempt) validate(ctx context.Context) error {
 		}
 	}
 	a.safe = append(a.safe, trimmed, name)
+	if req.OnlyResetRequired && a.preflight == PreflightOff {
+		return a.Fail(OpValidate, ErrConfig, errors.New("OnlyResetRequired needs a preflight that reads the user (full or pool), not off"))
+	}
 	if err := r.cfg.policy.Validate(req.ClientMetadata); err != nil {
 		return a.invalid(FieldClientMetadata, err)
 	}
@@ -395,16 +394,29 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 	switch {
 	case a.preflight == PreflightFull:
 		return a.checkUser(ctx, pool, res)
-	case a.found != nil || a.forRun || a.kind == alias.Sub:
+	case a.found != nil || a.forRun || a.kind == alias.Sub || a.req.OnlyResetRequired:
 		// A bulk run reads the user too: its username is how two
 		// identifiers of one user (a username, its sub, an alias the pool
 		// signs in with) meet, or the user gets two codes. A sub is read
 		// to be confirmed as the user's sub (R26).
-		if _, err := a.readUser(ctx, pool); err != nil {
+		u, err := a.readUser(ctx, pool)
+		if err != nil {
 			return err
 		}
+		return a.stillResetRequired(u)
 	}
 	return nil
+}
+
+// stillResetRequired refuses a request that asks for a user still in
+// RESET_REQUIRED (Request.OnlyResetRequired) when u is not: a user who
+// completed the reset, or was changed otherwise, gets no second code (R65).
+func (a *Attempt) stillResetRequired(u *userInfo) error {
+	if !a.req.OnlyResetRequired || u.status == types.UserStatusTypeResetRequired {
+		return nil
+	}
+	f := &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s, not RESET_REQUIRED: the reset was completed or the user changed since, so no second code is sent", u.status)}
+	return a.Fail(OpPreflight, f.kind, f)
 }
 
 // Reserve is the stage between the preflight and the send: it takes the
@@ -614,6 +626,9 @@ func (a *Attempt) checkUser(ctx context.Context, pool *poolInfo, res *Result) er
 	}
 	if f := checkUser(u); f != nil {
 		return a.Fail(OpPreflight, f.kind, f)
+	}
+	if err := a.stillResetRequired(u); err != nil {
+		return err
 	}
 	pr, f, err := a.r.predict(ctx, pool, u)
 	if err != nil {

@@ -27,7 +27,7 @@ const (
 // publicPackages are the library's importable packages, relative to the
 // module root.
 var publicPackages = []string{
-	"alias", "bulk", "bulk/journal", "custommessage", "groundtruth", "metadata", "otelreset",
+	"alias", "bulk", "bulk/journal", "custommessage", "followup", "groundtruth", "metadata", "otelreset",
 	"quota", "quota/redisquota", "resetpw", "resetpw/resetpwtest", "wayout",
 }
 

@@ -8,8 +8,10 @@
 //     [Mock.OnCheckPool]), return a Result ([Sent]) or an error of a given kind
 //     ([Fail], with the Op and Fate the Resetter reports for it).
 //   - [Fake], an in-memory Cognito that implements resetpw.API: pools, users,
-//     aliases, recovery settings, deliveries you can read back, attempt
-//     limits, quotas, injected faults and latency. Hand it to resetpw.New;
+//     aliases, recovery settings, deliveries you can read back (each with
+//     its code, which [Fake.ConfirmForgotPassword] takes within the hour, on
+//     the Fake's clock, as the user would), attempt limits, quotas,
+//     injected faults and latency. Hand it to resetpw.New;
 //     its SNS and SES ([Fake.SNS], [Fake.SES]) go to groundtruth.WithSNS and
 //     groundtruth.WithSES.
 //   - [Server], the Fake behind an HTTP endpoint that speaks Cognito's JSON

@@ -40,6 +40,8 @@ const (
 	opAdminUpdateUserAttributes = "AdminUpdateUserAttributes"
 	opAdminSetUserMFAPreference = "AdminSetUserMFAPreference"
 	opAdminUserGlobalSignOut    = "AdminUserGlobalSignOut"
+	opCreateUserPoolClient      = "CreateUserPoolClient"
+	opConfirmForgotPassword     = "ConfirmForgotPassword"
 )
 
 // Quota categories and Cognito's account-wide rates for them, per second.
@@ -79,10 +81,13 @@ type Delivery struct {
 	Dropped    bool
 	DropReason string
 	At         time.Time
-	// Code, Subject and Message are the code and the message the user
-	// gets, set when a custom message trigger built it (Fake.SetTrigger).
-	// An invitation's Message keeps "{####}" where its temporary password
-	// goes, and its Code is empty: no Delivery holds a password.
+	// Code is the confirmation code sent, which ConfirmForgotPassword
+	// takes until it expires (an hour after At, on the Fake's clock) or a
+	// later code replaces it (R63, R64). Subject and Message are the
+	// message the user gets, set when a custom message trigger built it
+	// (Fake.SetTrigger). An invitation's Message keeps "{####}" where its
+	// temporary password goes, and its Code is empty: no Delivery holds a
+	// password.
 	Code, Subject, Message string
 }
 
@@ -142,6 +147,11 @@ type SignOut struct {
 //     ListUsers pages as Cognito does, compares email case-insensitively in
 //     every pool (R24), and [Fake.FreezeListUsers] makes its index stale.
 //   - AdminUserGlobalSignOut is recorded (SignOuts).
+//   - a user's own recovery (R63, R64): each Delivery carries its Code, the
+//     user's only valid one (a new code replaces the last);
+//     ConfirmForgotPassword takes it within the hour on the Fake's clock
+//     and makes the user CONFIRMED; past the hour the user stays
+//     RESET_REQUIRED.
 //   - optional per-user attempt limits, quotas, faults and latency.
 //
 // It does not model carrier filtering of SMS (US origination numbers are
@@ -169,6 +179,7 @@ type Fake struct {
 	frozen        map[string][]types.UserType
 	deliveries    []Delivery
 	signOuts      []SignOut
+	clients       map[string]string // app client ID: its pool's ID
 	calls         map[string]int
 	requestSeq    int
 	triggers      map[string]customMessageFunc // by Lambda ARN: fake_trigger.go
@@ -212,6 +223,8 @@ type fakeUser struct {
 	modified     time.Time
 	resets       []time.Time
 	temporary    temporaryPassword // the last one set, until a permanent one replaces it
+	code         string            // the last code sent, until used
+	codeAt       time.Time         // when it was sent
 }
 
 // NewFake returns an empty Fake in region us-west-2 on the real clock, with
@@ -228,6 +241,7 @@ func NewFake() *Fake {
 		latency:       map[string]time.Duration{},
 		sandboxNumber: map[string]bool{},
 		calls:         map[string]int{},
+		clients:       map[string]string{},
 	}
 }
 
@@ -815,6 +829,10 @@ func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInpu
 	if err != nil {
 		return nil, err
 	}
+	if d.Code == "" { // a custom message trigger's message holds its code already
+		d.Code = newCode()
+	}
+	u.code, u.codeAt = d.Code, now // a new code replaces the last (R64)
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
 	return &cip.AdminResetUserPasswordOutput{ResultMetadata: f.metadata()}, nil

@@ -6,7 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/aws/aws-lambda-go/events"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -142,23 +141,30 @@ func (f *Fake) invitation(ctx context.Context, p *fakePool, u *fakeUser, in *cip
 }
 
 // inviteMessage writes into d the invitation a custom message trigger
-// answered (CustomMessage_AdminCreateUser): its message with {username}
-// filled and "{####}" kept where the temporary password goes, so that no
-// Delivery, nor the Server's DeliveriesPath, holds a password. A message
-// without "{####}" leaves d.Message empty: the pool's template is sent
-// instead (R58, assumed for invitations).
-func inviteMessage(d *Delivery, out events.CognitoEventUserPoolsCustomMessage) error {
-	msg := out.Response.SMSMessage
+// answered (CustomMessage_AdminCreateUser), held to Cognito's patterns and
+// limits as a reset's (R54): its message with {username} filled and
+// "{####}" kept where the temporary password goes, so that no Delivery,
+// nor the Server's DeliveriesPath, holds a password. A null message, or
+// one without "{####}", leaves d.Message empty: the pool's template is
+// sent instead (R58; for a message without "{####}", assumed).
+func inviteMessage(d *Delivery, r triggerResponse) error {
+	field, v, re, pattern, limit := "smsMessage", r.SMSMessage, smsRE, smsPattern, 140
 	if d.Medium == resetpw.MediumEmail {
-		msg = out.Response.EmailMessage
+		field, v, re, pattern, limit = "emailBody", r.EmailMessage, emailBodyRE, emailBodyPattern, 20000
 	}
-	if !strings.Contains(msg, codePlaceholder) {
+	if v == nil || (*v != "" && !strings.Contains(*v, codePlaceholder)) {
 		return nil
 	}
-	d.Message = strings.ReplaceAll(msg, "{username}", d.Username)
-	if d.Medium == resetpw.MediumEmail {
-		d.Subject = out.Response.EmailSubject
+	msg, err := checkField(v, field, re, pattern, 6, limit)
+	if err != nil {
+		return err
 	}
+	if d.Medium == resetpw.MediumEmail && r.EmailSubject != nil {
+		if d.Subject, err = checkField(r.EmailSubject, "emailSubject", emailSubjectRE, emailSubjectPattern, 1, 140); err != nil {
+			return err
+		}
+	}
+	d.Message = strings.ReplaceAll(msg, "{username}", d.Username)
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
+	"github.com/aws/aws-lambda-go/lambda"
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -430,14 +431,16 @@ func TestFake_PasswordLengthCountsCharacters(t *testing.T) {
 // message keeps "{####}" where it goes.
 func TestFake_InviteAgainCallsTheCustomMessageTrigger(t *testing.T) {
 	f, pool, _ := invitePool(t, types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)},
+		// DEVELOPER: a trigger's email message needs it (R54).
+		EmailConfiguration:    &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper},
 		AdminCreateUserConfig: &types.AdminCreateUserConfigType{InviteMessageTemplate: &types.MessageTemplateType{EmailMessage: aws.String("Welcome {username}")}}})
 	var got events.CognitoEventUserPoolsCustomMessage
-	f.SetTrigger(triggerARN, func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+	f.SetTrigger(triggerARN, lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
 		got = ev
 		ev.Response.EmailSubject = "Your account"
 		ev.Response.EmailMessage = "<p>Hello " + ev.Request.UsernameParameter + ", your password is " + ev.Request.CodeParameter + "</p>"
 		return ev, nil
-	})
+	}))
 	srv := resetpwtest.NewServer(f)
 	t.Cleanup(srv.Close)
 	_, err := srv.Client().AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &pool, Username: aws.String("invited"),

@@ -32,7 +32,9 @@ const targetPrefix = "AWSCognitoIdentityProviderService."
 //     DescribeUserPool, ListUsers and AdminUserGlobalSignOut;
 //   - setup: CreateUserPool, AdminCreateUser, AdminSetUserPassword,
 //     AdminDisableUser, AdminEnableUser, AdminUpdateUserAttributes and
-//     AdminSetUserMFAPreference.
+//     AdminSetUserMFAPreference;
+//   - a user's own completion of a reset: CreateUserPoolClient and
+//     ConfirmForgotPassword.
 //
 // Any other X-Amz-Target is answered UnknownOperationException. It serves
 // no Amazon SNS or SES operation: hand [Fake.SNS] to groundtruth.WithSNS and
@@ -131,6 +133,8 @@ func (s *Server) newHandlers() map[string]handler {
 		opAdminUpdateUserAttributes: decode(f.AdminUpdateUserAttributes),
 		opAdminSetUserMFAPreference: decode(f.AdminSetUserMFAPreference),
 		opAdminUserGlobalSignOut:    decode(f.AdminUserGlobalSignOut),
+		opCreateUserPoolClient:      decode(f.CreateUserPoolClient),
+		opConfirmForgotPassword:     decode(f.ConfirmForgotPassword),
 	}
 }
 
@@ -211,6 +215,8 @@ func resultMetadata(out any) (middleware.Metadata, bool) {
 	case *cip.DescribeUserPoolOutput:
 		return o.ResultMetadata, true
 	case *cip.ListUsersOutput:
+		return o.ResultMetadata, true
+	case *cip.ConfirmForgotPasswordOutput:
 		return o.ResultMetadata, true
 	}
 	return middleware.Metadata{}, false

@@ -184,8 +184,9 @@ func TestServer_DocListsEveryOperation(t *testing.T) {
 		"ListUsers", "AdminUserGlobalSignOut", "CreateUserPool",
 		"AdminCreateUser", "AdminSetUserPassword", "AdminDisableUser",
 		"AdminEnableUser", "AdminUpdateUserAttributes", "AdminSetUserMFAPreference",
+		"CreateUserPoolClient", "ConfirmForgotPassword",
 	}
-	named := regexp.MustCompile(`\b[A-Z][A-Za-z]+(?:User|Users|Pool|Password|Attributes|Preference|SignOut)\b`).FindAllString(doc, -1)
+	named := regexp.MustCompile(`\b[A-Z][A-Za-z]+(?:User|Users|Pool|Password|Attributes|Preference|SignOut|Client)\b`).FindAllString(doc, -1)
 	assert.ElementsMatch(t, served, named, "the operations the doc names")
 	for _, op := range served {
 		assert.NotEqual(t, "UnknownOperationException", errorType(op), op)

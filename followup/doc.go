@@ -1,0 +1,32 @@
+// Package followup follows a run of resets through: who completed theirs,
+// whose code is still valid, whose code expired, who changed otherwise, and
+// a safe second code for the expired alone.
+//
+// A reset moves the user to RESET_REQUIRED and sends a code valid for one
+// hour; the user who uses it is CONFIRMED again (docs/cognito-rules.md,
+// R63 to R66). [Read] joins what the caller sent (the username sent and
+// when: a journal's History.SentAt, or a Result and the time Reset
+// returned) with the users' states, read at the ListUsers floor: a sweep
+// of the users whose cognito:user_status is RESET_REQUIRED and one of
+// those CONFIRMED, 60 a page, never a read per user. Each user's [State]:
+//
+//   - [Pending]: RESET_REQUIRED, within the hour of the code's send;
+//   - [Expired]: RESET_REQUIRED past it: a new code is needed;
+//   - [Completed]: CONFIRMED and enabled, modified since the send (R66);
+//   - [Changed]: anything else (disabled, deleted, FORCE_CHANGE_PASSWORD,
+//     a federated user, CONFIRMED by an older change);
+//   - [NoRecord]: RESET_REQUIRED with no send on record, or none with a
+//     time: with no record at all, Read reports who is in RESET_REQUIRED
+//     and since when (UserLastModifiedDate).
+//
+// The [Report] counts users per state and per hour since the send, prints
+// as a table a person reads at a glance, and records a gauge per state
+// ([Report.Record]). [Resend] sends a second code to the expired users of
+// a journal, and to nobody else: each one a reset with every guarantee of
+// package bulk, journaled before it is sent, re-read just before it goes
+// out (resetpw.Request.OnlyResetRequired), so that a crash and a resume
+// send nobody two codes in one hour.
+//
+// Memory grows with the users sent (the map given to Read), never with
+// the pool: the sweeps keep no user they list.
+package followup

@@ -1,0 +1,44 @@
+package followup
+
+import (
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+)
+
+// classify never calls a code pending past its hour or expired within it,
+// never a user completed unless CONFIRMED and enabled, and sends nobody to
+// Expired who is not RESET_REQUIRED and enabled with a send on record.
+func FuzzClassify(f *testing.F) {
+	f.Add("RESET_REQUIRED", true, true, int64(10*time.Minute), int64(10*time.Minute))
+	f.Add("RESET_REQUIRED", true, true, int64(61*time.Minute), int64(61*time.Minute))
+	f.Add("CONFIRMED", true, true, int64(90*time.Minute), int64(60*time.Minute))
+	f.Add("CONFIRMED", true, true, int64(90*time.Minute), int64(2*time.Hour))
+	f.Add("FORCE_CHANGE_PASSWORD", true, true, int64(time.Hour), int64(time.Hour))
+	f.Add("RESET_REQUIRED", false, true, int64(2*time.Hour), int64(time.Hour))
+	f.Add("reset_required", true, false, int64(0), int64(0))
+	f.Fuzz(func(t *testing.T, status string, enabled, recorded bool, sentAgo, modifiedAgo int64) {
+		now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
+		sent := now.Add(-time.Duration(sentAgo))
+		if !recorded {
+			sent = time.Time{}
+		}
+		modified := now.Add(-time.Duration(modifiedAgo))
+		u := types.UserType{UserStatus: types.UserStatusType(status), Enabled: enabled, UserLastModifiedDate: &modified}
+		st := classify(u, sent, recorded, now)
+		assert.Contains(t, states, st)
+		rr := u.UserStatus == types.UserStatusTypeResetRequired
+		switch st {
+		case Pending:
+			assert.True(t, rr && enabled && now.Sub(sent) < CodeValidity)
+		case Expired:
+			assert.True(t, rr && enabled && recorded && !sent.IsZero() && now.Sub(sent) >= CodeValidity)
+		case Completed:
+			assert.True(t, u.UserStatus == types.UserStatusTypeConfirmed && enabled && recorded)
+		case NoRecord:
+			assert.True(t, rr && (!recorded || sent.IsZero()))
+		}
+	})
+}
