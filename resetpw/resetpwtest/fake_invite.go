@@ -145,14 +145,14 @@ func (f *Fake) invitation(ctx context.Context, p *fakePool, u *fakeUser, in *cip
 // limits as a reset's (R54): its message with {username} filled and
 // "{####}" kept where the temporary password goes, so that no Delivery,
 // nor the Server's DeliveriesPath, holds a password. A null message, or
-// one without "{####}", leaves d.Message empty: the pool's template is
-// sent instead (R58; for a message without "{####}", assumed).
+// one without "{####}" or "{username}", leaves d.Message empty: the pool's
+// template is sent instead (R58).
 func inviteMessage(d *Delivery, r triggerResponse) error {
 	field, v, re, pattern, limit := "smsMessage", r.SMSMessage, smsRE, smsPattern, 140
 	if d.Medium == resetpw.MediumEmail {
 		field, v, re, pattern, limit = "emailBody", r.EmailMessage, emailBodyRE, emailBodyPattern, 20000
 	}
-	if v == nil || (*v != "" && !strings.Contains(*v, codePlaceholder)) {
+	if v == nil || (*v != "" && (!strings.Contains(*v, codePlaceholder) || !strings.Contains(*v, "{username}"))) {
 		return nil
 	}
 	msg, err := checkField(v, field, re, pattern, 6, limit)

@@ -494,3 +494,25 @@ func TestFake_CreateUserPoolRefusesAnInvitationWithoutTheUsername(t *testing.T) 
 		})
 	}
 }
+
+// A trigger's invitation without both placeholders falls back to the
+// pool's template silently (R58): here the template has no {####}, so the
+// invitation is dropped, not refused.
+func TestFake_InviteAgainFallsBackToTheTemplateWithoutThePlaceholders(t *testing.T) {
+	for _, body := range []string{"Hello {username}", "Your password is {####}"} {
+		t.Run(body, func(t *testing.T) {
+			f, pool, _ := invitePool(t, types.UserPoolType{LambdaConfig: &types.LambdaConfigType{CustomMessage: aws.String(triggerARN)},
+				EmailConfiguration:    &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper},
+				AdminCreateUserConfig: &types.AdminCreateUserConfigType{InviteMessageTemplate: &types.MessageTemplateType{EmailMessage: aws.String("Welcome {username}")}}})
+			f.SetTrigger(triggerARN, lambda.NewHandler(func(_ context.Context, ev events.CognitoEventUserPoolsCustomMessage) (events.CognitoEventUserPoolsCustomMessage, error) {
+				ev.Response.EmailMessage = body
+				return ev, nil
+			}))
+			require.NoError(t, resend(f, pool, "invited", "", "EMAIL"))
+			require.Len(t, f.Deliveries(), 1)
+			d := f.Deliveries()[0]
+			assert.True(t, d.Dropped, "the template's, which has no {####}")
+			assert.Empty(t, d.Message)
+		})
+	}
+}
