@@ -22,6 +22,7 @@ package wayout
 
 import (
 	"context"
+	"errors"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -69,17 +70,28 @@ type Ways struct {
 	invite, temporary engine.Action
 }
 
-// New returns Ways that call api, with resetpw's options (the limiter,
-// logger, telemetry, client options, retries): give it those of the
-// service's Resetter. Its preflight is always full, whatever
-// WithPreflight says: an invitation's contact and a temporary password's
-// policy are read from the user and the pool.
-func New(api API, opts ...resetpw.Option) (*Ways, error) {
-	r, err := resetpw.New(api, opts...)
-	if err != nil {
-		return nil, err
+// New returns Ways that take the ways out with r: its API (which must be
+// an API), and all it holds, shared with its resets: the daily email cap's
+// count (an invitation by email counts as a code does), the pool cache,
+// the limiter, logger, telemetry, client options and retries. Its
+// preflight is always full, whatever WithPreflight says: an invitation's
+// contact and a temporary password's policy are read from the user and the
+// pool. It fails, with an *resetpw.Error of kind ErrConfig, when r is nil
+// or its API lacks AdminCreateUser or AdminSetUserPassword.
+func New(r *resetpw.Resetter) (*Ways, error) {
+	if r == nil {
+		return nil, configErr("nil Resetter")
 	}
-	return &Ways{e: engine.EngineOf(r), invite: engine.InviteAction(api), temporary: engine.TemporaryPasswordAction(api)}, nil
+	e := engine.EngineOf(r)
+	api, ok := e.API().(engine.RecoveryAPI)
+	if !ok {
+		return nil, configErr("the Resetter's API has no AdminCreateUser and AdminSetUserPassword (wayout.API)")
+	}
+	return &Ways{e: e, invite: engine.InviteAction(api), temporary: engine.TemporaryPasswordAction(api)}, nil
+}
+
+func configErr(why string) error {
+	return engine.PublicError(&engine.Error{Kind: engine.ErrConfig, Op: engine.OpValidate, Fate: engine.FateNotSent, Err: errors.New("wayout.New: " + why)})
 }
 
 // InviteAgain sends the user a new invitation (AdminCreateUser with

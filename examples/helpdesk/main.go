@@ -460,7 +460,7 @@ func main() {
 	if window == 0 {
 		window = -1 // the flag's 0 turns the limit off
 	}
-	ways, err := wayout.New(f, ropts...)
+	ways, err := wayout.New(r)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -69,6 +69,12 @@ var classifyRules = []messageRule{
 	{"UnexpectedLambdaException", "", ErrTrigger},
 	{"InvalidLambdaResponseException", "", ErrTrigger},
 	{"UserLambdaValidationException", "", ErrTrigger},
+	// The ways out's answers that say nothing was done (R40, R42): the
+	// user left FORCE_CHANGE_PASSWORD before the invitation; the password
+	// broke the pool's policy or its history.
+	{"UnsupportedUserStateException", "", ErrUserState},
+	{"InvalidPasswordException", "", ErrConfig},
+	{"PasswordHistoryPolicyViolationException", "", ErrConfig},
 	{"InternalErrorException", "", ErrUnavailable},
 	{"UserImportInProgressException", "", ErrUnavailable},
 	{"OperationNotEnabledException", "", ErrNotEnabled},
@@ -158,6 +164,13 @@ func classifyAPI(code, message string) (Kind, bool) {
 func isCodeDeliveryFailure(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "CodeDeliveryFailureException"
+}
+
+// isInvalidPassword reports whether err is Cognito's answer that a
+// password breaks the pool's policy (R42).
+func isInvalidPassword(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "InvalidPasswordException"
 }
 
 // isCredentialsError spots the SDK's failure to find or load credentials,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -25,15 +26,55 @@ const (
 )
 
 // noContactWay is the way out for a user no verified contact qualifies
-// for: verifying the unverified one it holds, or else a temporary password
-// (R45).
-func noContactWay(u *userInfo) WayOut {
-	for _, attr := range []string{"email", "phone_number"} {
-		if u.attrs[attr] != "" && u.attrs[attr+"_verified"] != "true" {
+// for (R45): verifying an unverified one it holds, when the pool's
+// recovery would then use it (its mechanisms, and no MFA on that medium
+// that disqualifies it, R4, R5), or else a temporary password when the
+// user takes one.
+func noContactWay(p *poolInfo, u *userInfo) WayOut {
+	for _, m := range p.mechanisms {
+		attr, mfa := "email", u.emailMFA
+		switch m {
+		case types.RecoveryOptionNameTypeVerifiedEmail:
+		case types.RecoveryOptionNameTypeVerifiedPhoneNumber:
+			attr, mfa = "phone_number", u.smsMFA
+		default:
+			continue
+		}
+		if u.attrs[attr] != "" && u.attrs[attr+"_verified"] != "true" && !(p.hasSetting && mfa) {
 			return WayVerifyContact
 		}
 	}
+	return temporaryPasswordWay(u)
+}
+
+// temporaryPasswordWay names a temporary password for u when its
+// preflight would take it, else no way.
+func temporaryPasswordWay(u *userInfo) WayOut {
+	if temporaryPasswordRefusal(u) != nil {
+		return ""
+	}
 	return WayTemporaryPassword
+}
+
+// forceChange returns f, a reset's refusal of u, naming
+// forceChangeWay's way where f names invite again.
+func (r *Engine) forceChange(ctx context.Context, p *poolInfo, u *userInfo, f *refusal) *refusal {
+	if f.way == WayInviteAgain {
+		g := *f
+		g.way = r.forceChangeWay(ctx, p, u)
+		return &g
+	}
+	return f
+}
+
+// forceChangeWay is the way out for an enabled user in
+// FORCE_CHANGE_PASSWORD: invite again when the invitation's checks pass
+// (or could not be made: a failed SNS read), else a temporary password.
+func (r *Engine) forceChangeWay(ctx context.Context, p *poolInfo, u *userInfo) WayOut {
+	if f, _ := checkInvite(ctx, r, p, u, &Result{}); f == nil {
+		return WayInviteAgain
+	}
+	return temporaryPasswordWay(u)
 }
 
 // RecoveryAPI is what the ways out call of Cognito beyond API.
@@ -111,30 +152,45 @@ func TemporaryPasswordAction(api RecoveryAPI) Action {
 		check: checkTemporaryPassword, wire: "AdminSetUserPassword",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			pw := res.TemporaryPassword.Reveal()
+			days := int32(7) // R43
+			if pp := a.pool.passwordPolicy; pp != nil && pp.TemporaryPasswordValidityDays > 0 {
+				days = pp.TemporaryPasswordValidityDays
+			}
+			// Counted from before the request: Cognito's clock starts no
+			// earlier than that.
+			expires := a.r.now().AddDate(0, 0, int(days))
+			// The request's body holds the password: the SDK's log never
+			// gets it, whatever its ClientLogMode (WithClientOptions).
+			o = append(o[:len(o):len(o)], withoutBodyLog)
 			out, err := api.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &a.req.UserPoolID, Username: &a.name,
 				Password: &pw, Permanent: false}, o...)
 			if err != nil || out == nil {
 				return "", err
 			}
-			days := int32(7) // R43
-			if pp := a.pool.passwordPolicy; pp != nil && pp.TemporaryPasswordValidityDays > 0 {
-				days = pp.TemporaryPasswordValidityDays
-			}
-			res.PasswordExpires = a.r.now().AddDate(0, 0, int(days))
+			res.PasswordExpires = expires
 			id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 			return id, nil
 		},
 	}
 }
 
-func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error) {
+// temporaryPasswordRefusal refuses a temporary password to a disabled
+// user and to any status but CONFIRMED, RESET_REQUIRED and
+// FORCE_CHANGE_PASSWORD (R41, R47).
+func temporaryPasswordRefusal(u *userInfo) *refusal {
 	if !u.enabled {
-		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}, nil
+		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}
 	}
 	switch u.status {
 	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired, types.UserStatusTypeForceChangePassword:
-	default:
-		return &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s does not take a temporary password (CONFIRMED, RESET_REQUIRED or FORCE_CHANGE_PASSWORD do)", u.status)}, nil
+		return nil
+	}
+	return &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s does not take a temporary password (CONFIRMED, RESET_REQUIRED or FORCE_CHANGE_PASSWORD do)", u.status)}
+}
+
+func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error) {
+	if f := temporaryPasswordRefusal(u); f != nil {
+		return f, nil
 	}
 	s, err := temppass.Generate(p.passwordPolicy)
 	if err != nil {
@@ -142,6 +198,14 @@ func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userIn
 	}
 	res.TemporaryPassword = s
 	return nil, nil
+}
+
+// withoutBodyLog keeps the SDK from logging a request's body: it logs
+// the request without it when asked to log it with it.
+func withoutBodyLog(o *cip.Options) {
+	if o.ClientLogMode.IsRequestWithBody() {
+		o.ClientLogMode = o.ClientLogMode&^aws.LogRequestWithBody | aws.LogRequest
+	}
 }
 
 // Run carries act through every stage for req (a way out: its preflight
