@@ -119,7 +119,12 @@ func (w *Ways) InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.R
 // every session (R46), always: Result.SignedOut, Result.SignOutErr. It
 // refuses, with nothing sent, a disabled user (ErrUserDisabled), a
 // federated profile (R47) and an UNCONFIRMED user (ErrUserState). It is
-// paced in quota.CategoryUserUpdate.
+// paced in quota.CategoryUserUpdate. When its answer is lost
+// (resetpw.MaybeSent), a password may be set that nobody holds: the user is
+// signed out all the same, and the error's WayOut is TemporaryPassword (set
+// another). The SDK's log never holds the request's body, whatever its
+// ClientLogMode; an HTTPClient given with resetpw.WithClientOptions sees
+// it, as it sees every request.
 func (w *Ways) SetTemporaryPassword(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
 	req.SignOut = true
 	return w.run(ctx, &w.temporary, "cognitoreset.SetTemporaryPassword", req)

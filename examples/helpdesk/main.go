@@ -27,6 +27,8 @@
 // "invite_again" or "temporary_password"); the agent takes it with
 //
 //	POST /users/{username}/way-out
+//	Content-Type: application/json
+//
 //	{"way": "invite_again", "confirm": true}
 //
 // only after confirming it explicitly, and only the way a dry run of the
