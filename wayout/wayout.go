@@ -101,11 +101,11 @@ func configErr(why string) error {
 // a user that is disabled or in any state but FORCE_CHANGE_PASSWORD
 // (ErrUserState), and one with no contact or a pool whose invitation
 // template can't carry the password (R38). It is paced in
-// quota.CategoryUserCreation; Request.SignOut is ignored (an invited user
-// has no session). Every error is a *resetpw.Error; nothing was sent unless
-// resetpw.MaybeSent says otherwise.
+// quota.CategoryUserCreation. Request.SignOut signs the user out after it,
+// as after a reset: a user that AdminSetUserPassword put in
+// FORCE_CHANGE_PASSWORD keeps its sessions (R46). Every error is a
+// *resetpw.Error; nothing was sent unless resetpw.MaybeSent says otherwise.
 func (w *Ways) InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
-	req.SignOut = false
 	return w.run(ctx, &w.invite, "cognitoreset.InviteAgain", req)
 }
 

@@ -261,3 +261,36 @@ func TestNew_RefusesAResetterWithoutTheWays(t *testing.T) {
 
 // resetOnly is a resetpw.API without AdminCreateUser and AdminSetUserPassword.
 type resetOnly struct{ resetpw.API }
+
+// An invitation signs the user out when the request asks it: a user that
+// AdminSetUserPassword put in FORCE_CHANGE_PASSWORD keeps its sessions.
+func TestInviteAgain_SignsOutWhenAsked(t *testing.T) {
+	for _, signOut := range []bool{true, false} {
+		f := resetpwtest.NewFake()
+		pool := f.AddPool(types.UserPoolType{})
+		_, err := f.AddUser(pool, user("u", "FORCE_CHANGE_PASSWORD", true, "email", "u@example.com"))
+		require.NoError(t, err)
+		w, err := newWays(f)
+		require.NoError(t, err)
+		res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "u", SignOut: signOut})
+		require.NoError(t, err)
+		assert.Equal(t, signOut, res.SignedOut)
+		assert.Len(t, f.SignOuts(), map[bool]int{true: 1, false: 0}[signOut])
+	}
+}
+
+// PasswordExpires is counted from before the request: never later than
+// the expiry Cognito (here the Fake) counts from when it set the password.
+func TestSetTemporaryPassword_ExpiresNoLaterThanCognitoSays(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, user("u", "CONFIRMED", true))
+	require.NoError(t, err)
+	w, err := newWays(f)
+	require.NoError(t, err)
+	res, err := w.SetTemporaryPassword(t.Context(), resetpw.Request{UserPoolID: pool, Username: "u"})
+	require.NoError(t, err)
+	_, expires, ok := f.TemporaryPassword(pool, "u")
+	require.True(t, ok)
+	assert.False(t, res.PasswordExpires.After(expires), "%v is after %v", res.PasswordExpires, expires)
+}

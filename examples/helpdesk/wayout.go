@@ -155,6 +155,7 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	// Shown once, to this agent: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
+		"user":               alias.Mask(res.Username), // whose password it is, for the agent to check
 		"temporary_password": res.TemporaryPassword.Reveal(),
 		"expires":            res.PasswordExpires.UTC().Format(time.RFC3339),
 		"signed_out":         res.SignedOut,

@@ -109,7 +109,7 @@ func TestWayOut(t *testing.T) {
 				check(m).Return(nil, refusal(resetpw.ErrNoVerifiedContact, wayout.TemporaryPassword))
 				m.On("SetTemporaryPassword", mock.Anything, mock.Anything).Return(resetpwtest.TemporaryPasswordSet(pool, "diego", secret, expires), nil).Once()
 			},
-			status: http.StatusOK, want: `{"temporary_password":"` + secret + `","expires":"2026-12-12T03:00:00Z","signed_out":true}`,
+			status: http.StatusOK, want: `{"user":"d***","temporary_password":"` + secret + `","expires":"2026-12-12T03:00:00Z","signed_out":true}`,
 			action: "temporary_password", kind: "none"},
 	}
 	for _, tt := range tests {

@@ -85,12 +85,14 @@ type RecoveryAPI interface {
 
 // InviteAction invites again a user stuck in FORCE_CHANGE_PASSWORD
 // (AdminCreateUser with MessageAction RESEND, R38 to R40), paced as
-// UserCreation (R49). Its preflight refuses a disabled user and any other
+// UserCreation (R49), then signs the user out when the request asks it
+// (a user AdminSetUserPassword put in FORCE_CHANGE_PASSWORD keeps its
+// sessions, R46). Its preflight refuses a disabled user and any other
 // state, and picks the contact the invitation goes to: the email, else the
 // phone number, verified or not (R38), as DesiredDeliveryMediums.
 func InviteAction(api RecoveryAPI) Action {
 	return Action{
-		Name: "invite", Log: "invitation", Op: OpInvite, Category: quota.CategoryUserCreation,
+		Name: "invite", Log: "invitation", Op: OpInvite, Category: quota.CategoryUserCreation, Then: &SignOutAction,
 		check: checkInvite, wire: "AdminCreateUser",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			in := &cip.AdminCreateUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name, MessageAction: types.MessageActionTypeResend}
