@@ -82,18 +82,26 @@ func TestSetTemporaryPassword_PolicyRefusalRereadsThePool(t *testing.T) {
 func TestReset_VerifyContactNamedOnlyWhereRecoveryWouldUseIt(t *testing.T) {
 	emailOnly := types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
 		{Name: types.RecoveryOptionNameTypeVerifiedEmail, Priority: aws.Int32(1)}}}}
+	phoneOnly := types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{
+		{Name: types.RecoveryOptionNameTypeVerifiedPhoneNumber, Priority: aws.Int32(1)}}}}
+	phoneWithSMS := phoneOnly
+	phoneWithSMS.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sms")}
+	unverifiedPhone := []string{"phone_number", "+12065550100", "phone_number_verified", "false"}
 	rows := []struct {
 		name  string
+		pool  types.UserPoolType
 		attrs []string
 		want  resetpw.WayOut
 	}{
-		{"unverified phone", []string{"phone_number", "+12065550100", "phone_number_verified", "false"}, wayout.TemporaryPassword},
-		{"unverified email", []string{"email", "u@example.com", "email_verified", "false"}, wayout.VerifyContact},
+		{"email recovery, unverified phone", emailOnly, unverifiedPhone, wayout.TemporaryPassword},
+		{"email recovery, unverified email", emailOnly, []string{"email", "u@example.com", "email_verified", "false"}, wayout.VerifyContact},
+		{"phone recovery, no SMS configuration", phoneOnly, unverifiedPhone, wayout.TemporaryPassword},
+		{"phone recovery, SMS configured", phoneWithSMS, unverifiedPhone, wayout.VerifyContact},
 	}
 	for _, row := range rows {
 		t.Run(row.name, func(t *testing.T) {
 			f := resetpwtest.NewFake()
-			pool := f.AddPool(emailOnly)
+			pool := f.AddPool(row.pool)
 			_, err := f.AddUser(pool, user("u", "CONFIRMED", true, row.attrs...))
 			require.NoError(t, err)
 			r, err := resetpw.New(f)

@@ -27,15 +27,18 @@ const (
 
 // noContactWay is the way out for a user no verified contact qualifies
 // for (R45): verifying an unverified one it holds, when the pool's
-// recovery would then use it (its mechanisms, and no MFA on that medium
-// that disqualifies it, R4, R5), or else a temporary password when the
-// user takes one.
+// recovery would then use it (its mechanisms, no MFA on that medium that
+// disqualifies it, R4, R5, and for a phone an SMS the pool can send, R61),
+// or else a temporary password when the user takes one.
 func noContactWay(p *poolInfo, u *userInfo) WayOut {
 	for _, m := range p.mechanisms {
 		attr, mfa := "email", u.emailMFA
 		switch m {
 		case types.RecoveryOptionNameTypeVerifiedEmail:
 		case types.RecoveryOptionNameTypeVerifiedPhoneNumber:
+			if !p.smsConfig && !p.customSMS {
+				continue // no SMS goes out, verified or not (R61)
+			}
 			attr, mfa = "phone_number", u.smsMFA
 		default:
 			continue
