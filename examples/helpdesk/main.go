@@ -315,6 +315,9 @@ func errorBody(err error) map[string]any {
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
 	input := r.PathValue("username")
+	if refuseBrowser(w, r) {
+		return
+	}
 	if !s.allow(agent) {
 		// Nothing was sent: the line is rate-limited, so that an agent's
 		// runaway script can't flood the log.

@@ -45,6 +45,9 @@ const maxWayOutBody = 1 << 10
 func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
 	username := r.PathValue("username")
+	if refuseBrowser(w, r) {
+		return
+	}
 	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
 		writeJSON(w, http.StatusUnsupportedMediaType, map[string]any{"error": "unsupported_media_type"})
 		return
@@ -160,6 +163,20 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 		"expires":            res.PasswordExpires.UTC().Format(time.RFC3339),
 		"signed_out":         res.SignedOut,
 	})
+}
+
+// refuseBrowser answers 403 cross_origin to a request a browser page sent
+// (it carries Origin or Sec-Fetch-Site, which browsers set and agents'
+// tools don't), and reports whether it did. The service serves no page, so
+// such a request comes from a page of another site, one that a browser
+// holding the agent's client certificate (mTLS) or cookies would otherwise
+// send with them: a cross-site form's POST needs no CORS preflight.
+func refuseBrowser(w http.ResponseWriter, r *http.Request) bool {
+	if r.Header.Get("Origin") == "" && r.Header.Get("Sec-Fetch-Site") == "" {
+		return false
+	}
+	writeJSON(w, http.StatusForbidden, map[string]any{"error": "cross_origin"})
+	return true
 }
 
 // auditRefusedWay writes the audit line of a way out the service did not

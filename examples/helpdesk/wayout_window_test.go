@@ -185,3 +185,34 @@ func TestWayOut_ForceChangeUserNoInvitationReaches(t *testing.T) {
 	rec = postWayOutAs(s, "alice", "nico", `{"way":"temporary_password","confirm":true}`)
 	assert.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
 }
+
+// A request a browser page sent (Origin, Sec-Fetch-Site) is refused on both
+// endpoints, with nothing sent: under mTLS a page of another site could
+// otherwise post a form with the agent's certificate.
+func TestEndpoints_RefuseRequestsFromBrowserPages(t *testing.T) {
+	headers := []map[string]string{
+		{"Origin": "https://evil.example"},
+		{"Sec-Fetch-Site": "cross-site"},
+		{"Origin": "null", "Sec-Fetch-Site": "cross-site"},
+	}
+	for _, h := range headers {
+		for _, path := range []string{"/users/nico/password-reset", "/users/nico/way-out"} {
+			// Either request would act without the check: a reset reaches
+			// nico, and an admin_only pool names a temporary password.
+			s, f, p := waysService(t, strings.HasSuffix(path, "way-out"))
+			req := httptest.NewRequest(http.MethodPost, path, strings.NewReader(`{"way":"temporary_password","confirm":true}`))
+			req.Header.Set("Authorization", "Bearer "+tokens["alice"])
+			req.Header.Set("Content-Type", "application/json")
+			for k, v := range h {
+				req.Header.Set(k, v)
+			}
+			rec := httptest.NewRecorder()
+			s.Routes().ServeHTTP(rec, req)
+			assert.Equal(t, http.StatusForbidden, rec.Code, "%s %v", path, h)
+			assert.JSONEq(t, `{"error":"cross_origin"}`, rec.Body.String())
+			_, _, set := f.TemporaryPassword(p, "nico")
+			assert.False(t, set)
+			assert.Empty(t, f.Deliveries())
+		}
+	}
+}
