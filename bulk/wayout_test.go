@@ -275,3 +275,38 @@ func TestPlan_InvitationsSendNothing(t *testing.T) {
 	assert.Zero(t, f.Calls("AdminCreateUser"), "a plan sends nothing")
 	assert.Empty(t, f.Deliveries())
 }
+
+// Users who left FORCE_CHANGE_PASSWORD between the preflight and the
+// invitation (UnsupportedUserStateException) are refused in their own
+// kind: nothing maybe sent, and no outage for the breaker.
+func TestRun_InvitingUsersWhoLeftForceChangeIsNoOutage(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	var inputs []bulk.Input
+	for i := range 8 {
+		name := fmt.Sprintf("inv%d", i)
+		u := resetpwtest.User(name, "email", name+"@example.com")
+		u.UserStatus = types.UserStatusTypeForceChangePassword
+		_, err := f.AddUser(pool, u)
+		require.NoError(t, err)
+		inputs = append(inputs, bulk.Input{Key: i, Request: resetpw.Request{UserPoolID: pool, Username: name}, Way: wayout.InviteAgain})
+	}
+	f.FailNext("AdminCreateUser", 5, &types.UnsupportedUserStateException{Message: aws.String("Resend not possible. User status is not FORCE_CHANGE_PASSWORD.")})
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	var maybe, stopped, state int
+	_, err = bulk.Run(t.Context(), r, slices.Values(inputs), bulk.Options{Concurrency: 1}, func(o bulk.Outcome) {
+		switch {
+		case resetpw.MaybeSent(o.Err):
+			maybe++
+		case resetpw.KindOf(o.Err) == resetpw.ErrRunStopped:
+			stopped++
+		case resetpw.KindOf(o.Err) == resetpw.ErrUserState:
+			state++
+		}
+	})
+	require.NoError(t, err)
+	assert.Zero(t, maybe, "Cognito said it sent nothing")
+	assert.Zero(t, stopped, "a user's state is no outage")
+	assert.Equal(t, 5, state)
+}

@@ -54,6 +54,7 @@ type Error struct {
 	MetadataKey string // for "ClientMetadata", the first key that failed (never a value; quote it to print it)
 	UserPoolID  string
 	Username    string // as the caller gave it, kept whole; Error() masks it
+	User        string // the user's own username once the preflight read the user, kept whole; or ""
 	RequestID   string // Cognito's request ID, when Cognito answered
 	Fate        Fate   // what became of the request; "" in an *Error built by hand
 	WayOut      WayOut // of a refusal: what reaches the user instead (package wayout), or ""
@@ -62,8 +63,7 @@ type Error struct {
 	redact []string // further private strings to mask in Error()
 }
 
-// WayOut is the action that reaches a user a refusal can't (R45): package
-// wayout names the ways and takes them.
+// WayOut is what reaches a user a refusal can't (R45; package wayout).
 type WayOut string
 
 // Error prints the error (see Error).
@@ -106,7 +106,7 @@ func MaybeSent(err error) bool {
 // engine is e as the engine prints it.
 func (e *Error) engine() *engine.Error {
 	return &engine.Error{Kind: e.Kind.k, Op: engine.Op(e.Op), Field: engine.Field(e.Field), MetadataKey: e.MetadataKey,
-		UserPoolID: e.UserPoolID, Username: e.Username, RequestID: e.RequestID, Fate: engine.Fate(e.Fate), Err: e.Err, Redact: e.redact}
+		UserPoolID: e.UserPoolID, Username: e.Username, User: e.User, RequestID: e.RequestID, Fate: engine.Fate(e.Fate), Err: e.Err, Redact: e.redact}
 }
 
 // publicError converts the engine's *Error at err's top to an *Error, and
@@ -117,7 +117,7 @@ func publicError(err error) error {
 		return err
 	}
 	return &Error{Kind: Kind{ee.Kind}, Op: Op(ee.Op), Field: string(ee.Field), MetadataKey: ee.MetadataKey,
-		UserPoolID: ee.UserPoolID, Username: ee.Username, RequestID: ee.RequestID, Fate: Fate(ee.Fate), WayOut: WayOut(ee.WayOut),
+		UserPoolID: ee.UserPoolID, Username: ee.Username, User: ee.User, RequestID: ee.RequestID, Fate: Fate(ee.Fate), WayOut: WayOut(ee.WayOut),
 		Err: publicCause(ee.Err), redact: ee.Redact}
 }
 

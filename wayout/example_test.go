@@ -30,7 +30,7 @@ func examplePool() *resetpwtest.Fake {
 func Example() {
 	client := examplePool() // in production: cognitoidentityprovider.NewFromConfig(cfg)
 	r, _ := resetpw.New(client)
-	ways, _ := wayout.New(client)
+	ways, _ := wayout.New(r)
 	confirmed := func(resetpw.WayOut) bool { return true } // the agent's explicit yes
 	for _, name := range []string{"maria", "nocontact"} {
 		req := resetpw.Request{UserPoolID: "us-west-2_aaaaaaaaa", Username: name}

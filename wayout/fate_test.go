@@ -22,7 +22,6 @@ import (
 	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
-	"github.com/cognitoreset/cognitoreset/wayout"
 )
 
 func TestMain(m *testing.M) { os.Exit(moto.Run(m)) }
@@ -258,7 +257,7 @@ func TestWays_FateMatrix(t *testing.T) {
 								o.HTTPClient = &http.Client{Transport: redirect{to: to, next: http.DefaultTransport}}
 							}))
 						}
-						w, err := wayout.New(client(proxy.URL), env.opts...)
+						w, err := newWays(client(proxy.URL), env.opts...)
 						require.NoError(t, err)
 						req := resetpw.Request{UserPoolID: pool, Username: "diego"}
 						if op == opInvite {
@@ -379,7 +378,7 @@ func TestWays_FateMatrixOnTheFake(t *testing.T) {
 					require.NoError(t, err)
 					env := &fateEnv{ctx: t.Context(), opts: []resetpw.Option{resetpw.WithRetries(3, time.Millisecond, 2*time.Millisecond)}}
 					row.set(t, f, op, env)
-					w, err := wayout.New(f, env.opts...)
+					w, err := newWays(f, env.opts...)
 					require.NoError(t, err)
 					req := resetpw.Request{UserPoolID: pool, Username: "diego"}
 					if op == opInvite {

@@ -26,7 +26,6 @@ import (
 	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
-	"github.com/cognitoreset/cognitoreset/wayout"
 )
 
 // A RESEND whose message fails (CodeDeliveryFailureException) has acted
@@ -46,7 +45,7 @@ func TestInviteAgain_FailedDeliveryMayHaveReplacedThePassword(t *testing.T) {
 			before, _, ok := f.TemporaryPassword(pool, "diego")
 			require.True(t, ok)
 			f.FailNext("AdminCreateUser", 1, &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver message")})
-			w, err := wayout.New(tg.api(t, f))
+			w, err := newWays(tg.api(t, f))
 			require.NoError(t, err)
 			res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 			require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
@@ -91,7 +90,7 @@ func TestInviteAgain_SendsAnHTMLSafePasswordOfItsOwn(t *testing.T) {
 	_, err := f.AddUser(pool, user("diego", "FORCE_CHANGE_PASSWORD", true, "email", "diego@example.com"))
 	require.NoError(t, err)
 	api := &invitesSent{Fake: f}
-	w, err := wayout.New(api)
+	w, err := newWays(api)
 	require.NoError(t, err)
 	for range 20 {
 		res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
@@ -138,7 +137,7 @@ func TestWays_PasswordExpiresFallsBackToUnusedAccountValidity(t *testing.T) {
 				}
 				_, err := f.AddUser(pool, user("diego", status, true, "email", "diego@example.com", "email_verified", "true"))
 				require.NoError(t, err)
-				w, err := wayout.New(f)
+				w, err := newWays(f)
 				require.NoError(t, err)
 				start := time.Now()
 				req := resetpw.Request{UserPoolID: pool, Username: "diego"}
@@ -192,7 +191,7 @@ func TestWays_ArePacedInTheirQuotaCategories(t *testing.T) {
 			_, err := f.AddUser(pool, user("diego", status, true, "email", "diego@example.com", "email_verified", "true"))
 			require.NoError(t, err)
 			lim := &categories{}
-			w, err := wayout.New(f, resetpw.WithLimiter(lim))
+			w, err := newWays(f, resetpw.WithLimiter(lim))
 			require.NoError(t, err)
 			req := resetpw.Request{UserPoolID: pool, Username: "diego"}
 			if tt.action == "invite again" {
@@ -232,7 +231,7 @@ func TestInviteAgain_ACustomMessageTriggerSuppliesTheMessage(t *testing.T) {
 		ev.Response.EmailMessage = "Hi " + ev.Request.UsernameParameter + ", your password is " + ev.Request.CodeParameter
 		return ev, nil
 	}))
-	w, err := wayout.New(f)
+	w, err := newWays(f)
 	require.NoError(t, err)
 	res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 	require.NoError(t, err)
@@ -257,7 +256,7 @@ func TestInviteAgain_ItsPasswordAppearsNowhere(t *testing.T) {
 	var logs bytes.Buffer
 	spans := tracetest.NewSpanRecorder()
 	api := &invitesSent{Fake: f}
-	w, err := wayout.New(api, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	w, err := newWays(api, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		otelreset.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), sdkmetric.NewMeterProvider()))
 	require.NoError(t, err)
 	req := resetpw.Request{UserPoolID: pool, Username: "diego"}

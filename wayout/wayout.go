@@ -22,6 +22,7 @@ package wayout
 
 import (
 	"context"
+	"errors"
 
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -69,17 +70,28 @@ type Ways struct {
 	invite, temporary engine.Action
 }
 
-// New returns Ways that call api, with resetpw's options (the limiter,
-// logger, telemetry, client options, retries): give it those of the
-// service's Resetter. Its preflight is always full, whatever
-// WithPreflight says: an invitation's contact and a temporary password's
-// policy are read from the user and the pool.
-func New(api API, opts ...resetpw.Option) (*Ways, error) {
-	r, err := resetpw.New(api, opts...)
-	if err != nil {
-		return nil, err
+// New returns Ways that take the ways out with r: its API (which must be
+// an API), and all it holds, shared with its resets: the daily email cap's
+// count (an invitation by email counts as a code does), the pool cache,
+// the limiter, logger, telemetry, client options and retries. Its
+// preflight is always full, whatever WithPreflight says: an invitation's
+// contact and a temporary password's policy are read from the user and the
+// pool. It fails, with an *resetpw.Error of kind ErrConfig, when r is nil
+// or its API lacks AdminCreateUser or AdminSetUserPassword.
+func New(r *resetpw.Resetter) (*Ways, error) {
+	if r == nil {
+		return nil, configErr("nil Resetter")
 	}
-	return &Ways{e: engine.EngineOf(r), invite: engine.InviteAction(api), temporary: engine.TemporaryPasswordAction(api)}, nil
+	e := engine.EngineOf(r)
+	api, ok := e.API().(engine.RecoveryAPI)
+	if !ok {
+		return nil, configErr("the Resetter's API has no AdminCreateUser and AdminSetUserPassword (wayout.API)")
+	}
+	return &Ways{e: e, invite: engine.InviteAction(api), temporary: engine.TemporaryPasswordAction(api)}, nil
+}
+
+func configErr(why string) error {
+	return engine.PublicError(&engine.Error{Kind: engine.ErrConfig, Op: engine.OpValidate, Fate: engine.FateNotSent, Err: errors.New("wayout.New: " + why)})
 }
 
 // InviteAgain sends the user a new invitation (AdminCreateUser with
@@ -94,11 +106,11 @@ func New(api API, opts ...resetpw.Option) (*Ways, error) {
 // a user that is disabled or in any state but FORCE_CHANGE_PASSWORD
 // (ErrUserState), and one with no contact or a pool whose invitation
 // template can't carry the password (R38). It is paced in
-// quota.CategoryUserCreation; Request.SignOut is ignored (an invited user
-// has no session). Every error is a *resetpw.Error; nothing was sent unless
-// resetpw.MaybeSent says otherwise.
+// quota.CategoryUserCreation. Request.SignOut signs the user out after it,
+// as after a reset: a user that AdminSetUserPassword put in
+// FORCE_CHANGE_PASSWORD keeps its sessions (R46). Every error is a
+// *resetpw.Error; nothing was sent unless resetpw.MaybeSent says otherwise.
 func (w *Ways) InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
-	req.SignOut = false
 	return w.run(ctx, &w.invite, "cognitoreset.InviteAgain", req)
 }
 
@@ -112,7 +124,12 @@ func (w *Ways) InviteAgain(ctx context.Context, req resetpw.Request) (*resetpw.R
 // every session (R46), always: Result.SignedOut, Result.SignOutErr. It
 // refuses, with nothing sent, a disabled user (ErrUserDisabled), a
 // federated profile (R47) and an UNCONFIRMED user (ErrUserState). It is
-// paced in quota.CategoryUserAccountRecovery (R49), with resets.
+// paced in quota.CategoryUserAccountRecovery (R49), with resets. When its
+// answer is lost (resetpw.MaybeSent), a password may be set that nobody
+// holds: the user is signed out all the same, and the error's WayOut is
+// TemporaryPassword (set another). The SDK's log never holds the request's
+// body, whatever its ClientLogMode (nor InviteAgain's); an HTTPClient given
+// with resetpw.WithClientOptions sees it, as it sees every request.
 func (w *Ways) SetTemporaryPassword(ctx context.Context, req resetpw.Request) (*resetpw.Result, error) {
 	req.SignOut = true
 	return w.run(ctx, &w.temporary, "cognitoreset.SetTemporaryPassword", req)

@@ -78,7 +78,7 @@ func TestWays_ReachTheUserTheUsernameNames(t *testing.T) {
 					require.NoError(t, err)
 					_, err = f.AddUser(pool, user(tw.id, status, true, "email", "owner@example.com"))
 					require.NoError(t, err)
-					w, err := wayout.New(tg.api(t, f))
+					w, err := newWays(tg.api(t, f))
 					require.NoError(t, err)
 					req := resetpw.Request{UserPoolID: pool, Username: tw.id}
 					var res *resetpw.Result
@@ -131,7 +131,7 @@ func TestWays_Refusals(t *testing.T) {
 			pool := f.AddPool(tt.pool)
 			_, err := f.AddUser(pool, tt.user)
 			require.NoError(t, err)
-			w, err := wayout.New(f)
+			w, err := newWays(f)
 			require.NoError(t, err)
 			name := aws.ToString(tt.user.Username)
 			if tt.want == resetpw.ErrUserNotFound {
@@ -262,7 +262,7 @@ func TestWays_OneRequestUnderEveryRetryKnob(t *testing.T) {
 						client = sdkClient(url)
 						opts = append(opts, resetpw.WithClientOptions(k.opt))
 					}
-					w, err := wayout.New(client, opts...)
+					w, err := newWays(client, opts...)
 					require.NoError(t, err)
 					req := resetpw.Request{UserPoolID: pool, Username: "diego"}
 					if action == "AdminCreateUser" {
@@ -314,7 +314,7 @@ func TestSetTemporaryPassword_TheSecretStaysSecret(t *testing.T) {
 	spans := tracetest.NewSpanRecorder()
 	reader := sdkmetric.NewManualReader()
 	api := &passwordsSent{Fake: f}
-	w, err := wayout.New(api, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	w, err := newWays(api, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		otelreset.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
 	require.NoError(t, err)
 	start := time.Now()
@@ -399,7 +399,7 @@ func TestWays_ReadAnAliasAsCognitoDoes(t *testing.T) {
 					require.NoError(t, err)
 					_, err = f.AddUser(pool, user("other", status, true, "email", "other@example.com", "email_verified", "true"))
 					require.NoError(t, err)
-					w, err := wayout.New(tg.api(t, f))
+					w, err := newWays(tg.api(t, f))
 					require.NoError(t, err)
 					req := resetpw.Request{UserPoolID: pool, Username: al.id}
 					var res *resetpw.Result
@@ -431,7 +431,7 @@ func TestInviteAgain_NothingPersonal(t *testing.T) {
 	var logs bytes.Buffer
 	spans := tracetest.NewSpanRecorder()
 	reader := sdkmetric.NewManualReader()
-	w, err := wayout.New(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
+	w, err := newWays(f, resetpw.WithLogger(slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))),
 		otelreset.WithTelemetry(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)), sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader))))
 	require.NoError(t, err)
 	res, err := w.InviteAgain(t.Context(), resetpw.Request{UserPoolID: pool, Username: "mariana.lopez",
@@ -458,4 +458,13 @@ func TestInviteAgain_NothingPersonal(t *testing.T) {
 	}
 	assert.Contains(t, logs.String(), `"msg":"invitation sent"`)
 	assert.Contains(t, logs.String(), `"user":"m***"`)
+}
+
+// newWays returns the Ways of a Resetter made with api and opts.
+func newWays(api wayout.API, opts ...resetpw.Option) (*wayout.Ways, error) {
+	r, err := resetpw.New(api, opts...)
+	if err != nil {
+		return nil, err
+	}
+	return wayout.New(r)
 }

@@ -27,6 +27,8 @@
 // "invite_again" or "temporary_password"); the agent takes it with
 //
 //	POST /users/{username}/way-out
+//	Content-Type: application/json
+//
 //	{"way": "invite_again", "confirm": true}
 //
 // only after confirming it explicitly, and only the way a dry run of the
@@ -313,6 +315,9 @@ func errorBody(err error) map[string]any {
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
 	input := r.PathValue("username")
+	if refuseBrowser(w, r) {
+		return
+	}
 	if !s.allow(agent) {
 		// Nothing was sent: the line is rate-limited, so that an agent's
 		// runaway script can't flood the log.
@@ -460,7 +465,7 @@ func main() {
 	if window == 0 {
 		window = -1 // the flag's 0 turns the limit off
 	}
-	ways, err := wayout.New(f, ropts...)
+	ways, err := wayout.New(r)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"time"
 
@@ -36,13 +37,29 @@ const maxWayOutBody = 1 << 10
 // only when the refusal still names it, and writes one audit line with the
 // action taken. A temporary password is in the answer, once, and nowhere
 // else: not in a log line, not in the audit line.
+//
+// The body must be JSON (Content-Type application/json), one object and
+// nothing after it: a browser sends no such request cross-site without
+// asking first (CORS), so a page an agent visits can't take a way out
+// with the agent's client certificate or cookies.
 func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
 	username := r.PathValue("username")
+	if refuseBrowser(w, r) {
+		return
+	}
+	if mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || mt != "application/json" {
+		writeJSON(w, http.StatusUnsupportedMediaType, map[string]any{"error": "unsupported_media_type"})
+		return
+	}
 	var in wayOutRequest
 	dec := json.NewDecoder(io.LimitReader(r.Body, maxWayOutBody))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&in); err != nil || (in.Way != wayout.InviteAgain && in.Way != wayout.TemporaryPassword) {
+	err := dec.Decode(&in)
+	if err == nil && dec.Decode(new(json.RawMessage)) != io.EOF {
+		err = errors.New("data after the object")
+	}
+	if err != nil || (in.Way != wayout.InviteAgain && in.Way != wayout.TemporaryPassword) {
 		writeJSON(w, http.StatusBadRequest, map[string]any{"error": "bad_request", "ways": []resetpw.WayOut{wayout.InviteAgain, wayout.TemporaryPassword}})
 		return
 	}
@@ -86,9 +103,13 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	req := resetpw.Request{UserPoolID: s.PoolID, Username: username, ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent}}
 	// The way must be the one a refusal names now: a user a reset reaches
 	// gets a reset, not a password an agent reads out.
-	_, err := s.Resetter.Check(ctx, req)
+	_, err = s.Resetter.Check(ctx, req)
 	var e *resetpw.Error
-	if err == nil || !errors.As(err, &e) || e.WayOut != in.Way {
+	// The refusal names the user it read (Error.User): that user is the
+	// customer, however the agent named it, and the way is taken for that
+	// user alone. Without it (a Resetter whose preflight is not full) no
+	// way is taken.
+	if err == nil || !errors.As(err, &e) || e.WayOut != in.Way || e.User == "" {
 		body := map[string]any{"error": "way_not_offered"}
 		if e != nil && e.WayOut != "" {
 			body["way_out"] = e.WayOut
@@ -98,6 +119,18 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusConflict, body)
 		return
 	}
+	// One way out per customer per window, however named: the user is
+	// reserved before anything is sent, as a reset reserves it.
+	user := e.User
+	if window > 0 {
+		if wait, ok := s.customers.take(time.Now(), window, userKey(user)); !ok {
+			s.customers.release(keys...)
+			s.refuseCustomer(ctx, w, agent, username, user, wait)
+			return
+		}
+		keys = append(keys, userKey(user))
+	}
+	req.Username = user
 	var res *resetpw.Result
 	if in.Way == wayout.InviteAgain {
 		res, err = s.Ways.InviteAgain(ctx, req)
@@ -105,14 +138,16 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 		res, err = s.Ways.SetTemporaryPassword(ctx, req)
 	}
 	if err != nil {
-		if !resetpw.MaybeSent(err) && fateOf(err) == string(resetpw.FateNotSent) {
+		switch {
+		case !resetpw.MaybeSent(err) && fateOf(err) == string(resetpw.FateNotSent):
 			s.customers.release(keys...) // nothing went out: the customer may be tried again
+		case in.Way == wayout.TemporaryPassword && errors.As(err, &e) && e.WayOut == wayout.TemporaryPassword:
+			// A password may have been set that nobody holds: setting
+			// another is the only way to hand the customer one.
+			s.customers.release(keys...)
 		}
-		s.fail(ctx, w, agent, action, username, "", err)
+		s.fail(ctx, w, agent, action, username, user, err)
 		return
-	}
-	if window > 0 {
-		s.customers.take(time.Now(), window, userKey(res.Username)) // the user acted on, however named
 	}
 	if in.Way == wayout.InviteAgain {
 		s.audit(ctx, agent, action, username, res.Username, http.StatusNoContent, nil, res.RequestID)
@@ -123,10 +158,25 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	// Shown once, to this agent: no cache may keep it.
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, map[string]any{
+		"user":               alias.Mask(res.Username), // whose password it is, for the agent to check
 		"temporary_password": res.TemporaryPassword.Reveal(),
 		"expires":            res.PasswordExpires.UTC().Format(time.RFC3339),
 		"signed_out":         res.SignedOut,
 	})
+}
+
+// refuseBrowser answers 403 cross_origin to a request a browser page sent
+// (it carries Origin or Sec-Fetch-Site, which browsers set and agents'
+// tools don't), and reports whether it did. The service serves no page, so
+// such a request comes from a page of another site, one that a browser
+// holding the agent's client certificate (mTLS) or cookies would otherwise
+// send with them: a cross-site form's POST needs no CORS preflight.
+func refuseBrowser(w http.ResponseWriter, r *http.Request) bool {
+	if r.Header.Get("Origin") == "" && r.Header.Get("Sec-Fetch-Site") == "" {
+		return false
+	}
+	writeJSON(w, http.StatusForbidden, map[string]any{"error": "cross_origin"})
+	return true
 }
 
 // auditRefusedWay writes the audit line of a way out the service did not

@@ -56,6 +56,13 @@ func (c *cache[V]) fresh(key string, now time.Time) (V, bool) {
 	return zero, false
 }
 
+// forget drops key's value: the next get fetches it again.
+func (c *cache[V]) forget(key string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.entries, key)
+}
+
 // put keeps v under key until expires.
 func (c *cache[V]) put(key string, v V, expires time.Time) {
 	c.mu.Lock()

@@ -65,13 +65,16 @@ var classifyRules = []messageRule{
 	{"InvalidSmsRoleAccessPolicyException", "", ErrDeliveryConfig},
 	{"InvalidSmsRoleTrustRelationshipException", "", ErrDeliveryConfig},
 	{"InvalidEmailRoleAccessPolicyException", "", ErrDeliveryConfig},
-	{"CodeDeliveryFailureException", "", ErrDeliveryConfig},          // R62
-	{"UnsupportedUserStateException", "", ErrUserState},              // RESEND, a user not in FORCE_CHANGE_PASSWORD (R40)
-	{"InvalidPasswordException", "", ErrInvalidInput},                // a temporary password the policy refuses (R42)
-	{"PasswordHistoryPolicyViolationException", "", ErrInvalidInput}, // R42
+	{"CodeDeliveryFailureException", "", ErrDeliveryConfig}, // R62
 	{"UnexpectedLambdaException", "", ErrTrigger},
 	{"InvalidLambdaResponseException", "", ErrTrigger},
 	{"UserLambdaValidationException", "", ErrTrigger},
+	// The ways out's answers that say nothing was done (R40, R42): the
+	// user left FORCE_CHANGE_PASSWORD before the invitation; the password
+	// broke the pool's policy or its history.
+	{"UnsupportedUserStateException", "", ErrUserState},
+	{"InvalidPasswordException", "", ErrConfig},
+	{"PasswordHistoryPolicyViolationException", "", ErrConfig},
 	{"InternalErrorException", "", ErrUnavailable},
 	{"UserImportInProgressException", "", ErrUnavailable},
 	{"OperationNotEnabledException", "", ErrNotEnabled},
@@ -161,6 +164,13 @@ func classifyAPI(code, message string) (Kind, bool) {
 func isCodeDeliveryFailure(err error) bool {
 	var ae smithy.APIError
 	return errors.As(err, &ae) && ae.ErrorCode() == "CodeDeliveryFailureException"
+}
+
+// isInvalidPassword reports whether err is Cognito's answer that a
+// password breaks the pool's policy (R42).
+func isInvalidPassword(err error) bool {
+	var ae smithy.APIError
+	return errors.As(err, &ae) && ae.ErrorCode() == "InvalidPasswordException"
 }
 
 // isCredentialsError spots the SDK's failure to find or load credentials,

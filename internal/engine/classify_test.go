@@ -56,11 +56,11 @@ var classifyCases = []struct {
 	{"sms role trust", &types.InvalidSmsRoleTrustRelationshipException{}, ErrDeliveryConfig},
 	{"email role policy", &types.InvalidEmailRoleAccessPolicyException{}, ErrDeliveryConfig},
 	{"code delivery failure", &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver the code")}, ErrDeliveryConfig},
-	{"RESEND of a user in another state", &types.UnsupportedUserStateException{Message: aws.String("Resend not possible. User status is not FORCE_CHANGE_PASSWORD.")}, ErrUserState},
-	{"temporary password refused by the policy", &types.InvalidPasswordException{Message: aws.String("Password did not conform with policy: Password not long enough")}, ErrInvalidInput},
-	{"temporary password in the history", &types.PasswordHistoryPolicyViolationException{}, ErrInvalidInput},
 	{"no SMS configuration", &types.InvalidParameterException{Message: aws.String("Unable to send the message. User pool does not have SMS configuration to send messages.")}, ErrDeliveryConfig},
 	{"daily limit, the account wording", &types.LimitExceededException{Message: aws.String("Exceeded daily limit for the operation of the account. Please configure your user pool to use your own Amazon SES config")}, ErrDeliveryConfig},
+	{"a user no longer invitable", &types.UnsupportedUserStateException{Message: aws.String("Resend not possible. User status is not FORCE_CHANGE_PASSWORD.")}, ErrUserState},
+	{"a password the policy refuses", &types.InvalidPasswordException{Message: aws.String("Password did not conform with policy: Password not long enough")}, ErrConfig},
+	{"a password the history refuses", &types.PasswordHistoryPolicyViolationException{Message: aws.String("x")}, ErrConfig},
 	{"unexpected lambda", &types.UnexpectedLambdaException{}, ErrTrigger},
 	{"invalid lambda response", &types.InvalidLambdaResponseException{}, ErrTrigger},
 	{"lambda validation", &types.UserLambdaValidationException{}, ErrTrigger},
@@ -222,6 +222,9 @@ func FuzzClassify(f *testing.F) {
 	f.Add("LimitExceededException", "Exceeded daily email limit, Number of allowed operation has exceeded.", 400)
 	f.Add("LimitExceededException", "Attempt limit exceeded, please try after some time.", 400)
 	f.Add("CodeDeliveryFailureException", "", 400)
+	f.Add("UnsupportedUserStateException", "Resend not possible. User status is not FORCE_CHANGE_PASSWORD.", 400)
+	f.Add("InvalidPasswordException", "Password did not conform with policy: Password not long enough", 400)
+	f.Add("PasswordHistoryPolicyViolationException", "", 400)
 	f.Fuzz(func(t *testing.T, code, message string, status int) {
 		errs := []error{
 			&smithy.GenericAPIError{Code: code, Message: message},

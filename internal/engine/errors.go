@@ -90,7 +90,10 @@ type Error struct {
 	MetadataKey string
 	UserPoolID  string
 	Username    string // as the caller gave it, kept whole; Error() masks it
-	RequestID   string // Cognito's request ID, when Cognito answered
+	// User is the user's own username, once the preflight read the user
+	// (the user the action was for), kept whole; "" before.
+	User      string
+	RequestID string // Cognito's request ID, when Cognito answered
 	// Fate is what happened on the wire to the Cognito request whose
 	// failure this is (for OpReset, the AdminResetUserPassword), recorded
 	// where the request goes out: FateNotSent, FateAnswered or

@@ -63,7 +63,7 @@ func (r *Engine) PrepareListed(ctx context.Context, g *Gate, poolID string, user
 	}
 	a.pool = pool
 	if pool.adminOnly {
-		f := &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: WayTemporaryPassword}
+		f := &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: temporaryPasswordWay(userInfoFromListed(user))}
 		return a, nil, a.Fail(OpPreflight, f.kind, f)
 	}
 	if err := a.checkMessage(pool); err != nil {
@@ -90,7 +90,7 @@ func (r *Engine) PrepareListed(ctx context.Context, g *Gate, poolID string, user
 		}
 	}
 	if f := checkUser(u); f != nil {
-		return a, nil, a.Fail(OpPreflight, f.kind, f)
+		return a, nil, a.Fail(OpPreflight, f.kind, r.forceChange(ctx, pool, u, f))
 	}
 	pr, f, err := r.predict(ctx, pool, u)
 	if err != nil {

@@ -325,7 +325,7 @@ func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*predic
 		if len(skipped) > 0 {
 			reason += " (" + strings.Join(skipped, "; ") + ")"
 		}
-		return nil, &refusal{kind: ErrNoVerifiedContact, reason: reason, way: noContactWay(u)}, nil
+		return nil, &refusal{kind: ErrNoVerifiedContact, reason: reason, way: noContactWay(p, u)}, nil
 	}
 	if p.hasSetting && p.mfa == types.UserPoolMfaTypeOn && !u.anyMFA {
 		pr.caveats = append(pr.caveats, caveat(CaveatPoolMFARequired, "R7",

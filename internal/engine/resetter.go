@@ -136,6 +136,7 @@ type Attempt struct {
 	forRun    bool // a bulk run's: the user is read to learn its username
 	req       Request
 	name      string                  // what is sent as Username
+	user      string                  // the user's own username, once read and confirmed (Error.User)
 	kind      alias.Kind              // how req.Username was read
 	found     *alias.Resolution       // set when name came from a ListUsers lookup
 	read      *cip.AdminGetUserOutput // the user, when resolve read it (R32)
@@ -168,7 +169,7 @@ func (a *Attempt) Fail(op Op, kind Kind, cause error) *Error {
 	if kind == (Kind{}) {
 		kind = classify(cause)
 	}
-	e := &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username,
+	e := &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username, User: a.user,
 		RequestID: requestIDOf(cause), Fate: fateOrNotSent(cause), Err: cause, Redact: a.safe}
 	if f := (*refusal)(nil); errors.As(cause, &f) {
 		e.WayOut = f.way
@@ -381,7 +382,7 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 		return nil
 	}
 	if pool.adminOnly {
-		return a.Fail(OpPreflight, ErrRecoveryNotConfigured, &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: WayTemporaryPassword})
+		return a.adminOnly(ctx, pool)
 	}
 	if err := a.checkMessage(pool); err != nil {
 		return err
@@ -406,6 +407,21 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 		return a.stillResetRequired(u)
 	}
 	return nil
+}
+
+// adminOnly refuses a reset in a pool whose recovery is admin_only (R1).
+// With a full preflight it reads the user first, so that the refusal
+// names a temporary password only for a user who takes one (R45) and
+// names the user (Error.User); a user it can't read gets the refusal
+// alone.
+func (a *Attempt) adminOnly(ctx context.Context, pool *poolInfo) error {
+	f := &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only"}
+	if a.preflight == PreflightFull && a.resolve(ctx, pool) == nil {
+		if u, err := a.readUser(ctx, pool); err == nil {
+			f.way = temporaryPasswordWay(u)
+		}
+	}
+	return a.Fail(OpPreflight, f.kind, f)
 }
 
 // stillResetRequired refuses a request that asks for a user still in
@@ -460,6 +476,16 @@ func (a *Attempt) Send(ctx context.Context, res *Result) error {
 		}
 		if pacedOut(err) {
 			return a.Fail(OpPace, Kind{}, err) // the limiter failed: nothing was sent
+		}
+		if isInvalidPassword(err) {
+			a.r.pools.forget(a.req.UserPoolID) // its policy may have changed: read it again
+		}
+		if MaybeSent(e) && a.act.Op == OpSetPassword && a.act.Then != nil {
+			// A password may have been set that nobody holds: the user is
+			// signed out all the same (safe to repeat), and setting
+			// another is the way out (R46).
+			a.followUp(ctx, a.act.Then, &Result{})
+			e.WayOut = WayTemporaryPassword
 		}
 		return e
 	}
@@ -588,6 +614,7 @@ func (a *Attempt) readUser(ctx context.Context, pool *poolInfo) (*userInfo, erro
 	if askedKind == alias.Sub && u.attrs["sub"] != asked {
 		a.kind = alias.Username // a UUID-shaped username, not a sub
 	}
+	a.user = a.name
 	return u, nil
 }
 
@@ -625,7 +652,7 @@ func (a *Attempt) checkUser(ctx context.Context, pool *poolInfo, res *Result) er
 		return err
 	}
 	if f := checkUser(u); f != nil {
-		return a.Fail(OpPreflight, f.kind, f)
+		return a.Fail(OpPreflight, f.kind, a.r.forceChange(ctx, pool, u, f))
 	}
 	if err := a.stillResetRequired(u); err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	awsmiddleware "github.com/aws/aws-sdk-go-v2/aws/middleware"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
@@ -25,15 +26,58 @@ const (
 )
 
 // noContactWay is the way out for a user no verified contact qualifies
-// for: verifying the unverified one it holds, or else a temporary password
-// (R45).
-func noContactWay(u *userInfo) WayOut {
-	for _, attr := range []string{"email", "phone_number"} {
-		if u.attrs[attr] != "" && u.attrs[attr+"_verified"] != "true" {
+// for (R45): verifying an unverified one it holds, when the pool's
+// recovery would then use it (its mechanisms, no MFA on that medium that
+// disqualifies it, R4, R5, and for a phone an SMS the pool can send, R61),
+// or else a temporary password when the user takes one.
+func noContactWay(p *poolInfo, u *userInfo) WayOut {
+	for _, m := range p.mechanisms {
+		attr, mfa := "email", u.emailMFA
+		switch m {
+		case types.RecoveryOptionNameTypeVerifiedEmail:
+		case types.RecoveryOptionNameTypeVerifiedPhoneNumber:
+			if !p.smsConfig && !p.customSMS {
+				continue // no SMS goes out, verified or not (R61)
+			}
+			attr, mfa = "phone_number", u.smsMFA
+		default:
+			continue
+		}
+		if u.attrs[attr] != "" && u.attrs[attr+"_verified"] != "true" && !(p.hasSetting && mfa) {
 			return WayVerifyContact
 		}
 	}
+	return temporaryPasswordWay(u)
+}
+
+// temporaryPasswordWay names a temporary password for u when its
+// preflight would take it, else no way.
+func temporaryPasswordWay(u *userInfo) WayOut {
+	if temporaryPasswordRefusal(u) != nil {
+		return ""
+	}
 	return WayTemporaryPassword
+}
+
+// forceChange returns f, a reset's refusal of u, naming
+// forceChangeWay's way where f names invite again.
+func (r *Engine) forceChange(ctx context.Context, p *poolInfo, u *userInfo, f *refusal) *refusal {
+	if f.way == WayInviteAgain {
+		g := *f
+		g.way = r.forceChangeWay(ctx, p, u)
+		return &g
+	}
+	return f
+}
+
+// forceChangeWay is the way out for an enabled user in
+// FORCE_CHANGE_PASSWORD: invite again when the invitation's checks pass
+// (or could not be made: a failed SNS read), else a temporary password.
+func (r *Engine) forceChangeWay(ctx context.Context, p *poolInfo, u *userInfo) WayOut {
+	if f, _ := checkInvite(ctx, r, p, u, &Result{}); f == nil {
+		return WayInviteAgain
+	}
+	return temporaryPasswordWay(u)
 }
 
 // RecoveryAPI is what the ways out call of Cognito beyond API.
@@ -44,7 +88,9 @@ type RecoveryAPI interface {
 
 // InviteAction invites again a user stuck in FORCE_CHANGE_PASSWORD
 // (AdminCreateUser with MessageAction RESEND, R38 to R40), paced as
-// UserCreation (R49). Its preflight refuses a disabled user and any other
+// UserCreation (R49), then signs the user out when the request asks it
+// (a user AdminSetUserPassword put in FORCE_CHANGE_PASSWORD keeps its
+// sessions, R46). Its preflight refuses a disabled user and any other
 // state, picks the contact the invitation goes to: the email, else the
 // phone number, verified or not (R38), as DesiredDeliveryMediums, and
 // generates the TemporaryPassword the invitation carries (R44: one an HTML
@@ -52,7 +98,7 @@ type RecoveryAPI interface {
 // says when it expires (R43).
 func InviteAction(api RecoveryAPI) Action {
 	return Action{
-		Name: "invite", Log: "invitation", Op: OpInvite, Category: quota.CategoryUserCreation,
+		Name: "invite", Log: "invitation", Op: OpInvite, Category: quota.CategoryUserCreation, Then: &SignOutAction,
 		check: checkInvite, wire: "AdminCreateUser",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			in := &cip.AdminCreateUserInput{UserPoolId: &a.req.UserPoolID, Username: &a.name, MessageAction: types.MessageActionTypeResend}
@@ -69,11 +115,15 @@ func InviteAction(api RecoveryAPI) Action {
 			if len(a.req.ClientMetadata) > 0 {
 				in.ClientMetadata = a.req.ClientMetadata
 			}
+			// Counted from before the request, as a temporary password's.
+			expires := a.r.now().AddDate(0, 0, int(validityDays(a.pool)))
+			// The body holds the TemporaryPassword: never in the SDK's log.
+			o = append(o[:len(o):len(o)], withoutBodyLog)
 			out, err := api.AdminCreateUser(ctx, in, o...)
 			if err != nil || out == nil {
 				return "", err
 			}
-			res.PasswordExpires = a.r.now().AddDate(0, 0, int(validityDays(a.pool)))
+			res.PasswordExpires = expires
 			id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 			return id, nil
 		},
@@ -130,12 +180,19 @@ func TemporaryPasswordAction(api RecoveryAPI) Action {
 		check: checkTemporaryPassword, wire: "AdminSetUserPassword",
 		send: func(ctx context.Context, a *Attempt, res *Result, o ...func(*cip.Options)) (string, error) {
 			pw := res.TemporaryPassword.Reveal()
+			days := validityDays(a.pool) // R43
+			// Counted from before the request: Cognito's clock starts no
+			// earlier than that.
+			expires := a.r.now().AddDate(0, 0, int(days))
+			// The request's body holds the password: the SDK's log never
+			// gets it, whatever its ClientLogMode (WithClientOptions).
+			o = append(o[:len(o):len(o)], withoutBodyLog)
 			out, err := api.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: &a.req.UserPoolID, Username: &a.name,
 				Password: &pw, Permanent: false}, o...)
 			if err != nil || out == nil {
 				return "", err
 			}
-			res.PasswordExpires = a.r.now().AddDate(0, 0, int(validityDays(a.pool)))
+			res.PasswordExpires = expires
 			id, _ := awsmiddleware.GetRequestIDMetadata(out.ResultMetadata)
 			return id, nil
 		},
@@ -155,14 +212,23 @@ func validityDays(p *poolInfo) int32 {
 	return 7
 }
 
-func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error) {
+// temporaryPasswordRefusal refuses a temporary password to a disabled
+// user and to any status but CONFIRMED, RESET_REQUIRED and
+// FORCE_CHANGE_PASSWORD (R41, R47).
+func temporaryPasswordRefusal(u *userInfo) *refusal {
 	if !u.enabled {
-		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}, nil
+		return &refusal{kind: ErrUserDisabled, reason: "the user is disabled"}
 	}
 	switch u.status {
 	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired, types.UserStatusTypeForceChangePassword:
-	default:
-		return &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s does not take a temporary password (CONFIRMED, RESET_REQUIRED or FORCE_CHANGE_PASSWORD do)", u.status)}, nil
+		return nil
+	}
+	return &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s does not take a temporary password (CONFIRMED, RESET_REQUIRED or FORCE_CHANGE_PASSWORD do)", u.status)}
+}
+
+func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userInfo, res *Result) (*refusal, error) {
+	if f := temporaryPasswordRefusal(u); f != nil {
+		return f, nil
 	}
 	s, err := temppass.Generate(p.passwordPolicy)
 	if err != nil {
@@ -170,6 +236,14 @@ func checkTemporaryPassword(_ context.Context, _ *Engine, p *poolInfo, u *userIn
 	}
 	res.TemporaryPassword = s
 	return nil, nil
+}
+
+// withoutBodyLog keeps the SDK from logging a request's body: it logs
+// the request without it when asked to log it with it.
+func withoutBodyLog(o *cip.Options) {
+	if o.ClientLogMode.IsRequestWithBody() {
+		o.ClientLogMode = o.ClientLogMode&^aws.LogRequestWithBody | aws.LogRequest
+	}
 }
 
 // Run carries act through every stage for req (a way out: its preflight

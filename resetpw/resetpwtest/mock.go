@@ -183,6 +183,14 @@ func TemporaryPasswordSet(poolID, username, password string, expires time.Time) 
 //
 //	e := resetpwtest.Fail(resetpw.ErrUnavailable)
 //	e.Op, e.Fate = resetpw.OpReset, resetpw.FateUnknown // resetpw.MaybeSent(e) is now true
+//
+// Fail names no way out and no user: a refusal the library makes after
+// reading the user sets both (a FORCE_CHANGE_PASSWORD user's
+// ErrUserState, say), and a way's own failure has Op "invite" or
+// "set_password" (package wayout), which MaybeSent judges as OpReset:
+//
+//	e := resetpwtest.Fail(resetpw.ErrUserState)
+//	e.WayOut, e.User = wayout.InviteAgain, "diego"
 func Fail(kind resetpw.Kind) *resetpw.Error {
 	e := &resetpw.Error{Kind: kind, Op: resetpw.OpPreflight, Fate: resetpw.FateAnswered}
 	switch kind {
