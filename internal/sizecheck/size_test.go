@@ -14,16 +14,18 @@ import (
 
 // maxGrowth is the most a single-reset program may weigh over the same
 // program on the SDK alone, in percent. The target is 5; the architecture
-// reached 9.0 (from 18.6), and 9.3 with the sub check, the SMS Region and
-// the ways out of issues 25 and 26 in the engine. About 3 points are the Cognito operations a safe
+// reached 9.0 (from 18.6), 9.3 with the sub check, the SMS Region and
+// the ways out of issues 25 and 26 in the engine, and 9.5 once a refused
+// reset names a way out only where it works (the reset's path runs the
+// invitation's checks). About 3 points are the Cognito operations a safe
 // reset calls besides AdminResetUserPassword (DescribeUserPool,
 // AdminGetUser, ListUsers, AdminUserGlobalSignOut: testdata/safe calls them
 // with the SDK alone); the rest is the library's own code: the engine,
 // log/slog (whose init links its default handler), and the alias and
 // metadata checks. The bounds keep both from growing back.
 const (
-	maxGrowth        = 9.5
-	maxGrowthOverSDK = 6.5 // over testdata/safe: the library's own weight (6.0)
+	maxGrowth        = 9.8
+	maxGrowthOverSDK = 6.5 // over testdata/safe: the library's own weight (6.3)
 )
 
 // build builds ./testdata/name into dir and returns its size.
