@@ -141,7 +141,9 @@ func (s *Service) Routes() http.Handler {
 		// closed: the throttle must not let whoever shares the agents'
 		// address lock them out (README.md: the trade-off).
 		if agent, ok := s.Authenticate(r); ok {
-			markServing(r) // only now may the connection hold its slot
+			if !markServing(r) { // only now may the connection hold its slot
+				return // evicted just before: its client was told 503, nothing is done
+			}
 			mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
 			return
 		}

@@ -276,6 +276,39 @@ func TestSlowBodyFloodAtTheCapAnswersAnAgentWithinASecond(t *testing.T) {
 	mu.Unlock()
 }
 
+// An attacker on the agents' own address (an office, a VPN, the load
+// balancer) keeps 2,000 connections going against its cap of 256, each
+// sending headers that never end and reconnecting as soon as the server
+// closes it: every one of 8 agent requests from that address, each on a
+// new connection, is answered 204 in under a second (the agent's fresh
+// connection, its request waiting to be read, is never the one evicted),
+// and the attacker's evicted connections are answered 503.
+func TestReconnectingFloodAtTheAddressCapNeverEvictsAnAgent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("keeps 2,000 connections going")
+	}
+	if raceEnabled {
+		t.Skip("under -race, the wall-clock figure means nothing (run without -race)")
+	}
+	m := resetpwtest.NewMock(t)
+	resolves(m, "diego")
+	m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	s := newService(m, nil)
+	s.PerAgent.Rate, s.PerAgent.Burst = 100, 100
+	addr := serve(t, s, Limits{}) // 256 connections per address
+	stop := startFlood(t, flood{Target: addr, Mode: "slowheader", Sources: []string{"127.0.0.1"}, Per: 2000, Seconds: 60})
+	time.Sleep(2 * time.Second) // the flood fills the address's cap
+	codes, times := agentTimes(t, addr, "127.0.0.1", 8)
+	res := stop()
+	t.Logf("the flood opened %d connections, %d of them answered 503; the agent's answers %v in %v", res.Opened, res.Answered503, codes, times)
+	for i := range codes {
+		assert.Equal(t, http.StatusNoContent, codes[i], "agent request %d", i)
+		assert.Less(t, times[i], time.Second, "agent request %d", i)
+	}
+	assert.Greater(t, res.Opened, int64(2000), "the flood reconnected")
+	assert.Positive(t, res.Answered503, "evicted connections are answered 503")
+}
+
 // Idle connections from the agents' own address at its cap (256), held
 // open: an agent's request from that address, on a new connection, is
 // answered in under a second.
