@@ -60,6 +60,7 @@ import (
 	"os/signal"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -103,6 +104,9 @@ type Service struct {
 	}
 	// Throttle slows down failed authentications per client address.
 	Throttle Throttle
+	// Unauthenticated bounds the answers an address gets to requests that
+	// fail authentication; past it, their connections are closed unanswered.
+	Unauthenticated UnauthenticatedBudget
 	// ResetTimeout bounds a reset, detached from its request; 0 is
 	// DefaultResetTimeout.
 	ResetTimeout time.Duration
@@ -117,7 +121,10 @@ type Service struct {
 
 	mu        sync.Mutex
 	limiters  map[string]*rate.Limiter
-	failures  failureLog // failed authentications
+	throttled failureLog // guesses refused while their address is closed
+	anonLog   failureLog // requests without credentials, and those past the unauthenticated budget
+	anonymous atomic.Int64
+	dropped   atomic.Int64
 	refusals  failureLog // resets refused by the per-agent or per-customer limit
 	customers customerLimit
 	keyOnce   sync.Once
@@ -147,24 +154,36 @@ func (s *Service) Routes() http.Handler {
 			mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
 			return
 		}
+		if !s.Unauthenticated.allow(addr, time.Now()) && dropConn(w) {
+			// Past the address's budget: no answer, nothing counted, a
+			// rate-limited line with the running total.
+			s.anonLog.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "over budget"),
+				slog.Int64("dropped_total", s.dropped.Add(1)))
+			return
+		}
 		closeAfterAnswer(w) // its unread body is not waited for
 		w.Header().Set("WWW-Authenticate", `Bearer realm="helpdesk"`)
 		if !presentsCredentials(r) {
 			// Not a guess (a health check, a scanner, a browser): 401,
 			// not counted, or a load balancer's probes would close the
-			// address every agent behind it shares.
+			// address every agent behind it shares; a rate-limited line
+			// with the running total.
+			s.anonLog.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "no credentials"),
+				slog.Int64("no_credentials_total", s.anonymous.Add(1)))
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
 			return
 		}
 		if wait, closed := s.Throttle.Closed(addr); closed {
-			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "throttled"))
+			s.throttled.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "throttled"))
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_failures"})
 			return
 		}
+		// Every counted failure is logged: the throttle's backoff bounds
+		// them per address, and no other address's flood can hide them.
 		n, wait := s.Throttle.Fail(addr)
-		s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "bad credentials"),
-			slog.Int("failures", n), slog.Duration("backoff", wait))
+		s.logger().LogAttrs(ctx, slog.LevelWarn, authFailed, append([]slog.Attr{slog.String("addr", addr), slog.String("reason", "bad credentials"),
+			slog.Int("failures", n), slog.Duration("backoff", wait)}, RequestIDAttrs(ctx)...)...)
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
 	})
 }
