@@ -18,30 +18,39 @@ import (
 const DefaultPerCustomer = 5 * time.Minute
 
 // customerLimit lets each customer have one reset per window. A customer is
-// keyed both by what the agent typed (trimmed, lower-cased), reserved
+// keyed both by what the agent typed (trimmed, never case-folded: in a
+// case-sensitive pool "diego" and "Diego" are two customers), reserved
 // before anything is looked up so that a burst of the same request costs
 // Cognito nothing, and by the user it resolves to, so that no other
-// spelling of the same account (an email, the sub, "DIEGO") gets a second
-// code.
+// spelling of the same account (an email, the sub, "DIEGO" where the pool
+// ignores case) gets a second code.
 type customerLimit struct {
 	mu    sync.Mutex
 	until map[string]time.Time
 	sweep int // sweep expired entries when the map grows past this
 }
 
-func inputKey(input string) string { return "input\x00" + strings.ToLower(strings.TrimSpace(input)) }
+func inputKey(input string) string { return "input\x00" + strings.TrimSpace(input) }
 
 func userKey(username string) string { return "user\x00" + username }
 
+// reservation is a key taken until a time: release frees it only if
+// nobody took the key since (its reservation expired, another request
+// took it).
+type reservation struct {
+	key   string
+	until time.Time
+}
+
 // take reserves key until now+window, or says how long it stays taken.
-func (c *customerLimit) take(now time.Time, window time.Duration, key string) (time.Duration, bool) {
+func (c *customerLimit) take(now time.Time, window time.Duration, key string) (reservation, time.Duration, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.until == nil {
 		c.until, c.sweep = map[string]time.Time{}, 1024
 	}
 	if u, ok := c.until[key]; ok && now.Before(u) {
-		return u.Sub(now), false
+		return reservation{}, u.Sub(now), false
 	}
 	if len(c.until) >= c.sweep {
 		for k, u := range c.until {
@@ -51,16 +60,26 @@ func (c *customerLimit) take(now time.Time, window time.Duration, key string) (t
 		}
 		c.sweep = max(1024, 2*len(c.until))
 	}
-	c.until[key] = now.Add(window)
-	return 0, true
+	// A distinct instant per reservation, so that release can tell a
+	// later reservation of key from this one.
+	until := now.Add(window)
+	if u, ok := c.until[key]; ok && !until.After(u) {
+		until = u.Add(time.Nanosecond)
+	}
+	c.until[key] = until
+	return reservation{key, until}, 0, true
 }
 
-// release frees keys whose reset sent nothing.
-func (c *customerLimit) release(keys ...string) {
+// release frees the reservations of a reset that sent nothing, each only
+// if it is still the key's: a reservation that expired while the reset
+// ran, and was taken by another request, stays taken.
+func (c *customerLimit) release(rs ...reservation) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, k := range keys {
-		delete(c.until, k)
+	for _, r := range rs {
+		if u, ok := c.until[r.key]; ok && u.Equal(r.until) {
+			delete(c.until, r.key)
+		}
 	}
 }
 

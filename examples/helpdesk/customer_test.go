@@ -16,19 +16,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
-// customerWorld is a Fake pool with diego and maria (verified emails) and
-// nocontact (no verified contact), behind a service whose agents have a
+// customerWorld is a case-insensitive Fake pool (the console's default:
+// "Diego" is diego) with diego and maria (verified emails) and nocontact
+// (no verified contact), behind a service whose agents have a
 // large budget, so that only the per-customer limit refuses.
 func customerWorld(t *testing.T, logs *lockedBuffer) (*Service, *resetpwtest.Fake) {
 	t.Helper()
 	f := resetpwtest.NewFake()
-	p := f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool), UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}})
 	for _, u := range []string{"diego", "maria"} {
 		_, err := f.AddUser(p, resetpwtest.User(u, "email", u+"@example.com", "email_verified", "true"))
 		require.NoError(t, err)
@@ -189,5 +191,46 @@ func FuzzParseAuditKey(f *testing.F) {
 		}
 		assert.GreaterOrEqual(t, len(k), minAuditKeyBytes)
 		assert.True(t, strings.EqualFold(hex.EncodeToString(k), strings.TrimSpace(s)))
+	})
+}
+
+// In a case-sensitive pool, "diego" and "Diego" are two customers: the
+// reset of one doesn't hold the other's window.
+func TestCustomersDifferingOnlyInCaseAreLimitedApart(t *testing.T) {
+	f := resetpwtest.NewFake()
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool), UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(true)}})
+	for _, u := range []string{"diego", "Diego"} {
+		_, err := f.AddUser(p, resetpwtest.User(u, "email", strings.ToLower(u)+"@example.com", "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	s := &Service{Resetter: r, PoolID: p, Authenticate: BearerTokenHashes(testAgents()), AuditKey: bytes.Repeat([]byte{7}, 32)}
+	s.PerAgent.Rate, s.PerAgent.Burst = 1000, 1000
+	assert.Equal(t, http.StatusNoContent, post(s, "diego", tokens["alice"]).Code)
+	assert.Equal(t, http.StatusNoContent, post(s, "Diego", tokens["bob"]).Code, "another customer")
+	assert.Equal(t, http.StatusTooManyRequests, post(s, "Diego", tokens["bob"]).Code)
+	assert.Equal(t, 2, f.Calls("AdminResetUserPassword"))
+}
+
+// A reset that outlasts its window and sends nothing frees its own
+// reservation only: the request that took the customer after the window
+// keeps it, and the next one is refused.
+func TestAFailedResetFreesOnlyItsOwnReservation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := resetpwtest.NewMock(t)
+		resolves(m, "diego")
+		notSent := &resetpw.Error{Kind: resetpw.ErrThrottled, Op: resetpw.OpReset, Fate: resetpw.FateNotSent}
+		m.On("Reset", mock.Anything, mock.Anything).Run(func(mock.Arguments) { time.Sleep(20 * time.Second) }).Return(nil, notSent).Once()
+		m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Once()
+		s := newService(m, nil)
+		s.PerCustomer = 10 * time.Second
+		s.PerAgent.Rate, s.PerAgent.Burst = 1000, 1000
+		slow := make(chan int)
+		go func() { slow <- post(s, "diego", tokens["alice"]).Code }()
+		time.Sleep(11 * time.Second) // the slow reset's window has passed
+		assert.Equal(t, http.StatusNoContent, post(s, "diego", tokens["bob"]).Code)
+		assert.Equal(t, http.StatusTooManyRequests, <-slow, "throttled, nothing sent")
+		assert.Equal(t, http.StatusTooManyRequests, post(s, "diego", tokens["bob"]).Code, "the second reset's window holds")
 	})
 }

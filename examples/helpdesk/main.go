@@ -333,14 +333,14 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	// sent, and the reset names that user, so that the user whose slot was
 	// taken is the one reset (never another, should an alias move between
 	// the two calls).
-	var keys []string
+	var keys []reservation
 	if window > 0 {
-		in := inputKey(input)
-		if wait, ok := s.customers.take(time.Now(), window, in); !ok {
+		res, wait, ok := s.customers.take(time.Now(), window, inputKey(input))
+		if !ok {
 			s.refuseCustomer(ctx, w, agent, input, "", wait)
 			return
 		}
-		keys = append(keys, in)
+		keys = append(keys, res)
 	}
 	checked, err := s.Resetter.Check(ctx, req)
 	if err != nil {
@@ -350,12 +350,13 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	user := checked.Username
 	if window > 0 {
-		if wait, ok := s.customers.take(time.Now(), window, userKey(user)); !ok {
+		res, wait, ok := s.customers.take(time.Now(), window, userKey(user))
+		if !ok {
 			s.customers.release(keys...)
 			s.refuseCustomer(ctx, w, agent, input, user, wait)
 			return
 		}
-		keys = append(keys, userKey(user))
+		keys = append(keys, res)
 	}
 	req.Username = user
 	res, err := s.Resetter.Reset(ctx, req)

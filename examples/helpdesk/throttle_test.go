@@ -156,9 +156,8 @@ func TestEveryCountedFailureIsLoggedWhateverAnotherAddressFloods(t *testing.T) {
 			h.ServeHTTP(httptest.NewRecorder(), req)
 			postFrom(h, "10.0.0.1:1", testToken(fmt.Sprint("flood", i))) // guesses, the address soon closed
 		}
-		for i := range 7 {
+		for i := range 5 { // the free failures: each one counted
 			postFrom(h, "10.0.0.2:1", testToken(fmt.Sprint("guess", i)))
-			time.Sleep(time.Minute) // the address reopens: each guess counted
 		}
 		counted := 0
 		noCredentials := false
@@ -168,7 +167,7 @@ func TestEveryCountedFailureIsLoggedWhateverAnotherAddressFloods(t *testing.T) {
 			}
 			noCredentials = noCredentials || strings.Contains(line, `"reason":"no credentials"`) && strings.Contains(line, `"no_credentials_total":1`)
 		}
-		assert.Equal(t, 7, counted, "every counted failure of 10.0.0.2 is logged")
+		assert.Equal(t, 5, counted, "every counted failure of 10.0.0.2 is logged")
 		assert.True(t, noCredentials, "requests without credentials are logged with their total")
 	})
 }
