@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -97,14 +100,55 @@ func UserKey(key []byte, pool, username string) string {
 // minAuditKeyBytes is the shortest HELPDESK_AUDIT_KEY accepted.
 const minAuditKeyBytes = 32
 
+// minAuditKeyDistinct is how many distinct byte values a HELPDESK_AUDIT_KEY
+// holds at least: a random key of 32 bytes has about 30, a placeholder
+// (all zeros, one byte repeated, printf '%064x' 7) one or two.
+const minAuditKeyDistinct = 8
+
+// errAuditKey is parseAuditKey's one error: it never repeats the value.
+var errAuditKey = fmt.Errorf("HELPDESK_AUDIT_KEY: want at least %d random bytes in hex, not a placeholder (openssl rand -hex 32)", minAuditKeyBytes)
+
 // parseAuditKey reads HELPDESK_AUDIT_KEY: at least 32 bytes, in hex (openssl
-// rand -hex 32). The error never repeats the value.
+// rand -hex 32), not a placeholder (fewer than 8 distinct bytes: anyone
+// could guess it, and with it every user_key's username). The error never
+// repeats the value.
 func parseAuditKey(s string) ([]byte, error) {
 	k, err := hex.DecodeString(strings.TrimSpace(s))
 	if err != nil || len(k) < minAuditKeyBytes {
-		return nil, fmt.Errorf("HELPDESK_AUDIT_KEY: want at least %d bytes in hex (openssl rand -hex 32)", minAuditKeyBytes)
+		return nil, errAuditKey
+	}
+	distinct := map[byte]bool{}
+	for _, b := range k {
+		distinct[b] = true
+	}
+	if len(distinct) < minAuditKeyDistinct {
+		return nil, errAuditKey
 	}
 	return k, nil
+}
+
+// userKeyOf is what `helpdesk -user-key NAME` prints: the user_key of the
+// username NAME, or, for NAME "-", of the first line of stdin (so that the
+// name stays out of the shell's history and the process list). The name is
+// the exact username Cognito stores, the one the audit line's user field
+// masks (for a pool that signs in with emails, the sub, not the email): a
+// name with edge spaces, an empty one, or one with '@' (an email, most
+// likely an alias, which would give another key) is refused.
+func userKeyOf(name string, stdin io.Reader, key []byte, pool string) (string, error) {
+	if name == "-" {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && line == "" {
+			return "", errors.New("-user-key -: no username on stdin")
+		}
+		name = strings.TrimRight(line, "\r\n")
+	}
+	switch {
+	case name == "" || strings.TrimSpace(name) != name:
+		return "", errors.New("-user-key: want the exact username Cognito stores, without edge spaces")
+	case strings.Contains(name, "@"):
+		return "", errors.New("-user-key: want the username Cognito stores, not an email (an alias gives another key): find it with aws cognito-idp list-users --filter 'email = \"...\"'")
+	}
+	return UserKey(key, pool, name), nil
 }
 
 // newAuditKey returns a random key, for a service started without

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -161,10 +162,11 @@ func TestAuditLineNamesTheResolvedUser(t *testing.T) {
 }
 
 func TestParseAuditKey(t *testing.T) {
-	k, err := parseAuditKey(strings.Repeat("ab", 32))
+	k, err := parseAuditKey("3f9a0c1e7b2d4c5a8e6f01234567890abcdef0123456789fedcba9876543210a")
 	require.NoError(t, err)
 	assert.Len(t, k, 32)
-	for _, bad := range []string{"", "s3cret-passphrase", strings.Repeat("ab", 31), strings.Repeat("zz", 32)} {
+	for _, bad := range []string{"", "s3cret-passphrase", strings.Repeat("ab", 31), strings.Repeat("zz", 32),
+		strings.Repeat("ab", 32), strings.Repeat("00", 32), fmt.Sprintf("%064x", 7)} { // placeholders
 		_, err := parseAuditKey(bad)
 		require.Error(t, err)
 		if bad != "" {
@@ -233,4 +235,27 @@ func TestAFailedResetFreesOnlyItsOwnReservation(t *testing.T) {
 		assert.Equal(t, http.StatusTooManyRequests, <-slow, "throttled, nothing sent")
 		assert.Equal(t, http.StatusTooManyRequests, post(s, "diego", tokens["bob"]).Code, "the second reset's window holds")
 	})
+}
+
+// -user-key prints the user_key of the exact username, read from the
+// argument or, for "-", from stdin (out of the shell's history); an email,
+// edge spaces and an empty name are refused, since their key would name
+// nobody.
+func TestUserKeyOfTheExactUsername(t *testing.T) {
+	key := bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7, 8}, 4)
+	want := UserKey(key, pool, "diego")
+	for name, stdin := range map[string]string{"diego": "", "-": "diego\n", "-\x00": ""} {
+		if name == "-\x00" {
+			name, stdin = "-", "diego" // no final newline
+		}
+		got, err := userKeyOf(name, strings.NewReader(stdin), key, pool)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	for name, stdin := range map[string]string{" diego": "", "diego@example.com": "", "": "", "-": ""} {
+		_, err := userKeyOf(name, strings.NewReader(stdin), key, pool)
+		assert.Error(t, err, "%q", name)
+	}
+	_, err := userKeyOf("-", strings.NewReader("DIEGO@EXAMPLE.COM\n"), key, pool)
+	assert.Error(t, err)
 }

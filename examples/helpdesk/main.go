@@ -389,7 +389,7 @@ func main() {
 	newToken := flag.String("new-token", "", "print a new token for this agent and its HELPDESK_TOKENS entry, and exit")
 	metricsAddr := flag.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, on a listener of their own (empty: none)")
 	perCustomer := flag.Duration("per-customer-window", DefaultPerCustomer, "how long a customer who was sent a code waits for the next (0: no limit)")
-	printUserKey := flag.String("user-key", "", "print the audit line's user_key of this username (HELPDESK_AUDIT_KEY), and exit")
+	printUserKey := flag.String("user-key", "", "print the audit line's user_key of this username, the exact one Cognito stores (\"-\": read it from stdin), with HELPDESK_AUDIT_KEY, and exit")
 	flag.Parse()
 	if *newToken != "" {
 		if !validAgent(*newToken) {
@@ -416,7 +416,11 @@ func main() {
 		if auditKey == nil {
 			log.Fatal("-user-key needs HELPDESK_AUDIT_KEY")
 		}
-		fmt.Println(UserKey(auditKey, poolID, *printUserKey))
+		k, err := userKeyOf(*printUserKey, os.Stdin, auditKey, poolID)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(k)
 		return
 	}
 	agents, err := parseTokens(os.Getenv("HELPDESK_TOKENS"))
