@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 
@@ -29,6 +30,9 @@ func checkMetadata(m map[string]string, fromFile bool) error {
 		if looksLikeSecret(k) {
 			secretKeys++
 		}
+		if fromFile && !fileKey.MatchString(k) {
+			rules["key_grammar"] = true
+		}
 	}
 	if secretKeys > 0 {
 		rules["sensitive_key_content"] = true
@@ -47,11 +51,24 @@ func checkMetadata(m map[string]string, fromFile bool) error {
 	return fmt.Errorf("%w: %s (keys not shown: they may hold a secret)", metadata.ErrInvalid, strings.Join(names, ", "))
 }
 
+// fileKey is the grammar of a ClientMetadata key read from a file: a
+// letter, then up to 39 letters, digits, "_" and ".". A line of a file
+// that is not metadata (a token, a password, a key in base64) is refused
+// by it, whatever the detectors say.
+var fileKey = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9_.]{0,39}$`)
+
+// uuidLike matches a UUID, with or without its dashes.
+var uuidLike = regexp.MustCompile(`[0-9a-fA-F]{8}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{4}-?[0-9a-fA-F]{12}`)
+
 // looksLikeSecret reports whether a ClientMetadata key looks like a secret
 // rather than a name: one a value detector flags (a JWT, an AWS access
-// key ID, a PEM key, a card number), a URL with credentials, or a run of
-// 20 or more base64 characters mixing letters and digits (a random token,
-// `openssl rand -base64 32`, a GitHub token after its ghp_ prefix).
+// key ID, a PEM key, a card number), a URL with credentials, a helpdesk
+// token (hdk_), a UUID, a run of 20 or more base64 characters mixing
+// letters and digits (a random token, `openssl rand -base64 32`, a GitHub
+// token after its ghp_ prefix), or a run of 20 or more URL-safe base64
+// characters (with - and _) that changes between upper case, lower case
+// and digits at least every fourth character, as random ones do and names
+// (camelCase, snake_case) don't (a Fernet key, a base64url token).
 func looksLikeSecret(k string) bool {
 	for _, d := range metadata.DefaultDetectors() {
 		if d.Match(k) {
@@ -59,6 +76,9 @@ func looksLikeSecret(k string) bool {
 		}
 	}
 	if i := strings.Index(k, "://"); i >= 0 && strings.Contains(k[i+3:], "@") {
+		return true
+	}
+	if strings.Contains(k, "hdk_") || uuidLike.MatchString(k) || randomRun(k) {
 		return true
 	}
 	run, letters, digits := 0, false, false
@@ -75,6 +95,44 @@ func looksLikeSecret(k string) bool {
 		run, letters, digits = 0, false, false
 	}
 	return false
+}
+
+// randomRun reports whether k holds a run of 20 or more URL-safe base64
+// characters that changes class (lower case, upper case, digit; symbols
+// skipped) at least once every four characters.
+func randomRun(k string) bool {
+	run, changes, last := 0, 0, -1
+	for i := 0; i <= len(k); i++ {
+		if i < len(k) && (isBase64(k[i]) || k[i] == '-' || k[i] == '_') {
+			if c := charClass(k[i]); c >= 0 {
+				if last >= 0 && c != last {
+					changes++
+				}
+				last = c
+			}
+			run++
+			continue
+		}
+		if run >= 20 && 4*changes >= run {
+			return true
+		}
+		run, changes, last = 0, 0, -1
+	}
+	return false
+}
+
+// charClass is 0 for lower case, 1 upper case, 2 a digit, and -1 for a
+// symbol, which randomRun skips: snake_case changes class at each "_".
+func charClass(c byte) int {
+	switch {
+	case c >= 'a' && c <= 'z':
+		return 0
+	case c >= 'A' && c <= 'Z':
+		return 1
+	case c >= '0' && c <= '9':
+		return 2
+	}
+	return -1
 }
 
 func isBase64(c byte) bool {

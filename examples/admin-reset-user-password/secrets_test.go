@@ -1,6 +1,10 @@
 package main
 
 import (
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -91,4 +95,64 @@ func FuzzCheckMetadata(f *testing.F) {
 			assert.Regexp(t, rulesOnly, err.Error(), "a secret-looking key is never named")
 		}
 	})
+}
+
+// Keys that look like secrets are refused as values are: URL-safe base64
+// (a Fernet key, a base64url token), the helpdesk's own hdk_ tokens and
+// UUIDs, 1,000 of each (from a seeded generator: 32 random base64url
+// characters in a million pass as a name); names (snake_case, camelCase,
+// dotted) are not.
+func TestSecretLookingKeysAreRefused(t *testing.T) {
+	rng := rand.NewChaCha8([32]byte{7})
+	random := func(n int) []byte {
+		b := make([]byte, n)
+		_, _ = rng.Read(b)
+		return b
+	}
+	kinds := map[string]func() string{
+		"Fernet key": func() string { return base64.URLEncoding.EncodeToString(random(32)) },
+		"base64url":  func() string { return base64.RawURLEncoding.EncodeToString(random(24)) },
+		"hdk_ token": func() string { return "hdk_" + base64.RawURLEncoding.EncodeToString(random(16)) },
+		"UUID": func() string {
+			b := random(16)
+			return fmt.Sprintf("%x-%x-%x-%x-%x", b[:4], b[4:6], b[6:8], b[8:10], b[10:])
+		},
+		"UUID, undashed": func() string { return hex.EncodeToString(random(16)) },
+	}
+	for name, gen := range kinds {
+		missed := 0
+		for range 1000 {
+			if !looksLikeSecret(gen()) {
+				missed++
+			}
+		}
+		assert.Zero(t, missed, "%s: %d of 1,000 passed as names", name, missed)
+	}
+	for _, name := range []string{"source", "agent", "ticket_number_2024_01", "helpdeskTicketIdentifier", "app.version.major", "correlation_id", "X-Request-Id"} {
+		assert.False(t, looksLikeSecret(name), name)
+	}
+}
+
+// A key from a file must be a name (a letter, then up to 39 letters,
+// digits, "_" and "."): any other line is refused by rule, unnamed.
+func TestMetadataFileKeysFollowTheKeyGrammar(t *testing.T) {
+	for content, ok := range map[string]bool{
+		"source=helpdesk,ticket.id=42": true,
+		`{"ticket_id":"42"}`:           true,
+		"2fa=on":                       false,
+		`{"a b":"c"}`:                  false,
+		"x-y=1":                        false,
+	} {
+		m, err := parseMetadata(content)
+		require.NoError(t, err, content)
+		err = checkMetadata(m, true)
+		if ok {
+			assert.NoError(t, err, content)
+			continue
+		}
+		require.Error(t, err, content)
+		assert.Contains(t, err.Error(), "key_grammar")
+		assert.NotContains(t, err.Error(), "2fa")
+		assert.NoError(t, checkMetadata(m, false), "typed on the command line, %q is the policy's to judge", content)
+	}
 }

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bufio"
+	"bytes"
 	"fmt"
 	"io"
 	"log/slog"
@@ -174,6 +176,7 @@ func TestConnectionEvictionsAreLogged(t *testing.T) {
 	l, err := net.Listen("tcp", "127.0.0.1:0")
 	require.NoError(t, err)
 	ll := newLimitListener(l, lim, slog.New(slog.NewJSONHandler(&logs, nil)))
+	ll.wait = time.Minute // ends as soon as a connection waits for its client
 	defer ll.Close()
 	accepted := make(chan net.Conn, 16)
 	go func() {
@@ -183,6 +186,7 @@ func TestConnectionEvictionsAreLogged(t *testing.T) {
 				close(accepted)
 				return
 			}
+			go func() { _, _ = c.Read(make([]byte, 1)) }() // as the server does: waits for the client
 			accepted <- c
 		}
 	}()
@@ -201,4 +205,127 @@ func TestConnectionEvictionsAreLogged(t *testing.T) {
 		lines = append(lines, fmt.Sprint(line["msg"], " ", line["addr"], " ", line["limit"]))
 	}
 	assert.Equal(t, []string{"helpdesk connection evicted 127.0.0.1 per_address"}, lines)
+}
+
+// acceptAll accepts ll's connections onto a channel; each is read to its
+// end by a goroutine of its own (as the server does: it waits for its
+// client) only when read says so.
+func acceptAll(ll *limitListener, read func(n int) bool) <-chan net.Conn {
+	accepted := make(chan net.Conn, 16)
+	go func() {
+		for n := 0; ; n++ {
+			c, err := ll.Accept()
+			if err != nil {
+				close(accepted)
+				return
+			}
+			if read(n) {
+				go func() { _, _ = io.Copy(io.Discard, c) }()
+			}
+			accepted <- c
+		}
+	}()
+	return accepted
+}
+
+// At the per-address cap, the connection that gives way is one the server
+// waits on, stalled in its request (and it is answered 503, with
+// Connection: close and Retry-After), never an older one whose request has
+// arrived but was not read yet: an agent's fresh connection, its request
+// sent in one go.
+func TestAddressCapEvictsAStalledConnectionNotOneWithARequestToRead(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	ll := newLimitListener(l, Limits{MaxConnsPerAddr: 2}, nil)
+	ll.wait = time.Minute // ends as soon as a connection waits for its client
+	defer ll.Close()
+	accepted := acceptAll(ll, func(n int) bool { return n != 0 }) // the first is not read yet
+	dial := func(request string) net.Conn {
+		c, err := net.Dial("tcp", l.Addr().String())
+		require.NoError(t, err)
+		t.Cleanup(func() { c.Close() })
+		_, err = io.WriteString(c, request)
+		require.NoError(t, err)
+		return c
+	}
+	dial("POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer x\r\n\r\n")
+	agent := <-accepted
+	stalled := dial("POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n") // never ends
+	<-accepted
+	dial("POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n")
+	<-accepted
+
+	require.NoError(t, stalled.SetReadDeadline(time.Now().Add(10*time.Second)))
+	b, err := io.ReadAll(stalled)
+	require.NoError(t, err, "the stalled connection was closed")
+	resp, err := http.ReadResponse(bufio.NewReader(bytes.NewReader(b)), nil)
+	require.NoError(t, err, "the stalled connection was answered: %q", b)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.True(t, resp.Close)
+	assert.Contains(t, string(b), "\r\nConnection: close\r\n")
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+
+	got := make([]byte, 4)
+	_, err = io.ReadFull(agent, got)
+	require.NoError(t, err, "the older connection, its request unread, is still open")
+	assert.Equal(t, "POST", string(got))
+}
+
+// A connection evicted while the server was reading it yields nothing more,
+// not even what arrived as it was evicted: its client was told 503, so no
+// request of it may be handled.
+func TestAnEvictedConnectionYieldsNoRequest(t *testing.T) {
+	server, client := net.Pipe()
+	defer client.Close()
+	ll := newLimitListener(nil, Limits{}, nil)
+	c := &limitConn{Conn: server, l: ll}
+	read := make(chan error)
+	go func() {
+		_, err := c.Read(make([]byte, 64))
+		read <- err
+	}()
+	for {
+		c.mu.Lock()
+		waiting := c.waiting
+		c.mu.Unlock()
+		if waiting {
+			break
+		}
+		<-ll.wake // Read says when it waits
+	}
+	ok, _, _ := c.evict(sentNothing)
+	require.True(t, ok)
+	go func() { _, _ = io.WriteString(client, "POST / HTTP/1.1\r\n\r\n") }() // arrives as it is evicted
+	assert.ErrorIs(t, <-read, net.ErrClosed)
+	_, err := c.Read(make([]byte, 64))
+	assert.ErrorIs(t, err, net.ErrClosed)
+}
+
+// A new connection refused at the per-address cap, every connection of the
+// address serving a reset, is answered 503 with Retry-After, not just
+// closed.
+func TestAConnectionRefusedAtTheAddressCapIsAnswered503(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	expectReset(m).Run(func(mock.Arguments) { close(started); <-release }).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	addr := serve(t, newService(m, nil), Limits{MaxConnsPerAddr: 1})
+	answered := make(chan int, 1)
+	go func() {
+		code, _ := agentPost(t, addr)
+		answered <- code
+	}()
+	<-started
+	c, err := net.Dial("tcp", addr)
+	require.NoError(t, err)
+	defer c.Close()
+	_, err = io.WriteString(c, "POST /users/diego/password-reset HTTP/1.1\r\nHost: x\r\n\r\n")
+	require.NoError(t, err)
+	require.NoError(t, c.SetReadDeadline(time.Now().Add(10*time.Second)))
+	resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, "1", resp.Header.Get("Retry-After"))
+	close(release)
+	assert.Equal(t, http.StatusNoContent, <-answered, "the reset in flight is answered")
 }

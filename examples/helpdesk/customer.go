@@ -1,11 +1,14 @@
 package main
 
 import (
+	"bufio"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"strings"
 	"sync"
 	"time"
@@ -18,30 +21,39 @@ import (
 const DefaultPerCustomer = 5 * time.Minute
 
 // customerLimit lets each customer have one reset per window. A customer is
-// keyed both by what the agent typed (trimmed, lower-cased), reserved
+// keyed both by what the agent typed (trimmed, never case-folded: in a
+// case-sensitive pool "diego" and "Diego" are two customers), reserved
 // before anything is looked up so that a burst of the same request costs
 // Cognito nothing, and by the user it resolves to, so that no other
-// spelling of the same account (an email, the sub, "DIEGO") gets a second
-// code.
+// spelling of the same account (an email, the sub, "DIEGO" where the pool
+// ignores case) gets a second code.
 type customerLimit struct {
 	mu    sync.Mutex
 	until map[string]time.Time
 	sweep int // sweep expired entries when the map grows past this
 }
 
-func inputKey(input string) string { return "input\x00" + strings.ToLower(strings.TrimSpace(input)) }
+func inputKey(input string) string { return "input\x00" + strings.TrimSpace(input) }
 
 func userKey(username string) string { return "user\x00" + username }
 
+// reservation is a key taken until a time: release frees it only if
+// nobody took the key since (its reservation expired, another request
+// took it).
+type reservation struct {
+	key   string
+	until time.Time
+}
+
 // take reserves key until now+window, or says how long it stays taken.
-func (c *customerLimit) take(now time.Time, window time.Duration, key string) (time.Duration, bool) {
+func (c *customerLimit) take(now time.Time, window time.Duration, key string) (reservation, time.Duration, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.until == nil {
 		c.until, c.sweep = map[string]time.Time{}, 1024
 	}
 	if u, ok := c.until[key]; ok && now.Before(u) {
-		return u.Sub(now), false
+		return reservation{}, u.Sub(now), false
 	}
 	if len(c.until) >= c.sweep {
 		for k, u := range c.until {
@@ -51,16 +63,26 @@ func (c *customerLimit) take(now time.Time, window time.Duration, key string) (t
 		}
 		c.sweep = max(1024, 2*len(c.until))
 	}
-	c.until[key] = now.Add(window)
-	return 0, true
+	// A distinct instant per reservation, so that release can tell a
+	// later reservation of key from this one.
+	until := now.Add(window)
+	if u, ok := c.until[key]; ok && !until.After(u) {
+		until = u.Add(time.Nanosecond)
+	}
+	c.until[key] = until
+	return reservation{key, until}, 0, true
 }
 
-// release frees keys whose reset sent nothing.
-func (c *customerLimit) release(keys ...string) {
+// release frees the reservations of a reset that sent nothing, each only
+// if it is still the key's: a reservation that expired while the reset
+// ran, and was taken by another request, stays taken.
+func (c *customerLimit) release(rs ...reservation) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	for _, k := range keys {
-		delete(c.until, k)
+	for _, r := range rs {
+		if u, ok := c.until[r.key]; ok && u.Equal(r.until) {
+			delete(c.until, r.key)
+		}
 	}
 }
 
@@ -78,14 +100,55 @@ func UserKey(key []byte, pool, username string) string {
 // minAuditKeyBytes is the shortest HELPDESK_AUDIT_KEY accepted.
 const minAuditKeyBytes = 32
 
+// minAuditKeyDistinct is how many distinct byte values a HELPDESK_AUDIT_KEY
+// holds at least: a random key of 32 bytes has about 30, a placeholder
+// (all zeros, one byte repeated, printf '%064x' 7) one or two.
+const minAuditKeyDistinct = 8
+
+// errAuditKey is parseAuditKey's one error: it never repeats the value.
+var errAuditKey = fmt.Errorf("HELPDESK_AUDIT_KEY: want at least %d random bytes in hex, not a placeholder (openssl rand -hex 32)", minAuditKeyBytes)
+
 // parseAuditKey reads HELPDESK_AUDIT_KEY: at least 32 bytes, in hex (openssl
-// rand -hex 32). The error never repeats the value.
+// rand -hex 32), not a placeholder (fewer than 8 distinct bytes: anyone
+// could guess it, and with it every user_key's username). The error never
+// repeats the value.
 func parseAuditKey(s string) ([]byte, error) {
 	k, err := hex.DecodeString(strings.TrimSpace(s))
 	if err != nil || len(k) < minAuditKeyBytes {
-		return nil, fmt.Errorf("HELPDESK_AUDIT_KEY: want at least %d bytes in hex (openssl rand -hex 32)", minAuditKeyBytes)
+		return nil, errAuditKey
+	}
+	distinct := map[byte]bool{}
+	for _, b := range k {
+		distinct[b] = true
+	}
+	if len(distinct) < minAuditKeyDistinct {
+		return nil, errAuditKey
 	}
 	return k, nil
+}
+
+// userKeyOf is what `helpdesk -user-key NAME` prints: the user_key of the
+// username NAME, or, for NAME "-", of the first line of stdin (so that the
+// name stays out of the shell's history and the process list). The name is
+// the exact username Cognito stores, the one the audit line's user field
+// masks (for a pool that signs in with emails, the sub, not the email): a
+// name with edge spaces, an empty one, or one with '@' (an email, most
+// likely an alias, which would give another key) is refused.
+func userKeyOf(name string, stdin io.Reader, key []byte, pool string) (string, error) {
+	if name == "-" {
+		line, err := bufio.NewReader(io.LimitReader(stdin, 4096)).ReadString('\n')
+		if err != nil && line == "" {
+			return "", errors.New("-user-key -: no username on stdin")
+		}
+		name = strings.TrimRight(line, "\r\n")
+	}
+	switch {
+	case name == "" || strings.TrimSpace(name) != name:
+		return "", errors.New("-user-key: want the exact username Cognito stores, without edge spaces")
+	case strings.Contains(name, "@"):
+		return "", errors.New("-user-key: want the username Cognito stores, not an email (an alias gives another key): find it with aws cognito-idp list-users --filter 'email = \"...\"'")
+	}
+	return UserKey(key, pool, name), nil
 }
 
 // newAuditKey returns a random key, for a service started without

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,19 +17,21 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
-// customerWorld is a Fake pool with diego and maria (verified emails) and
-// nocontact (no verified contact), behind a service whose agents have a
+// customerWorld is a case-insensitive Fake pool (the console's default:
+// "Diego" is diego) with diego and maria (verified emails) and nocontact
+// (no verified contact), behind a service whose agents have a
 // large budget, so that only the per-customer limit refuses.
 func customerWorld(t *testing.T, logs *lockedBuffer) (*Service, *resetpwtest.Fake) {
 	t.Helper()
 	f := resetpwtest.NewFake()
-	p := f.AddPool(types.UserPoolType{Id: aws.String(pool)})
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool), UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}})
 	for _, u := range []string{"diego", "maria"} {
 		_, err := f.AddUser(p, resetpwtest.User(u, "email", u+"@example.com", "email_verified", "true"))
 		require.NoError(t, err)
@@ -159,10 +162,11 @@ func TestAuditLineNamesTheResolvedUser(t *testing.T) {
 }
 
 func TestParseAuditKey(t *testing.T) {
-	k, err := parseAuditKey(strings.Repeat("ab", 32))
+	k, err := parseAuditKey("3f9a0c1e7b2d4c5a8e6f01234567890abcdef0123456789fedcba9876543210a")
 	require.NoError(t, err)
 	assert.Len(t, k, 32)
-	for _, bad := range []string{"", "s3cret-passphrase", strings.Repeat("ab", 31), strings.Repeat("zz", 32)} {
+	for _, bad := range []string{"", "s3cret-passphrase", strings.Repeat("ab", 31), strings.Repeat("zz", 32),
+		strings.Repeat("ab", 32), strings.Repeat("00", 32), fmt.Sprintf("%064x", 7)} { // placeholders
 		_, err := parseAuditKey(bad)
 		require.Error(t, err)
 		if bad != "" {
@@ -190,4 +194,68 @@ func FuzzParseAuditKey(f *testing.F) {
 		assert.GreaterOrEqual(t, len(k), minAuditKeyBytes)
 		assert.True(t, strings.EqualFold(hex.EncodeToString(k), strings.TrimSpace(s)))
 	})
+}
+
+// In a case-sensitive pool, "diego" and "Diego" are two customers: the
+// reset of one doesn't hold the other's window.
+func TestCustomersDifferingOnlyInCaseAreLimitedApart(t *testing.T) {
+	f := resetpwtest.NewFake()
+	p := f.AddPool(types.UserPoolType{Id: aws.String(pool), UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(true)}})
+	for _, u := range []string{"diego", "Diego"} {
+		_, err := f.AddUser(p, resetpwtest.User(u, "email", strings.ToLower(u)+"@example.com", "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	r, err := resetpw.New(f)
+	require.NoError(t, err)
+	s := &Service{Resetter: r, PoolID: p, Authenticate: BearerTokenHashes(testAgents()), AuditKey: bytes.Repeat([]byte{7}, 32)}
+	s.PerAgent.Rate, s.PerAgent.Burst = 1000, 1000
+	assert.Equal(t, http.StatusNoContent, post(s, "diego", tokens["alice"]).Code)
+	assert.Equal(t, http.StatusNoContent, post(s, "Diego", tokens["bob"]).Code, "another customer")
+	assert.Equal(t, http.StatusTooManyRequests, post(s, "Diego", tokens["bob"]).Code)
+	assert.Equal(t, 2, f.Calls("AdminResetUserPassword"))
+}
+
+// A reset that outlasts its window and sends nothing frees its own
+// reservation only: the request that took the customer after the window
+// keeps it, and the next one is refused.
+func TestAFailedResetFreesOnlyItsOwnReservation(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		m := resetpwtest.NewMock(t)
+		resolves(m, "diego")
+		notSent := &resetpw.Error{Kind: resetpw.ErrThrottled, Op: resetpw.OpReset, Fate: resetpw.FateNotSent}
+		m.On("Reset", mock.Anything, mock.Anything).Run(func(mock.Arguments) { time.Sleep(20 * time.Second) }).Return(nil, notSent).Once()
+		m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil).Once()
+		s := newService(m, nil)
+		s.PerCustomer = 10 * time.Second
+		s.PerAgent.Rate, s.PerAgent.Burst = 1000, 1000
+		slow := make(chan int)
+		go func() { slow <- post(s, "diego", tokens["alice"]).Code }()
+		time.Sleep(11 * time.Second) // the slow reset's window has passed
+		assert.Equal(t, http.StatusNoContent, post(s, "diego", tokens["bob"]).Code)
+		assert.Equal(t, http.StatusTooManyRequests, <-slow, "throttled, nothing sent")
+		assert.Equal(t, http.StatusTooManyRequests, post(s, "diego", tokens["bob"]).Code, "the second reset's window holds")
+	})
+}
+
+// -user-key prints the user_key of the exact username, read from the
+// argument or, for "-", from stdin (out of the shell's history); an email,
+// edge spaces and an empty name are refused, since their key would name
+// nobody.
+func TestUserKeyOfTheExactUsername(t *testing.T) {
+	key := bytes.Repeat([]byte{1, 2, 3, 4, 5, 6, 7, 8}, 4)
+	want := UserKey(key, pool, "diego")
+	for name, stdin := range map[string]string{"diego": "", "-": "diego\n", "-\x00": ""} {
+		if name == "-\x00" {
+			name, stdin = "-", "diego" // no final newline
+		}
+		got, err := userKeyOf(name, strings.NewReader(stdin), key, pool)
+		require.NoError(t, err)
+		assert.Equal(t, want, got)
+	}
+	for name, stdin := range map[string]string{" diego": "", "diego@example.com": "", "": "", "-": ""} {
+		_, err := userKeyOf(name, strings.NewReader(stdin), key, pool)
+		assert.Error(t, err, "%q", name)
+	}
+	_, err := userKeyOf("-", strings.NewReader("DIEGO@EXAMPLE.COM\n"), key, pool)
+	assert.Error(t, err)
 }

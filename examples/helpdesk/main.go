@@ -72,6 +72,7 @@ import (
 	"os/signal"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -119,6 +120,9 @@ type Service struct {
 	}
 	// Throttle slows down failed authentications per client address.
 	Throttle Throttle
+	// Unauthenticated bounds the answers an address gets to requests that
+	// fail authentication; past it, their connections are closed unanswered.
+	Unauthenticated UnauthenticatedBudget
 	// ResetTimeout bounds a reset, detached from its request; 0 is
 	// DefaultResetTimeout.
 	ResetTimeout time.Duration
@@ -133,7 +137,10 @@ type Service struct {
 
 	mu        sync.Mutex
 	limiters  map[string]*rate.Limiter
-	failures  failureLog // failed authentications
+	throttled failureLog // guesses refused while their address is closed
+	anonLog   failureLog // requests without credentials, and those past the unauthenticated budget
+	anonymous atomic.Int64
+	dropped   atomic.Int64
 	refusals  failureLog // resets refused by the per-agent or per-customer limit
 	customers customerLimit
 	keyOnce   sync.Once
@@ -158,8 +165,17 @@ func (s *Service) Routes() http.Handler {
 		// closed: the throttle must not let whoever shares the agents'
 		// address lock them out (README.md: the trade-off).
 		if agent, ok := s.Authenticate(r); ok {
-			markServing(r) // only now may the connection hold its slot
+			if !markServing(r) { // only now may the connection hold its slot
+				return // evicted just before: its client was told 503, nothing is done
+			}
 			mux.ServeHTTP(w, r.WithContext(context.WithValue(ctx, agentKey{}, agent)))
+			return
+		}
+		if !s.Unauthenticated.allow(addr, time.Now()) && dropConn(w) {
+			// Past the address's budget: no answer, nothing counted, a
+			// rate-limited line with the running total.
+			s.anonLog.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "over budget"),
+				slog.Int64("dropped_total", s.dropped.Add(1)))
 			return
 		}
 		closeAfterAnswer(w) // its unread body is not waited for
@@ -167,19 +183,24 @@ func (s *Service) Routes() http.Handler {
 		if !presentsCredentials(r) {
 			// Not a guess (a health check, a scanner, a browser): 401,
 			// not counted, or a load balancer's probes would close the
-			// address every agent behind it shares.
+			// address every agent behind it shares; a rate-limited line
+			// with the running total.
+			s.anonLog.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "no credentials"),
+				slog.Int64("no_credentials_total", s.anonymous.Add(1)))
 			writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
 			return
 		}
 		if wait, closed := s.Throttle.Closed(addr); closed {
-			s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "throttled"))
+			s.throttled.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "throttled"))
 			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 			writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "too_many_failures"})
 			return
 		}
+		// Every counted failure is logged: the throttle's backoff bounds
+		// them per address, and no other address's flood can hide them.
 		n, wait := s.Throttle.Fail(addr)
-		s.failures.log(ctx, s.logger(), authFailed, slog.String("addr", addr), slog.String("reason", "bad credentials"),
-			slog.Int("failures", n), slog.Duration("backoff", wait))
+		s.logger().LogAttrs(ctx, slog.LevelWarn, authFailed, append([]slog.Attr{slog.String("addr", addr), slog.String("reason", "bad credentials"),
+			slog.Int("failures", n), slog.Duration("backoff", wait)}, RequestIDAttrs(ctx)...)...)
 		writeJSON(w, http.StatusUnauthorized, map[string]any{"error": "unauthenticated"})
 	})
 }
@@ -345,14 +366,14 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	// sent, and the reset names that user, so that the user whose slot was
 	// taken is the one reset (never another, should an alias move between
 	// the two calls).
-	var keys []string
+	var keys []reservation
 	if window > 0 {
-		in := inputKey(input)
-		if wait, ok := s.customers.take(time.Now(), window, in); !ok {
+		res, wait, ok := s.customers.take(time.Now(), window, inputKey(input))
+		if !ok {
 			s.refuseCustomer(ctx, w, agent, input, "", wait)
 			return
 		}
-		keys = append(keys, in)
+		keys = append(keys, res)
 	}
 	checked, err := s.Resetter.Check(ctx, req)
 	if err != nil {
@@ -362,12 +383,13 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	}
 	user := checked.Username
 	if window > 0 {
-		if wait, ok := s.customers.take(time.Now(), window, userKey(user)); !ok {
+		res, wait, ok := s.customers.take(time.Now(), window, userKey(user))
+		if !ok {
 			s.customers.release(keys...)
 			s.refuseCustomer(ctx, w, agent, input, user, wait)
 			return
 		}
-		keys = append(keys, userKey(user))
+		keys = append(keys, res)
 	}
 	req.Username = user
 	res, err := s.Resetter.Reset(ctx, req)
@@ -400,7 +422,7 @@ func main() {
 	newToken := flag.String("new-token", "", "print a new token for this agent and its HELPDESK_TOKENS entry, and exit")
 	metricsAddr := flag.String("metrics-addr", "", "serve Prometheus metrics at http://ADDR/metrics, on a listener of their own (empty: none)")
 	perCustomer := flag.Duration("per-customer-window", DefaultPerCustomer, "how long a customer who was sent a code waits for the next (0: no limit)")
-	printUserKey := flag.String("user-key", "", "print the audit line's user_key of this username (HELPDESK_AUDIT_KEY), and exit")
+	printUserKey := flag.String("user-key", "", "print the audit line's user_key of this username, the exact one Cognito stores (\"-\": read it from stdin), with HELPDESK_AUDIT_KEY, and exit")
 	flag.Parse()
 	if *newToken != "" {
 		if !validAgent(*newToken) {
@@ -427,7 +449,11 @@ func main() {
 		if auditKey == nil {
 			log.Fatal("-user-key needs HELPDESK_AUDIT_KEY")
 		}
-		fmt.Println(UserKey(auditKey, poolID, *printUserKey))
+		k, err := userKeyOf(*printUserKey, os.Stdin, auditKey, poolID)
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(k)
 		return
 	}
 	agents, err := parseTokens(os.Getenv("HELPDESK_TOKENS"))

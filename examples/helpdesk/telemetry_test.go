@@ -87,3 +87,15 @@ func TestREADMETrace(t *testing.T) {
 	assert.NotContains(t, b.String(), "diego")
 	assert.NotContains(t, b.String(), "@")
 }
+
+// The README's OIDC snippet reads the token with bearerToken (the scheme
+// in any case, as HTTP reads it), not with a prefix of its own.
+func TestREADMEOIDCSnippetUsesBearerToken(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	require.NoError(t, err)
+	_, oidc, ok := strings.Cut(string(readme), "**OIDC**")
+	require.True(t, ok, "README.md has an OIDC section")
+	snippet, _, _ := strings.Cut(oidc, "\n```\n")
+	assert.Contains(t, snippet, "raw, ok := bearerToken(r)")
+	assert.NotContains(t, snippet, `"Bearer `)
+}

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +13,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/mock"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/time/rate"
 
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -88,4 +92,98 @@ func FuzzBearerToken(f *testing.F) {
 			assert.Empty(t, token)
 		}
 	})
+}
+
+// Past an address's budget of unauthenticated answers, a request that
+// fails authentication gets its connection closed, unanswered and
+// uncounted; a valid agent from the same address is still served, and
+// another address has a budget of its own.
+func TestUnauthenticatedRequestsPastTheBudgetAreClosedUnanswered(t *testing.T) {
+	m := resetpwtest.NewMock(t)
+	expectReset(m).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	s := newService(m, nil)
+	s.Unauthenticated.Rate, s.Unauthenticated.Burst = rate.Every(time.Hour), 2
+	addr := serve(t, s, Limits{})
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	post := func(src, auth string) (int, error) {
+		req, err := http.NewRequest(http.MethodPost, "http://"+addr+"/users/diego/password-reset", nil)
+		require.NoError(t, err)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		client.Transport.(*http.Transport).DialContext = (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(src)}}).DialContext
+		resp, err := client.Do(req)
+		if err != nil {
+			return 0, err
+		}
+		resp.Body.Close()
+		return resp.StatusCode, nil
+	}
+	for _, auth := range []string{"", "Bearer " + testToken("guess")} {
+		code, err := post("127.0.0.1", auth)
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusUnauthorized, code)
+	}
+	_, err := post("127.0.0.1", "")
+	assert.Error(t, err, "past the budget: closed without an answer")
+	code, err := post("127.0.0.1", "Bearer "+tokens["alice"])
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusNoContent, code, "a valid token never meets the budget")
+	n, _ := s.Throttle.Fail("127.0.0.1")
+	assert.Equal(t, 2, n, "the guess past the budget was not counted")
+	if c, err := dialFrom("127.0.0.2", addr); err == nil {
+		c.Close()
+		code, err = post("127.0.0.2", "")
+		require.NoError(t, err)
+		assert.Equal(t, http.StatusUnauthorized, code, "another address has its own budget")
+	}
+}
+
+// Each kind of authentication line has a log budget of its own, and every
+// failure the throttle counts is logged: one address's flood of requests
+// without credentials, or of guesses while it is closed, can't hide
+// another address's guesses. Requests without credentials are logged
+// (rate-limited) with their running total.
+func TestEveryCountedFailureIsLoggedWhateverAnotherAddressFloods(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		var logs bytes.Buffer
+		s := newService(resetpwtest.NewMock(t), &logs)
+		s.Unauthenticated.Rate, s.Unauthenticated.Burst = 1000, 1000
+		h := s.Routes()
+		for i := range 100 {
+			req := httptest.NewRequest(http.MethodPost, "/users/diego/password-reset", nil) // no credentials
+			req.RemoteAddr = "10.0.0.1:1"
+			h.ServeHTTP(httptest.NewRecorder(), req)
+			postFrom(h, "10.0.0.1:1", testToken(fmt.Sprint("flood", i))) // guesses, the address soon closed
+		}
+		for i := range 5 { // the free failures: each one counted
+			postFrom(h, "10.0.0.2:1", testToken(fmt.Sprint("guess", i)))
+		}
+		counted := 0
+		noCredentials := false
+		for _, line := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+			if strings.Contains(line, `"addr":"10.0.0.2"`) && strings.Contains(line, `"reason":"bad credentials"`) {
+				counted++
+			}
+			noCredentials = noCredentials || strings.Contains(line, `"reason":"no credentials"`) && strings.Contains(line, `"no_credentials_total":1`)
+		}
+		assert.Equal(t, 5, counted, "every counted failure of 10.0.0.2 is logged")
+		assert.True(t, noCredentials, "requests without credentials are logged with their total")
+	})
+}
+
+// The unauthenticated budget: Burst at once, then Rate a second, per
+// address; it remembers at most MaxAddrs addresses.
+func TestUnauthenticatedBudget(t *testing.T) {
+	b := &UnauthenticatedBudget{Rate: 1, Burst: 2, MaxAddrs: 4}
+	now := time.Unix(0, 0)
+	assert.True(t, b.allow("a", now))
+	assert.True(t, b.allow("a", now))
+	assert.False(t, b.allow("a", now))
+	assert.True(t, b.allow("b", now))
+	assert.True(t, b.allow("a", now.Add(time.Second)))
+	for i := range 100 {
+		b.allow(fmt.Sprint("x", i), now)
+	}
+	assert.LessOrEqual(t, len(b.addrs), 4)
 }

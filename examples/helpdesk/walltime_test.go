@@ -132,7 +132,7 @@ func TestBruteForceFigure(t *testing.T) {
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 8}}
 	stop := time.Now().Add(time.Duration(seconds * float64(time.Second)))
 	var mu sync.Mutex
-	counted, closed := 0, 0
+	counted, closed, dropped := 0, 0, 0
 	var wg sync.WaitGroup
 	for w := range 8 {
 		wg.Go(func() {
@@ -141,6 +141,9 @@ func TestBruteForceFigure(t *testing.T) {
 				req.Header.Set("Authorization", "Bearer "+testToken(fmt.Sprint(w, "-", i)))
 				resp, err := client.Do(req)
 				if err != nil {
+					mu.Lock()
+					dropped++ // past the unauthenticated budget: checked, then closed unanswered
+					mu.Unlock()
 					continue
 				}
 				resp.Body.Close()
@@ -159,10 +162,10 @@ func TestBruteForceFigure(t *testing.T) {
 	// Every guess is checked, even while the address is closed (so that
 	// an attacker sharing it can't lock its agents out): the guess rate
 	// is the service's request rate.
-	rate := float64(counted+closed) / seconds
+	rate := float64(counted+closed+dropped) / seconds
 	years := math.Pow(2, 127) / rate / (365.25 * 24 * 3600)
-	t.Logf("%.0f s of guessing: %d guesses checked (%.0f/s): %d answered 401 and counted, %d answered 429 while the address was closed; expected time to guess a 128-bit token at this rate: %.1e years",
-		seconds, counted+closed, rate, counted, closed, years)
+	t.Logf("%.0f s of guessing: %d guesses checked (%.0f/s): %d answered 401 and counted, %d answered 429 while the address was closed, %d closed unanswered past the unauthenticated budget; expected time to guess a 128-bit token at this rate: %.1e years",
+		seconds, counted+closed+dropped, rate, counted, closed, dropped, years)
 	// 5 free, then one after 1 s, 2 s, 4 s, ...: about 5 + log2(seconds) + 1.
 	assert.LessOrEqual(t, counted, 5+int(math.Log2(seconds))+2)
 	assert.Positive(t, closed)
@@ -208,7 +211,8 @@ func TestSlowConnectionsFromManyAddressesDontBlockAValidAgent(t *testing.T) {
 // The slow-body attack at the connection cap: 17 loopback addresses hold
 // 256 connections each (4,352, past the cap of 4,096), every one sending
 // a request's headers, with or without a wrong token, and 1 byte of the
-// 100 it announced, reconnecting whenever the server closes it. Eight
+// 100 it announced, reconnecting whenever the server closes it (from a
+// process of its own: startFlood). Eight
 // requests of a valid agent, each on a new connection, are answered 204,
 // each in under a second.
 func TestSlowBodyFloodAtTheCapAnswersAnAgentWithinASecond(t *testing.T) {
@@ -227,39 +231,7 @@ func TestSlowBodyFloodAtTheCapAnswersAnAgentWithinASecond(t *testing.T) {
 	s.PerAgent.Rate, s.PerAgent.Burst = 100, 100
 	addr := serve(t, s, lim)
 	skipWithoutLoopbackAliases(t, addr)
-	stop := make(chan struct{})
-	var wg sync.WaitGroup
-	var mu sync.Mutex
-	opened := 0
-	for a := range 17 {
-		for i := range 256 {
-			wg.Go(func() {
-				auth := ""
-				if i%2 == 1 {
-					auth = "Bearer " + testToken(fmt.Sprint("guess", a, i))
-				}
-				for {
-					select {
-					case <-stop:
-						return
-					default:
-					}
-					c, err := dialFrom(fmt.Sprintf("127.0.0.%d", 2+a), addr)
-					if err != nil {
-						continue
-					}
-					mu.Lock()
-					opened++
-					mu.Unlock()
-					_, _ = io.WriteString(c, slowBody(auth))
-					go func() { <-stop; c.Close() }()
-					_, _ = io.Copy(io.Discard, c) // until the server closes it
-					c.Close()
-				}
-			})
-		}
-	}
-	defer func() { close(stop); wg.Wait() }()
+	stop := startFlood(t, flood{Target: addr, Mode: "slowbody", Sources: loopbackSources(17), Per: 256, Seconds: 60})
 	time.Sleep(2 * time.Second) // the flood fills every slot
 	var slowest time.Duration
 	for range 8 {
@@ -271,9 +243,41 @@ func TestSlowBodyFloodAtTheCapAnswersAnAgentWithinASecond(t *testing.T) {
 		assert.Equal(t, http.StatusNoContent, code)
 		assert.Less(t, d, time.Second)
 	}
-	mu.Lock()
-	t.Logf("%d connections opened by the flood; the slowest of 8 agent requests took %v", opened, slowest)
-	mu.Unlock()
+	res := stop()
+	t.Logf("%d connections opened by the flood (%d answered 503); the slowest of 8 agent requests took %v", res.Opened, res.Answered503, slowest)
+}
+
+// An attacker on the agents' own address (an office, a VPN, the load
+// balancer) keeps 2,000 connections going against its cap of 256, each
+// sending headers that never end and reconnecting as soon as the server
+// closes it: every one of 8 agent requests from that address, each on a
+// new connection, is answered 204 in under a second (the agent's fresh
+// connection, its request waiting to be read, is never the one evicted),
+// and the attacker's evicted connections are answered 503.
+func TestReconnectingFloodAtTheAddressCapNeverEvictsAnAgent(t *testing.T) {
+	if testing.Short() {
+		t.Skip("keeps 2,000 connections going")
+	}
+	if raceEnabled {
+		t.Skip("under -race, the wall-clock figure means nothing (run without -race)")
+	}
+	m := resetpwtest.NewMock(t)
+	resolves(m, "diego")
+	m.On("Reset", mock.Anything, mock.Anything).Return(resetpwtest.Sent(pool, "diego", "diego@example.com"), nil)
+	s := newService(m, nil)
+	s.PerAgent.Rate, s.PerAgent.Burst = 100, 100
+	addr := serve(t, s, Limits{}) // 256 connections per address
+	stop := startFlood(t, flood{Target: addr, Mode: "slowheader", Sources: []string{"127.0.0.1"}, Per: 2000, Seconds: 60})
+	time.Sleep(2 * time.Second) // the flood fills the address's cap
+	codes, times := agentTimes(t, addr, "127.0.0.1", 8)
+	res := stop()
+	t.Logf("the flood opened %d connections, %d of them answered 503; the agent's answers %v in %v", res.Opened, res.Answered503, codes, times)
+	for i := range codes {
+		assert.Equal(t, http.StatusNoContent, codes[i], "agent request %d", i)
+		assert.Less(t, times[i], time.Second, "agent request %d", i)
+	}
+	assert.Greater(t, res.Opened, int64(2000), "the flood reconnected")
+	assert.Positive(t, res.Answered503, "evicted connections are answered 503")
 }
 
 // Idle connections from the agents' own address at its cap (256), held
