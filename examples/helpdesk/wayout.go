@@ -91,14 +91,14 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	if window == 0 {
 		window = DefaultPerCustomer
 	}
-	var keys []string
+	var keys []reservation
 	if window > 0 {
-		in := inputKey(username)
-		if wait, ok := s.customers.take(time.Now(), window, in); !ok {
+		res, wait, ok := s.customers.take(time.Now(), window, inputKey(username))
+		if !ok {
 			s.refuseCustomer(ctx, w, agent, username, "", wait)
 			return
 		}
-		keys = append(keys, in)
+		keys = append(keys, res)
 	}
 	req := resetpw.Request{UserPoolID: s.PoolID, Username: username, ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent}}
 	// The way must be the one a refusal names now: a user a reset reaches
@@ -123,12 +123,13 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	// reserved before anything is sent, as a reset reserves it.
 	user := e.User
 	if window > 0 {
-		if wait, ok := s.customers.take(time.Now(), window, userKey(user)); !ok {
+		res, wait, ok := s.customers.take(time.Now(), window, userKey(user))
+		if !ok {
 			s.customers.release(keys...)
 			s.refuseCustomer(ctx, w, agent, username, user, wait)
 			return
 		}
-		keys = append(keys, userKey(user))
+		keys = append(keys, res)
 	}
 	req.Username = user
 	var res *resetpw.Result
