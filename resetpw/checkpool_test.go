@@ -91,7 +91,8 @@ func TestCheckPool(t *testing.T) {
 			}
 			assert.ElementsMatch(t, tt.caveats, got)
 			assert.Equal(t, id, rep.UserPoolID)
-			rep.UserPoolID, rep.Caveats = "", nil
+			assert.Equal(t, "PRIMARY", rep.Replica, "a pool in its own Region is its primary (R68)")
+			rep.UserPoolID, rep.Caveats, rep.Replica = "", nil, ""
 			assert.Equal(t, tt.want, *rep)
 			assert.Equal(t, 1, f.Calls("DescribeUserPool"))
 			assert.Zero(t, f.Calls("AdminGetUser")+f.Calls("AdminResetUserPassword")+f.Calls("ListUsers"))

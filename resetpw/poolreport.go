@@ -6,7 +6,7 @@ import "github.com/cognitoreset/cognitoreset/internal/engine"
 // will do with its resets, and what it can't prove.
 type PoolReport struct {
 	UserPoolID string
-	Resettable bool // false when account recovery is admin_only (R1)
+	Resettable bool // false for admin_only recovery (R1) and a secondary replica (R68)
 	// RecoveryOrder lists the recovery mechanisms by priority;
 	// LegacyRecovery says the pool has no AccountRecoverySetting (R3, R6).
 	RecoveryOrder  []string
@@ -14,15 +14,16 @@ type PoolReport struct {
 	MFA            string // MfaConfiguration: OFF, ON or OPTIONAL
 	// The Lambda triggers that change how a code is delivered (R12 to R14).
 	CustomSMSSender, CustomEmailSender, CustomMessage bool
-	// EmailSender sends email codes; with SenderCognitoDefault,
-	// DailyEmailLimit is WithEmailCap's cap (0: off) and EmailsSent the
-	// codes counted in the last 24 hours for Account and Region, from the
-	// pool's ARN ("unknown" without one), whose pools share the cap (R20,
-	// R36, R37).
+	// EmailSender sends email codes; with SenderCognitoDefault, DailyEmailLimit
+	// is WithEmailCap's cap (0: off) and EmailsSent the codes counted in 24
+	// hours for Account and Region, from the pool's ARN ("unknown" without
+	// one), whose pools share the cap (R20, R36, R37).
 	EmailSender     Sender
 	DailyEmailLimit int
 	Account, Region string
-	EmailsSent      int
+	// Replica is "PRIMARY", or "SECONDARY" with its primary's Region (R68).
+	Replica, PrimaryRegion string
+	EmailsSent             int
 	// SESState is "PRODUCTION", "SANDBOX", "PAUSED", "UNKNOWN" (SES not
 	// asked) or "NOT_USED"; SESAccount and SESRegion are the SourceArn's
 	// (R34, R35).
@@ -38,14 +39,13 @@ type PoolReport struct {
 	SandboxVerifiedNumbers  int
 	SMSConfigurationFailure string   // the pool's own field, as Cognito gave it
 	Caveats                 []Caveat // what no reset of this pool can prove
-
 }
 
 func publicReport(p *engine.PoolReport) *PoolReport {
 	return &PoolReport{UserPoolID: p.UserPoolID, Resettable: p.Resettable, RecoveryOrder: p.RecoveryOrder, LegacyRecovery: p.LegacyRecovery,
 		MFA: p.MFA, CustomSMSSender: p.CustomSMSSender, CustomEmailSender: p.CustomEmailSender, CustomMessage: p.CustomMessage,
 		EmailSender: Sender(p.EmailSender), DailyEmailLimit: p.DailyEmailLimit, Account: p.Account, Region: p.Region,
-		EmailsSent: p.EmailsSent, SESState: string(p.SESState), SESAccount: p.SESAccount, SESRegion: p.SESRegion,
+		EmailsSent: p.EmailsSent, Replica: p.Replica, PrimaryRegion: p.PrimaryRegion, SESState: string(p.SESState), SESAccount: p.SESAccount, SESRegion: p.SESRegion,
 		SMSSender: Sender(p.SMSSender), SNSRegion: p.SNSRegion, SMSSandbox: string(p.SMSSandbox),
 		SandboxVerifiedNumbers: p.SandboxVerifiedNumbers, SMSConfigurationFailure: p.SMSConfigurationFailure,
 		Caveats: publicCaveats(p.Caveats)}

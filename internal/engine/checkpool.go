@@ -69,7 +69,11 @@ type PoolReport struct {
 	// Resetter's EmailCounter has counted for them in the last 24 hours
 	// (R36), when the sender is SenderCognitoDefault.
 	Account, Region string
-	EmailsSent      int
+	// Replica is ReplicaPrimary, or ReplicaSecondary for a secondary
+	// replica, whose primary is in PrimaryRegion and which takes no resets
+	// (Resettable false, R68).
+	Replica, PrimaryRegion string
+	EmailsSent             int
 	// SESState is SESProduction, SESSandbox, SESPaused, SESUnknown (without
 	// WithSES) or SESNotUsed; SESAccount and SESRegion are those of the
 	// pool's EmailConfiguration.SourceArn, for which a client given to
@@ -171,10 +175,13 @@ func (r *Engine) checkPool(ctx context.Context, poolID string) (*PoolReport, err
 // by itself.
 func newPoolReport(poolID string, p *poolInfo) *PoolReport {
 	rep := &PoolReport{
-		UserPoolID: poolID, Resettable: !p.adminOnly, LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
+		UserPoolID: poolID, Resettable: !p.adminOnly && p.primary == "", LegacyRecovery: !p.hasSetting, MFA: string(p.mfa),
 		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg != "",
 		SNSRegion: p.snsRegion, SMSConfigurationFailure: p.smsFailure, SMSSandbox: SandboxNotUsed,
-		Account: p.account, Region: p.region, SESState: SESNotUsed,
+		Account: p.account, Region: p.region, SESState: SESNotUsed, Replica: ReplicaPrimary, PrimaryRegion: p.primary,
+	}
+	if p.primary != "" {
+		rep.Replica = ReplicaSecondary
 	}
 	for _, m := range p.mechanisms {
 		rep.RecoveryOrder = append(rep.RecoveryOrder, string(m))

@@ -62,6 +62,9 @@ func (r *Engine) PrepareListed(ctx context.Context, g *Gate, poolID string, user
 		return a, nil, a.Fail(OpPreflight, Kind{}, err)
 	}
 	a.pool = pool
+	if f := replicaRefusal(pool); f != nil {
+		return a, nil, a.Fail(OpPreflight, f.kind, f)
+	}
 	if pool.adminOnly {
 		f := &refusal{kind: ErrRecoveryNotConfigured, reason: "the pool's account recovery is admin_only", way: temporaryPasswordWay(userInfoFromListed(user))}
 		return a, nil, a.Fail(OpPreflight, f.kind, f)

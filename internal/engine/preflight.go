@@ -39,6 +39,9 @@ type poolInfo struct {
 	// The pool's account and Region, from its ARN (R37): the daily cap of
 	// Cognito's built-in email is theirs (R20, R36).
 	account, region string
+	// primary is the Region of a secondary replica's primary, "" for a
+	// primary or a pool without replicas (R68).
+	primary string
 	// The SES identity of EmailConfiguration.SourceArn, and the ARN's
 	// account and Region (R35).
 	sesIdentity, sesAccount, sesRegion string
@@ -77,6 +80,7 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 		info.sesIdentity, info.sesAccount, info.sesRegion, _ = sesIdentityOf(aws.ToString(ec.SourceArn))
 	}
 	info.account, info.region = poolAccountOf(aws.ToString(p.Arn), aws.ToString(p.Id))
+	info.primary = replicaPrimary(aws.ToString(p.Id), aws.ToString(p.Arn))
 	if sc := p.SmsConfiguration; sc != nil {
 		info.snsRegion = aws.ToString(sc.SnsRegion)
 		info.smsConfig = true

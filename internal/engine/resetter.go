@@ -362,6 +362,9 @@ func (a *Attempt) runPreflight(ctx context.Context, res *Result) error {
 		return a.Fail(OpPreflight, Kind{}, err)
 	}
 	a.pool = pool
+	if f := replicaRefusal(pool); f != nil {
+		return a.Fail(OpPreflight, f.kind, f)
+	}
 	if a.act.check != nil {
 		// 3 to 5, the action's own: the user as for a reset, then its
 		// checks (an invitation, a temporary password).

@@ -188,7 +188,8 @@ type Fake struct {
 var _ resetpw.API = (*Fake)(nil) // sign-out included
 
 type fakePool struct {
-	pool   types.UserPoolType
+	pool    types.UserPoolType
+	primary string // a secondary replica's primary Region, "" otherwise (fake_replica.go)
 	users  []*fakeUser          // in the order added: ListUsers' order
 	byName map[string]*fakeUser // by nameKey(username)
 }
@@ -395,7 +396,8 @@ func (f *Fake) Calls(op Operation) int {
 }
 
 // AddPool adds a user pool and returns its ID: p.Id when set, otherwise a new
-// ID in the Fake's region. p.Arn, when empty, becomes the pool's ARN in the
+// ID in the Fake's region; an ID in another Region adds a secondary replica
+// (fake_replica.go). p.Arn, when empty, becomes the pool's ARN in the
 // Fake's account (SetAccount; DefaultAccount unless set): pools whose ARNs
 // name one account share its daily email cap. Every field is kept; those that matter to resets
 // are UsernameAttributes, AliasAttributes, UsernameConfiguration,
@@ -412,15 +414,14 @@ func (f *Fake) addPool(p types.UserPoolType) string {
 		p.Id = aws.String(f.region + "_" + randomID(9))
 	}
 	if aws.ToString(p.Arn) == "" {
-		region, _, _ := strings.Cut(*p.Id, "_")
-		p.Arn = aws.String(fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", region, f.account, *p.Id))
+		p.Arn = aws.String(fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", f.region, f.account, *p.Id))
 	}
 	if p.Name == nil {
 		p.Name = aws.String("pool-" + *p.Id)
 	}
 	now := f.now()
 	p.CreationDate, p.LastModifiedDate = &now, &now
-	f.pools[*p.Id] = &fakePool{pool: p}
+	f.pools[*p.Id] = &fakePool{pool: p, primary: f.replicaPrimaryOf(*p.Id)}
 	return *p.Id
 }
 
@@ -783,7 +784,7 @@ func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUse
 func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUserPasswordOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	p, u, err := f.lookup(aws.ToString(in.UserPoolId), aws.ToString(in.Username))
+	p, u, err := f.lookupToWrite(aws.ToString(in.UserPoolId), aws.ToString(in.Username))
 	if err != nil {
 		return nil, err
 	}

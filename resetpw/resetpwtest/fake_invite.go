@@ -43,6 +43,9 @@ func (f *Fake) resend(ctx context.Context, in *cip.AdminCreateUserInput) (*cip.A
 		return nil, err
 	}
 	defer f.mu.Unlock()
+	if err := p.refuseOnReplica(); err != nil {
+		return nil, err
+	}
 	u := p.find(aws.ToString(in.Username))
 	if u == nil {
 		return nil, &types.UserNotFoundException{Message: aws.String("User does not exist.")}

@@ -173,6 +173,9 @@ func (f *Fake) AdminCreateUser(ctx context.Context, in *cip.AdminCreateUserInput
 		return nil, err
 	}
 	defer f.mu.Unlock()
+	if err := p.refuseOnReplica(); err != nil {
+		return nil, err
+	}
 	pw := aws.ToString(in.TemporaryPassword)
 	if pw != "" {
 		if err := p.checkPassword(pw); err != nil {
@@ -285,7 +288,7 @@ func updateUserOp[T any](ctx context.Context, f *Fake, op string, poolID, userna
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	_, u, err := f.lookup(aws.ToString(poolID), aws.ToString(username))
+	_, u, err := f.lookupToWrite(aws.ToString(poolID), aws.ToString(username))
 	if err != nil {
 		return zero, err
 	}

@@ -1,0 +1,105 @@
+package resetpw_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/cognitoreset/cognitoreset/resetpw"
+	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
+)
+
+// replicaTargets are the Cognito APIs the replica tests run on: the Fake
+// itself, and the Server in front of it through the real SDK client.
+var replicaTargets = []struct {
+	name string
+	api  func(t *testing.T, f *resetpwtest.Fake) resetpw.API
+}{
+	{"fake", func(_ *testing.T, f *resetpwtest.Fake) resetpw.API { return f }},
+	{"server", func(t *testing.T, f *resetpwtest.Fake) resetpw.API {
+		srv := resetpwtest.NewServer(f)
+		t.Cleanup(srv.Close)
+		return srv.Client()
+	}},
+}
+
+// replicaWorld is a Fake (us-west-2) serving the secondary replica of a
+// pool whose primary is in us-east-1 (R68), and a pool of its own, each
+// with a user who would get an email code.
+func replicaWorld(t *testing.T) (f *resetpwtest.Fake, replica, primary string) {
+	t.Helper()
+	f = resetpwtest.NewFake()
+	replica = f.AddPool(types.UserPoolType{Id: aws.String("us-east-1_Replica01")})
+	primary = f.AddPool(types.UserPoolType{})
+	for _, pool := range []string{replica, primary} {
+		_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+		require.NoError(t, err)
+	}
+	return f, replica, primary
+}
+
+// R68: a secondary replica takes no password resets. The preflight reads
+// the pool, refuses the reset before sending as ErrNotEnabled naming the
+// primary's Region, and CheckPool says which the pool is.
+func TestReset_RefusedBeforeSendingInASecondaryReplica(t *testing.T) {
+	for _, target := range replicaTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f, replica, primary := replicaWorld(t)
+			r, err := resetpw.New(target.api(t, f))
+			require.NoError(t, err)
+			ctx := context.Background()
+
+			for _, preflight := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightPool} {
+				r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(preflight))
+				require.NoError(t, err)
+				_, err = r.Reset(ctx, resetpw.Request{UserPoolID: replica, Username: "diego"})
+				require.ErrorIs(t, err, resetpw.ErrNotEnabled, preflight)
+				var e *resetpw.Error
+				require.ErrorAs(t, err, &e)
+				assert.Equal(t, resetpw.OpPreflight, e.Op)
+				assert.False(t, resetpw.MaybeSent(err))
+				assert.Contains(t, err.Error(), "secondary replica")
+				assert.Contains(t, err.Error(), "us-east-1", "the error names the primary's Region")
+			}
+			assert.Zero(t, f.Calls("AdminResetUserPassword"), "refused before sending")
+			assert.Empty(t, f.Deliveries())
+
+			rep, err := r.CheckPool(ctx, replica)
+			require.NoError(t, err)
+			assert.Equal(t, "SECONDARY", rep.Replica)
+			assert.Equal(t, "us-east-1", rep.PrimaryRegion)
+			assert.Equal(t, "us-west-2", rep.Region)
+			assert.False(t, rep.Resettable)
+
+			rep, err = r.CheckPool(ctx, primary)
+			require.NoError(t, err)
+			assert.Equal(t, "PRIMARY", rep.Replica)
+			assert.Empty(t, rep.PrimaryRegion)
+			assert.True(t, rep.Resettable)
+			_, err = r.Reset(ctx, resetpw.Request{UserPoolID: primary, Username: "diego"})
+			require.NoError(t, err, "a pool in its own Region is its primary")
+		})
+	}
+}
+
+// R22, R68: without a preflight nothing says the pool is a replica; the
+// reset is sent and the replica's OperationNotEnabledException is
+// ErrNotEnabled, answered, with no code sent.
+func TestReset_SecondaryReplicaUnreadIsNotEnabled(t *testing.T) {
+	for _, target := range replicaTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f, replica, _ := replicaWorld(t)
+			r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(resetpw.PreflightOff))
+			require.NoError(t, err)
+			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: replica, Username: "diego"})
+			require.ErrorIs(t, err, resetpw.ErrNotEnabled)
+			assert.False(t, resetpw.MaybeSent(err))
+			assert.Equal(t, 1, f.Calls("AdminResetUserPassword"))
+			assert.Empty(t, f.Deliveries())
+		})
+	}
+}
