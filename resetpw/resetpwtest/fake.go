@@ -189,9 +189,9 @@ var _ resetpw.API = (*Fake)(nil) // sign-out included
 
 type fakePool struct {
 	pool    types.UserPoolType
-	primary string // a secondary replica's primary Region, "" otherwise (fake_replica.go)
-	users  []*fakeUser          // in the order added: ListUsers' order
-	byName map[string]*fakeUser // by nameKey(username)
+	primary string               // a secondary replica's primary Region, "" otherwise (fake_replica.go)
+	users   []*fakeUser          // in the order added: ListUsers' order
+	byName  map[string]*fakeUser // by nameKey(username)
 }
 
 // nameKey is how the pool compares usernames: exactly, or folded when it is
