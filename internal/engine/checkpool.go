@@ -216,9 +216,19 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 		return nil
 	}
 	rep.SMSSender = SenderSNS
-	if p.smsConfig && !p.smsRole {
+	eums, eumsOther, err := r.eumsState(ctx, p)
+	switch {
+	case err != nil:
+		return err
+	case eums != nil:
+		return r.reportEUMS(ctx, p, rep, eums)
+	case p.smsConfig && !p.smsRole:
 		rep.SMSSandbox = SandboxUnknown
-		rep.Caveats = append(rep.Caveats, endUserMessagingCaveat)
+		if eumsOther != nil {
+			rep.Caveats = append(rep.Caveats, *eumsOther)
+		} else {
+			rep.Caveats = append(rep.Caveats, endUserMessagingCaveat)
+		}
 		return nil
 	}
 	listed, _ := p.smsFailureParts()
@@ -252,6 +262,34 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 	rep.SandboxVerifiedNumbers = len(acct.Verified)
 	if !acct.USOrigination {
 		rep.Caveats = append(rep.Caveats, usOriginationCaveat(acct))
+	}
+	return nil
+}
+
+// reportEUMS fills in the sandbox from End User Messaging, the ground truth
+// (R67), and the US origination caveat from SNS when it is asked for the
+// pool's Region (R19).
+func (r *Engine) reportEUMS(ctx context.Context, p *poolInfo, rep *PoolReport, eums *SMSAccount) error {
+	if r.cfg.sms == nil || r.snsWrongRegion(p) != nil || !p.smsRole {
+		return reportSandbox(rep, eums, nil)
+	}
+	sns, err := r.smsAccount(ctx, p)
+	if err != nil {
+		return err
+	}
+	return reportSandbox(rep, eums, sns)
+}
+
+// reportSandbox reports acct's sandbox state, with the US origination
+// caveat unless sns lists a US number.
+func reportSandbox(rep *PoolReport, acct, sns *SMSAccount) error {
+	rep.SMSSandbox = SandboxOut
+	if acct.InSandbox {
+		rep.SMSSandbox = SandboxIn
+	}
+	rep.SandboxVerifiedNumbers = len(acct.Verified)
+	if sns == nil || !sns.USOrigination {
+		rep.Caveats = append(rep.Caveats, usOriginationCaveat(sns))
 	}
 	return nil
 }

@@ -86,6 +86,7 @@ type Config struct {
 	poolTTL         time.Duration
 	sandboxVerified map[string]bool
 	sms             SMSTruth           // groundtruth.WithSNS
+	eums            SMSTruth           // groundtruth.WithEndUserMessaging
 	email           EmailTruth         // groundtruth.WithSES
 	emails          quota.EmailCounter // WithEmailCap; nil: the Engine's own
 	dailyEmail      int                // WithEmailCap; below 0: no cap

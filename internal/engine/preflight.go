@@ -410,11 +410,20 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	if other {
 		return &refusal{kind: ErrDeliveryConfig, reason: "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
 	}
-	if !p.smsRole {
+	number := stripPlusSeparators(pr.dest)
+	eums, eumsOther, err := r.eumsState(ctx, p)
+	switch {
+	case err != nil:
+		return nil, err
+	case eums != nil:
+		return r.predictEUMS(ctx, p, pr, eums, number)
+	case !p.smsRole && eumsOther != nil:
+		pr.caveats = append(pr.caveats, *eumsOther)
+		return nil, nil
+	case !p.smsRole:
 		pr.caveats = append(pr.caveats, endUserMessagingCaveat)
 		return nil, nil
 	}
-	number := stripPlusSeparators(pr.dest)
 	us := strings.HasPrefix(number, "+1")
 	unknown := smsSandboxUnknownCaveat
 	if r.cfg.sms != nil {

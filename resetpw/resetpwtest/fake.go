@@ -908,8 +908,8 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 	if p.pool.SmsConfiguration == nil {
 		// Without an SMS configuration Cognito can't send (R61): the
 		// message is observed, the exception's type assumed. One without
-		// an SNS role may send through End User Messaging directly, which
-		// the Fake does not model: it delivers.
+		// an SNS role may send through End User Messaging directly, whose
+		// sandbox is the Fake's one SMS sandbox (R67, fake_eums.go).
 		return invalidParameter("Unable to send the message. User pool does not have SMS configuration to send messages.")
 	}
 	sandbox, broken := f.smsSandbox, ""

@@ -19,16 +19,20 @@ const (
 	opListOriginationNumbers     = "ListOriginationNumbers"
 )
 
-// fakeSNS is the Amazon SNS side of a [Fake]: the SMS sandbox state and the
-// origination numbers that the Fake's deliveries obey. It implements
-// groundtruth.SNSAPI, for groundtruth.WithSNS. Its listings page two numbers at a
-// time, so that callers' pagination is exercised.
+// fakeSNS is the SMS side of a [Fake]: the SMS sandbox state and the
+// origination numbers that the Fake's deliveries obey, as Amazon SNS
+// (groundtruth.SNSAPI, for groundtruth.WithSNS) and AWS End User Messaging
+// SMS (for groundtruth.WithEndUserMessaging, fake_eums.go) tell them. Its
+// listings page two numbers at a time, so that callers' pagination is
+// exercised.
 type fakeSNS struct{ f *Fake }
 
 var _ groundtruth.SNSAPI = (*fakeSNS)(nil)
 
-// SNS returns the Fake's SNS side.
-func (f *Fake) SNS() groundtruth.SNSAPI { return &fakeSNS{f} }
+// SNS returns the Fake's SMS side, for groundtruth.WithSNS and
+// groundtruth.WithEndUserMessaging: one SMS sandbox, which both services
+// report (R67).
+func (f *Fake) SNS() *fakeSNS { return &fakeSNS{f} }
 
 const snsPage = 2
 

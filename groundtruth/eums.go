@@ -1,0 +1,97 @@
+package groundtruth
+
+import (
+	"context"
+	"strings"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2"
+	eumstypes "github.com/aws/aws-sdk-go-v2/service/pinpointsmsvoicev2/types"
+
+	"github.com/cognitoreset/cognitoreset/internal/engine"
+	"github.com/cognitoreset/cognitoreset/resetpw"
+)
+
+// WithEndUserMessaging asks AWS End User Messaging SMS, through client (a
+// *pinpointsmsvoicev2.Client, or any value with its DescribeAccountAttributes
+// and DescribeVerifiedDestinationNumbers), whether the account is in the
+// SMS sandbox (the ACCOUNT_TIER attribute) and, in the sandbox, which
+// destination numbers are verified there. Since November 2024 SNS hands
+// Cognito's SMS on to End User Messaging, and a pool may send through it
+// directly; its sandbox is the one that applies, so with this option its
+// answer is the ground truth of the sandbox for every pool that sends SMS,
+// whatever SNS (WithSNS) or the pool's SmsConfigurationFailure says (R67).
+// SNS, when given, still says whether a US origination number exists (R19).
+//
+// The client must be for the pool's SMS Region (CheckPool's SNSRegion, or
+// else the pool's own Region): a client that says it is for another Region
+// (as *pinpointsmsvoicev2.Client does) is not asked about that pool, whose
+// SMS codes carry resetpw.CaveatSMSSandboxUnknown naming both Regions.
+// Answers are cached per Region for the pool cache TTL and read only when a
+// code would go by SMS. A failed read fails the reset with the error's
+// kind, and nothing is sent.
+func WithEndUserMessaging(client endUserMessagingAPI) resetpw.Option {
+	var t engine.SMSTruth
+	if client != nil {
+		t = eumsTruth{client}
+	}
+	return resetpw.Option(engine.WithEUMSTruth(t))
+}
+
+type eumsTruth struct{ api endUserMessagingAPI }
+
+// ReadSMSAccount reads the account tier and, in the sandbox, the verified
+// destination numbers. Only an ACCOUNT_TIER of PRODUCTION is out of the
+// sandbox: a tier that is missing or unknown is taken for the sandbox
+// (R67, assumed), so that no code is predicted that may be dropped.
+func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, error) {
+	tier := ""
+	in := &pinpointsmsvoicev2.DescribeAccountAttributesInput{}
+	for page := 0; page < maxSNSPages && tier == ""; page++ {
+		out, err := t.api.DescribeAccountAttributes(ctx, in)
+		if err != nil {
+			return nil, err
+		}
+		for _, a := range out.AccountAttributes {
+			if a.Name == eumstypes.AccountAttributeNameAccountTier {
+				tier = aws.ToString(a.Value)
+			}
+		}
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		in.NextToken = out.NextToken
+	}
+	a := &engine.SMSAccount{InSandbox: !strings.EqualFold(tier, "PRODUCTION"), Verified: map[string]bool{}}
+	if !a.InSandbox {
+		return a, nil
+	}
+	vin := &pinpointsmsvoicev2.DescribeVerifiedDestinationNumbersInput{}
+	for page := 0; page < maxSNSPages; page++ {
+		out, err := t.api.DescribeVerifiedDestinationNumbers(ctx, vin)
+		if err != nil {
+			return nil, err
+		}
+		for _, n := range out.VerifiedDestinationNumbers {
+			if n.Status == eumstypes.VerificationStatusVerified {
+				a.Verified[e164(aws.ToString(n.DestinationPhoneNumber))] = true
+			}
+		}
+		if aws.ToString(out.NextToken) == "" {
+			break
+		}
+		vin.NextToken = out.NextToken
+	}
+	return a, nil
+}
+
+// Region returns the Region of a client that tells it (as
+// *pinpointsmsvoicev2.Client does, through Options), or "".
+func (t eumsTruth) Region() string {
+	if o, ok := t.api.(interface {
+		Options() pinpointsmsvoicev2.Options
+	}); ok {
+		return o.Options().Region
+	}
+	return ""
+}
