@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,7 +55,8 @@ func TestDecisionTable(t *testing.T) {
 		{"none", nil}, {"SMS", []string{"SMS_MFA"}}, {"EMAIL_OTP", []string{"EMAIL_OTP"}},
 		{"TOTP", []string{"SOFTWARE_TOKEN_MFA"}}, {"SMS+EMAIL_OTP", []string{"SMS_MFA", "EMAIL_OTP"}},
 	}
-	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender", "no SMS role", "sandbox, SNS client for another Region"}
+	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender", "no SMS role", "sandbox, SNS client for another Region",
+		"End User Messaging sandbox", "End User Messaging direct, sandbox", "End User Messaging direct, sandbox, number verified"}
 	emailPaths := []string{"built-in, under cap", "built-in, over cap", "SES, production", "SES sandbox, recipient verified",
 		"SES sandbox, recipient not verified", "custom email sender"}
 	states := []string{"CONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD", "disabled"}
@@ -62,16 +64,19 @@ func TestDecisionTable(t *testing.T) {
 	outcomes := map[string]int{}
 	cells := 0
 	for _, source := range []string{"SNS", "pool field"} {
-		for _, rec := range recoveries {
-			for _, email := range []bool{true, false} {
-				for _, phone := range []bool{true, false} {
-					for _, mfa := range mfas {
-						for _, path := range smsPaths {
-							for _, epath := range emailPaths {
-								for _, state := range states {
-									name := fmt.Sprintf("%s/recovery=%s/email=%v/phone=%v/mfa=%s/%s/%s/%s", source, rec.name, email, phone, mfa.name, path, epath, state)
-									cells++
-									outcomes[decide(t, name, source, rec.set, email, phone, mfa.settings, path, epath, state)]++
+		for _, replica := range []string{"primary", "secondary"} {
+			for _, rec := range recoveries {
+				for _, email := range []bool{true, false} {
+					for _, phone := range []bool{true, false} {
+						for _, mfa := range mfas {
+							for _, path := range smsPaths {
+								for _, epath := range emailPaths {
+									for _, state := range states {
+										name := fmt.Sprintf("%s/%s/recovery=%s/email=%v/phone=%v/mfa=%s/%s/%s/%s", source, replica, rec.name, email, phone, mfa.name, path, epath, state)
+										cells++
+										c := cell{source: source, replica: replica, set: rec.set, email: email, phone: phone, mfa: mfa.settings, path: path, epath: epath, state: state}
+										outcomes[decide(t, name, c)]++
+									}
 								}
 							}
 						}
@@ -80,19 +85,20 @@ func TestDecisionTable(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 2*6*2*2*5*6*6*4, cells) // 34,560
+	assert.Equal(t, 2*2*6*2*2*5*9*6*4, cells) // 103,680
 	t.Logf("%d cells: %v", cells, outcomes)
 	// Every kind of outcome occurs, so no branch of the table is vacuous.
 	for _, o := range []string{"EMAIL", "SMS", "dropped:sms_sandbox", "dropped:ses_sandbox", "email_cap", "no_verified_contact", "recovery_not_configured", "user_disabled", "user_state",
-		"no_sms_role", "caveated:dropped"} {
+		"no_sms_role", "caveated:dropped", "not_enabled"} {
 		assert.Positive(t, outcomes[o], o)
 	}
 }
 
 // decide runs one cell and returns its outcome: the medium, "dropped:KIND"
 // or the refusal's kind.
-func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameType, email, phone bool, mfa []string, path, epath, state string) string {
+func decide(t *testing.T, name string, c cell) string {
 	t.Helper()
+	source, set, email, phone, mfa, path, epath, state := c.source, c.set, c.email, c.phone, c.mfa, c.path, c.epath, c.state
 	const number = "+12065550100"
 	const sesSource = "arn:aws:ses:us-west-2:123456789012:identity/example.net"
 	f := resetpwtest.NewFake()
@@ -121,6 +127,21 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		if path == "sandbox, number verified" {
 			f.SetSandboxVerifiedNumbers(number)
 		}
+	case "End User Messaging sandbox", "End User Messaging direct, sandbox", "End User Messaging direct, sandbox, number verified":
+		// End User Messaging's sandbox decides (R67); a pool without an
+		// SNS role sends through it directly.
+		f.SetSMSSandbox(true)
+		if path != "End User Messaging sandbox" {
+			pool.SmsConfiguration = &types.SmsConfigurationType{ExternalId: aws.String("eums")}
+		}
+		if strings.HasSuffix(path, "number verified") {
+			f.SetSandboxVerifiedNumbers(number)
+		}
+	}
+	if c.replica == "secondary" {
+		// A secondary replica in the Fake's Region of a pool whose primary
+		// is in us-east-1 (R68).
+		pool.Id = aws.String("us-east-1_Replica01")
 	}
 	ctx := context.Background()
 	emails := quota.NewLocalEmailCounter()
@@ -156,6 +177,7 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 	if epath == "built-in, over cap" {
 		emailOpts = append(emailOpts, resetpw.WithEmailCap(1, emails))
 	}
+	eums := strings.HasPrefix(path, "End User Messaging")
 	if source == "pool field" {
 		opts = nil
 		if path == "sandbox" || path == "sandbox, number verified" {
@@ -164,6 +186,9 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 		if path == "sandbox, number verified" {
 			opts = append(opts, groundtruth.WithSandboxNumbers(number))
 		}
+	}
+	if eums {
+		opts = append(opts, groundtruth.WithEndUserMessaging(f.SNS()))
 	}
 	id := f.AddPool(pool)
 	u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", fmt.Sprint(email),
@@ -251,6 +276,15 @@ func decide(t *testing.T, name, source string, set []types.RecoveryOptionNameTyp
 	assert.ErrorIs(t, rerr, kind, name)
 	assert.Empty(t, deliveries, name)
 	return kind.Code()
+}
+
+// cell is one combination of the decision table.
+type cell struct {
+	source, replica    string
+	set                []types.RecoveryOptionNameType
+	email, phone       bool
+	mfa                []string
+	path, epath, state string
 }
 
 // regionSNS is an SNS client that says which Region it is for, as
