@@ -8,13 +8,15 @@
 // sends through the account's own SES, whose sandbox, paused sending and
 // quota Cognito does not report (docs/cognito-rules.md, R16, R18, R19, R34,
 // R35). [WithSNS] and [WithSES] are options of resetpw.New that make SNS and
-// SES the ground truth; [WithSandboxNumbers] lists numbers verified in the
-// SMS sandbox when SNS can't be asked.
+// SES the ground truth; [WithEndUserMessaging] asks AWS End User Messaging
+// SMS, to which SNS hands Cognito's SMS on, and whose sandbox then decides
+// (R67, R69); [WithSandboxNumbers] lists numbers verified in the SMS
+// sandbox when neither can be asked.
 //
 //	r, err := resetpw.New(cognito,
 //		groundtruth.WithSNS(sns.NewFromConfig(cfg)),
 //		groundtruth.WithSES(sesv2.NewFromConfig(cfg)))
 //
-// The package is apart from resetpw so that a program that uses neither
-// does not link the SNS and SES clients.
+// The package is apart from resetpw so that a program that uses none of
+// them does not link the SNS, End User Messaging and SES clients.
 package groundtruth
