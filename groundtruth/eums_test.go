@@ -197,6 +197,16 @@ func TestWithEndUserMessaging_ClientForAnotherRegion(t *testing.T) {
 			res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: viaSNS, Username: "sam"})
 			require.NoError(t, err)
 			assert.Empty(t, res.Caveats, "SNS, for the pool's Region, says out of the sandbox")
+
+			r, err = resetpw.New(target.api(t, f), groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{"SANDBOX"}, "eu-west-1"}))
+			require.NoError(t, err)
+			res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: viaSNS, Username: "sam"})
+			require.NoError(t, err)
+			require.Len(t, res.Caveats, 1, "without SNS, nothing proves the sandbox")
+			assert.Equal(t, "R67", res.Caveats[0].Rule, "the caveat names the client's Region")
+			rep, err = r.CheckPool(context.Background(), viaSNS)
+			require.NoError(t, err)
+			assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
 		})
 	}
 }

@@ -233,6 +233,9 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 	}
 	listed, _ := p.smsFailureParts()
 	unknown := smsSandboxUnknownCaveat
+	if eumsOther != nil {
+		unknown = *eumsOther // End User Messaging's client is for another Region
+	}
 	var wrongRegion *Caveat
 	if r.cfg.sms != nil {
 		wrongRegion = r.snsWrongRegion(p)

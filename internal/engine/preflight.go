@@ -394,8 +394,9 @@ var cognitoDefaultEmailCaveat = caveat(CaveatCognitoDefaultEmail, "R20",
 // Region over a rolling 24 hours (R36).
 const DefaultDailyEmailLimit = 50
 
-// predictSMS says who sends an SMS code, and refuses what SNS would drop
-// (R12, R15, R16, R18, R19).
+// predictSMS says who sends an SMS code, and refuses what the SMS sandbox
+// would drop, as End User Messaging or else SNS tells it (R12, R15, R16,
+// R18, R19, R61, R67).
 func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*refusal, error) {
 	if p.customSMS {
 		pr.sender = SenderLambda
@@ -424,8 +425,19 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 		pr.caveats = append(pr.caveats, endUserMessagingCaveat)
 		return nil, nil
 	}
-	us := strings.HasPrefix(number, "+1")
 	unknown := smsSandboxUnknownCaveat
+	if eumsOther != nil {
+		unknown = *eumsOther // End User Messaging's client is for another Region
+	}
+	return r.predictSNS(ctx, p, pr, number, listedSandbox, unknown)
+}
+
+// predictSNS refuses an SMS code through SNS that its sandbox would drop,
+// from WithSNS for the pool's Region, or else from the pool's
+// SmsConfigurationFailure and WithSandboxNumbers, with unknown as the
+// caveat when nothing proves the sandbox (R15, R16, R18, R19).
+func (r *Engine) predictSNS(ctx context.Context, p *poolInfo, pr *prediction, number string, listedSandbox bool, unknown Caveat) (*refusal, error) {
+	us := strings.HasPrefix(number, "+1")
 	if r.cfg.sms != nil {
 		if c := r.snsWrongRegion(p); c != nil {
 			unknown = *c // as without WithSNS: that client proves nothing here
@@ -465,7 +477,7 @@ var noSMSConfiguration = &refusal{kind: ErrDeliveryConfig, reason: "the pool has
 // does not read), whose sandbox and origination identities nothing here
 // asks about (R61).
 var endUserMessagingCaveat = caveat(CaveatSMSSandboxUnknown, "R61",
-	"the pool's SMS configuration names no SNS role (SnsCallerArn): it may send through AWS End User Messaging SMS directly, whose sandbox and origination identities were not asked; WithSNS says nothing of them")
+	"the pool's SMS configuration names no SNS role (SnsCallerArn): it may send through AWS End User Messaging SMS directly, whose sandbox and origination identities were not asked (WithEndUserMessaging asks its sandbox); WithSNS says nothing of them")
 
 var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",
 	"nothing proves the account is out of the SNS SMS sandbox (SmsConfigurationFailure is empty, which it also is when the pool's creator lacked SNS permissions); WithSNS asks SNS")
