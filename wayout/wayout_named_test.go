@@ -302,3 +302,21 @@ func TestSetTemporaryPassword_ExpiresNoLaterThanCognitoSays(t *testing.T) {
 	require.True(t, ok)
 	assert.False(t, res.PasswordExpires.After(expires), "%v is after %v", res.PasswordExpires, expires)
 }
+
+// R68: the ways are writes a secondary replica does not take: both are
+// refused before sending as ErrNotEnabled, naming the primary's Region.
+func TestWays_RefusedBeforeSendingInASecondaryReplica(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{Id: aws.String("eu-central-1_Replica01")})
+	_, err := f.AddUser(pool, user("u", "FORCE_CHANGE_PASSWORD", true, "email", "u@example.com"))
+	require.NoError(t, err)
+	w, err := newWays(f)
+	require.NoError(t, err)
+	req := resetpw.Request{UserPoolID: pool, Username: "u"}
+	_, err = w.InviteAgain(t.Context(), req)
+	require.ErrorIs(t, err, resetpw.ErrNotEnabled)
+	assert.Contains(t, err.Error(), "eu-central-1")
+	_, err = w.SetTemporaryPassword(t.Context(), req)
+	require.ErrorIs(t, err, resetpw.ErrNotEnabled)
+	assert.Zero(t, f.Calls("AdminCreateUser")+f.Calls("AdminSetUserPassword"), "nothing sent")
+}
