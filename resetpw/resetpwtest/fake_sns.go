@@ -30,8 +30,12 @@ type fakeSNS struct{ f *Fake }
 var _ groundtruth.SNSAPI = (*fakeSNS)(nil)
 
 // SNS returns the Fake's SMS side, for groundtruth.WithSNS and
-// groundtruth.WithEndUserMessaging: one SMS sandbox, which both services
-// report (R67).
+// groundtruth.WithEndUserMessaging: one SMS sandbox, which it reports as
+// SNS (GetSMSSandboxAccountStatus, ListSMSSandboxPhoneNumbers,
+// ListOriginationNumbers) and as AWS End User Messaging SMS
+// (DescribeAccountAttributes, DescribeVerifiedDestinationNumbers), R69.
+// Its type is unexported (the surface budget); it satisfies
+// groundtruth.SNSAPI.
 func (f *Fake) SNS() *fakeSNS { return &fakeSNS{f} }
 
 const snsPage = 2
