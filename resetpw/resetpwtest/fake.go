@@ -127,7 +127,14 @@ type SignOut struct {
 //     not acted on; with [Fake.SetDailyEmailLimit], email through
 //     COGNITO_DEFAULT past the cap of the pool's account (its ARN's) over a
 //     rolling 24 hours answers LimitExceededException "Exceeded daily email
-//     limit ..." (R20, R36, R37).
+//     limit ..." (R20, R36, R37). The SMS sandbox is one, which [Fake.SNS]
+//     reports as SNS and as AWS End User Messaging SMS, and which drops SMS
+//     sent through End User Messaging directly (no SNS role) alike (R67,
+//     R69).
+//   - multi-Region pools (R68): the Fake is us-west-2's endpoint; a pool
+//     added with an ID in another Region is a secondary replica, which
+//     serves reads and answers every user write (resets, passwords,
+//     invitations, sign-outs) with OperationNotEnabledException.
 //   - SES (R34, R35; [Fake.SES], [FakeSES]): email of a DEVELOPER pool is
 //     dropped, silently, when SES sending is paused, the pool's SourceArn
 //     identity is not verified, the 24-hour quota is spent, or the account
