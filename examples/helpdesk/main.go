@@ -40,7 +40,7 @@
 // unknown user, 409 the user's state, 422 no verified contact, 429
 // throttled or out of attempts, 5xx what the service or AWS must fix), with
 // a JSON body naming the kind and whether a code may have gone out anyway
-// (then retrying sends a second code, which invalidates the first).
+// (then retrying sends a second code, which may invalidate the first).
 //
 // The server sets read, write, idle and header timeouts, a maximum header
 // size, and caps open connections, in all and per client address (Limits);
