@@ -37,8 +37,9 @@ type PoolReport struct {
 	SMSSandbox              string
 	SandboxVerifiedNumbers  int
 	SMSConfigurationFailure string   // the pool's own field, as Cognito gave it
+	FeaturePlan             string   // UserPoolTier: LITE, ESSENTIALS, PLUS, or "" (R71)
+	FirstFactors            []string // the sign-in policy's AllowedFirstAuthFactors; nil: password only (R71, R72)
 	Caveats                 []Caveat // what no reset of this pool can prove
-
 }
 
 func publicReport(p *engine.PoolReport) *PoolReport {
@@ -48,5 +49,5 @@ func publicReport(p *engine.PoolReport) *PoolReport {
 		EmailsSent: p.EmailsSent, SESState: string(p.SESState), SESAccount: p.SESAccount, SESRegion: p.SESRegion,
 		SMSSender: Sender(p.SMSSender), SNSRegion: p.SNSRegion, SMSSandbox: string(p.SMSSandbox),
 		SandboxVerifiedNumbers: p.SandboxVerifiedNumbers, SMSConfigurationFailure: p.SMSConfigurationFailure,
-		Caveats: publicCaveats(p.Caveats)}
+		FeaturePlan: p.FeaturePlan, FirstFactors: p.FirstFactors, Caveats: publicCaveats(p.Caveats)}
 }
