@@ -124,3 +124,16 @@ func TestFail_ThrottledRetryAfterAgreesWithDefaults(t *testing.T) {
 	assert.Equal(t, resetpwtest.Fail(resetpw.ErrThrottled).RetryAfter, retryAfterOf(t, err))
 	assert.Equal(t, 800*time.Millisecond, retryAfterOf(t, err), "100ms·2³ with the default three retries")
 }
+
+// A preflight read throttled past its retries carries its backoff too: the
+// hint is the call's, whichever call was throttled.
+func TestCheck_ThrottledReadRetryAfterIsTheNextBackoff(t *testing.T) {
+	f, pool := bulkWorld(t, 1)
+	f.FailNext("AdminGetUser", 2, &types.TooManyRequestsException{Message: aws.String("Rate exceeded")})
+	r, err := resetpw.New(f, resetpw.WithRetries(1, 2*time.Millisecond, time.Second))
+	require.NoError(t, err)
+	_, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "user0000"})
+	require.ErrorIs(t, err, resetpw.ErrThrottled)
+	assert.Equal(t, 4*time.Millisecond, retryAfterOf(t, err))
+	assert.Zero(t, f.Calls("AdminResetUserPassword"))
+}

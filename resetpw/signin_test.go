@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/internal/engine"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -18,6 +19,12 @@ import (
 // passwordlessSignIn is the caveat of a pool whose users may sign in without
 // a password (R72); it has no constant of its own in resetpw.
 const passwordlessSignIn = resetpw.CaveatCode("passwordless_sign_in")
+
+// The code Caveat.Code documents is the one the preflight gives.
+func TestCaveatCode_PasswordlessIsTheEngines(t *testing.T) {
+	assert.Equal(t, string(engine.CaveatPasswordless), string(passwordlessSignIn))
+	assertCodes(t, []stringerCase{{passwordlessSignIn, "passwordless_sign_in"}})
+}
 
 func signInPolicy(factors ...types.AuthFactorType) *types.UserPoolPolicyType {
 	return &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: factors}}

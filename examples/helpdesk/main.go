@@ -310,12 +310,18 @@ func (s *Service) refuseCustomer(ctx context.Context, w http.ResponseWriter, age
 	writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "customer_rate_limit", "maybe_sent": false})
 }
 
-// fail answers an action that failed with the error's status and kind.
+// fail answers an action that failed with the error's status and kind; a
+// 429 whose error knows how long to wait (Cognito's throttling, the user's
+// attempt limit: resetpw.Error.RetryAfter) says so in Retry-After, in whole
+// seconds rounded up.
 func (s *Service) fail(ctx context.Context, w http.ResponseWriter, agent, action, input, user string, err error) {
 	status := http.StatusInternalServerError // not a *resetpw.Error: a bug
 	var e *resetpw.Error
 	if errors.As(err, &e) {
 		status = e.HTTPStatus()
+		if status == http.StatusTooManyRequests && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+		}
 	}
 	s.audit(ctx, agent, action, input, user, status, err, "")
 	writeJSON(w, status, errorBody(err))
