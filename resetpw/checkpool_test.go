@@ -68,6 +68,22 @@ func TestCheckPool(t *testing.T) {
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
 				SMSSandbox: "IN_SANDBOX", SMSConfigurationFailure: "SNSSandbox"},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}},
+		// R71, R72: the feature plan and the first factors, and what a reset
+		// can't stop.
+		{name: "passwordless first factors on Essentials", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_email"),
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"}, UserPoolTier: types.UserPoolTierTypeEssentials,
+			Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"}}}},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_email"},
+				EmailSender: resetpw.SenderCognitoDefault, DailyEmailLimit: quota.DefaultDailyEmailLimit, SMSSandbox: "NOT_USED",
+				FeaturePlan: "ESSENTIALS", FirstFactors: []string{"PASSWORD", "EMAIL_OTP", "WEB_AUTHN"}},
+			caveats: []resetpw.CaveatCode{resetpw.CaveatCognitoDefaultEmail, passwordlessSignIn}},
+		{name: "password only on Lite", pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_email"),
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"}, UserPoolTier: types.UserPoolTierTypeLite,
+			Policies: &types.UserPoolPolicyType{SignInPolicy: &types.SignInPolicyType{AllowedFirstAuthFactors: []types.AuthFactorType{"PASSWORD"}}}},
+			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_email"},
+				EmailSender: resetpw.SenderCognitoDefault, DailyEmailLimit: quota.DefaultDailyEmailLimit, SMSSandbox: "NOT_USED",
+				FeaturePlan: "LITE", FirstFactors: []string{"PASSWORD"}},
+			caveats: []resetpw.CaveatCode{resetpw.CaveatCognitoDefaultEmail}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

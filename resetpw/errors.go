@@ -3,6 +3,7 @@ package resetpw
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/cognitoreset/cognitoreset/internal/engine"
 )
@@ -53,12 +54,13 @@ type Error struct {
 	Field       string // the Request field that failed validation: "UserPoolID", "Username" or "ClientMetadata"
 	MetadataKey string // for "ClientMetadata", the first key that failed (never a value; quote it to print it)
 	UserPoolID  string
-	Username    string // as the caller gave it, kept whole; Error() masks it
-	User        string // the user's own username once the preflight read the user, kept whole; or ""
-	RequestID   string // Cognito's request ID, when Cognito answered
-	Fate        Fate   // what became of the request; "" in an *Error built by hand
-	WayOut      WayOut // of a refusal: what reaches the user instead (package wayout), or ""
-	Err         error  // the cause
+	Username    string        // as the caller gave it, kept whole; Error() masks it
+	User        string        // the user's own username once the preflight read the user, kept whole; or ""
+	RequestID   string        // Cognito's request ID, when Cognito answered
+	Fate        Fate          // what became of the request; "" in an *Error built by hand
+	WayOut      WayOut        // of a refusal: what reaches the user instead (package wayout), or ""
+	RetryAfter  time.Duration // 0, or how long to wait before retrying: ErrThrottled's backoff (R73), an hour for OpReset's ErrAttemptLimit (R74)
+	Err         error         // the cause
 
 	redact []string // further private strings to mask in Error()
 }
@@ -106,7 +108,8 @@ func MaybeSent(err error) bool {
 // engine is e as the engine prints it.
 func (e *Error) engine() *engine.Error {
 	return &engine.Error{Kind: e.Kind.k, Op: engine.Op(e.Op), Field: engine.Field(e.Field), MetadataKey: e.MetadataKey,
-		UserPoolID: e.UserPoolID, Username: e.Username, User: e.User, RequestID: e.RequestID, Fate: engine.Fate(e.Fate), Err: e.Err, Redact: e.redact}
+		UserPoolID: e.UserPoolID, Username: e.Username, User: e.User, RequestID: e.RequestID, Fate: engine.Fate(e.Fate), RetryAfter: e.RetryAfter,
+		Err: e.Err, Redact: e.redact}
 }
 
 // publicError converts the engine's *Error at err's top to an *Error, and
@@ -118,7 +121,7 @@ func publicError(err error) error {
 	}
 	return &Error{Kind: Kind{ee.Kind}, Op: Op(ee.Op), Field: string(ee.Field), MetadataKey: ee.MetadataKey,
 		UserPoolID: ee.UserPoolID, Username: ee.Username, User: ee.User, RequestID: ee.RequestID, Fate: Fate(ee.Fate), WayOut: WayOut(ee.WayOut),
-		Err: publicCause(ee.Err), redact: ee.Redact}
+		RetryAfter: ee.RetryAfter, Err: publicCause(ee.Err), redact: ee.Redact}
 }
 
 // publicCause converts an engine *Error that is a cause (a bulk run's stop

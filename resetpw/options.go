@@ -29,10 +29,8 @@ type settings = engine.Config
 type Preflight string
 
 const (
-	// PreflightFull reads the pool (cached) and the user, predicts where
-	// the code will go, and refuses resets that would lock the user out.
-	// Each reset costs AdminGetUser plus AdminResetUserPassword once the
-	// pool is cached. The default.
+	// PreflightFull, the default, reads the pool (cached) and the user, predicts
+	// where the code goes, and refuses resets that would lock the user out.
 	PreflightFull Preflight = "full"
 	// PreflightPool reads the pool (cached): admin_only recovery is refused
 	// and aliases are resolved. The user is read only to ask whether an

@@ -18,11 +18,10 @@ type PoolReport struct {
 	// is WithEmailCap's cap (0: off) and EmailsSent the codes counted in 24
 	// hours for Account and Region, from the pool's ARN ("unknown" without
 	// one), whose pools share the cap (R20, R36, R37).
-	EmailSender     Sender
-	DailyEmailLimit int
-	Account, Region string
-	// Replica is "PRIMARY", or "SECONDARY" with its primary's Region (R68).
-	Replica, PrimaryRegion string
+	EmailSender            Sender
+	DailyEmailLimit        int
+	Account, Region        string
+	Replica, PrimaryRegion string // "PRIMARY", or "SECONDARY" and its primary's Region (R68)
 	EmailsSent             int
 	// SESState is "PRODUCTION", "SANDBOX", "PAUSED", "UNKNOWN" (SES not
 	// asked) or "NOT_USED"; SESAccount and SESRegion are the SourceArn's
@@ -38,6 +37,8 @@ type PoolReport struct {
 	SMSSandbox              string
 	SandboxVerifiedNumbers  int
 	SMSConfigurationFailure string   // the pool's own field, as Cognito gave it
+	FeaturePlan             string   // UserPoolTier: LITE, ESSENTIALS, PLUS, or "" (R71)
+	FirstFactors            []string // the sign-in policy's AllowedFirstAuthFactors; nil: password only (R71, R72)
 	Caveats                 []Caveat // what no reset of this pool can prove
 }
 
@@ -48,5 +49,5 @@ func publicReport(p *engine.PoolReport) *PoolReport {
 		EmailsSent: p.EmailsSent, Replica: p.Replica, PrimaryRegion: p.PrimaryRegion, SESState: string(p.SESState), SESAccount: p.SESAccount, SESRegion: p.SESRegion,
 		SMSSender: Sender(p.SMSSender), SNSRegion: p.SNSRegion, SMSSandbox: string(p.SMSSandbox),
 		SandboxVerifiedNumbers: p.SandboxVerifiedNumbers, SMSConfigurationFailure: p.SMSConfigurationFailure,
-		Caveats: publicCaveats(p.Caveats)}
+		FeaturePlan: p.FeaturePlan, FirstFactors: p.FirstFactors, Caveats: publicCaveats(p.Caveats)}
 }

@@ -2,6 +2,7 @@ package wayout_test
 
 import (
 	"bytes"
+	"context"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -197,24 +198,39 @@ func TestReset_ForceChangeNamesInviteAgainOnlyWhereAnInvitationReaches(t *testin
 
 // With the SDK's body logging turned on (WithClientOptions), the request
 // that sets the temporary password is logged without its body.
-func TestSetTemporaryPassword_NotInTheSDKsBodyLog(t *testing.T) {
-	f := resetpwtest.NewFake()
-	pool := f.AddPool(types.UserPoolType{})
-	_, err := f.AddUser(pool, user("u", "CONFIRMED", true))
-	require.NoError(t, err)
-	srv := resetpwtest.NewServer(f)
-	t.Cleanup(srv.Close)
-	var sdkLog bytes.Buffer
-	w, err := newWays(srv.Client(), resetpw.WithClientOptions(func(o *cip.Options) {
-		o.ClientLogMode = aws.LogRequestWithBody | aws.LogResponseWithBody
-		o.Logger = smithylogging.NewStandardLogger(&sdkLog)
-	}))
-	require.NoError(t, err)
-	res, err := w.SetTemporaryPassword(t.Context(), resetpw.Request{UserPoolID: pool, Username: "u"})
-	require.NoError(t, err)
-	assert.Contains(t, sdkLog.String(), "AdminSetUserPassword", "the request is logged, without its body")
-	for _, form := range printedForms(res.TemporaryPassword.Reveal()) {
-		assert.NotContains(t, sdkLog.String(), form)
+func TestWays_PasswordNotInTheSDKsBodyLog(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		status types.UserStatusType
+		do     func(*wayout.Ways, context.Context, resetpw.Request) (*resetpw.Result, error)
+		op     string
+	}{
+		{"temporary password", "CONFIRMED", (*wayout.Ways).SetTemporaryPassword, "AdminSetUserPassword"},
+		{"invitation", "FORCE_CHANGE_PASSWORD", (*wayout.Ways).InviteAgain, "AdminCreateUser"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{})
+			_, err := f.AddUser(pool, user("u", tc.status, true, "email", "u@example.com"))
+			require.NoError(t, err)
+			srv := resetpwtest.NewServer(f)
+			t.Cleanup(srv.Close)
+			var sdkLog bytes.Buffer
+			w, err := newWays(srv.Client(), resetpw.WithClientOptions(func(o *cip.Options) {
+				o.ClientLogMode = aws.LogRequestWithBody | aws.LogResponseWithBody
+				o.Logger = smithylogging.NewStandardLogger(&sdkLog)
+			}))
+			require.NoError(t, err)
+			_, err = tc.do(w, t.Context(), resetpw.Request{UserPoolID: pool, Username: "u"})
+			require.NoError(t, err)
+			pw, _, ok := f.TemporaryPassword(pool, "u")
+			require.True(t, ok)
+			require.NotEmpty(t, pw)
+			assert.Contains(t, sdkLog.String(), tc.op, "the request is logged, without its body")
+			for _, form := range printedForms(pw) {
+				assert.NotContains(t, sdkLog.String(), form)
+			}
+		})
 	}
 }
 

@@ -166,7 +166,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) (code int
 	}
 	fmt.Fprintf(stderr, "error: %s: %v\n", kind, err)
 	if resetpw.MaybeSent(err) {
-		fmt.Fprintln(stderr, "note: a code may have been sent anyway; running this again may send a second code, which invalidates the first")
+		fmt.Fprintln(stderr, "note: a code may have been sent anyway; running this again may send a second code, which may invalidate the first")
 	}
 	return code
 }

@@ -15,9 +15,9 @@ import (
 )
 
 // DefaultPerCustomer is how long a customer who was sent a code waits for
-// the next one, by default: a second code invalidates the first, so two
+// the next one, by default: a second code may invalidate the first, so two
 // agents (or one agent's double click) answering one customer would only
-// cancel each other's codes.
+// cancel each other's codes, or at least confuse the customer.
 const DefaultPerCustomer = 5 * time.Minute
 
 // customerLimit lets each customer have one reset per window. A customer is

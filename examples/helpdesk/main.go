@@ -40,7 +40,7 @@
 // unknown user, 409 the user's state, 422 no verified contact, 429
 // throttled or out of attempts, 5xx what the service or AWS must fix), with
 // a JSON body naming the kind and whether a code may have gone out anyway
-// (then retrying sends a second code, which invalidates the first).
+// (then retrying sends a second code, which may invalidate the first).
 //
 // The server sets read, write, idle and header timeouts, a maximum header
 // size, and caps open connections, in all and per client address (Limits);
@@ -310,12 +310,18 @@ func (s *Service) refuseCustomer(ctx context.Context, w http.ResponseWriter, age
 	writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "customer_rate_limit", "maybe_sent": false})
 }
 
-// fail answers an action that failed with the error's status and kind.
+// fail answers an action that failed with the error's status and kind; a
+// 429 whose error knows how long to wait (Cognito's throttling, the user's
+// attempt limit: resetpw.Error.RetryAfter) says so in Retry-After, in whole
+// seconds rounded up.
 func (s *Service) fail(ctx context.Context, w http.ResponseWriter, agent, action, input, user string, err error) {
 	status := http.StatusInternalServerError // not a *resetpw.Error: a bug
 	var e *resetpw.Error
 	if errors.As(err, &e) {
 		status = e.HTTPStatus()
+		if status == http.StatusTooManyRequests && e.RetryAfter > 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+		}
 	}
 	s.audit(ctx, agent, action, input, user, status, err, "")
 	writeJSON(w, status, errorBody(err))

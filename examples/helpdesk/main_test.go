@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 	"github.com/stretchr/testify/assert"
@@ -227,4 +228,35 @@ func TestPasswordReset_OnlyPOST(t *testing.T) {
 	rec := httptest.NewRecorder()
 	newService(m, nil).Routes().ServeHTTP(rec, req)
 	assert.Equal(t, http.StatusMethodNotAllowed, rec.Code)
+}
+
+// A 429 says how long to wait when the error knows (Retry-After, whole
+// seconds rounded up): the throttle's backoff, the attempt limit's hour;
+// none when it doesn't.
+func TestPasswordReset_RetryAfterOnTooManyRequests(t *testing.T) {
+	withHint := func(kind resetpw.Kind, d time.Duration) error {
+		e := resetpwtest.Fail(kind)
+		e.RetryAfter = d
+		return e
+	}
+	tests := []struct {
+		name string
+		err  error
+		want string // "" for no header
+	}{
+		{"throttled, the default backoff", resetpwtest.Fail(resetpw.ErrThrottled), "1"},
+		{"throttled, a longer backoff", withHint(resetpw.ErrThrottled, 2500*time.Millisecond), "3"},
+		{"throttled, no hint", withHint(resetpw.ErrThrottled, 0), ""},
+		{"attempt limit", resetpwtest.Fail(resetpw.ErrAttemptLimit), "3600"},
+		{"not a 429", withHint(resetpw.ErrUnavailable, time.Second), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := resetpwtest.NewMock(t)
+			expectReset(m).Return(nil, tt.err)
+			rec := post(newService(m, nil), "diego", tokens["alice"])
+			assert.Equal(t, tt.want, rec.Header().Get("Retry-After"))
+			assert.Equal(t, resetpw.KindOf(tt.err).HTTPStatus(), rec.Code)
+		})
+	}
 }

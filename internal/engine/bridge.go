@@ -54,7 +54,7 @@ func ErrorOf(op Op, kind Kind, poolID string, cause error) *Error {
 	if kind == (Kind{}) {
 		kind = classify(cause)
 	}
-	return &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(cause), Fate: fateOrNotSent(cause), Err: cause}
+	return &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(cause), Fate: fateOrNotSent(cause), RetryAfter: retryAfter(op, kind, cause), Err: cause}
 }
 
 // IsRefusal reports whether err is a refusal of the library's (validation

@@ -54,7 +54,11 @@ func callOnce[T any](ctx context.Context, r *Engine, g *Gate, c quota.Category, 
 		retryable := kind == ErrThrottled ||
 			(kind == ErrUnavailable && ctx.Err() == nil && (!once || fate == FateNotSent))
 		if !retryable || attempt >= r.cfg.maxRetries || ctx.Err() != nil {
-			return out, &callError{err: err, fate: fate}
+			ce := &callError{err: err, fate: fate}
+			if kind == ErrThrottled {
+				ce.retryAfter = r.backoffCap(attempt) // R73: the wait its next retry would have had, at most
+			}
+			return out, ce
 		}
 		delay := r.backoff(attempt)
 		if r.cfg.logger.Enabled(ctx, slog.LevelDebug) {
@@ -91,11 +95,22 @@ func (e *retryCut) Unwrap() []error { return []error{e.err, e.last} }
 // backoff returns an equal-jitter delay for the given retry: half of
 // base·2ⁿ (capped at max), plus up to as much again at random.
 func (r *Engine) backoff(attempt int) time.Duration {
-	d := r.cfg.backoffBase << min(attempt, 16)
-	if d > r.cfg.backoffMax || d <= 0 {
-		d = r.cfg.backoffMax
-	}
+	d := r.backoffCap(attempt)
 	return d/2 + rand.N(d/2+1)
+}
+
+// backoffCap is the longest delay backoff can return for the given retry:
+// base·2ⁿ, capped at max.
+func (r *Engine) backoffCap(attempt int) time.Duration {
+	return backoffCap(r.cfg.backoffBase, r.cfg.backoffMax, attempt)
+}
+
+func backoffCap(base, max time.Duration, attempt int) time.Duration {
+	d := base << min(attempt, 16)
+	if d > max || d <= 0 {
+		d = max
+	}
+	return d
 }
 
 func sleep(ctx context.Context, d time.Duration) error {

@@ -56,6 +56,12 @@ const (
 	// account is out of the SES sandbox, its sending enabled and the
 	// sending identity verified (R34, R35). WithSES removes the doubt.
 	CaveatSESUnknown CaveatCode = "ses_state_unknown"
+	// CaveatPasswordless: the pool's sign-in policy allows a first factor
+	// other than PASSWORD (EMAIL_OTP, SMS_OTP, WEB_AUTHN): the reset takes
+	// the password away, but whether it stops a sign-in by a one-time code
+	// or a passkey is not documented, and a user who signs in that way may
+	// never use the code (R71, R72).
+	CaveatPasswordless CaveatCode = "passwordless_sign_in"
 )
 
 func caveat(code CaveatCode, rule, msg string) Caveat {

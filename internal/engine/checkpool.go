@@ -91,6 +91,12 @@ type PoolReport struct {
 	SandboxVerifiedNumbers int
 	// SMSConfigurationFailure is the pool's own field, as Cognito gave it.
 	SMSConfigurationFailure string
+	// FeaturePlan is the pool's UserPoolTier (LITE, ESSENTIALS or PLUS; ""
+	// when Cognito gave none); FirstFactors the sign-in policy's
+	// AllowedFirstAuthFactors (PASSWORD, EMAIL_OTP, SMS_OTP, WEB_AUTHN; nil
+	// without a policy, which is password only) (R71).
+	FeaturePlan  string
+	FirstFactors []string
 	// Caveats are what no reset of this pool can prove (see Caveat).
 	Caveats []Caveat
 }
@@ -119,7 +125,7 @@ func (r *Engine) checkPool(ctx context.Context, poolID string) (*PoolReport, err
 		if kind == (Kind{}) {
 			kind = classify(err)
 		}
-		e := &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(err), Fate: fateOrNotSent(err), Err: err}
+		e := &Error{Kind: kind, Op: op, UserPoolID: poolID, RequestID: requestIDOf(err), Fate: fateOrNotSent(err), RetryAfter: retryAfter(op, kind, err), Err: err}
 		if op == OpValidate {
 			e.Field = FieldUserPoolID
 		}
@@ -141,6 +147,9 @@ func (r *Engine) checkPool(ctx context.Context, poolID string) (*PoolReport, err
 			"the pool requires MFA; for users who list no MFA setting, whether MFA disqualifies a medium is not documented"))
 	}
 	if c, ok := r.messageCaveat(p); ok {
+		rep.Caveats = append(rep.Caveats, c)
+	}
+	if c, ok := passwordlessCaveat(p); ok {
 		rep.Caveats = append(rep.Caveats, c)
 	}
 	if slices.Contains(p.mechanisms, types.RecoveryOptionNameTypeVerifiedEmail) {
@@ -179,6 +188,7 @@ func newPoolReport(poolID string, p *poolInfo) *PoolReport {
 		CustomSMSSender: p.customSMS, CustomEmailSender: p.customEmail, CustomMessage: p.customMsg != "",
 		SNSRegion: p.snsRegion, SMSConfigurationFailure: p.smsFailure, SMSSandbox: SandboxNotUsed,
 		Account: p.account, Region: p.region, SESState: SESNotUsed, Replica: ReplicaPrimary, PrimaryRegion: p.primary,
+		FeaturePlan: p.plan, FirstFactors: slices.Clone(p.firstFactors),
 	}
 	if p.primary != "" {
 		rep.Replica = ReplicaSecondary

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/aws/smithy-go"
 
@@ -104,6 +105,9 @@ type Error struct {
 	// WayOut, for a refusal, is the action that would reach the user
 	// instead (R45); "" when there is none.
 	WayOut WayOut
+	// RetryAfter is how long to wait before trying again, where it is
+	// known (retryAfter): 0 otherwise.
+	RetryAfter time.Duration
 	// Action is the action's Name when it is not a reset, for telemetry.
 	Action string
 	Err    error // the cause

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"sync"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
@@ -204,11 +205,13 @@ func inferFate(err error) Fate {
 }
 
 // callError is the error of call: the cause, and the fate of the last
-// request the call tried to send. paced says the Limiter refused it.
+// request the call tried to send. paced says the Limiter refused it;
+// retryAfter is a throttled call's hint (R73).
 type callError struct {
-	err   error
-	fate  Fate
-	paced bool
+	err        error
+	fate       Fate
+	paced      bool
+	retryAfter time.Duration
 }
 
 func (e *callError) Error() string { return e.err.Error() }

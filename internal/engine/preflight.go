@@ -50,6 +50,9 @@ type poolInfo struct {
 	passwordPolicy                     *types.PasswordPolicyType
 	inviteEmailNoCode, inviteSMSNoCode bool
 	unusedAccountDays                  int32 // AdminCreateUserConfig.UnusedAccountValidityDays (R43)
+	// The feature plan and the sign-in policy's first factors (R71).
+	plan         string
+	firstFactors []string
 }
 
 func poolInfoFrom(p *types.UserPoolType) *poolInfo {
@@ -59,6 +62,7 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 		return info
 	}
 	info.mfa = p.MfaConfiguration
+	info.plan, info.firstFactors = signInOf(p)
 	if p.Policies != nil {
 		info.passwordPolicy = p.Policies.PasswordPolicy
 	}
@@ -340,6 +344,9 @@ func (r *Engine) predict(ctx context.Context, p *poolInfo, u *userInfo) (*predic
 			fmt.Sprintf("the pool does not auto-verify the %s attribute", attrOf(pr.medium))))
 	}
 	if c, ok := r.messageCaveat(p); ok {
+		pr.caveats = append(pr.caveats, c)
+	}
+	if c, ok := passwordlessCaveat(p); ok {
 		pr.caveats = append(pr.caveats, c)
 	}
 	if f, err := r.predictSender(ctx, p, pr); f != nil || err != nil {

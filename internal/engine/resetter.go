@@ -170,7 +170,7 @@ func (a *Attempt) Fail(op Op, kind Kind, cause error) *Error {
 		kind = classify(cause)
 	}
 	e := &Error{Kind: kind, Op: op, UserPoolID: a.req.UserPoolID, Username: a.req.Username, User: a.user,
-		RequestID: requestIDOf(cause), Fate: fateOrNotSent(cause), Err: cause, Redact: a.safe}
+		RequestID: requestIDOf(cause), Fate: fateOrNotSent(cause), RetryAfter: retryAfter(op, kind, cause), Err: cause, Redact: a.safe}
 	if f := (*refusal)(nil); errors.As(cause, &f) {
 		e.WayOut = f.way
 	}

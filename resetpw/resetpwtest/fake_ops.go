@@ -1,6 +1,7 @@
 package resetpwtest
 
 import (
+	"cmp"
 	"context"
 	"regexp"
 	"slices"
@@ -152,6 +153,7 @@ func (f *Fake) CreateUserPool(ctx context.Context, in *cip.CreateUserPoolInput, 
 		AutoVerifiedAttributes: in.AutoVerifiedAttributes, MfaConfiguration: in.MfaConfiguration,
 		SmsConfiguration: in.SmsConfiguration, EmailConfiguration: in.EmailConfiguration, LambdaConfig: in.LambdaConfig,
 		Policies: in.Policies, UserPoolTags: in.UserPoolTags, AdminCreateUserConfig: in.AdminCreateUserConfig,
+		UserPoolTier: cmp.Or(in.UserPoolTier, types.UserPoolTierTypeEssentials), // R71: the documented default
 	})
 	pool := f.pools[id].pool
 	return &cip.CreateUserPoolOutput{UserPool: &pool, ResultMetadata: f.metadata()}, nil

@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/mock"
 
 	"github.com/cognitoreset/cognitoreset/alias"
+	"github.com/cognitoreset/cognitoreset/internal/engine"
 	"github.com/cognitoreset/cognitoreset/internal/temppass"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/wayout"
@@ -169,7 +170,9 @@ func TemporaryPasswordSet(poolID, username, password string, expires time.Time) 
 //     with an error): ErrPoolNotFound, ErrUserNotFound, ErrAccessDenied,
 //     ErrUnavailable, ErrNotEnabled;
 //   - OpReset, FateAnswered (AdminResetUserPassword answered with an
-//     error): ErrTrigger, ErrThrottled, ErrAttemptLimit;
+//     error): ErrTrigger, ErrThrottled, ErrAttemptLimit, the last two with
+//     the RetryAfter a Resetter with WithRetries' defaults gives them
+//     (800ms, an hour: R73, R74);
 //   - OpBulk, FateNotSent: ErrRunStopped.
 //
 // So resetpw.MaybeSent is true only for ErrTrigger: an ErrUnavailable from
@@ -201,8 +204,12 @@ func Fail(kind resetpw.Kind) *resetpw.Error {
 	case resetpw.ErrUserDisabled, resetpw.ErrUserState, resetpw.ErrRecoveryNotConfigured, resetpw.ErrNoVerifiedContact,
 		resetpw.ErrSMSSandbox, resetpw.ErrSESSandbox, resetpw.ErrDeliveryConfig:
 		e.Fate = resetpw.FateNotSent
-	case resetpw.ErrTrigger, resetpw.ErrThrottled, resetpw.ErrAttemptLimit:
+	case resetpw.ErrTrigger:
 		e.Op = resetpw.OpReset
+	case resetpw.ErrThrottled:
+		e.Op, e.RetryAfter = resetpw.OpReset, engine.DefaultThrottleRetryAfter()
+	case resetpw.ErrAttemptLimit:
+		e.Op, e.RetryAfter = resetpw.OpReset, engine.AttemptLimitWindow
 	case resetpw.ErrRunStopped:
 		e.Op, e.Fate = resetpw.OpBulk, resetpw.FateNotSent
 	}
