@@ -136,7 +136,7 @@ func TestWithEndUserMessaging_OverridesSNS(t *testing.T) {
 			id := f.AddPool(pool)
 			_, err := f.AddUser(id, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 			require.NoError(t, err)
-			r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS()), groundtruth.WithEndUserMessaging(stubEUMS{tc.tier}))
+			r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS()), groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{tc.tier}, "us-west-2"}))
 			require.NoError(t, err)
 			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: id, Username: "sam"})
 			if tc.want != nil {

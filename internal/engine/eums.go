@@ -2,7 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
 	"strings"
 )
 
@@ -27,18 +26,12 @@ func (r *Engine) eumsAccount(ctx context.Context, p *poolInfo) (*SMSAccount, err
 	return r.smsCache.get(ctx, "eums:"+p.smsRegion(), r.now, r.cfg.poolTTL, r.cfg.eums.ReadSMSAccount)
 }
 
-// eumsWrongRegion returns a CaveatSMSSandboxUnknown caveat when the
-// WithEndUserMessaging client says it is for another Region than the one
-// the pool sends SMS from: the account tier and the verified destination
+// eumsWrongRegion returns a CaveatSMSSandboxUnknown caveat unless the
+// WithEndUserMessaging client says it is for the Region the pool sends SMS
+// from, as snsWrongRegion: the account tier and the verified destination
 // numbers are per Region (R67).
 func (r *Engine) eumsWrongRegion(p *poolInfo) *Caveat {
-	client, want := r.cfg.eums.Region(), p.smsRegion()
-	if client == "" || want == "" || strings.EqualFold(client, want) {
-		return nil
-	}
-	c := caveat(CaveatSMSSandboxUnknown, "R67", fmt.Sprintf(
-		"the pool sends SMS through AWS End User Messaging SMS in %s, but the WithEndUserMessaging client is for %s, whose answers say nothing of %s", want, client, want))
-	return &c
+	return wrongSMSRegion(p, r.cfg.eums.Region(), "AWS End User Messaging SMS", "WithEndUserMessaging", "R67")
 }
 
 // eumsState returns End User Messaging's view for the pool, or a caveat

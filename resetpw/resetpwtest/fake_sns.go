@@ -40,6 +40,11 @@ func (f *Fake) SNS() *fakeSNS { return &fakeSNS{f} }
 
 const snsPage = 2
 
+// Region is the Region the Fake's SMS sandbox is for, the Fake's own
+// (us-west-2): groundtruth trusts it for pools that send SMS from there
+// (R18).
+func (s *fakeSNS) Region() string { return s.f.region }
+
 // GetSMSSandboxAccountStatus says whether the account is in the SMS sandbox
 // (SetSMSSandbox).
 func (s *fakeSNS) GetSMSSandboxAccountStatus(ctx context.Context, _ *sns.GetSMSSandboxAccountStatusInput, _ ...func(*sns.Options)) (*sns.GetSMSSandboxAccountStatusOutput, error) {
