@@ -82,7 +82,8 @@ type PoolReport struct {
 	SESAccount, SESRegion string
 	// SMSSender is SenderSNS or SenderLambda, "" when no mechanism uses SMS.
 	// SNSRegion is the pool's SmsConfiguration.SnsRegion ("" when unset):
-	// the Region an SNS client given to WithSNS must be for.
+	// when set, the Region an SNS client given to WithSNS must be for
+	// (smsRegion says what an empty one means, R18).
 	SMSSender Sender
 	SNSRegion string
 	// SMSSandbox is SandboxIn, SandboxOut, SandboxUnknown or SandboxNotUsed;

@@ -35,7 +35,9 @@ var _ groundtruth.SNSAPI = (*fakeSNS)(nil)
 // ListOriginationNumbers) and as AWS End User Messaging SMS
 // (DescribeAccountAttributes, DescribeVerifiedDestinationNumbers), R69.
 // Its type is unexported (the surface budget); it satisfies
-// groundtruth.SNSAPI.
+// groundtruth.SNSAPI, and its Region method says it is for the Fake's
+// Region, so that groundtruth asks it only about pools whose SMS Region
+// that is (R18).
 func (f *Fake) SNS() *fakeSNS { return &fakeSNS{f} }
 
 const snsPage = 2
