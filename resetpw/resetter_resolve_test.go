@@ -558,6 +558,48 @@ func TestReset_CodeDeliveryFailureMayHaveResetThePassword(t *testing.T) {
 	}
 }
 
+// R61, R62: a pool without an SMS configuration can't send an SMS code.
+// The preflight refuses it before sending; sent without preflight, Cognito
+// answers with the message users observed (the exception's type inferred
+// from its shape), which is ErrDeliveryConfig and, since the password may
+// have been reset all the same, MaybeSent, on the Fake and through the real
+// SDK client.
+func TestReset_PoolWithoutSMSConfigurationAnswersTheObservedMessage(t *testing.T) {
+	const observed = "Invalid phone number provided/Unable to send the message. User pool does not have SMS configuration to send messages."
+	for _, target := range identityTargets {
+		for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightOff} {
+			t.Run(target.name+"/"+string(p), func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(types.UserPoolType{}) // no SmsConfiguration
+				_, err := f.AddUser(pool, resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"))
+				require.NoError(t, err)
+				r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
+				require.NoError(t, err)
+				_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+				require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+				assert.Empty(t, f.Deliveries())
+				u, uerr := f.User(pool, "diego")
+				require.NoError(t, uerr)
+				if p == resetpw.PreflightFull {
+					assert.False(t, resetpw.MaybeSent(err))
+					assert.Zero(t, f.Calls("AdminResetUserPassword"), "refused before sending")
+					assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus)
+					return
+				}
+				assert.True(t, resetpw.MaybeSent(err), "the password may have been reset")
+				var apiErr interface {
+					ErrorCode() string
+					ErrorMessage() string
+				}
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, "CodeDeliveryFailureException", apiErr.ErrorCode())
+				assert.Equal(t, observed, apiErr.ErrorMessage())
+				assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus, "the Fake resets, then answers")
+			})
+		}
+	}
+}
+
 // R10: an UNCONFIRMED user is refused by the preflight as ErrUserState, with
 // nothing sent. Sent without preflight, R8 decides on the Fake: one with no
 // verified contact gets Cognito's observed answer (InvalidParameterException,

@@ -557,6 +557,36 @@ func TestFake_ListUsers(t *testing.T) {
 	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
 }
 
+// R24: AWS's own ListUsers sample quotes the attribute name and puts no
+// spaces around the operator ("email"^="testuser"); the Fake reads it as
+// the bare name. An unbalanced quote is still refused.
+func TestFake_ListUsersTakesAQuotedAttributeName(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	for _, name := range []string{"testuser1", "other"} {
+		_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com"))
+		require.NoError(t, err)
+	}
+	for filter, want := range map[string][]string{
+		`"email"^="testuser"`:               {"testuser1"},
+		`"email" = "testuser1@example.com"`: {"testuser1"},
+		`"username"^="oth"`:                 {"other"},
+		`"cognito:user_status"="CONFIRMED"`: {"testuser1", "other"},
+	} {
+		out, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter)})
+		require.NoError(t, err, filter)
+		var got []string
+		for _, u := range out.Users {
+			got = append(got, aws.ToString(u.Username))
+		}
+		assert.Equal(t, want, got, filter)
+	}
+	for _, bad := range []string{`"email^="testuser"`, `email"^="testuser"`, `"nickname"="x"`} {
+		_, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(bad)})
+		assert.ErrorAs(t, err, new(*types.InvalidParameterException), bad)
+	}
+}
+
 func TestFake_SetupOperations(t *testing.T) {
 	f := resetpwtest.NewFake()
 	out, err := f.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
@@ -595,7 +625,8 @@ func TestFake_SetupOperations(t *testing.T) {
 // never panics, and answers either users or InvalidParameterException.
 func FuzzListUsersFilter(f *testing.F) {
 	for _, s := range []string{`email = "d@example.com"`, `username ^= "us"`, `given_name = "Q\"uote\\d"`,
-		`status = "Enabled"`, `cognito:user_status = "CONFIRMED"`, `email = d`, `nickname = "x"`, `"`, `=`, ``} {
+		`status = "Enabled"`, `cognito:user_status = "CONFIRMED"`, `email = d`, `nickname = "x"`, `"`, `=`, ``,
+		`"email"^="testuser"`, `"email^="d"`} {
 		f.Add(s)
 	}
 	fake := resetpwtest.NewFake()
