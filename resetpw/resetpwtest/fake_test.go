@@ -559,7 +559,8 @@ func TestFake_ListUsers(t *testing.T) {
 
 // R24: AWS's own ListUsers sample quotes the attribute name and puts no
 // spaces around the operator ("email"^="testuser"); the Fake reads it as
-// the bare name. An unbalanced quote is still refused.
+// the bare name, and so does the Server through the real SDK client. An
+// unbalanced quote is still refused.
 func TestFake_ListUsersTakesAQuotedAttributeName(t *testing.T) {
 	f := resetpwtest.NewFake()
 	pool := f.AddPool(types.UserPoolType{})
@@ -567,23 +568,29 @@ func TestFake_ListUsersTakesAQuotedAttributeName(t *testing.T) {
 		_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com"))
 		require.NoError(t, err)
 	}
-	for filter, want := range map[string][]string{
-		`"email"^="testuser"`:               {"testuser1"},
-		`"email" = "testuser1@example.com"`: {"testuser1"},
-		`"username"^="oth"`:                 {"other"},
-		`"cognito:user_status"="CONFIRMED"`: {"testuser1", "other"},
-	} {
-		out, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter)})
-		require.NoError(t, err, filter)
-		var got []string
-		for _, u := range out.Users {
-			got = append(got, aws.ToString(u.Username))
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	for target, api := range map[string]interface {
+		ListUsers(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+	}{"fake": f, "server": srv.Client()} {
+		for filter, want := range map[string][]string{
+			`"email"^="testuser"`:               {"testuser1"},
+			`"email" = "testuser1@example.com"`: {"testuser1"},
+			`"username"^="oth"`:                 {"other"},
+			`"cognito:user_status"="CONFIRMED"`: {"testuser1", "other"},
+		} {
+			out, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter)})
+			require.NoError(t, err, "%s: %s", target, filter)
+			var got []string
+			for _, u := range out.Users {
+				got = append(got, aws.ToString(u.Username))
+			}
+			assert.Equal(t, want, got, "%s: %s", target, filter)
 		}
-		assert.Equal(t, want, got, filter)
-	}
-	for _, bad := range []string{`"email^="testuser"`, `email"^="testuser"`, `"nickname"="x"`} {
-		_, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(bad)})
-		assert.ErrorAs(t, err, new(*types.InvalidParameterException), bad)
+		for _, bad := range []string{`"email^="testuser"`, `email"^="testuser"`, `"nickname"="x"`} {
+			_, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(bad)})
+			assert.ErrorAs(t, err, new(*types.InvalidParameterException), "%s: %s", target, bad)
+		}
 	}
 }
 
