@@ -237,8 +237,8 @@ func shortPoolID(id string) string {
 // failure, limiter refusal, a context that ended before the call or in a
 // backoff, even after a throttled attempt), for every other failure, and
 // for a nil err. An *Error with no recorded fate (an *Error literal that
-// sets no Fate) is judged by Op and Kind alone: OpReset and
-// ErrUnavailable or ErrTrigger.
+// sets no Fate) is judged by Op, Kind and Err: a way's or a reset's
+// ErrUnavailable or ErrTrigger, or a CodeDeliveryFailureException as above.
 func MaybeSent(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || (e.Op != OpReset && e.Op != OpInvite && e.Op != OpSetPassword) {
