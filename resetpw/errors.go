@@ -98,8 +98,8 @@ func (e *Error) HTTPStatus() int {
 // MaybeSent reports whether a failed reset may still have sent a code
 // (R33): its request (OpReset, or wayout's) was written and no answer read
 // (FateUnknown), or the answer does not say nothing was done (ErrUnavailable,
-// ErrTrigger, an invitation's CodeDeliveryFailureException: R40). A retry
-// would send again. An *Error with no Fate is judged by Op and Kind.
+// ErrTrigger, CodeDeliveryFailureException: R40, R62). A retry would send
+// again. An *Error with no Fate is judged by Op, Kind and Err.
 func MaybeSent(err error) bool {
 	var e *Error
 	return errors.As(err, &e) && engine.MaybeSent(e.engine())

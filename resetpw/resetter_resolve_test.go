@@ -3,6 +3,7 @@ package resetpw_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 
 	"github.com/cognitoreset/cognitoreset/alias"
 	"github.com/cognitoreset/cognitoreset/bulk"
+	"github.com/cognitoreset/cognitoreset/quota"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -437,6 +439,7 @@ func TestReset_SubIsConfirmedAsTheUsersSub(t *testing.T) {
 		carolSub = "16fd2706-8baf-433b-82eb-8c7fada847da"
 	)
 	emailAlias := types.UserPoolType{AliasAttributes: []types.AliasAttributeType{types.AliasAttributeTypeEmail}}
+	insensitive := types.UserPoolType{UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}}
 	tests := []struct {
 		name   string
 		pool   types.UserPoolType
@@ -462,6 +465,20 @@ func TestReset_SubIsConfirmedAsTheUsersSub(t *testing.T) {
 			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
 			resetpwtest.User(aliceSub, "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
 			id: "bob@example.com", want: resetpw.ErrAmbiguousAlias, checks: 1, full: true},
+		// A username equal to another user's sub but for case is two
+		// readings: subs compare in any case, usernames as the pool does.
+		{name: "a username that is another user's sub in upper case, typed in lower case, case-insensitive pool", pool: insensitive, users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
+			resetpwtest.User(strings.ToUpper(aliceSub), "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: aliceSub, want: resetpw.ErrAmbiguousAlias, checks: 1},
+		{name: "a username that is another user's sub in upper case, typed in upper case, case-insensitive pool", pool: insensitive, users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
+			resetpwtest.User(strings.ToUpper(aliceSub), "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: strings.ToUpper(aliceSub), want: resetpw.ErrAmbiguousAlias, checks: 1},
+		{name: "a username that is another user's sub in upper case, typed in upper case, case-sensitive pool", users: []types.UserType{
+			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true"),
+			resetpwtest.User(strings.ToUpper(aliceSub), "sub", bobSub, "email", "bob@example.com", "email_verified", "true")},
+			id: strings.ToUpper(aliceSub), want: resetpw.ErrAmbiguousAlias, checks: 1},
 		{name: "a sub nobody holds", users: []types.UserType{
 			resetpwtest.User("alice", "sub", aliceSub, "email", "alice@example.com", "email_verified", "true")},
 			id: bobSub, want: resetpw.ErrUserNotFound},
@@ -502,18 +519,20 @@ func TestReset_SubIsConfirmedAsTheUsersSub(t *testing.T) {
 
 // R62: CodeDeliveryFailureException says the code failed to deliver. It is
 // the pool's delivery that failed (ErrDeliveryConfig), Cognito answered it
-// (FateAnswered), and no code reached the user (not MaybeSent); the error
-// says the reset may have taken effect anyway, on the Fake and through the
-// real SDK client.
-func TestReset_CodeDeliveryFailureIsADeliveryFailureWithNoCodeSent(t *testing.T) {
+// (FateAnswered), and the password may have been reset anyway, leaving the
+// user RESET_REQUIRED with no code: MaybeSent is true, the daily email cap
+// keeps the code's place, and the error says the user may need another
+// reset, on the Fake and through the real SDK client.
+func TestReset_CodeDeliveryFailureMayHaveResetThePassword(t *testing.T) {
 	for _, target := range identityTargets {
 		t.Run(target.name, func(t *testing.T) {
 			f := resetpwtest.NewFake()
 			pool := f.AddPool(types.UserPoolType{})
 			_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 			require.NoError(t, err)
-			f.FailNext("AdminResetUserPassword", 1, &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver the code")})
-			r, err := resetpw.New(target.api(t, f), resetpw.WithRetries(3, time.Millisecond, time.Millisecond))
+			f.FailNext("AdminResetUserPassword", 1, &types.CodeDeliveryFailureException{Message: aws.String("Invalid email provided/Unable to send the email")})
+			emails := quota.NewLocalEmailCounter()
+			r, err := resetpw.New(target.api(t, f), resetpw.WithRetries(3, time.Millisecond, time.Millisecond), resetpw.WithEmailCap(0, emails))
 			require.NoError(t, err)
 			_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
 			require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
@@ -521,7 +540,7 @@ func TestReset_CodeDeliveryFailureIsADeliveryFailureWithNoCodeSent(t *testing.T)
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, resetpw.OpReset, e.Op)
 			assert.Equal(t, resetpw.FateAnswered, e.Fate)
-			assert.False(t, resetpw.MaybeSent(err), "no code reached the user")
+			assert.True(t, resetpw.MaybeSent(err), "the password may have been reset")
 			assert.Contains(t, err.Error(), "may need another reset")
 			// AdminResetUserPassword does not declare it, so the SDK
 			// gives it no type of its own: the code tells it.
@@ -529,26 +548,82 @@ func TestReset_CodeDeliveryFailureIsADeliveryFailureWithNoCodeSent(t *testing.T)
 			require.ErrorAs(t, err, &apiErr)
 			assert.Equal(t, "CodeDeliveryFailureException", apiErr.ErrorCode())
 			assert.Equal(t, 1, f.Calls("AdminResetUserPassword"), "not retried")
+			sent, err := emails.EmailsSent(context.Background(), resetpwtest.DefaultAccount, "us-west-2", time.Now())
+			require.NoError(t, err)
+			assert.Equal(t, 1, sent, "Cognito tried to send: the code keeps its place under the cap")
+			u, err := f.User(pool, "diego")
+			require.NoError(t, err)
+			assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus, "the Fake resets, then answers")
 		})
 	}
 }
 
+// R61, R62: a pool without an SMS configuration can't send an SMS code.
+// The preflight refuses it before sending; sent without preflight, Cognito
+// answers with the message users observed (the exception's type inferred
+// from its shape), which is ErrDeliveryConfig and, since the password may
+// have been reset all the same, MaybeSent, on the Fake and through the real
+// SDK client.
+func TestReset_PoolWithoutSMSConfigurationAnswersTheObservedMessage(t *testing.T) {
+	const observed = "Invalid phone number provided/Unable to send the message. User pool does not have SMS configuration to send messages."
+	for _, target := range identityTargets {
+		for _, p := range []resetpw.Preflight{resetpw.PreflightFull, resetpw.PreflightOff} {
+			t.Run(target.name+"/"+string(p), func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(types.UserPoolType{}) // no SmsConfiguration
+				_, err := f.AddUser(pool, resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"))
+				require.NoError(t, err)
+				r, err := resetpw.New(target.api(t, f), resetpw.WithPreflight(p))
+				require.NoError(t, err)
+				_, err = r.Reset(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+				require.ErrorIs(t, err, resetpw.ErrDeliveryConfig)
+				assert.Empty(t, f.Deliveries())
+				u, uerr := f.User(pool, "diego")
+				require.NoError(t, uerr)
+				if p == resetpw.PreflightFull {
+					assert.False(t, resetpw.MaybeSent(err))
+					assert.Zero(t, f.Calls("AdminResetUserPassword"), "refused before sending")
+					assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus)
+					return
+				}
+				assert.True(t, resetpw.MaybeSent(err), "the password may have been reset")
+				var apiErr interface {
+					ErrorCode() string
+					ErrorMessage() string
+				}
+				require.ErrorAs(t, err, &apiErr)
+				assert.Equal(t, "CodeDeliveryFailureException", apiErr.ErrorCode())
+				assert.Equal(t, observed, apiErr.ErrorMessage())
+				assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus, "the Fake resets, then answers")
+			})
+		}
+	}
+}
+
 // R10: an UNCONFIRMED user is refused by the preflight as ErrUserState, with
-// nothing sent; sent without preflight, Cognito's observed answer
-// (InvalidParameterException, "no registered/verified email or
-// phone_number") reads as ErrNoVerifiedContact, and nothing is delivered,
-// on the Fake and through the real SDK client.
+// nothing sent. Sent without preflight, R8 decides on the Fake: one with no
+// verified contact gets Cognito's observed answer (InvalidParameterException,
+// "no registered/verified email or phone_number"), read as
+// ErrNoVerifiedContact; one with a verified email gets the state's refusal
+// (assumed), read as ErrUserState. Nothing is delivered, on the Fake and
+// through the real SDK client.
 func TestReset_UnconfirmedUserIsRefusedBeforeSending(t *testing.T) {
 	for _, target := range identityTargets {
 		for _, tt := range []struct {
 			preflight resetpw.Preflight
+			verified  string // email_verified
 			want      resetpw.Kind
 			sent      int
-		}{{resetpw.PreflightFull, resetpw.ErrUserState, 0}, {resetpw.PreflightOff, resetpw.ErrNoVerifiedContact, 1}} {
-			t.Run(target.name+"/"+string(tt.preflight), func(t *testing.T) {
+		}{
+			{resetpw.PreflightFull, "false", resetpw.ErrUserState, 0},
+			{resetpw.PreflightFull, "true", resetpw.ErrUserState, 0},
+			{resetpw.PreflightOff, "false", resetpw.ErrNoVerifiedContact, 1},
+			{resetpw.PreflightOff, "true", resetpw.ErrUserState, 1},
+		} {
+			t.Run(target.name+"/"+string(tt.preflight)+"/email_verified="+tt.verified, func(t *testing.T) {
 				f := resetpwtest.NewFake()
 				pool := f.AddPool(types.UserPoolType{})
-				u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true")
+				u := resetpwtest.User("diego", "email", "diego@example.com", "email_verified", tt.verified)
 				u.UserStatus = types.UserStatusTypeUnconfirmed
 				_, err := f.AddUser(pool, u)
 				require.NoError(t, err)

@@ -57,6 +57,8 @@ var classifyCases = []struct {
 	{"email role policy", &types.InvalidEmailRoleAccessPolicyException{}, ErrDeliveryConfig},
 	{"code delivery failure", &types.CodeDeliveryFailureException{Message: aws.String("Unable to deliver the code")}, ErrDeliveryConfig},
 	{"no SMS configuration", &types.InvalidParameterException{Message: aws.String("Unable to send the message. User pool does not have SMS configuration to send messages.")}, ErrDeliveryConfig},
+	{"no SMS configuration, the observed message as a code delivery failure", &types.CodeDeliveryFailureException{Message: aws.String("Invalid phone number provided/Unable to send the message. User pool does not have SMS configuration to send messages.")}, ErrDeliveryConfig},
+	{"no SMS configuration, the observed message as an invalid parameter", &types.InvalidParameterException{Message: aws.String("Invalid phone number provided/Unable to send the message. User pool does not have SMS configuration to send messages.")}, ErrDeliveryConfig},
 	{"daily limit, the account wording", &types.LimitExceededException{Message: aws.String("Exceeded daily limit for the operation of the account. Please configure your user pool to use your own Amazon SES config")}, ErrDeliveryConfig},
 	{"a user no longer invitable", &types.UnsupportedUserStateException{Message: aws.String("Resend not possible. User status is not FORCE_CHANGE_PASSWORD.")}, ErrUserState},
 	{"a password the policy refuses", &types.InvalidPasswordException{Message: aws.String("Password did not conform with policy: Password not long enough")}, ErrConfig},

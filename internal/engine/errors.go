@@ -228,16 +228,17 @@ func shortPoolID(id string) string {
 // answered with an answer that does not say nothing was done (FateAnswered
 // with ErrUnavailable: a 5xx, InternalErrorException, a body that could not
 // be read; or ErrTrigger: a Lambda trigger failed during it, which AWS does
-// not document either way; or, for OpInvite, CodeDeliveryFailureException:
-// AdminCreateUser acts before its message fails, so the old temporary
-// password may be gone, R40, R62). A retry then sends a second code, which
+// not document either way; or, for OpReset and OpInvite,
+// CodeDeliveryFailureException: the message failed, but the action may
+// have taken effect, the password reset with no code to follow, or the old
+// temporary password gone, R40, R62). A retry then sends a second code, which
 // may invalidate the first, and spends one of the user's attempts. It is false
 // for FateNotSent (nothing reached Cognito: refused connection, DNS or TLS
 // failure, limiter refusal, a context that ended before the call or in a
 // backoff, even after a throttled attempt), for every other failure, and
 // for a nil err. An *Error with no recorded fate (an *Error literal that
-// sets no Fate) is judged by Op and Kind alone: OpReset and
-// ErrUnavailable or ErrTrigger.
+// sets no Fate) is judged by Op, Kind and Err: a way's or a reset's
+// ErrUnavailable or ErrTrigger, or a CodeDeliveryFailureException as above.
 func MaybeSent(err error) bool {
 	var e *Error
 	if !errors.As(err, &e) || (e.Op != OpReset && e.Op != OpInvite && e.Op != OpSetPassword) {
@@ -249,8 +250,8 @@ func MaybeSent(err error) bool {
 	case FateUnknown:
 		return true
 	}
-	if e.Op == OpInvite && isCodeDeliveryFailure(e.Err) {
-		return true // AdminCreateUser acts, then fails to deliver (R40, R62)
+	if (e.Op == OpReset || e.Op == OpInvite) && isCodeDeliveryFailure(e.Err) {
+		return true // the action may have taken effect, then its message failed (R40, R62)
 	}
 	return e.Kind == ErrUnavailable || e.Kind == ErrTrigger
 }

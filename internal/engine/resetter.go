@@ -468,7 +468,7 @@ func (a *Attempt) Send(ctx context.Context, res *Result) error {
 		case isCodeDeliveryFailure(err) && a.act.Op == OpInvite:
 			err = fmt.Errorf("%w (the invitation did not reach the user, but AdminCreateUser acts before it delivers: the old temporary password may no longer work; invite again once delivery works, R40, R62)", err)
 		case isCodeDeliveryFailure(err):
-			err = fmt.Errorf("%w (no code reached the user; whether the password was reset anyway is not documented, so the user may need another reset once delivery works, R62)", err)
+			err = fmt.Errorf("%w (no code reached the user, but the password may have been reset anyway, leaving the user RESET_REQUIRED with no code: the user may need another reset once delivery works, R62)", err)
 		}
 		e := a.Fail(a.act.Op, Kind{}, err)
 		switch {

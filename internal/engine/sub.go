@@ -31,34 +31,40 @@ import (
 //
 // Each other reading is looked for with ListUsers (sub = "…", username =
 // "…"); another user found makes the reset ErrAmbiguousAlias, with nothing
-// sent. ListUsers is eventually consistent (R23), so a user created a
-// moment ago may be missed; subs and usernames never change, so the index
-// can't name a user who no longer holds them.
+// sent. Subs compare in any case (Cognito generates them in lower case, and
+// how it compares one given in another case is not documented, R26), and
+// usernames as the pool compares them (R25), so that a username equal to
+// another user's sub but for case is two readings too. ListUsers is
+// eventually consistent (R23), so a user created a moment ago may be
+// missed; subs and usernames never change, so the index can't name a user
+// who no longer holds them.
 func (a *Attempt) confirmSub(ctx context.Context, pool *poolInfo, u *userInfo, asked string, askedKind alias.Kind) (*refusal, error) {
 	sub := u.attrs["sub"]
-	sameName := func(x, y string) bool { return x == y || (!pool.signIn.CaseSensitive && strings.EqualFold(x, y)) }
+	foldNames := !pool.signIn.CaseSensitive
+	sameName := func(x, y string) bool { return x == y || (foldNames && strings.EqualFold(x, y)) }
 	type reading struct{ attr, value, what string }
 	var others []reading
 	if askedKind == alias.Sub {
 		byName := sameName(u.username, asked)
 		byAlias := slices.Contains(pool.signIn.AliasAttributes, alias.PreferredUsername) && sameName(u.attrs["preferred_username"], asked)
+		bySub := strings.EqualFold(sub, asked)
 		switch {
-		case sub == asked && !byName:
+		case bySub && !byName:
 			others = append(others, reading{"username", asked, "the identifier is this user's sub and another user's username"})
-		case sub != asked && (byName || byAlias):
+		case !bySub && (byName || byAlias):
 			others = append(others, reading{"sub", asked, "the identifier is this user's username and another user's sub"})
-		case sub != asked:
+		case !bySub:
 			return &refusal{kind: ErrUserNotFound, reason: "AdminGetUser answered a user who holds the identifier neither as sub, username nor alias, so nothing was sent"}, nil
 		}
 	}
 	// Where UsernameAttributes are set, every username is its user's own
 	// sub (R32), so none is another user's.
-	if len(pool.signIn.UsernameAttributes) == 0 && u.username != "" && u.username != sub && alias.Classify(u.username) == alias.Sub &&
-		!slices.ContainsFunc(others, func(o reading) bool { return o.attr == "sub" && o.value == u.username }) {
+	if len(pool.signIn.UsernameAttributes) == 0 && u.username != "" && !strings.EqualFold(u.username, sub) && alias.Classify(u.username) == alias.Sub &&
+		!slices.ContainsFunc(others, func(o reading) bool { return o.attr == "sub" && strings.EqualFold(o.value, u.username) }) {
 		others = append(others, reading{"sub", u.username, "the user's username is another user's sub"})
 	}
 	for _, o := range others {
-		found, err := a.otherHolder(ctx, o.attr, o.value, u.username)
+		found, err := a.otherHolder(ctx, o.attr, o.value, u.username, foldNames)
 		if err != nil {
 			return nil, err
 		}
@@ -75,9 +81,14 @@ const maxSubPages = 10
 
 // otherHolder reports whether ListUsers names a user other than self whose
 // attr ("sub" or "username") is value, a UUID-shaped string, which needs no
-// escaping in a filter. Matches are checked again here, exactly.
-func (a *Attempt) otherHolder(ctx context.Context, attr, value, self string) (bool, error) {
+// escaping in a filter. A sub is searched for in lower case, as Cognito
+// generates them. Matches are checked again here: subs in any case,
+// usernames exactly or, with foldNames, in any case.
+func (a *Attempt) otherHolder(ctx context.Context, attr, value, self string, foldNames bool) (bool, error) {
 	r := a.r
+	if attr == "sub" {
+		value = strings.ToLower(value)
+	}
 	filter := fmt.Sprintf("%s = %q", attr, value)
 	in := &cip.ListUsersInput{UserPoolId: &a.req.UserPoolID, Filter: &filter, Limit: aws.Int32(2)}
 	for range maxSubPages {
@@ -89,7 +100,7 @@ func (a *Attempt) otherHolder(ctx context.Context, attr, value, self string) (bo
 		}
 		for _, u := range out.Users {
 			name := aws.ToString(u.Username)
-			if name != self && holds(u, attr, value) {
+			if name != self && holds(u, attr, value, foldNames) {
 				return true, nil
 			}
 		}
@@ -101,13 +112,14 @@ func (a *Attempt) otherHolder(ctx context.Context, attr, value, self string) (bo
 	return false, nil
 }
 
-func holds(u types.UserType, attr, value string) bool {
+func holds(u types.UserType, attr, value string, foldNames bool) bool {
 	if attr == "username" {
-		return aws.ToString(u.Username) == value
+		name := aws.ToString(u.Username)
+		return name == value || (foldNames && strings.EqualFold(name, value))
 	}
 	for _, at := range u.Attributes {
 		if aws.ToString(at.Name) == attr {
-			return aws.ToString(at.Value) == value
+			return strings.EqualFold(aws.ToString(at.Value), value)
 		}
 	}
 	return false

@@ -142,10 +142,11 @@ type SignOut struct {
 //     verified identity.
 //   - users (R10, R11): disabled, and statuses other than CONFIRMED and
 //     RESET_REQUIRED (FORCE_CHANGE_PASSWORD, EXTERNAL_PROVIDER) are refused
-//     with NotAuthorizedException; UNCONFIRMED with
-//     InvalidParameterException, as users observed.
-//   - lookups (R23 to R27, R32): a Username names the user whose username
-//     or sub (compared exactly) it is, and only then one who holds it as a
+//     with NotAuthorizedException; UNCONFIRMED too, unless no verified
+//     contact qualifies (R8): then InvalidParameterException, as users
+//     observed.
+//   - lookups (R23 to R27, R32): a Username names the user whose username,
+//     or else whose sub (in any case), it is, and only then one who holds it as a
 //     sign-in attribute: AliasAttributes (verified email or phone, or a
 //     preferred_username; no username may look like an email or phone
 //     alias), UsernameAttributes (the username is the sub), and
@@ -270,10 +271,11 @@ func (f *Fake) SetAttemptLimit(n int) {
 }
 
 // FailNext makes the next n calls of op fail with err, before anything else
-// is checked. A *types.CodeDeliveryFailureException for AdminCreateUser is
-// answered after the call's work instead, as Cognito does: the user is
-// created, or invited again with its old temporary password replaced, and
-// no message is delivered (R40, R62).
+// is checked. A *types.CodeDeliveryFailureException for AdminCreateUser or
+// AdminResetUserPassword is answered after the call's work instead, as
+// Cognito may: the user is created, invited again with its old temporary
+// password replaced, or moved to RESET_REQUIRED with a new code, and the
+// message is recorded as dropped (R40, R62).
 func (f *Fake) FailNext(op Operation, n int, err error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -640,9 +642,9 @@ func phoneShaped(s string) bool {
 
 // find reads the Username parameter as docs/cognito-rules.md, R32 says,
 // written apart from package alias: the user whose username it is (folded
-// in a case-insensitive pool), before the user whose sub it is (exactly;
-// the order is not documented, and one report of a sub that named the
-// wrong user fits it, R26); then, only
+// in a case-insensitive pool), before the user whose sub it is (in any
+// case, as ListUsers compares subs, R24; the order is not documented, and
+// one report of a sub that named the wrong user fits it, R26); then, only
 // where the pool has them, the user who holds it as a UsernameAttributes
 // attribute (verified or not) or as an alias (email and phone_number only
 // once verified, preferred_username as it is). An attribute the pool does
@@ -653,7 +655,7 @@ func (p *fakePool) find(name string) *fakeUser {
 		return u
 	}
 	for _, u := range p.users {
-		if u.attr("sub") == name {
+		if sub := u.attr("sub"); sub != "" && strings.EqualFold(sub, name) {
 			return u
 		}
 	}
@@ -769,10 +771,11 @@ func (f *Fake) metadata() (md middleware.Metadata) {
 // verified contact; then it records a Delivery and moves the user to
 // RESET_REQUIRED.
 func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUserPasswordInput, _ ...func(*cip.Options)) (*cip.AdminResetUserPasswordOutput, error) {
-	if err := f.enter(ctx, opAdminResetUserPassword); err != nil {
+	var late error
+	if err := f.admit(ctx, opAdminResetUserPassword, &late); err != nil {
 		return nil, err
 	}
-	out, err := f.resetUser(ctx, in)
+	out, err := f.resetUser(ctx, in, late)
 	f.mu.Lock()
 	d := f.answerDelay
 	f.mu.Unlock()
@@ -788,38 +791,23 @@ func (f *Fake) AdminResetUserPassword(ctx context.Context, in *cip.AdminResetUse
 	return out, err
 }
 
-func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInput) (*cip.AdminResetUserPasswordOutput, error) {
+// resetUser does the reset's work. late, a CodeDeliveryFailureException
+// queued by FailNext, is answered once the work is done, its message
+// dropped (R62).
+func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInput, late error) (*cip.AdminResetUserPasswordOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	p, u, err := f.lookupToWrite(aws.ToString(in.UserPoolId), aws.ToString(in.Username))
 	if err != nil {
 		return nil, err
 	}
-	if !u.enabled {
-		return nil, &types.NotAuthorizedException{Message: aws.String("User is disabled.")}
-	}
-	switch u.status {
-	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired:
-	case types.UserStatusTypeUnconfirmed:
-		// Observed for password resets of unconfirmed users (R10).
-		return nil, invalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
-	default:
-		return nil, &types.NotAuthorizedException{Message: aws.String("User password cannot be reset in the current state.")}
+	if err := p.resettable(u); err != nil {
+		return nil, err
 	}
 	now := f.now()
-	if f.attemptLimit > 0 {
-		recent := u.resets[:0]
-		for _, t := range u.resets {
-			if now.Sub(t) < time.Hour {
-				recent = append(recent, t)
-			}
-		}
-		u.resets = recent
-		if len(recent) >= f.attemptLimit {
-			return nil, &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")}
-		}
+	if err := f.countAttempt(u, now); err != nil {
+		return nil, err
 	}
-	u.resets = append(u.resets, now)
 	medium, dest, err := p.recoveryDestination(u)
 	if err != nil {
 		return nil, err
@@ -834,16 +822,69 @@ func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInpu
 	} else {
 		err = f.sendSMS(p, &d)
 	}
-	if err != nil {
+	switch {
+	case errors.As(err, new(*types.CodeDeliveryFailureException)):
+		// No SMS configuration: nothing was handed to a sender, so no
+		// Delivery; that the password is reset all the same is assumed,
+		// the worse case (R61, R62), and the last code is gone with it.
+		u.code, u.codeAt = "", time.Time{}
+		u.status, u.modified = types.UserStatusTypeResetRequired, now
+		return nil, err
+	case err != nil:
 		return nil, err
 	}
 	if d.Code == "" { // a custom message trigger's message holds its code already
 		d.Code = newCode()
 	}
+	if late != nil {
+		d.Dropped, d.DropReason = true, "CodeDeliveryFailureException"
+	}
 	u.code, u.codeAt = d.Code, now // a new code replaces the last (R64)
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
+	if late != nil {
+		return nil, late // reset, then the message failed (R62)
+	}
 	return &cip.AdminResetUserPasswordOutput{ResultMetadata: f.metadata()}, nil
+}
+
+// countAttempt counts a reset of u at now, or refuses it past the attempt
+// limit of SetAttemptLimit (a rolling hour).
+func (f *Fake) countAttempt(u *fakeUser, now time.Time) error {
+	if f.attemptLimit > 0 {
+		recent := u.resets[:0]
+		for _, t := range u.resets {
+			if now.Sub(t) < time.Hour {
+				recent = append(recent, t)
+			}
+		}
+		u.resets = recent
+		if len(recent) >= f.attemptLimit {
+			return &types.LimitExceededException{Message: aws.String("Attempt limit exceeded, please try after some time.")}
+		}
+	}
+	u.resets = append(u.resets, now)
+	return nil
+}
+
+// resettable refuses a disabled user, and one whose state can't be reset
+// (R10).
+func (p *fakePool) resettable(u *fakeUser) error {
+	if !u.enabled {
+		return &types.NotAuthorizedException{Message: aws.String("User is disabled.")}
+	}
+	switch u.status {
+	case types.UserStatusTypeConfirmed, types.UserStatusTypeResetRequired:
+		return nil
+	case types.UserStatusTypeUnconfirmed:
+		// R8 decides: users observed its InvalidParameterException for
+		// unconfirmed users with no verified contact (R10). One with a
+		// contact that qualifies gets the state's refusal (assumed).
+		if _, _, err := p.recoveryDestination(u); errors.As(err, new(*types.InvalidParameterException)) {
+			return err
+		}
+	}
+	return &types.NotAuthorizedException{Message: aws.String("User password cannot be reset in the current state.")}
 }
 
 // sendEmail hands an email code to its sender (R13, R20).
@@ -901,7 +942,8 @@ func accountOfARN(arn string) string {
 }
 
 // sendSMS hands an SMS code to its sender, and drops what SNS would (R12,
-// R15, R16). A pool without SmsConfiguration sends no SMS (R61). A broken SMS role, named in SmsConfigurationFailure, is
+// R15, R16). A pool without SmsConfiguration sends no SMS: it answers
+// CodeDeliveryFailureException (R61). A broken SMS role, named in SmsConfigurationFailure, is
 // answered with the exception AdminResetUserPassword declares for it
 // (InvalidSmsRoleAccessPolicyException,
 // InvalidSmsRoleTrustRelationshipException; R16).
@@ -914,10 +956,11 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 	d.Sender = resetpw.SenderSNS
 	if p.pool.SmsConfiguration == nil {
 		// Without an SMS configuration Cognito can't send (R61): the
-		// message is observed, the exception's type assumed. One without
-		// an SNS role may send through End User Messaging directly, whose
-		// sandbox is the Fake's one SMS sandbox (R67, fake_eums.go).
-		return invalidParameter("Unable to send the message. User pool does not have SMS configuration to send messages.")
+		// message is observed, the exception's type inferred from its
+		// shape. One without an SNS role may send through End User
+		// Messaging directly, whose sandbox is the Fake's one SMS sandbox
+		// (R67, fake_eums.go).
+		return &types.CodeDeliveryFailureException{Message: aws.String(noSMSConfiguration)}
 	}
 	sandbox, broken := f.smsSandbox, ""
 	for _, part := range strings.Split(aws.ToString(p.pool.SmsConfigurationFailure), ",") {
@@ -943,6 +986,10 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 	}
 	return nil
 }
+
+// noSMSConfiguration is what users observed from a pool without an SMS
+// configuration (R61).
+const noSMSConfiguration = "Invalid phone number provided/Unable to send the message. User pool does not have SMS configuration to send messages."
 
 // recoveryDestination picks the medium as Cognito does (R1 to R8):
 // admin_only refuses; with a recovery setting, the mechanisms by priority

@@ -130,6 +130,13 @@ var confPools = []struct {
 		{name: "alice", attrs: []string{"email", "alice@example.com", "email_verified", "true"}, confirm: true},
 		{name: "sub:alice", attrs: []string{"email", "uuid.owner@example.com", "email_verified", "true"}, confirm: true},
 	}},
+	// R26: the same, the sub in upper case ("SUB:NAME"): subs compare in
+	// any case.
+	{"subTwinsUpper", cip.CreateUserPoolInput{AccountRecoverySetting: recoveryBy("verified_email"),
+		UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}}, []confUser{
+		{name: "carla", attrs: []string{"email", "carla@example.com", "email_verified", "true"}, confirm: true},
+		{name: "SUB:carla", attrs: []string{"email", "upper.uuid.owner@example.com", "email_verified", "true"}, confirm: true},
+	}},
 }
 
 // confScenarios: full and off are the kinds expected with each preflight
@@ -188,6 +195,8 @@ var confScenarios = []struct {
 	// off the reset goes to one of them; the preflight refuses (R26).
 	{name: "a username that is another user's sub", pool: "subTwins", user: "sub:alice", full: resetpw.ErrAmbiguousAlias,
 		untouched: "alice"},
+	{name: "a username that is another user's sub in upper case", pool: "subTwinsUpper", user: "SUB:carla", full: resetpw.ErrAmbiguousAlias,
+		untouched: "carla"},
 }
 
 type confTarget struct {
@@ -224,11 +233,7 @@ func setUpWorld(t *testing.T, c cognito) (pools map[string]string, subs map[stri
 			for i := 0; i+1 < len(u.attrs); i += 2 {
 				attrs = append(attrs, types.AttributeType{Name: aws.String(u.attrs[i]), Value: aws.String(u.attrs[i+1])})
 			}
-			username := u.name
-			if owner, ok := strings.CutPrefix(u.name, "sub:"); ok {
-				username = subs[owner] // another user's sub, as this user's username
-				require.NotEmpty(t, username)
-			}
+			username := subOf(t, subs, u.name)
 			cu, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: &id, Username: aws.String(username), UserAttributes: attrs,
 				MessageAction: types.MessageActionTypeSuppress, TemporaryPassword: aws.String("Temp-Passw0rd!")})
 			require.NoError(t, err, u.name)
@@ -262,6 +267,21 @@ func setUpWorld(t *testing.T, c cognito) (pools map[string]string, subs map[stri
 	return pools, subs
 }
 
+// subOf reads a user named "sub:NAME" as NAME's sub, and "SUB:NAME" as
+// NAME's sub in upper case; any other name as itself.
+func subOf(t *testing.T, subs map[string]string, name string) string {
+	t.Helper()
+	if owner, ok := strings.CutPrefix(name, "sub:"); ok {
+		require.NotEmpty(t, subs[owner])
+		return subs[owner]
+	}
+	if owner, ok := strings.CutPrefix(name, "SUB:"); ok {
+		require.NotEmpty(t, subs[owner])
+		return strings.ToUpper(subs[owner])
+	}
+	return name
+}
+
 // TestConformance runs every scenario, with full and with no preflight,
 // against the Fake, the Server through the real SDK client, and moto_server.
 func TestConformance(t *testing.T) {
@@ -277,11 +297,7 @@ func TestConformance(t *testing.T) {
 						if target.moto && sc.motoDiffers != "" && (!sc.motoOffOnly || p == resetpw.PreflightOff) {
 							t.Skipf("moto differs from Cognito here: %s; the fake and the server assert Cognito's behaviour", sc.motoDiffers)
 						}
-						user := sc.user
-						if name, ok := strings.CutPrefix(user, "sub:"); ok {
-							user = subs[name]
-							require.NotEmpty(t, user)
-						}
+						user := subOf(t, subs, sc.user)
 						want := sc.full
 						if p == resetpw.PreflightOff {
 							want = sc.off

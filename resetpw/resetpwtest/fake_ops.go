@@ -14,7 +14,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-var filterRE = regexp.MustCompile(`^\s*([\w:]+)\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$`)
+// filterRE reads a ListUsers filter: an attribute name, bare or quoted
+// (AWS's own sample sends "email"^="testuser", R24), = or ^=, and a quoted
+// value whose quotes (and, assumed, backslashes) are escaped with a
+// backslash.
+var filterRE = regexp.MustCompile(`^\s*(?:"([\w:]+)"|([\w:]+))\s*(\^?=)\s*"((?:[^"\\]|\\.)*)"\s*$`)
 
 var searchable = []string{"username", "email", "phone_number", "name", "given_name", "family_name",
 	"preferred_username", "cognito:user_status", "status", "sub"}
@@ -81,8 +85,8 @@ func (p *fakePool) filter(filter string) (func(types.UserType) bool, error) {
 	if m == nil {
 		return nil, invalidParameter("Error while parsing filter.")
 	}
-	attr, prefix := m[1], m[2] == "^="
-	value := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[3])
+	attr, prefix := m[1]+m[2], m[3] == "^="
+	value := strings.NewReplacer(`\"`, `"`, `\\`, `\`).Replace(m[4])
 	if !slices.Contains(searchable, attr) {
 		return nil, invalidParameter("Invalid search attribute: " + attr)
 	}

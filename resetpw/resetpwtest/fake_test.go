@@ -82,6 +82,26 @@ func TestFake_Lookups(t *testing.T) {
 	}
 }
 
+// The Fake's two sub lookups agree (R24, R26): AdminGetUser and ListUsers
+// both match a sub in any case, in case-sensitive and case-insensitive pools.
+func TestFake_SubLookupsAgreeOnCase(t *testing.T) {
+	for _, pool := range []types.UserPoolType{{}, {UsernameConfiguration: &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)}}} {
+		f := resetpwtest.NewFake()
+		id := f.AddPool(pool)
+		sub, err := f.AddUser(id, resetpwtest.User("diego"))
+		require.NoError(t, err)
+		for _, given := range []string{sub, strings.ToUpper(sub)} {
+			out, err := f.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: &id, Username: aws.String(given)})
+			require.NoError(t, err, given)
+			assert.Equal(t, "diego", aws.ToString(out.Username), given)
+			list, err := f.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &id, Filter: aws.String(`sub = "` + given + `"`)})
+			require.NoError(t, err, given)
+			require.Len(t, list.Users, 1, given)
+			assert.Equal(t, "diego", aws.ToString(list.Users[0].Username), given)
+		}
+	}
+}
+
 // The Fake reads Username as docs/cognito-rules.md, R32 says: the user
 // whose username it is wins over a user who holds it as an attribute, in
 // every operation that takes a Username; an attribute the pool does not
@@ -276,6 +296,7 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 		dropped        bool
 		username       string
 		noRole         bool // no SmsConfiguration (every other pool has an SMS role, R61)
+		resetAnyway    bool // the error comes after the user was moved to RESET_REQUIRED (R62)
 	}{
 		{name: "unknown pool", want: new(*types.ResourceNotFoundException), username: "-"},
 		{name: "unknown user", user: resetpwtest.User("diego"), username: "ghost", want: new(*types.UserNotFoundException), message: "User does not exist."},
@@ -283,10 +304,15 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			want: new(*types.NotAuthorizedException), message: "User is disabled."},
 		{name: "force change password", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeForceChangePassword},
 			want: new(*types.NotAuthorizedException), message: "User password cannot be reset in the current state."},
-		// R10: what users saw resetting an unconfirmed user's password.
-		{name: "unconfirmed answers as users observed", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeUnconfirmed,
-			Attributes: resetpwtest.User("x", "email", "d@example.com", "email_verified", "true").Attributes},
+		// R10: what users saw resetting an unconfirmed user's password,
+		// who had no verified contact (R8 decides); with one, the state's
+		// refusal (assumed).
+		{name: "unconfirmed without a verified contact answers as users observed", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeUnconfirmed,
+			Attributes: resetpwtest.User("x", "email", "d@example.com", "email_verified", "false").Attributes},
 			want: new(*types.InvalidParameterException), message: "Cannot reset password for the user as there is no registered/verified email or phone_number"},
+		{name: "unconfirmed with a verified contact is refused for its state", user: types.UserType{Username: aws.String("diego"), Enabled: true, UserStatus: types.UserStatusTypeUnconfirmed,
+			Attributes: resetpwtest.User("x", "email", "d@example.com", "email_verified", "true").Attributes},
+			want: new(*types.NotAuthorizedException), message: "User password cannot be reset in the current state."},
 		{name: "admin only", pool: types.UserPoolType{AccountRecoverySetting: &types.AccountRecoverySettingType{RecoveryMechanisms: []types.RecoveryOptionType{{Name: "admin_only", Priority: aws.Int32(1)}}}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), want: new(*types.NotAuthorizedException), message: "Contact administrator to reset password."},
 		{name: "no verified contact", user: resetpwtest.User("diego", "email", "d@example.com"),
@@ -318,10 +344,11 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "COGNITO_DEFAULT"},
 		{name: "own SES", pool: types.UserPoolType{EmailConfiguration: &types.EmailConfigurationType{EmailSendingAccount: "DEVELOPER"}},
 			user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"), medium: "EMAIL", sender: "SES"},
-		// R61: without an SMS role Cognito can't publish an SMS.
-		{name: "no SMS role answers that the pool can't send SMS", pool: noRole, noRole: true, user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true",
-			"phone_number", "+12065550100", "phone_number_verified", "true"), want: new(*types.InvalidParameterException),
-			message: "Unable to send the message. User pool does not have SMS configuration to send messages."},
+		// R61: without an SMS configuration Cognito can't send an SMS; the
+		// observed message, the type inferred, the reset assumed done (R62).
+		{name: "no SMS configuration answers a code delivery failure after the reset", pool: noRole, noRole: true, user: resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true",
+			"phone_number", "+12065550100", "phone_number_verified", "true"), want: new(*types.CodeDeliveryFailureException),
+			message: "Invalid phone number provided/Unable to send the message. User pool does not have SMS configuration to send messages.", resetAnyway: true},
 		{name: "no SMS role, a custom SMS sender sends", noRole: true, pool: types.UserPoolType{LambdaConfig: &types.LambdaConfigType{
 			CustomSMSSender: &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:s")}}},
 			user: resetpwtest.User("diego", "phone_number", "+12065550100", "phone_number_verified", "true"), medium: "SMS", sender: "LAMBDA"},
@@ -353,6 +380,15 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 					assert.Equal(t, tt.message, apiErr.ErrorMessage())
 				}
 				assert.Empty(t, f.Deliveries())
+				if tt.user.Username != nil && username == "diego" {
+					u, err := f.User(pool, username)
+					require.NoError(t, err)
+					want := tt.user.UserStatus
+					if tt.resetAnyway {
+						want = types.UserStatusTypeResetRequired
+					}
+					assert.Equal(t, want, u.UserStatus, "the user's state after the error")
+				}
 				return
 			}
 			require.NoError(t, err)
@@ -368,6 +404,33 @@ func TestFake_ResetChecksInOrder(t *testing.T) {
 			assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus)
 		})
 	}
+}
+
+// A CodeDeliveryFailureException queued for AdminResetUserPassword comes
+// after the reset's work (R62): the user is RESET_REQUIRED and the code is
+// recorded as dropped. Any other fault comes before the work.
+func TestFake_ResetMovesTheUserBeforeItsMessageFails(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "d@example.com", "email_verified", "true"))
+	require.NoError(t, err)
+
+	f.FailNext("AdminResetUserPassword", 1, &types.InternalErrorException{Message: aws.String("boom")})
+	require.ErrorAs(t, reset(f, pool, "diego"), new(*types.InternalErrorException))
+	u, err := f.User(pool, "diego")
+	require.NoError(t, err)
+	assert.Equal(t, types.UserStatusTypeConfirmed, u.UserStatus, "any other fault comes before the work")
+	assert.Empty(t, f.Deliveries())
+
+	f.FailNext("AdminResetUserPassword", 1, &types.CodeDeliveryFailureException{Message: aws.String("Invalid email provided/Unable to send the email")})
+	require.ErrorAs(t, reset(f, pool, "diego"), new(*types.CodeDeliveryFailureException))
+	u, err = f.User(pool, "diego")
+	require.NoError(t, err)
+	assert.Equal(t, types.UserStatusTypeResetRequired, u.UserStatus, "reset all the same")
+	require.Len(t, f.Deliveries(), 1)
+	d := f.Deliveries()[0]
+	assert.True(t, d.Dropped)
+	assert.Equal(t, "CodeDeliveryFailureException", d.DropReason)
 }
 
 func TestFake_DeliveryRecordsMetadata(t *testing.T) {
@@ -494,6 +557,43 @@ func TestFake_ListUsers(t *testing.T) {
 	assert.ErrorAs(t, err, new(*types.InvalidParameterException))
 }
 
+// R24: AWS's own ListUsers sample quotes the attribute name and puts no
+// spaces around the operator ("email"^="testuser"); the Fake reads it as
+// the bare name, and so does the Server through the real SDK client. An
+// unbalanced quote is still refused.
+func TestFake_ListUsersTakesAQuotedAttributeName(t *testing.T) {
+	f := resetpwtest.NewFake()
+	pool := f.AddPool(types.UserPoolType{})
+	for _, name := range []string{"testuser1", "other"} {
+		_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com"))
+		require.NoError(t, err)
+	}
+	srv := resetpwtest.NewServer(f)
+	t.Cleanup(srv.Close)
+	for target, api := range map[string]interface {
+		ListUsers(context.Context, *cip.ListUsersInput, ...func(*cip.Options)) (*cip.ListUsersOutput, error)
+	}{"fake": f, "server": srv.Client()} {
+		for filter, want := range map[string][]string{
+			`"email"^="testuser"`:               {"testuser1"},
+			`"email" = "testuser1@example.com"`: {"testuser1"},
+			`"username"^="oth"`:                 {"other"},
+			`"cognito:user_status"="CONFIRMED"`: {"testuser1", "other"},
+		} {
+			out, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(filter)})
+			require.NoError(t, err, "%s: %s", target, filter)
+			var got []string
+			for _, u := range out.Users {
+				got = append(got, aws.ToString(u.Username))
+			}
+			assert.Equal(t, want, got, "%s: %s", target, filter)
+		}
+		for _, bad := range []string{`"email^="testuser"`, `email"^="testuser"`, `"nickname"="x"`} {
+			_, err := api.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: &pool, Filter: aws.String(bad)})
+			assert.ErrorAs(t, err, new(*types.InvalidParameterException), "%s: %s", target, bad)
+		}
+	}
+}
+
 func TestFake_SetupOperations(t *testing.T) {
 	f := resetpwtest.NewFake()
 	out, err := f.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("p")})
@@ -532,7 +632,8 @@ func TestFake_SetupOperations(t *testing.T) {
 // never panics, and answers either users or InvalidParameterException.
 func FuzzListUsersFilter(f *testing.F) {
 	for _, s := range []string{`email = "d@example.com"`, `username ^= "us"`, `given_name = "Q\"uote\\d"`,
-		`status = "Enabled"`, `cognito:user_status = "CONFIRMED"`, `email = d`, `nickname = "x"`, `"`, `=`, ``} {
+		`status = "Enabled"`, `cognito:user_status = "CONFIRMED"`, `email = d`, `nickname = "x"`, `"`, `=`, ``,
+		`"email"^="testuser"`, `"email^="d"`} {
 		f.Add(s)
 	}
 	fake := resetpwtest.NewFake()
