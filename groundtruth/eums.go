@@ -19,8 +19,11 @@ import (
 // destination numbers are verified there. Since November 2024 SNS hands
 // Cognito's SMS on to End User Messaging, and a pool may send through it
 // directly; its sandbox is the one that applies, so with this option its
-// answer is the ground truth of the sandbox for every pool that sends SMS,
-// whatever SNS (WithSNS) or the pool's SmsConfigurationFailure says (R67).
+// answer is the ground truth of the sandbox for every pool that sends SMS
+// through SNS, whatever WithSNS or the pool's SmsConfigurationFailure says
+// (R67). A pool that sends through it directly (no SNS role) sends from the
+// Region its EumsSms names, which the SDK does not read: it is not asked
+// for those, whose SMS codes carry resetpw.CaveatSMSSandboxUnknown (R61).
 // SNS, when given, still says whether a US origination number exists (R19).
 //
 // The client must be for the pool's SMS Region, as for WithSNS: a client
