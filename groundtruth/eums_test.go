@@ -190,6 +190,11 @@ func TestWithEndUserMessaging_DirectPathIsNotAsked(t *testing.T) {
 				assert.Equal(t, "R61", res.Caveats[0].Rule)
 				assert.Contains(t, res.Caveats[0].Message, "EumsSms")
 				assert.Zero(t, f.Calls("GetSMSSandboxAccountStatus"))
+				rep, err := r.CheckPool(context.Background(), direct)
+				require.NoError(t, err)
+				assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
+				require.Len(t, rep.Caveats, 1)
+				assert.Equal(t, "R61", rep.Caveats[0].Rule)
 			})
 		}
 	}
