@@ -19,8 +19,8 @@ import (
 
 // Options tune Read and Resend. The zero value means the defaults.
 type Options struct {
-	// MinAge limits Resend to users whose code was sent at least MinAge
-	// ago; it is never less than CodeValidity.
+	// MinAge limits Resend to users whose newest code (User.CodeSince)
+	// was sent at least MinAge ago; it is never less than CodeValidity.
 	MinAge time.Duration
 	// Run is the options of Resend's run, whose Preflight is always full
 	// and BeforeSend the journal's. Read paces its ListUsers calls by
@@ -63,6 +63,9 @@ func Read(ctx context.Context, r *resetpw.Resetter, pool string, sent map[string
 		delete(left, name)
 		usr := User{Username: name, SentAt: at, Status: u.UserStatus, Modified: aws.ToTime(u.UserLastModifiedDate)}
 		usr.State = classify(u, at, ok, start)
+		if ok && !at.IsZero() && u.UserStatus == types.UserStatusTypeResetRequired {
+			usr.CodeSince = codeSince(at, usr.Modified)
+		}
 		rep.add(usr)
 		if each != nil {
 			each(usr)

@@ -8,8 +8,10 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-// classify never calls a code pending past its hour or expired within it,
-// never a user completed unless CONFIRMED and enabled, and sends nobody to
+// classify never calls a code pending past its hour and the clocks'
+// margin, or expired within it, counted from the later of the send and the
+// user's last modification (a newer code from someone else), never a user
+// completed unless CONFIRMED and enabled, and sends nobody to
 // Expired who is not RESET_REQUIRED and enabled with a send on record.
 func FuzzClassify(f *testing.F) {
 	f.Add("RESET_REQUIRED", true, true, int64(10*time.Minute), int64(10*time.Minute))
@@ -18,6 +20,7 @@ func FuzzClassify(f *testing.F) {
 	f.Add("CONFIRMED", true, true, int64(90*time.Minute), int64(2*time.Hour))
 	f.Add("FORCE_CHANGE_PASSWORD", true, true, int64(time.Hour), int64(time.Hour))
 	f.Add("RESET_REQUIRED", false, true, int64(2*time.Hour), int64(time.Hour))
+	f.Add("RESET_REQUIRED", true, true, int64(70*time.Minute), int64(5*time.Minute))
 	f.Add("reset_required", true, false, int64(0), int64(0))
 	f.Fuzz(func(t *testing.T, status string, enabled, recorded bool, sentAgo, modifiedAgo int64) {
 		now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
@@ -32,9 +35,10 @@ func FuzzClassify(f *testing.F) {
 		rr := u.UserStatus == types.UserStatusTypeResetRequired
 		switch st {
 		case Pending:
-			assert.True(t, rr && enabled && now.Sub(sent) < CodeValidity)
+			assert.True(t, rr && enabled && (now.Sub(sent) < CodeValidity+skew || now.Sub(modified) < CodeValidity+skew))
 		case Expired:
 			assert.True(t, rr && enabled && recorded && !sent.IsZero() && now.Sub(sent) >= CodeValidity)
+			assert.True(t, now.Sub(sent) >= CodeValidity+skew && now.Sub(modified) >= CodeValidity+skew, "never early")
 		case Completed:
 			assert.True(t, u.UserStatus == types.UserStatusTypeConfirmed && enabled && recorded)
 		case NoRecord:
