@@ -82,7 +82,7 @@ func TestResend_KilledTwiceAndResumedSendsNobodyTwoCodes(t *testing.T) {
 	at := time.Now().Add(-2 * time.Hour)
 	sent := at.UTC().Format(time.RFC3339Nano)
 	f.SetClock(func() time.Time { return at }) // the users were reset then
-	for i := range n { // every first code expired an hour ago
+	for i := range n {                         // every first code expired an hour ago
 		name := fmt.Sprintf("u%02d", i)
 		u := resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true")
 		u.UserStatus = types.UserStatusTypeResetRequired

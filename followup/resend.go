@@ -49,6 +49,7 @@ func Resend(ctx context.Context, r *resetpw.Resetter, path, pool string, opts Op
 	var names []string
 	since := map[string]time.Time{} // the hour of each one's newest code began
 	now := time.Now()
+	opts.Journal = h
 	if _, err := Read(ctx, r, pool, sent, opts, func(u User) {
 		if u.State == Expired && now.Sub(u.CodeSince) >= minAge {
 			names = append(names, u.Username)

@@ -67,10 +67,12 @@ func codeSince(sent, modified time.Time) time.Time {
 	return sent
 }
 
-// classify is the State of a user the sweeps listed as u, sent at sent
-// (ok false: no record), at now. A code is Expired only skew past its hour
-// (R66).
-func classify(u types.UserType, sent time.Time, ok bool, now time.Time) State {
+// classify is the State of a user read as u, sent at sent (ok false: no
+// record; maybe: the send may never have reached Cognito), at now. A code
+// is Expired only skew past its hour (R66); a user maybe sent is Completed
+// only when modified after the send's bound, since a user never reset is
+// CONFIRMED too.
+func classify(u types.UserType, sent time.Time, ok, maybe bool, now time.Time) State {
 	modified := aws.ToTime(u.UserLastModifiedDate)
 	switch {
 	case u.UserStatus == types.UserStatusTypeResetRequired && (!ok || sent.IsZero()):
@@ -81,6 +83,10 @@ func classify(u types.UserType, sent time.Time, ok bool, now time.Time) State {
 		return Pending
 	case u.UserStatus == types.UserStatusTypeResetRequired:
 		return Expired
+	case u.UserStatus == types.UserStatusTypeConfirmed && maybe:
+		if modified.After(sent) {
+			return Completed
+		}
 	case u.UserStatus == types.UserStatusTypeConfirmed && !sent.IsZero() && !modified.Before(sent.Add(-skew)):
 		return Completed
 	}

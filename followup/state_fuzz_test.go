@@ -23,6 +23,7 @@ func FuzzClassify(f *testing.F) {
 	f.Add("RESET_REQUIRED", true, true, int64(70*time.Minute), int64(5*time.Minute))
 	f.Add("reset_required", true, false, int64(0), int64(0))
 	f.Fuzz(func(t *testing.T, status string, enabled, recorded bool, sentAgo, modifiedAgo int64) {
+		maybe := sentAgo%2 == 0 // a send that may never have reached Cognito
 		now := time.Date(2026, 12, 5, 9, 0, 0, 0, time.UTC)
 		sent := now.Add(-time.Duration(sentAgo))
 		if !recorded {
@@ -30,7 +31,7 @@ func FuzzClassify(f *testing.F) {
 		}
 		modified := now.Add(-time.Duration(modifiedAgo))
 		u := types.UserType{UserStatus: types.UserStatusType(status), Enabled: enabled, UserLastModifiedDate: &modified}
-		st := classify(u, sent, recorded, now)
+		st := classify(u, sent, recorded, maybe, now)
 		assert.Contains(t, states, st)
 		rr := u.UserStatus == types.UserStatusTypeResetRequired
 		switch st {
@@ -41,6 +42,7 @@ func FuzzClassify(f *testing.F) {
 			assert.True(t, now.Sub(sent) >= CodeValidity+skew && now.Sub(modified) >= CodeValidity+skew, "never early")
 		case Completed:
 			assert.True(t, u.UserStatus == types.UserStatusTypeConfirmed && enabled && recorded)
+			assert.True(t, !maybe || modified.After(sent), "a user maybe sent completed only after the send")
 		case NoRecord:
 			assert.True(t, rr && (!recorded || sent.IsZero()))
 		}
