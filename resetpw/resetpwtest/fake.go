@@ -225,6 +225,7 @@ type fakeUser struct {
 	temporary    temporaryPassword // the last one set, until a permanent one replaces it
 	code         string            // the last code sent, until used
 	codeAt       time.Time         // when it was sent
+	oldCodes     []string          // the last codes spent or replaced (at most maxOldCodes)
 }
 
 // NewFake returns an empty Fake in region us-west-2 on the real clock, with
@@ -832,6 +833,7 @@ func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInpu
 	if d.Code == "" { // a custom message trigger's message holds its code already
 		d.Code = newCode()
 	}
+	u.retire()
 	u.code, u.codeAt = d.Code, now // a new code replaces the last (R64)
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now
