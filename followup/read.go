@@ -70,8 +70,7 @@ func Read(ctx context.Context, r *resetpw.Resetter, pool string, sent map[string
 		}
 		rep.NotSent = h.NotSent
 	}
-	seen := map[string]bool{} // the users sent that a sweep has listed
-	var mu sync.Mutex         // guards left, seen, rep and each's calls
+	var mu sync.Mutex // guards left, rep and each's calls
 	give := func(u types.UserType, at time.Time, ok bool) {
 		name := aws.ToString(u.Username)
 		usr := User{Username: name, SentAt: at, Status: u.UserStatus, Modified: aws.ToTime(u.UserLastModifiedDate), MaybeSent: ok && maybe[name]}
@@ -89,16 +88,14 @@ func Read(ctx context.Context, r *resetpw.Resetter, pool string, sent map[string
 		mu.Lock()
 		defer mu.Unlock()
 		at, ok := sent[name]
+		_, unseen := left[name]
 		switch {
-		case seen[name]:
+		case ok && !unseen:
 			return // listed by the other sweep too (its status moved between them): counted once, as first listed
 		case !ok && u.UserStatus != types.UserStatusTypeResetRequired:
 			return // CONFIRMED and never sent: not ours
 		}
-		if ok {
-			seen[name] = true
-			delete(left, name)
-		}
+		delete(left, name)
 		give(u, at, ok)
 	}
 	grp, gctx := errgroup.WithContext(ctx)
