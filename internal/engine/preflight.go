@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -223,6 +224,7 @@ type userInfo struct {
 	smsMFA   bool
 	emailMFA bool
 	anyMFA   bool
+	modified time.Time // UserLastModifiedDate
 }
 
 func userInfoFrom(out *cip.AdminGetUserOutput) *userInfo {
@@ -231,6 +233,7 @@ func userInfoFrom(out *cip.AdminGetUserOutput) *userInfo {
 		enabled:  out.Enabled,
 		status:   out.UserStatus,
 		attrs:    make(map[string]string, len(out.UserAttributes)),
+		modified: aws.ToTime(out.UserLastModifiedDate),
 	}
 	for _, a := range out.UserAttributes {
 		u.attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
