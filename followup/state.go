@@ -83,7 +83,7 @@ func classify(u types.UserType, sent time.Time, ok, maybe bool, now time.Time) S
 		return Pending
 	case u.UserStatus == types.UserStatusTypeResetRequired:
 		return Expired
-	case u.UserStatus == types.UserStatusTypeConfirmed && maybe:
+	case u.UserStatus == types.UserStatusTypeConfirmed && maybe && ok && !sent.IsZero():
 		if modified.After(sent) {
 			return Completed
 		}
