@@ -40,21 +40,25 @@ func WithEndUserMessaging(client endUserMessagingAPI) resetpw.Option {
 
 type eumsTruth struct{ api endUserMessagingAPI }
 
-// ReadSMSAccount reads the account tier and, in the sandbox, the verified
-// destination numbers. Only an ACCOUNT_TIER of PRODUCTION is out of the
-// sandbox: a tier that is missing or unknown is taken for the sandbox
-// (R67, assumed), so that no code is predicted that may be dropped.
+// ReadSMSAccount reads the account tier, the account's default protect
+// configuration and, in the sandbox, the verified destination numbers.
+// Only the tiers PRODUCTION (out of the sandbox) and SANDBOX (in it) are
+// recognised; a tier that is missing or unknown leaves the sandbox unknown
+// (R67), and the numbers are not read.
 func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, error) {
-	tier := ""
+	a := &engine.SMSAccount{Verified: map[string]bool{}, EUMS: &engine.EUMSAccount{}}
 	in := &pinpointsmsvoicev2.DescribeAccountAttributesInput{}
-	for page := 0; page < maxSNSPages && tier == ""; page++ {
+	for page := 0; page < maxSNSPages; page++ {
 		out, err := t.api.DescribeAccountAttributes(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range out.AccountAttributes {
-			if a.Name == eumstypes.AccountAttributeNameAccountTier {
-				tier = aws.ToString(a.Value)
+		for _, attr := range out.AccountAttributes {
+			switch attr.Name {
+			case eumstypes.AccountAttributeNameAccountTier:
+				a.EUMS.Tier = aws.ToString(attr.Value)
+			case eumstypes.AccountAttributeNameDefaultProtectConfigurationId:
+				a.EUMS.DefaultProtect = aws.ToString(attr.Value)
 			}
 		}
 		if aws.ToString(out.NextToken) == "" {
@@ -62,8 +66,13 @@ func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, erro
 		}
 		in.NextToken = out.NextToken
 	}
-	a := &engine.SMSAccount{InSandbox: !strings.EqualFold(tier, "PRODUCTION"), Verified: map[string]bool{}}
-	if !a.InSandbox {
+	switch {
+	case strings.EqualFold(a.EUMS.Tier, "PRODUCTION"):
+		return a, nil
+	case strings.EqualFold(a.EUMS.Tier, "SANDBOX"): // assumed: no source lists the values (R67)
+		a.InSandbox = true
+	default:
+		a.EUMS.TierUnknown = true
 		return a, nil
 	}
 	vin := &pinpointsmsvoicev2.DescribeVerifiedDestinationNumbersInput{}

@@ -62,6 +62,11 @@ const (
 	// or a passkey is not documented, and a user who signs in that way may
 	// never use the code (R71, R72).
 	CaveatPasswordless CaveatCode = "passwordless_sign_in"
+	// CaveatSMSProtect: the account has a default protect configuration in
+	// AWS End User Messaging SMS, which applies to Cognito's SMS too and
+	// can block, filter or monitor it by destination country; its rules
+	// were not read (R67).
+	CaveatSMSProtect CaveatCode = "sms_protect_configuration"
 )
 
 func caveat(code CaveatCode, rule, msg string) Caveat {

@@ -226,7 +226,7 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 		return nil
 	}
 	rep.SMSSender = SenderSNS
-	eums, eumsOther, err := r.eumsState(ctx, p)
+	eums, eumsOther, err := r.eumsState(ctx, p, &rep.Caveats)
 	switch {
 	case err != nil:
 		return err
@@ -294,11 +294,16 @@ func (r *Engine) reportEUMS(ctx context.Context, p *poolInfo, rep *PoolReport, e
 }
 
 // reportSandbox reports acct's sandbox state, with the US origination
-// caveat unless sns lists a US number.
+// caveat unless sns lists a US number, and a caveat when sns says
+// otherwise of the sandbox (R69).
 func reportSandbox(rep *PoolReport, acct, sns *SMSAccount) error {
 	rep.SMSSandbox = SandboxOut
 	if acct.InSandbox {
 		rep.SMSSandbox = SandboxIn
+	}
+	if sns != nil && sns.InSandbox != acct.InSandbox {
+		rep.Caveats = append(rep.Caveats, caveat(CaveatSMSSandboxUnknown, "R69",
+			"SNS and End User Messaging disagree about whether the account is in the SMS sandbox; End User Messaging's answer is reported"))
 	}
 	rep.SandboxVerifiedNumbers = len(acct.Verified)
 	if sns == nil || !sns.USOrigination {

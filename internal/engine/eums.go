@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 )
 
@@ -41,10 +42,22 @@ func (r *Engine) eumsWrongRegion(p *poolInfo) *Caveat {
 	return &c
 }
 
-// eumsState returns End User Messaging's view for the pool, or a caveat
-// when there is no client for its Region, or neither without
-// WithEndUserMessaging.
-func (r *Engine) eumsState(ctx context.Context, p *poolInfo) (*SMSAccount, *Caveat, error) {
+// EUMSAccount is what End User Messaging's DescribeAccountAttributes says
+// beyond the sandbox (R67).
+type EUMSAccount struct {
+	Tier           string // ACCOUNT_TIER as read, "" when absent
+	TierUnknown    bool   // Tier is neither PRODUCTION nor SANDBOX: the sandbox is unknown
+	DefaultProtect string // DEFAULT_PROTECT_CONFIGURATION_ID, "" when none
+}
+
+// eumsState returns End User Messaging's view for the pool when it can
+// decide the sandbox, or else the caveat that stands in for it (a client
+// for another Region; a tier not recognised, for a pool that sends
+// through End User Messaging directly), or neither without
+// WithEndUserMessaging. Caveats that hold whoever decides (a tier not
+// recognised, for a pool that sends through SNS; the account's default
+// protect configuration) are appended to notes.
+func (r *Engine) eumsState(ctx context.Context, p *poolInfo, notes *[]Caveat) (*SMSAccount, *Caveat, error) {
 	if r.cfg.eums == nil {
 		return nil, nil, nil
 	}
@@ -52,31 +65,69 @@ func (r *Engine) eumsState(ctx context.Context, p *poolInfo) (*SMSAccount, *Cave
 		return nil, c, nil
 	}
 	acct, err := r.eumsAccount(ctx, p)
-	return acct, nil, err
+	if err != nil || acct.EUMS == nil {
+		return acct, nil, err
+	}
+	if id := acct.EUMS.DefaultProtect; id != "" {
+		*notes = append(*notes, caveat(CaveatSMSProtect, "R67", fmt.Sprintf(
+			"the account has a default protect configuration in End User Messaging (%s), which also applies to Cognito's SMS and may block, filter or monitor it by destination country; its country rules were not read", id)))
+	}
+	if !acct.EUMS.TierUnknown {
+		return acct, nil, nil
+	}
+	tier := "no ACCOUNT_TIER"
+	if acct.EUMS.Tier != "" {
+		tier = "the ACCOUNT_TIER " + strconv.Quote(acct.EUMS.Tier)
+	}
+	c := caveat(CaveatSMSSandboxUnknown, "R67",
+		"End User Messaging gave "+tier+", neither PRODUCTION nor SANDBOX: whether the account is in its SMS sandbox is unknown")
+	if !p.smsRole {
+		return nil, &c, nil
+	}
+	*notes = append(*notes, c)
+	return nil, nil, nil
 }
 
 // predictEUMS refuses an SMS code that End User Messaging's sandbox would
-// drop, from its own answer: the ground truth whether Cognito sends through
-// SNS, which hands SMS on to it, or through it directly (R67). A +1 number
-// keeps the origination caveat unless SNS, asked for its Region, lists a
-// US number (R19).
+// drop, from its own answer: the ground truth of the sandbox whether
+// Cognito sends through SNS, which hands SMS on to it, or through it
+// directly (R67). When SNS is asked too, for a pool that sends through it,
+// and the two disagree about whether the number can receive SMS (their
+// lists of verified numbers are not documented to be one, R69), the code
+// is neither refused nor promised: it carries CaveatSMSSandboxUnknown. A
+// +1 number keeps the origination caveat unless SNS, asked for its Region,
+// lists a US number (R19).
 func (r *Engine) predictEUMS(ctx context.Context, p *poolInfo, pr *prediction, acct *SMSAccount, number string) (*refusal, error) {
-	if acct.InSandbox && !acct.Verified[number] {
-		return &refusal{kind: ErrSMSSandbox, reason: "End User Messaging says the account is in the SMS sandbox and the number is not a verified destination number there"}, nil
+	var sns *SMSAccount
+	if p.smsRole && r.cfg.sms != nil && r.snsWrongRegion(p) == nil {
+		var err error
+		if sns, err = r.smsAccount(ctx, p); err != nil {
+			return nil, err
+		}
 	}
-	if !strings.HasPrefix(number, "+1") {
-		return nil, nil
+	drops := acct.InSandbox && !acct.Verified[number]
+	switch {
+	case sns != nil && drops != (sns.InSandbox && !sns.Verified[number]):
+		pr.caveats = append(pr.caveats, eumsDisagreeCaveat)
+	case drops:
+		return &refusal{kind: ErrSMSSandbox, reason: "End User Messaging says the account is in the SMS sandbox (ACCOUNT_TIER " +
+			strconv.Quote(tierOf(acct)) + ") and the number is not a verified destination number there"}, nil
 	}
-	if !p.smsRole || r.cfg.sms == nil || r.snsWrongRegion(p) != nil {
-		pr.caveats = append(pr.caveats, usOriginationCaveat(nil))
-		return nil, nil
-	}
-	sns, err := r.smsAccount(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	if !sns.USOrigination {
+	if strings.HasPrefix(number, "+1") && (sns == nil || !sns.USOrigination) {
 		pr.caveats = append(pr.caveats, usOriginationCaveat(sns))
 	}
 	return nil, nil
 }
+
+// tierOf is the ACCOUNT_TIER acct was read from.
+func tierOf(acct *SMSAccount) string {
+	if acct.EUMS == nil {
+		return ""
+	}
+	return acct.EUMS.Tier
+}
+
+// eumsDisagreeCaveat qualifies an SMS code that SNS and End User Messaging
+// judge differently: one would deliver it, the other drop it (R69).
+var eumsDisagreeCaveat = caveat(CaveatSMSSandboxUnknown, "R69",
+	"SNS and End User Messaging disagree about the destination number: one says the account is in the SMS sandbox and the number not verified there, the other that it can receive SMS; which list Cognito's SMS goes by is not documented")

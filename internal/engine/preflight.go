@@ -419,7 +419,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 		return &refusal{kind: ErrDeliveryConfig, reason: "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
 	}
 	number := stripPlusSeparators(pr.dest)
-	eums, eumsOther, err := r.eumsState(ctx, p)
+	eums, eumsOther, err := r.eumsState(ctx, p, &pr.caveats)
 	switch {
 	case err != nil:
 		return nil, err

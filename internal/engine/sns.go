@@ -21,6 +21,7 @@ type SMSAccount struct {
 	Verified      map[string]bool // sandbox numbers (E.164) whose status is Verified
 	USOrigination bool            // an active, SMS-capable US number exists
 	OriginErr     error           // why USOrigination could not be read
+	EUMS          *EUMSAccount    // End User Messaging's own answers; nil from SNS
 }
 
 // WithSMSTruth makes t the ground truth of the SMS sandbox and US

@@ -178,6 +178,7 @@ type Fake struct {
 	answerDelay   time.Duration
 	limiters      map[string]*rate.Limiter
 	sandboxNumber map[string]bool
+	eumsNumber    map[string]bool // End User Messaging's own verified numbers; nil: sandboxNumber (fake_eums.go)
 	smsSandbox    bool
 	origination   []snstypes.PhoneNumberInformation
 	account       string                 // the AWS account of pools added without an Arn
@@ -981,7 +982,7 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 		return &types.InvalidSmsRoleTrustRelationshipException{Message: aws.String("Role has an invalid trust relationship for Cognito")}
 	case broken != "":
 		d.Dropped, d.DropReason = true, broken
-	case sandbox && !f.sandboxNumber[d.Destination]:
+	case sandbox && !f.smsVerified(p)[d.Destination]:
 		d.Dropped, d.DropReason = true, "SNS SMS sandbox: number not verified"
 	}
 	return nil
