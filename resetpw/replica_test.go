@@ -33,7 +33,7 @@ var replicaTargets = []struct {
 func replicaWorld(t *testing.T) (f *resetpwtest.Fake, replica, primary string) {
 	t.Helper()
 	f = resetpwtest.NewFake()
-	replica = f.AddPool(types.UserPoolType{Id: aws.String("us-east-1_Replica01")})
+	replica = f.AddPool(types.UserPoolType{Id: aws.String("us-east-1_Replica01"), Arn: aws.String("arn:aws:cognito-idp:us-west-2:" + resetpwtest.DefaultAccount + ":userpool/us-east-1_Replica01")})
 	primary = f.AddPool(types.UserPoolType{})
 	for _, pool := range []string{replica, primary} {
 		_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
@@ -101,5 +101,51 @@ func TestReset_SecondaryReplicaUnreadIsNotEnabled(t *testing.T) {
 			assert.Equal(t, 1, f.Calls("AdminResetUserPassword"))
 			assert.Empty(t, f.Deliveries())
 		})
+	}
+}
+
+// R68: the Fake decides a replica as the library does, by the ARN's Region
+// against the ID's, so CheckPool's Replica is what the Fake then does with
+// a reset sent without a preflight. A pool added with an ID in another
+// Region and no ARN is a primary there; only an ARN in another Region than
+// the ID makes a secondary.
+func TestFake_ReplicaExactlyWhenCheckPoolSaysSo(t *testing.T) {
+	arn := func(region, id string) *string {
+		return aws.String("arn:aws:cognito-idp:" + region + ":" + resetpwtest.DefaultAccount + ":userpool/" + id)
+	}
+	for _, target := range replicaTargets {
+		for _, tc := range []struct {
+			name    string
+			pool    types.UserPoolType
+			replica string
+		}{
+			{name: "the Fake's own ID", pool: types.UserPoolType{}, replica: "PRIMARY"},
+			{name: "an ID in another Region, no ARN", pool: types.UserPoolType{Id: aws.String("us-east-1_Prim01")}, replica: "PRIMARY"},
+			{name: "an ID and an ARN in another Region", pool: types.UserPoolType{Id: aws.String("us-east-1_Prim02"), Arn: arn("us-east-1", "us-east-1_Prim02")}, replica: "PRIMARY"},
+			{name: "an ARN in another Region than the ID", pool: types.UserPoolType{Id: aws.String("us-east-1_Repl01"), Arn: arn("eu-west-1", "us-east-1_Repl01")}, replica: "SECONDARY"},
+		} {
+			t.Run(target.name+"/"+tc.name, func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				id := f.AddPool(tc.pool)
+				_, err := f.AddUser(id, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+				require.NoError(t, err)
+				api := target.api(t, f)
+				r, err := resetpw.New(api)
+				require.NoError(t, err)
+				rep, err := r.CheckPool(context.Background(), id)
+				require.NoError(t, err)
+				assert.Equal(t, tc.replica, rep.Replica)
+				off, err := resetpw.New(api, resetpw.WithPreflight(resetpw.PreflightOff))
+				require.NoError(t, err)
+				_, err = off.Reset(context.Background(), resetpw.Request{UserPoolID: id, Username: "diego"})
+				if tc.replica == "SECONDARY" {
+					require.ErrorIs(t, err, resetpw.ErrNotEnabled, "the Fake refuses what CheckPool calls a secondary")
+					assert.False(t, rep.Resettable)
+					return
+				}
+				require.NoError(t, err, "the Fake resets what CheckPool calls a primary")
+				assert.True(t, rep.Resettable)
+			})
+		}
 	}
 }
