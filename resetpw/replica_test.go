@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/cognitoreset/cognitoreset/groundtruth"
 	"github.com/cognitoreset/cognitoreset/resetpw"
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
@@ -147,5 +148,42 @@ func TestFake_ReplicaExactlyWhenCheckPoolSaysSo(t *testing.T) {
 				assert.True(t, rep.Resettable)
 			})
 		}
+	}
+}
+
+// R68: a reset in a secondary replica goes to the primary, whose delivery
+// settings count; the replica may set its own. CheckPool on a secondary
+// leaves the replica's senders, triggers and SMS settings out of the report
+// and asks SNS, SES and End User Messaging nothing.
+func TestCheckPool_SecondaryLeavesOutItsOwnDeliverySettings(t *testing.T) {
+	for _, target := range replicaTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			lambda := &types.CustomSMSLambdaVersionConfigType{LambdaArn: aws.String("arn:aws:lambda:us-west-2:123456789012:function:sms"), LambdaVersion: types.CustomSMSSenderLambdaVersionTypeV10}
+			id := f.AddPool(types.UserPoolType{Id: aws.String("us-east-1_Repl02"),
+				Arn:                     aws.String("arn:aws:cognito-idp:us-west-2:" + resetpwtest.DefaultAccount + ":userpool/us-east-1_Repl02"),
+				AutoVerifiedAttributes:  []types.VerifiedAttributeType{"phone_number", "email"},
+				SmsConfiguration:        &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/sms"), SnsRegion: aws.String("us-west-2")},
+				SmsConfigurationFailure: aws.String("SNSSandbox"),
+				LambdaConfig:            &types.LambdaConfigType{CustomSMSSender: lambda, CustomMessage: aws.String("arn:aws:lambda:us-west-2:123456789012:function:msg")},
+				EmailConfiguration:      &types.EmailConfigurationType{EmailSendingAccount: types.EmailSendingAccountTypeDeveloper, SourceArn: aws.String("arn:aws:ses:us-west-2:123456789012:identity/example.net")},
+			})
+			r, err := resetpw.New(target.api(t, f), groundtruth.WithSNS(f.SNS()), groundtruth.WithSES(f.SES()), groundtruth.WithEndUserMessaging(f.SNS()))
+			require.NoError(t, err)
+			rep, err := r.CheckPool(context.Background(), id)
+			require.NoError(t, err)
+			assert.Equal(t, "SECONDARY", rep.Replica)
+			assert.Equal(t, "us-east-1", rep.PrimaryRegion)
+			assert.False(t, rep.CustomSMSSender || rep.CustomEmailSender || rep.CustomMessage, "the replica's triggers deliver no reset")
+			assert.Empty(t, rep.SNSRegion)
+			assert.Empty(t, rep.SMSConfigurationFailure)
+			assert.Equal(t, "NOT_USED", rep.SMSSandbox)
+			assert.Equal(t, "NOT_USED", rep.SESState)
+			assert.Empty(t, rep.SMSSender)
+			assert.Empty(t, rep.EmailSender)
+			for _, op := range []resetpwtest.Operation{"GetSMSSandboxAccountStatus", "DescribeAccountAttributes", "GetAccount", "GetEmailIdentity"} {
+				assert.Zero(t, f.Calls(op), op)
+			}
+		})
 	}
 }

@@ -71,7 +71,9 @@ type PoolReport struct {
 	Account, Region string
 	// Replica is ReplicaPrimary, or ReplicaSecondary for a secondary
 	// replica, whose primary is in PrimaryRegion and which takes no resets
-	// (Resettable false, R68).
+	// (Resettable false, R68). A secondary's report leaves out its own
+	// delivery settings (senders, triggers, SMS and SES states), which no
+	// reset uses: CheckPool the primary, in its Region, for those.
 	Replica, PrimaryRegion string
 	EmailsSent             int
 	// SESState is SESProduction, SESSandbox, SESPaused, SESUnknown (without
@@ -191,7 +193,11 @@ func newPoolReport(poolID string, p *poolInfo) *PoolReport {
 		FeaturePlan: p.plan, FirstFactors: slices.Clone(p.firstFactors),
 	}
 	if p.primary != "" {
+		// A reset goes to the primary, whose delivery settings count;
+		// the replica's own may differ (R68): they are left out.
 		rep.Replica = ReplicaSecondary
+		rep.CustomSMSSender, rep.CustomEmailSender, rep.CustomMessage = false, false, false
+		rep.SNSRegion, rep.SMSConfigurationFailure = "", ""
 	}
 	for _, m := range p.mechanisms {
 		rep.RecoveryOrder = append(rep.RecoveryOrder, string(m))
