@@ -57,7 +57,8 @@ const (
 	// sending identity verified (R34, R35). WithSES removes the doubt.
 	CaveatSESUnknown CaveatCode = "ses_state_unknown"
 	// CaveatPasswordless: the pool's sign-in policy allows a first factor
-	// other than PASSWORD (EMAIL_OTP, SMS_OTP, WEB_AUTHN): the reset takes
+	// other than PASSWORD (EMAIL_OTP, SMS_OTP, WEB_AUTHN), or a
+	// DefineAuthChallenge trigger defines custom authentication: the reset takes
 	// the password away, but whether it stops a sign-in by a one-time code
 	// or a passkey is not documented, and a user who signs in that way may
 	// never use the code (R71, R72).

@@ -36,6 +36,7 @@ type poolInfo struct {
 	customSMS    bool   // LambdaConfig.CustomSMSSender (R12)
 	customEmail  bool   // LambdaConfig.CustomEmailSender (R13)
 	customMsg    string // LambdaConfig.CustomMessage, the trigger's ARN (R14)
+	customAuth   bool   // LambdaConfig.DefineAuthChallenge: custom authentication, CUSTOM_AUTH (R72)
 	// The pool's account and Region, from its ARN (R37): the daily cap of
 	// Cognito's built-in email is theirs (R20, R36).
 	account, region string
@@ -94,6 +95,7 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 		info.customSMS = lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != ""
 		info.customEmail = lc.CustomEmailSender != nil && aws.ToString(lc.CustomEmailSender.LambdaArn) != ""
 		info.customMsg = aws.ToString(lc.CustomMessage)
+		info.customAuth = aws.ToString(lc.DefineAuthChallenge) != ""
 	}
 	var opts []types.RecoveryOptionType
 	if p.AccountRecoverySetting != nil {
