@@ -69,11 +69,10 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	}
 	if c := p.AdminCreateUserConfig; c != nil {
 		info.unusedAccountDays = c.UnusedAccountValidityDays
-	}
-	if c := p.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
-		t := c.InviteMessageTemplate
-		info.inviteEmailNoCode = t.EmailMessage != nil && !strings.Contains(*t.EmailMessage, "{####}")
-		info.inviteSMSNoCode = t.SMSMessage != nil && !strings.Contains(*t.SMSMessage, "{####}")
+		if t := c.InviteMessageTemplate; t != nil {
+			info.inviteEmailNoCode = t.EmailMessage != nil && !strings.Contains(*t.EmailMessage, "{####}")
+			info.inviteSMSNoCode = t.SMSMessage != nil && !strings.Contains(*t.SMSMessage, "{####}")
+		}
 	}
 	info.autoVerified = p.AutoVerifiedAttributes
 	info.smsFailure = strings.TrimSpace(aws.ToString(p.SmsConfigurationFailure))
