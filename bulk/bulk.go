@@ -91,6 +91,12 @@ type Input struct {
 	// takes no other way: a temporary password is handed over by a person,
 	// one user at a time (package wayout).
 	Way resetpw.WayOut
+	// UnchangedSince, with Request.OnlyResetRequired, also refuses
+	// (resetpw.ErrUserState, nothing sent) a user whose
+	// UserLastModifiedDate, read just before the send, is later: reset
+	// again or changed since the code on record, whose newest code may
+	// still be valid (package followup; docs/cognito-rules.md, R66).
+	UnchangedSince time.Time
 }
 
 // Progress is a running count of a bulk run.
@@ -851,7 +857,9 @@ func (b *bulkRun) prepare(ctx context.Context, j job) (*engine.Attempt, *engine.
 	default:
 		refused = fmt.Errorf("bulk: Input.Way %q is no action a run takes (invite_again is; a temporary password is handed over by a person, one user at a time)", j.in.Way)
 	}
-	a := b.r.NewAttempt(act, engineRequest(j.in.Request), b.g, preflight, true)
+	ereq := engineRequest(j.in.Request)
+	ereq.UnchangedSince = j.in.UnchangedSince
+	a := b.r.NewAttempt(act, ereq, b.g, preflight, true)
 	if refused != nil {
 		return a, nil, a.Fail(engine.OpValidate, engine.ErrInvalidInput, refused)
 	}

@@ -79,8 +79,10 @@ func TestResend_KilledTwiceAndResumedSendsNobodyTwoCodes(t *testing.T) {
 	j, err := journal.Create(path)
 	require.NoError(t, err)
 	require.NoError(t, j.Begin(pool, nil, "full"))
-	sent := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339Nano)
-	for i := range n { // every first code expired an hour ago
+	at := time.Now().Add(-2 * time.Hour)
+	sent := at.UTC().Format(time.RFC3339Nano)
+	f.SetClock(func() time.Time { return at }) // the users were reset then
+	for i := range n {                         // every first code expired an hour ago
 		name := fmt.Sprintf("u%02d", i)
 		u := resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true")
 		u.UserStatus = types.UserStatusTypeResetRequired
@@ -89,6 +91,7 @@ func TestResend_KilledTwiceAndResumedSendsNobodyTwoCodes(t *testing.T) {
 		require.NoError(t, j.Write(journal.Line{Index: i, Username: name, SentAs: name, Status: "sent", At: sent}))
 	}
 	require.NoError(t, j.Close())
+	f.SetClock(time.Now)
 	s := resetpwtest.NewServer(f)
 	defer s.Close()
 

@@ -8,11 +8,19 @@
 // when: a journal's History.SentAt, or a Result and the time Reset
 // returned) with the users' states, read at the ListUsers floor: a sweep
 // of the users whose cognito:user_status is RESET_REQUIRED and one of
-// those CONFIRMED, 60 a page, never a read per user. Each user's [State]:
+// those CONFIRMED, 60 a page, and reads with AdminGetUser only the users
+// sent that neither sweep listed. Each user's [State]:
 //
-//   - [Pending]: RESET_REQUIRED, within the hour of the code's send;
-//   - [Expired]: RESET_REQUIRED past it: a new code is needed;
+//   - [Pending]: RESET_REQUIRED, within the hour of its newest code, counted
+//     from the later of the send and its UserLastModifiedDate (someone may
+//     have reset the user again since);
+//   - [Expired]: RESET_REQUIRED five minutes past it (for clocks that
+//     disagree): the code on record expired. A code the user asked for
+//     with ForgotPassword is invisible to any read of Cognito, and a
+//     second code replaces it (R64, R66);
 //   - [Completed]: CONFIRMED and enabled, modified since the send (R66);
+//     a send that may never have reached Cognito ([User].MaybeSent)
+//     counts only when modified after it;
 //   - [Changed]: anything else (disabled, deleted, FORCE_CHANGE_PASSWORD,
 //     a federated user, CONFIRMED by an older change);
 //   - [NoRecord]: RESET_REQUIRED with no send on record, or none with a
@@ -27,6 +35,12 @@
 // out (resetpw.Request.OnlyResetRequired), so that a crash and a resume
 // send nobody two codes in one hour.
 //
+// With [Options].Journal, the Report also counts the users who may never
+// have been reached (a timeout, a crash in flight) and those who never got
+// a code (every reset failed).
+//
 // Memory grows with the users sent (the map given to Read), never with
-// the pool: the sweeps keep no user they list.
+// the pool: the sweeps keep no user they list. Time does grow with the
+// pool: the CONFIRMED sweep lists all of its confirmed users, so a journal
+// much smaller than the pool costs more ListUsers calls than users.
 package followup

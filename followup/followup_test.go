@@ -144,9 +144,10 @@ func TestRead_StatesOfARunsUsers(t *testing.T) {
 		assert.Equal(t, map[followup.State]int{followup.Expired: 3, followup.Changed: 1}, rep.ByHour[1])
 		assert.Equal(t, 2, rep.Requests, "one page of each status")
 		assert.Equal(t, 2, w.f.Calls("ListUsers"))
-		assert.Equal(t, reads, w.f.Calls("AdminGetUser"), "no read per user")
+		assert.Equal(t, reads+1, w.f.Calls("AdminGetUser"), "no read per user: one for u11, whom neither sweep listed")
+		assert.Equal(t, 1, rep.Reads)
 		s := rep.String()
-		for _, want := range []string{"10 users sent a code", "completed         3   30.0%", "expired           3   30.0%", "0-1", "1-2", "read with 2 ListUsers calls"} {
+		for _, want := range []string{"10 users sent a code", "completed         3   30.0%", "expired           3   30.0%", "0-1", "1-2", "read with 2 ListUsers calls and 1 AdminGetUser calls"} {
 			assert.Contains(t, s, want)
 		}
 		for i := range 12 {
@@ -309,4 +310,70 @@ func TestResend_ResolvesALooseRunsNames(t *testing.T) {
 		assert.Equal(t, []string{"diego"}, sent, "maria's code is pending")
 		assert.Equal(t, map[string]int{"diego": 2, "maria": 1}, deliveriesTo(f))
 	})
+}
+
+// A user someone else reset again after our send holds a newer code than
+// ours: its hour counts from the later reset (the user's
+// UserLastModifiedDate), so the user is pending and gets no code that would
+// replace a valid one; a user reset again between the read and the send is
+// refused by the re-read before it.
+func TestResend_NeverReplacesACodeThatMayStillBeValid(t *testing.T) {
+	for name, tc := range map[string]struct {
+		completeFirst bool // the user completed our reset before the other one
+		afterTheRead  bool // the other reset comes after Resend's read
+	}{
+		"reset again by someone else 5 minutes ago":       {},
+		"completed, then reset again by someone else":     {completeFirst: true},
+		"reset again by someone else after Resend's read": {afterTheRead: true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			synctest.Test(t, func(t *testing.T) {
+				w := newWorld(t, 2)
+				w.reset(t, 0, 1)
+				time.Sleep(10 * time.Minute)
+				if tc.completeFirst {
+					w.complete(t, 0)
+				}
+				resetElsewhere := func() {
+					_, err := w.f.AdminResetUserPassword(t.Context(), &cip.AdminResetUserPasswordInput{UserPoolId: &w.pool, Username: aws.String("u0")})
+					require.NoError(t, err)
+				}
+				if tc.afterTheRead {
+					time.Sleep(60 * time.Minute)
+					thaw := w.f.FreezeListUsers() // the read sees u0 before the other reset
+					defer thaw()
+					resetElsewhere()
+				} else {
+					time.Sleep(55 * time.Minute)
+					resetElsewhere() // at +65 minutes
+					time.Sleep(5 * time.Minute)
+					got := map[string]followup.User{}
+					_, err := followup.Read(t.Context(), w.r, w.pool, w.history(t).SentAt(), followup.Options{}, func(u followup.User) { got[u.Username] = u })
+					require.NoError(t, err)
+					assert.Equal(t, followup.Pending, got["u0"].State, "a code 5 minutes old")
+					assert.Equal(t, got["u0"].Modified, got["u0"].CodeSince)
+					assert.Equal(t, followup.Expired, got["u1"].State)
+				}
+				require.NoError(t, w.journal.Close())
+				before := deliveriesTo(w.f)
+				var sent, refused []string
+				_, err := followup.Resend(t.Context(), w.r, w.path, w.pool, followup.Options{}, func(o bulk.Outcome) {
+					if o.Err != nil {
+						refused = append(refused, o.Input.Request.Username)
+						assert.Equal(t, resetpw.ErrUserState, resetpw.KindOf(o.Err))
+						return
+					}
+					sent = append(sent, o.Result.Username)
+				})
+				require.NoError(t, err)
+				assert.Equal(t, []string{"u1"}, sent)
+				assert.Equal(t, before["u0"], deliveriesTo(w.f)["u0"], "u0's newest code is left valid")
+				if tc.afterTheRead {
+					assert.Equal(t, []string{"u0"}, refused)
+				} else {
+					assert.Empty(t, refused)
+				}
+			})
+		})
+	}
 }

@@ -61,6 +61,7 @@ func readHeap(t *testing.T, n int) uint64 {
 	pool := f.AddPool(types.UserPoolType{})
 	sent := map[string]time.Time{}
 	at := time.Now().Add(-2 * time.Hour)
+	f.SetClock(func() time.Time { return at }) // the users were reset then
 	for i := range n {
 		name := fmt.Sprintf("u%07d", i)
 		u := resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true")
@@ -70,6 +71,7 @@ func readHeap(t *testing.T, n int) uint64 {
 		_, err := f.AddUser(pool, u)
 		require.NoError(t, err)
 	}
+	f.SetClock(time.Now)
 	m := &markingFake{Fake: f}
 	r, err := resetpw.New(m)
 	require.NoError(t, err)

@@ -25,14 +25,24 @@ type Report struct {
 	// with no record at the age of its UserLastModifiedDate (since when it
 	// is in RESET_REQUIRED, unless something else changed it since). The
 	// Completed column, summed down, is the completion curve.
-	ByHour   []map[State]int
-	Requests int // ListUsers calls
-	Elapsed  time.Duration
+	ByHour []map[State]int
+	// MaybeSent counts the users of Counts whose send may never have
+	// reached Cognito (User.MaybeSent); NotSent the users whose reset
+	// failed and sent nothing, who never got a code (Options.Journal's
+	// NotSent): they are in no State.
+	MaybeSent int
+	NotSent   int
+	Requests  int // ListUsers calls
+	Reads     int // AdminGetUser calls, for users sent that neither sweep listed
+	Elapsed   time.Duration
 }
 
 // add counts u.
 func (r *Report) add(u User) {
 	r.Counts[u.State]++
+	if u.MaybeSent {
+		r.MaybeSent++
+	}
 	var since time.Duration
 	switch {
 	case u.State == Completed:
@@ -77,6 +87,12 @@ func (r Report) String() string {
 		}
 		fmt.Fprintf(&b, "  %-10s %8d  %s\n", s, r.Counts[s], pct(r.Counts[s]))
 	}
+	if r.MaybeSent > 0 {
+		fmt.Fprintf(&b, "  of which  %8d  maybe sent (a timeout or a crash: the reset may never have reached Cognito)\n", r.MaybeSent)
+	}
+	if r.NotSent > 0 {
+		fmt.Fprintf(&b, "  %-10s %8d  (the reset failed and sent nothing: never got a code)\n", notSent, r.NotSent)
+	}
 	if len(r.ByHour) > 0 {
 		fmt.Fprintf(&b, "hours since the send  %9s %9s %9s %9s %9s  completed by then\n", Completed, Pending, Expired, Changed, NoRecord)
 		done := 0
@@ -89,25 +105,41 @@ func (r Report) String() string {
 			fmt.Fprintf(&b, "  %-18s  %9d %9d %9d %9d %9d  %s\n", label, c[Completed], c[Pending], c[Expired], c[Changed], c[NoRecord], pct(done))
 		}
 	}
-	perUser := ""
+	perUser, reads := "", ""
 	if n := sent + r.Counts[NoRecord]; n > 0 {
-		perUser = fmt.Sprintf(" (%.4f a user)", float64(r.Requests)/float64(n))
+		perUser = fmt.Sprintf(" (%.4f a user)", float64(r.Requests+r.Reads)/float64(n))
 	}
-	fmt.Fprintf(&b, "read with %d ListUsers calls%s in %s\n", r.Requests, perUser, r.Elapsed.Round(time.Millisecond))
+	if r.Reads > 0 {
+		reads = fmt.Sprintf(" and %d AdminGetUser calls", r.Reads)
+	}
+	fmt.Fprintf(&b, "read with %d ListUsers calls%s%s in %s\n", r.Requests, reads, perUser, r.Elapsed.Round(time.Millisecond))
 	return b.String()
 }
 
+// notSent is the label of Report.NotSent's users: in no State.
+const notSent = "not_sent"
+
 // Record sets the gauge cognitoreset.followup.users of mp's meter to the
-// report's count of each State, its only attribute cognitoreset.state
-// (one of the five States: nothing else, nothing personal).
+// report's count of each State, and of the users never sent a code
+// (NotSent), its only attribute cognitoreset.state (one of the five States
+// or "not_sent": nothing else, nothing personal), and the gauge
+// cognitoreset.followup.maybe_sent, without attributes, to MaybeSent.
 func (r Report) Record(ctx context.Context, mp metric.MeterProvider) error {
-	g, err := mp.Meter("github.com/cognitoreset/cognitoreset/followup").Int64Gauge("cognitoreset.followup.users",
+	m := mp.Meter("github.com/cognitoreset/cognitoreset/followup")
+	g, err := m.Int64Gauge("cognitoreset.followup.users",
 		metric.WithDescription("Users of the last follow-through, by the state of their recovery."), metric.WithUnit("{user}"))
+	if err != nil {
+		return err
+	}
+	maybe, err := m.Int64Gauge("cognitoreset.followup.maybe_sent",
+		metric.WithDescription("Users of the last follow-through whose reset may never have reached Cognito."), metric.WithUnit("{user}"))
 	if err != nil {
 		return err
 	}
 	for _, s := range states {
 		g.Record(ctx, int64(r.Counts[s]), metric.WithAttributes(attribute.String("cognitoreset.state", string(s))))
 	}
+	g.Record(ctx, int64(r.NotSent), metric.WithAttributes(attribute.String("cognitoreset.state", notSent)))
+	maybe.Record(ctx, int64(r.MaybeSent))
 	return nil
 }

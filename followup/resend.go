@@ -16,8 +16,8 @@ import (
 // by the journal at path, and to nobody else. It resumes the journal
 // (journal.Resume: locked, checked whole), reads every user it shows as
 // sent with Read, and runs a bulk.Run of the Expired ones whose code was
-// sent at least opts.MinAge ago (never less than CodeValidity), in a new
-// run of the journal:
+// sent at least opts.MinAge ago (never less than CodeValidity; counted
+// from User.CodeSince), in a new run of the journal:
 //
 //   - every reset has a run's guarantees (identity, the full preflight,
 //     one request with its fate recorded, pacing, the daily email cap);
@@ -25,8 +25,10 @@ import (
 //     crash the next Resend sees its code as sent (R66) and sends none
 //     within the hour;
 //   - the preflight reads the user just before the send and refuses one
-//     no longer RESET_REQUIRED (resetpw.Request.OnlyResetRequired): a
-//     user who completed since the read gets no code;
+//     no longer RESET_REQUIRED (resetpw.Request.OnlyResetRequired), or
+//     modified since the read's User.CodeSince (bulk.Input.UnchangedSince):
+//     a user who completed, or whom someone else reset again, since the
+//     read gets no code;
 //   - a reset of an earlier run left without an outcome gets an "unknown"
 //     line, unless this run sends to its user.
 //
@@ -45,10 +47,13 @@ func Resend(ctx context.Context, r *resetpw.Resetter, path, pool string, opts Op
 	sent := h.SentAt()
 	minAge := max(opts.MinAge, CodeValidity)
 	var names []string
+	since := map[string]time.Time{} // the hour of each one's newest code began
 	now := time.Now()
+	opts.Journal = h
 	if _, err := Read(ctx, r, pool, sent, opts, func(u User) {
-		if u.State == Expired && now.Sub(u.SentAt) >= minAge {
+		if u.State == Expired && now.Sub(u.CodeSince) >= minAge {
 			names = append(names, u.Username)
+			since[u.Username] = u.CodeSince
 		}
 	}); err != nil {
 		return bulk.Summary{}, err
@@ -77,7 +82,7 @@ func Resend(ctx context.Context, r *resetpw.Resetter, path, pool string, opts Op
 	run.BeforeSend = func(i int, in bulk.Input, username string) error {
 		return j.Write(journal.Line{Index: i, Username: in.Request.Username, SentAs: username, Status: "sending"})
 	}
-	sum, err := bulk.Run(ctx, r, bulk.Requests(requests(pool, names, true)), run, func(o bulk.Outcome) {
+	sum, err := bulk.Run(ctx, r, secondCodes(pool, names, since), run, func(o bulk.Outcome) {
 		if err := j.Write(lineOf(o)); err != nil {
 			stop(err)
 		}
@@ -91,12 +96,26 @@ func Resend(ctx context.Context, r *resetpw.Resetter, path, pool string, opts Op
 	return sum, err
 }
 
-// requests are the resets of names in pool, each only for a user still in
-// RESET_REQUIRED when onlyResetRequired.
-func requests(pool string, names []string, onlyResetRequired bool) iter.Seq[resetpw.Request] {
+// secondCodes are the second codes to names in pool, each only for a user
+// still in RESET_REQUIRED and not modified since the hour of its newest
+// code began (since): a user reset again by someone else, or changed,
+// since the read gets none (R66).
+func secondCodes(pool string, names []string, since map[string]time.Time) iter.Seq[bulk.Input] {
+	return func(yield func(bulk.Input) bool) {
+		for i, n := range names {
+			in := bulk.Input{Key: i, Request: resetpw.Request{UserPoolID: pool, Username: n, OnlyResetRequired: true}, UnchangedSince: since[n]}
+			if !yield(in) {
+				return
+			}
+		}
+	}
+}
+
+// requests are the resets of names in pool.
+func requests(pool string, names []string) iter.Seq[resetpw.Request] {
 	return func(yield func(resetpw.Request) bool) {
 		for _, n := range names {
-			if !yield(resetpw.Request{UserPoolID: pool, Username: n, OnlyResetRequired: onlyResetRequired}) {
+			if !yield(resetpw.Request{UserPoolID: pool, Username: n}) {
 				return
 			}
 		}
@@ -110,7 +129,7 @@ func ownNames(ctx context.Context, r *resetpw.Resetter, pool string, names []str
 	own := make([]string, len(names))
 	dupOf := map[int]int{}
 	o.Preflight, o.BeforeSend, o.Progress = resetpw.PreflightFull, nil, nil
-	_, err := bulk.Plan(ctx, r, bulk.Requests(requests(pool, names, false)), o, func(out bulk.Outcome) {
+	_, err := bulk.Plan(ctx, r, bulk.Requests(requests(pool, names)), o, func(out bulk.Outcome) {
 		switch {
 		case out.Duplicate:
 			dupOf[out.Index] = out.DuplicateOf

@@ -27,10 +27,12 @@ var states = [...]State{Completed, Pending, Expired, Changed, NoRecord}
 // CodeValidity is how long a reset's code can be used: one hour (R63).
 const CodeValidity = time.Hour
 
-// skew is how far before its recorded send a user's UserLastModifiedDate
-// may be and still count as a completion: the send time recorded is the
-// latest the code can have gone out, and Cognito's clock is not ours
-// (R66: assumed).
+// skew is the margin for clocks that disagree (R66: assumed): how far
+// before its recorded send a user's UserLastModifiedDate may be and still
+// count as a completion (the send time recorded is the latest the code can
+// have gone out, and Cognito's clock is not ours), and how long past its
+// hour a code is still called Pending (the journal may have been written
+// on another machine, whose clock runs behind this one's).
 const skew = 5 * time.Minute
 
 // User is one user's recovery: its username, State, the send on record
@@ -39,23 +41,52 @@ type User struct {
 	Username string
 	State    State
 	SentAt   time.Time
-	Status   types.UserStatusType // "" when no sweep listed the user
-	Modified time.Time            // UserLastModifiedDate, zero when not listed
+	Status   types.UserStatusType // "" when Cognito no longer has the user
+	Modified time.Time            // UserLastModifiedDate, zero when not found
+	// CodeSince is when the hour of the user's newest code began, for a
+	// user in RESET_REQUIRED with a send on record: SentAt, or Modified
+	// when it is later (someone reset the user again since, or changed
+	// it: the newest code may be younger than ours, so its hour is
+	// counted from the later time, R66).
+	CodeSince time.Time
+	// MaybeSent says the send on record may never have reached Cognito
+	// (a timeout, or a crash in flight: Options.Journal's "unknown"): a
+	// user CONFIRMED and not modified since may never have been reset.
+	MaybeSent bool
 }
 
-// classify is the State of a user the sweeps listed as u, sent at sent
-// (ok false: no record), at now.
-func classify(u types.UserType, sent time.Time, ok bool, now time.Time) State {
+// codeSince is when the hour of the newest code of a user in
+// RESET_REQUIRED, sent a code at sent and last modified at modified,
+// began: the later of the two. A user reset again by someone else (or
+// changed) after our send may hold a younger code than ours, and is
+// called expired late, never early (R66).
+func codeSince(sent, modified time.Time) time.Time {
+	if modified.After(sent) {
+		return modified
+	}
+	return sent
+}
+
+// classify is the State of a user read as u, sent at sent (ok false: no
+// record; maybe: the send may never have reached Cognito), at now. A code
+// is Expired only skew past its hour (R66); a user maybe sent is Completed
+// only when modified after the send's bound, since a user never reset is
+// CONFIRMED too.
+func classify(u types.UserType, sent time.Time, ok, maybe bool, now time.Time) State {
 	modified := aws.ToTime(u.UserLastModifiedDate)
 	switch {
 	case u.UserStatus == types.UserStatusTypeResetRequired && (!ok || sent.IsZero()):
 		return NoRecord
 	case !u.Enabled:
 		return Changed
-	case u.UserStatus == types.UserStatusTypeResetRequired && now.Sub(sent) < CodeValidity:
+	case u.UserStatus == types.UserStatusTypeResetRequired && now.Sub(codeSince(sent, modified)) < CodeValidity+skew:
 		return Pending
 	case u.UserStatus == types.UserStatusTypeResetRequired:
 		return Expired
+	case u.UserStatus == types.UserStatusTypeConfirmed && maybe:
+		if modified.After(sent) {
+			return Completed
+		}
 	case u.UserStatus == types.UserStatusTypeConfirmed && !sent.IsZero() && !modified.Before(sent.Add(-skew)):
 		return Completed
 	}

@@ -17,6 +17,13 @@
 //		groundtruth.WithSNS(sns.NewFromConfig(cfg)),
 //		groundtruth.WithSES(sesv2.NewFromConfig(cfg)))
 //
+// The SMS clients (WithSNS, WithEndUserMessaging) must be for the pool's
+// SMS Region and must say which Region they are for (the SDK clients do,
+// through Options; a wrapper can forward Options or have a Region() string
+// method): a client for another Region, or one that does not say, is not
+// asked, and the code carries resetpw.CaveatSMSSandboxUnknown, as without
+// the option.
+//
 // The package is apart from resetpw so that a program that uses none of
 // them does not link the SNS, End User Messaging and SES clients.
 package groundtruth

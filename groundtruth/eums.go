@@ -19,14 +19,17 @@ import (
 // destination numbers are verified there. Since November 2024 SNS hands
 // Cognito's SMS on to End User Messaging, and a pool may send through it
 // directly; its sandbox is the one that applies, so with this option its
-// answer is the ground truth of the sandbox for every pool that sends SMS,
-// whatever SNS (WithSNS) or the pool's SmsConfigurationFailure says (R67).
+// answer is the ground truth of the sandbox for every pool that sends SMS
+// through SNS, whatever WithSNS or the pool's SmsConfigurationFailure says
+// (R67). A pool that sends through it directly (no SNS role) sends from the
+// Region its EumsSms names, which the SDK does not read: it is not asked
+// for those, whose SMS codes carry resetpw.CaveatSMSSandboxUnknown (R61).
 // SNS, when given, still says whether a US origination number exists (R19).
 //
-// The client must be for the pool's SMS Region (CheckPool's SNSRegion, or
-// else the pool's own Region): a client that says it is for another Region
-// (as *pinpointsmsvoicev2.Client does) is not asked about that pool, whose
-// SMS codes carry resetpw.CaveatSMSSandboxUnknown naming both Regions.
+// The client must be for the pool's SMS Region, as for WithSNS: a client
+// that is for another Region, or that does not say which (it needs
+// *pinpointsmsvoicev2.Client's Options, or a Region() string method), is not asked
+// about that pool, whose SMS codes carry resetpw.CaveatSMSSandboxUnknown.
 // Answers are cached per Region for the pool cache TTL and read only when a
 // code would go by SMS. A failed read fails the reset with the error's
 // kind, and nothing is sent.
@@ -94,13 +97,18 @@ func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, erro
 	return a, nil
 }
 
-// Region returns the Region of a client that tells it (as
-// *pinpointsmsvoicev2.Client does, through Options), or "".
+// Region returns the Region of a client that tells it, through a Region
+// method (as resetpwtest.Fake's SNS does) or Options (as
+// *pinpointsmsvoicev2.Client does), or "": such a client is trusted for no
+// pool (R67).
 func (t eumsTruth) Region() string {
-	if o, ok := t.api.(interface {
+	switch c := t.api.(type) {
+	case interface{ Region() string }:
+		return c.Region()
+	case interface {
 		Options() pinpointsmsvoicev2.Options
-	}); ok {
-		return o.Options().Region
+	}:
+		return c.Options().Region
 	}
 	return ""
 }

@@ -42,24 +42,22 @@ func eumsClient(t *testing.T, attrs string) *pinpointsmsvoicev2.Client {
 // R67: only the ACCOUNT_TIER values PRODUCTION and SANDBOX decide. Any other
 // value, or none, leaves End User Messaging's sandbox unknown: a code to a
 // number not verified there is not refused, and carries
-// CaveatSMSSandboxUnknown quoting what was read, on both SMS paths; SANDBOX
-// still refuses.
+// CaveatSMSSandboxUnknown quoting what was read, and SNS or the pool's
+// field decide as without the option; SANDBOX still refuses.
 func TestWithEndUserMessaging_UnrecognisedTierIsACaveatNotARefusal(t *testing.T) {
-	direct := &types.SmsConfigurationType{ExternalId: aws.String("eums")}
 	for _, target := range cognitoTargets {
 		for _, tc := range []struct {
 			name, attrs, quoted string
-			sms                 *types.SmsConfigurationType
 			refused             bool
 		}{
-			{name: "direct path, tier unknown", attrs: `[{"Name":"ACCOUNT_TIER","Value":"PRODUCTION_PENDING"}]`, quoted: `"PRODUCTION_PENDING"`, sms: direct},
-			{name: "direct path, no tier", attrs: `[]`, quoted: "no ACCOUNT_TIER", sms: direct},
-			{name: "SNS path, tier unknown", attrs: `[{"Name":"ACCOUNT_TIER","Value":"Trial"}]`, quoted: `"Trial"`, sms: smsRole},
-			{name: "direct path, sandbox", attrs: `[{"Name":"ACCOUNT_TIER","Value":"SANDBOX"}]`, sms: direct, refused: true},
+			{name: "tier unknown", attrs: `[{"Name":"ACCOUNT_TIER","Value":"PRODUCTION_PENDING"}]`, quoted: `"PRODUCTION_PENDING"`},
+			{name: "no tier", attrs: `[]`, quoted: "no ACCOUNT_TIER"},
+			{name: "tier in another spelling", attrs: `[{"Name":"ACCOUNT_TIER","Value":"Trial"}]`, quoted: `"Trial"`},
+			{name: "sandbox", attrs: `[{"Name":"ACCOUNT_TIER","Value":"SANDBOX"}]`, refused: true},
 		} {
 			t.Run(target.name+"/"+tc.name, func(t *testing.T) {
 				f := resetpwtest.NewFake()
-				id := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: tc.sms})
+				id := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: smsRole})
 				_, err := f.AddUser(id, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
 				require.NoError(t, err)
 				r, err := resetpw.New(target.api(t, f), groundtruth.WithEndUserMessaging(eumsClient(t, tc.attrs)))

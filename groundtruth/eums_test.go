@@ -34,7 +34,6 @@ func eumsCalls(f *resetpwtest.Fake) int {
 // SMS.
 func TestWithEndUserMessaging_DecidesTheSMSSandbox(t *testing.T) {
 	const number = "+442079460000"
-	direct := &types.SmsConfigurationType{ExternalId: aws.String("eums")}
 	tests := []struct {
 		name      string
 		sandbox   bool
@@ -48,8 +47,6 @@ func TestWithEndUserMessaging_DecidesTheSMSSandbox(t *testing.T) {
 		{name: "sandbox, number not verified", sandbox: true, sms: smsRole, want: resetpw.ErrSMSSandbox, eumsCalls: 2},
 		{name: "sandbox, number verified on page two", sandbox: true, verified: []string{"+14155550100", "+14155550101", number}, sms: smsRole, eumsCalls: 3},
 		{name: "production", sms: smsRole, eumsCalls: 1},
-		{name: "direct path, sandbox, number not verified", sandbox: true, sms: direct, want: resetpw.ErrSMSSandbox, eumsCalls: 2},
-		{name: "direct path, production", sms: direct, eumsCalls: 1},
 		{name: "email asks nothing", sandbox: true, sms: smsRole, email: true, eumsCalls: 0},
 	}
 	for _, target := range cognitoTargets {
@@ -145,7 +142,7 @@ func TestWithEndUserMessaging_RefusesOnlyWhenSNSAgrees(t *testing.T) {
 			id := f.AddPool(pool)
 			_, err := f.AddUser(id, resetpwtest.User("sam", "phone_number", "+12065550100", "phone_number_verified", "true"))
 			require.NoError(t, err)
-			r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS()), groundtruth.WithEndUserMessaging(stubEUMS{tc.tier}))
+			r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS()), groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{tc.tier}, "us-west-2"}))
 			require.NoError(t, err)
 			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: id, Username: "sam"})
 			if tc.want != nil {
@@ -190,32 +187,57 @@ func (c regionEUMS) Options() pinpointsmsvoicev2.Options {
 // nothing for the pool: it is not asked, and the code carries
 // CaveatSMSSandboxUnknown naming both Regions; SNS, for the right Region,
 // still decides as without WithEndUserMessaging.
+// A pool whose SMS configuration names no SNS role sends through End User
+// Messaging directly, from the Region its EumsSms names, which SDK v1.61.0
+// does not read: neither client is asked, whatever its Region, and the code
+// carries the caveat (R61, R67).
+func TestWithEndUserMessaging_DirectPathIsNotAsked(t *testing.T) {
+	for _, target := range cognitoTargets {
+		for _, region := range []string{"us-west-2", "eu-west-1"} {
+			t.Run(target.name+"/"+region, func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				f.SetSMSSandbox(true)
+				direct := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"},
+					SmsConfiguration: &types.SmsConfigurationType{ExternalId: aws.String("eums")}})
+				_, err := f.AddUser(direct, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+				require.NoError(t, err)
+				r, err := resetpw.New(target.api(t, f), groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{"SANDBOX"}, region}),
+					groundtruth.WithSNS(regionSNS{f.SNS(), region}))
+				require.NoError(t, err)
+				res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: direct, Username: "sam"})
+				require.NoError(t, err, "asked, the sandboxed End User Messaging client would refuse it")
+				require.Len(t, res.Caveats, 1)
+				assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code)
+				assert.Equal(t, "R61", res.Caveats[0].Rule)
+				assert.Contains(t, res.Caveats[0].Message, "EumsSms")
+				assert.Zero(t, f.Calls("GetSMSSandboxAccountStatus"))
+				rep, err := r.CheckPool(context.Background(), direct)
+				require.NoError(t, err)
+				assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
+				var rules []string
+				for _, c := range rep.Caveats {
+					if c.Code == resetpw.CaveatSMSSandboxUnknown {
+						rules = append(rules, c.Rule)
+					}
+				}
+				assert.Equal(t, []string{"R61"}, rules, "the direct path's caveat, not a client's Region")
+			})
+		}
+	}
+}
+
 func TestWithEndUserMessaging_ClientForAnotherRegion(t *testing.T) {
 	for _, target := range cognitoTargets {
 		t.Run(target.name, func(t *testing.T) {
 			f := resetpwtest.NewFake()
 			auto := []types.VerifiedAttributeType{"phone_number"}
-			direct := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: auto, SmsConfiguration: &types.SmsConfigurationType{ExternalId: aws.String("x")}})
 			viaSNS := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: auto, SmsConfiguration: smsRole})
-			for _, pool := range []string{direct, viaSNS} {
-				_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
-				require.NoError(t, err)
-			}
+			_, err := f.AddUser(viaSNS, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+			require.NoError(t, err)
 			r, err := resetpw.New(target.api(t, f), groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{"SANDBOX"}, "eu-west-1"}),
 				groundtruth.WithSNS(regionSNS{f.SNS(), "us-west-2"}))
 			require.NoError(t, err)
-			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: direct, Username: "sam"})
-			require.NoError(t, err, "the eu-west-1 sandbox says nothing of us-west-2")
-			require.Len(t, res.Caveats, 1)
-			assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code)
-			assert.Equal(t, "R67", res.Caveats[0].Rule)
-			assert.Contains(t, res.Caveats[0].Message, "eu-west-1")
-			assert.Contains(t, res.Caveats[0].Message, "us-west-2")
-			rep, err := r.CheckPool(context.Background(), direct)
-			require.NoError(t, err)
-			assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
-
-			res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: viaSNS, Username: "sam"})
+			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: viaSNS, Username: "sam"})
 			require.NoError(t, err)
 			assert.Empty(t, res.Caveats, "SNS, for the pool's Region, says out of the sandbox")
 
@@ -225,7 +247,7 @@ func TestWithEndUserMessaging_ClientForAnotherRegion(t *testing.T) {
 			require.NoError(t, err)
 			require.Len(t, res.Caveats, 1, "without SNS, nothing proves the sandbox")
 			assert.Equal(t, "R67", res.Caveats[0].Rule, "the caveat names the client's Region")
-			rep, err = r.CheckPool(context.Background(), viaSNS)
+			rep, err := r.CheckPool(context.Background(), viaSNS)
 			require.NoError(t, err)
 			assert.Equal(t, "UNKNOWN", rep.SMSSandbox)
 		})

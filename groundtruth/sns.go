@@ -29,14 +29,17 @@ var _ SNSAPI = (*sns.Client)(nil)
 // (ListSMSSandboxPhoneNumbers) and whether it has an active, SMS-capable US
 // origination number (ListOriginationNumbers), instead of trusting the
 // pool's SmsConfigurationFailure (R16, R18, R19). The client must be for
-// the account and Region the pool sends SMS from (the pool's
-// SmsConfiguration.SnsRegion, or else the pool's own Region; CheckPool
-// reports it as SNSRegion): a client that says it is for another Region
-// (as *sns.Client does) is not asked about that pool, whose SMS codes carry
-// resetpw.CaveatSMSSandboxUnknown as without WithSNS; the account can't be
-// checked. Answers are cached per Region for the pool cache TTL and read
-// only when a code would go by SMS through SNS. The SDK client's own
-// retries apply: these calls are reads.
+// the account and Region the pool sends SMS from: the pool's
+// SmsConfiguration.SnsRegion (CheckPool's SNSRegion), or else the pool's
+// own Region, except that a Seoul pool sends from Tokyo and a pool in
+// us-east-2, ap-south-1, ca-central-1, eu-central-1 or eu-west-2, which
+// Cognito may reroute, is proved by no client. A client that is for
+// another Region, or that does not say which (it needs *sns.Client's
+// Options, or a Region() string method, which a wrapper must forward), is not asked
+// about that pool, whose SMS codes carry resetpw.CaveatSMSSandboxUnknown as
+// without WithSNS; the account can't be checked. Answers are cached per
+// Region for the pool cache TTL and read only when a code would go by SMS
+// through SNS. The SDK client's own retries apply: these calls are reads.
 //
 // When the sandbox calls fail, the reset fails with the error's kind
 // (nothing is sent); when only ListOriginationNumbers fails, an SMS to a +1
@@ -92,11 +95,15 @@ func (t snsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, error
 	return a, nil
 }
 
-// Region returns the Region of a client that tells it (as *sns.Client
-// does, through Options), or "".
+// Region returns the Region of a client that tells it, through a Region
+// method (as resetpwtest.Fake's SNS does) or Options (as *sns.Client
+// does), or "": such a client is trusted for no pool (R18).
 func (t snsTruth) Region() string {
-	if o, ok := t.api.(interface{ Options() sns.Options }); ok {
-		return o.Options().Region
+	switch c := t.api.(type) {
+	case interface{ Region() string }:
+		return c.Region()
+	case interface{ Options() sns.Options }:
+		return c.Options().Region
 	}
 	return ""
 }

@@ -2,6 +2,7 @@ package groundtruth_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -212,8 +213,9 @@ func TestWithSNS_ClientForAnotherRegion(t *testing.T) {
 	}
 }
 
-// R18: one Resetter asks SNS once per SMS Region, and answers each pool
-// from its own Region's cached state, never another's.
+// R18: one Resetter asks SNS once for its client's Region, and answers a
+// pool of another SMS Region from no Region's cached state, with the
+// caveat.
 func TestWithSNS_CachedPerRegion(t *testing.T) {
 	f := resetpwtest.NewFake()
 	var pools []string
@@ -224,13 +226,116 @@ func TestWithSNS_CachedPerRegion(t *testing.T) {
 		require.NoError(t, err)
 		pools = append(pools, pool)
 	}
-	r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS())) // a client that names no Region is trusted
+	r, err := resetpw.New(f, groundtruth.WithSNS(f.SNS())) // the Fake's SNS is for us-west-2
 	require.NoError(t, err)
-	for _, pool := range pools {
-		_, err := r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "sam"})
+	for i, pool := range pools {
+		res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "sam"})
 		require.NoError(t, err)
+		assert.Equal(t, i == 1, slices.ContainsFunc(res.Caveats, func(c resetpw.Caveat) bool { return c.Code == resetpw.CaveatSMSSandboxUnknown }), pool)
 	}
-	assert.Equal(t, 2, f.Calls("GetSMSSandboxAccountStatus"), "one read per Region")
+	assert.Equal(t, 1, f.Calls("GetSMSSandboxAccountStatus"), "one read, for the client's Region")
+}
+
+// R18: a WithSNS or WithEndUserMessaging client that does not say which
+// Region it is for (a wrapper that hides *sns.Client's Options) proves
+// nothing for any pool: it is not asked, and an SMS code carries
+// CaveatSMSSandboxUnknown, never a prediction of delivery. The Fake's SNS
+// says it is for the Fake's Region.
+func TestWithSNS_ClientThatNamesNoRegionIsNotTrusted(t *testing.T) {
+	for _, target := range cognitoTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake() // out of the sandbox
+			pool := f.AddPool(types.UserPoolType{AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: smsRole})
+			_, err := f.AddUser(pool, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+			require.NoError(t, err)
+			req := resetpw.Request{UserPoolID: pool, Username: "sam"}
+			for _, tc := range []struct {
+				name   string
+				option resetpw.Option
+			}{
+				{"WithSNS", groundtruth.WithSNS(wrappedSNS{f.SNS()})},
+				{"WithEndUserMessaging", groundtruth.WithEndUserMessaging(stubEUMS{"PRODUCTION"})},
+			} {
+				r, err := resetpw.New(target.api(t, f), tc.option)
+				require.NoError(t, err)
+				res, err := r.Check(context.Background(), req)
+				require.NoError(t, err, tc.name)
+				require.Len(t, res.Caveats, 1, tc.name)
+				assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code, tc.name)
+				assert.Contains(t, res.Caveats[0].Message, "does not say which Region", tc.name)
+				rep, err := r.CheckPool(context.Background(), pool)
+				require.NoError(t, err)
+				assert.Equal(t, "UNKNOWN", rep.SMSSandbox, tc.name)
+			}
+			assert.Zero(t, f.Calls("GetSMSSandboxAccountStatus"), "a client of no known Region is not asked")
+
+			r, err := resetpw.New(target.api(t, f), groundtruth.WithSNS(f.SNS()))
+			require.NoError(t, err)
+			res, err := r.Check(context.Background(), req)
+			require.NoError(t, err)
+			assert.Empty(t, res.Caveats, "the Fake's SNS says it is for us-west-2, the pool's Region")
+		})
+	}
+}
+
+// wrappedSNS wraps an SNS client and, like a tracing decorator, hides its
+// Region.
+type wrappedSNS struct{ groundtruth.SNSAPI }
+
+// R18: a pool without SnsRegion sends SMS from its own Region, except where
+// Cognito reroutes it. A Seoul pool must use Tokyo: a client for Seoul is
+// not asked, one for Tokyo is. A pool in another rerouted Region (here
+// Frankfurt, rerouted to Ireland) may send from either, so no client
+// proves its sandbox. End User Messaging is held to the same SMS Region.
+func TestWithSNS_ReroutedRegionWithoutSnsRegion(t *testing.T) {
+	for _, target := range cognitoTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake() // out of the sandbox
+			poolIn := func(region string) string {
+				id := region + "_Rerouted1"
+				f.AddPool(types.UserPoolType{Id: aws.String(id), Arn: aws.String("arn:aws:cognito-idp:" + region + ":" + resetpwtest.DefaultAccount + ":userpool/" + id),
+					AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: smsRole})
+				_, err := f.AddUser(id, resetpwtest.User("sam", "phone_number", "+442079460000", "phone_number_verified", "true"))
+				require.NoError(t, err)
+				return id
+			}
+			seoul, frankfurt := poolIn("ap-northeast-2"), poolIn("eu-central-1")
+			for _, tc := range []struct {
+				name, pool string
+				option     resetpw.Option
+				trusted    bool
+				mentions   []string
+			}{
+				{"Seoul, SNS for Seoul", seoul, groundtruth.WithSNS(regionSNS{f.SNS(), "ap-northeast-2"}), false, []string{"ap-northeast-1", "ap-northeast-2"}},
+				{"Seoul, SNS for Tokyo", seoul, groundtruth.WithSNS(regionSNS{f.SNS(), "ap-northeast-1"}), true, nil},
+				{"Seoul, End User Messaging for Seoul", seoul, groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{"PRODUCTION"}, "ap-northeast-2"}), false, []string{"ap-northeast-1"}},
+				{"Seoul, End User Messaging for Tokyo", seoul, groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{"PRODUCTION"}, "ap-northeast-1"}), true, nil},
+				{"Frankfurt, SNS for Frankfurt", frankfurt, groundtruth.WithSNS(regionSNS{f.SNS(), "eu-central-1"}), false, []string{"eu-central-1", "eu-west-1"}},
+				{"Frankfurt, SNS for Ireland", frankfurt, groundtruth.WithSNS(regionSNS{f.SNS(), "eu-west-1"}), false, []string{"eu-central-1", "eu-west-1"}},
+				{"Frankfurt, End User Messaging for Ireland", frankfurt, groundtruth.WithEndUserMessaging(regionEUMS{stubEUMS{"PRODUCTION"}, "eu-west-1"}), false, []string{"eu-west-1"}},
+			} {
+				asked := f.Calls("GetSMSSandboxAccountStatus")
+				r, err := resetpw.New(target.api(t, f), tc.option)
+				require.NoError(t, err)
+				res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: tc.pool, Username: "sam"})
+				require.NoError(t, err, tc.name)
+				rep, err := r.CheckPool(context.Background(), tc.pool)
+				require.NoError(t, err, tc.name)
+				i := slices.IndexFunc(res.Caveats, func(c resetpw.Caveat) bool { return c.Code == resetpw.CaveatSMSSandboxUnknown })
+				if tc.trusted {
+					assert.Equal(t, -1, i, tc.name)
+					assert.Equal(t, "OUT_OF_SANDBOX", rep.SMSSandbox, tc.name)
+					continue
+				}
+				require.NotEqual(t, -1, i, "%s: predicted a delivery nothing proves", tc.name)
+				for _, region := range tc.mentions {
+					assert.Contains(t, res.Caveats[i].Message, region, tc.name)
+				}
+				assert.Equal(t, "UNKNOWN", rep.SMSSandbox, tc.name)
+				assert.Equal(t, asked, f.Calls("GetSMSSandboxAccountStatus"), "%s: the wrong Region's SNS is not asked", tc.name)
+			}
+		})
+	}
 }
 
 // smsRole is the SmsConfiguration of a pool that can send SMS through SNS:

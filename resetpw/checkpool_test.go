@@ -53,9 +53,9 @@ func TestCheckPool(t *testing.T) {
 				CustomEmailSender: true, CustomMessage: true, EmailSender: resetpw.SenderLambda, SMSSender: resetpw.SenderLambda, SMSSandbox: "NOT_USED"},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatCustomMessage, resetpw.CaveatCustomSender, resetpw.CaveatCustomSender}},
 		{name: "SNS ground truth", sns: true, pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),
-			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: smsRole().SnsCallerArn, SnsRegion: aws.String("us-east-1")}},
+			AutoVerifiedAttributes: []types.VerifiedAttributeType{"phone_number"}, SmsConfiguration: &types.SmsConfigurationType{SnsCallerArn: smsRole().SnsCallerArn, SnsRegion: aws.String("us-west-2")}},
 			want: resetpw.PoolReport{Account: resetpwtest.DefaultAccount, Region: "us-west-2", SESState: "NOT_USED", Resettable: true, RecoveryOrder: []string{"verified_phone_number"}, SMSSender: resetpw.SenderSNS,
-				SNSRegion: "us-east-1", SMSSandbox: "IN_SANDBOX", SandboxVerifiedNumbers: 1},
+				SNSRegion: "us-west-2", SMSSandbox: "IN_SANDBOX", SandboxVerifiedNumbers: 1},
 			caveats: []resetpw.CaveatCode{resetpw.CaveatUSOrigination}},
 		// R61: no SNS role, so perhaps End User Messaging: SNS is not asked.
 		{name: "SMS configuration without an SNS role", sns: true, pool: types.UserPoolType{AccountRecoverySetting: recovery("verified_phone_number"),

@@ -32,10 +32,11 @@ import (
 // code; or a code that Cognito accepts and drops (ErrSMSSandbox,
 // ErrSESSandbox, ErrDeliveryConfig); or the same refusal (the daily email
 // cap's included: Cognito's LimitExceededException; a pool without an SMS
-// role, R61); or, where nothing proves the SMS sandbox (a WithSNS client
-// for another Region than the pool's SMS Region, R18; an empty pool
-// field, R16), a code predicted with CaveatSMSSandboxUnknown that the
-// sandbox may drop.
+// configuration, R61); or, where nothing proves the SMS sandbox (a WithSNS
+// client for another Region than the pool's SMS Region, R18; an empty pool
+// field, R16; an SMS configuration without an SNS role and no
+// WithEndUserMessaging, R61), a code predicted with CaveatSMSSandboxUnknown
+// that the sandbox may drop.
 func TestDecisionTable(t *testing.T) {
 	recoveries := []struct {
 		name string
@@ -55,8 +56,8 @@ func TestDecisionTable(t *testing.T) {
 		{"none", nil}, {"SMS", []string{"SMS_MFA"}}, {"EMAIL_OTP", []string{"EMAIL_OTP"}},
 		{"TOTP", []string{"SOFTWARE_TOKEN_MFA"}}, {"SMS+EMAIL_OTP", []string{"SMS_MFA", "EMAIL_OTP"}},
 	}
-	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender", "no SMS role", "sandbox, SNS client for another Region",
-		"End User Messaging sandbox", "End User Messaging direct, sandbox", "End User Messaging direct, sandbox, number verified"}
+	smsPaths := []string{"out of sandbox", "sandbox", "sandbox, number verified", "custom SMS sender", "no SMS configuration", "sandbox, SNS client for another Region",
+		"no SNS role (End User Messaging direct), sandbox", "End User Messaging sandbox", "End User Messaging direct, sandbox", "End User Messaging direct, sandbox, number verified"}
 	emailPaths := []string{"built-in, under cap", "built-in, over cap", "SES, production", "SES sandbox, recipient verified",
 		"SES sandbox, recipient not verified", "custom email sender"}
 	states := []string{"CONFIRMED", "RESET_REQUIRED", "FORCE_CHANGE_PASSWORD", "disabled"}
@@ -85,11 +86,11 @@ func TestDecisionTable(t *testing.T) {
 			}
 		}
 	}
-	assert.Equal(t, 2*2*6*2*2*5*9*6*4, cells) // 103,680
+	assert.Equal(t, 2*2*6*2*2*5*10*6*4, cells) // 115,200
 	t.Logf("%d cells: %v", cells, outcomes)
 	// Every kind of outcome occurs, so no branch of the table is vacuous.
 	for _, o := range []string{"EMAIL", "SMS", "dropped:sms_sandbox", "dropped:ses_sandbox", "email_cap", "no_verified_contact", "recovery_not_configured", "user_disabled", "user_state",
-		"no_sms_role", "caveated:dropped", "not_enabled"} {
+		"no_sms_configuration", "caveated:dropped", "not_enabled"} {
 		assert.Positive(t, outcomes[o], o)
 	}
 }
@@ -113,8 +114,13 @@ func decide(t *testing.T, name string, c cell) string {
 	opts := []resetpw.Option{groundtruth.WithSNS(f.SNS())}
 	pool.SmsConfiguration = &types.SmsConfigurationType{SnsCallerArn: aws.String("arn:aws:iam::123456789012:role/cognito-sms")}
 	switch path {
-	case "no SMS role":
+	case "no SMS configuration":
 		pool.SmsConfiguration = nil
+	case "no SNS role (End User Messaging direct), sandbox":
+		// An SMS configuration without SnsCallerArn, and End User
+		// Messaging not asked: nothing proves its sandbox (R61).
+		f.SetSMSSandbox(true)
+		pool.SmsConfiguration = &types.SmsConfigurationType{ExternalId: aws.String("eums")}
 	case "sandbox, SNS client for another Region":
 		f.SetSMSSandbox(true)
 		opts = []resetpw.Option{groundtruth.WithSNS(regionSNS{f.SNS(), "eu-west-1"})}
@@ -246,11 +252,11 @@ func decide(t *testing.T, name string, c cell) string {
 		assert.ErrorIs(t, rerr, resetpw.ErrDeliveryConfig, name)
 		assert.Empty(t, deliveries, name)
 		return "email_cap"
-	case kind == resetpw.ErrDeliveryConfig && path == "no SMS role" && rerr != nil:
-		// No SMS role: Cognito can't send the SMS and says so (R61).
+	case kind == resetpw.ErrDeliveryConfig && path == "no SMS configuration" && rerr != nil:
+		// No SMS configuration: Cognito can't send the SMS and says so (R61).
 		assert.ErrorIs(t, rerr, resetpw.ErrDeliveryConfig, name)
 		assert.Empty(t, deliveries, name)
-		return "no_sms_role"
+		return "no_sms_configuration"
 	}
 	switch kind {
 	case resetpw.ErrSMSSandbox, resetpw.ErrSESSandbox, resetpw.ErrDeliveryConfig:

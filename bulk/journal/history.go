@@ -41,8 +41,14 @@ type History struct {
 	// sent yet, or its "sending" line is complete above it. It is left out
 	// (and [Resume] cuts it off the file).
 	CutShort bool
+	// NotSent counts the inputs, by their name, whose every reset failed
+	// and sent nothing (a "failed" line without MaybeSent, the run
+	// stopped before them included) and that no line shows as sent or
+	// maybe sent: who never got a code.
+	NotSent int
 
 	by     map[string]state
+	failed map[string]bool      // the inputs of "failed" lines that sent nothing
 	loose  map[string]state     // names sent by runs that did not read the user
 	sentAt map[string]time.Time // by the username sent: the latest time a code can have gone out
 	// unfinished are the users, by the username sent, of "sending" lines
@@ -116,15 +122,27 @@ func (h *History) Resolve(resolve func(names []string) ([]string, error)) error 
 			delete(h.sentAt, k)
 		}
 	}
+	h.countNotSent()
 	return nil
+}
+
+// countNotSent sets NotSent.
+func (h *History) countNotSent() {
+	h.NotSent = 0
+	for k := range h.failed {
+		if h.by[k] == none {
+			h.NotSent++
+		}
+	}
 }
 
 // SentAt returns each user the journal shows as sent or maybe sent, by the
 // username sent (History.Resolve maps a loose run's spellings to the
 // user's own username), with the latest time a code can have gone out to
-// them: the time of its "sent" line, of a "failed" line with MaybeSent or
-// an "unknown" line, or of a "sending" line left without an outcome plus a
-// minute (R66). It is the zero time for lines written without one (before
+// them: the time of its "sent" line, of a "failed" line with MaybeSent, of
+// a "sending" line left without an outcome plus a minute (R66), or of an
+// "unknown" line for a user no earlier line names (a resumed run's
+// "unknown" line for a reset an earlier run left in flight moves nothing). It is the zero time for lines written without one (before
 // lines had times). The code's hour runs from it (R63). The map is the
 // caller's.
 func (h *History) SentAt() map[string]time.Time {
@@ -207,7 +225,7 @@ func read(r io.Reader, pool, file string) (*History, error) {
 		}
 		return fmt.Sprintf("%s:%d", file, n)
 	}
-	h := &History{by: map[string]state{}, loose: map[string]state{}, sentAt: map[string]time.Time{}, unfinished: map[string]bool{}}
+	h := &History{by: map[string]state{}, failed: map[string]bool{}, loose: map[string]state{}, sentAt: map[string]time.Time{}, unfinished: map[string]bool{}}
 	var run map[int]*entry
 	endRun := func() {
 		for _, e := range run {
@@ -264,6 +282,7 @@ func read(r io.Reader, pool, file string) (*History, error) {
 		return nil, fmt.Errorf("%s: no run line: not a journal of format %s", file, Format)
 	}
 	endRun()
+	h.countNotSent()
 	h.keep = offset
 	return h, nil
 }
@@ -316,11 +335,25 @@ func (h *History) apply(l Line, pool string, run *map[int]*entry, endRun func())
 		h.raise(e.sentAs, sent)
 		h.sent(e.key(), at)
 	case "unknown":
+		// A resumed run's bookkeeping for a reset an earlier run left in
+		// flight: that run's lines already bound when its code can have
+		// gone out, and this line's later time would move the code's
+		// hour (and turn a user who completed since into one changed
+		// otherwise). Only a user with no earlier line takes its time.
 		e.pending = false
+		first := h.by[e.username] == none && (e.sentAs == "" || h.by[e.sentAs] == none)
 		h.raise(e.username, unknown)
 		h.raise(e.sentAs, unknown)
-		h.sent(e.key(), at)
+		if first {
+			h.sent(e.key(), at)
+		}
 	case "failed":
+		if k := e.username; !l.MaybeSent {
+			if k == "" {
+				k = e.sentAs
+			}
+			h.failed[k] = true
+		}
 		if e.pending || l.MaybeSent {
 			e.pending = false
 			if l.MaybeSent {

@@ -208,3 +208,49 @@ func TestHistory_UnfinishedAreSendingLinesWithoutAnOutcome(t *testing.T) {
 		})
 	}
 }
+
+// NotSent counts the inputs whose every reset failed and sent nothing, and
+// that no later line shows as sent or maybe sent.
+func TestHistory_NotSentCountsWhoNeverGotACode(t *testing.T) {
+	h := header(pool, "full")
+	for name, tc := range map[string]struct {
+		body string
+		want int
+	}{
+		"refused":                 {`{"index":0,"username":"maria","status":"failed","kind":"user_state"}`, 1},
+		"stopped before the send": {`{"index":0,"username":"maria","status":"failed","kind":"run_stopped"}`, 1},
+		"maybe sent":              {`{"index":0,"username":"maria","status":"failed","kind":"unavailable","maybe_sent":true}`, 0},
+		"failed, then sent by a resumed run": {`{"index":0,"username":"maria","status":"failed","kind":"unavailable"}` + "\n" + header(pool, "full") +
+			`{"index":0,"username":"maria","sent_as":"maria","status":"sent"}`, 0},
+		"two failed, one sent": {`{"index":0,"username":"maria","status":"failed","kind":"user_not_found"}` + "\n" +
+			`{"index":1,"username":"diego","status":"failed","kind":"user_state"}` + "\n" +
+			`{"index":2,"username":"ana","sent_as":"ana","status":"sent"}`, 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := Read(strings.NewReader(h+tc.body+"\n"), pool)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, got.NotSent)
+		})
+	}
+}
+
+// A resumed run's "unknown" line for a reset an earlier run left in flight
+// moves no send time; an "unknown" line alone gives one.
+func TestHistory_AnUnknownLineMovesNoEarlierSendTime(t *testing.T) {
+	sending := `{"index":0,"username":"maria","sent_as":"maria","status":"sending","at":"2026-12-05T08:00:00Z"}` + "\n"
+	unknown := `{"index":0,"username":"maria","sent_as":"maria","status":"unknown","maybe_sent":true,"at":"2026-12-05T10:00:00Z"}` + "\n"
+	for name, tc := range map[string]struct {
+		body string
+		want time.Time
+	}{
+		"after a sending line left in flight": {header(pool, "full") + sending + header(pool, "full") + unknown, time.Date(2026, 12, 5, 8, 1, 0, 0, time.UTC)},
+		"alone":                               {header(pool, "full") + unknown, time.Date(2026, 12, 5, 10, 0, 0, 0, time.UTC)},
+	} {
+		t.Run(name, func(t *testing.T) {
+			h, err := Read(strings.NewReader(tc.body), pool)
+			require.NoError(t, err)
+			assert.Equal(t, tc.want, h.SentAt()["maria"])
+			assert.Equal(t, "unknown", h.Status("maria"))
+		})
+	}
+}

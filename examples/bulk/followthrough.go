@@ -91,7 +91,7 @@ func runStatus(ctx context.Context, args []string, stdout, stderr io.Writer, api
 		record = func(rep followup.Report) error { return rep.Record(ctx, mp) }
 	}
 	for {
-		rep, err := followup.Read(ctx, r, o.poolID, sent, followup.Options{}, nil)
+		rep, err := followup.Read(ctx, r, o.poolID, sent, followup.Options{Journal: h}, nil)
 		if err != nil {
 			return err
 		}

@@ -177,7 +177,8 @@ func TestStatus_MetricsAreAGaugePerState(t *testing.T) {
 		}
 		got[state] = s[2]
 	}
-	assert.Equal(t, map[string]string{"completed": "3", "pending": "5", "expired": "2", "changed": "0", "no_record": "1"}, got, body)
+	assert.Equal(t, map[string]string{"completed": "3", "pending": "5", "expired": "2", "changed": "0", "no_record": "1", "not_sent": "0"}, got, body)
+	assert.Regexp(t, `(?m)^cognitoreset_followup_maybe_sent(?:_[a-z]+)?\{otel_scope_[^}]*\} 0$`, body, "the maybe-sent gauge, without a label of its own")
 	assert.NotContains(t, body, "example.com")
 	assert.NotContains(t, body, "p0")
 }

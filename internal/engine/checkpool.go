@@ -84,7 +84,8 @@ type PoolReport struct {
 	SESAccount, SESRegion string
 	// SMSSender is SenderSNS or SenderLambda, "" when no mechanism uses SMS.
 	// SNSRegion is the pool's SmsConfiguration.SnsRegion ("" when unset):
-	// the Region an SNS client given to WithSNS must be for.
+	// when set, the Region an SNS client given to WithSNS must be for
+	// (smsRegion says what an empty one means, R18).
 	SMSSender Sender
 	SNSRegion string
 	// SMSSandbox is SandboxIn, SandboxOut, SandboxUnknown or SandboxNotUsed;
@@ -232,20 +233,17 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 		return nil
 	}
 	rep.SMSSender = SenderSNS
+	if p.smsConfig && !p.smsRole { // End User Messaging direct: its Region is not read (R61, R67)
+		rep.SMSSandbox = SandboxUnknown
+		rep.Caveats = append(rep.Caveats, endUserMessagingCaveat)
+		return nil
+	}
 	eums, eumsOther, err := r.eumsState(ctx, p, &rep.Caveats)
 	switch {
 	case err != nil:
 		return err
 	case eums != nil:
 		return r.reportEUMS(ctx, p, rep, eums)
-	case p.smsConfig && !p.smsRole:
-		rep.SMSSandbox = SandboxUnknown
-		if eumsOther != nil {
-			rep.Caveats = append(rep.Caveats, *eumsOther)
-		} else {
-			rep.Caveats = append(rep.Caveats, endUserMessagingCaveat)
-		}
-		return nil
 	}
 	listed, _ := p.smsFailureParts()
 	unknown := smsSandboxUnknownCaveat

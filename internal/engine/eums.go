@@ -28,18 +28,12 @@ func (r *Engine) eumsAccount(ctx context.Context, p *poolInfo) (*SMSAccount, err
 	return r.smsCache.get(ctx, "eums:"+p.smsRegion(), r.now, r.cfg.poolTTL, r.cfg.eums.ReadSMSAccount)
 }
 
-// eumsWrongRegion returns a CaveatSMSSandboxUnknown caveat when the
-// WithEndUserMessaging client says it is for another Region than the one
-// the pool sends SMS from: the account tier and the verified destination
+// eumsWrongRegion returns a CaveatSMSSandboxUnknown caveat unless the
+// WithEndUserMessaging client says it is for the Region the pool sends SMS
+// from, as snsWrongRegion: the account tier and the verified destination
 // numbers are per Region (R67).
 func (r *Engine) eumsWrongRegion(p *poolInfo) *Caveat {
-	client, want := r.cfg.eums.Region(), p.smsRegion()
-	if client == "" || want == "" || strings.EqualFold(client, want) {
-		return nil
-	}
-	c := caveat(CaveatSMSSandboxUnknown, "R67", fmt.Sprintf(
-		"the pool sends SMS through AWS End User Messaging SMS in %s, but the WithEndUserMessaging client is for %s, whose answers say nothing of %s", want, client, want))
-	return &c
+	return wrongSMSRegion(p, r.cfg.eums.Region(), "AWS End User Messaging SMS", "WithEndUserMessaging", "R67")
 }
 
 // EUMSAccount is what End User Messaging's DescribeAccountAttributes says
@@ -50,12 +44,11 @@ type EUMSAccount struct {
 	DefaultProtect string // DEFAULT_PROTECT_CONFIGURATION_ID, "" when none
 }
 
-// eumsState returns End User Messaging's view for the pool when it can
-// decide the sandbox, or else the caveat that stands in for it (a client
-// for another Region; a tier not recognised, for a pool that sends
-// through End User Messaging directly), or neither without
+// eumsState returns End User Messaging's view for a pool that sends
+// through SNS when it can decide the sandbox, or else the caveat that
+// stands in for it (a client for another Region), or neither without
 // WithEndUserMessaging. Caveats that hold whoever decides (a tier not
-// recognised, for a pool that sends through SNS; the account's default
+// recognised, which leaves the sandbox to SNS; the account's default
 // protect configuration) are appended to notes.
 func (r *Engine) eumsState(ctx context.Context, p *poolInfo, notes *[]Caveat) (*SMSAccount, *Caveat, error) {
 	if r.cfg.eums == nil {
@@ -79,12 +72,8 @@ func (r *Engine) eumsState(ctx context.Context, p *poolInfo, notes *[]Caveat) (*
 	if acct.EUMS.Tier != "" {
 		tier = "the ACCOUNT_TIER " + strconv.Quote(acct.EUMS.Tier)
 	}
-	c := caveat(CaveatSMSSandboxUnknown, "R67",
-		"End User Messaging gave "+tier+", neither PRODUCTION nor SANDBOX: whether the account is in its SMS sandbox is unknown")
-	if !p.smsRole {
-		return nil, &c, nil
-	}
-	*notes = append(*notes, c)
+	*notes = append(*notes, caveat(CaveatSMSSandboxUnknown, "R67",
+		"End User Messaging gave "+tier+", neither PRODUCTION nor SANDBOX: whether the account is in its SMS sandbox is unknown"))
 	return nil, nil, nil
 }
 

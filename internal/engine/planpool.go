@@ -39,6 +39,15 @@ func (r *Engine) ListUsersWhere(ctx context.Context, g *Gate, poolID, filter, to
 	})
 }
 
+// GetUser reads one user with AdminGetUser, paced in UserRead: what
+// package followup reads of a user neither of its sweeps listed.
+func (r *Engine) GetUser(ctx context.Context, g *Gate, poolID, username string) (*cip.AdminGetUserOutput, error) {
+	in := &cip.AdminGetUserInput{UserPoolId: &poolID, Username: &username}
+	return call(ctx, r, g, quota.CategoryUserRead, func(ctx context.Context, o ...func(*cip.Options)) (*cip.AdminGetUserOutput, error) {
+		return r.api.AdminGetUser(ctx, in, o...)
+	})
+}
+
 // needsUserRead reports whether a user's MFA settings can change where the
 // code goes: only with a recovery setting (R4, R5; R6) and MFA not OFF (an
 // unset MfaConfiguration is OFF, the API's default).

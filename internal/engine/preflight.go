@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -224,6 +225,7 @@ type userInfo struct {
 	smsMFA   bool
 	emailMFA bool
 	anyMFA   bool
+	modified time.Time // UserLastModifiedDate
 }
 
 func userInfoFrom(out *cip.AdminGetUserOutput) *userInfo {
@@ -232,6 +234,7 @@ func userInfoFrom(out *cip.AdminGetUserOutput) *userInfo {
 		enabled:  out.Enabled,
 		status:   out.UserStatus,
 		attrs:    make(map[string]string, len(out.UserAttributes)),
+		modified: aws.ToTime(out.UserLastModifiedDate),
 	}
 	for _, a := range out.UserAttributes {
 		u.attrs[aws.ToString(a.Name)] = aws.ToString(a.Value)
@@ -419,6 +422,13 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 	if other {
 		return &refusal{kind: ErrDeliveryConfig, reason: "the pool's SMS configuration is failing (SmsConfigurationFailure)"}, nil
 	}
+	if !p.smsRole {
+		// Sent through End User Messaging directly, from the Region of
+		// the pool's EumsSms, which the SDK does not read: nothing the
+		// library can ask proves the sandbox there (R67).
+		pr.caveats = append(pr.caveats, endUserMessagingCaveat)
+		return nil, nil
+	}
 	number := stripPlusSeparators(pr.dest)
 	eums, eumsOther, err := r.eumsState(ctx, p, &pr.caveats)
 	switch {
@@ -426,12 +436,6 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 		return nil, err
 	case eums != nil:
 		return r.predictEUMS(ctx, p, pr, eums, number)
-	case !p.smsRole && eumsOther != nil:
-		pr.caveats = append(pr.caveats, *eumsOther)
-		return nil, nil
-	case !p.smsRole:
-		pr.caveats = append(pr.caveats, endUserMessagingCaveat)
-		return nil, nil
 	}
 	unknown := smsSandboxUnknownCaveat
 	if eumsOther != nil {
@@ -485,7 +489,7 @@ var noSMSConfiguration = &refusal{kind: ErrDeliveryConfig, reason: "the pool has
 // does not read), whose sandbox and origination identities nothing here
 // asks about (R61).
 var endUserMessagingCaveat = caveat(CaveatSMSSandboxUnknown, "R61",
-	"the pool's SMS configuration names no SNS role (SnsCallerArn): it may send through AWS End User Messaging SMS directly, whose sandbox and origination identities were not asked (WithEndUserMessaging asks its sandbox); WithSNS says nothing of them")
+	"the pool's SMS configuration names no SNS role (SnsCallerArn): it may send through AWS End User Messaging SMS directly, from the Region its EumsSms names, which the SDK does not read, so neither WithEndUserMessaging nor WithSNS is asked")
 
 var smsSandboxUnknownCaveat = caveat(CaveatSMSSandboxUnknown, "R16",
 	"nothing proves the account is out of the SNS SMS sandbox (SmsConfigurationFailure is empty, which it also is when the pool's creator lacked SNS permissions); WithSNS asks SNS")

@@ -28,6 +28,11 @@ type Request struct {
 	// OnlyResetRequired refuses the action unless the user, read just
 	// before it is sent, is RESET_REQUIRED (a second code, R65).
 	OnlyResetRequired bool
+	// UnchangedSince, with OnlyResetRequired, also refuses a user whose
+	// UserLastModifiedDate, read just before the send, is later: reset
+	// again or changed since the code on record, whose newest code may
+	// still be valid (R66).
+	UnchangedSince time.Time
 }
 
 // Result describes an action that was sent (or, from a dry run, that would
@@ -431,11 +436,18 @@ func (a *Attempt) adminOnly(ctx context.Context, pool *poolInfo) error {
 // RESET_REQUIRED (Request.OnlyResetRequired) when u is not: a user who
 // completed the reset, or was changed otherwise, gets no second code (R65).
 func (a *Attempt) stillResetRequired(u *userInfo) error {
-	if !a.req.OnlyResetRequired || u.status == types.UserStatusTypeResetRequired {
+	if !a.req.OnlyResetRequired {
 		return nil
 	}
-	f := &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s, not RESET_REQUIRED: the reset was completed or the user changed since, so no second code is sent", u.status)}
-	return a.Fail(OpPreflight, f.kind, f)
+	if u.status != types.UserStatusTypeResetRequired {
+		f := &refusal{kind: ErrUserState, reason: fmt.Sprintf("user status %s, not RESET_REQUIRED: the reset was completed or the user changed since, so no second code is sent", u.status)}
+		return a.Fail(OpPreflight, f.kind, f)
+	}
+	if since := a.req.UnchangedSince; !since.IsZero() && u.modified.After(since) {
+		f := &refusal{kind: ErrUserState, reason: "user modified since the code on record (reset again, or changed): its newest code may still be valid, so no second code is sent"}
+		return a.Fail(OpPreflight, f.kind, f)
+	}
+	return nil
 }
 
 // Reserve is the stage between the preflight and the send: it takes the

@@ -235,6 +235,7 @@ type fakeUser struct {
 	temporary    temporaryPassword // the last one set, until a permanent one replaces it
 	code         string            // the last code sent, until used
 	codeAt       time.Time         // when it was sent
+	oldCodes     []string          // the last codes spent or replaced (at most maxOldCodes)
 }
 
 // NewFake returns an empty Fake in region us-west-2 on the real clock, with
@@ -833,7 +834,8 @@ func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInpu
 		// No SMS configuration: nothing was handed to a sender, so no
 		// Delivery; that the password is reset all the same is assumed,
 		// the worse case (R61, R62), and the last code is gone with it.
-		u.code, u.codeAt = "", time.Time{}
+		u.retire()
+		u.codeAt = time.Time{}
 		u.status, u.modified = types.UserStatusTypeResetRequired, now
 		return nil, err
 	case err != nil:
@@ -845,6 +847,7 @@ func (f *Fake) resetUser(ctx context.Context, in *cip.AdminResetUserPasswordInpu
 	if late != nil {
 		d.Dropped, d.DropReason = true, "CodeDeliveryFailureException"
 	}
+	u.retire()
 	u.code, u.codeAt = d.Code, now // a new code replaces the last (R64)
 	f.deliveries = append(f.deliveries, d)
 	u.status, u.modified = types.UserStatusTypeResetRequired, now

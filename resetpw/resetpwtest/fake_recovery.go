@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
+	"slices"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -40,13 +41,33 @@ func (f *Fake) CreateUserPoolClient(ctx context.Context, in *cip.CreateUserPoolC
 		ClientId: aws.String(id), ClientName: in.ClientName, UserPoolId: p.pool.Id}, ResultMetadata: f.metadata()}, nil
 }
 
+// maxOldCodes bounds the codes a user's spent or replaced ones are kept
+// of, to tell them from a wrong code.
+const maxOldCodes = 8
+
+// retire moves the user's code, if any, to its spent or replaced ones.
+func (u *fakeUser) retire() {
+	if u.code == "" {
+		return
+	}
+	u.oldCodes = append(u.oldCodes, u.code)
+	if len(u.oldCodes) > maxOldCodes {
+		u.oldCodes = u.oldCodes[1:]
+	}
+	u.code = ""
+}
+
 // ConfirmForgotPassword completes a reset as the user would, with the code
 // of their last Delivery and a new password (R63, R64): the user becomes
-// CONFIRMED, and the code is spent. A code other than the user's last one
-// answers CodeMismatchException; the last one, past an hour on the Fake's
-// clock (SetClock), ExpiredCodeException, and the user stays
-// RESET_REQUIRED. ClientId names the pool (CreateUserPoolClient); the
-// password is not checked against a policy, and nothing is stored of it.
+// CONFIRMED, and the code is spent. The last code past an hour on the
+// Fake's clock (SetClock), a spent one and one a newer code replaced answer
+// ExpiredCodeException, as a spent code was seen to (R64; for a replaced
+// one assumed), and the user stays as it was; any other code,
+// CodeMismatchException (R64). ClientId names the pool
+// (CreateUserPoolClient; an unknown one, ResourceNotFoundException, and a
+// disabled user NotAuthorizedException "User is disabled.", both assumed);
+// the password is not checked against a policy, and nothing is stored of
+// it. Failed attempts are not counted (no LimitExceededException).
 func (f *Fake) ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotPasswordInput, _ ...func(*cip.Options)) (*cip.ConfirmForgotPasswordOutput, error) {
 	if err := f.enter(ctx, opConfirmForgotPassword); err != nil {
 		return nil, err
@@ -68,12 +89,17 @@ func (f *Fake) ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotP
 		return nil, &types.NotAuthorizedException{Message: aws.String("User is disabled.")}
 	}
 	now := f.now()
+	code := aws.ToString(in.ConfirmationCode)
+	expired := &types.ExpiredCodeException{Message: aws.String("Invalid code provided, please request a code again.")}
 	switch {
-	case u.code == "" || u.code != aws.ToString(in.ConfirmationCode):
+	case slices.Contains(u.oldCodes, code):
+		return nil, expired
+	case u.code == "" || u.code != code:
 		return nil, &types.CodeMismatchException{Message: aws.String("Invalid verification code provided, please try again.")}
 	case now.Sub(u.codeAt) >= codeValidity:
-		return nil, &types.ExpiredCodeException{Message: aws.String("Invalid code provided, please request a code again.")}
+		return nil, expired
 	}
-	u.code, u.status, u.modified = "", types.UserStatusTypeConfirmed, now
+	u.retire()
+	u.status, u.modified = types.UserStatusTypeConfirmed, now
 	return &cip.ConfirmForgotPasswordOutput{ResultMetadata: f.metadata()}, nil
 }

@@ -27,8 +27,9 @@ type recoveryAPI interface {
 
 // The Fake moves a user through a reset's states, on its clock: the code it
 // delivered completes the reset within the hour (CONFIRMED), a wrong code
-// and an older one don't, and past the hour the code is expired and the
-// user stays RESET_REQUIRED.
+// and an older one don't (the older one, like a spent one, answers
+// expired), and past the hour the code is expired and the user stays
+// RESET_REQUIRED.
 func TestFake_ConfirmForgotPasswordMovesTheUserThroughTheStates(t *testing.T) {
 	for name, tc := range map[string][]recoveryStep{
 		"completed within the hour": {{reset: true, status: types.UserStatusTypeResetRequired},
@@ -38,10 +39,10 @@ func TestFake_ConfirmForgotPasswordMovesTheUserThroughTheStates(t *testing.T) {
 		"a wrong code": {{reset: true},
 			{after: time.Minute, code: "not-a-code", wantErr: new(*types.CodeMismatchException), status: types.UserStatusTypeResetRequired}},
 		"a second code replaces the first": {{reset: true}, {after: 61 * time.Minute, reset: true},
-			{after: time.Minute, code: "first", wantErr: new(*types.CodeMismatchException), status: types.UserStatusTypeResetRequired},
+			{after: time.Minute, code: "first", wantErr: new(*types.ExpiredCodeException), status: types.UserStatusTypeResetRequired},
 			{code: "last", status: types.UserStatusTypeConfirmed}},
 		"a code is spent once used": {{reset: true}, {after: time.Minute, code: "last", status: types.UserStatusTypeConfirmed},
-			{code: "last", wantErr: new(*types.CodeMismatchException), status: types.UserStatusTypeConfirmed}},
+			{code: "last", wantErr: new(*types.ExpiredCodeException), status: types.UserStatusTypeConfirmed}},
 	} {
 		// Over the Fake, in a synctest bubble: its clock is the bubble's.
 		// Over a Server (real sockets, which a bubble can't wait on), on

@@ -35,10 +35,17 @@ var _ groundtruth.SNSAPI = (*fakeSNS)(nil)
 // ListOriginationNumbers) and as AWS End User Messaging SMS
 // (DescribeAccountAttributes, DescribeVerifiedDestinationNumbers), R69.
 // Its type is unexported (the surface budget); it satisfies
-// groundtruth.SNSAPI.
+// groundtruth.SNSAPI, and its Region method says it is for the Fake's
+// Region, so that groundtruth asks it only about pools whose SMS Region
+// that is (R18).
 func (f *Fake) SNS() *fakeSNS { return &fakeSNS{f} }
 
 const snsPage = 2
+
+// Region is the Region the Fake's SMS sandbox is for, the Fake's own
+// (us-west-2): groundtruth trusts it for pools that send SMS from there
+// (R18).
+func (s *fakeSNS) Region() string { return s.f.region }
 
 // GetSMSSandboxAccountStatus says whether the account is in the SMS sandbox
 // (SetSMSSandbox).
