@@ -2,6 +2,7 @@ package groundtruth
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -49,7 +50,7 @@ type eumsTruth struct{ api endUserMessagingAPI }
 // recognised; a tier that is missing or unknown leaves the sandbox unknown
 // (R67), and the numbers are not read.
 func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, error) {
-	a := &engine.SMSAccount{Verified: map[string]bool{}, EUMS: &engine.EUMSAccount{}}
+	a := &engine.SMSAccount{Verified: map[string]bool{}}
 	in := &pinpointsmsvoicev2.DescribeAccountAttributesInput{}
 	for page := 0; page < maxSNSPages; page++ {
 		out, err := t.api.DescribeAccountAttributes(ctx, in)
@@ -59,9 +60,10 @@ func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, erro
 		for _, attr := range out.AccountAttributes {
 			switch attr.Name {
 			case eumstypes.AccountAttributeNameAccountTier:
-				a.EUMS.Tier = aws.ToString(attr.Value)
+				a.Tier = aws.ToString(attr.Value)
 			case eumstypes.AccountAttributeNameDefaultProtectConfigurationId:
-				a.EUMS.DefaultProtect = aws.ToString(attr.Value)
+				a.Notes = append(a.Notes, engine.Caveat{Code: engine.CaveatSMSProtect, Rule: "R67", Message: "End User Messaging's account-default protect configuration " +
+					strconv.Quote(aws.ToString(attr.Value)) + " also filters Cognito's SMS by destination country; its country rules were not read"})
 			}
 		}
 		if aws.ToString(out.NextToken) == "" {
@@ -70,12 +72,18 @@ func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, erro
 		in.NextToken = out.NextToken
 	}
 	switch {
-	case strings.EqualFold(a.EUMS.Tier, "PRODUCTION"):
+	case strings.EqualFold(a.Tier, "PRODUCTION"):
 		return a, nil
-	case strings.EqualFold(a.EUMS.Tier, "SANDBOX"): // assumed: no source lists the values (R67)
+	case strings.EqualFold(a.Tier, "SANDBOX"): // assumed: no source lists the values (R67)
 		a.InSandbox = true
 	default:
-		a.EUMS.TierUnknown = true
+		tier := "no ACCOUNT_TIER"
+		if a.Tier != "" {
+			tier = "the ACCOUNT_TIER " + strconv.Quote(a.Tier)
+		}
+		a.Undecided = true
+		a.Notes = append(a.Notes, engine.Caveat{Code: engine.CaveatSMSSandboxUnknown, Rule: "R67", Message: "End User Messaging gave " + tier +
+			", neither PRODUCTION nor SANDBOX: whether the account is in its SMS sandbox is unknown"})
 		return a, nil
 	}
 	vin := &pinpointsmsvoicev2.DescribeVerifiedDestinationNumbersInput{}

@@ -66,7 +66,7 @@ func TestWithEndUserMessaging_UnrecognisedTierIsACaveatNotARefusal(t *testing.T)
 				res, err := r.Check(context.Background(), req)
 				if tc.refused {
 					require.ErrorIs(t, err, resetpw.ErrSMSSandbox)
-					assert.Contains(t, err.Error(), `ACCOUNT_TIER "SANDBOX"`, "the refusal quotes the tier read")
+					assert.Contains(t, err.Error(), "ACCOUNT_TIER SANDBOX", "the refusal names the tier read")
 					return
 				}
 				require.NoError(t, err, "a tier not recognised refuses nothing")

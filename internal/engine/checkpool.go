@@ -307,7 +307,7 @@ func reportSandbox(rep *PoolReport, acct, sns *SMSAccount) error {
 	}
 	if sns != nil && sns.InSandbox != acct.InSandbox {
 		rep.Caveats = append(rep.Caveats, caveat(CaveatSMSSandboxUnknown, "R69",
-			"SNS and End User Messaging disagree about whether the account is in the SMS sandbox; End User Messaging's answer is reported"))
+			"SNS and End User Messaging disagree about the SMS sandbox; End User Messaging's answer is reported"))
 	}
 	rep.SandboxVerifiedNumbers = len(acct.Verified)
 	if sns == nil || !sns.USOrigination {

@@ -2,8 +2,6 @@ package engine
 
 import (
 	"context"
-	"fmt"
-	"strconv"
 	"strings"
 )
 
@@ -36,20 +34,12 @@ func (r *Engine) eumsWrongRegion(p *poolInfo) *Caveat {
 	return wrongSMSRegion(p, r.cfg.eums.Region(), "AWS End User Messaging SMS", "WithEndUserMessaging", "R67")
 }
 
-// EUMSAccount is what End User Messaging's DescribeAccountAttributes says
-// beyond the sandbox (R67).
-type EUMSAccount struct {
-	Tier           string // ACCOUNT_TIER as read, "" when absent
-	TierUnknown    bool   // Tier is neither PRODUCTION nor SANDBOX: the sandbox is unknown
-	DefaultProtect string // DEFAULT_PROTECT_CONFIGURATION_ID, "" when none
-}
-
 // eumsState returns End User Messaging's view for a pool that sends
 // through SNS when it can decide the sandbox, or else the caveat that
 // stands in for it (a client for another Region), or neither without
-// WithEndUserMessaging. Caveats that hold whoever decides (a tier not
-// recognised, which leaves the sandbox to SNS; the account's default
-// protect configuration) are appended to notes.
+// WithEndUserMessaging. The caveats its answer gives every SMS code (a
+// tier not recognised, which leaves the sandbox to SNS; the account's
+// default protect configuration) are appended to notes.
 func (r *Engine) eumsState(ctx context.Context, p *poolInfo, notes *[]Caveat) (*SMSAccount, *Caveat, error) {
 	if r.cfg.eums == nil {
 		return nil, nil, nil
@@ -58,23 +48,14 @@ func (r *Engine) eumsState(ctx context.Context, p *poolInfo, notes *[]Caveat) (*
 		return nil, c, nil
 	}
 	acct, err := r.eumsAccount(ctx, p)
-	if err != nil || acct.EUMS == nil {
-		return acct, nil, err
+	if err != nil {
+		return nil, nil, err
 	}
-	if id := acct.EUMS.DefaultProtect; id != "" {
-		*notes = append(*notes, caveat(CaveatSMSProtect, "R67", fmt.Sprintf(
-			"the account has a default protect configuration in End User Messaging (%s), which also applies to Cognito's SMS and may block, filter or monitor it by destination country; its country rules were not read", id)))
+	*notes = append(*notes, acct.Notes...)
+	if acct.Undecided {
+		return nil, nil, nil
 	}
-	if !acct.EUMS.TierUnknown {
-		return acct, nil, nil
-	}
-	tier := "no ACCOUNT_TIER"
-	if acct.EUMS.Tier != "" {
-		tier = "the ACCOUNT_TIER " + strconv.Quote(acct.EUMS.Tier)
-	}
-	*notes = append(*notes, caveat(CaveatSMSSandboxUnknown, "R67",
-		"End User Messaging gave "+tier+", neither PRODUCTION nor SANDBOX: whether the account is in its SMS sandbox is unknown"))
-	return nil, nil, nil
+	return acct, nil, nil
 }
 
 // predictEUMS refuses an SMS code that End User Messaging's sandbox would
@@ -100,7 +81,7 @@ func (r *Engine) predictEUMS(ctx context.Context, p *poolInfo, pr *prediction, a
 		pr.caveats = append(pr.caveats, eumsDisagreeCaveat)
 	case drops:
 		return &refusal{kind: ErrSMSSandbox, reason: "End User Messaging says the account is in the SMS sandbox (ACCOUNT_TIER " +
-			strconv.Quote(tierOf(acct)) + ") and the number is not a verified destination number there"}, nil
+			acct.Tier + ") and the number is not a verified destination number there"}, nil
 	}
 	if strings.HasPrefix(number, "+1") && (sns == nil || !sns.USOrigination) {
 		pr.caveats = append(pr.caveats, usOriginationCaveat(sns))
@@ -108,15 +89,7 @@ func (r *Engine) predictEUMS(ctx context.Context, p *poolInfo, pr *prediction, a
 	return nil, nil
 }
 
-// tierOf is the ACCOUNT_TIER acct was read from.
-func tierOf(acct *SMSAccount) string {
-	if acct.EUMS == nil {
-		return ""
-	}
-	return acct.EUMS.Tier
-}
-
 // eumsDisagreeCaveat qualifies an SMS code that SNS and End User Messaging
 // judge differently: one would deliver it, the other drop it (R69).
 var eumsDisagreeCaveat = caveat(CaveatSMSSandboxUnknown, "R69",
-	"SNS and End User Messaging disagree about the destination number: one says the account is in the SMS sandbox and the number not verified there, the other that it can receive SMS; which list Cognito's SMS goes by is not documented")
+	"SNS and End User Messaging disagree about the number in the SMS sandbox; which list Cognito goes by is not documented")
