@@ -20,9 +20,13 @@ import (
 // destination numbers are verified there. Since November 2024 SNS hands
 // Cognito's SMS on to End User Messaging, and a pool may send through it
 // directly; its sandbox is the one that applies, so with this option its
-// answer is the ground truth of the sandbox for every pool that sends SMS
-// through SNS, whatever WithSNS or the pool's SmsConfigurationFailure says
-// (R67). A pool that sends through it directly (no SNS role) sends from the
+// ACCOUNT_TIER, when PRODUCTION or SANDBOX, decides the sandbox for every
+// pool that sends SMS through SNS, whatever the pool's
+// SmsConfigurationFailure says (R67). Any other tier, or none, decides
+// nothing, and the code carries resetpw.CaveatSMSSandboxUnknown; so does a
+// code that WithSNS judges otherwise, its list of verified numbers being
+// SNS's own (R69). An account-default protect configuration, which also
+// filters Cognito's SMS, adds the caveat "sms_protect_configuration". A pool that sends through it directly (no SNS role) sends from the
 // Region its EumsSms names, which the SDK does not read: it is not asked
 // for those, whose SMS codes carry resetpw.CaveatSMSSandboxUnknown (R61).
 // SNS, when given, still says whether a US origination number exists (R19).
