@@ -22,7 +22,7 @@ import (
 func TestRunAndPlans_StopOnASecondaryReplica(t *testing.T) {
 	ctx := context.Background()
 	f := resetpwtest.NewFake()
-	pool := f.AddPool(types.UserPoolType{Id: aws.String("sa-east-1_Replica01")})
+	pool := f.AddPool(types.UserPoolType{Id: aws.String("sa-east-1_Replica01"), Arn: aws.String("arn:aws:cognito-idp:us-west-2:" + resetpwtest.DefaultAccount + ":userpool/sa-east-1_Replica01")})
 	for _, name := range []string{"ana", "bo"} {
 		_, err := f.AddUser(pool, resetpwtest.User(name, "email", name+"@example.com", "email_verified", "true"))
 		require.NoError(t, err)

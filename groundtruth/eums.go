@@ -2,6 +2,7 @@ package groundtruth
 
 import (
 	"context"
+	"strconv"
 	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -19,9 +20,13 @@ import (
 // destination numbers are verified there. Since November 2024 SNS hands
 // Cognito's SMS on to End User Messaging, and a pool may send through it
 // directly; its sandbox is the one that applies, so with this option its
-// answer is the ground truth of the sandbox for every pool that sends SMS
-// through SNS, whatever WithSNS or the pool's SmsConfigurationFailure says
-// (R67). A pool that sends through it directly (no SNS role) sends from the
+// ACCOUNT_TIER, when PRODUCTION or SANDBOX, decides the sandbox for every
+// pool that sends SMS through SNS, whatever the pool's
+// SmsConfigurationFailure says (R67). Any other tier, or none, decides
+// nothing, and the code carries resetpw.CaveatSMSSandboxUnknown; so does a
+// code that WithSNS judges otherwise, its list of verified numbers being
+// SNS's own (R69). An account-default protect configuration, which also
+// filters Cognito's SMS, adds the caveat "sms_protect_configuration". A pool that sends through it directly (no SNS role) sends from the
 // Region its EumsSms names, which the SDK does not read: it is not asked
 // for those, whose SMS codes carry resetpw.CaveatSMSSandboxUnknown (R61).
 // SNS, when given, still says whether a US origination number exists (R19).
@@ -43,21 +48,26 @@ func WithEndUserMessaging(client endUserMessagingAPI) resetpw.Option {
 
 type eumsTruth struct{ api endUserMessagingAPI }
 
-// ReadSMSAccount reads the account tier and, in the sandbox, the verified
-// destination numbers. Only an ACCOUNT_TIER of PRODUCTION is out of the
-// sandbox: a tier that is missing or unknown is taken for the sandbox
-// (R67, assumed), so that no code is predicted that may be dropped.
+// ReadSMSAccount reads the account tier, the account's default protect
+// configuration and, in the sandbox, the verified destination numbers.
+// Only the tiers PRODUCTION (out of the sandbox) and SANDBOX (in it) are
+// recognised; a tier that is missing or unknown leaves the sandbox unknown
+// (R67), and the numbers are not read.
 func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, error) {
-	tier := ""
+	a := &engine.SMSAccount{Verified: map[string]bool{}}
 	in := &pinpointsmsvoicev2.DescribeAccountAttributesInput{}
-	for page := 0; page < maxSNSPages && tier == ""; page++ {
+	for page := 0; page < maxSNSPages; page++ {
 		out, err := t.api.DescribeAccountAttributes(ctx, in)
 		if err != nil {
 			return nil, err
 		}
-		for _, a := range out.AccountAttributes {
-			if a.Name == eumstypes.AccountAttributeNameAccountTier {
-				tier = aws.ToString(a.Value)
+		for _, attr := range out.AccountAttributes {
+			switch attr.Name {
+			case eumstypes.AccountAttributeNameAccountTier:
+				a.Tier = aws.ToString(attr.Value)
+			case eumstypes.AccountAttributeNameDefaultProtectConfigurationId:
+				a.Notes = append(a.Notes, engine.Caveat{Code: engine.CaveatSMSProtect, Rule: "R67", Message: "End User Messaging's account-default protect configuration " +
+					strconv.Quote(aws.ToString(attr.Value)) + " also filters Cognito's SMS by destination country; its country rules were not read"})
 			}
 		}
 		if aws.ToString(out.NextToken) == "" {
@@ -65,8 +75,19 @@ func (t eumsTruth) ReadSMSAccount(ctx context.Context) (*engine.SMSAccount, erro
 		}
 		in.NextToken = out.NextToken
 	}
-	a := &engine.SMSAccount{InSandbox: !strings.EqualFold(tier, "PRODUCTION"), Verified: map[string]bool{}}
-	if !a.InSandbox {
+	switch {
+	case strings.EqualFold(a.Tier, "PRODUCTION"):
+		return a, nil
+	case strings.EqualFold(a.Tier, "SANDBOX"): // assumed: no source lists the values (R67)
+		a.InSandbox = true
+	default:
+		tier := "no ACCOUNT_TIER"
+		if a.Tier != "" {
+			tier = "the ACCOUNT_TIER " + strconv.Quote(a.Tier)
+		}
+		a.Undecided = true
+		a.Notes = append(a.Notes, engine.Caveat{Code: engine.CaveatSMSSandboxUnknown, Rule: "R67", Message: "End User Messaging gave " + tier +
+			", neither PRODUCTION nor SANDBOX: whether the account is in its SMS sandbox is unknown"})
 		return a, nil
 	}
 	vin := &pinpointsmsvoicev2.DescribeVerifiedDestinationNumbersInput{}

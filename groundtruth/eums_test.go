@@ -106,22 +106,31 @@ func (s stubEUMS) DescribeVerifiedDestinationNumbers(context.Context, *pinpoints
 	return &pinpointsmsvoicev2.DescribeVerifiedDestinationNumbersOutput{}, nil
 }
 
-// R67: given both, End User Messaging is the ground truth of the sandbox,
-// whichever way SNS and the pool's SmsConfigurationFailure disagree with
-// it; SNS still answers for US origination numbers (R19). A tier that is
-// missing or unknown is taken for the sandbox.
-func TestWithEndUserMessaging_OverridesSNS(t *testing.T) {
+// R67, R69: given both, End User Messaging is the ground truth of the
+// sandbox's status, over the pool's SmsConfigurationFailure; but where it
+// and SNS judge the number differently (their lists of verified numbers,
+// or their status) the code is neither refused nor promised, and carries
+// CaveatSMSSandboxUnknown (R69). A tier that is missing or not recognised
+// decides nothing: SNS decides, and the code carries the caveat naming
+// the tier (R67). SNS still answers for US origination numbers (R19).
+func TestWithEndUserMessaging_RefusesOnlyWhenSNSAgrees(t *testing.T) {
 	for _, tc := range []struct {
 		name       string
 		snsSandbox bool
 		poolField  string
 		tier       string
 		want       error
+		rules      []string // the caveats' rules, in order
+		report     string
 	}{
-		{name: "SNS says sandbox, End User Messaging production", snsSandbox: true, poolField: "SNSSandbox", tier: "PRODUCTION"},
-		{name: "SNS says out, End User Messaging sandbox", tier: "SANDBOX", want: resetpw.ErrSMSSandbox},
-		{name: "tier missing", want: resetpw.ErrSMSSandbox},
-		{name: "tier unknown", tier: "SOMETHING_NEW", want: resetpw.ErrSMSSandbox},
+		{name: "SNS says sandbox, End User Messaging production", snsSandbox: true, poolField: "SNSSandbox", tier: "PRODUCTION",
+			rules: []string{"R69", "R19"}, report: "OUT_OF_SANDBOX"},
+		{name: "SNS says out, End User Messaging sandbox", tier: "SANDBOX", rules: []string{"R69", "R19"}, report: "IN_SANDBOX"},
+		{name: "both say sandbox", snsSandbox: true, tier: "SANDBOX", want: resetpw.ErrSMSSandbox},
+		{name: "both say out", tier: "PRODUCTION", rules: []string{"R19"}, report: "OUT_OF_SANDBOX"},
+		{name: "tier missing, SNS says out", rules: []string{"R67", "R19"}, report: "OUT_OF_SANDBOX"},
+		{name: "tier unknown, SNS says out", tier: "SOMETHING_NEW", rules: []string{"R67", "R19"}, report: "OUT_OF_SANDBOX"},
+		{name: "tier unknown, SNS says sandbox", snsSandbox: true, tier: "SOMETHING_NEW", want: resetpw.ErrSMSSandbox},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := resetpwtest.NewFake()
@@ -138,15 +147,27 @@ func TestWithEndUserMessaging_OverridesSNS(t *testing.T) {
 			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: id, Username: "sam"})
 			if tc.want != nil {
 				require.ErrorIs(t, err, tc.want)
+				assert.NotContains(t, err.Error(), "2065550100")
 				return
 			}
 			require.NoError(t, err)
-			require.Len(t, res.Caveats, 1)
-			assert.Equal(t, resetpw.CaveatUSOrigination, res.Caveats[0].Code, "SNS lists no US number")
-			assert.Contains(t, res.Caveats[0].Message, "SNS lists no")
+			var rules []string
+			for _, c := range res.Caveats {
+				rules = append(rules, c.Rule)
+				assert.NotContains(t, c.Message, "2065550100")
+			}
+			assert.Equal(t, tc.rules, rules)
+			assert.Equal(t, resetpw.CaveatUSOrigination, res.Caveats[len(res.Caveats)-1].Code, "SNS lists no US number")
+			assert.Contains(t, res.Caveats[len(res.Caveats)-1].Message, "SNS lists no")
+			if tc.rules[0] != "R19" {
+				assert.Equal(t, resetpw.CaveatSMSSandboxUnknown, res.Caveats[0].Code)
+			}
+			if tc.tier == "SOMETHING_NEW" {
+				assert.Contains(t, res.Caveats[0].Message, `"SOMETHING_NEW"`, "the caveat quotes the tier read")
+			}
 			rep, err := r.CheckPool(context.Background(), id)
 			require.NoError(t, err)
-			assert.Equal(t, "OUT_OF_SANDBOX", rep.SMSSandbox)
+			assert.Equal(t, tc.report, rep.SMSSandbox)
 		})
 	}
 }

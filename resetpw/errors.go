@@ -59,7 +59,7 @@ type Error struct {
 	RequestID   string        // Cognito's request ID, when Cognito answered
 	Fate        Fate          // what became of the request; "" in an *Error built by hand
 	WayOut      WayOut        // of a refusal: what reaches the user instead (package wayout), or ""
-	RetryAfter  time.Duration // 0, or how long to wait before retrying: ErrThrottled's backoff (R73), an hour for OpReset's ErrAttemptLimit (R74)
+	RetryAfter  time.Duration // 0, or the least wait before retrying: ErrThrottled's backoff, unjittered (R73); an hour for OpReset's ErrAttemptLimit (R74)
 	Err         error         // the cause
 
 	redact []string // further private strings to mask in Error()

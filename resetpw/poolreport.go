@@ -21,7 +21,7 @@ type PoolReport struct {
 	EmailSender            Sender
 	DailyEmailLimit        int
 	Account, Region        string
-	Replica, PrimaryRegion string // "PRIMARY", or "SECONDARY" and its primary's Region (R68)
+	Replica, PrimaryRegion string // "PRIMARY", or "SECONDARY" and its primary's Region (a secondary's delivery fields are left out: the primary's count, R68)
 	EmailsSent             int
 	// SESState is "PRODUCTION", "SANDBOX", "PAUSED", "UNKNOWN" (SES not
 	// asked) or "NOT_USED"; SESAccount and SESRegion are the SourceArn's

@@ -147,7 +147,7 @@ func decide(t *testing.T, name string, c cell) string {
 	if c.replica == "secondary" {
 		// A secondary replica in the Fake's Region of a pool whose primary
 		// is in us-east-1 (R68).
-		pool.Id = aws.String("us-east-1_Replica01")
+		pool.Id, pool.Arn = aws.String("us-east-1_Replica01"), aws.String("arn:aws:cognito-idp:us-west-2:"+resetpwtest.DefaultAccount+":userpool/us-east-1_Replica01")
 	}
 	ctx := context.Background()
 	emails := quota.NewLocalEmailCounter()

@@ -141,3 +141,38 @@ func recoveryOf(names ...types.RecoveryOptionNameType) *types.AccountRecoverySet
 	}
 	return s
 }
+
+// Custom authentication (a DefineAuthChallenge trigger, CUSTOM_AUTH) is a
+// sign-in that needs no password either: its maintainers observe that a
+// user in FORCE_CHANGE_PASSWORD still signs in through it (R72). A reset
+// in such a pool is sent, and the preflight and CheckPool carry the
+// passwordless caveat naming CUSTOM_AUTH, on the Fake and through the
+// Server with the real SDK client.
+func TestCheck_CustomAuthenticationCarriesPasswordlessCaveat(t *testing.T) {
+	for _, target := range replicaTargets {
+		t.Run(target.name, func(t *testing.T) {
+			f := resetpwtest.NewFake()
+			pool := f.AddPool(types.UserPoolType{AccountRecoverySetting: recoveryOf("verified_email"), AutoVerifiedAttributes: []types.VerifiedAttributeType{"email"},
+				LambdaConfig: &types.LambdaConfigType{DefineAuthChallenge: aws.String("arn:aws:lambda:us-west-2:123456789012:function:define")}})
+			_, err := f.AddUser(pool, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
+			require.NoError(t, err)
+			r, err := resetpw.New(target.api(t, f))
+			require.NoError(t, err)
+			res, err := r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+			require.NoError(t, err, "the caveat never refuses")
+			rep, err := r.CheckPool(context.Background(), pool)
+			require.NoError(t, err)
+			for _, caveats := range [][]resetpw.Caveat{res.Caveats, rep.Caveats} {
+				var msgs []string
+				for _, c := range caveats {
+					if c.Code == passwordlessSignIn {
+						msgs = append(msgs, c.Message)
+					}
+				}
+				require.Len(t, msgs, 1)
+				assert.Contains(t, msgs[0], "CUSTOM_AUTH")
+			}
+			assert.Nil(t, rep.FirstFactors, "the report's first factors stay Cognito's")
+		})
+	}
+}

@@ -323,7 +323,7 @@ func TestSetTemporaryPassword_ExpiresNoLaterThanCognitoSays(t *testing.T) {
 // refused before sending as ErrNotEnabled, naming the primary's Region.
 func TestWays_RefusedBeforeSendingInASecondaryReplica(t *testing.T) {
 	f := resetpwtest.NewFake()
-	pool := f.AddPool(types.UserPoolType{Id: aws.String("eu-central-1_Replica01")})
+	pool := f.AddPool(types.UserPoolType{Id: aws.String("eu-central-1_Replica01"), Arn: aws.String("arn:aws:cognito-idp:us-west-2:" + resetpwtest.DefaultAccount + ":userpool/eu-central-1_Replica01")})
 	_, err := f.AddUser(pool, user("u", "FORCE_CHANGE_PASSWORD", true, "email", "u@example.com"))
 	require.NoError(t, err)
 	w, err := newWays(f)

@@ -66,6 +66,7 @@ import (
 	"log"
 	"log/slog"
 	"math"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
@@ -312,20 +313,28 @@ func (s *Service) refuseCustomer(ctx context.Context, w http.ResponseWriter, age
 
 // fail answers an action that failed with the error's status and kind; a
 // 429 whose error knows how long to wait (Cognito's throttling, the user's
-// attempt limit: resetpw.Error.RetryAfter) says so in Retry-After, in whole
-// seconds rounded up.
+// attempt limit: resetpw.Error.RetryAfter, the least wait) says so in
+// Retry-After, in whole seconds rounded up. A throttle's hint is the same
+// for every caller, so up to as much again is added at random: callers
+// told to wait do not all come back at once.
 func (s *Service) fail(ctx context.Context, w http.ResponseWriter, agent, action, input, user string, err error) {
 	status := http.StatusInternalServerError // not a *resetpw.Error: a bug
 	var e *resetpw.Error
 	if errors.As(err, &e) {
 		status = e.HTTPStatus()
-		if status == http.StatusTooManyRequests && e.RetryAfter > 0 {
-			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(e.RetryAfter.Seconds()))))
+		if wait := e.RetryAfter; status == http.StatusTooManyRequests && wait > 0 {
+			if errors.Is(err, resetpw.ErrThrottled) {
+				wait += jitter(wait)
+			}
+			w.Header().Set("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
 		}
 	}
 	s.audit(ctx, agent, action, input, user, status, err, "")
 	writeJSON(w, status, errorBody(err))
 }
+
+// jitter is a random wait in [0, d].
+var jitter = func(d time.Duration) time.Duration { return rand.N(d + 1) }
 
 // errorBody is the JSON answer of a failed action: its kind, whether
 // something may have gone out anyway, and the way out a refusal names

@@ -231,8 +231,9 @@ func TestPasswordReset_OnlyPOST(t *testing.T) {
 }
 
 // A 429 says how long to wait when the error knows (Retry-After, whole
-// seconds rounded up): the throttle's backoff, the attempt limit's hour;
-// none when it doesn't.
+// seconds rounded up): the throttle's backoff, the least wait, plus up to
+// as much again at random so that callers spread out (here the most, then
+// none); the attempt limit's hour as it is; none when it doesn't know.
 func TestPasswordReset_RetryAfterOnTooManyRequests(t *testing.T) {
 	withHint := func(kind resetpw.Kind, d time.Duration) error {
 		e := resetpwtest.Fail(kind)
@@ -240,23 +241,44 @@ func TestPasswordReset_RetryAfterOnTooManyRequests(t *testing.T) {
 		return e
 	}
 	tests := []struct {
-		name string
-		err  error
-		want string // "" for no header
+		name   string
+		err    error
+		jitter func(time.Duration) time.Duration
+		want   string // "" for no header
 	}{
-		{"throttled, the default backoff", resetpwtest.Fail(resetpw.ErrThrottled), "1"},
-		{"throttled, a longer backoff", withHint(resetpw.ErrThrottled, 2500*time.Millisecond), "3"},
-		{"throttled, no hint", withHint(resetpw.ErrThrottled, 0), ""},
-		{"attempt limit", resetpwtest.Fail(resetpw.ErrAttemptLimit), "3600"},
-		{"not a 429", withHint(resetpw.ErrUnavailable, time.Second), ""},
+		{"throttled, the default backoff, the most jitter", resetpwtest.Fail(resetpw.ErrThrottled), func(d time.Duration) time.Duration { return d }, "2"},
+		{"throttled, the default backoff, no jitter", resetpwtest.Fail(resetpw.ErrThrottled), func(time.Duration) time.Duration { return 0 }, "1"},
+		{"throttled, a longer backoff", withHint(resetpw.ErrThrottled, 2500*time.Millisecond), func(d time.Duration) time.Duration { return d }, "5"},
+		{"throttled, no hint", withHint(resetpw.ErrThrottled, 0), nil, ""},
+		{"attempt limit", resetpwtest.Fail(resetpw.ErrAttemptLimit), func(d time.Duration) time.Duration { return d }, "3600"},
+		{"not a 429", withHint(resetpw.ErrUnavailable, time.Second), nil, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.jitter != nil {
+				setJitter(t, tt.jitter)
+			}
 			m := resetpwtest.NewMock(t)
 			expectReset(m).Return(nil, tt.err)
 			rec := post(newService(m, nil), "diego", tokens["alice"])
 			assert.Equal(t, tt.want, rec.Header().Get("Retry-After"))
 			assert.Equal(t, resetpw.KindOf(tt.err).HTTPStatus(), rec.Code)
 		})
+	}
+}
+
+// setJitter makes the throttle's jitter j for the test.
+func setJitter(t *testing.T, j func(time.Duration) time.Duration) {
+	old := jitter
+	jitter = j
+	t.Cleanup(func() { jitter = old })
+}
+
+// The throttle's jitter is at most the hint itself.
+func TestJitter_AtMostTheHint(t *testing.T) {
+	for range 1000 {
+		d := jitter(800 * time.Millisecond)
+		require.GreaterOrEqual(t, d, time.Duration(0))
+		require.LessOrEqual(t, d, 800*time.Millisecond)
 	}
 }

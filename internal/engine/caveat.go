@@ -57,11 +57,17 @@ const (
 	// sending identity verified (R34, R35). WithSES removes the doubt.
 	CaveatSESUnknown CaveatCode = "ses_state_unknown"
 	// CaveatPasswordless: the pool's sign-in policy allows a first factor
-	// other than PASSWORD (EMAIL_OTP, SMS_OTP, WEB_AUTHN): the reset takes
+	// other than PASSWORD (EMAIL_OTP, SMS_OTP, WEB_AUTHN), or a
+	// DefineAuthChallenge trigger defines custom authentication: the reset takes
 	// the password away, but whether it stops a sign-in by a one-time code
 	// or a passkey is not documented, and a user who signs in that way may
 	// never use the code (R71, R72).
 	CaveatPasswordless CaveatCode = "passwordless_sign_in"
+	// CaveatSMSProtect: the account has a default protect configuration in
+	// AWS End User Messaging SMS, which applies to Cognito's SMS too and
+	// can block, filter or monitor it by destination country; its rules
+	// were not read (R67).
+	CaveatSMSProtect CaveatCode = "sms_protect_configuration"
 )
 
 func caveat(code CaveatCode, rule, msg string) Caveat {

@@ -71,7 +71,9 @@ type PoolReport struct {
 	Account, Region string
 	// Replica is ReplicaPrimary, or ReplicaSecondary for a secondary
 	// replica, whose primary is in PrimaryRegion and which takes no resets
-	// (Resettable false, R68).
+	// (Resettable false, R68). A secondary's report leaves out its own
+	// delivery settings (senders, triggers, SMS and SES states), which no
+	// reset uses: CheckPool the primary, in its Region, for those.
 	Replica, PrimaryRegion string
 	EmailsSent             int
 	// SESState is SESProduction, SESSandbox, SESPaused, SESUnknown (without
@@ -192,7 +194,11 @@ func newPoolReport(poolID string, p *poolInfo) *PoolReport {
 		FeaturePlan: p.plan, FirstFactors: slices.Clone(p.firstFactors),
 	}
 	if p.primary != "" {
+		// A reset goes to the primary, whose delivery settings count;
+		// the replica's own may differ (R68): they are left out.
 		rep.Replica = ReplicaSecondary
+		rep.CustomSMSSender, rep.CustomEmailSender, rep.CustomMessage = false, false, false
+		rep.SNSRegion, rep.SMSConfigurationFailure = "", ""
 	}
 	for _, m := range p.mechanisms {
 		rep.RecoveryOrder = append(rep.RecoveryOrder, string(m))
@@ -232,7 +238,7 @@ func (r *Engine) reportSMS(ctx context.Context, p *poolInfo, rep *PoolReport) er
 		rep.Caveats = append(rep.Caveats, endUserMessagingCaveat)
 		return nil
 	}
-	eums, eumsOther, err := r.eumsState(ctx, p)
+	eums, eumsOther, err := r.eumsState(ctx, p, &rep.Caveats)
 	switch {
 	case err != nil:
 		return err
@@ -292,11 +298,16 @@ func (r *Engine) reportEUMS(ctx context.Context, p *poolInfo, rep *PoolReport, e
 }
 
 // reportSandbox reports acct's sandbox state, with the US origination
-// caveat unless sns lists a US number.
+// caveat unless sns lists a US number, and a caveat when sns says
+// otherwise of the sandbox (R69).
 func reportSandbox(rep *PoolReport, acct, sns *SMSAccount) error {
 	rep.SMSSandbox = SandboxOut
 	if acct.InSandbox {
 		rep.SMSSandbox = SandboxIn
+	}
+	if sns != nil && sns.InSandbox != acct.InSandbox {
+		rep.Caveats = append(rep.Caveats, caveat(CaveatSMSSandboxUnknown, "R69",
+			"SNS and End User Messaging disagree about the SMS sandbox; End User Messaging's answer is reported"))
 	}
 	rep.SandboxVerifiedNumbers = len(acct.Verified)
 	if sns == nil || !sns.USOrigination {

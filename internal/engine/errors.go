@@ -105,8 +105,9 @@ type Error struct {
 	// WayOut, for a refusal, is the action that would reach the user
 	// instead (R45); "" when there is none.
 	WayOut WayOut
-	// RetryAfter is how long to wait before trying again, where it is
-	// known (retryAfter): 0 otherwise.
+	// RetryAfter is the least wait before trying again, where it is
+	// known (retryAfter): 0 otherwise. The throttle's is the same for
+	// every caller; add jitter before passing it on (R73).
 	RetryAfter time.Duration
 	// Action is the action's Name when it is not a reset, for telemetry.
 	Action string

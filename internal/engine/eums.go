@@ -34,10 +34,13 @@ func (r *Engine) eumsWrongRegion(p *poolInfo) *Caveat {
 	return wrongSMSRegion(p, r.cfg.eums.Region(), "AWS End User Messaging SMS", "WithEndUserMessaging", "R67")
 }
 
-// eumsState returns End User Messaging's view for the pool, or a caveat
-// when there is no client for its Region, or neither without
-// WithEndUserMessaging.
-func (r *Engine) eumsState(ctx context.Context, p *poolInfo) (*SMSAccount, *Caveat, error) {
+// eumsState returns End User Messaging's view for a pool that sends
+// through SNS when it can decide the sandbox, or else the caveat that
+// stands in for it (a client for another Region), or neither without
+// WithEndUserMessaging. The caveats its answer gives every SMS code (a
+// tier not recognised, which leaves the sandbox to SNS; the account's
+// default protect configuration) are appended to notes.
+func (r *Engine) eumsState(ctx context.Context, p *poolInfo, notes *[]Caveat) (*SMSAccount, *Caveat, error) {
 	if r.cfg.eums == nil {
 		return nil, nil, nil
 	}
@@ -45,31 +48,48 @@ func (r *Engine) eumsState(ctx context.Context, p *poolInfo) (*SMSAccount, *Cave
 		return nil, c, nil
 	}
 	acct, err := r.eumsAccount(ctx, p)
-	return acct, nil, err
+	if err != nil {
+		return nil, nil, err
+	}
+	*notes = append(*notes, acct.Notes...)
+	if acct.Undecided {
+		return nil, nil, nil
+	}
+	return acct, nil, nil
 }
 
 // predictEUMS refuses an SMS code that End User Messaging's sandbox would
-// drop, from its own answer: the ground truth whether Cognito sends through
-// SNS, which hands SMS on to it, or through it directly (R67). A +1 number
-// keeps the origination caveat unless SNS, asked for its Region, lists a
-// US number (R19).
+// drop, from its own answer: the ground truth of the sandbox whether
+// Cognito sends through SNS, which hands SMS on to it, or through it
+// directly (R67). When SNS is asked too, for a pool that sends through it,
+// and the two disagree about whether the number can receive SMS (their
+// lists of verified numbers are not documented to be one, R69), the code
+// is neither refused nor promised: it carries CaveatSMSSandboxUnknown. A
+// +1 number keeps the origination caveat unless SNS, asked for its Region,
+// lists a US number (R19).
 func (r *Engine) predictEUMS(ctx context.Context, p *poolInfo, pr *prediction, acct *SMSAccount, number string) (*refusal, error) {
-	if acct.InSandbox && !acct.Verified[number] {
-		return &refusal{kind: ErrSMSSandbox, reason: "End User Messaging says the account is in the SMS sandbox and the number is not a verified destination number there"}, nil
+	var sns *SMSAccount
+	if p.smsRole && r.cfg.sms != nil && r.snsWrongRegion(p) == nil {
+		var err error
+		if sns, err = r.smsAccount(ctx, p); err != nil {
+			return nil, err
+		}
 	}
-	if !strings.HasPrefix(number, "+1") {
-		return nil, nil
+	drops := acct.InSandbox && !acct.Verified[number]
+	switch {
+	case sns != nil && drops != (sns.InSandbox && !sns.Verified[number]):
+		pr.caveats = append(pr.caveats, eumsDisagreeCaveat)
+	case drops:
+		return &refusal{kind: ErrSMSSandbox, reason: "End User Messaging says the account is in the SMS sandbox (ACCOUNT_TIER " +
+			acct.Tier + ") and the number is not a verified destination number there"}, nil
 	}
-	if !p.smsRole || r.cfg.sms == nil || r.snsWrongRegion(p) != nil {
-		pr.caveats = append(pr.caveats, usOriginationCaveat(nil))
-		return nil, nil
-	}
-	sns, err := r.smsAccount(ctx, p)
-	if err != nil {
-		return nil, err
-	}
-	if !sns.USOrigination {
+	if strings.HasPrefix(number, "+1") && (sns == nil || !sns.USOrigination) {
 		pr.caveats = append(pr.caveats, usOriginationCaveat(sns))
 	}
 	return nil, nil
 }
+
+// eumsDisagreeCaveat qualifies an SMS code that SNS and End User Messaging
+// judge differently: one would deliver it, the other drop it (R69).
+var eumsDisagreeCaveat = caveat(CaveatSMSSandboxUnknown, "R69",
+	"SNS and End User Messaging disagree about the number in the SMS sandbox; which list Cognito goes by is not documented")

@@ -37,6 +37,7 @@ type poolInfo struct {
 	customSMS    bool   // LambdaConfig.CustomSMSSender (R12)
 	customEmail  bool   // LambdaConfig.CustomEmailSender (R13)
 	customMsg    string // LambdaConfig.CustomMessage, the trigger's ARN (R14)
+	customAuth   bool   // LambdaConfig.DefineAuthChallenge: custom authentication, CUSTOM_AUTH (R72)
 	// The pool's account and Region, from its ARN (R37): the daily cap of
 	// Cognito's built-in email is theirs (R20, R36).
 	account, region string
@@ -69,11 +70,10 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 	}
 	if c := p.AdminCreateUserConfig; c != nil {
 		info.unusedAccountDays = c.UnusedAccountValidityDays
-	}
-	if c := p.AdminCreateUserConfig; c != nil && c.InviteMessageTemplate != nil {
-		t := c.InviteMessageTemplate
-		info.inviteEmailNoCode = t.EmailMessage != nil && !strings.Contains(*t.EmailMessage, "{####}")
-		info.inviteSMSNoCode = t.SMSMessage != nil && !strings.Contains(*t.SMSMessage, "{####}")
+		if t := c.InviteMessageTemplate; t != nil {
+			info.inviteEmailNoCode = t.EmailMessage != nil && !strings.Contains(*t.EmailMessage, "{####}")
+			info.inviteSMSNoCode = t.SMSMessage != nil && !strings.Contains(*t.SMSMessage, "{####}")
+		}
 	}
 	info.autoVerified = p.AutoVerifiedAttributes
 	info.smsFailure = strings.TrimSpace(aws.ToString(p.SmsConfigurationFailure))
@@ -95,6 +95,7 @@ func poolInfoFrom(p *types.UserPoolType) *poolInfo {
 		info.customSMS = lc.CustomSMSSender != nil && aws.ToString(lc.CustomSMSSender.LambdaArn) != ""
 		info.customEmail = lc.CustomEmailSender != nil && aws.ToString(lc.CustomEmailSender.LambdaArn) != ""
 		info.customMsg = aws.ToString(lc.CustomMessage)
+		info.customAuth = aws.ToString(lc.DefineAuthChallenge) != ""
 	}
 	var opts []types.RecoveryOptionType
 	if p.AccountRecoverySetting != nil {
@@ -429,7 +430,7 @@ func (r *Engine) predictSMS(ctx context.Context, p *poolInfo, pr *prediction) (*
 		return nil, nil
 	}
 	number := stripPlusSeparators(pr.dest)
-	eums, eumsOther, err := r.eumsState(ctx, p)
+	eums, eumsOther, err := r.eumsState(ctx, p, &pr.caveats)
 	switch {
 	case err != nil:
 		return nil, err

@@ -20,7 +20,8 @@ func DefaultThrottleRetryAfter() time.Duration {
 
 // retryAfter is the RetryAfter of an *Error of op and kind built from
 // cause: for ErrThrottled, the longest wait of the retry the call would have
-// made next (WithRetries' backoff, R73); for the reset's own ErrAttemptLimit
+// made next (WithRetries' backoff, R73), a lower bound without jitter, the
+// same for every caller; for the reset's own ErrAttemptLimit
 // (OpReset), AttemptLimitWindow (R74); 0 for every other kind and
 // operation (a way out's AdminCreateUser or AdminSetUserPassword has no
 // documented window), and for a throttled read that did not go through

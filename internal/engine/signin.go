@@ -20,8 +20,10 @@ func signInOf(p *types.UserPoolType) (plan string, factors []string) {
 	return plan, factors
 }
 
-// passwordless returns the first factors of p other than PASSWORD: the ways
-// a user may sign in without the password a reset takes away (R71).
+// passwordless returns the first factors of p other than PASSWORD, and
+// CUSTOM_AUTH when a DefineAuthChallenge trigger defines a custom
+// authentication: the ways a user may sign in without the password a reset
+// takes away (R71, R72).
 func (p *poolInfo) passwordless() []string {
 	var out []string
 	for _, f := range p.firstFactors {
@@ -29,11 +31,14 @@ func (p *poolInfo) passwordless() []string {
 			out = append(out, f)
 		}
 	}
+	if p.customAuth {
+		out = append(out, string(types.AuthFlowTypeCustomAuth))
+	}
 	return out
 }
 
 // passwordlessCaveat is the caveat of a pool whose sign-in policy allows a
-// first factor other than PASSWORD (R71, R72): the reset takes the password
+// first factor other than PASSWORD, or with custom authentication (R71, R72): the reset takes the password
 // away, but nothing documented says it stops a sign-in with a one-time code
 // or a passkey, and a user who signs in without a password may never use
 // the code. The reset is not refused: the caveat says what it may not do.

@@ -21,6 +21,12 @@ type SMSAccount struct {
 	Verified      map[string]bool // sandbox numbers (E.164) whose status is Verified
 	USOrigination bool            // an active, SMS-capable US number exists
 	OriginErr     error           // why USOrigination could not be read
+	// End User Messaging's only (R67): its ACCOUNT_TIER, for a refusal's
+	// text; Undecided when the tier is not recognised, so that its sandbox
+	// decides nothing; and the caveats its answer gives every SMS code.
+	Tier      string
+	Undecided bool
+	Notes     []Caveat
 }
 
 // WithSMSTruth makes t the ground truth of the SMS sandbox and US

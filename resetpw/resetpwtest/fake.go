@@ -178,6 +178,7 @@ type Fake struct {
 	answerDelay   time.Duration
 	limiters      map[string]*rate.Limiter
 	sandboxNumber map[string]bool
+	eumsNumber    map[string]bool // End User Messaging's own verified numbers; nil: sandboxNumber (fake_eums.go)
 	smsSandbox    bool
 	origination   []snstypes.PhoneNumberInformation
 	account       string                 // the AWS account of pools added without an Arn
@@ -406,10 +407,11 @@ func (f *Fake) Calls(op Operation) int {
 }
 
 // AddPool adds a user pool and returns its ID: p.Id when set, otherwise a new
-// ID in the Fake's region; an ID in another Region adds a secondary replica
-// (fake_replica.go). p.Arn, when empty, becomes the pool's ARN in the
-// Fake's account (SetAccount; DefaultAccount unless set): pools whose ARNs
-// name one account share its daily email cap. Every field is kept; those that matter to resets
+// ID in the Fake's region. p.Arn, when empty, becomes the pool's ARN in its
+// ID's Region (or the Fake's) and the Fake's account (SetAccount;
+// DefaultAccount unless set): pools whose ARNs name one account share its
+// daily email cap. A pool whose ARN names another Region than its ID is a
+// secondary replica (fake_replica.go). Every field is kept; those that matter to resets
 // are UsernameAttributes, AliasAttributes, UsernameConfiguration,
 // AccountRecoverySetting, SmsConfigurationFailure and
 // EmailConfigurationFailure.
@@ -424,14 +426,18 @@ func (f *Fake) addPool(p types.UserPoolType) string {
 		p.Id = aws.String(f.region + "_" + randomID(9))
 	}
 	if aws.ToString(p.Arn) == "" {
-		p.Arn = aws.String(fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", f.region, f.account, *p.Id))
+		region := f.region
+		if home := regionOfID(*p.Id); home != "" {
+			region = home
+		}
+		p.Arn = aws.String(fmt.Sprintf("arn:aws:cognito-idp:%s:%s:userpool/%s", region, f.account, *p.Id))
 	}
 	if p.Name == nil {
 		p.Name = aws.String("pool-" + *p.Id)
 	}
 	now := f.now()
 	p.CreationDate, p.LastModifiedDate = &now, &now
-	f.pools[*p.Id] = &fakePool{pool: p, primary: f.replicaPrimaryOf(*p.Id)}
+	f.pools[*p.Id] = &fakePool{pool: p, primary: replicaPrimaryOf(*p.Id, *p.Arn)}
 	return *p.Id
 }
 
@@ -984,7 +990,7 @@ func (f *Fake) sendSMS(p *fakePool, d *Delivery) error {
 		return &types.InvalidSmsRoleTrustRelationshipException{Message: aws.String("Role has an invalid trust relationship for Cognito")}
 	case broken != "":
 		d.Dropped, d.DropReason = true, broken
-	case sandbox && !f.sandboxNumber[d.Destination]:
+	case sandbox && !f.smsVerified(p)[d.Destination]:
 		d.Dropped, d.DropReason = true, "SNS SMS sandbox: number not verified"
 	}
 	return nil

@@ -28,7 +28,7 @@ func TestConformance_SecondaryReplica(t *testing.T) {
 				t.Skip("moto differs from Cognito here: moto 5.2.1 models no multi-Region replicas; the fake and the server assert Cognito's behaviour")
 			}
 			f := resetpwtest.NewFake()
-			id := f.AddPool(types.UserPoolType{Id: aws.String("ap-southeast-2_Replica01"), SmsConfiguration: smsRole})
+			id := f.AddPool(types.UserPoolType{Id: aws.String("ap-southeast-2_Replica01"), Arn: aws.String("arn:aws:cognito-idp:us-west-2:" + resetpwtest.DefaultAccount + ":userpool/ap-southeast-2_Replica01"), SmsConfiguration: smsRole})
 			_, err := f.AddUser(id, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 			require.NoError(t, err)
 			var c cognito = f

@@ -26,9 +26,27 @@ const (
 // (R67). SetSMSSandbox sets it, SetSandboxVerifiedNumbers lists its verified
 // destination numbers; it drops SMS through SNS and through End User
 // Messaging directly alike.
+//
+// The blog says the sandbox's status is one; it says nothing of the lists
+// of verified numbers, which the services document apart (SNS's
+// SMSSandboxPhoneNumber, End User Messaging's verified destination
+// numbers; R69). The Fake's tests can give End User Messaging a list of its
+// own (eumsNumber): it then answers DescribeVerifiedDestinationNumbers, and
+// a pool without an SNS role (which sends through End User Messaging
+// directly) drops SMS by it, while a pool with one drops by SNS's.
+
+// smsVerified is the list of verified numbers that SMS from p goes by.
+func (f *Fake) smsVerified(p *fakePool) map[string]bool {
+	if f.eumsNumber != nil && (p.pool.SmsConfiguration == nil || aws.ToString(p.pool.SmsConfiguration.SnsCallerArn) == "") {
+		return f.eumsNumber
+	}
+	return f.sandboxNumber
+}
 
 // DescribeAccountAttributes answers the account tier: SANDBOX or
-// PRODUCTION (SetSMSSandbox).
+// PRODUCTION (SetSMSSandbox). Both spellings are assumed: the API says only
+// that the tier tells "whether your account is in the sandbox or
+// production environment", and no source found lists its values (R67).
 func (s *fakeSNS) DescribeAccountAttributes(ctx context.Context, _ *pinpointsmsvoicev2.DescribeAccountAttributesInput, _ ...func(*pinpointsmsvoicev2.Options)) (*pinpointsmsvoicev2.DescribeAccountAttributesOutput, error) {
 	if err := s.f.enter(ctx, opDescribeAccountAttributes); err != nil {
 		return nil, err
@@ -52,7 +70,11 @@ func (s *fakeSNS) DescribeVerifiedDestinationNumbers(ctx context.Context, in *pi
 	s.f.mu.Lock()
 	defer s.f.mu.Unlock()
 	var numbers []string
-	for n := range s.f.sandboxNumber {
+	list := s.f.sandboxNumber
+	if s.f.eumsNumber != nil {
+		list = s.f.eumsNumber
+	}
+	for n := range list {
 		numbers = append(numbers, n)
 	}
 	slices.Sort(numbers)

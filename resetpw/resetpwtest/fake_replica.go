@@ -7,11 +7,16 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
 )
 
-// A Fake is one Region's Cognito endpoint (us-west-2). A pool added with
-// an ID that names another Region is a secondary replica of a multi-Region
-// pool whose primary is in that Region: replicas share the pool's ID, and
-// each has its own ARN in its own Region (R68). The Fake gives it an ARN in
-// the Fake's Region, as that Region's DescribeUserPool would.
+// A Fake serves pools of any Region, as one Region's endpoint serves its
+// own (us-west-2 for the pools it names itself). A pool is a secondary
+// replica when its ARN names another Region than its ID: replicas share
+// the pool's ID, whose prefix names the primary's Region, and each has its
+// own ARN in its own Region (R68). This is how the library tells one
+// (CheckPool's Replica), so the two agree. A pool added with no ARN gets
+// one in its ID's Region, or the Fake's: a primary. To add a secondary
+// replica, give it its ARN in its own Region, such as
+// arn:aws:cognito-idp:us-west-2:…:userpool/us-east-1_… for the us-west-2
+// replica of a pool whose primary is in us-east-1.
 //
 // A secondary replica takes no password resets, creates no users and
 // changes none ("Secondary user pools can't create users"; users "can't
@@ -23,11 +28,21 @@ import (
 // OperationNotEnabledException, documented for "operations that are not
 // supported in secondary replica regions" (R22). Reads are served.
 
-// replicaPrimaryOf returns the Region of the primary of a pool whose ID
-// names another Region than the Fake's, or "".
-func (f *Fake) replicaPrimaryOf(id string) string {
+// replicaPrimaryOf returns the Region of the primary of a pool whose ARN
+// names another Region than its ID, or "".
+func replicaPrimaryOf(id, arn string) string {
+	home := regionOfID(id)
+	parts := strings.SplitN(arn, ":", 6)
+	if home == "" || len(parts) != 6 || !strings.Contains(parts[3], "-") || strings.EqualFold(parts[3], home) {
+		return ""
+	}
+	return home
+}
+
+// regionOfID is the Region an ID names before its "_", or "".
+func regionOfID(id string) string {
 	home, _, ok := strings.Cut(id, "_")
-	if !ok || home == f.region || !strings.Contains(home, "-") {
+	if !ok || !strings.Contains(home, "-") {
 		return ""
 	}
 	return home

@@ -13,14 +13,14 @@ import (
 	"github.com/cognitoreset/cognitoreset/resetpw/resetpwtest"
 )
 
-// R68: a pool added with an ID in another Region is a secondary replica of
-// a pool whose primary is there. It serves reads, with an ARN in the
-// Fake's Region, and answers every write with OperationNotEnabledException
-// (R22), changing nothing.
+// R68: a pool whose ARN names another Region than its ID is a secondary
+// replica of a pool whose primary is in the ID's Region. It serves reads,
+// with the ARN it was given, and answers every write with
+// OperationNotEnabledException (R22), changing nothing.
 func TestFake_SecondaryReplicaRefusesWritesAndServesReads(t *testing.T) {
 	ctx := context.Background()
 	f := resetpwtest.NewFake()
-	id := f.AddPool(types.UserPoolType{Id: aws.String("eu-west-1_Replica01")})
+	id := f.AddPool(types.UserPoolType{Id: aws.String("eu-west-1_Replica01"), Arn: aws.String("arn:aws:cognito-idp:us-west-2:" + resetpwtest.DefaultAccount + ":userpool/eu-west-1_Replica01")})
 	_, err := f.AddUser(id, resetpwtest.User("diego", "email", "diego@example.com", "email_verified", "true"))
 	require.NoError(t, err)
 	pool, user := aws.String(id), aws.String("diego")
