@@ -18,9 +18,12 @@
 //     disagree): the code on record expired. A code the user asked for
 //     with ForgotPassword is invisible to any read of Cognito, and a
 //     second code replaces it (R64, R66);
-//   - [Completed]: CONFIRMED and enabled, modified since the send (R66);
-//     a send that may never have reached Cognito ([User].MaybeSent)
-//     counts only when modified after it;
+//   - [Completed]: CONFIRMED and enabled after a send on record, whatever
+//     its UserLastModifiedDate (the reset moved the user to RESET_REQUIRED
+//     after the send, so it left that status since; a pool may not move
+//     the date, R66), which places it on the curve only; a send that may
+//     never have reached Cognito ([User].MaybeSent) counts only when
+//     modified after it;
 //   - [Changed]: anything else (disabled, deleted, FORCE_CHANGE_PASSWORD,
 //     a federated user, CONFIRMED by an older change);
 //   - [NoRecord]: RESET_REQUIRED with no send on record, or none with a

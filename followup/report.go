@@ -21,7 +21,10 @@ type Report struct {
 	Counts map[State]int
 	// ByHour[h] counts users by State at h hours since their send (at most
 	// 24, for 24 hours or more): a completed user at the hour it completed
-	// (its UserLastModifiedDate), any other at the code's age, and a user
+	// (its UserLastModifiedDate), or, when that date predates the send
+	// (a pool that moves it on neither the reset nor the completion,
+	// R66), at the code's age when read, the latest the completion can
+	// have been; any other at the code's age, and a user
 	// with no record at the age of its UserLastModifiedDate (since when it
 	// is in RESET_REQUIRED, unless something else changed it since). The
 	// Completed column, summed down, is the completion curve.
@@ -45,7 +48,7 @@ func (r *Report) add(u User) {
 	}
 	var since time.Duration
 	switch {
-	case u.State == Completed:
+	case u.State == Completed && !u.Modified.Before(u.SentAt):
 		since = u.Modified.Sub(u.SentAt)
 	case !u.SentAt.IsZero():
 		since = r.At.Sub(u.SentAt)

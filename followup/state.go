@@ -27,12 +27,9 @@ var states = [...]State{Completed, Pending, Expired, Changed, NoRecord}
 // CodeValidity is how long a reset's code can be used: one hour (R63).
 const CodeValidity = time.Hour
 
-// skew is the margin for clocks that disagree (R66: assumed): how far
-// before its recorded send a user's UserLastModifiedDate may be and still
-// count as a completion (the send time recorded is the latest the code can
-// have gone out, and Cognito's clock is not ours), and how long past its
-// hour a code is still called Pending (the journal may have been written
-// on another machine, whose clock runs behind this one's).
+// skew is the margin for clocks that disagree (R66: assumed): how long
+// past its hour a code is still called Pending (the journal may have been
+// written on another machine, whose clock runs behind this one's).
 const skew = 5 * time.Minute
 
 // User is one user's recovery: its username, State, the send on record
@@ -69,9 +66,11 @@ func codeSince(sent, modified time.Time) time.Time {
 
 // classify is the State of a user read as u, sent at sent (ok false: no
 // record; maybe: the send may never have reached Cognito), at now. A code
-// is Expired only skew past its hour (R66); a user maybe sent is Completed
-// only when modified after the send's bound, since a user never reset is
-// CONFIRMED too.
+// is Expired only skew past its hour (R66). A user surely sent who is
+// CONFIRMED and enabled is Completed whatever its UserLastModifiedDate
+// (the reset moved it to RESET_REQUIRED after the send: it left that
+// status since); a user maybe sent is Completed only when modified after
+// the send's bound, since a user never reset is CONFIRMED too.
 func classify(u types.UserType, sent time.Time, ok, maybe bool, now time.Time) State {
 	modified := aws.ToTime(u.UserLastModifiedDate)
 	switch {
@@ -87,7 +86,11 @@ func classify(u types.UserType, sent time.Time, ok, maybe bool, now time.Time) S
 		if modified.After(sent) {
 			return Completed
 		}
-	case u.UserStatus == types.UserStatusTypeConfirmed && !sent.IsZero() && !modified.Before(sent.Add(-skew)):
+	case u.UserStatus == types.UserStatusTypeConfirmed && ok && !sent.IsZero():
+		// Surely sent: the reset put the user in RESET_REQUIRED after
+		// the send (R63), so CONFIRMED now means it left that status
+		// since, whatever UserLastModifiedDate says (a pool may not move
+		// it on a reset or a completion: R66).
 		return Completed
 	}
 	return Changed
