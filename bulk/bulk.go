@@ -96,6 +96,8 @@ type Input struct {
 	// UserLastModifiedDate, read just before the send, is later: reset
 	// again or changed since the code on record, whose newest code may
 	// still be valid (package followup; docs/cognito-rules.md, R66).
+	// Without OnlyResetRequired the input is refused
+	// (resetpw.ErrInvalidInput, nothing sent).
 	UnchangedSince time.Time
 }
 

@@ -16,15 +16,18 @@ import (
 
 // With Request.OnlyResetRequired, UnchangedSince refuses a user in
 // RESET_REQUIRED whose UserLastModifiedDate, read just before the send, is
-// later (nothing sent), and lets one through that is not.
+// later (nothing sent), and lets one through that is not; without it, the
+// input is refused as invalid, nothing sent.
 func TestRun_UnchangedSinceRefusesAUserModifiedSince(t *testing.T) {
 	for name, tc := range map[string]struct {
-		since   time.Duration // UnchangedSince, relative to the user's last modification
-		refused bool
+		since     time.Duration // UnchangedSince, relative to the user's last modification
+		anyStatus bool          // OnlyResetRequired left false
+		refused   resetpw.Kind
 	}{
-		"modified after UnchangedSince": {-time.Minute, true},
-		"modified at UnchangedSince":    {0, false},
-		"no UnchangedSince":             {-1, false},
+		"modified after UnchangedSince":                   {since: -time.Minute, refused: resetpw.ErrUserState},
+		"modified at UnchangedSince":                      {since: 0},
+		"no UnchangedSince":                               {since: -1},
+		"UnchangedSince without the RESET_REQUIRED guard": {since: 0, anyStatus: true, refused: resetpw.ErrInvalidInput},
 	} {
 		t.Run(name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
@@ -36,7 +39,7 @@ func TestRun_UnchangedSinceRefusesAUserModifiedSince(t *testing.T) {
 				_, err := f.AddUser(pool, u)
 				require.NoError(t, err)
 				time.Sleep(2 * time.Hour)
-				in := bulk.Input{Request: resetpw.Request{UserPoolID: pool, Username: "diego", OnlyResetRequired: true}}
+				in := bulk.Input{Request: resetpw.Request{UserPoolID: pool, Username: "diego", OnlyResetRequired: !tc.anyStatus}}
 				if tc.since != -1 {
 					in.UnchangedSince = modified.Add(tc.since)
 				}
@@ -46,8 +49,9 @@ func TestRun_UnchangedSinceRefusesAUserModifiedSince(t *testing.T) {
 				_, err = bulk.Run(t.Context(), r, func(yield func(bulk.Input) bool) { yield(in) }, bulk.Options{}, func(o bulk.Outcome) { got = append(got, o) })
 				require.NoError(t, err)
 				require.Len(t, got, 1)
-				if tc.refused {
-					assert.Equal(t, resetpw.ErrUserState, resetpw.KindOf(got[0].Err))
+				if tc.refused != (resetpw.Kind{}) {
+					assert.Equal(t, tc.refused, resetpw.KindOf(got[0].Err))
+					assert.False(t, resetpw.MaybeSent(got[0].Err))
 					assert.Empty(t, f.Deliveries(), "nothing sent")
 					return
 				}

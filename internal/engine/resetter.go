@@ -31,7 +31,8 @@ type Request struct {
 	// UnchangedSince, with OnlyResetRequired, also refuses a user whose
 	// UserLastModifiedDate, read just before the send, is later: reset
 	// again or changed since the code on record, whose newest code may
-	// still be valid (R66).
+	// still be valid (R66). Without OnlyResetRequired it is refused
+	// (ErrInvalidInput, nothing sent).
 	UnchangedSince time.Time
 }
 
@@ -344,6 +345,9 @@ func (a *Attempt) validate(ctx context.Context) error {
 	a.safe = append(a.safe, trimmed, name)
 	if req.OnlyResetRequired && a.preflight == PreflightOff {
 		return a.Fail(OpValidate, ErrConfig, errors.New("OnlyResetRequired needs a preflight that reads the user (full or pool), not off"))
+	}
+	if !req.UnchangedSince.IsZero() && !req.OnlyResetRequired {
+		return a.Fail(OpValidate, ErrInvalidInput, errors.New("UnchangedSince needs OnlyResetRequired: it guards a second code, sent only to a user still RESET_REQUIRED"))
 	}
 	if err := r.cfg.policy.Validate(req.ClientMetadata); err != nil {
 		return a.invalid(FieldClientMetadata, err)
