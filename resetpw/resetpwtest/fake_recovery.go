@@ -91,13 +91,16 @@ func (f *Fake) ConfirmForgotPassword(ctx context.Context, in *cip.ConfirmForgotP
 	now := f.now()
 	code := aws.ToString(in.ConfirmationCode)
 	expired := &types.ExpiredCodeException{Message: aws.String("Invalid code provided, please request a code again.")}
+	// The current code is read first: a new code that happens to equal
+	// a retired one (one chance in a million a reset) is the user's code.
 	switch {
+	case u.code != "" && u.code == code && now.Sub(u.codeAt) >= codeValidity:
+		return nil, expired
+	case u.code != "" && u.code == code:
 	case slices.Contains(u.oldCodes, code):
 		return nil, expired
-	case u.code == "" || u.code != code:
+	default:
 		return nil, &types.CodeMismatchException{Message: aws.String("Invalid verification code provided, please try again.")}
-	case now.Sub(u.codeAt) >= codeValidity:
-		return nil, expired
 	}
 	u.retire()
 	u.status, u.modified = types.UserStatusTypeConfirmed, now
