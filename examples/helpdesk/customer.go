@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -9,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -157,4 +159,37 @@ func newAuditKey() []byte {
 	k := make([]byte, minAuditKeyBytes)
 	_, _ = rand.Read(k)
 	return k
+}
+
+// holds is what one request reserved of the customers' windows: its input
+// before anything is looked up, then the user the input resolved to. A
+// window of zero or less reserves nothing.
+type holds struct {
+	s      *Service
+	window time.Duration
+	keys   []reservation
+}
+
+// reserve takes key for the window. When another request holds it, it
+// releases what this request holds, answers the agent 429
+// customer_rate_limit, and reports false.
+func (h *holds) reserve(ctx context.Context, w http.ResponseWriter, agent, input, user, key string) bool {
+	if h.window <= 0 {
+		return true
+	}
+	res, wait, ok := h.s.customers.take(time.Now(), h.window, key)
+	if !ok {
+		h.release()
+		h.s.refuseCustomer(ctx, w, agent, input, user, wait)
+		return false
+	}
+	h.keys = append(h.keys, res)
+	return true
+}
+
+// release frees what the request holds: nothing went out, or what went
+// out must be done again (customerLimit.release).
+func (h *holds) release() {
+	h.s.customers.release(h.keys...)
+	h.keys = nil
 }

@@ -348,6 +348,23 @@ func errorBody(err error) map[string]any {
 	return body
 }
 
+// begin starts an action the agent may take. The action outlives the
+// request, up to ResetTimeout: a client that goes away must not cancel
+// what Cognito may already be doing, or the service would log a fate it
+// doesn't know. Its holds reserve the customer for PerCustomer.
+func (s *Service) begin(r *http.Request) (context.Context, context.CancelFunc, *holds) {
+	timeout := s.ResetTimeout
+	if timeout <= 0 {
+		timeout = DefaultResetTimeout
+	}
+	window := s.PerCustomer
+	if window == 0 {
+		window = DefaultPerCustomer
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	return ctx, cancel, &holds{s: s, window: window}
+}
+
 func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 	agent, _ := r.Context().Value(agentKey{}).(string)
 	input := r.PathValue("username")
@@ -362,55 +379,32 @@ func (s *Service) reset(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "agent_rate_limit"})
 		return
 	}
-	// The reset outlives the request: a client that goes away must not
-	// cancel a reset Cognito may already be doing, or the service would
-	// log a fate it doesn't know.
-	timeout := s.ResetTimeout
-	if timeout <= 0 {
-		timeout = DefaultResetTimeout
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
+	ctx, cancel, h := s.begin(r)
 	defer cancel()
-	window := s.PerCustomer
-	if window == 0 {
-		window = DefaultPerCustomer
-	}
 	req := resetpw.Request{UserPoolID: s.PoolID, Username: input, ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent}}
 	// One reset per customer per window: the input is reserved before
 	// anything is looked up, the user it resolves to before anything is
 	// sent, and the reset names that user, so that the user whose slot was
 	// taken is the one reset (never another, should an alias move between
 	// the two calls).
-	var keys []reservation
-	if window > 0 {
-		res, wait, ok := s.customers.take(time.Now(), window, inputKey(input))
-		if !ok {
-			s.refuseCustomer(ctx, w, agent, input, "", wait)
-			return
-		}
-		keys = append(keys, res)
+	if !h.reserve(ctx, w, agent, input, "", inputKey(input)) {
+		return
 	}
 	checked, err := s.Resetter.Check(ctx, req)
 	if err != nil {
-		s.customers.release(keys...)
+		h.release()
 		s.fail(ctx, w, agent, "reset", input, "", err)
 		return
 	}
 	user := checked.Username
-	if window > 0 {
-		res, wait, ok := s.customers.take(time.Now(), window, userKey(user))
-		if !ok {
-			s.customers.release(keys...)
-			s.refuseCustomer(ctx, w, agent, input, user, wait)
-			return
-		}
-		keys = append(keys, res)
+	if !h.reserve(ctx, w, agent, input, user, userKey(user)) {
+		return
 	}
 	req.Username = user
 	res, err := s.Resetter.Reset(ctx, req)
 	if err != nil {
 		if !resetpw.MaybeSent(err) && fateOf(err) == string(resetpw.FateNotSent) {
-			s.customers.release(keys...) // nothing went out: the customer may be tried again
+			h.release() // nothing went out: the customer may be tried again
 		}
 		s.fail(ctx, w, agent, "reset", input, user, err)
 		return
@@ -545,17 +539,6 @@ func runServer(ctx context.Context, h http.Handler, l net.Listener, lim Limits, 
 		err = serr
 	}
 	return err
-}
-
-// fitToFileLimit lowers MaxConns below the process's file-descriptor limit
-// (Go raises the soft limit to the hard one at startup), so that the cap,
-// not accept4's EMFILE, is what a flood of connections meets.
-func fitToFileLimit(l Limits) Limits {
-	var rl syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &rl); err == nil && rl.Cur < uint64(l.MaxConns)+64 {
-		l.MaxConns = max(int(rl.Cur)-64, 16)
-	}
-	return l
 }
 
 // listenMetrics serves metrics at http://addr/metrics until the process

@@ -79,26 +79,12 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusTooManyRequests, map[string]any{"error": "agent_rate_limit"})
 		return
 	}
-	timeout := s.ResetTimeout
-	if timeout <= 0 {
-		timeout = DefaultResetTimeout
-	}
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.Context()), timeout)
-	defer cancel()
 	// A way out counts against the customer's window as a reset does: one
 	// action per customer per window, whichever it is.
-	window := s.PerCustomer
-	if window == 0 {
-		window = DefaultPerCustomer
-	}
-	var keys []reservation
-	if window > 0 {
-		res, wait, ok := s.customers.take(time.Now(), window, inputKey(username))
-		if !ok {
-			s.refuseCustomer(ctx, w, agent, username, "", wait)
-			return
-		}
-		keys = append(keys, res)
+	ctx, cancel, h := s.begin(r)
+	defer cancel()
+	if !h.reserve(ctx, w, agent, username, "", inputKey(username)) {
+		return
 	}
 	req := resetpw.Request{UserPoolID: s.PoolID, Username: username, ClientMetadata: map[string]string{"source": "helpdesk", "agent": agent}}
 	// The way must be the one a refusal names now: a user a reset reaches
@@ -114,7 +100,7 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 		if e != nil && e.WayOut != "" {
 			body["way_out"] = e.WayOut
 		}
-		s.customers.release(keys...)
+		h.release()
 		s.auditRefusedWay(ctx, agent, action, username)
 		writeJSON(w, http.StatusConflict, body)
 		return
@@ -122,14 +108,8 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	// One way out per customer per window, however named: the user is
 	// reserved before anything is sent, as a reset reserves it.
 	user := e.User
-	if window > 0 {
-		res, wait, ok := s.customers.take(time.Now(), window, userKey(user))
-		if !ok {
-			s.customers.release(keys...)
-			s.refuseCustomer(ctx, w, agent, username, user, wait)
-			return
-		}
-		keys = append(keys, res)
+	if !h.reserve(ctx, w, agent, username, user, userKey(user)) {
+		return
 	}
 	req.Username = user
 	var res *resetpw.Result
@@ -141,11 +121,11 @@ func (s *Service) wayOut(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		switch {
 		case !resetpw.MaybeSent(err) && fateOf(err) == string(resetpw.FateNotSent):
-			s.customers.release(keys...) // nothing went out: the customer may be tried again
+			h.release() // nothing went out: the customer may be tried again
 		case in.Way == wayout.TemporaryPassword && errors.As(err, &e) && e.WayOut == wayout.TemporaryPassword:
 			// A password may have been set that nobody holds: setting
 			// another is the only way to hand the customer one.
-			s.customers.release(keys...)
+			h.release()
 		}
 		s.fail(ctx, w, agent, action, username, user, err)
 		return
