@@ -31,13 +31,15 @@ var publicPackages = []string{
 	"quota", "quota/redisquota", "resetpw", "resetpw/resetpwtest", "wayout",
 }
 
-// exportedNames counts the exported names of the package in dir.
+// exportedNames counts the exported names of the package in dir, each
+// once: a name declared in files for different platforms (a build tag) is
+// one name.
 func exportedNames(t *testing.T, dir string) int {
 	t.Helper()
 	fset := token.NewFileSet()
 	paths, err := filepath.Glob(filepath.Join(dir, "*.go"))
 	require.NoError(t, err)
-	n := 0
+	names := map[string]bool{}
 	for _, path := range paths {
 		if strings.HasSuffix(path, "_test.go") {
 			continue
@@ -50,21 +52,24 @@ func exportedNames(t *testing.T, dir string) int {
 				if !d.Name.IsExported() {
 					continue
 				}
-				if d.Recv != nil && !receiverExported(d.Recv.List[0].Type) {
+				if d.Recv == nil {
+					names[d.Name.Name] = true
 					continue
 				}
-				n++
+				if recv, ok := receiverName(d.Recv.List[0].Type); ok {
+					names[recv+"."+d.Name.Name] = true
+				}
 			case *ast.GenDecl:
 				for _, s := range d.Specs {
 					switch s := s.(type) {
 					case *ast.TypeSpec:
 						if s.Name.IsExported() {
-							n++
+							names[s.Name.Name] = true
 						}
 					case *ast.ValueSpec:
 						for _, name := range s.Names {
 							if name.IsExported() {
-								n++
+								names[name.Name] = true
 							}
 						}
 					}
@@ -72,10 +77,11 @@ func exportedNames(t *testing.T, dir string) int {
 			}
 		}
 	}
-	return n
+	return len(names)
 }
 
-func receiverExported(e ast.Expr) bool {
+// receiverName is the name of a method's receiver type, if it is exported.
+func receiverName(e ast.Expr) (string, bool) {
 	for {
 		switch x := e.(type) {
 		case *ast.StarExpr:
@@ -85,11 +91,19 @@ func receiverExported(e ast.Expr) bool {
 		case *ast.IndexListExpr:
 			e = x.X
 		case *ast.Ident:
-			return x.IsExported()
+			return x.Name, x.IsExported()
 		default:
-			return false
+			return "", false
 		}
 	}
+}
+
+// A name is counted once, however many platform files declare it; an
+// unexported one, or a method of an unexported type, is not counted.
+func TestExportedNamesCountsEachNameOnce(t *testing.T) {
+	// testdata/platforms: T, T.M, New and C, with New and T.M declared
+	// in a Unix file and another, and unexported ones beside them.
+	assert.Equal(t, 4, exportedNames(t, filepath.Join("testdata", "platforms")))
 }
 
 func TestSurfaceWithinBudget(t *testing.T) {
