@@ -25,7 +25,7 @@ import (
 // metadata checks. The bounds keep both from growing back.
 const (
 	maxGrowth        = 9.8
-	maxGrowthOverSDK = 6.5 // over testdata/safe: the library's own weight (6.3)
+	maxGrowthOverSDK = 6.5 // over testdata/safe: the library's own weight (6.47 measured)
 )
 
 // build builds ./testdata/name into dir and returns its size.
@@ -49,7 +49,7 @@ func TestSingleResetBinarySize(t *testing.T) {
 	lib, sdk, safe := build(t, dir, "lib"), build(t, dir, "sdk"), build(t, dir, "safe")
 	growth := 100 * float64(lib-sdk) / float64(sdk)
 	own := 100 * float64(lib-safe) / float64(safe)
-	t.Logf("single reset through the library: %d bytes; AdminResetUserPassword on the SDK alone: %d bytes (+%.1f%%); the same five operations on the SDK alone: %d bytes (+%.1f%%)",
+	t.Logf("single reset through the library: %d bytes; AdminResetUserPassword on the SDK alone: %d bytes (+%.2f%%); the same five operations on the SDK alone: %d bytes (+%.2f%%)",
 		lib, sdk, growth, safe, own)
 	assert.LessOrEqual(t, growth, maxGrowth)
 	assert.LessOrEqual(t, own, maxGrowthOverSDK)
