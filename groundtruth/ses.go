@@ -30,11 +30,12 @@ var _ SESAPI = (*sesv2.Client)(nil)
 // (the identity of EmailConfiguration.SourceArn) is verified, and, in the
 // sandbox, whether the recipient's address or domain is (GetEmailIdentity).
 // The client must be for the account and Region of the SourceArn
-// (CheckPool reports them as SESAccount and SESRegion): a client that says
-// it is for another Region (as *sesv2.Client does) is not asked about that
-// pool, whose codes carry resetpw.CaveatSESUnknown as without WithSES; the
-// account can't be checked, and a client for another account answers about
-// that account's SES. Answers are cached for the pool cache TTL and read
+// (CheckPool reports them as SESAccount and SESRegion) and say its Region
+// (a Region method, or Options as *sesv2.Client has): a client for another
+// Region, or one that does not say, is not asked about that pool, whose
+// codes carry resetpw.CaveatSESUnknown as without WithSES; the account
+// can't be checked, and a client for another account answers about that
+// account's SES. Answers are cached for the pool cache TTL and read
 // only when a code would go by email through SES. The SDK client's own
 // retries apply: these calls are reads.
 //
@@ -83,11 +84,14 @@ func (t sesTruth) IdentityVerified(ctx context.Context, name string) (bool, erro
 	return out.VerifiedForSendingStatus, nil
 }
 
-// Region returns the Region of a client that tells it (as *sesv2.Client
-// does, through Options), or "".
+// Region returns the Region of a client that tells it (a Region method,
+// or Options as *sesv2.Client has), or "".
 func (t sesTruth) Region() string {
-	if o, ok := t.api.(interface{ Options() sesv2.Options }); ok {
-		return o.Options().Region
+	switch c := t.api.(type) {
+	case interface{ Region() string }:
+		return c.Region()
+	case interface{ Options() sesv2.Options }:
+		return c.Options().Region
 	}
 	return ""
 }

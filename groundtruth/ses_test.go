@@ -136,9 +136,10 @@ type regionSES struct {
 func (c regionSES) Options() sesv2.Options { return sesv2.Options{Region: c.region} }
 
 // R34, R35: SES's state is per Region. A WithSES client for another Region
-// than the pool's SourceArn proves nothing for the pool: it is not asked,
-// and the code carries CaveatSESUnknown as without WithSES; a client for
-// the SourceArn's Region is asked.
+// than the pool's SourceArn, or one that does not say its Region, proves
+// nothing for the pool: it is not asked, and the code carries
+// CaveatSESUnknown as without WithSES; a client for the SourceArn's Region
+// is asked.
 func TestWithSES_ClientForAnotherRegion(t *testing.T) {
 	f, pool := sesWorld(t) // SourceArn in us-west-2
 	f.VerifySESIdentities("example.net")
@@ -154,6 +155,17 @@ func TestWithSES_ClientForAnotherRegion(t *testing.T) {
 	assert.Equal(t, "UNKNOWN", rep.SESState)
 	assert.Zero(t, f.Calls("GetAccount")+f.Calls("GetEmailIdentity"), "the other Region's SES is not asked")
 
+	// A client that does not say its Region (no Region or Options
+	// method) proves nothing for any pool either.
+	r, err = resetpw.New(f, groundtruth.WithSES(struct{ groundtruth.SESAPI }{f.SES()}))
+	require.NoError(t, err)
+	res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
+	require.NoError(t, err)
+	require.Len(t, res.Caveats, 1)
+	assert.Equal(t, resetpw.CaveatSESUnknown, res.Caveats[0].Code)
+	assert.Contains(t, res.Caveats[0].Message, "no Region it says")
+	assert.Zero(t, f.Calls("GetAccount")+f.Calls("GetEmailIdentity"), "a client of no known Region is not asked")
+
 	r, err = resetpw.New(f, groundtruth.WithSES(regionSES{f.SES(), "us-west-2"}))
 	require.NoError(t, err)
 	res, err = r.Check(context.Background(), resetpw.Request{UserPoolID: pool, Username: "diego"})
@@ -167,6 +179,9 @@ func TestWithSES_ClientForAnotherRegion(t *testing.T) {
 // shutdownSES answers GetAccount as SES does for an account whose sending
 // was paused for its reputation: EnforcementStatus SHUTDOWN.
 type shutdownSES struct{ groundtruth.SESAPI }
+
+// Region is the Fake's, whose SES shutdownSES wraps.
+func (s shutdownSES) Region() string { return "us-west-2" }
 
 func (s shutdownSES) GetAccount(ctx context.Context, in *sesv2.GetAccountInput, o ...func(*sesv2.Options)) (*sesv2.GetAccountOutput, error) {
 	out, err := s.SESAPI.GetAccount(ctx, in, o...)

@@ -88,19 +88,23 @@ func sesIdentityOf(arn string) (name, account, region string, ok bool) {
 	return name, parts[4], parts[3], true
 }
 
-// sesWrongRegion returns a CaveatSESUnknown caveat when the WithSES client
-// says it is for another Region than the one the pool sends from (the
-// SourceArn's, or else the pool's own): SES's sandbox state, quota and
-// identities are per Region (R34, R35), so that client's answers prove
-// nothing for this pool and are not asked for.
+// sesWrongRegion returns a CaveatSESUnknown caveat unless the WithSES
+// client says it is for the Region the pool sends from (the SourceArn's,
+// or else the pool's own): SES's sandbox state, quota and identities are
+// per Region (R34, R35), so the answers of a client for another Region, or
+// of one that does not say, prove nothing for this pool and are not asked
+// for.
 func (r *Engine) sesWrongRegion(p *poolInfo) *Caveat {
 	client := r.cfg.email.Region()
 	want := p.sesRegion
 	if want == "" {
 		want = p.region
 	}
-	if client == "" || want == "" || strings.EqualFold(client, want) {
+	if client != "" && strings.EqualFold(client, want) {
 		return nil
+	}
+	if client == "" {
+		client = "no Region it says"
 	}
 	c := caveat(CaveatSESUnknown, "R35", fmt.Sprintf(
 		"the pool sends email through SES in %s, but the WithSES client is for %s, whose answers say nothing of %s; nothing proves the account is out of the SES sandbox there, sending is enabled and the sending identity is verified", want, client, want))

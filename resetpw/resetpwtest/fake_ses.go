@@ -132,8 +132,13 @@ type fakeSES struct{ f *Fake }
 
 var _ groundtruth.SESAPI = (*fakeSES)(nil)
 
-// SES returns the Fake's SES side.
+// SES returns the Fake's SES side. Its Region method says it is for the
+// Fake's Region, so that groundtruth asks it only about pools that send
+// email from there (R35).
 func (f *Fake) SES() groundtruth.SESAPI { return &fakeSES{f} }
+
+// Region is the Region the Fake's SES is for, the Fake's own (us-west-2).
+func (s *fakeSES) Region() string { return s.f.region }
 
 // GetAccount says whether the account has production access (not
 // SetSESSandbox), whether sending is enabled (not PauseSESSending), and its
