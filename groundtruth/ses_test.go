@@ -163,7 +163,7 @@ func TestWithSES_ClientForAnotherRegion(t *testing.T) {
 	require.NoError(t, err)
 	require.Len(t, res.Caveats, 1)
 	assert.Equal(t, resetpw.CaveatSESUnknown, res.Caveats[0].Code)
-	assert.Contains(t, res.Caveats[0].Message, "no Region it says")
+	assert.Contains(t, res.Caveats[0].Message, "does not say its Region")
 	assert.Zero(t, f.Calls("GetAccount")+f.Calls("GetEmailIdentity"), "a client of no known Region is not asked")
 
 	r, err = resetpw.New(f, groundtruth.WithSES(regionSES{f.SES(), "us-west-2"}))

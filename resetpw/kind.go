@@ -26,7 +26,7 @@ func (k Kind) HTTPStatus() int { return k.k.Status() }
 // are in the README's error table and docs/cognito-rules.md. A new kind may
 // be added in a minor release; existing codes never change.
 var (
-	ErrInvalidInput          = Kind{engine.ErrInvalidInput}          // 400: the Username or ClientMetadata failed validation (Field says which; WithCustomMessage's check too), or Cognito refused the request (502)
+	ErrInvalidInput          = Kind{engine.ErrInvalidInput}          // 400: the Username or ClientMetadata failed validation (Field says which; WithCustomMessage's check too; a bulk Input's Way or UnchangedSince, Field empty), or Cognito refused the request (502)
 	ErrConfig                = Kind{engine.ErrConfig}                // 500: an invalid option (the text names it), or a malformed pool ID
 	ErrPoolNotFound          = Kind{engine.ErrPoolNotFound}          // 500: no such user pool
 	ErrUserNotFound          = Kind{engine.ErrUserNotFound}          // 404: no such user, or an alias that names nobody (R23)

@@ -29,8 +29,8 @@ var (
 	// (Op OpValidate; Field says which: the username or ClientMetadata a
 	// caller gave, or a pool ID from the service's own configuration; a
 	// ClientMetadata that the check of WithCustomMessage refuses, once the
-	// pool is read), or by Cognito (InvalidParameterException, with any
-	// other Op).
+	// pool is read; a bulk Input's Way or UnchangedSince, Field empty), or
+	// by Cognito (InvalidParameterException, with any other Op).
 	ErrInvalidInput = Kind{"invalid_input", "invalid input", http.StatusBadRequest}
 	// ErrConfig: the service's own configuration is invalid: an option
 	// given to New or to a bulk run, or a pool ID from its configuration

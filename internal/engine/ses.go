@@ -103,11 +103,12 @@ func (r *Engine) sesWrongRegion(p *poolInfo) *Caveat {
 	if client != "" && strings.EqualFold(client, want) {
 		return nil
 	}
-	if client == "" {
-		client = "no Region it says"
+	client = "is for " + client
+	if client == "is for " {
+		client = "does not say its Region"
 	}
 	c := caveat(CaveatSESUnknown, "R35", fmt.Sprintf(
-		"the pool sends email through SES in %s, but the WithSES client is for %s, whose answers say nothing of %s; nothing proves the account is out of the SES sandbox there, sending is enabled and the sending identity is verified", want, client, want))
+		"the pool sends email through SES in %s, but the WithSES client %s, so its answers say nothing of %s; nothing proves the account is out of the SES sandbox there, sending is enabled and the sending identity is verified", want, client, want))
 	return &c
 }
 

@@ -62,7 +62,9 @@ func (u *fakeUser) retire() {
 // CONFIRMED, and the code is spent. The last code past an hour on the
 // Fake's clock (SetClock), a spent one and one a newer code replaced answer
 // ExpiredCodeException, as a spent code was seen to (R64; for a replaced
-// one assumed), and the user stays as it was; any other code,
+// one assumed), and the user stays as it was (the current code is read
+// first: one that repeats a retired code's digits is the user's); any
+// other code,
 // CodeMismatchException (R64). ClientId names the pool
 // (CreateUserPoolClient; an unknown one, ResourceNotFoundException, and a
 // disabled user NotAuthorizedException "User is disabled.", both assumed);
