@@ -5,7 +5,7 @@ package resetpw
 // Each one names the rule of docs/cognito-rules.md that it comes from.
 // Caveats never hold a username, email, phone number or metadata value.
 type Caveat struct {
-	Code    CaveatCode // one of the Caveat… constants, or "passwordless_sign_in" (R72); stable
+	Code    CaveatCode // one of the Caveat… constants, "passwordless_sign_in" (R72) or "sms_protect_configuration" (R67); stable
 	Rule    string     // the rule in docs/cognito-rules.md, such as "R19"
 	Message string     // what is uncertain, for people
 }

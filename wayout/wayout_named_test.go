@@ -3,6 +3,7 @@ package wayout_test
 import (
 	"bytes"
 	"context"
+	"sync/atomic"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -75,6 +76,75 @@ func TestSetTemporaryPassword_PolicyRefusalRereadsThePool(t *testing.T) {
 	_, err = w.SetTemporaryPassword(t.Context(), req)
 	require.NoError(t, err)
 	assert.Equal(t, before+1, f.Calls("DescribeUserPool"))
+}
+
+// An invitation whose password Cognito refused (InvalidPasswordException,
+// R42) has the pool read again before the next one, as a temporary
+// password does: the policy may have changed since the pool was cached.
+// In the second row it has: the pool's cached policy is older than the
+// one Cognito checks, so only a pool read again gives a password Cognito
+// takes.
+func TestInviteAgain_PolicyRefusalRereadsThePool(t *testing.T) {
+	policy := &types.UserPoolPolicyType{PasswordPolicy: &types.PasswordPolicyType{MinimumLength: aws.Int32(64)}}
+	rows := []struct {
+		name   string
+		pool   types.UserPoolType
+		stale  bool // the first DescribeUserPool answers the pool without its policy
+		refuse error
+	}{
+		{"refused password answered", types.UserPoolType{}, false,
+			&types.InvalidPasswordException{Message: aws.String("Password did not conform with policy: Password not long enough")}},
+		{"policy lengthened since the pool was cached", types.UserPoolType{Policies: policy}, true, nil},
+	}
+	for _, tg := range targets {
+		for _, row := range rows {
+			t.Run(tg.name+"/"+row.name, func(t *testing.T) {
+				f := resetpwtest.NewFake()
+				pool := f.AddPool(row.pool)
+				_, err := f.AddUser(pool, user("u", "FORCE_CHANGE_PASSWORD", true, "email", "u@example.com"))
+				require.NoError(t, err)
+				api := tg.api(t, f)
+				if row.stale {
+					api = &staleOnce{API: api}
+				}
+				w, err := newWays(api)
+				require.NoError(t, err)
+				if row.refuse != nil {
+					f.FailNext("AdminCreateUser", 1, row.refuse)
+				}
+				req := resetpw.Request{UserPoolID: pool, Username: "u"}
+				_, err = w.InviteAgain(t.Context(), req)
+				require.ErrorIs(t, err, resetpw.ErrConfig)
+				assert.False(t, resetpw.MaybeSent(err), "Cognito answered that it did nothing")
+				before := f.Calls("DescribeUserPool")
+				_, err = w.InviteAgain(t.Context(), req)
+				require.NoError(t, err)
+				assert.Equal(t, before+1, f.Calls("DescribeUserPool"), "the pool is read again")
+				pw, _, ok := f.TemporaryPassword(pool, "u")
+				require.True(t, ok)
+				if row.stale {
+					assert.GreaterOrEqual(t, len(pw), 64, "the password meets the policy read again")
+				}
+			})
+		}
+	}
+}
+
+// staleOnce answers its first DescribeUserPool with the pool as it was
+// before its password policy was set: a cache older than the pool.
+type staleOnce struct {
+	wayout.API
+	read atomic.Bool
+}
+
+func (s *staleOnce) DescribeUserPool(ctx context.Context, in *cip.DescribeUserPoolInput, o ...func(*cip.Options)) (*cip.DescribeUserPoolOutput, error) {
+	out, err := s.API.DescribeUserPool(ctx, in, o...)
+	if err != nil || out == nil || out.UserPool == nil || !s.read.CompareAndSwap(false, true) {
+		return out, err
+	}
+	p := *out.UserPool
+	p.Policies = nil
+	return &cip.DescribeUserPoolOutput{UserPool: &p, ResultMetadata: out.ResultMetadata}, nil
 }
 
 // A refusal names verify_contact only for a contact the pool's recovery
